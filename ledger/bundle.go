@@ -1,0 +1,207 @@
+package ledger
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// BundleFormat names the evidence bundle format and its version.
+const BundleFormat = "tenfour-evidence-bundle/v1"
+
+// MaxBundleSize bounds a bundle that VerifyBundle reads: large enough for the
+// whole history of a long incident, small enough not to be a memory bomb.
+const MaxBundleSize = 64 << 20
+
+// A Bundle is evidence that some events are in a log: the events' exact
+// bytes, an RFC 6962 inclusion proof for each in the tree of a signed
+// checkpoint, the checkpoint, and the key that signed it. It can be checked
+// offline by anyone (VerifyBundle, `tenfour verify BUNDLE.json`).
+type Bundle struct {
+	Format     string        `json:"format"`
+	Key        string        `json:"key"`        // note verifier key of the log
+	Checkpoint string        `json:"checkpoint"` // the signed checkpoint note
+	Subject    string        `json:"subject,omitempty"`
+	Events     []BundleEvent `json:"events"`
+}
+
+// A BundleEvent is one event of a bundle.
+type BundleEvent struct {
+	Seq   int64                    `json:"seq"`
+	Entry string                   `json:"entry"` // the leaf bytes, exactly
+	Proof []tlog.Hash              `json:"proof"` // inclusion proof in the checkpoint's tree
+	Open  map[string]BundleOpening `json:"openings,omitempty"`
+}
+
+// A BundleOpening reveals a private field: the salt (base64) and the plaintext.
+type BundleOpening struct {
+	Salt  []byte `json:"salt"`
+	Value string `json:"value"`
+}
+
+// Bundle builds an evidence bundle for the given events against the newest
+// checkpoint, signing a fresh one first if an event is not yet covered. With
+// openings, the private fields' openings are included; without, the events
+// show only commitments and still verify.
+func (l *Log) Bundle(ctx context.Context, subject string, seqs []int64, openings bool) (*Bundle, error) {
+	cp, msg := l.LatestCheckpoint()
+	for _, s := range seqs {
+		if s >= cp.Size {
+			if err := l.Checkpoint(ctx); err != nil {
+				return nil, err
+			}
+			cp, msg = l.LatestCheckpoint()
+			break
+		}
+	}
+	b := &Bundle{Format: BundleFormat, Key: l.vkey, Checkpoint: string(msg), Subject: subject, Events: []BundleEvent{}}
+	var opens map[int64][]Opening
+	if openings {
+		var err error
+		if opens, err = l.openingsOf(ctx, seqs); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range seqs {
+		if s < 0 || s >= cp.Size {
+			return nil, fmt.Errorf("bundle: event %d is not in the log of %d events", s, cp.Size)
+		}
+		es, err := l.st.ReadEntries(ctx, s, s+1)
+		if err != nil {
+			return nil, fmt.Errorf("bundle: %w", err)
+		}
+		p, err := l.ProveInclusion(ctx, cp.Size, s)
+		if err != nil {
+			return nil, fmt.Errorf("bundle: %w", err)
+		}
+		ev := BundleEvent{Seq: s, Entry: string(es[0]), Proof: p}
+		for _, o := range opens[s] {
+			if ev.Open == nil {
+				ev.Open = make(map[string]BundleOpening)
+			}
+			ev.Open[o.Field] = BundleOpening{Salt: o.Salt, Value: o.Value}
+		}
+		b.Events = append(b.Events, ev)
+	}
+	return b, nil
+}
+
+// An Opening is a stored opening as the ledger hands it out.
+type Opening struct {
+	Field string
+	Salt  []byte
+	Value string
+}
+
+func (l *Log) openingsOf(ctx context.Context, seqs []int64) (map[int64][]Opening, error) {
+	m, err := l.Openings(ctx, seqs)
+	if err != nil {
+		return nil, fmt.Errorf("bundle: %w", err)
+	}
+	out := make(map[int64][]Opening, len(m))
+	for s, os := range m {
+		for _, o := range os {
+			out[s] = append(out[s], Opening{Field: o.Field, Salt: o.Salt, Value: o.Value})
+		}
+	}
+	return out, nil
+}
+
+// A BundleReport says what VerifyBundle checked.
+type BundleReport struct {
+	Checkpoint Checkpoint
+	Events     int
+	Openings   int // private fields whose openings were checked
+	Redacted   int // private fields shown only as commitments
+	Entries    []Entry
+}
+
+// ParseEvidence reads a bundle's JSON strictly: no unknown fields, no trailing data.
+func ParseEvidence(data []byte) (*Bundle, error) {
+	if len(data) > MaxBundleSize {
+		return nil, fmt.Errorf("bundle of %d bytes exceeds %d", len(data), MaxBundleSize)
+	}
+	var b Bundle
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&b); err != nil {
+		return nil, fmt.Errorf("bundle is not valid JSON of its format: %w", err)
+	}
+	if d.More() {
+		return nil, errors.New("bundle has data after its object")
+	}
+	if b.Format != BundleFormat {
+		return nil, fmt.Errorf("bundle format %q, want %q", b.Format, BundleFormat)
+	}
+	return &b, nil
+}
+
+// VerifyBundle checks an evidence bundle offline: the checkpoint's signature
+// by the trusted key (or, if trusted is empty, by the key the bundle carries),
+// every event's inclusion proof against the checkpoint's root, every event's
+// form and sequence number, and every opening against its commitment. The
+// first failure is returned and names the event.
+func VerifyBundle(data []byte, trusted string) (*BundleReport, error) {
+	b, err := ParseEvidence(data)
+	if err != nil {
+		return nil, err
+	}
+	key := b.Key
+	if trusted != "" {
+		if strings.TrimSpace(trusted) != b.Key {
+			return nil, fmt.Errorf("bundle is signed with key %q, not the trusted key %q", b.Key, strings.TrimSpace(trusted))
+		}
+		key = strings.TrimSpace(trusted)
+	}
+	v, err := note.NewVerifier(key)
+	if err != nil {
+		return nil, fmt.Errorf("bundle key: %w", err)
+	}
+	cp, err := OpenCheckpoint([]byte(b.Checkpoint), v)
+	if err != nil {
+		return nil, fmt.Errorf("bundle: %w", err)
+	}
+	r := &BundleReport{Checkpoint: cp}
+	seen := make(map[int64]bool)
+	for i, ev := range b.Events {
+		name := fmt.Sprintf("event %d", ev.Seq)
+		if seen[ev.Seq] {
+			return nil, fmt.Errorf("bundle: %s appears twice", name)
+		}
+		seen[ev.Seq] = true
+		if ev.Seq < 0 || ev.Seq >= cp.Size {
+			return nil, fmt.Errorf("bundle: %s is outside the checkpoint's tree of %d events", name, cp.Size)
+		}
+		leaf := []byte(ev.Entry)
+		if err := tlog.CheckRecord(ev.Proof, cp.Size, cp.Root, ev.Seq, tlog.RecordHash(leaf)); err != nil {
+			return nil, fmt.Errorf("bundle: %s (item %d): its bytes and inclusion proof do not lead to the checkpoint's root", name, i)
+		}
+		e, err := ParseEntry(leaf)
+		if err != nil {
+			return nil, fmt.Errorf("bundle: %s: %w", name, err)
+		}
+		if e.Seq != ev.Seq {
+			return nil, fmt.Errorf("bundle: %s: the entry says it is event %d", name, e.Seq)
+		}
+		for f, o := range ev.Open {
+			c, ok := e.Private[f]
+			if !ok {
+				return nil, fmt.Errorf("bundle: %s: opening for %q, which is not a private field of the event", name, f)
+			}
+			if err := CheckOpening(c, o.Salt, o.Value); err != nil {
+				return nil, fmt.Errorf("bundle: %s: private field %q: %w", name, f, err)
+			}
+			r.Openings++
+		}
+		r.Redacted += len(e.Private) - len(ev.Open)
+		r.Entries = append(r.Entries, e)
+		r.Events++
+	}
+	return r, nil
+}

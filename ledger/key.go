@@ -1,0 +1,61 @@
+package ledger
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+
+	"golang.org/x/mod/sumdb/note"
+)
+
+// A Key signs a log's checkpoints. Its name is the log's origin.
+type Key struct {
+	Signer   note.Signer
+	Verifier note.Verifier
+	// Text is the verifier key in note format, "<name>+<hash>+<base64 key>",
+	// the public half that auditors and witnesses are given.
+	Text string
+}
+
+// GenerateKey makes a new Ed25519 signing key for a log whose origin is name
+// and returns it in note format ("PRIVATE+KEY+<name>+<hash>+<key>").
+func GenerateKey(name string) (skey string, err error) {
+	skey, _, err = note.GenerateKey(rand.Reader, name)
+	if err != nil {
+		return "", fmt.Errorf("generate key %q: %w", name, err)
+	}
+	return skey, nil
+}
+
+// ParseKey reads a signing key in note format and derives its public half.
+func ParseKey(skey string) (*Key, error) {
+	skey = strings.TrimSpace(skey)
+	s, err := note.NewSigner(skey)
+	if err != nil {
+		return nil, fmt.Errorf("signing key: %w", err)
+	}
+	// The key is "PRIVATE+KEY+name+hash+base64(alg ‖ seed)" (note package);
+	// the signer hides the seed, so read it again to derive the public key.
+	// Base64 may itself hold "+", so cut the four fields off the front.
+	rest := skey
+	for range 4 {
+		_, rest, _ = strings.Cut(rest, "+")
+	}
+	raw, err := base64.StdEncoding.DecodeString(rest)
+	if err != nil || len(raw) != 1+ed25519.SeedSize || raw[0] != 1 {
+		return nil, errors.New("signing key: not an Ed25519 note key")
+	}
+	pub := ed25519.NewKeyFromSeed(raw[1:]).Public().(ed25519.PublicKey)
+	vkey, err := note.NewEd25519VerifierKey(s.Name(), pub)
+	if err != nil {
+		return nil, fmt.Errorf("signing key: %w", err)
+	}
+	v, err := note.NewVerifier(vkey)
+	if err != nil {
+		return nil, fmt.Errorf("signing key: %w", err)
+	}
+	return &Key{Signer: s, Verifier: v, Text: vkey}, nil
+}

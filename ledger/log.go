@@ -1,0 +1,587 @@
+package ledger
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tenfour-cad/tenfour/store"
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// ErrClosed is returned by appends to a log that is closing or closed.
+var ErrClosed = errors.New("ledger closed")
+
+// Config says how to open a Log.
+type Config struct {
+	Store store.Store
+	Key   *Key // signs checkpoints; its name is the log's origin
+	// CheckpointInterval is the least time between two checkpoints while
+	// events arrive. Zero means one second.
+	CheckpointInterval time.Duration
+	// MaxBatch bounds the leaves of one commit. Zero means 4096.
+	MaxBatch int
+	Logger   *slog.Logger
+	// OnCommit, if set, is called with every committed batch of leaves, in log
+	// order, from one goroutine, after they are durable. It must not block long.
+	OnCommit func([]store.Leaf)
+}
+
+// A Replayed event is handed to Open's replay function for each stored event.
+type Replayed struct {
+	Entry    Entry
+	Raw      []byte
+	Openings map[string]string // private field → plaintext, for openings not erased
+}
+
+// Log is a durable, verifiable, append-only event log. Appends from many
+// goroutines are sequenced in the order Enqueue is called and committed in
+// groups: one transaction, one fsync, for all the events that arrived while the
+// previous commit was on its way to disk.
+type Log struct {
+	st       store.Store
+	signer   note.Signer
+	verifier note.Verifier
+	vkey     string
+	origin   string
+	every    time.Duration
+	maxBatch int
+	logger   *slog.Logger
+	onCommit func([]store.Leaf)
+
+	mu     sync.Mutex // guards the sequencing state below
+	next   int64      // the next sequence number to assign
+	front  frontier   // tree hashes at the right edge, including queued leaves
+	queue  []*Pending // sequenced, not yet committed
+	failed error      // set once; then every append fails
+
+	kick    chan struct{} // wakes the committer
+	durable atomic.Int64  // the number of leaves known to be on disk
+
+	cpMu sync.Mutex // serialises checkpointing
+	cp   atomic.Pointer[signedCheckpoint]
+
+	fatal     chan struct{} // closed when the log fails
+	stop      chan struct{}
+	committer sync.WaitGroup
+	ticker    sync.WaitGroup
+}
+
+type signedCheckpoint struct {
+	Checkpoint
+	note []byte
+}
+
+// A Pending is a group of events sequenced by one Enqueue call.
+type Pending struct {
+	// First is the sequence number of the first event.
+	First int64
+	// Entries are the leaf bytes of the events.
+	Entries  [][]byte
+	hashes   [][]byte // each entry's stored tree hashes
+	openings []store.Opening
+	err      error
+	done     chan struct{}
+}
+
+// Wait blocks until the events are on disk, or the commit failed.
+func (p *Pending) Wait() error {
+	<-p.done
+	return p.err
+}
+
+// Open checks the stored log and opens it for appending. It recomputes every
+// stored hash from the events' bytes, checks that the tree matches the last
+// signed checkpoint, and refuses, with an *IntegrityError naming the first bad
+// event, when anything differs. replay, if not nil, is called with every event
+// in order, so the caller can rebuild its state in the same pass.
+func Open(ctx context.Context, cfg Config, replay func(Replayed) error) (*Log, error) {
+	if cfg.Store == nil || cfg.Key == nil {
+		return nil, errors.New("open ledger: a store and a key are required")
+	}
+	l := &Log{
+		st:       cfg.Store,
+		signer:   cfg.Key.Signer,
+		verifier: cfg.Key.Verifier,
+		vkey:     cfg.Key.Text,
+		origin:   cfg.Key.Signer.Name(),
+		every:    cfg.CheckpointInterval,
+		maxBatch: cfg.MaxBatch,
+		logger:   cfg.Logger,
+		onCommit: cfg.OnCommit,
+		kick:     make(chan struct{}, 1),
+		fatal:    make(chan struct{}),
+		stop:     make(chan struct{}),
+	}
+	if l.every <= 0 {
+		l.every = time.Second
+	}
+	if l.maxBatch <= 0 {
+		l.maxBatch = 4096
+	}
+	if l.logger == nil {
+		l.logger = slog.New(slog.DiscardHandler)
+	}
+	if err := l.checkKey(ctx); err != nil {
+		return nil, err
+	}
+	if err := l.load(ctx, replay); err != nil {
+		return nil, err
+	}
+	if l.cp.Load() == nil || l.durable.Load() > l.cp.Load().Size {
+		if err := l.Checkpoint(ctx); err != nil {
+			return nil, err
+		}
+	}
+	l.committer.Add(1)
+	go l.commitLoop()
+	l.ticker.Add(1)
+	go l.checkpointLoop()
+	return l, nil
+}
+
+// checkKey binds the store to one signing key: a log signed by one key is
+// never silently continued under another.
+func (l *Log) checkKey(ctx context.Context) error {
+	vkey := l.vkey
+	got, err := l.st.Meta(ctx, "log.key")
+	if errors.Is(err, store.ErrNotFound) {
+		size, err := l.st.LogSize(ctx)
+		if err != nil {
+			return fmt.Errorf("open ledger: %w", err)
+		}
+		if size > 0 {
+			return &IntegrityError{Seq: -1, Reason: "the store holds events but no record of the key that signs them"}
+		}
+		return l.st.SetMeta(ctx, "log.key", vkey)
+	}
+	if err != nil {
+		return fmt.Errorf("open ledger: %w", err)
+	}
+	if got != vkey {
+		return fmt.Errorf("open ledger: this store's log is signed by key %q, not by the key given (%q)", got, vkey)
+	}
+	return nil
+}
+
+func (l *Log) load(ctx context.Context, replay func(Replayed) error) error {
+	var cp *signedCheckpoint
+	c, err := l.st.LatestCheckpoint(ctx)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return fmt.Errorf("open ledger: %w", err)
+	default:
+		parsed, err := OpenCheckpoint(c.Note, l.verifier)
+		if err != nil {
+			return &IntegrityError{Seq: -1, Reason: fmt.Sprintf("last stored checkpoint: %v", err)}
+		}
+		if parsed.Size != c.Size {
+			return &IntegrityError{Seq: -1, Reason: fmt.Sprintf("checkpoint stored as size %d says %d", c.Size, parsed.Size)}
+		}
+		cp = &signedCheckpoint{Checkpoint: parsed, note: c.Note}
+	}
+
+	openings := make(map[int64]map[string]string)
+	if replay != nil {
+		err := l.st.ScanOpenings(ctx, func(o store.Opening) error {
+			m := openings[o.Seq]
+			if m == nil {
+				m = make(map[string]string)
+				openings[o.Seq] = m
+			}
+			m[o.Field] = o.Value
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("open ledger: %w", err)
+		}
+	}
+
+	var n int64
+	checked := cp == nil || cp.Size == 0
+	err = l.st.ScanLeaves(ctx, 0, func(leaf store.Leaf) error {
+		if leaf.Seq != n {
+			return &IntegrityError{Seq: n, Reason: "missing from the store"}
+		}
+		hashes, err := tlog.StoredHashes(n, leaf.Entry, &l.front)
+		if err != nil {
+			return fmt.Errorf("open ledger: event %d: %w", n, err)
+		}
+		if want := joinHashes(hashes); !bytes.Equal(want, leaf.Hashes) {
+			if !bytes.Equal(want[:tlog.HashSize], leaf.Hashes[:min(len(leaf.Hashes), tlog.HashSize)]) {
+				return &IntegrityError{Seq: n, Reason: "its stored bytes do not match its leaf hash (the event was altered)"}
+			}
+			return &IntegrityError{Seq: n, Reason: "its stored tree hashes do not match the tree recomputed from the events"}
+		}
+		e, err := ParseEntry(leaf.Entry)
+		if err != nil {
+			return &IntegrityError{Seq: n, Reason: err.Error()}
+		}
+		if e.Seq != n {
+			return &IntegrityError{Seq: n, Reason: fmt.Sprintf("the entry says it is event %d", e.Seq)}
+		}
+		l.front.add(n, hashes)
+		n++
+		if cp != nil && n == cp.Size {
+			root, err := tlog.TreeHash(n, &l.front)
+			if err != nil {
+				return fmt.Errorf("open ledger: %w", err)
+			}
+			if root != cp.Root {
+				return &IntegrityError{Seq: -1, Reason: fmt.Sprintf("the first %d events do not hash to the root of the last signed checkpoint", n)}
+			}
+			checked = true
+		}
+		if replay != nil {
+			if err := replay(Replayed{Entry: e, Raw: leaf.Entry, Openings: openings[e.Seq]}); err != nil {
+				return fmt.Errorf("replay event %d (%s): %w", e.Seq, e.Type, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if !checked {
+		return &IntegrityError{Seq: n, Reason: fmt.Sprintf("the log ends at %d events but the last signed checkpoint covers %d: events were lost", n, cp.Size)}
+	}
+	l.next = n
+	l.durable.Store(n)
+	if cp != nil {
+		l.cp.Store(cp)
+	}
+	return nil
+}
+
+// Origin returns the log's origin, the name in its checkpoints.
+func (l *Log) Origin() string { return l.origin }
+
+// Verifier returns the key that verifies the log's checkpoints.
+func (l *Log) Verifier() note.Verifier { return l.verifier }
+
+// VerifierKey returns the verifier key in note format ("name+hash+key").
+func (l *Log) VerifierKey() string { return l.vkey }
+
+// Size returns the number of events on disk.
+func (l *Log) Size() int64 { return l.durable.Load() }
+
+// Failed is closed when the log has failed and accepts no more appends.
+func (l *Log) Failed() <-chan struct{} { return l.fatal }
+
+// Err returns why the log failed, or nil.
+func (l *Log) Err() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.failed
+}
+
+// Enqueue sequences records: it assigns their sequence numbers, builds their
+// leaves and tree hashes, and queues them for the next commit. The order of
+// Enqueue calls is the order of the log. Wait on the result before
+// acknowledging anything: the records are not yet durable.
+func (l *Log) Enqueue(recs []Record) (*Pending, error) {
+	type prepared struct {
+		private map[string]string
+		opens   []store.Opening
+	}
+	// Commitments need randomness and hashing; do it before taking the lock.
+	prep := make([]prepared, len(recs))
+	for i, r := range recs {
+		if len(r.Private) == 0 {
+			continue
+		}
+		prep[i].private = make(map[string]string, len(r.Private))
+		for f, v := range r.Private {
+			salt := NewSalt()
+			prep[i].private[f] = formatCommitment(Commit(salt, v))
+			prep[i].opens = append(prep[i].opens, store.Opening{Field: f, Salt: salt, Value: v})
+		}
+	}
+	p := &Pending{done: make(chan struct{})}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.failed != nil {
+		return nil, l.failed
+	}
+	p.First = l.next
+	front := l.front // roll back on error
+	for i, r := range recs {
+		seq := l.next + int64(i)
+		b, err := encode(seq, r, prep[i].private)
+		if err != nil {
+			l.front = front
+			return nil, err
+		}
+		hashes, err := tlog.StoredHashes(seq, b, &l.front)
+		if err != nil {
+			l.front = front
+			return nil, fmt.Errorf("sequence event %d: %w", seq, err)
+		}
+		l.front.add(seq, hashes)
+		p.Entries = append(p.Entries, b)
+		p.hashes = append(p.hashes, joinHashes(hashes))
+		for _, o := range prep[i].opens {
+			o.Seq = seq
+			p.openings = append(p.openings, o)
+		}
+	}
+	l.next += int64(len(recs))
+	l.queue = append(l.queue, p)
+	select {
+	case l.kick <- struct{}{}:
+	default:
+	}
+	return p, nil
+}
+
+// Append sequences records and waits until they are durable.
+func (l *Log) Append(recs []Record) (*Pending, error) {
+	p, err := l.Enqueue(recs)
+	if err != nil {
+		return nil, err
+	}
+	return p, p.Wait()
+}
+
+func (l *Log) commitLoop() {
+	defer l.committer.Done()
+	for {
+		select {
+		case <-l.kick:
+		case <-l.stop:
+			l.commitQueued() // drain: everything enqueued before Close commits
+			return
+		}
+		if !l.commitQueued() {
+			return
+		}
+	}
+}
+
+// commitQueued commits everything queued, in batches of at most maxBatch
+// leaves. It reports false once the log has failed.
+func (l *Log) commitQueued() bool {
+	for {
+		l.mu.Lock()
+		var take []*Pending
+		leaves := 0
+		for len(l.queue) > 0 && (leaves == 0 || leaves+len(l.queue[0].Entries) <= l.maxBatch) {
+			take = append(take, l.queue[0])
+			leaves += len(l.queue[0].Entries)
+			l.queue = l.queue[1:]
+		}
+		l.mu.Unlock()
+		if len(take) == 0 {
+			return true
+		}
+		b := store.Batch{Leaves: make([]store.Leaf, 0, leaves)}
+		for _, p := range take {
+			b.Openings = append(b.Openings, p.openings...)
+		}
+		for _, p := range take {
+			for i, e := range p.Entries {
+				b.Leaves = append(b.Leaves, store.Leaf{Seq: p.First + int64(i), Entry: e, Hashes: p.hashes[i]})
+			}
+		}
+		// A commit must not be abandoned half-way by a caller's cancellation:
+		// whether it landed is only known once the database answers.
+		if err := l.st.Append(context.Background(), b); err != nil {
+			l.fail(fmt.Errorf("commit events %d-%d: %w", b.Leaves[0].Seq, b.Leaves[len(b.Leaves)-1].Seq, err), take)
+			return false
+		}
+		l.durable.Store(b.Leaves[len(b.Leaves)-1].Seq + 1)
+		for _, p := range take {
+			close(p.done)
+		}
+		if l.onCommit != nil {
+			l.onCommit(b.Leaves)
+		}
+	}
+}
+
+// fail stops the log for good. Once a commit has failed, the sequencing state
+// is ahead of the disk and cannot be trusted: the process must restart and
+// reload the log from the store. Fail-stop is the only safe answer.
+func (l *Log) fail(err error, taken []*Pending) {
+	l.mu.Lock()
+	if l.failed == nil {
+		l.failed = err
+		close(l.fatal)
+	}
+	rest := l.queue
+	l.queue = nil
+	l.mu.Unlock()
+	l.logger.Error("ledger failed; restart to reload from the store", "err", err)
+	for _, p := range append(taken, rest...) {
+		p.err = err
+		close(p.done)
+	}
+}
+
+func (l *Log) checkpointLoop() {
+	defer l.ticker.Done()
+	t := time.NewTicker(l.every)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			if err := l.Checkpoint(context.Background()); err != nil {
+				l.logger.Error("checkpoint", "err", err)
+			}
+		case <-l.stop:
+			return
+		case <-l.fatal:
+			return
+		}
+	}
+}
+
+// Checkpoint signs a checkpoint for the events on disk if there are more of
+// them than the last checkpoint covers. The new tree is first proven
+// consistent with the last checkpoint (RFC 6962 section 2.1.2); if it is not,
+// nothing is signed and the log fails.
+func (l *Log) Checkpoint(ctx context.Context) error {
+	l.cpMu.Lock()
+	defer l.cpMu.Unlock()
+	size := l.durable.Load()
+	old := l.cp.Load()
+	if old != nil && old.Size >= size {
+		return nil
+	}
+	r := storeHashReader{ctx: ctx, st: l.st}
+	root, err := tlog.TreeHash(size, r)
+	if err != nil {
+		return fmt.Errorf("checkpoint %d: root: %w", size, err)
+	}
+	if old != nil && old.Size > 0 {
+		proof, err := tlog.ProveTree(size, old.Size, r)
+		if err != nil {
+			return fmt.Errorf("checkpoint %d: consistency proof from %d: %w", size, old.Size, err)
+		}
+		if err := tlog.CheckTree(proof, size, root, old.Size, old.Root); err != nil {
+			err = &IntegrityError{Seq: -1, Reason: fmt.Sprintf("tree of size %d is not consistent with signed checkpoint %d: %v", size, old.Size, err)}
+			l.fail(err, nil)
+			return err
+		}
+	}
+	c := Checkpoint{Origin: l.origin, Size: size, Root: root}
+	msg, err := SignCheckpoint(c, l.signer)
+	if err != nil {
+		return err
+	}
+	if err := l.st.SaveCheckpoint(ctx, store.Checkpoint{Size: size, Note: msg}); err != nil {
+		return fmt.Errorf("checkpoint %d: %w", size, err)
+	}
+	l.cp.Store(&signedCheckpoint{Checkpoint: c, note: msg})
+	return nil
+}
+
+// LatestCheckpoint returns the newest signed checkpoint and its note.
+func (l *Log) LatestCheckpoint() (Checkpoint, []byte) {
+	cp := l.cp.Load()
+	return cp.Checkpoint, cp.note
+}
+
+// Close stops taking appends, commits what was queued, signs a last
+// checkpoint and stops. It does not close the store.
+func (l *Log) Close() error {
+	l.mu.Lock()
+	if l.failed == nil {
+		l.failed = ErrClosed
+	} else if l.failed != ErrClosed {
+		l.mu.Unlock()
+		return nil
+	}
+	l.mu.Unlock()
+	select {
+	case <-l.stop:
+		return nil
+	default:
+	}
+	close(l.stop)
+	l.committer.Wait()
+	l.ticker.Wait()
+	select {
+	case <-l.fatal:
+		return nil
+	default:
+	}
+	return l.Checkpoint(context.Background())
+}
+
+// ReadTile returns a C2SP tlog-tiles resource for the events on disk: a hash
+// tile or an entry bundle. It returns store.ErrNotFound for a tile the tree
+// does not yet hold at the width asked.
+func (l *Log) ReadTile(ctx context.Context, p TilePath) ([]byte, error) {
+	size := l.durable.Load()
+	level := p.L * TileHeight
+	first := p.N * TileWidth
+	if (first+int64(p.W))<<level > size || p.N > (1<<62)>>level {
+		return nil, fmt.Errorf("%s: beyond the tree of size %d: %w", p, size, store.ErrNotFound)
+	}
+	if p.Entries {
+		es, err := l.st.ReadEntries(ctx, first, first+int64(p.W))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		return AppendBundle(make([]byte, 0, len(es)*300), es...)
+	}
+	seqs := make([]int64, p.W)
+	pos := make([]int, p.W)
+	for i := range seqs {
+		seqs[i], pos[i] = hashHome(level, first+int64(i))
+	}
+	hs, err := readStoredHashes(ctx, l.st, seqs, pos)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	return joinHashes(hs), nil
+}
+
+// ProveInclusion returns the RFC 6962 inclusion proof of event seq in the tree
+// of the given size.
+func (l *Log) ProveInclusion(ctx context.Context, size, seq int64) (tlog.RecordProof, error) {
+	p, err := tlog.ProveRecord(size, seq, storeHashReader{ctx: ctx, st: l.st})
+	if err != nil {
+		return nil, fmt.Errorf("prove event %d in tree %d: %w", seq, size, err)
+	}
+	return p, nil
+}
+
+// ProveConsistency returns the RFC 6962 consistency proof between two sizes.
+func (l *Log) ProveConsistency(ctx context.Context, oldSize, newSize int64) (tlog.TreeProof, error) {
+	p, err := tlog.ProveTree(newSize, oldSize, storeHashReader{ctx: ctx, st: l.st})
+	if err != nil {
+		return nil, fmt.Errorf("prove tree %d consistent with %d: %w", newSize, oldSize, err)
+	}
+	return p, nil
+}
+
+// Entries returns the stored bytes of events [start, end).
+func (l *Log) Entries(ctx context.Context, start, end int64) ([][]byte, error) {
+	return l.st.ReadEntries(ctx, start, end)
+}
+
+// Openings returns the openings of the events' private fields, by event.
+func (l *Log) Openings(ctx context.Context, seqs []int64) (map[int64][]store.Opening, error) {
+	os, err := l.st.ReadOpenings(ctx, seqs)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[int64][]store.Opening)
+	for _, o := range os {
+		m[o.Seq] = append(m[o.Seq], o)
+	}
+	for _, v := range m {
+		sort.Slice(v, func(i, j int) bool { return v[i].Field < v[j].Field })
+	}
+	return m, nil
+}

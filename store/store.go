@@ -1,0 +1,130 @@
+// Package store declares how tenfour keeps its data: the event log with the
+// Merkle tree's stored hashes beside each event, the openings of private fields,
+// the signed checkpoints, and the credentials that must never enter the log.
+//
+// Implementations live in sub-packages named for their database (store/sqlite,
+// later store/postgres) and all pass the conformance suite in store/storetest.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNotFound is returned when a requested row does not exist.
+// A store never answers a missing row with a zero value and a nil error.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a write would break a uniqueness rule: a leaf
+// whose sequence number is not the log's next one, or a user that exists.
+// For the log it is what keeps two sequencers from forking it.
+var ErrConflict = errors.New("conflict")
+
+// A Leaf is one event of the log as stored: its sequence number (the leaf index
+// in the Merkle tree), the exact bytes that were hashed, and the tree hashes
+// that became computable when it was appended.
+type Leaf struct {
+	Seq int64
+	// Entry is the event as the exact bytes of the leaf (RFC 6962 leaf input).
+	Entry []byte
+	// Hashes are the stored hashes of golang.org/x/mod/sumdb/tlog for this leaf,
+	// concatenated: the leaf hash first, then one hash per subtree the leaf
+	// completed (tlog.StoredHashes), 32 bytes each.
+	Hashes []byte
+}
+
+// An Opening reveals one private field of an event: the value and the salt of
+// its commitment SHA-256(salt ‖ value). Openings are kept apart from the log so
+// that erasing one never changes a leaf.
+type Opening struct {
+	Seq   int64
+	Field string
+	Salt  []byte
+	Value string
+}
+
+// A Batch is what one durable transaction appends: consecutive leaves starting
+// at the log's current size, and the openings of their private fields.
+type Batch struct {
+	Leaves   []Leaf
+	Openings []Opening
+}
+
+// A Checkpoint is a signed note (C2SP tlog-checkpoint) for a tree size.
+type Checkpoint struct {
+	Size int64
+	Note []byte
+}
+
+// A User is a person or integration that acts on tenfour. The password hash is
+// an encoded argon2id hash; it lives here, never in the log.
+type User struct {
+	Username     string
+	Agency       string // "" for an installation-wide administrator
+	Roles        []string
+	PasswordHash string
+	Created      time.Time
+	Disabled     bool
+}
+
+// A Token is an API bearer token, stored as the SHA-256 of its secret.
+type Token struct {
+	Hash     []byte
+	Username string
+	Created  time.Time
+	Expires  time.Time // zero: never
+	Revoked  bool
+}
+
+// Store is everything tenfour persists. Every method is safe for concurrent use.
+type Store interface {
+	// LogSize returns the number of leaves in the log.
+	LogSize(ctx context.Context) (int64, error)
+	// Append durably appends a batch in one transaction and returns only once
+	// the transaction is on disk. The first leaf's Seq must equal LogSize and the
+	// leaves must be consecutive; otherwise it returns ErrConflict and writes
+	// nothing.
+	Append(ctx context.Context, b Batch) error
+	// ReadEntries returns the entry bytes of leaves [start, end) in order.
+	// It returns ErrNotFound if any of them is missing.
+	ReadEntries(ctx context.Context, start, end int64) ([][]byte, error)
+	// ReadHashes returns the stored hashes of each of the given leaves, in the
+	// order asked. It returns ErrNotFound if any of them is missing.
+	ReadHashes(ctx context.Context, seqs []int64) ([][]byte, error)
+	// ScanLeaves calls fn for every leaf from start on, in order.
+	ScanLeaves(ctx context.Context, start int64, fn func(Leaf) error) error
+
+	// ReadOpenings returns the openings of the given leaves' private fields.
+	// Erased openings are simply absent.
+	ReadOpenings(ctx context.Context, seqs []int64) ([]Opening, error)
+	// ScanOpenings calls fn for every opening, ordered by sequence number.
+	ScanOpenings(ctx context.Context, fn func(Opening) error) error
+	// EraseOpening deletes one opening (retention, expungement). The leaf and
+	// its commitment are untouched. It returns ErrNotFound if there is none.
+	EraseOpening(ctx context.Context, seq int64, field string) error
+
+	// SaveCheckpoint durably records a signed checkpoint. Sizes must grow:
+	// saving a size not larger than the latest one returns ErrConflict.
+	SaveCheckpoint(ctx context.Context, c Checkpoint) error
+	// LatestCheckpoint returns the checkpoint with the largest size, or
+	// ErrNotFound when none was ever saved.
+	LatestCheckpoint(ctx context.Context) (Checkpoint, error)
+
+	// Meta returns a stored setting, or ErrNotFound.
+	Meta(ctx context.Context, key string) (string, error)
+	// SetMeta stores a setting, replacing any earlier value.
+	SetMeta(ctx context.Context, key, value string) error
+
+	// CreateUser stores a new user, or returns ErrConflict if the name is taken.
+	CreateUser(ctx context.Context, u User) error
+	// User returns the named user, or ErrNotFound.
+	User(ctx context.Context, username string) (User, error)
+	// CreateToken stores a token (by its hash).
+	CreateToken(ctx context.Context, t Token) error
+	// TokenByHash returns the token whose secret hashes to h, or ErrNotFound.
+	TokenByHash(ctx context.Context, h []byte) (Token, error)
+
+	// Close releases the store's resources.
+	Close() error
+}
