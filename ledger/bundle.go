@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"golang.org/x/mod/sumdb/note"
@@ -133,7 +134,8 @@ func ParseEvidence(data []byte) (*Bundle, error) {
 	if err := d.Decode(&b); err != nil {
 		return nil, fmt.Errorf("bundle is not valid JSON of its format: %w", err)
 	}
-	if d.More() {
+	// d.More would miss a trailing ']' or '}'; only the end of input will do.
+	if _, err := d.Token(); err != io.EOF {
 		return nil, errors.New("bundle has data after its object")
 	}
 	if b.Format != BundleFormat {

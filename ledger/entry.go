@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 )
@@ -13,6 +14,7 @@ import (
 // system (a timer, the simulator).
 type Actor struct {
 	User   string `json:"user,omitempty"`
+	Agency string `json:"agency,omitempty"` // the user's own agency
 	Role   string `json:"role,omitempty"`
 	System string `json:"system,omitempty"`
 }
@@ -79,7 +81,8 @@ func ParseEntry(b []byte) (Entry, error) {
 	if err := d.Decode(&e); err != nil {
 		return e, fmt.Errorf("entry is not a valid event object: %w", err)
 	}
-	if d.More() {
+	// d.More would miss a trailing ']' or '}'; only the end of input will do.
+	if _, err := d.Token(); err != io.EOF {
 		return e, errors.New("entry has data after its object")
 	}
 	if e.Seq < 0 {

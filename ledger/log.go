@@ -312,6 +312,11 @@ func (l *Log) Enqueue(recs []Record) (*Pending, error) {
 		return nil, l.failed
 	}
 	p.First = l.next
+	if len(recs) == 0 {
+		// Nothing to commit: the committer must never see an empty batch.
+		close(p.done)
+		return p, nil
+	}
 	front := l.front // roll back on error
 	for i, r := range recs {
 		seq := l.next + int64(i)
@@ -524,7 +529,9 @@ func (l *Log) ReadTile(ctx context.Context, p TilePath) ([]byte, error) {
 	size := l.durable.Load()
 	level := p.L * TileHeight
 	first := p.N * TileWidth
-	if (first+int64(p.W))<<level > size || p.N > (1<<62)>>level {
+	// Compare in units of the level's hashes: shifting the index left can
+	// overflow and wrap onto a hash that exists.
+	if p.N > (size>>level)/TileWidth || first+int64(p.W) > size>>level {
 		return nil, fmt.Errorf("%s: beyond the tree of size %d: %w", p, size, store.ErrNotFound)
 	}
 	if p.Entries {

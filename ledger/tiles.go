@@ -101,7 +101,9 @@ func ParseTilePath(path string) (TilePath, error) {
 		elems[k-2] = strings.TrimSuffix(elems[k-2], ".p")
 		elems = elems[:k-1]
 	}
-	if len(elems) == 0 || len(elems) > 7 {
+	// Six groups (18 digits) already exceed the largest index and cannot
+	// overflow an int64; a seventh could wrap around into range.
+	if len(elems) == 0 || len(elems) > 6 {
 		return bad("index has no or too many elements")
 	}
 	for i, e := range elems {

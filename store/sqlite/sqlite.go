@@ -179,7 +179,8 @@ func (db *DB) ReadEntries(ctx context.Context, start, end int64) ([][]byte, erro
 		return nil, fmt.Errorf("read entries [%d, %d): %w", start, end, err)
 	}
 	defer rows.Close()
-	out := make([][]byte, 0, end-start)
+	// The range is the caller's; the capacity must not be (end may be huge).
+	out := make([][]byte, 0, min(end-start, 4096))
 	for rows.Next() {
 		var seq int64
 		var e []byte
@@ -260,38 +261,41 @@ func (db *DB) ReadHashes(ctx context.Context, seqs []int64) ([][]byte, error) {
 func (db *DB) ScanLeaves(ctx context.Context, start int64, fn func(store.Leaf) error) error {
 	const page = 4096
 	for {
-		n, err := db.scanPage(ctx, start, page, fn)
+		n, last, err := db.scanPage(ctx, start, page, fn)
 		if err != nil {
 			return err
 		}
 		if n < page {
 			return nil
 		}
-		start += int64(n)
+		// From the last row read, not start+n: a gap in the table would
+		// otherwise hand some leaves to fn twice.
+		start = last + 1
 	}
 }
 
-func (db *DB) scanPage(ctx context.Context, start int64, limit int, fn func(store.Leaf) error) (int, error) {
+// scanPage calls fn for up to limit leaves from start on and returns how many
+// it read and the sequence number of the last.
+func (db *DB) scanPage(ctx context.Context, start int64, limit int, fn func(store.Leaf) error) (n int, last int64, err error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT seq, entry, hashes FROM leaves WHERE seq >= ? ORDER BY seq LIMIT ?`, start, limit)
 	if err != nil {
-		return 0, fmt.Errorf("scan leaves from %d: %w", start, err)
+		return 0, 0, fmt.Errorf("scan leaves from %d: %w", start, err)
 	}
 	defer rows.Close()
-	n := 0
 	for rows.Next() {
 		var l store.Leaf
 		if err := rows.Scan(&l.Seq, &l.Entry, &l.Hashes); err != nil {
-			return n, fmt.Errorf("scan leaves: %w", err)
+			return n, last, fmt.Errorf("scan leaves: %w", err)
 		}
 		if err := fn(l); err != nil {
-			return n, err
+			return n, last, err
 		}
-		n++
+		n, last = n+1, l.Seq
 	}
 	if err := rows.Err(); err != nil {
-		return n, fmt.Errorf("scan leaves: %w", err)
+		return n, last, fmt.Errorf("scan leaves: %w", err)
 	}
-	return n, nil
+	return n, last, nil
 }
 
 // ReadOpenings returns the openings of the given leaves.

@@ -1,0 +1,80 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/store"
+)
+
+// BootstrapUser is the installation administrator created on first start.
+const BootstrapUser = "admin"
+
+// Credentials are a user's freshly made secrets, shown once.
+type Credentials struct {
+	Username string
+	Password string
+	Token    string
+}
+
+// An Executor runs a domain command and records its events.
+type Executor func(ctx context.Context, actor dispatch.Actor, cmd dispatch.Command) error
+
+// Bootstrap creates the installation administrator, with a password and an API
+// token, the first time a store is used. It returns nil credentials when that
+// was done before. The user's creation is an event in the log; the secrets are
+// only in the store, hashed.
+func Bootstrap(ctx context.Context, st store.Store, exec Executor, now time.Time) (*Credentials, error) {
+	if _, err := st.Meta(ctx, "bootstrap.admin"); err == nil {
+		return nil, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("bootstrap: %w", err)
+	}
+	c := &Credentials{Username: BootstrapUser, Password: NewPassword()}
+	err := exec(ctx, dispatch.Actor{System: "bootstrap"}, dispatch.CreateUser{Username: c.Username, Roles: []string{dispatch.RoleAdmin}})
+	if err != nil {
+		return nil, fmt.Errorf("bootstrap administrator: %w", err)
+	}
+	err = st.CreateUser(ctx, store.User{Username: c.Username, Roles: []string{dispatch.RoleAdmin}, PasswordHash: HashPassword(c.Password), Created: now})
+	if err != nil {
+		return nil, fmt.Errorf("bootstrap administrator: %w", err)
+	}
+	token, hash := NewToken()
+	if err := st.CreateToken(ctx, store.Token{Hash: hash, Username: c.Username, Created: now}); err != nil {
+		return nil, fmt.Errorf("bootstrap administrator token: %w", err)
+	}
+	c.Token = token
+	if err := st.SetMeta(ctx, "bootstrap.admin", now.UTC().Format(time.RFC3339)); err != nil {
+		return nil, fmt.Errorf("bootstrap: %w", err)
+	}
+	return c, nil
+}
+
+// Authenticate returns the actor a bearer token stands for.
+func Authenticate(ctx context.Context, st store.Store, token string, now time.Time) (dispatch.Actor, error) {
+	t, err := st.TokenByHash(ctx, TokenHash(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return dispatch.Actor{}, dispatch.Errorf(dispatch.EUNAUTHORIZED, "the token is not valid")
+	}
+	if err != nil {
+		return dispatch.Actor{}, fmt.Errorf("authenticate: %w", err)
+	}
+	if t.Revoked || (!t.Expires.IsZero() && !now.Before(t.Expires)) {
+		return dispatch.Actor{}, dispatch.Errorf(dispatch.EUNAUTHORIZED, "the token has expired or was revoked")
+	}
+	u, err := st.User(ctx, t.Username)
+	if err != nil {
+		return dispatch.Actor{}, fmt.Errorf("authenticate: %w", err)
+	}
+	if u.Disabled {
+		return dispatch.Actor{}, dispatch.Errorf(dispatch.EUNAUTHORIZED, "the account is disabled")
+	}
+	role := ""
+	if len(u.Roles) > 0 {
+		role = u.Roles[0]
+	}
+	return dispatch.Actor{User: u.Username, Agency: u.Agency, Role: role}, nil
+}

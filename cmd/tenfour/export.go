@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+)
+
+func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("export", `tenfour export — write the evidence bundle of an incident.
+
+The bundle holds the incident's events, an inclusion proof for each, the
+signed checkpoint and the log's key; "tenfour verify BUNDLE.json" checks it
+offline. Private fields appear as commitments unless --openings is given and
+the token may see them.`, stderr)
+	server := fs.String("url", "http://127.0.0.1:8410", "the tenfour server's `URL`")
+	token := fs.String("token", "", "API `token` (default: $TENFOUR_TOKEN, or the token line of --token-file)")
+	tokenFile := fs.String("token-file", "", "read the token from this `file` (such as DATA/bootstrap-admin.txt)")
+	incident := fs.String("incident", "", "the incident `id`")
+	openings := fs.Bool("openings", false, "include the openings of private fields")
+	out := fs.String("out", "", "write to this `file` (default: standard output)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *incident == "" {
+		fs.Usage()
+		return errors.New("export needs --incident")
+	}
+	tok, err := findToken(*token, *tokenFile)
+	if err != nil {
+		return err
+	}
+	u := strings.TrimSuffix(*server, "/") + "/api/v1/incidents/" + url.PathEscape(*incident) + "/bundle"
+	if *openings {
+		u += "?openings=true"
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := (&http.Client{Timeout: time.Minute}).Do(req)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("export: %s: %s", resp.Status, strings.TrimSpace(string(body)))
+	}
+	if *out == "" {
+		_, err = stdout.Write(body)
+		return err
+	}
+	if err := os.WriteFile(*out, body, 0o600); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "wrote %s\n", *out)
+	return nil
+}
+
+// findToken picks the API token from the flag, the environment, or a
+// bootstrap-admin.txt style file ("token: …" line).
+func findToken(flagVal, file string) (string, error) {
+	if flagVal != "" {
+		return flagVal, nil
+	}
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("token file: %w", err)
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if t, ok := strings.CutPrefix(line, "token: "); ok {
+				return strings.TrimSpace(t), nil
+			}
+		}
+		return "", fmt.Errorf("token file %s has no \"token: \" line", file)
+	}
+	if t := os.Getenv("TENFOUR_TOKEN"); t != "" {
+		return t, nil
+	}
+	return "", errors.New("no API token: pass --token, --token-file or set TENFOUR_TOKEN")
+}

@@ -1,0 +1,89 @@
+// Command tenfour is accountable multi-agency computer-aided dispatch.
+//
+//	tenfour serve   run a node
+//	tenfour demo    run a node with a generated city
+//	tenfour verify  check a log or an evidence bundle
+//	tenfour export  write an evidence bundle
+//	tenfour keygen  make a log signing key
+//	tenfour bench   measure the log
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `tenfour — accountable multi-agency computer-aided dispatch
+
+Usage:
+  tenfour <command> [flags]
+
+Commands:
+  serve    run a tenfour node on a data directory
+  demo     run a node with a small generated city, for trying tenfour
+  verify   verify a log (URL) or an evidence bundle (FILE) offline
+  export   write the evidence bundle of an incident
+  keygen   make a log signing key
+  bench    measure durable append throughput and verification speed
+
+Run "tenfour <command> --help" for a command's flags.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "tenfour:", err)
+		}
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	cmd, args := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return runServe(ctx, args, stdout, stderr)
+	case "demo":
+		return runDemo(ctx, args, stdout, stderr)
+	case "verify":
+		return runVerify(ctx, args, stdout, stderr)
+	case "export":
+		return runExport(ctx, args, stdout, stderr)
+	case "keygen":
+		return runKeygen(args, stdout, stderr)
+	case "bench":
+		return runBench(ctx, args, stdout, stderr)
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+// newFlags returns a flag set that prints its usage with a one-line summary.
+func newFlags(name, summary string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "%s\n\nFlags:\n", summary)
+		fs.PrintDefaults()
+	}
+	return fs
+}

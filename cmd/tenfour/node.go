@@ -1,0 +1,206 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/tenfour-cad/tenfour/auth"
+	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/engine"
+	tenfourhttp "github.com/tenfour-cad/tenfour/http"
+	"github.com/tenfour-cad/tenfour/ledger"
+	"github.com/tenfour-cad/tenfour/store"
+	"github.com/tenfour-cad/tenfour/store/sqlite"
+)
+
+// Main is one tenfour node: a data directory, its store, key and engine, and
+// the HTTP server in front of them. End-to-end tests run it as serve does.
+type Main struct {
+	DataDir            string
+	Addr               string
+	KeyFile            string // "": DataDir/log.key, made on first start
+	Origin             string // the origin of a new key; "": tenfour.local/log-<random>
+	CheckpointInterval time.Duration
+	Logger             *slog.Logger
+
+	Store     store.Store
+	Engine    *engine.Engine
+	Server    *tenfourhttp.Server
+	URL       string             // where the server listens
+	Bootstrap *auth.Credentials // set on the data directory's first start
+
+	lock     *os.File
+	listener net.Listener
+}
+
+// Open prepares the node: it locks the data directory, opens the store,
+// verifies the log and rebuilds the state, creates the bootstrap administrator
+// on first start, and binds the listener.
+func (m *Main) Open(ctx context.Context) error {
+	if m.Logger == nil {
+		m.Logger = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(m.DataDir, 0o700); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	lock, err := lockDir(m.DataDir)
+	if err != nil {
+		return err
+	}
+	m.lock = lock
+	key, err := m.loadKey()
+	if err != nil {
+		return err
+	}
+	db, err := sqlite.Open(ctx, filepath.Join(m.DataDir, "tenfour.db"))
+	if err != nil {
+		return err
+	}
+	m.Store = db
+	m.Logger.Info("verifying the log", "data", m.DataDir)
+	start := time.Now()
+	m.Engine, err = engine.Open(ctx, engine.Config{
+		Store: db, Key: key, CheckpointInterval: m.CheckpointInterval, Logger: m.Logger,
+	})
+	if err != nil {
+		return fmt.Errorf("refusing to start: %w", err)
+	}
+	m.Logger.Info("log verified", "events", m.Engine.Log().Size(), "took", time.Since(start).Round(time.Millisecond))
+	exec := func(ctx context.Context, a dispatch.Actor, c dispatch.Command) error {
+		_, err := m.Engine.Execute(ctx, a, c)
+		return err
+	}
+	if m.Bootstrap, err = auth.Bootstrap(ctx, db, exec, time.Now()); err != nil {
+		return err
+	}
+	if m.Bootstrap != nil {
+		if err := writeBootstrap(filepath.Join(m.DataDir, "bootstrap-admin.txt"), m.Bootstrap); err != nil {
+			return err
+		}
+	}
+	m.Server = tenfourhttp.NewServer(m.Engine, db, m.Logger)
+	if m.listener, err = net.Listen("tcp", m.Addr); err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Addr, err)
+	}
+	m.URL = "http://" + m.listener.Addr().String()
+	return nil
+}
+
+// Run serves until ctx is done or the log fails; a failed log is an error, so
+// that a supervisor restarts the process and the log is reloaded from disk.
+func (m *Main) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() { errc <- m.Server.Serve(ctx, m.listener) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-m.Engine.Log().Failed():
+		cancel()
+		<-errc
+		return fmt.Errorf("the log failed, stopping: %w", m.Engine.Log().Err())
+	case <-ctx.Done():
+		return <-errc
+	}
+}
+
+// Close commits what is queued, signs a last checkpoint, and releases
+// everything.
+func (m *Main) Close() error {
+	var errs []error
+	if m.listener != nil {
+		m.listener.Close()
+	}
+	if m.Engine != nil {
+		errs = append(errs, m.Engine.Close())
+	}
+	if m.Store != nil {
+		errs = append(errs, m.Store.Close())
+	}
+	if m.lock != nil {
+		errs = append(errs, m.lock.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// loadKey reads the signing key, making one in the data directory on the
+// first start.
+func (m *Main) loadKey() (*ledger.Key, error) {
+	path := m.KeyFile
+	if path == "" {
+		path = filepath.Join(m.DataDir, "log.key")
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			origin := m.Origin
+			if origin == "" {
+				b := make([]byte, 4)
+				rand.Read(b)
+				origin = "tenfour.local/log-" + hex.EncodeToString(b)
+			}
+			skey, err := ledger.GenerateKey(origin)
+			if err != nil {
+				return nil, err
+			}
+			if err := writeSecret(path, skey+"\n"); err != nil {
+				return nil, err
+			}
+		}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("signing key: %w", err)
+	}
+	k, err := ledger.ParseKey(string(b))
+	if err != nil {
+		return nil, fmt.Errorf("signing key %s: %w", path, err)
+	}
+	return k, nil
+}
+
+// writeSecret writes a file only its owner can read, durably.
+func writeSecret(path, content string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if _, err := f.WriteString(content); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+func writeBootstrap(path string, c *auth.Credentials) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "username: %s\npassword: %s\ntoken: %s\n", c.Username, c.Password, c.Token)
+	return writeSecret(path, b.String())
+}
+
+// lockDir takes an exclusive lock on the data directory, so that two
+// processes never append to one log.
+func lockDir(dir string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock data directory: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("data directory %s is in use by another tenfour process", dir)
+	}
+	return f, nil
+}

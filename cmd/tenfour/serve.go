@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", "tenfour serve — run a tenfour node on a data directory.\n\nThe first start creates the directory, a signing key (log.key), the database\nand a bootstrap administrator (bootstrap-admin.txt). Every start verifies the\nwhole log against its last signed checkpoint and refuses to run if they differ.", stderr)
+	m := &Main{}
+	fs.StringVar(&m.DataDir, "data", "tenfour-data", "data `directory`")
+	fs.StringVar(&m.Addr, "addr", "127.0.0.1:8410", "listen `address` (host:port)")
+	fs.StringVar(&m.KeyFile, "key", "", "signing key `file` (default DATA/log.key, made on first start)")
+	fs.StringVar(&m.Origin, "origin", "", "origin (key name) of a key made on first start")
+	fs.DurationVar(&m.CheckpointInterval, "checkpoint-interval", time.Second, "least time between signed checkpoints")
+	level := fs.String("log-level", "info", "log `level`: debug, info, warn, error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
+	}
+	logger, err := newLogger(stderr, *level)
+	if err != nil {
+		return err
+	}
+	m.Logger = logger
+	if err := m.Open(ctx); err != nil {
+		m.Close()
+		return err
+	}
+	defer m.Close()
+	if m.Bootstrap != nil {
+		fmt.Fprintf(stdout, "Created the administrator %q; credentials in %s/bootstrap-admin.txt\n", m.Bootstrap.Username, m.DataDir)
+	}
+	fmt.Fprintf(stdout, "tenfour is serving on %s (data: %s, log: %s)\n", m.URL, m.DataDir, m.Engine.Log().Origin())
+	return m.Run(ctx)
+}
+
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("log level %q: want debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}

@@ -1,0 +1,111 @@
+package dispatch
+
+import "time"
+
+// Roles a user can hold.
+const (
+	RoleCallTaker  = "call-taker"
+	RoleDispatcher = "dispatcher"
+	RoleSupervisor = "supervisor"
+	RoleOfficer    = "officer"
+	RoleLiaison    = "liaison"
+	RoleAuditor    = "auditor"
+	RoleAdmin      = "admin"
+)
+
+// Roles lists every role, in the order they are documented.
+var Roles = []string{RoleCallTaker, RoleDispatcher, RoleSupervisor, RoleOfficer, RoleLiaison, RoleAuditor, RoleAdmin}
+
+// An Actor is who issues a command: a user of an agency in one of their
+// roles, or a part of the system. An installation administrator has no agency.
+type Actor struct {
+	User   string
+	Agency string
+	Role   string
+	System string // set for timers, the simulator, bootstrap; then User is empty
+}
+
+// IsSystem reports whether the actor is tenfour itself.
+func (a Actor) IsSystem() bool { return a.System != "" }
+
+// Agency kinds.
+var AgencyKinds = []string{"municipal_police", "sheriff", "state_police", "federal", "fire_ems"}
+
+// An Agency is a police, sheriff, state, federal or fire/EMS organisation.
+type Agency struct {
+	ID      string    `json:"id"`
+	Name    string    `json:"name"`
+	Kind    string    `json:"kind"`
+	Created time.Time `json:"created"`
+}
+
+// Unit kinds.
+var UnitKinds = []string{"patrol", "sergeant", "tactical", "traffic", "k9", "detective", "supervisor", "engine", "truck", "ambulance", "chief", "air"}
+
+// Unit statuses (DESIGN.md, "Domain").
+const (
+	StatusAvailable    = "AVAILABLE"
+	StatusDispatched   = "DISPATCHED"
+	StatusEnRoute      = "EN_ROUTE"
+	StatusOnScene      = "ON_SCENE"
+	StatusTransporting = "TRANSPORTING"
+	StatusBusy         = "BUSY"
+	StatusOutOfService = "OUT_OF_SERVICE"
+	StatusEmergency    = "EMERGENCY"
+)
+
+// A Unit is a car, an officer, a team or an apparatus that can be sent.
+type Unit struct {
+	ID           string    `json:"id"`
+	CallSign     string    `json:"call_sign"`
+	Agency       string    `json:"agency"`
+	Kind         string    `json:"kind"`
+	Capabilities []string  `json:"capabilities"`
+	Status       string    `json:"status"`
+	StatusSince  time.Time `json:"status_since"`
+	Incident     string    `json:"incident,omitempty"`
+	Created      time.Time `json:"created"`
+}
+
+// A Location is where an incident is: the text as given and, when known, a
+// point (WGS 84).
+type Location struct {
+	Text string   `json:"text,omitempty"`
+	Lat  *float64 `json:"lat,omitempty"`
+	Lon  *float64 `json:"lon,omitempty"`
+}
+
+// A Caller is the person who called. Both fields are private: they enter the
+// log only as commitments.
+type Caller struct {
+	Name  string `json:"name,omitempty"`
+	Phone string `json:"phone,omitempty"`
+}
+
+// Incident statuses.
+const (
+	IncidentPending = "PENDING" // received, no unit yet
+	IncidentClosed  = "CLOSED"
+)
+
+// An Incident is an event in the world that dispatch responds to.
+type Incident struct {
+	ID        string    `json:"id"`
+	Agency    string    `json:"agency"`
+	Type      string    `json:"type"`
+	Priority  int       `json:"priority"`
+	Location  Location  `json:"location"`
+	Caller    Caller    `json:"caller"`
+	Narrative string    `json:"narrative,omitempty"`
+	Status    string    `json:"status"`
+	Units     []string  `json:"units"`
+	Received  time.Time `json:"received"`
+}
+
+// A User as the domain knows it: who, which agency, which roles. Credentials
+// are not the domain's business and never enter the log.
+type User struct {
+	Username string   `json:"username"`
+	Agency   string   `json:"agency"`
+	Roles    []string `json:"roles"`
+}

@@ -1,0 +1,114 @@
+package dispatch
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+)
+
+// State is everything dispatch knows, folded from events. It is not safe for
+// concurrent use; its owner serialises access.
+type State struct {
+	Agencies  map[string]*Agency
+	Units     map[string]*Unit
+	Incidents map[string]*Incident
+	Users     map[string]*User
+
+	// incidentSerial counts incidents per agency and year, for their ids.
+	incidentSerial map[string]int
+}
+
+// NewState returns an empty State.
+func NewState() *State {
+	return &State{
+		Agencies:       make(map[string]*Agency),
+		Units:          make(map[string]*Unit),
+		Incidents:      make(map[string]*Incident),
+		Users:          make(map[string]*User),
+		incidentSerial: make(map[string]int),
+	}
+}
+
+// Apply folds one event into the state. Events were decided against the
+// state, so an error here means the log and the code disagree: the caller
+// must stop, not skip the event.
+func (s *State) Apply(e Event) error {
+	switch d := e.Data.(type) {
+	case *AgencyCreated:
+		if _, ok := s.Agencies[d.ID]; ok {
+			return fmt.Errorf("agency %q created twice", d.ID)
+		}
+		s.Agencies[d.ID] = &Agency{ID: d.ID, Name: d.Name, Kind: d.Kind, Created: e.Time}
+	case *UnitCreated:
+		if _, ok := s.Units[d.ID]; ok {
+			return fmt.Errorf("unit %q created twice", d.ID)
+		}
+		s.Units[d.ID] = &Unit{
+			ID: d.ID, CallSign: d.CallSign, Agency: e.Agency, Kind: d.Kind,
+			Capabilities: slices.Clone(d.Capabilities), Status: StatusAvailable,
+			StatusSince: e.Time, Created: e.Time,
+		}
+	case *IncidentCreated:
+		if _, ok := s.Incidents[d.ID]; ok {
+			return fmt.Errorf("incident %q created twice", d.ID)
+		}
+		s.Incidents[d.ID] = &Incident{
+			ID: d.ID, Agency: e.Agency, Type: d.Type, Priority: d.Priority,
+			Location:  d.Location,
+			Caller:    Caller{Name: e.Private[PrivateCallerName], Phone: e.Private[PrivateCallerPhone]},
+			Narrative: e.Private[PrivateNarrative],
+			Status:    IncidentPending, Units: []string{}, Received: e.Time,
+		}
+		s.incidentSerial[serialKey(e.Agency, e.Time.Year())]++
+	case *UserCreated:
+		if _, ok := s.Users[d.Username]; ok {
+			return fmt.Errorf("user %q created twice", d.Username)
+		}
+		s.Users[d.Username] = &User{Username: d.Username, Agency: e.Agency, Roles: slices.Clone(d.Roles)}
+	default:
+		return fmt.Errorf("event %s: unknown payload %T", e.Type, e.Data)
+	}
+	return nil
+}
+
+func serialKey(agency string, year int) string { return fmt.Sprintf("%s-%d", agency, year) }
+
+// AgencyList returns the agencies sorted by id.
+func (s *State) AgencyList() []*Agency {
+	out := make([]*Agency, 0, len(s.Agencies))
+	for _, a := range s.Agencies {
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// UnitList returns the units of agency (all if agency is "") sorted by id.
+func (s *State) UnitList(agency string) []*Unit {
+	out := make([]*Unit, 0, len(s.Units))
+	for _, u := range s.Units {
+		if agency == "" || u.Agency == agency {
+			out = append(out, u)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// IncidentList returns the incidents of agency (all if agency is ""), newest
+// first.
+func (s *State) IncidentList(agency string) []*Incident {
+	out := make([]*Incident, 0, len(s.Incidents))
+	for _, in := range s.Incidents {
+		if agency == "" || in.Agency == agency {
+			out = append(out, in)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].Received.Equal(out[j].Received) {
+			return out[i].Received.After(out[j].Received)
+		}
+		return out[i].ID > out[j].ID
+	})
+	return out
+}

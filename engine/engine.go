@@ -1,0 +1,198 @@
+// Package engine runs tenfour's domain over its ledger: it decides each
+// command on the live state, appends the events durably, folds them into the
+// state, and answers only once they are on disk. On start it rebuilds the
+// state from the log, which the ledger verifies in the same pass.
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/ledger"
+	"github.com/tenfour-cad/tenfour/store"
+)
+
+// Config says how to open an Engine.
+type Config struct {
+	Store store.Store
+	Key   *ledger.Key
+	// Clock returns the time of a command. Nil means time.Now.
+	Clock              func() time.Time
+	CheckpointInterval time.Duration
+	Logger             *slog.Logger
+	// OnCommit is handed every durable batch of leaves, in log order.
+	OnCommit func([]store.Leaf)
+}
+
+// Engine is the live dispatch state and the log it comes from.
+type Engine struct {
+	log   *ledger.Log
+	clock func() time.Time
+
+	mu       sync.RWMutex // guards the fields below
+	state    *dispatch.State
+	last     time.Time          // time of the newest event: log time never runs backwards
+	subjects map[string][]int64 // "kind/id" → the sequence numbers of its events
+}
+
+// A Result is what an executed command recorded.
+type Result struct {
+	First  int64 // sequence number of the first event
+	Events []dispatch.Event
+}
+
+// Open opens the ledger on the store, rebuilding the state from every event.
+func Open(ctx context.Context, cfg Config) (*Engine, error) {
+	e := &Engine{
+		clock:    cfg.Clock,
+		state:    dispatch.NewState(),
+		subjects: make(map[string][]int64),
+	}
+	if e.clock == nil {
+		e.clock = time.Now
+	}
+	l, err := ledger.Open(ctx, ledger.Config{
+		Store:              cfg.Store,
+		Key:                cfg.Key,
+		CheckpointInterval: cfg.CheckpointInterval,
+		Logger:             cfg.Logger,
+		OnCommit:           cfg.OnCommit,
+	}, e.replay)
+	if err != nil {
+		return nil, err
+	}
+	e.log = l
+	return e, nil
+}
+
+func (e *Engine) replay(r ledger.Replayed) error {
+	ev, err := FromEntry(r.Entry, r.Openings)
+	if err != nil {
+		return err
+	}
+	if err := e.state.Apply(ev); err != nil {
+		return err
+	}
+	e.index(r.Entry.Seq, ev)
+	e.last = ev.Time
+	return nil
+}
+
+// FromEntry turns a log entry (and the plaintext of whichever private fields
+// are still open) back into a domain event.
+func FromEntry(en ledger.Entry, openings map[string]string) (dispatch.Event, error) {
+	t, err := en.ParsedTime()
+	if err != nil {
+		return dispatch.Event{}, err
+	}
+	data, err := dispatch.DecodeData(en.Type, en.Data)
+	if err != nil {
+		return dispatch.Event{}, err
+	}
+	return dispatch.Event{
+		Time:    t,
+		Type:    en.Type,
+		Agency:  en.Agency,
+		Actor:   dispatch.Actor{User: en.Actor.User, Agency: en.Actor.Agency, Role: en.Actor.Role, System: en.Actor.System},
+		Subject: en.Subject,
+		Data:    data,
+		Private: openings,
+	}, nil
+}
+
+// ToRecord turns a domain event into a ledger record.
+func ToRecord(ev dispatch.Event) (ledger.Record, error) {
+	data, err := json.Marshal(ev.Data)
+	if err != nil {
+		return ledger.Record{}, fmt.Errorf("encode %s: %w", ev.Type, err)
+	}
+	return ledger.Record{
+		Time:    ev.Time,
+		Type:    ev.Type,
+		Agency:  ev.Agency,
+		Actor:   ledger.Actor{User: ev.Actor.User, Agency: ev.Actor.Agency, Role: ev.Actor.Role, System: ev.Actor.System},
+		Subject: ev.Subject,
+		Data:    data,
+		Private: ev.Private,
+	}, nil
+}
+
+func (e *Engine) index(seq int64, ev dispatch.Event) {
+	for k, id := range ev.Subject {
+		key := k + "/" + id
+		e.subjects[key] = append(e.subjects[key], seq)
+	}
+}
+
+// Execute decides cmd for actor and records its events. It returns once they
+// are durable; a command whose events could not be made durable returns an
+// error and the engine stops taking commands (the ledger fails closed).
+func (e *Engine) Execute(ctx context.Context, actor dispatch.Actor, cmd dispatch.Command) (Result, error) {
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+	e.mu.Lock()
+	now := e.clock().UTC()
+	if now.Before(e.last) {
+		now = e.last
+	}
+	evs, err := cmd.Decide(e.state, actor, now)
+	if err != nil {
+		e.mu.Unlock()
+		return Result{}, err
+	}
+	recs := make([]ledger.Record, len(evs))
+	for i, ev := range evs {
+		if recs[i], err = ToRecord(ev); err != nil {
+			e.mu.Unlock()
+			return Result{}, err
+		}
+	}
+	p, err := e.log.Enqueue(recs)
+	if err != nil {
+		e.mu.Unlock()
+		return Result{}, fmt.Errorf("record %T: %w", cmd, err)
+	}
+	for i, ev := range evs {
+		if err := e.state.Apply(ev); err != nil {
+			// Decide accepted what Apply refuses: the code is broken, and the
+			// event is already sequenced. Nothing sound can follow.
+			panic(fmt.Sprintf("engine: apply %s after deciding it: %v", ev.Type, err))
+		}
+		e.index(p.First+int64(i), ev)
+	}
+	e.last = now
+	e.mu.Unlock()
+	if err := p.Wait(); err != nil {
+		return Result{}, fmt.Errorf("record %T: %w", cmd, err)
+	}
+	return Result{First: p.First, Events: evs}, nil
+}
+
+// Read calls fn with the state under a read lock. fn must copy out what it
+// keeps: the state changes as soon as the lock is released.
+func (e *Engine) Read(fn func(s *dispatch.State)) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	fn(e.state)
+}
+
+// Seqs returns the sequence numbers of the events about kind/id ("incident",
+// "metro-2026-000001"), in log order.
+func (e *Engine) Seqs(kind, id string) []int64 {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return slices.Clone(e.subjects[kind+"/"+id])
+}
+
+// Log returns the engine's ledger.
+func (e *Engine) Log() *ledger.Log { return e.log }
+
+// Close commits what is queued, signs a last checkpoint and stops.
+func (e *Engine) Close() error { return e.log.Close() }

@@ -1,0 +1,50 @@
+package http
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/engine"
+)
+
+func (s *Server) handleListAgencies(w http.ResponseWriter, r *http.Request) {
+	var out []dispatch.Agency
+	s.engine.Read(func(st *dispatch.State) {
+		for _, a := range st.AgencyList() {
+			out = append(out, *a)
+		}
+	})
+	if out == nil {
+		out = []dispatch.Agency{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"agencies": out})
+}
+
+func (s *Server) handleCreateAgency(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+		Kind string `json:"kind"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	res, err := s.engine.Execute(r.Context(), actorOf(r), dispatch.CreateAgency{ID: req.ID, Name: req.Name, Kind: req.Kind})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var a dispatch.Agency
+	s.engine.Read(func(st *dispatch.State) { a = *st.Agencies[req.ID] })
+	created(w, res, "/api/v1/agencies/"+a.ID, a)
+}
+
+// created answers 201 with the new resource, its location, and the sequence
+// number of the event that recorded it.
+func created(w http.ResponseWriter, res engine.Result, location string, v any) {
+	w.Header().Set("Location", location)
+	w.Header().Set("Tenfour-Seq", strconv.FormatInt(res.First, 10))
+	writeJSON(w, http.StatusCreated, v)
+}

@@ -1,0 +1,80 @@
+package http
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/tenfour-cad/tenfour/dispatch"
+)
+
+// codes maps domain error codes to HTTP statuses, in this one place.
+var codes = map[string]int{
+	dispatch.EINVALID:      http.StatusUnprocessableEntity,
+	dispatch.ENOTFOUND:     http.StatusNotFound,
+	dispatch.ECONFLICT:     http.StatusConflict,
+	dispatch.EFORBIDDEN:    http.StatusForbidden,
+	dispatch.EUNAUTHORIZED: http.StatusUnauthorized,
+	dispatch.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// A Problem is an RFC 9457 problem details object. Type is "about:blank", so
+// Title is the status's text (RFC 9457 section 4.2.1); Code is tenfour's
+// domain error code, an extension member.
+type Problem struct {
+	Type     string `json:"type"`
+	Title    string `json:"title"`
+	Status   int    `json:"status"`
+	Detail   string `json:"detail,omitempty"`
+	Instance string `json:"instance,omitempty"`
+	Code     string `json:"code"`
+}
+
+// writeError answers err as problem+json. A domain error shows its sentence;
+// anything else is logged and shown as "internal error", never its text.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code := dispatch.ErrorCode(err)
+	status, ok := codes[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	var he *httpError
+	if errors.As(err, &he) {
+		status, code = he.status, he.code
+	}
+	if status == http.StatusInternalServerError {
+		s.logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	detail := dispatch.ErrorMessage(err)
+	if he != nil {
+		detail = he.msg
+	}
+	writeProblem(w, r, status, code, detail)
+}
+
+func writeProblem(w http.ResponseWriter, r *http.Request, status int, code, detail string) {
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="tenfour"`)
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(Problem{
+		Type: "about:blank", Title: http.StatusText(status), Status: status,
+		Detail: detail, Instance: r.URL.Path, Code: code,
+	})
+}
+
+// An httpError is a failure of the request itself (its syntax, size or media
+// type) rather than of the domain.
+type httpError struct {
+	status int
+	code   string
+	msg    string
+}
+
+func (e *httpError) Error() string { return e.msg }
+
+func badRequest(msg string) error {
+	return &httpError{status: http.StatusBadRequest, code: "bad_request", msg: msg}
+}

@@ -1,0 +1,113 @@
+package http
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/tenfour-cad/tenfour/dispatch"
+)
+
+func (s *Server) handleIncidentTypes(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, dispatch.IncidentTypes)
+}
+
+// incidentView copies an incident for the actor, hiding private fields from
+// anyone outside the owning agency.
+func incidentView(in *dispatch.Incident, a dispatch.Actor) dispatch.Incident {
+	c := *in
+	c.Units = slices.Clone(in.Units)
+	if sc := scope(a); sc != "" && sc != in.Agency {
+		c.Caller, c.Narrative = dispatch.Caller{}, ""
+	}
+	return c
+}
+
+func (s *Server) handleListIncidents(w http.ResponseWriter, r *http.Request) {
+	a := actorOf(r)
+	out := []dispatch.Incident{}
+	s.engine.Read(func(st *dispatch.State) {
+		for _, in := range st.IncidentList(scope(a)) {
+			out = append(out, incidentView(in, a))
+		}
+	})
+	writeJSON(w, http.StatusOK, map[string]any{"incidents": out})
+}
+
+func (s *Server) handleGetIncident(w http.ResponseWriter, r *http.Request) {
+	in, err := s.incident(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, in)
+}
+
+// incident returns the incident named by the path, if the actor may see it.
+// Another agency's incident answers 404, as if it did not exist: its very
+// existence can be sensitive (docs/api.md).
+func (s *Server) incident(r *http.Request) (dispatch.Incident, error) {
+	id, a := r.PathValue("id"), actorOf(r)
+	var in dispatch.Incident
+	found := false
+	s.engine.Read(func(st *dispatch.State) {
+		if p, ok := st.Incidents[id]; ok && (scope(a) == "" || scope(a) == p.Agency) {
+			in, found = incidentView(p, a), true
+		}
+	})
+	if !found {
+		return in, dispatch.Errorf(dispatch.ENOTFOUND, "incident %s does not exist", id)
+	}
+	return in, nil
+}
+
+func (s *Server) handleCreateIncident(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Agency    string            `json:"agency"`
+		Type      string            `json:"type"`
+		Priority  *int              `json:"priority"`
+		Location  dispatch.Location `json:"location"`
+		Caller    dispatch.Caller   `json:"caller"`
+		Narrative string            `json:"narrative"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	a := actorOf(r)
+	if req.Agency == "" {
+		req.Agency = a.Agency
+	}
+	res, err := s.engine.Execute(r.Context(), a, dispatch.CreateIncident{
+		Agency: req.Agency, Type: req.Type, Priority: req.Priority,
+		Location: req.Location, Caller: req.Caller, Narrative: req.Narrative,
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	id := res.Events[0].Subject["incident"]
+	var in dispatch.Incident
+	s.engine.Read(func(st *dispatch.State) { in = incidentView(st.Incidents[id], a) })
+	created(w, res, "/api/v1/incidents/"+id, in)
+}
+
+// handleIncidentBundle answers an evidence bundle of the incident's events.
+// ?openings=true includes the openings of private fields.
+func (s *Server) handleIncidentBundle(w http.ResponseWriter, r *http.Request) {
+	in, err := s.incident(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	seqs := s.engine.Seqs("incident", in.ID)
+	size := s.engine.Log().Size()
+	// Events of a command still on its way to disk are not yet evidence.
+	seqs = slices.DeleteFunc(seqs, func(q int64) bool { return q >= size })
+	b, err := s.engine.Log().Bundle(r.Context(), "incident/"+in.ID, seqs, r.URL.Query().Get("openings") == "true")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="`+in.ID+`.bundle.json"`)
+	writeJSON(w, http.StatusOK, b)
+}
