@@ -37,7 +37,7 @@ type Main struct {
 	Store     store.Store
 	Engine    *engine.Engine
 	Server    *tenfourhttp.Server
-	URL       string             // where the server listens
+	URL       string            // where the server listens
 	Bootstrap *auth.Credentials // set on the data directory's first start
 
 	lock     *os.File
