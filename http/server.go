@@ -65,14 +65,11 @@ func NewServer(e *engine.Engine, st store.Store, logger *slog.Logger) *Server {
 
 // Routes is the route table.
 func (s *Server) Routes() []Route {
-	return []Route{
+	logs := &logServer{log: s.engine.Log(), logger: s.logger}
+	return append(logs.routes(), []Route{
 		{"GET /{$}", Public, s.handleIndex},
 		{"GET /static/", Public, s.handleStatic},
 		{"GET /healthz", Public, s.handleHealthz},
-
-		{"GET /log/checkpoint", Public, s.handleCheckpoint},
-		{"GET /log/key", Public, s.handleKey},
-		{"GET /log/tile/", Public, s.handleTile},
 
 		{"GET /api/v1/agencies", Authenticated, s.handleListAgencies},
 		{"POST /api/v1/agencies", Authenticated, s.handleCreateAgency},
@@ -83,7 +80,7 @@ func (s *Server) Routes() []Route {
 		{"POST /api/v1/incidents", Authenticated, s.handleCreateIncident},
 		{"GET /api/v1/incidents/{id}", Authenticated, s.handleGetIncident},
 		{"GET /api/v1/incidents/{id}/bundle", Authenticated, s.handleIncidentBundle},
-	}
+	}...)
 }
 
 // ServeHTTP serves a request: common headers, panic recovery, then the mux;

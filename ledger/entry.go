@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -105,9 +106,12 @@ func ParseEntry(b []byte) (Entry, error) {
 	return e, nil
 }
 
-// encode builds the leaf bytes of rec at seq, with commitments in place of its
-// private fields.
-func encode(seq int64, rec Record, commitments map[string]string) ([]byte, error) {
+// encodeBody builds the leaf bytes of rec, with commitments in place of its
+// private fields, but for the sequence number: it returns the JSON object
+// after its "seq" member, starting at the comma. The sequencer, which alone
+// knows the number, only has to prepend it (withSeq), so that the costly
+// encoding happens outside its lock.
+func encodeBody(rec Record, commitments map[string]string) ([]byte, error) {
 	if rec.Type == "" {
 		return nil, errors.New("record has no type")
 	}
@@ -115,7 +119,6 @@ func encode(seq int64, rec Record, commitments map[string]string) ([]byte, error
 		return nil, fmt.Errorf("record %s has no actor", rec.Type)
 	}
 	e := Entry{
-		Seq:     seq,
 		Time:    rec.Time.UTC().Format(TimeFormat),
 		Type:    rec.Type,
 		Agency:  rec.Agency,
@@ -131,8 +134,22 @@ func encode(seq int64, rec Record, commitments map[string]string) ([]byte, error
 		return nil, fmt.Errorf("encode %s event: %w", rec.Type, err)
 	}
 	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	if len(b) > MaxEntrySize {
-		return nil, fmt.Errorf("%s event of %d bytes exceeds the %d-byte entry limit", rec.Type, len(b), MaxEntrySize)
+	// Entry's first member is "seq"; cut the object open right after it.
+	const head = `{"seq":0`
+	if !bytes.HasPrefix(b, []byte(head)) {
+		panic("ledger: Entry does not encode seq first")
 	}
-	return b, nil
+	body := b[len(head):]
+	if len(body)+len(`{"seq":`)+19 > MaxEntrySize {
+		return nil, fmt.Errorf("%s event of %d bytes exceeds the %d-byte entry limit", rec.Type, len(body), MaxEntrySize)
+	}
+	return body, nil
+}
+
+// withSeq completes a body from encodeBody into the leaf bytes of event seq.
+func withSeq(seq int64, body []byte) []byte {
+	b := make([]byte, 0, len(body)+len(`{"seq":`)+20)
+	b = append(b, `{"seq":`...)
+	b = strconv.AppendInt(b, seq, 10)
+	return append(b, body...)
 }

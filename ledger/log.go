@@ -289,21 +289,27 @@ func (l *Log) Err() error {
 // acknowledging anything: the records are not yet durable.
 func (l *Log) Enqueue(recs []Record) (*Pending, error) {
 	type prepared struct {
-		private map[string]string
-		opens   []store.Opening
+		body  []byte
+		opens []store.Opening
 	}
-	// Commitments need randomness and hashing; do it before taking the lock.
+	// Commitments and encoding need randomness, hashing and reflection; do
+	// them before taking the lock, which only numbers and hashes the leaves.
 	prep := make([]prepared, len(recs))
 	for i, r := range recs {
-		if len(r.Private) == 0 {
-			continue
+		var private map[string]string
+		if len(r.Private) > 0 {
+			private = make(map[string]string, len(r.Private))
+			for f, v := range r.Private {
+				salt := NewSalt()
+				private[f] = formatCommitment(Commit(salt, v))
+				prep[i].opens = append(prep[i].opens, store.Opening{Field: f, Salt: salt, Value: v})
+			}
 		}
-		prep[i].private = make(map[string]string, len(r.Private))
-		for f, v := range r.Private {
-			salt := NewSalt()
-			prep[i].private[f] = formatCommitment(Commit(salt, v))
-			prep[i].opens = append(prep[i].opens, store.Opening{Field: f, Salt: salt, Value: v})
+		body, err := encodeBody(r, private)
+		if err != nil {
+			return nil, err
 		}
+		prep[i].body = body
 	}
 	p := &Pending{done: make(chan struct{})}
 	l.mu.Lock()
@@ -318,13 +324,9 @@ func (l *Log) Enqueue(recs []Record) (*Pending, error) {
 		return p, nil
 	}
 	front := l.front // roll back on error
-	for i, r := range recs {
+	for i := range recs {
 		seq := l.next + int64(i)
-		b, err := encode(seq, r, prep[i].private)
-		if err != nil {
-			l.front = front
-			return nil, err
-		}
+		b := withSeq(seq, prep[i].body)
 		hashes, err := tlog.StoredHashes(seq, b, &l.front)
 		if err != nil {
 			l.front = front

@@ -3,9 +3,76 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tenfour-cad/tenfour/bench"
 )
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("bench: coming in this change")
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprint(stderr, "tenfour bench — measure tenfour beside a floor measured in the same run.\n\n  tenfour bench log     durable append throughput and acknowledgement latency\n  tenfour bench verify  full verification of a large log over loopback HTTP\n\nRun \"tenfour bench <what> --help\" for flags.\n")
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+			return nil
+		}
+		return errors.New("bench needs log or verify")
+	}
+	switch args[0] {
+	case "log":
+		return benchLog(ctx, args[1:], stdout, stderr)
+	case "verify":
+		return benchVerify(ctx, args[1:], stdout, stderr)
+	}
+	return fmt.Errorf("bench: unknown benchmark %q (want log or verify)", args[0])
+}
+
+func benchLog(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bench log", "tenfour bench log — durable append throughput and acknowledgement latency of the\nledger (SQLite, synchronous=FULL, group commit), beside the floor: the same\nbytes group-committed into the same SQLite with no tree.", stderr)
+	writers := fs.String("writers", "1,16,64", "comma-separated numbers of concurrent writers")
+	d := fs.Duration("duration", 3*time.Second, "time per configuration")
+	dir := fs.String("dir", "", "directory for the databases (default: temporary)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var ws []int
+	for _, s := range strings.Split(*writers, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 || n > 4096 {
+			return fmt.Errorf("--writers: %q is not a number from 1 to 4096", s)
+		}
+		ws = append(ws, n)
+	}
+	rs, err := bench.AppendLog(ctx, bench.LogOptions{Dir: *dir, Writers: ws, Duration: *d, Out: stderr})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\n| writers | floor events/s | floor p50 | floor p99 | ledger events/s | ledger p50 | ledger p99 | cost vs floor |\n|---|---|---|---|---|---|---|---|\n")
+	for i := 0; i+1 < len(rs); i += 2 {
+		f, l := rs[i], rs[i+1]
+		fmt.Fprintf(stdout, "| %d | %.0f | %v | %v | %.0f | %v | %v | %.2f× |\n", l.Writers, f.PerSecond(), f.P50.Round(time.Microsecond), f.P99.Round(time.Microsecond),
+			l.PerSecond(), l.P50.Round(time.Microsecond), l.P99.Round(time.Microsecond), f.PerSecond()/l.PerSecond())
+	}
+	return nil
+}
+
+func benchVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bench verify", "tenfour bench verify — build a log, serve it as C2SP tlog-tiles on loopback, and\ntime a full verification against the floor of fetching the same resources.", stderr)
+	n := fs.Int64("events", 1_000_000, "events in the log")
+	dir := fs.String("dir", "", "directory for the database (default: temporary)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *n < 1 {
+		return errors.New("--events must be at least 1")
+	}
+	r, err := bench.VerifyLogOverHTTP(ctx, bench.VerifyOptions{Dir: *dir, Events: *n, Out: stderr})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\n| events | fetch only (floor) | full verify | entries/minute | cost vs floor |\n|---|---|---|---|---|\n| %d | %v | %v | %.1f million | %.2f× |\n",
+		r.Events, r.Fetch.Round(time.Millisecond), r.Verify.Round(time.Millisecond), r.PerMinute()/1e6, r.Verify.Seconds()/r.Fetch.Seconds())
+	return nil
 }
