@@ -52,6 +52,12 @@ func CheckOpening(c string, salt []byte, value string) error {
 	if err != nil {
 		return err
 	}
+	// SHA-256(salt ‖ value) binds the value only if the split is fixed: with a
+	// salt of any length, salt ‖ "+46 70 " and "123 45 67" would open the
+	// commitment to "+46 70 123 45 67" as well.
+	if len(salt) != SaltSize {
+		return fmt.Errorf("opening salt is %d bytes, want %d", len(salt), SaltSize)
+	}
 	got := Commit(salt, value)
 	if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
 		return fmt.Errorf("opening does not match commitment %s", c)

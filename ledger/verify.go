@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -118,9 +119,8 @@ func VerifyLog(ctx context.Context, f Fetcher, v note.Verifier, opt VerifyOption
 	defer cancel()
 	nTiles := (cp.Size + TileWidth - 1) / TileWidth
 	type result struct {
-		entries [][]byte
-		tile    []byte
-		err     error
+		hashes []tlog.Hash // leaf hashes of the bundle's entries, checked against the tile
+		err    error
 	}
 	results := make([]chan result, nTiles)
 	for i := range results {
@@ -135,16 +135,8 @@ func VerifyLog(ctx context.Context, f Fetcher, v note.Verifier, opt VerifyOption
 				return
 			}
 			go func(k int64) {
-				w := int(min(TileWidth, cp.Size-k*TileWidth))
 				var r result
-				var b []byte
-				b, r.err = f.Fetch(ctx, TilePath{Entries: true, N: k, W: w}.String())
-				if r.err == nil {
-					r.entries, r.err = ParseBundle(b)
-				}
-				if r.err == nil {
-					r.tile, r.err = f.Fetch(ctx, TilePath{N: k, W: w}.String())
-				}
+				r.hashes, r.err = checkBundle(ctx, f, k, int(min(TileWidth, cp.Size-k*TileWidth)))
 				results[k] <- r
 			}(k)
 		}
@@ -170,26 +162,8 @@ func VerifyLog(ctx context.Context, f Fetcher, v note.Verifier, opt VerifyOption
 		if r.err != nil {
 			return nil, r.err
 		}
-		w := int(min(TileWidth, cp.Size-k*TileWidth))
-		if len(r.entries) != w {
-			return nil, fmt.Errorf("entry bundle %d holds %d entries, want %d", k, len(r.entries), w)
-		}
-		if len(r.tile) != w*tlog.HashSize {
-			return nil, fmt.Errorf("tile 0/%d is %d bytes, want %d", k, len(r.tile), w*tlog.HashSize)
-		}
-		for i, e := range r.entries {
-			seq := k*TileWidth + int64(i)
-			pe, err := ParseEntry(e)
-			if err != nil {
-				return nil, &IntegrityError{Seq: seq, Reason: err.Error()}
-			}
-			if pe.Seq != seq {
-				return nil, &IntegrityError{Seq: seq, Reason: fmt.Sprintf("the entry says it is event %d", pe.Seq)}
-			}
-			h := tlog.RecordHash(e)
-			if string(h[:]) != string(r.tile[i*tlog.HashSize:(i+1)*tlog.HashSize]) {
-				return nil, &IntegrityError{Seq: seq, Reason: "its bytes do not match its leaf hash in tile 0/" + fmt.Sprint(k)}
-			}
+		w := len(r.hashes)
+		for _, h := range r.hashes {
 			acc.push(h)
 			if since != nil && acc.size == since.Size && acc.root() != since.Root {
 				return nil, fmt.Errorf("the log is not an extension of the older checkpoint: its first %d events hash to another root", since.Size)
@@ -224,6 +198,47 @@ func VerifyLog(ctx context.Context, f Fetcher, v note.Verifier, opt VerifyOption
 		}
 	}
 	return rep, nil
+}
+
+// checkBundle fetches entry bundle k and level-0 tile k, both of width w, and
+// checks every entry: well-formed, carrying its own sequence number, and
+// hashing to its leaf hash in the tile. It returns the leaf hashes. Fetch
+// workers run it in parallel; only the tree's accumulation is sequential.
+func checkBundle(ctx context.Context, f Fetcher, k int64, w int) ([]tlog.Hash, error) {
+	b, err := f.Fetch(ctx, TilePath{Entries: true, N: k, W: w}.String())
+	if err != nil {
+		return nil, err
+	}
+	entries, err := ParseBundle(b)
+	if err != nil {
+		return nil, fmt.Errorf("entry bundle %d: %w", k, err)
+	}
+	if len(entries) != w {
+		return nil, fmt.Errorf("entry bundle %d holds %d entries, want %d", k, len(entries), w)
+	}
+	tile, err := f.Fetch(ctx, TilePath{N: k, W: w}.String())
+	if err != nil {
+		return nil, err
+	}
+	if len(tile) != w*tlog.HashSize {
+		return nil, fmt.Errorf("tile 0/%d is %d bytes, want %d", k, len(tile), w*tlog.HashSize)
+	}
+	hashes := make([]tlog.Hash, w)
+	for i, e := range entries {
+		seq := k*TileWidth + int64(i)
+		pe, err := ParseEntry(e)
+		if err != nil {
+			return nil, &IntegrityError{Seq: seq, Reason: err.Error()}
+		}
+		if pe.Seq != seq {
+			return nil, &IntegrityError{Seq: seq, Reason: fmt.Sprintf("the entry says it is event %d", pe.Seq)}
+		}
+		hashes[i] = tlog.RecordHash(e)
+		if !bytes.Equal(hashes[i][:], tile[i*tlog.HashSize:(i+1)*tlog.HashSize]) {
+			return nil, &IntegrityError{Seq: seq, Reason: fmt.Sprintf("its bytes do not match its leaf hash in tile 0/%d", k)}
+		}
+	}
+	return hashes, nil
 }
 
 // A treeAccumulator computes RFC 6962 tree hashes of a stream of leaf hashes
