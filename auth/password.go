@@ -49,13 +49,18 @@ func CheckPassword(encoded, password string) (bool, error) {
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
 		return false, fmt.Errorf("password hash parameters: %w", err)
 	}
+	// A stored hash is trusted input, but a corrupt one must fail, not
+	// panic in argon2 or ask it for terabytes.
+	if t < 1 || t > 16 || p < 1 || m < 8*uint32(p) || m > 1<<22 {
+		return false, fmt.Errorf("password hash parameters m=%d,t=%d,p=%d are out of range", m, t, p)
+	}
 	salt, err := base64.RawStdEncoding.DecodeString(parts[4])
-	if err != nil {
-		return false, fmt.Errorf("password hash salt: %w", err)
+	if err != nil || len(salt) < 8 {
+		return false, errors.New("password hash salt: malformed")
 	}
 	want, err := base64.RawStdEncoding.DecodeString(parts[5])
-	if err != nil {
-		return false, fmt.Errorf("password hash: %w", err)
+	if err != nil || len(want) < 16 {
+		return false, errors.New("password hash: malformed key")
 	}
 	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil

@@ -89,8 +89,9 @@ type CreateUnit struct {
 	Capabilities []string
 }
 
-// UnitID returns the id of the unit with call sign cs in agency.
-func UnitID(agency, cs string) string { return agency + "-" + strings.ToLower(cs) }
+// UnitID returns the id of the unit with call sign cs in agency. The dot
+// can be in neither an agency id nor a call sign, so no two units share an id.
+func UnitID(agency, cs string) string { return agency + "." + strings.ToLower(cs) }
 
 // Decide implements Command.
 func (c CreateUnit) Decide(s *State, actor Actor, now time.Time) ([]Event, error) {
@@ -118,10 +119,14 @@ func (c CreateUnit) Decide(s *State, actor Actor, now time.Time) ([]Event, error
 	if _, ok := s.Units[id]; ok {
 		return nil, Errorf(ECONFLICT, "agency %s already has a unit %s", c.Agency, c.CallSign)
 	}
+	caps := c.Capabilities
+	if len(caps) == 0 {
+		caps = nil // one spelling of "none", as the log gives it back
+	}
 	return []Event{{
 		Time: now, Type: TypeUnitCreated, Agency: c.Agency, Actor: actor,
 		Subject: map[string]string{"unit": id},
-		Data:    &UnitCreated{ID: id, CallSign: c.CallSign, Kind: c.Kind, Capabilities: c.Capabilities},
+		Data:    &UnitCreated{ID: id, CallSign: c.CallSign, Kind: c.Kind, Capabilities: caps},
 	}}, nil
 }
 
@@ -166,8 +171,10 @@ func (c CreateIncident) Decide(s *State, actor Actor, now time.Time) ([]Event, e
 	if err := checkText("narrative", c.Narrative, 8000, false); err != nil {
 		return nil, err
 	}
-	n := s.incidentSerial[serialKey(c.Agency, now.Year())] + 1
-	id := IncidentID(c.Agency, now.Year(), n)
+	// Years are counted in UTC, as replay counts them from the log's times.
+	year := now.UTC().Year()
+	n := s.incidentSerial[serialKey(c.Agency, year)] + 1
+	id := IncidentID(c.Agency, year, n)
 	private := map[string]string{}
 	if c.Caller.Name != "" {
 		private[PrivateCallerName] = c.Caller.Name

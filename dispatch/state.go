@@ -45,7 +45,7 @@ func (s *State) Apply(e Event) error {
 		}
 		s.Units[d.ID] = &Unit{
 			ID: d.ID, CallSign: d.CallSign, Agency: e.Agency, Kind: d.Kind,
-			Capabilities: slices.Clone(d.Capabilities), Status: StatusAvailable,
+			Capabilities: append([]string{}, d.Capabilities...), Status: StatusAvailable,
 			StatusSince: e.Time, Created: e.Time,
 		}
 	case *IncidentCreated:
@@ -59,7 +59,7 @@ func (s *State) Apply(e Event) error {
 			Narrative: e.Private[PrivateNarrative],
 			Status:    IncidentPending, Units: []string{}, Received: e.Time,
 		}
-		s.incidentSerial[serialKey(e.Agency, e.Time.Year())]++
+		s.incidentSerial[serialKey(e.Agency, e.Time.UTC().Year())]++
 	case *UserCreated:
 		if _, ok := s.Users[d.Username]; ok {
 			return fmt.Errorf("user %q created twice", d.Username)

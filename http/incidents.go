@@ -16,7 +16,7 @@ func (s *Server) handleIncidentTypes(w http.ResponseWriter, r *http.Request) {
 func incidentView(in *dispatch.Incident, a dispatch.Actor) dispatch.Incident {
 	c := *in
 	c.Units = slices.Clone(in.Units)
-	if sc := scope(a); sc != "" && sc != in.Agency {
+	if !scopeOf(a).sees(in.Agency) {
 		c.Caller, c.Narrative = dispatch.Caller{}, ""
 	}
 	return c
@@ -26,8 +26,11 @@ func (s *Server) handleListIncidents(w http.ResponseWriter, r *http.Request) {
 	a := actorOf(r)
 	out := []dispatch.Incident{}
 	s.engine.Read(func(st *dispatch.State) {
-		for _, in := range st.IncidentList(scope(a)) {
-			out = append(out, incidentView(in, a))
+		sc := scopeOf(a)
+		for _, in := range st.IncidentList(sc.agency) {
+			if sc.sees(in.Agency) {
+				out = append(out, incidentView(in, a))
+			}
 		}
 	})
 	writeJSON(w, http.StatusOK, map[string]any{"incidents": out})
@@ -50,7 +53,7 @@ func (s *Server) incident(r *http.Request) (dispatch.Incident, error) {
 	var in dispatch.Incident
 	found := false
 	s.engine.Read(func(st *dispatch.State) {
-		if p, ok := st.Incidents[id]; ok && (scope(a) == "" || scope(a) == p.Agency) {
+		if p, ok := st.Incidents[id]; ok && scopeOf(a).sees(p.Agency) {
 			in, found = incidentView(p, a), true
 		}
 	})

@@ -106,11 +106,29 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		if _, pattern := s.mux.Handler(r); pattern == "" {
+			if allow := s.allowed(r); len(allow) > 0 {
+				sw.Header().Set("Allow", strings.Join(allow, ", "))
+				writeProblem(sw, r, http.StatusMethodNotAllowed, "method_not_allowed", r.Method+" is not allowed on "+r.URL.Path+"; use "+strings.Join(allow, " or "))
+				return
+			}
 			writeProblem(sw, r, http.StatusNotFound, dispatch.ENOTFOUND, "no such API resource: "+r.Method+" "+r.URL.Path)
 			return
 		}
 	}
 	s.mux.ServeHTTP(sw, r)
+}
+
+// allowed returns the methods the path answers to.
+func (s *Server) allowed(r *http.Request) []string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := *r
+		probe.Method = m
+		if _, pattern := s.mux.Handler(&probe); pattern != "" {
+			allow = append(allow, m)
+		}
+	}
+	return allow
 }
 
 type statusWriter struct {

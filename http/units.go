@@ -7,27 +7,40 @@ import (
 	"github.com/tenfour-cad/tenfour/dispatch"
 )
 
-// scope returns the agency whose records the actor sees: its own, or every
-// agency ("") for an installation administrator.
-func scope(a dispatch.Actor) string {
-	if a.Role == dispatch.RoleAdmin && a.Agency == "" {
-		return ""
-	}
-	return a.Agency
+// A scope is whose records an actor sees: every agency's for an installation
+// administrator, its own agency's for anyone else, and none for a user of no
+// agency who is not an administrator.
+type scope struct {
+	all    bool
+	agency string
+}
+
+func scopeOf(a dispatch.Actor) scope {
+	return scope{all: a.Role == dispatch.RoleAdmin && a.Agency == "", agency: a.Agency}
+}
+
+// sees reports whether the scope covers agency's records.
+func (sc scope) sees(agency string) bool {
+	return sc.all || (sc.agency != "" && sc.agency == agency)
 }
 
 func (s *Server) handleListUnits(w http.ResponseWriter, r *http.Request) {
 	agency := r.URL.Query().Get("agency")
-	if sc := scope(actorOf(r)); sc != "" {
-		if agency != "" && agency != sc {
-			s.writeError(w, r, dispatch.Errorf(dispatch.EFORBIDDEN, "you may list only the units of %s", sc))
-			return
+	sc := scopeOf(actorOf(r))
+	if agency != "" && !sc.sees(agency) {
+		msg := dispatch.Errorf(dispatch.EFORBIDDEN, "you may not list the units of %s", agency)
+		if sc.agency != "" {
+			msg = dispatch.Errorf(dispatch.EFORBIDDEN, "you may list only the units of %s", sc.agency)
 		}
-		agency = sc
+		s.writeError(w, r, msg)
+		return
 	}
 	out := []dispatch.Unit{}
 	s.engine.Read(func(st *dispatch.State) {
 		for _, u := range st.UnitList(agency) {
+			if !sc.sees(u.Agency) {
+				continue
+			}
 			c := *u
 			c.Capabilities = slices.Clone(u.Capabilities)
 			out = append(out, c)
