@@ -2,6 +2,11 @@
 // command on the live state, appends the events durably, folds them into the
 // state, and answers only once they are on disk. On start it rebuilds the
 // state from the log, which the ledger verifies in the same pass.
+//
+// It keeps the state twice. The live state includes events still on their way
+// to disk, so that the next command is decided after the previous one; only
+// commands read it. The view holds durable events only, and is what every
+// reader sees: nobody is shown an event that a crash could still take back.
 package engine
 
 import (
@@ -26,8 +31,9 @@ type Config struct {
 	Clock              func() time.Time
 	CheckpointInterval time.Duration
 	Logger             *slog.Logger
-	// OnCommit is handed every durable batch of leaves, in log order.
-	OnCommit func([]store.Leaf)
+	// OnCommit is handed every durable group of events, in log order, after
+	// the view shows them.
+	OnCommit func([]*ledger.Pending)
 }
 
 // Engine is the live dispatch state and the log it comes from.
@@ -35,10 +41,14 @@ type Engine struct {
 	log   *ledger.Log
 	clock func() time.Time
 
-	mu       sync.RWMutex // guards the fields below
-	state    *dispatch.State
-	last     time.Time          // time of the newest event: log time never runs backwards
-	subjects map[string][]int64 // "kind/id" → the sequence numbers of its events
+	mu   sync.Mutex // serialises deciding; guards live and last
+	live *dispatch.State
+	last time.Time // time of the newest event: log time never runs backwards
+
+	viewMu   sync.RWMutex // guards view and subjects
+	view     *dispatch.State
+	subjects map[string][]int64 // "kind/id" → the sequence numbers of its durable events
+	onCommit func([]*ledger.Pending)
 }
 
 // A Result is what an executed command recorded.
@@ -51,8 +61,10 @@ type Result struct {
 func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	e := &Engine{
 		clock:    cfg.Clock,
-		state:    dispatch.NewState(),
+		live:     dispatch.NewState(),
+		view:     dispatch.NewState(),
 		subjects: make(map[string][]int64),
+		onCommit: cfg.OnCommit,
 	}
 	if e.clock == nil {
 		e.clock = time.Now
@@ -62,7 +74,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		Key:                cfg.Key,
 		CheckpointInterval: cfg.CheckpointInterval,
 		Logger:             cfg.Logger,
-		OnCommit:           cfg.OnCommit,
+		OnCommit:           e.committed,
 	}, e.replay)
 	if err != nil {
 		return nil, err
@@ -76,12 +88,39 @@ func (e *Engine) replay(r ledger.Replayed) error {
 	if err != nil {
 		return err
 	}
-	if err := e.state.Apply(ev); err != nil {
+	if err := e.live.Apply(ev); err != nil {
+		return err
+	}
+	if err := e.view.Apply(ev); err != nil {
 		return err
 	}
 	e.index(r.Entry.Seq, ev)
 	e.last = ev.Time
 	return nil
+}
+
+// committed folds durable events into the view. The ledger calls it in log
+// order before the appenders' Wait returns, so a command's caller reads its
+// own change.
+func (e *Engine) committed(ps []*ledger.Pending) {
+	e.viewMu.Lock()
+	for _, p := range ps {
+		evs, _ := p.Tag.([]dispatch.Event)
+		if len(evs) != len(p.Entries) {
+			panic(fmt.Sprintf("engine: committed group at %d carries %d events for %d entries", p.First, len(evs), len(p.Entries)))
+		}
+		for i, ev := range evs {
+			if err := e.view.Apply(ev); err != nil {
+				// The live state took this event; the view must too.
+				panic(fmt.Sprintf("engine: view refuses %s at %d: %v", ev.Type, p.First+int64(i), err))
+			}
+			e.index(p.First+int64(i), ev)
+		}
+	}
+	e.viewMu.Unlock()
+	if e.onCommit != nil {
+		e.onCommit(ps)
+	}
 }
 
 // FromEntry turns a log entry (and the plaintext of whichever private fields
@@ -142,7 +181,7 @@ func (e *Engine) Execute(ctx context.Context, actor dispatch.Actor, cmd dispatch
 	if now.Before(e.last) {
 		now = e.last
 	}
-	evs, err := cmd.Decide(e.state, actor, now)
+	evs, err := cmd.Decide(e.live, actor, now)
 	if err != nil {
 		e.mu.Unlock()
 		return Result{}, err
@@ -154,18 +193,17 @@ func (e *Engine) Execute(ctx context.Context, actor dispatch.Actor, cmd dispatch
 			return Result{}, err
 		}
 	}
-	p, err := e.log.Enqueue(recs)
+	p, err := e.log.EnqueueTagged(recs, evs)
 	if err != nil {
 		e.mu.Unlock()
 		return Result{}, fmt.Errorf("record %T: %w", cmd, err)
 	}
-	for i, ev := range evs {
-		if err := e.state.Apply(ev); err != nil {
+	for _, ev := range evs {
+		if err := e.live.Apply(ev); err != nil {
 			// Decide accepted what Apply refuses: the code is broken, and the
 			// event is already sequenced. Nothing sound can follow.
 			panic(fmt.Sprintf("engine: apply %s after deciding it: %v", ev.Type, err))
 		}
-		e.index(p.First+int64(i), ev)
 	}
 	e.last = now
 	e.mu.Unlock()
@@ -175,19 +213,19 @@ func (e *Engine) Execute(ctx context.Context, actor dispatch.Actor, cmd dispatch
 	return Result{First: p.First, Events: evs}, nil
 }
 
-// Read calls fn with the state under a read lock. fn must copy out what it
-// keeps: the state changes as soon as the lock is released.
+// Read calls fn with the durable view of the state under a read lock. fn
+// must copy out what it keeps: the state changes once the lock is released.
 func (e *Engine) Read(fn func(s *dispatch.State)) {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	fn(e.state)
+	e.viewMu.RLock()
+	defer e.viewMu.RUnlock()
+	fn(e.view)
 }
 
 // Seqs returns the sequence numbers of the events about kind/id ("incident",
-// "metro-2026-000001"), in log order.
+// "metro-2026-000001"), in log order, as far as they are durable.
 func (e *Engine) Seqs(kind, id string) []int64 {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
+	e.viewMu.RLock()
+	defer e.viewMu.RUnlock()
 	return slices.Clone(e.subjects[kind+"/"+id])
 }
 

@@ -103,9 +103,6 @@ func (s *Server) handleIncidentBundle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	seqs := s.engine.Seqs("incident", in.ID)
-	size := s.engine.Log().Size()
-	// Events of a command still on its way to disk are not yet evidence.
-	seqs = slices.DeleteFunc(seqs, func(q int64) bool { return q >= size })
 	b, err := s.engine.Log().Bundle(r.Context(), "incident/"+in.ID, seqs, r.URL.Query().Get("openings") == "true")
 	if err != nil {
 		s.writeError(w, r, err)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"golang.org/x/mod/sumdb/note"
@@ -51,6 +52,7 @@ type BundleOpening struct {
 // openings, the private fields' openings are included; without, the events
 // show only commitments and still verify.
 func (l *Log) Bundle(ctx context.Context, subject string, seqs []int64, openings bool) (*Bundle, error) {
+	seqs = slices.Compact(slices.Sorted(slices.Values(seqs)))
 	cp, msg := l.LatestCheckpoint()
 	for _, s := range seqs {
 		if s >= cp.Size {

@@ -50,7 +50,9 @@ func ParseCheckpoint(text []byte) (Checkpoint, error) {
 		return c, fmt.Errorf("checkpoint: tree size %q: %w", lines[1], err)
 	}
 	c.Size = n
-	if c.Root, err = tlog.ParseHash(lines[2]); err != nil {
+	// The hash must be in canonical base64, so that one tree has one
+	// checkpoint text.
+	if c.Root, err = tlog.ParseHash(lines[2]); err != nil || c.Root.String() != lines[2] {
 		return c, fmt.Errorf("checkpoint: root hash %q is not a base64 SHA-256 hash", lines[2])
 	}
 	for i, l := range lines[3:] {

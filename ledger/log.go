@@ -29,9 +29,11 @@ type Config struct {
 	// MaxBatch bounds the leaves of one commit. Zero means 4096.
 	MaxBatch int
 	Logger   *slog.Logger
-	// OnCommit, if set, is called with every committed batch of leaves, in log
-	// order, from one goroutine, after they are durable. It must not block long.
-	OnCommit func([]store.Leaf)
+	// OnCommit, if set, is called with every committed group of Enqueue
+	// calls, in log order, from one goroutine, once they are durable and
+	// before any of their Wait calls returns: what it makes visible is seen by
+	// whoever the appender answers. It must not block long.
+	OnCommit func([]*Pending)
 }
 
 // A Replayed event is handed to Open's replay function for each stored event.
@@ -54,7 +56,7 @@ type Log struct {
 	every    time.Duration
 	maxBatch int
 	logger   *slog.Logger
-	onCommit func([]store.Leaf)
+	onCommit func([]*Pending)
 
 	mu     sync.Mutex // guards the sequencing state below
 	next   int64      // the next sequence number to assign
@@ -70,6 +72,8 @@ type Log struct {
 
 	fatal     chan struct{} // closed when the log fails
 	stop      chan struct{}
+	closeOnce sync.Once
+	closeErr  error
 	committer sync.WaitGroup
 	ticker    sync.WaitGroup
 }
@@ -84,7 +88,10 @@ type Pending struct {
 	// First is the sequence number of the first event.
 	First int64
 	// Entries are the leaf bytes of the events.
-	Entries  [][]byte
+	Entries [][]byte
+	// Tag is what the appender attached (EnqueueTagged), handed back to
+	// OnCommit.
+	Tag      any
 	hashes   [][]byte // each entry's stored tree hashes
 	openings []store.Opening
 	err      error
@@ -288,6 +295,12 @@ func (l *Log) Err() error {
 // Enqueue calls is the order of the log. Wait on the result before
 // acknowledging anything: the records are not yet durable.
 func (l *Log) Enqueue(recs []Record) (*Pending, error) {
+	return l.EnqueueTagged(recs, nil)
+}
+
+// EnqueueTagged is Enqueue with a tag that OnCommit receives with the
+// committed group.
+func (l *Log) EnqueueTagged(recs []Record, tag any) (*Pending, error) {
 	type prepared struct {
 		body  []byte
 		opens []store.Opening
@@ -311,7 +324,7 @@ func (l *Log) Enqueue(recs []Record) (*Pending, error) {
 		}
 		prep[i].body = body
 	}
-	p := &Pending{done: make(chan struct{})}
+	p := &Pending{Tag: tag, done: make(chan struct{})}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.failed != nil {
@@ -405,11 +418,11 @@ func (l *Log) commitQueued() bool {
 			return false
 		}
 		l.durable.Store(b.Leaves[len(b.Leaves)-1].Seq + 1)
+		if l.onCommit != nil {
+			l.onCommit(take)
+		}
 		for _, p := range take {
 			close(p.done)
-		}
-		if l.onCommit != nil {
-			l.onCommit(b.Leaves)
 		}
 	}
 }
@@ -500,28 +513,26 @@ func (l *Log) LatestCheckpoint() (Checkpoint, []byte) {
 // Close stops taking appends, commits what was queued, signs a last
 // checkpoint and stops. It does not close the store.
 func (l *Log) Close() error {
-	l.mu.Lock()
-	if l.failed == nil {
-		l.failed = ErrClosed
-	} else if l.failed != ErrClosed {
+	l.closeOnce.Do(func() {
+		l.mu.Lock()
+		failed := l.failed != nil
+		if !failed {
+			l.failed = ErrClosed
+		}
 		l.mu.Unlock()
-		return nil
-	}
-	l.mu.Unlock()
-	select {
-	case <-l.stop:
-		return nil
-	default:
-	}
-	close(l.stop)
-	l.committer.Wait()
-	l.ticker.Wait()
-	select {
-	case <-l.fatal:
-		return nil
-	default:
-	}
-	return l.Checkpoint(context.Background())
+		close(l.stop)
+		l.committer.Wait()
+		l.ticker.Wait()
+		select {
+		case <-l.fatal:
+			return // nothing trustworthy to sign
+		default:
+		}
+		if !failed {
+			l.closeErr = l.Checkpoint(context.Background())
+		}
+	})
+	return l.closeErr
 }
 
 // ReadTile returns a C2SP tlog-tiles resource for the events on disk: a hash

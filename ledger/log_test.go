@@ -32,7 +32,13 @@ func TestGroupCommit(t *testing.T) {
 		commits  [][]store.Leaf
 		appended = make(map[int64][]byte) // seq → entry, as each Append returned it
 	)
-	l, err := ledger.Open(ctx, ledger.Config{Store: st, Key: k, CheckpointInterval: time.Hour, OnCommit: func(ls []store.Leaf) {
+	l, err := ledger.Open(ctx, ledger.Config{Store: st, Key: k, CheckpointInterval: time.Hour, OnCommit: func(ps []*ledger.Pending) {
+		var ls []store.Leaf
+		for _, p := range ps {
+			for i, e := range p.Entries {
+				ls = append(ls, store.Leaf{Seq: p.First + int64(i), Entry: e})
+			}
+		}
 		mu.Lock()
 		commits = append(commits, ls)
 		mu.Unlock()
