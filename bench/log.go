@@ -48,6 +48,9 @@ func sampleRecord(i int) ledger.Record {
 	}
 }
 
+// floorDistinct is how many distinct events a run cycles through.
+const floorDistinct = 1 << 12
+
 // LogOptions configure AppendLog.
 type LogOptions struct {
 	Dir      string        // where the databases go; "" is a temporary directory
@@ -179,15 +182,19 @@ func runLedger(ctx context.Context, db store.Store, key *ledger.Key, writers int
 	})
 }
 
-// floorLog is the floor's group commit: writers queue pre-encoded leaves; one
-// committer writes all queued leaves in one transaction, as the ledger does,
-// but with nothing else to compute.
-type floorLog struct {
+// A Floor is the least a durable log can do: writers queue leaf bytes, one
+// committer writes everything queued in one transaction (one fsync) into the
+// store, and each writer is answered once its commit is done. It is the
+// ledger's group commit without the ledger: no encoding, no Merkle tree, no
+// commitments, no checkpoints.
+type Floor struct {
 	db    store.Store
 	mu    sync.Mutex
 	next  int64
 	queue []floorReq
 	kick  chan struct{}
+	stop  chan struct{}
+	done  chan struct{}
 }
 
 type floorReq struct {
@@ -195,14 +202,36 @@ type floorReq struct {
 	done chan error
 }
 
-// floorDistinct is how many distinct events a run cycles through.
-const floorDistinct = 1 << 12
+// NewFloor starts a floor committer on an empty store.
+func NewFloor(db store.Store) *Floor {
+	f := &Floor{db: db, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	go f.commitLoop()
+	return f
+}
+
+// Append stores entry durably as the next leaf and returns once it is on disk.
+func (f *Floor) Append(entry []byte) error {
+	done := make(chan error, 1)
+	f.mu.Lock()
+	f.queue = append(f.queue, floorReq{leaf: store.Leaf{Seq: f.next, Entry: entry, Hashes: []byte{}}, done: done})
+	f.next++
+	f.mu.Unlock()
+	select {
+	case f.kick <- struct{}{}:
+	default:
+	}
+	return <-done
+}
+
+// Close stops the committer; call it once no Append runs.
+func (f *Floor) Close() {
+	close(f.stop)
+	<-f.done
+}
 
 func runFloor(db store.Store, writers int, d time.Duration) (Result, error) {
-	f := &floorLog{db: db, kick: make(chan struct{}, 1)}
-	stop := make(chan struct{})
-	go f.commitLoop(stop)
-	defer close(stop)
+	f := NewFloor(db)
+	defer f.Close()
 	// The same bytes the ledger stores, made before timing starts.
 	entries := make([][]byte, floorDistinct)
 	for i := range entries {
@@ -211,23 +240,15 @@ func runFloor(db store.Store, writers int, d time.Duration) (Result, error) {
 		entries[i] = b
 	}
 	return drive("floor", writers, d, func(i int) error {
-		done := make(chan error, 1)
-		f.mu.Lock()
-		f.queue = append(f.queue, floorReq{leaf: store.Leaf{Seq: f.next, Entry: entries[i%floorDistinct], Hashes: []byte{}}, done: done})
-		f.next++
-		f.mu.Unlock()
-		select {
-		case f.kick <- struct{}{}:
-		default:
-		}
-		return <-done
+		return f.Append(entries[i%floorDistinct])
 	})
 }
 
-func (f *floorLog) commitLoop(stop chan struct{}) {
+func (f *Floor) commitLoop() {
+	defer close(f.done)
 	for {
 		select {
-		case <-stop:
+		case <-f.stop:
 			return
 		case <-f.kick:
 		}

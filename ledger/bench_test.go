@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tenfour-cad/tenfour/bench"
 	"github.com/tenfour-cad/tenfour/ledger"
 	"github.com/tenfour-cad/tenfour/store"
 )
@@ -108,13 +109,55 @@ func BenchmarkAppend(b *testing.B) {
 	}
 }
 
-// BenchmarkFloor is BenchmarkAppend's baseline: the same leaf bytes written
-// to the same SQLite schema, in transactions of batch events with the same
-// fsync per commit, with no Merkle tree, no sequencer and no signatures.
-// batch=1 is the floor of one writer; a batch the size of the writers is what
-// group commit at best achieves. One op is one event; its latency is that of
-// the commit that carries it.
+// BenchmarkFloor is BenchmarkAppend's baseline, writer for writer: the same
+// leaf bytes group-committed by the same number of concurrent writers into the
+// same SQLite schema with the same fsync per commit (bench.Floor), with no
+// encoding, no Merkle tree, no commitments and no checkpoints. One op is one
+// event.
 func BenchmarkFloor(b *testing.B) {
+	for _, writers := range []int{1, 16, 64} {
+		b.Run(fmt.Sprintf("writers=%d", writers), func(b *testing.B) {
+			f := bench.NewFloor(mustOpenStore(b, dbPath(b)))
+			defer f.Close()
+			entries := make([][]byte, b.N)
+			for i := range entries {
+				entries[i] = benchEntry(i)
+			}
+			lat := make([]time.Duration, b.N)
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			b.ResetTimer()
+			start := time.Now()
+			for range writers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for {
+						i := next.Add(1) - 1
+						if i >= int64(b.N) {
+							return
+						}
+						t0 := time.Now()
+						if err := f.Append(entries[i]); err != nil {
+							b.Errorf("Append = %v", err)
+							return
+						}
+						lat[i] = time.Since(t0)
+					}
+				}()
+			}
+			wg.Wait()
+			elapsed := time.Since(start)
+			b.StopTimer()
+			reportLatency(b, b.N, elapsed, lat)
+		})
+	}
+}
+
+// BenchmarkFloorBatch is the ideal the floor approaches: the same bytes in
+// transactions of exactly batch events from one goroutine, with no waiting
+// writers to wake. One op is one event; its latency is that of its commit.
+func BenchmarkFloorBatch(b *testing.B) {
 	ctx := context.Background()
 	for _, batch := range []int{1, 16, 64} {
 		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
