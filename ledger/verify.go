@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"golang.org/x/mod/sumdb/note"
@@ -226,12 +228,8 @@ func checkBundle(ctx context.Context, f Fetcher, k int64, w int) ([]tlog.Hash, e
 	hashes := make([]tlog.Hash, w)
 	for i, e := range entries {
 		seq := k*TileWidth + int64(i)
-		pe, err := ParseEntry(e)
-		if err != nil {
-			return nil, &IntegrityError{Seq: seq, Reason: err.Error()}
-		}
-		if pe.Seq != seq {
-			return nil, &IntegrityError{Seq: seq, Reason: fmt.Sprintf("the entry says it is event %d", pe.Seq)}
+		if err := checkEntryForm(e, seq); err != nil {
+			return nil, err
 		}
 		hashes[i] = tlog.RecordHash(e)
 		if !bytes.Equal(hashes[i][:], tile[i*tlog.HashSize:(i+1)*tlog.HashSize]) {
@@ -239,6 +237,24 @@ func checkBundle(ctx context.Context, f Fetcher, k int64, w int) ([]tlog.Hash, e
 		}
 	}
 	return hashes, nil
+}
+
+// checkEntryForm checks what a whole-log verification needs of every entry,
+// faster than ParseEntry: that it is well-formed JSON and opens with its own
+// sequence number, as every entry does ({"seq":N,…}; Entry's first member).
+func checkEntryForm(e []byte, seq int64) error {
+	want := strconv.AppendInt(append(make([]byte, 0, 32), `{"seq":`...), seq, 10)
+	want = append(want, ',')
+	if !bytes.HasPrefix(e, want) {
+		if got, err := ParseEntry(e); err == nil {
+			return &IntegrityError{Seq: seq, Reason: fmt.Sprintf("the entry says it is event %d", got.Seq)}
+		}
+		return &IntegrityError{Seq: seq, Reason: "the entry does not open with its sequence number"}
+	}
+	if !json.Valid(e) {
+		return &IntegrityError{Seq: seq, Reason: "the entry is not valid JSON"}
+	}
+	return nil
 }
 
 // A treeAccumulator computes RFC 6962 tree hashes of a stream of leaf hashes
