@@ -44,11 +44,31 @@ type Opening struct {
 	Value string
 }
 
+// ErrFenced is returned by a fenced Append when the appender no longer holds
+// the sequencer lease at the epoch it gave: another node has taken over, or
+// the lease expired. Nothing is written.
+var ErrFenced = errors.New("fenced: not the sequencer at this epoch")
+
 // A Batch is what one durable transaction appends: consecutive leaves starting
 // at the log's current size, and the openings of their private fields.
 type Batch struct {
 	Leaves   []Leaf
 	Openings []Opening
+	// Epoch, if not zero, fences the append: it commits only if, within the
+	// same transaction, the sequencer lease is held at this epoch and has not
+	// expired by the database's clock. Otherwise Append returns ErrFenced.
+	Epoch int64
+}
+
+// A Lease names the node that sequences the log. The database grants it and
+// measures its time with its own clock, so that no node's memory or clock can
+// make two sequencers: a node that was paused past its lease finds its appends
+// fenced.
+type Lease struct {
+	Node    string    // the holder's node id
+	URL     string    // where the holder takes commands, for forwarding
+	Epoch   int64     // grows at every grant that is not a renewal
+	Expires time.Time // by the database's clock
 }
 
 // A Checkpoint is a signed note (C2SP tlog-checkpoint) for a tree size.
@@ -110,6 +130,22 @@ type Store interface {
 	// LatestCheckpoint returns the checkpoint with the largest size, or
 	// ErrNotFound when none was ever saved.
 	LatestCheckpoint(ctx context.Context) (Checkpoint, error)
+
+	// AcquireLease grants node the sequencer lease for ttl if the lease is
+	// free or expired (with a new, larger epoch), or renews it if node holds
+	// it unexpired (same epoch). If another node holds it unexpired, it
+	// returns that lease and ErrConflict.
+	AcquireLease(ctx context.Context, node, url string, ttl time.Duration) (Lease, error)
+	// CurrentLease returns the lease as it stands (perhaps expired), or
+	// ErrNotFound if none was ever granted.
+	CurrentLease(ctx context.Context) (Lease, error)
+	// ReleaseLease ends node's lease at epoch at once, if it still holds it,
+	// so that another node need not wait for it to expire.
+	ReleaseLease(ctx context.Context, node string, epoch int64) error
+	// Changes returns a channel that receives a value (coalesced) whenever
+	// another connection may have appended to the log, until ctx is done. A
+	// store with no such notification returns nil; callers then poll.
+	Changes(ctx context.Context) <-chan struct{}
 
 	// Meta returns a stored setting, or ErrNotFound.
 	Meta(ctx context.Context, key string) (string, error)

@@ -128,6 +128,11 @@ func (db *DB) Append(ctx context.Context, b store.Batch) error {
 		return fmt.Errorf("append: begin: %w", err)
 	}
 	defer tx.Rollback()
+	if b.Epoch != 0 {
+		if err := checkFence(ctx, tx, b.Epoch); err != nil {
+			return err
+		}
+	}
 	size, err := logSize(ctx, tx)
 	if err != nil {
 		return fmt.Errorf("append: %w", err)
