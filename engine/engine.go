@@ -49,6 +49,8 @@ type Engine struct {
 	view     *dispatch.State
 	subjects map[string][]int64 // "kind/id" → the sequence numbers of its durable events
 	onCommit func([]*ledger.Pending)
+
+	hub hub
 }
 
 // A Result is what an executed command recorded.
@@ -83,19 +85,29 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	return e, nil
 }
 
+// replay folds a stored event into both states: at start, every event of the
+// log; on a follower, every event the sequencer appends.
 func (e *Engine) replay(r ledger.Replayed) error {
 	ev, err := FromEntry(r.Entry, r.Openings)
 	if err != nil {
 		return err
 	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	if err := e.live.Apply(ev); err != nil {
 		return err
 	}
-	if err := e.view.Apply(ev); err != nil {
+	e.viewMu.Lock()
+	err = e.view.Apply(ev)
+	if err == nil {
+		e.index(r.Entry.Seq, ev)
+	}
+	e.viewMu.Unlock()
+	if err != nil {
 		return err
 	}
-	e.index(r.Entry.Seq, ev)
 	e.last = ev.Time
+	e.hub.publish(Published{Seq: r.Entry.Seq, Type: r.Entry.Type, Agency: r.Entry.Agency, Entry: r.Raw})
 	return nil
 }
 
@@ -118,6 +130,12 @@ func (e *Engine) committed(ps []*ledger.Pending) {
 		}
 	}
 	e.viewMu.Unlock()
+	for _, p := range ps {
+		evs := p.Tag.([]dispatch.Event)
+		for i, ev := range evs {
+			e.hub.publish(Published{Seq: p.First + int64(i), Type: ev.Type, Agency: ev.Agency, Entry: p.Entries[i]})
+		}
+	}
 	if e.onCommit != nil {
 		e.onCommit(ps)
 	}

@@ -80,6 +80,7 @@ func (s *Server) Routes() []Route {
 		{"POST /api/v1/incidents", Authenticated, s.handleCreateIncident},
 		{"GET /api/v1/incidents/{id}", Authenticated, s.handleGetIncident},
 		{"GET /api/v1/incidents/{id}/bundle", Authenticated, s.handleIncidentBundle},
+		{"GET /api/v1/stream", Authenticated, s.handleStream},
 	}...)
 }
 

@@ -29,6 +29,16 @@ type Config struct {
 	// MaxBatch bounds the leaves of one commit. Zero means 4096.
 	MaxBatch int
 	Logger   *slog.Logger
+	// Node identifies this process for the sequencer lease; URL is where it
+	// takes commands, for other nodes to forward to. Node "" means "local".
+	Node string
+	URL  string
+	// LeaseTTL is how long the sequencer lease lasts unless renewed; the
+	// sequencer renews it every third of that. Zero means five seconds.
+	LeaseTTL time.Duration
+	// PollInterval is how often a follower looks for new events when the
+	// store does not notify it. Zero means 100 ms.
+	PollInterval time.Duration
 	// OnCommit, if set, is called with every committed group of Enqueue
 	// calls, in log order, from one goroutine, once they are durable and
 	// before any of their Wait calls returns: what it makes visible is seen by
@@ -58,11 +68,21 @@ type Log struct {
 	logger   *slog.Logger
 	onCommit func([]*Pending)
 
-	mu     sync.Mutex // guards the sequencing state below
-	next   int64      // the next sequence number to assign
-	front  frontier   // tree hashes at the right edge, including queued leaves
-	queue  []*Pending // sequenced, not yet committed
-	failed error      // set once; then every append fails
+	node   string
+	url    string
+	ttl    time.Duration
+	poll   time.Duration
+	replay func(Replayed) error // folds a stored event into the caller's state
+
+	lease atomic.Pointer[store.Lease] // the lease as last seen
+
+	mu         sync.Mutex // guards the sequencing state below
+	sequencing bool       // this node holds the lease and may append
+	epoch      int64      // the lease epoch that fences this node's appends
+	next       int64      // the next sequence number to assign
+	front      frontier   // tree hashes at the right edge, including queued leaves
+	queue      []*Pending // sequenced, not yet committed
+	failed     error      // set once; then every append fails
 
 	kick    chan struct{} // wakes the committer
 	durable atomic.Int64  // the number of leaves known to be on disk
@@ -76,6 +96,7 @@ type Log struct {
 	closeErr  error
 	committer sync.WaitGroup
 	ticker    sync.WaitGroup
+	role      sync.WaitGroup
 }
 
 type signedCheckpoint struct {
@@ -123,6 +144,11 @@ func Open(ctx context.Context, cfg Config, replay func(Replayed) error) (*Log, e
 		maxBatch: cfg.MaxBatch,
 		logger:   cfg.Logger,
 		onCommit: cfg.OnCommit,
+		node:     cfg.Node,
+		url:      cfg.URL,
+		ttl:      cfg.LeaseTTL,
+		poll:     cfg.PollInterval,
+		replay:   replay,
 		kick:     make(chan struct{}, 1),
 		fatal:    make(chan struct{}),
 		stop:     make(chan struct{}),
@@ -136,13 +162,27 @@ func Open(ctx context.Context, cfg Config, replay func(Replayed) error) (*Log, e
 	if l.logger == nil {
 		l.logger = slog.New(slog.DiscardHandler)
 	}
+	if l.node == "" {
+		l.node = "local"
+	}
+	if l.ttl <= 0 {
+		l.ttl = 5 * time.Second
+	}
+	if l.poll <= 0 {
+		l.poll = 100 * time.Millisecond
+	}
 	if err := l.checkKey(ctx); err != nil {
 		return nil, err
 	}
 	if err := l.load(ctx, replay); err != nil {
 		return nil, err
 	}
-	if l.cp.Load() == nil || l.durable.Load() > l.cp.Load().Size {
+	// Lead at once if the lease is free, so that a single node takes commands
+	// as soon as Open returns; otherwise follow the sequencer.
+	if err := l.tryLead(ctx); err != nil {
+		return nil, err
+	}
+	if l.IsSequencer() && (l.cp.Load() == nil || l.durable.Load() > l.cp.Load().Size) {
 		if err := l.Checkpoint(ctx); err != nil {
 			return nil, err
 		}
@@ -151,6 +191,8 @@ func Open(ctx context.Context, cfg Config, replay func(Replayed) error) (*Log, e
 	go l.commitLoop()
 	l.ticker.Add(1)
 	go l.checkpointLoop()
+	l.role.Add(1)
+	go l.roleLoop()
 	return l, nil
 }
 
@@ -215,25 +257,9 @@ func (l *Log) load(ctx context.Context, replay func(Replayed) error) error {
 	var n int64
 	checked := cp == nil || cp.Size == 0
 	err = l.st.ScanLeaves(ctx, 0, func(leaf store.Leaf) error {
-		if leaf.Seq != n {
-			return &IntegrityError{Seq: n, Reason: "missing from the store"}
-		}
-		hashes, err := tlog.StoredHashes(n, leaf.Entry, &l.front)
+		e, hashes, err := l.verifyLeaf(n, leaf)
 		if err != nil {
-			return fmt.Errorf("open ledger: event %d: %w", n, err)
-		}
-		if want := joinHashes(hashes); !bytes.Equal(want, leaf.Hashes) {
-			if !bytes.Equal(want[:tlog.HashSize], leaf.Hashes[:min(len(leaf.Hashes), tlog.HashSize)]) {
-				return &IntegrityError{Seq: n, Reason: "its stored bytes do not match its leaf hash (the event was altered)"}
-			}
-			return &IntegrityError{Seq: n, Reason: "its stored tree hashes do not match the tree recomputed from the events"}
-		}
-		e, err := ParseEntry(leaf.Entry)
-		if err != nil {
-			return &IntegrityError{Seq: n, Reason: err.Error()}
-		}
-		if e.Seq != n {
-			return &IntegrityError{Seq: n, Reason: fmt.Sprintf("the entry says it is event %d", e.Seq)}
+			return err
 		}
 		l.front.add(n, hashes)
 		n++
@@ -266,6 +292,34 @@ func (l *Log) load(ctx context.Context, replay func(Replayed) error) error {
 		l.cp.Store(cp)
 	}
 	return nil
+}
+
+// verifyLeaf checks stored leaf n against the tree so far (the frontier):
+// its position, its hashes recomputed from its bytes, its form and its own
+// sequence number. It returns the parsed entry and the leaf's stored hashes,
+// which the caller adds to the frontier.
+func (l *Log) verifyLeaf(n int64, leaf store.Leaf) (Entry, []tlog.Hash, error) {
+	if leaf.Seq != n {
+		return Entry{}, nil, &IntegrityError{Seq: n, Reason: "missing from the store"}
+	}
+	hashes, err := tlog.StoredHashes(n, leaf.Entry, &l.front)
+	if err != nil {
+		return Entry{}, nil, fmt.Errorf("event %d: %w", n, err)
+	}
+	if want := joinHashes(hashes); !bytes.Equal(want, leaf.Hashes) {
+		if !bytes.Equal(want[:tlog.HashSize], leaf.Hashes[:min(len(leaf.Hashes), tlog.HashSize)]) {
+			return Entry{}, nil, &IntegrityError{Seq: n, Reason: "its stored bytes do not match its leaf hash (the event was altered)"}
+		}
+		return Entry{}, nil, &IntegrityError{Seq: n, Reason: "its stored tree hashes do not match the tree recomputed from the events"}
+	}
+	e, err := ParseEntry(leaf.Entry)
+	if err != nil {
+		return Entry{}, nil, &IntegrityError{Seq: n, Reason: err.Error()}
+	}
+	if e.Seq != n {
+		return Entry{}, nil, &IntegrityError{Seq: n, Reason: fmt.Sprintf("the entry says it is event %d", e.Seq)}
+	}
+	return e, hashes, nil
 }
 
 // Origin returns the log's origin, the name in its checkpoints.
@@ -329,6 +383,9 @@ func (l *Log) EnqueueTagged(recs []Record, tag any) (*Pending, error) {
 	defer l.mu.Unlock()
 	if l.failed != nil {
 		return nil, l.failed
+	}
+	if !l.sequencing {
+		return nil, &NotSequencerError{Lease: l.lease.Load()}
 	}
 	p.First = l.next
 	if len(recs) == 0 {
@@ -402,7 +459,10 @@ func (l *Log) commitQueued() bool {
 		if len(take) == 0 {
 			return true
 		}
-		b := store.Batch{Leaves: make([]store.Leaf, 0, leaves)}
+		l.mu.Lock()
+		epoch := l.epoch
+		l.mu.Unlock()
+		b := store.Batch{Leaves: make([]store.Leaf, 0, leaves), Epoch: epoch}
 		for _, p := range take {
 			b.Openings = append(b.Openings, p.openings...)
 		}
@@ -471,6 +531,9 @@ func (l *Log) checkpointLoop() {
 func (l *Log) Checkpoint(ctx context.Context) error {
 	l.cpMu.Lock()
 	defer l.cpMu.Unlock()
+	if !l.IsSequencer() {
+		return nil // the sequencer signs; followers take its checkpoints
+	}
 	size := l.durable.Load()
 	old := l.cp.Load()
 	if old != nil && old.Size >= size {
@@ -505,8 +568,13 @@ func (l *Log) Checkpoint(ctx context.Context) error {
 }
 
 // LatestCheckpoint returns the newest signed checkpoint and its note.
+// Before the first checkpoint (a follower on a log whose sequencer has not
+// yet signed one) it returns a zero Checkpoint and a nil note.
 func (l *Log) LatestCheckpoint() (Checkpoint, []byte) {
 	cp := l.cp.Load()
+	if cp == nil {
+		return Checkpoint{Origin: l.origin}, nil
+	}
 	return cp.Checkpoint, cp.note
 }
 
@@ -523,6 +591,7 @@ func (l *Log) Close() error {
 		close(l.stop)
 		l.committer.Wait()
 		l.ticker.Wait()
+		l.role.Wait()
 		select {
 		case <-l.fatal:
 			return // nothing trustworthy to sign
@@ -530,6 +599,14 @@ func (l *Log) Close() error {
 		}
 		if !failed {
 			l.closeErr = l.Checkpoint(context.Background())
+			l.mu.Lock()
+			seq, epoch := l.sequencing, l.epoch
+			l.sequencing = false
+			l.mu.Unlock()
+			if seq {
+				// Hand over at once rather than after the lease runs out.
+				l.closeErr = errors.Join(l.closeErr, l.st.ReleaseLease(context.Background(), l.node, epoch))
+			}
 		}
 	})
 	return l.closeErr

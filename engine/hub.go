@@ -1,0 +1,78 @@
+package engine
+
+import (
+	"sync"
+)
+
+// A Published event is one durable leaf as subscribers receive it: its
+// sequence number, its exact bytes (verifiable against the log), and the
+// envelope members a subscriber filters on.
+type Published struct {
+	Seq    int64
+	Type   string
+	Agency string
+	Entry  []byte
+}
+
+// hubBuffer is how many events a subscriber may fall behind before it is
+// dropped. A dropped subscriber reconnects and resumes from the log by its
+// last sequence number, so a slow reader never slows the log down.
+const hubBuffer = 4096
+
+// hub fans durable events out to subscribers, in log order.
+type hub struct {
+	mu   sync.Mutex
+	next int64 // sequence number of the next event to publish
+	subs map[*Subscription]struct{}
+}
+
+// A Subscription receives every durable event from a sequence number on.
+type Subscription struct {
+	// C delivers the events in log order. It is closed when the subscriber
+	// falls more than hubBuffer events behind or is closed; the subscriber
+	// then resumes from the log.
+	C    chan Published
+	h    *hub
+	once sync.Once
+}
+
+// Close ends the subscription.
+func (s *Subscription) Close() {
+	s.h.mu.Lock()
+	defer s.h.mu.Unlock()
+	s.closeLocked()
+}
+
+func (s *Subscription) closeLocked() {
+	s.once.Do(func() {
+		delete(s.h.subs, s)
+		close(s.C)
+	})
+}
+
+func (h *hub) publish(p Published) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.next = p.Seq + 1
+	for s := range h.subs {
+		select {
+		case s.C <- p:
+		default:
+			s.closeLocked() // too slow: let it resume from the log
+		}
+	}
+}
+
+// Subscribe returns a subscription and the sequence number of the first event
+// it will receive; events before that are in the log.
+func (e *Engine) Subscribe() (*Subscription, int64) {
+	h := &e.hub
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.subs == nil {
+		h.subs = make(map[*Subscription]struct{})
+	}
+	s := &Subscription{C: make(chan Published, hubBuffer), h: h}
+	h.subs[s] = struct{}{}
+	return s, h.next
+}

@@ -1,0 +1,126 @@
+package http
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tenfour-cad/tenfour/engine"
+)
+
+// streamPage bounds how many past events one read from the log fetches while
+// a resuming subscriber catches up.
+const streamPage = 1024
+
+// handleStream serves the durable events as Server-Sent Events (the HTML
+// Living Standard's text/event-stream): each event's id is its log sequence
+// number, its event name its type, and its data the exact leaf bytes, which
+// the subscriber can check against the log. A reconnecting client sends
+// Last-Event-ID (or ?from=SEQ) and resumes with no gap and no duplicate.
+// Events are filtered by the caller's agency scope.
+func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
+	// ResponseController reaches the connection's Flush through wrappers.
+	flusher := http.NewResponseController(w)
+	from := int64(-1)
+	if v := r.Header.Get("Last-Event-ID"); v != "" {
+		id, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil || id < -1 {
+			s.writeError(w, r, badRequest("Last-Event-ID must be an event's sequence number"))
+			return
+		}
+		from = id + 1
+	} else if v := r.URL.Query().Get("from"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id < 0 {
+			s.writeError(w, r, badRequest("from must be a sequence number"))
+			return
+		}
+		from = id
+	}
+	sc := scopeOf(actorOf(r))
+	sub, next := s.engine.Subscribe()
+	defer sub.Close()
+	if from < 0 || from > next {
+		from = next // only what happens from now on
+	}
+
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	fmt.Fprint(w, "retry: 1000\n\n")
+
+	send := func(p engine.Published) error {
+		if !sc.sees(p.Agency) {
+			return nil
+		}
+		_, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", p.Seq, p.Type, p.Entry)
+		return err
+	}
+	// Catch up from the log: the events before the subscription began.
+	for from < next {
+		end := min(from+streamPage, next)
+		entries, err := s.engine.Log().Entries(r.Context(), from, end)
+		if err != nil {
+			s.logger.Error("stream: read the log", "from", from, "err", err)
+			return
+		}
+		for i, e := range entries {
+			p, err := published(from+int64(i), e)
+			if err != nil {
+				s.logger.Error("stream: parse the log", "seq", from+int64(i), "err", err)
+				return
+			}
+			if send(p) != nil {
+				return
+			}
+		}
+		from = end
+		flusher.Flush()
+	}
+	flusher.Flush()
+
+	keepalive := time.NewTicker(15 * time.Second)
+	defer keepalive.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case p, ok := <-sub.C:
+			if !ok {
+				return // fell behind; the client resumes with Last-Event-ID
+			}
+			if send(p) != nil {
+				return
+			}
+			// Send what has queued up in one flush.
+			for n := len(sub.C); n > 0; n-- {
+				if p, ok = <-sub.C; !ok || send(p) != nil {
+					return
+				}
+			}
+			flusher.Flush()
+		case <-keepalive.C:
+			if _, err := fmt.Fprint(w, ": keepalive\n\n"); err != nil {
+				return
+			}
+			flusher.Flush()
+		}
+	}
+}
+
+// published reads the envelope of a stored entry.
+func published(seq int64, entry []byte) (engine.Published, error) {
+	var env struct {
+		Type   string `json:"type"`
+		Agency string `json:"agency"`
+	}
+	if err := json.Unmarshal(entry, &env); err != nil {
+		return engine.Published{}, err
+	}
+	return engine.Published{Seq: seq, Type: env.Type, Agency: env.Agency, Entry: entry}, nil
+}
