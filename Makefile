@@ -2,7 +2,7 @@
 GO ?= go
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: test lint unit demo bench build
+.PHONY: test lint unit postgres demo bench build
 
 ## test: formatting, vet, staticcheck, then every test (unit, fuzz seeds,
 ## property, end-to-end with real server processes).
@@ -14,8 +14,15 @@ lint:
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 
-unit:
+unit: postgres
 	$(GO) test -count=1 -timeout 12m ./...
+
+## postgres: the tests start their own throw-away PostgreSQL servers; this
+## makes sure its binaries are installed (Debian's postgresql package).
+postgres:
+	@if command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	else echo "PostgreSQL is needed by the tests: install Debian's postgresql package"; exit 1; fi
 
 ## demo: a live demo city; prints the URL.
 demo:

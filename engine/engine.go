@@ -31,6 +31,11 @@ type Config struct {
 	Clock              func() time.Time
 	CheckpointInterval time.Duration
 	Logger             *slog.Logger
+	// Node, URL and LeaseTTL are this node's part in sequencing a shared
+	// store (ledger.Config).
+	Node     string
+	URL      string
+	LeaseTTL time.Duration
 	// OnCommit is handed every durable group of events, in log order, after
 	// the view shows them.
 	OnCommit func([]*ledger.Pending)
@@ -76,6 +81,9 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		Key:                cfg.Key,
 		CheckpointInterval: cfg.CheckpointInterval,
 		Logger:             cfg.Logger,
+		Node:               cfg.Node,
+		URL:                cfg.URL,
+		LeaseTTL:           cfg.LeaseTTL,
 		OnCommit:           e.committed,
 	}, e.replay)
 	if err != nil {

@@ -39,7 +39,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		status = http.StatusInternalServerError
 	}
 	var he *httpError
-	if errors.As(err, &he) {
+	if ns, ok := notSequencer(err); ok {
+		he = ns
+		w.Header().Set("Retry-After", "1")
+	}
+	if he != nil || errors.As(err, &he) {
 		status, code = he.status, he.code
 	}
 	if status == http.StatusInternalServerError {

@@ -57,13 +57,70 @@ func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 	static.ServeHTTP(w, r)
 }
 
-// handleHealthz says the node is up and how far its log is.
-func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
+// Health is what /healthz and /readyz answer, and `tenfour status` prints.
+type Health struct {
+	Status         string `json:"status"` // ok, following, lagging, failed
+	Node           string `json:"node"`
+	Role           string `json:"role"` // sequencer or follower
+	Sequencer      string `json:"sequencer,omitempty"`
+	SequencerURL   string `json:"sequencer_url,omitempty"`
+	Epoch          int64  `json:"epoch,omitempty"`
+	LogSize        int64  `json:"log_size"`        // events this node has verified and serves
+	Head           int64  `json:"head"`            // events in the store
+	Lag            int64  `json:"lag"`             // head − log_size
+	CheckpointSize int64  `json:"checkpoint_size"` // the newest signed checkpoint this node serves
+	Error          string `json:"error,omitempty"`
+}
+
+// maxReadyLag is how far behind the head a follower may be and still be
+// ready to serve.
+const maxReadyLag = 1000
+
+func (s *Server) health(r *http.Request) Health {
 	l := s.engine.Log()
 	cp, _ := l.LatestCheckpoint()
-	status, code := "ok", http.StatusOK
-	if err := l.Err(); err != nil {
-		status, code = "failed", http.StatusServiceUnavailable
+	h := Health{Status: "ok", Node: l.Node(), Role: "follower", LogSize: l.Size(), CheckpointSize: cp.Size}
+	if l.IsSequencer() {
+		h.Role = "sequencer"
 	}
-	writeJSON(w, code, map[string]any{"status": status, "log_size": l.Size(), "checkpoint_size": cp.Size})
+	if lease := l.Lease(); lease != nil {
+		h.Sequencer, h.SequencerURL, h.Epoch = lease.Node, lease.URL, lease.Epoch
+	}
+	head, err := s.store.LogSize(r.Context())
+	if err != nil {
+		h.Status, h.Error = "failed", "cannot read the store"
+		s.logger.Error("health: log size", "err", err)
+	}
+	h.Head = max(head, h.LogSize)
+	h.Lag = h.Head - h.LogSize
+	if h.Status == "ok" && h.Lag > maxReadyLag {
+		h.Status = "lagging"
+	}
+	if err := l.Err(); err != nil {
+		h.Status, h.Error = "failed", "the log has stopped; restart the node"
+	}
+	return h
+}
+
+// handleHealthz says whether the node is alive: 200 unless its log has
+// failed (then 503: restart it).
+func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
+	h := s.health(r)
+	code := http.StatusOK
+	if s.engine.Log().Err() != nil {
+		code = http.StatusServiceUnavailable
+	}
+	writeJSON(w, code, h)
+}
+
+// handleReadyz says whether the node should get traffic: 200 when its log is
+// sound, has a signed checkpoint and is at most maxReadyLag events behind the
+// store's head; 503 otherwise.
+func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
+	h := s.health(r)
+	code := http.StatusOK
+	if h.Status != "ok" || h.CheckpointSize == 0 && h.Head > 0 {
+		code = http.StatusServiceUnavailable
+	}
+	writeJSON(w, code, h)
 }

@@ -49,6 +49,10 @@ func logHeaders(w http.ResponseWriter) {
 func (s *logServer) handleCheckpoint(w http.ResponseWriter, r *http.Request) {
 	_, msg := s.log.LatestCheckpoint()
 	logHeaders(w)
+	if msg == nil {
+		http.Error(w, "no signed checkpoint yet", http.StatusServiceUnavailable)
+		return
+	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Write(msg)

@@ -55,6 +55,9 @@ func NewServer(e *engine.Engine, st store.Store, logger *slog.Logger) *Server {
 	s := &Server{engine: e, store: st, logger: logger, clock: time.Now, mux: http.NewServeMux()}
 	for _, rt := range s.Routes() {
 		h := http.HandlerFunc(rt.Handler)
+		if method, _, _ := strings.Cut(rt.Pattern, " "); method != http.MethodGet {
+			h = s.sequenced(h)
+		}
 		if rt.Access == Authenticated {
 			h = s.authenticated(h)
 		}
@@ -70,6 +73,7 @@ func (s *Server) Routes() []Route {
 		{"GET /{$}", Public, s.handleIndex},
 		{"GET /static/", Public, s.handleStatic},
 		{"GET /healthz", Public, s.handleHealthz},
+		{"GET /readyz", Public, s.handleReadyz},
 
 		{"GET /api/v1/agencies", Authenticated, s.handleListAgencies},
 		{"POST /api/v1/agencies", Authenticated, s.handleCreateAgency},

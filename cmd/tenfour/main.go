@@ -5,6 +5,7 @@
 //	tenfour verify  check a log or an evidence bundle
 //	tenfour export  write an evidence bundle
 //	tenfour keygen  make a log signing key
+//	tenfour status  report on a node
 //	tenfour bench   measure the log
 package main
 
@@ -30,6 +31,7 @@ Commands:
   verify   verify a log (URL) or an evidence bundle (FILE) offline
   export   write the evidence bundle of an incident
   keygen   make a log signing key
+  status   say whether a node is ready, sequencing, and how far behind
   bench    measure durable append throughput and verification speed
 
 Run "tenfour <command> --help" for a command's flags.
@@ -68,6 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runKeygen(args, stdout, stderr)
 	case "bench":
 		return runBench(ctx, args, stdout, stderr)
+	case "status":
+		return runStatus(ctx, args, stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	tenfourhttp "github.com/tenfour-cad/tenfour/http"
 	"github.com/tenfour-cad/tenfour/ledger"
 	"github.com/tenfour-cad/tenfour/store"
+	"github.com/tenfour-cad/tenfour/store/postgres"
 	"github.com/tenfour-cad/tenfour/store/sqlite"
 )
 
@@ -29,6 +31,10 @@ import (
 type Main struct {
 	DataDir            string
 	Addr               string
+	DB                 string // a postgres:// URL; "" is the SQLite file in DataDir
+	Node               string // this node's id; "": kept in DataDir/node-id
+	Advertise          string // the URL other nodes forward commands to; "": http://Addr
+	LeaseTTL           time.Duration
 	KeyFile            string // "": DataDir/log.key, made on first start
 	Origin             string // the origin of a new key; "": tenfour.local/log-<random>
 	CheckpointInterval time.Duration
@@ -63,38 +69,105 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	db, err := sqlite.Open(ctx, filepath.Join(m.DataDir, "tenfour.db"))
-	if err != nil {
-		return err
-	}
-	m.Store = db
-	m.Logger.Info("verifying the log", "data", m.DataDir)
-	start := time.Now()
-	m.Engine, err = engine.Open(ctx, engine.Config{
-		Store: db, Key: key, CheckpointInterval: m.CheckpointInterval, Logger: m.Logger,
-	})
-	if err != nil {
-		return fmt.Errorf("refusing to start: %w", err)
-	}
-	m.Logger.Info("log verified", "events", m.Engine.Log().Size(), "took", time.Since(start).Round(time.Millisecond))
-	exec := func(ctx context.Context, a dispatch.Actor, c dispatch.Command) error {
-		_, err := m.Engine.Execute(ctx, a, c)
-		return err
-	}
-	if m.Bootstrap, err = auth.Bootstrap(ctx, db, exec, time.Now()); err != nil {
-		return err
-	}
-	if m.Bootstrap != nil {
-		if err := writeBootstrap(filepath.Join(m.DataDir, "bootstrap-admin.txt"), m.Bootstrap); err != nil {
+	if m.Node == "" {
+		if m.Node, err = nodeID(m.DataDir); err != nil {
 			return err
 		}
 	}
-	m.Server = tenfourhttp.NewServer(m.Engine, db, m.Logger)
+	// Listen before opening the log: the advertised URL goes into the lease.
 	if m.listener, err = net.Listen("tcp", m.Addr); err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Addr, err)
 	}
 	m.URL = "http://" + m.listener.Addr().String()
+	if m.Advertise == "" {
+		m.Advertise = m.URL
+	}
+	db, err := m.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	m.Store = db
+	m.Logger.Info("verifying the log", "node", m.Node)
+	start := time.Now()
+	m.Engine, err = engine.Open(ctx, engine.Config{
+		Store: db, Key: key, CheckpointInterval: m.CheckpointInterval, Logger: m.Logger,
+		Node: m.Node, URL: m.Advertise, LeaseTTL: m.LeaseTTL,
+	})
+	if err != nil {
+		return fmt.Errorf("refusing to start: %w", err)
+	}
+	m.Logger.Info("log verified", "events", m.Engine.Log().Size(), "took", time.Since(start).Round(time.Millisecond),
+		"sequencer", m.Engine.Log().IsSequencer())
+	// The first node of a new store creates the administrator; the others
+	// find it there.
+	if m.Engine.Log().IsSequencer() {
+		exec := func(ctx context.Context, a dispatch.Actor, c dispatch.Command) error {
+			_, err := m.Engine.Execute(ctx, a, c)
+			return err
+		}
+		if m.Bootstrap, err = auth.Bootstrap(ctx, db, exec, time.Now()); err != nil {
+			return err
+		}
+		if m.Bootstrap != nil {
+			if err := writeBootstrap(filepath.Join(m.DataDir, "bootstrap-admin.txt"), m.Bootstrap); err != nil {
+				return err
+			}
+		}
+	}
+	m.Server = tenfourhttp.NewServer(m.Engine, db, m.Logger)
 	return nil
+}
+
+// openStore opens the store the flags name: PostgreSQL for a URL, else the
+// SQLite file of the data directory.
+func (m *Main) openStore(ctx context.Context) (store.Store, error) {
+	if m.DB == "" {
+		return sqlite.Open(ctx, filepath.Join(m.DataDir, "tenfour.db"))
+	}
+	if !strings.HasPrefix(m.DB, "postgres://") && !strings.HasPrefix(m.DB, "postgresql://") {
+		return nil, fmt.Errorf("--db %q: want a postgres:// URL (or nothing, for SQLite in the data directory)", redactURL(m.DB))
+	}
+	db, err := postgres.Open(ctx, m.DB)
+	if err != nil {
+		return nil, fmt.Errorf("open PostgreSQL %s: %w", redactURL(m.DB), err)
+	}
+	return db, nil
+}
+
+// redactURL hides a password in a database URL, for messages.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}
+
+// nodeID returns this data directory's node id, making one on first use.
+// It is stable across restarts, so that a node that comes back renews its own
+// lease instead of waiting for it to expire.
+func nodeID(dir string) (string, error) {
+	path := filepath.Join(dir, "node-id")
+	b, err := os.ReadFile(path)
+	if err == nil {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("node id: %w", err)
+	}
+	host, _ := os.Hostname()
+	r := make([]byte, 4)
+	rand.Read(r)
+	id := strings.Map(func(c rune) rune {
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' {
+			return c
+		}
+		return '-'
+	}, strings.ToLower(host)) + "-" + hex.EncodeToString(r)
+	if err := writeSecret(path, id+"\n"); err != nil {
+		return "", err
+	}
+	return id, nil
 }
 
 // Run serves until ctx is done or the log fails; a failed log is an error, so

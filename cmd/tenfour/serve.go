@@ -13,6 +13,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	m := &Main{}
 	fs.StringVar(&m.DataDir, "data", "tenfour-data", "data `directory`")
 	fs.StringVar(&m.Addr, "addr", "127.0.0.1:8410", "listen `address` (host:port)")
+	fs.StringVar(&m.DB, "db", "", "PostgreSQL `URL` (postgres://…) of a store shared by several nodes (default: SQLite in DATA)")
+	fs.StringVar(&m.Node, "node", "", "this node's `id` (default: made once and kept in DATA/node-id)")
+	fs.StringVar(&m.Advertise, "advertise", "", "the `URL` other nodes forward commands to (default: http://ADDR)")
+	fs.DurationVar(&m.LeaseTTL, "lease", 5*time.Second, "how long the sequencer lease lasts unless renewed: the longest a dead sequencer holds up commands")
 	fs.StringVar(&m.KeyFile, "key", "", "signing key `file` (default DATA/log.key, made on first start)")
 	fs.StringVar(&m.Origin, "origin", "", "origin (key name) of a key made on first start")
 	fs.DurationVar(&m.CheckpointInterval, "checkpoint-interval", time.Second, "least time between signed checkpoints")
@@ -36,7 +40,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if m.Bootstrap != nil {
 		fmt.Fprintf(stdout, "Created the administrator %q; credentials in %s/bootstrap-admin.txt\n", m.Bootstrap.Username, m.DataDir)
 	}
-	fmt.Fprintf(stdout, "tenfour is serving on %s (data: %s, log: %s)\n", m.URL, m.DataDir, m.Engine.Log().Origin())
+	role := "sequencer"
+	if !m.Engine.Log().IsSequencer() {
+		role = "follower"
+		if l := m.Engine.Log().Lease(); l != nil {
+			role += " of " + l.Node
+		}
+	}
+	fmt.Fprintf(stdout, "tenfour is serving on %s (data: %s, log: %s, node %s, %s)\n", m.URL, m.DataDir, m.Engine.Log().Origin(), m.Node, role)
 	return m.Run(ctx)
 }
 

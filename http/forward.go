@@ -1,0 +1,84 @@
+package http
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/tenfour-cad/tenfour/ledger"
+)
+
+// forwardedHeader marks a command one node forwarded to another, so that a
+// command is forwarded at most once.
+const forwardedHeader = "Tenfour-Forwarded-By"
+
+// sequenced wraps a command's handler. Only the sequencer decides commands:
+// on any other node the request goes, unread, to the sequencer named by the
+// lease, and the answer comes back once this node has the command's events,
+// so that the caller reads its own change here too. (docs/operations.md)
+func (s *Server) sequenced(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		l := s.engine.Log()
+		if l.IsSequencer() {
+			next(w, r)
+			return
+		}
+		lease := l.Lease()
+		if lease == nil || lease.URL == "" || lease.Node == l.Node() || r.Header.Get(forwardedHeader) != "" {
+			s.writeError(w, r, &ledger.NotSequencerError{Lease: lease})
+			return
+		}
+		target, err := url.Parse(lease.URL)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		proxy := &httputil.ReverseProxy{
+			Rewrite: func(pr *httputil.ProxyRequest) {
+				pr.SetURL(target)
+				pr.SetXForwarded()
+				pr.Out.Header.Set(forwardedHeader, l.Node())
+			},
+			ModifyResponse: func(resp *http.Response) error {
+				if seq, err := strconv.ParseInt(resp.Header.Get("Tenfour-Seq"), 10, 64); err == nil {
+					s.waitFor(r.Context(), seq+1)
+				}
+				return nil
+			},
+			ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+				s.logger.Warn("forward to the sequencer", "sequencer", lease.URL, "err", err)
+				s.writeError(w, r, &ledger.NotSequencerError{Lease: lease})
+			},
+		}
+		proxy.ServeHTTP(w, r)
+	}
+}
+
+// waitFor waits, briefly, until this node has read the log up to size.
+func (s *Server) waitFor(ctx context.Context, size int64) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	t := time.NewTicker(2 * time.Millisecond)
+	defer t.Stop()
+	for s.engine.Log().Size() < size {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// notSequencer answers a command this node cannot take or pass on: 503, to be
+// retried shortly, when the sequencer is changing.
+func notSequencer(err error) (*httpError, bool) {
+	var ns *ledger.NotSequencerError
+	if !errors.As(err, &ns) {
+		return nil, false
+	}
+	return &httpError{status: http.StatusServiceUnavailable, code: "no_sequencer", msg: ns.Error() + "; try again in a moment"}, true
+}
