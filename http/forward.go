@@ -54,6 +54,10 @@ func (s *Server) sequenced(next http.HandlerFunc) http.HandlerFunc {
 				s.writeError(w, r, &ledger.NotSequencerError{Lease: lease})
 			},
 		}
+		// The sequencer's answer carries its own copies of the common headers.
+		for k := range w.Header() {
+			w.Header().Del(k)
+		}
 		proxy.ServeHTTP(w, r)
 	}
 }
