@@ -17,11 +17,13 @@ import (
 
 	"github.com/tenfour-cad/tenfour/ledger"
 	"github.com/tenfour-cad/tenfour/store"
+	"github.com/tenfour-cad/tenfour/store/postgres"
 	"github.com/tenfour-cad/tenfour/store/sqlite"
 )
 
 // A Result is one measured configuration.
 type Result struct {
+	Store   string // sqlite or postgres
 	Name    string
 	Writers int
 	Events  int64
@@ -53,10 +55,13 @@ const floorDistinct = 1 << 12
 
 // LogOptions configure AppendLog.
 type LogOptions struct {
-	Dir      string        // where the databases go; "" is a temporary directory
+	Dir      string        // where the SQLite databases go; "" is a temporary directory
 	Writers  []int         // concurrent writers to measure; default 1, 16, 64
 	Duration time.Duration // per configuration; default 3 s
 	Out      io.Writer     // progress lines; may be nil
+	// Postgres, if set, makes a fresh, empty PostgreSQL database and returns
+	// its URL; every configuration is then measured on PostgreSQL as well.
+	Postgres func(ctx context.Context) (string, error)
 }
 
 // AppendLog measures durable append throughput and acknowledgement latency of
@@ -86,35 +91,54 @@ func AppendLog(ctx context.Context, opt LogOptions) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	stores := []string{"sqlite"}
+	if opt.Postgres != nil {
+		stores = append(stores, "postgres")
+	}
 	var out []Result
-	for i, w := range opt.Writers {
-		for _, floor := range []bool{true, false} {
-			name := "ledger"
-			if floor {
-				name = "floor"
+	n := 0
+	for _, kind := range stores {
+		for _, w := range opt.Writers {
+			for _, floor := range []bool{true, false} {
+				name := "ledger"
+				if floor {
+					name = "floor"
+				}
+				n++
+				db, err := openBenchStore(ctx, kind, filepath.Join(opt.Dir, fmt.Sprintf("%d.db", n)), opt.Postgres)
+				if err != nil {
+					return nil, err
+				}
+				var r Result
+				if floor {
+					r, err = runFloor(db, w, opt.Duration)
+				} else {
+					r, err = runLedger(ctx, db, key, w, opt.Duration)
+				}
+				db.Close()
+				if err != nil {
+					return nil, fmt.Errorf("%s %s with %d writers: %w", kind, name, w, err)
+				}
+				r.Store = kind
+				if opt.Out != nil {
+					fmt.Fprintf(opt.Out, "%-8s %-6s %3d writers: %9.0f events/s  p50 %-9v p99 %v\n", kind, r.Name, r.Writers, r.PerSecond(), r.P50, r.P99)
+				}
+				out = append(out, r)
 			}
-			path := filepath.Join(opt.Dir, fmt.Sprintf("%s-%d.db", name, i))
-			db, err := sqlite.Open(ctx, path)
-			if err != nil {
-				return nil, err
-			}
-			var r Result
-			if floor {
-				r, err = runFloor(db, w, opt.Duration)
-			} else {
-				r, err = runLedger(ctx, db, key, w, opt.Duration)
-			}
-			db.Close()
-			if err != nil {
-				return nil, fmt.Errorf("%s with %d writers: %w", name, w, err)
-			}
-			if opt.Out != nil {
-				fmt.Fprintf(opt.Out, "%-6s %3d writers: %9.0f events/s  p50 %-9v p99 %v\n", r.Name, r.Writers, r.PerSecond(), r.P50, r.P99)
-			}
-			out = append(out, r)
 		}
 	}
 	return out, nil
+}
+
+func openBenchStore(ctx context.Context, kind, path string, pg func(context.Context) (string, error)) (store.Store, error) {
+	if kind == "sqlite" {
+		return sqlite.Open(ctx, path)
+	}
+	dsn, err := pg(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return postgres.Open(ctx, dsn)
 }
 
 // drive runs writers goroutines calling op until d has passed and returns the

@@ -2,8 +2,9 @@
 // Merkle tree's stored hashes beside each event, the openings of private fields,
 // the signed checkpoints, and the credentials that must never enter the log.
 //
-// Implementations live in sub-packages named for their database (store/sqlite,
-// later store/postgres) and all pass the conformance suite in store/storetest.
+// Implementations live in sub-packages named for their database
+// (store/sqlite, the embedded default; store/postgres, shared by several
+// nodes) and all pass the conformance suite in store/storetest.
 package store
 
 import (

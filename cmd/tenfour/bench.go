@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/bench"
+	"github.com/tenfour-cad/tenfour/store/postgres/pgtest"
 )
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -34,8 +35,18 @@ func benchLog(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	writers := fs.String("writers", "1,16,64", "comma-separated numbers of concurrent writers")
 	d := fs.Duration("duration", 3*time.Second, "time per configuration")
 	dir := fs.String("dir", "", "directory for the databases (default: temporary)")
+	pg := fs.Bool("postgres", false, "also measure on PostgreSQL: a throw-away server is started (needs its binaries)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	opt := bench.LogOptions{Dir: *dir, Duration: *d, Out: stderr}
+	if *pg {
+		srv, err := pgtest.Start(ctx)
+		if err != nil {
+			return err
+		}
+		defer srv.Stop()
+		opt.Postgres = srv.NewDatabase
 	}
 	var ws []int
 	for _, s := range strings.Split(*writers, ",") {
@@ -45,14 +56,15 @@ func benchLog(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		ws = append(ws, n)
 	}
-	rs, err := bench.AppendLog(ctx, bench.LogOptions{Dir: *dir, Writers: ws, Duration: *d, Out: stderr})
+	opt.Writers = ws
+	rs, err := bench.AppendLog(ctx, opt)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\n| writers | floor events/s | floor p50 | floor p99 | ledger events/s | ledger p50 | ledger p99 | cost vs floor |\n|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(stdout, "\n| store | writers | floor events/s | floor p50 | floor p99 | ledger events/s | ledger p50 | ledger p99 | cost vs floor |\n|---|---|---|---|---|---|---|---|---|\n")
 	for i := 0; i+1 < len(rs); i += 2 {
 		f, l := rs[i], rs[i+1]
-		fmt.Fprintf(stdout, "| %d | %.0f | %v | %v | %.0f | %v | %v | %.2f× |\n", l.Writers, f.PerSecond(), f.P50.Round(time.Microsecond), f.P99.Round(time.Microsecond),
+		fmt.Fprintf(stdout, "| %s | %d | %.0f | %v | %v | %.0f | %v | %v | %.2f× |\n", l.Store, l.Writers, f.PerSecond(), f.P50.Round(time.Microsecond), f.P99.Round(time.Microsecond),
 			l.PerSecond(), l.P50.Round(time.Microsecond), l.P99.Round(time.Microsecond), f.PerSecond()/l.PerSecond())
 	}
 	return nil
