@@ -50,6 +50,7 @@ func runTests(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e: go build:", err)
 		return 1
 	}
+	defer stopPostgres() // started by the first cluster test, if any
 	return m.Run()
 }
 
