@@ -59,15 +59,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer m.Close()
-	exec := func(ctx context.Context, a dispatch.Actor, c dispatch.Command) error {
-		_, err := m.Engine.Execute(ctx, a, c)
-		return err
-	}
 	has := func(id string) (ok bool) {
 		m.Engine.Read(func(s *dispatch.State) { _, ok = s.Agencies[id] })
 		return ok
 	}
-	units, err := sim.Setup(ctx, exec, has)
+	units, err := sim.Setup(ctx, m.exec, has)
 	if err != nil {
 		return err
 	}
@@ -84,7 +80,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	simErr := make(chan error, 1)
-	go func() { simErr <- sim.Run(ctx, exec, 20*time.Second, *speed, *seed) }()
+	go func() { simErr <- sim.Run(ctx, m.exec, 20*time.Second, *speed, *seed) }()
 	err = m.Run(ctx)
 	cancel()
 	if serr := <-simErr; serr != nil && err == nil && !errors.Is(serr, context.Canceled) {

@@ -101,11 +101,7 @@ func (m *Main) Open(ctx context.Context) error {
 	// The first node of a new store creates the administrator; the others
 	// find it there.
 	if m.Engine.Log().IsSequencer() {
-		exec := func(ctx context.Context, a dispatch.Actor, c dispatch.Command) error {
-			_, err := m.Engine.Execute(ctx, a, c)
-			return err
-		}
-		if m.Bootstrap, err = auth.Bootstrap(ctx, db, exec, time.Now()); err != nil {
+		if m.Bootstrap, err = auth.Bootstrap(ctx, db, m.exec, time.Now()); err != nil {
 			return err
 		}
 		if m.Bootstrap != nil {
@@ -116,6 +112,12 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Server = tenfourhttp.NewServer(m.Engine, db, m.Logger)
 	return nil
+}
+
+// exec runs a command as the engine does, for callers that need only its error.
+func (m *Main) exec(ctx context.Context, a dispatch.Actor, c dispatch.Command) error {
+	_, err := m.Engine.Execute(ctx, a, c)
+	return err
 }
 
 // openStore opens the store the flags name: PostgreSQL for a URL, else the
