@@ -41,10 +41,12 @@ func (s *Server) handleCreateAgency(w http.ResponseWriter, r *http.Request) {
 	created(w, res, "/api/v1/agencies/"+a.ID, a)
 }
 
-// created answers 201 with the new resource, its location, and the sequence
-// number of the event that recorded it.
+// created answers 201 with the new resource, its location, the sequence
+// number of the (first) event that recorded it, and the size of the log that
+// holds all of the command's events.
 func created(w http.ResponseWriter, res engine.Result, location string, v any) {
 	w.Header().Set("Location", location)
 	w.Header().Set("Tenfour-Seq", strconv.FormatInt(res.First, 10))
+	w.Header().Set(logSizeHeader, strconv.FormatInt(res.First+int64(len(res.Events)), 10))
 	writeJSON(w, http.StatusCreated, v)
 }

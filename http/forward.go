@@ -10,11 +10,16 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/ledger"
+	"github.com/tenfour-cad/tenfour/store"
 )
 
 // forwardedHeader marks a command one node forwarded to another, so that a
 // command is forwarded at most once.
 const forwardedHeader = "Tenfour-Forwarded-By"
+
+// logSizeHeader, on a command's answer, is the size of the log that holds all
+// of the command's events: what a forwarding node waits to have read.
+const logSizeHeader = "Tenfour-Log-Size"
 
 // sequenced wraps a command's handler. Only the sequencer decides commands:
 // on any other node the request goes, unread, to the sequencer named by the
@@ -44,8 +49,8 @@ func (s *Server) sequenced(next http.HandlerFunc) http.HandlerFunc {
 				pr.Out.Header.Set(forwardedHeader, l.Node())
 			},
 			ModifyResponse: func(resp *http.Response) error {
-				if seq, err := strconv.ParseInt(resp.Header.Get("Tenfour-Seq"), 10, 64); err == nil {
-					s.waitFor(r.Context(), seq+1)
+				if size, err := strconv.ParseInt(resp.Header.Get(logSizeHeader), 10, 64); err == nil {
+					s.waitFor(r.Context(), size)
 				}
 				return nil
 			},
@@ -62,7 +67,9 @@ func (s *Server) sequenced(next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// waitFor waits, briefly, until this node has read the log up to size.
+// waitFor waits, briefly, until this node has read the log up to size. It is
+// best effort: a follower more than two seconds behind answers anyway, and
+// the caller may not yet read its write here.
 func (s *Server) waitFor(ctx context.Context, size int64) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
@@ -79,10 +86,15 @@ func (s *Server) waitFor(ctx context.Context, size int64) {
 
 // notSequencer answers a command this node cannot take or pass on: 503, to be
 // retried shortly, when the sequencer is changing.
+// A node that has just lost the lease (its append was fenced) answers the
+// same way: the command did nothing.
 func notSequencer(err error) (*httpError, bool) {
 	var ns *ledger.NotSequencerError
-	if !errors.As(err, &ns) {
-		return nil, false
+	switch {
+	case errors.As(err, &ns):
+		return &httpError{status: http.StatusServiceUnavailable, code: "no_sequencer", msg: ns.Error() + "; try again in a moment"}, true
+	case errors.Is(err, store.ErrFenced):
+		return &httpError{status: http.StatusServiceUnavailable, code: "no_sequencer", msg: "this node has just lost the sequencer lease; the command was not recorded; try again in a moment"}, true
 	}
-	return &httpError{status: http.StatusServiceUnavailable, code: "no_sequencer", msg: ns.Error() + "; try again in a moment"}, true
+	return nil, false
 }

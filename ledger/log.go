@@ -496,6 +496,7 @@ func (l *Log) fail(err error, taken []*Pending) {
 		l.failed = err
 		close(l.fatal)
 	}
+	l.sequencing = false
 	rest := l.queue
 	l.queue = nil
 	l.mu.Unlock()
