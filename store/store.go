@@ -87,15 +87,38 @@ type User struct {
 	PasswordHash string
 	Created      time.Time
 	Disabled     bool
+	TOTPSecret   string    // the RFC 6238 secret, base32; "" when none is enrolled
+	LockedUntil  time.Time // zero when not locked out
+}
+
+// A UserUpdate changes the fields of a user that it sets.
+type UserUpdate struct {
+	PasswordHash *string
+	Disabled     *bool
+	TOTPSecret   *string
+	LockedUntil  *time.Time // a zero time lifts a lock
 }
 
 // A Token is an API bearer token, stored as the SHA-256 of its secret.
 type Token struct {
+	ID       string // public, to list and revoke it by: hex of the hash's first 8 bytes
 	Hash     []byte
 	Username string
+	Name     string   // what it is for, such as "unit 1A12 tablet"
+	Roles    []string // the roles it carries, a subset of its user's; none: all of them
 	Created  time.Time
 	Expires  time.Time // zero: never
 	Revoked  bool
+	LastUsed time.Time // zero: never used
+}
+
+// A Session is a signed-in browser, stored as the SHA-256 of its cookie.
+type Session struct {
+	Hash     []byte
+	Username string
+	Created  time.Time
+	LastSeen time.Time
+	Expires  time.Time // the absolute end, whatever the activity
 }
 
 // Store is everything tenfour persists. Every method is safe for concurrent use.
@@ -157,10 +180,40 @@ type Store interface {
 	CreateUser(ctx context.Context, u User) error
 	// User returns the named user, or ErrNotFound.
 	User(ctx context.Context, username string) (User, error)
-	// CreateToken stores a token (by its hash).
+	// UpdateUser changes the fields u sets and returns the user as it now
+	// is, or ErrNotFound.
+	UpdateUser(ctx context.Context, username string, u UserUpdate) (User, error)
+	// ListUsers returns every user, ordered by name.
+	ListUsers(ctx context.Context) ([]User, error)
+
+	// AddLoginFailure records a failed sign-in of username at a time.
+	AddLoginFailure(ctx context.Context, username string, at time.Time) error
+	// CountLoginFailures counts username's failures at or after since.
+	CountLoginFailures(ctx context.Context, username string, since time.Time) (int, error)
+	// ClearLoginFailures forgets username's failures.
+	ClearLoginFailures(ctx context.Context, username string) error
+
+	// CreateToken stores a token (by its hash). Its ID must be unique.
 	CreateToken(ctx context.Context, t Token) error
 	// TokenByHash returns the token whose secret hashes to h, or ErrNotFound.
 	TokenByHash(ctx context.Context, h []byte) (Token, error)
+	// ListTokens returns username's tokens (everyone's for ""), newest first.
+	ListTokens(ctx context.Context, username string) ([]Token, error)
+	// RevokeToken revokes the token with the id, or returns ErrNotFound.
+	RevokeToken(ctx context.Context, id string) error
+	// TouchToken records that the token was used at a time.
+	TouchToken(ctx context.Context, id string, at time.Time) error
+
+	// CreateSession stores a new session.
+	CreateSession(ctx context.Context, s Session) error
+	// SessionByHash returns the session whose cookie hashes to h, or ErrNotFound.
+	SessionByHash(ctx context.Context, h []byte) (Session, error)
+	// TouchSession records activity of a session at a time.
+	TouchSession(ctx context.Context, h []byte, at time.Time) error
+	// DeleteSession ends a session; ending one that does not exist is no error.
+	DeleteSession(ctx context.Context, h []byte) error
+	// DeleteUserSessions ends every session of username.
+	DeleteUserSessions(ctx context.Context, username string) error
 
 	// Close releases the store's resources.
 	Close() error

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/pressly/goose/v3"
 	"github.com/tenfour-cad/tenfour/store"
@@ -424,82 +423,6 @@ func (db *DB) SetMeta(ctx context.Context, key, value string) error {
 		return fmt.Errorf("set meta %q: %w", key, err)
 	}
 	return nil
-}
-
-const timeFormat = time.RFC3339Nano
-
-// CreateUser stores a new user.
-func (db *DB) CreateUser(ctx context.Context, u store.User) error {
-	_, err := db.w.ExecContext(ctx, `INSERT INTO users (username, agency, roles, password_hash, created, disabled) VALUES (?, ?, ?, ?, ?, ?)`,
-		u.Username, u.Agency, strings.Join(u.Roles, ","), u.PasswordHash, u.Created.UTC().Format(timeFormat), u.Disabled)
-	if err != nil {
-		if isConstraint(err) {
-			return fmt.Errorf("create user %q: %w", u.Username, store.ErrConflict)
-		}
-		return fmt.Errorf("create user %q: %w", u.Username, err)
-	}
-	return nil
-}
-
-// User returns one user.
-func (db *DB) User(ctx context.Context, username string) (store.User, error) {
-	var u store.User
-	var roles, created string
-	err := db.r.QueryRowContext(ctx, `SELECT username, agency, roles, password_hash, created, disabled FROM users WHERE username = ?`, username).
-		Scan(&u.Username, &u.Agency, &roles, &u.PasswordHash, &created, &u.Disabled)
-	if errors.Is(err, sql.ErrNoRows) {
-		return u, fmt.Errorf("user %q: %w", username, store.ErrNotFound)
-	}
-	if err != nil {
-		return u, fmt.Errorf("user %q: %w", username, err)
-	}
-	if roles != "" {
-		u.Roles = strings.Split(roles, ",")
-	}
-	if u.Created, err = time.Parse(timeFormat, created); err != nil {
-		return u, fmt.Errorf("user %q: created: %w", username, err)
-	}
-	return u, nil
-}
-
-// CreateToken stores a token hash.
-func (db *DB) CreateToken(ctx context.Context, t store.Token) error {
-	exp := ""
-	if !t.Expires.IsZero() {
-		exp = t.Expires.UTC().Format(timeFormat)
-	}
-	_, err := db.w.ExecContext(ctx, `INSERT INTO tokens (hash, username, created, expires, revoked) VALUES (?, ?, ?, ?, ?)`,
-		t.Hash, t.Username, t.Created.UTC().Format(timeFormat), exp, t.Revoked)
-	if err != nil {
-		if isConstraint(err) {
-			return fmt.Errorf("create token for %q: %w", t.Username, store.ErrConflict)
-		}
-		return fmt.Errorf("create token for %q: %w", t.Username, err)
-	}
-	return nil
-}
-
-// TokenByHash returns a token.
-func (db *DB) TokenByHash(ctx context.Context, h []byte) (store.Token, error) {
-	var t store.Token
-	var created, exp string
-	err := db.r.QueryRowContext(ctx, `SELECT hash, username, created, expires, revoked FROM tokens WHERE hash = ?`, h).
-		Scan(&t.Hash, &t.Username, &created, &exp, &t.Revoked)
-	if errors.Is(err, sql.ErrNoRows) {
-		return t, fmt.Errorf("token: %w", store.ErrNotFound)
-	}
-	if err != nil {
-		return t, fmt.Errorf("token: %w", err)
-	}
-	if t.Created, err = time.Parse(timeFormat, created); err != nil {
-		return t, fmt.Errorf("token: created: %w", err)
-	}
-	if exp != "" {
-		if t.Expires, err = time.Parse(timeFormat, exp); err != nil {
-			return t, fmt.Errorf("token: expires: %w", err)
-		}
-	}
-	return t, nil
 }
 
 // isConstraint reports whether err is SQLite's constraint violation

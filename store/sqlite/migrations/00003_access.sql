@@ -1,0 +1,40 @@
+-- +goose Up
+-- Identity and access: second factors, lockouts, scoped and named tokens,
+-- browser sessions, and the failed sign-ins that lockouts count.
+ALTER TABLE users ADD COLUMN totp_secret TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN locked_until TEXT NOT NULL DEFAULT '';
+
+ALTER TABLE tokens ADD COLUMN id TEXT NOT NULL DEFAULT '';
+ALTER TABLE tokens ADD COLUMN name TEXT NOT NULL DEFAULT '';
+ALTER TABLE tokens ADD COLUMN roles TEXT NOT NULL DEFAULT '';
+ALTER TABLE tokens ADD COLUMN last_used TEXT NOT NULL DEFAULT '';
+UPDATE tokens SET id = lower(hex(substr(hash, 1, 8)));
+CREATE UNIQUE INDEX tokens_id ON tokens (id);
+CREATE INDEX tokens_username ON tokens (username);
+
+CREATE TABLE sessions (
+    hash      BLOB PRIMARY KEY,
+    username  TEXT NOT NULL REFERENCES users (username),
+    created   TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    expires   TEXT NOT NULL
+);
+CREATE INDEX sessions_username ON sessions (username);
+
+CREATE TABLE login_failures (
+    username TEXT NOT NULL,
+    at       TEXT NOT NULL
+);
+CREATE INDEX login_failures_username ON login_failures (username, at);
+
+-- +goose Down
+DROP TABLE login_failures;
+DROP TABLE sessions;
+DROP INDEX tokens_username;
+DROP INDEX tokens_id;
+ALTER TABLE tokens DROP COLUMN last_used;
+ALTER TABLE tokens DROP COLUMN roles;
+ALTER TABLE tokens DROP COLUMN name;
+ALTER TABLE tokens DROP COLUMN id;
+ALTER TABLE users DROP COLUMN locked_until;
+ALTER TABLE users DROP COLUMN totp_secret;
