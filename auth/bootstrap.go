@@ -18,6 +18,7 @@ type Credentials struct {
 	Username string
 	Password string
 	Token    string
+	TOTP     string // the otpauth:// URI of the second factor, for an authenticator app
 }
 
 // An Executor runs a domain command and records its events.
@@ -38,12 +39,19 @@ func Bootstrap(ctx context.Context, st store.Store, exec Executor, now time.Time
 	if err != nil {
 		return nil, fmt.Errorf("bootstrap administrator: %w", err)
 	}
-	err = st.CreateUser(ctx, store.User{Username: c.Username, Roles: []string{dispatch.RoleAdmin}, PasswordHash: HashPassword(c.Password), Created: now})
+	// Administrators sign in with a second factor (DefaultPolicy), so the
+	// first one is enrolled from the start.
+	key, err := NewTOTP(c.Username)
+	if err != nil {
+		return nil, fmt.Errorf("bootstrap administrator: %w", err)
+	}
+	c.TOTP = key.URL()
+	err = st.CreateUser(ctx, store.User{Username: c.Username, Roles: []string{dispatch.RoleAdmin}, PasswordHash: HashPassword(c.Password), Created: now, TOTPSecret: key.Secret()})
 	if err != nil {
 		return nil, fmt.Errorf("bootstrap administrator: %w", err)
 	}
 	token, hash := NewToken()
-	if err := st.CreateToken(ctx, store.Token{Hash: hash, Username: c.Username, Created: now}); err != nil {
+	if err := st.CreateToken(ctx, store.Token{ID: TokenID(hash), Name: "bootstrap", Hash: hash, Username: c.Username, Created: now}); err != nil {
 		return nil, fmt.Errorf("bootstrap administrator token: %w", err)
 	}
 	c.Token = token

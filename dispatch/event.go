@@ -3,6 +3,7 @@ package dispatch
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -77,6 +78,10 @@ func DecodeData(typ string, data json.RawMessage) (any, error) {
 	case TypeUserCreated:
 		v = &UserCreated{}
 	default:
+		if slices.Contains(AuditTypes, typ) {
+			v = &Audited{}
+			break
+		}
 		return nil, fmt.Errorf("unknown event type %q", typ)
 	}
 	if err := json.Unmarshal(data, v); err != nil {

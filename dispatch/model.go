@@ -21,8 +21,19 @@ var Roles = []string{RoleCallTaker, RoleDispatcher, RoleSupervisor, RoleOfficer,
 type Actor struct {
 	User   string
 	Agency string
-	Role   string
-	System string // set for timers, the simulator, bootstrap; then User is empty
+	Role   string   // the role this action is taken in
+	Roles  []string // every role the user holds (or the token carries)
+	System string   // set for timers, the simulator, bootstrap; then User is empty
+}
+
+// HasRole reports whether the actor holds role.
+func (a Actor) HasRole(role string) bool {
+	for _, r := range a.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return a.Role == role
 }
 
 // IsSystem reports whether the actor is tenfour itself.

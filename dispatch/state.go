@@ -65,6 +65,8 @@ func (s *State) Apply(e Event) error {
 			return fmt.Errorf("user %q created twice", d.Username)
 		}
 		s.Users[d.Username] = &User{Username: d.Username, Agency: e.Agency, Roles: slices.Clone(d.Roles)}
+	case *Audited:
+		// Access is accounted for in the log; it changes no dispatch state.
 	default:
 		return fmt.Errorf("event %s: unknown payload %T", e.Type, e.Data)
 	}

@@ -262,7 +262,7 @@ func writeSecret(path, content string) error {
 
 func writeBootstrap(path string, c *auth.Credentials) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "username: %s\npassword: %s\ntoken: %s\n", c.Username, c.Password, c.Token)
+	fmt.Fprintf(&b, "username: %s\npassword: %s\ntoken: %s\ntotp: %s\n", c.Username, c.Password, c.Token, c.TOTP)
 	return writeSecret(path, b.String())
 }
 

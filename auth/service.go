@@ -1,0 +1,376 @@
+package auth
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/store"
+)
+
+// A Policy holds the rules of signing in. DefaultPolicy follows the CJIS
+// Security Policy's technical controls (docs/security.md).
+type Policy struct {
+	IdleTimeout     time.Duration // a session unused this long ends
+	AbsoluteTimeout time.Duration // a session ends this long after sign-in, whatever its use
+	MaxFailures     int           // this many failed sign-ins within FailureWindow lock the account
+	FailureWindow   time.Duration
+	LockDuration    time.Duration // how long a lock lasts unless an administrator lifts it
+	TOTPRoles       []string      // holders of these roles must give a one-time code
+	TokenUseEvery   time.Duration // a token's use is recorded in the log at most this often
+}
+
+// DefaultPolicy returns the default rules: 30-minute idle and 12-hour
+// absolute session timeouts, a 30-minute lock after 5 failures within 15
+// minutes, and a second factor for supervisors and administrators.
+func DefaultPolicy() Policy {
+	return Policy{
+		IdleTimeout:     30 * time.Minute,
+		AbsoluteTimeout: 12 * time.Hour,
+		MaxFailures:     5,
+		FailureWindow:   15 * time.Minute,
+		LockDuration:    30 * time.Minute,
+		TOTPRoles:       []string{dispatch.RoleSupervisor, dispatch.RoleAdmin},
+		TokenUseEvery:   time.Hour,
+	}
+}
+
+// Service signs users in and out and says who a request comes from. Every
+// sign-in, failure, lock, token and sign-out is recorded in the log through
+// Record; no secret ever is.
+type Service struct {
+	Store  store.Store
+	Policy Policy
+	Clock  func() time.Time
+	// Record appends an audit event (dispatch.RecordAudit) to the log.
+	Record Executor
+	Logger *slog.Logger
+}
+
+func (s *Service) now() time.Time {
+	if s.Clock == nil {
+		return time.Now().UTC()
+	}
+	return s.Clock().UTC()
+}
+
+func (s *Service) audit(ctx context.Context, a dispatch.RecordAudit) error {
+	if s.Record == nil {
+		return nil
+	}
+	if err := s.Record(ctx, dispatch.Actor{System: "auth"}, a); err != nil {
+		return fmt.Errorf("record %s: %w", a.Type, err)
+	}
+	return nil
+}
+
+// Sign-in refusals. They are deliberately vague about which part was wrong,
+// so that they do not tell an attacker which usernames exist.
+var (
+	errBadCredentials = dispatch.Errorf(dispatch.EUNAUTHORIZED, "wrong username, password or one-time code")
+	errOTPRequired    = dispatch.Errorf("otp_required", "a one-time code from your authenticator is required")
+)
+
+// Credential kinds, for the actor's audit trail.
+const (
+	KindSession = "session"
+	KindToken   = "token"
+)
+
+// Login checks a username, password and (when the user has or needs a second
+// factor) a one-time code, and starts a session. It returns the session's
+// cookie value, shown once and stored only as a hash. A locked account is
+// refused even with the right password until the lock ends or is lifted.
+func (s *Service) Login(ctx context.Context, username, password, code string) (string, store.User, error) {
+	now := s.now()
+	u, err := s.Store.User(ctx, username)
+	if errors.Is(err, store.ErrNotFound) {
+		// Spend the time a real check takes, so that timing does not tell
+		// which usernames exist.
+		CheckPassword(dummyHash(), password)
+		return "", u, errors.Join(errBadCredentials, s.audit(ctx, dispatch.RecordAudit{
+			Type: dispatch.TypeLoginFailed, Data: dispatch.Audited{"reason": "unknown user"},
+			Private: map[string]string{"username": username},
+		}))
+	}
+	if err != nil {
+		return "", u, fmt.Errorf("login: %w", err)
+	}
+	who := dispatch.Actor{User: u.Username, Agency: u.Agency, Role: primary(u.Roles)}
+	subject := map[string]string{"user": u.Username}
+	if u.LockedUntil.After(now) {
+		return "", u, errors.Join(dispatch.Errorf(dispatch.EUNAUTHORIZED, "the account is locked until %s; an administrator can lift the lock", u.LockedUntil.Format("15:04 MST")),
+			s.audit(ctx, dispatch.RecordAudit{Type: dispatch.TypeLoginFailed, Agency: u.Agency, Subject: subject, As: who, Data: dispatch.Audited{"reason": "locked"}}))
+	}
+	if u.Disabled {
+		CheckPassword(dummyHash(), password)
+		return "", u, errors.Join(errBadCredentials,
+			s.audit(ctx, dispatch.RecordAudit{Type: dispatch.TypeLoginFailed, Agency: u.Agency, Subject: subject, As: who, Data: dispatch.Audited{"reason": "disabled"}}))
+	}
+	ok, err := CheckPassword(u.PasswordHash, password)
+	if err != nil {
+		return "", u, fmt.Errorf("login %s: %w", u.Username, err)
+	}
+	reason := ""
+	switch {
+	case !ok:
+		reason = "wrong password"
+	case s.needsOTP(u) && u.TOTPSecret == "":
+		return "", u, dispatch.Errorf(dispatch.EUNAUTHORIZED, "your role requires a second factor and none is enrolled; ask an administrator to enroll one")
+	case u.TOTPSecret != "" && code == "":
+		return "", u, errOTPRequired
+	case u.TOTPSecret != "" && !s.validCode(u.TOTPSecret, code, now):
+		reason = "wrong one-time code"
+	}
+	if reason != "" {
+		return "", u, errors.Join(errBadCredentials, s.failed(ctx, u, who, reason, now))
+	}
+	if err := s.Store.ClearLoginFailures(ctx, u.Username); err != nil {
+		return "", u, fmt.Errorf("login: %w", err)
+	}
+	cookie, hash := newSecret("s4_")
+	sess := store.Session{Hash: hash, Username: u.Username, Created: now, LastSeen: now, Expires: now.Add(s.Policy.AbsoluteTimeout)}
+	if err := s.Store.CreateSession(ctx, sess); err != nil {
+		return "", u, fmt.Errorf("login: %w", err)
+	}
+	if err := s.audit(ctx, dispatch.RecordAudit{Type: dispatch.TypeLogin, Agency: u.Agency, Subject: subject, As: who,
+		Data: dispatch.Audited{"second_factor": fmt.Sprint(u.TOTPSecret != "")}}); err != nil {
+		s.Store.DeleteSession(ctx, hash)
+		return "", u, err
+	}
+	return cookie, u, nil
+}
+
+// failed records a failed sign-in and locks the account when it is one too
+// many.
+func (s *Service) failed(ctx context.Context, u store.User, who dispatch.Actor, reason string, now time.Time) error {
+	subject := map[string]string{"user": u.Username}
+	if err := s.Store.AddLoginFailure(ctx, u.Username, now); err != nil {
+		return fmt.Errorf("login: %w", err)
+	}
+	if err := s.audit(ctx, dispatch.RecordAudit{Type: dispatch.TypeLoginFailed, Agency: u.Agency, Subject: subject, As: who, Data: dispatch.Audited{"reason": reason}}); err != nil {
+		return err
+	}
+	n, err := s.Store.CountLoginFailures(ctx, u.Username, now.Add(-s.Policy.FailureWindow))
+	if err != nil {
+		return fmt.Errorf("login: %w", err)
+	}
+	if n < s.Policy.MaxFailures {
+		return nil
+	}
+	until := now.Add(s.Policy.LockDuration)
+	if _, err := s.Store.UpdateUser(ctx, u.Username, store.UserUpdate{LockedUntil: &until}); err != nil {
+		return fmt.Errorf("lock %s: %w", u.Username, err)
+	}
+	return s.audit(ctx, dispatch.RecordAudit{Type: dispatch.TypeLocked, Agency: u.Agency, Subject: subject, As: who,
+		Data: dispatch.Audited{"failures": fmt.Sprint(n), "until": until.Format(time.RFC3339)}})
+}
+
+func (s *Service) needsOTP(u store.User) bool {
+	for _, r := range u.Roles {
+		if slices.Contains(s.Policy.TOTPRoles, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// validCode checks an RFC 6238 code (30-second steps, 6 digits, SHA-1, one
+// step of clock skew either way).
+func (s *Service) validCode(secret, code string, now time.Time) bool {
+	ok, err := totp.ValidateCustom(code, secret, now, totp.ValidateOpts{Period: 30, Skew: 1, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	return err == nil && ok
+}
+
+// Logout ends the session whose cookie is given.
+func (s *Service) Logout(ctx context.Context, cookie string) error {
+	h := TokenHash(cookie)
+	sess, err := s.Store.SessionByHash(ctx, h)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("logout: %w", err)
+	}
+	if err := s.Store.DeleteSession(ctx, h); err != nil {
+		return fmt.Errorf("logout: %w", err)
+	}
+	u, err := s.Store.User(ctx, sess.Username)
+	if err != nil {
+		return fmt.Errorf("logout: %w", err)
+	}
+	return s.audit(ctx, dispatch.RecordAudit{Type: dispatch.TypeLogout, Agency: u.Agency, Subject: map[string]string{"user": u.Username},
+		As: dispatch.Actor{User: u.Username, Agency: u.Agency, Role: primary(u.Roles)}})
+}
+
+// sessionTouchEvery bounds how often a session's activity is written: the
+// idle timeout is measured to within this.
+const sessionTouchEvery = 30 * time.Second
+
+// Session returns the actor of a session cookie, ending the session if it
+// has been idle too long or has reached its absolute end.
+func (s *Service) Session(ctx context.Context, cookie string) (dispatch.Actor, error) {
+	now := s.now()
+	h := TokenHash(cookie)
+	sess, err := s.Store.SessionByHash(ctx, h)
+	if errors.Is(err, store.ErrNotFound) {
+		return dispatch.Actor{}, dispatch.Errorf(dispatch.EUNAUTHORIZED, "your session has ended; sign in again")
+	}
+	if err != nil {
+		return dispatch.Actor{}, fmt.Errorf("session: %w", err)
+	}
+	if !now.Before(sess.Expires) || now.Sub(sess.LastSeen) >= s.Policy.IdleTimeout {
+		if err := s.Store.DeleteSession(ctx, h); err != nil {
+			return dispatch.Actor{}, fmt.Errorf("session: %w", err)
+		}
+		return dispatch.Actor{}, dispatch.Errorf(dispatch.EUNAUTHORIZED, "your session has timed out; sign in again")
+	}
+	u, err := s.activeUser(ctx, sess.Username)
+	if err != nil {
+		return dispatch.Actor{}, err
+	}
+	if now.Sub(sess.LastSeen) >= sessionTouchEvery {
+		if err := s.Store.TouchSession(ctx, h, now); err != nil {
+			return dispatch.Actor{}, fmt.Errorf("session: %w", err)
+		}
+	}
+	return dispatch.Actor{User: u.Username, Agency: u.Agency, Role: primary(u.Roles), Roles: u.Roles}, nil
+}
+
+func (s *Service) activeUser(ctx context.Context, username string) (store.User, error) {
+	u, err := s.Store.User(ctx, username)
+	if err != nil {
+		return u, fmt.Errorf("authenticate: %w", err)
+	}
+	if u.Disabled {
+		return u, dispatch.Errorf(dispatch.EUNAUTHORIZED, "the account is disabled")
+	}
+	return u, nil
+}
+
+// Token returns the actor of an API bearer token: its user, with the roles
+// the token carries. Its use is recorded in the log at most once per
+// Policy.TokenUseEvery.
+func (s *Service) Token(ctx context.Context, token string) (dispatch.Actor, error) {
+	now := s.now()
+	t, err := s.Store.TokenByHash(ctx, TokenHash(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return dispatch.Actor{}, dispatch.Errorf(dispatch.EUNAUTHORIZED, "the token is not valid")
+	}
+	if err != nil {
+		return dispatch.Actor{}, fmt.Errorf("authenticate: %w", err)
+	}
+	if t.Revoked || (!t.Expires.IsZero() && !now.Before(t.Expires)) {
+		return dispatch.Actor{}, dispatch.Errorf(dispatch.EUNAUTHORIZED, "the token has expired or was revoked")
+	}
+	u, err := s.activeUser(ctx, t.Username)
+	if err != nil {
+		return dispatch.Actor{}, err
+	}
+	roles := u.Roles
+	if len(t.Roles) > 0 {
+		roles = slices.DeleteFunc(slices.Clone(t.Roles), func(r string) bool { return !slices.Contains(u.Roles, r) })
+	}
+	if len(roles) == 0 {
+		return dispatch.Actor{}, dispatch.Errorf(dispatch.EUNAUTHORIZED, "the token carries none of its user's roles")
+	}
+	a := dispatch.Actor{User: u.Username, Agency: u.Agency, Role: primary(roles), Roles: roles}
+	if t.LastUsed.IsZero() || now.Sub(t.LastUsed) >= s.Policy.TokenUseEvery {
+		if err := s.Store.TouchToken(ctx, t.ID, now); err != nil {
+			return dispatch.Actor{}, fmt.Errorf("authenticate: %w", err)
+		}
+		if err := s.audit(ctx, dispatch.RecordAudit{Type: dispatch.TypeTokenUsed, Agency: u.Agency,
+			Subject: map[string]string{"user": u.Username, "token": t.ID}, As: a}); err != nil && s.Logger != nil {
+			// A follower cannot append to the log; the use is in the token's
+			// row all the same, and the request goes on.
+			s.Logger.Warn("token use not recorded in the log", "token", t.ID, "err", err)
+		}
+	}
+	return a, nil
+}
+
+// IssueToken makes an API token for username, carrying roles (a subset of
+// the user's; none for all of them), valid for ttl (zero: until revoked). It
+// returns the secret, shown once.
+func (s *Service) IssueToken(ctx context.Context, by dispatch.Actor, username, name string, roles []string, ttl time.Duration) (string, store.Token, error) {
+	now := s.now()
+	u, err := s.Store.User(ctx, username)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", store.Token{}, dispatch.Errorf(dispatch.ENOTFOUND, "user %s does not exist", username)
+	}
+	if err != nil {
+		return "", store.Token{}, fmt.Errorf("issue token: %w", err)
+	}
+	for _, r := range roles {
+		if !slices.Contains(u.Roles, r) {
+			return "", store.Token{}, dispatch.Errorf(dispatch.EINVALID, "user %s does not hold role %q, so a token cannot carry it", username, r)
+		}
+	}
+	if len(name) > 100 {
+		return "", store.Token{}, dispatch.Errorf(dispatch.EINVALID, "a token's name is at most 100 characters")
+	}
+	secret, hash := NewToken()
+	t := store.Token{ID: TokenID(hash), Hash: hash, Username: username, Name: name, Roles: roles, Created: now}
+	if ttl > 0 {
+		t.Expires = now.Add(ttl)
+	}
+	if err := s.Store.CreateToken(ctx, t); err != nil {
+		return "", t, fmt.Errorf("issue token: %w", err)
+	}
+	data := dispatch.Audited{"name": name, "roles": fmt.Sprint(roles)}
+	if !t.Expires.IsZero() {
+		data["expires"] = t.Expires.Format(time.RFC3339)
+	}
+	if err := s.audit(ctx, dispatch.RecordAudit{Type: dispatch.TypeTokenCreated, Agency: u.Agency,
+		Subject: map[string]string{"user": username, "token": t.ID}, As: by, Data: data}); err != nil {
+		s.Store.RevokeToken(ctx, t.ID)
+		return "", t, err
+	}
+	return secret, t, nil
+}
+
+// TokenID returns a token's public id: hex of its hash's first 8 bytes.
+func TokenID(hash []byte) string { return hex.EncodeToString(hash[:8]) }
+
+// newSecret returns a random secret with a prefix and its SHA-256.
+func newSecret(prefix string) (string, []byte) {
+	t, _ := NewToken()
+	secret := prefix + t[len(tokenPrefix):]
+	h := sha256.Sum256([]byte(secret))
+	return secret, h[:]
+}
+
+// primary is the role an actor acts in unless a route picks another.
+func primary(roles []string) string {
+	if len(roles) == 0 {
+		return ""
+	}
+	return roles[0]
+}
+
+// dummyHash is checked against when there is no real hash to check, so that
+// refusing an unknown user takes as long as refusing a wrong password.
+var dummyHash = sync.OnceValue(func() string {
+	return HashPassword(base64.StdEncoding.EncodeToString([]byte("no such user")))
+})
+
+// NewTOTP makes a new RFC 6238 second factor for username: 30-second steps,
+// six digits, SHA-1, which every authenticator app reads from the key's
+// otpauth:// URI.
+func NewTOTP(username string) (*otp.Key, error) {
+	k, err := totp.Generate(totp.GenerateOpts{Issuer: "tenfour", AccountName: username, Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	if err != nil {
+		return nil, fmt.Errorf("make a second factor: %w", err)
+	}
+	return k, nil
+}
