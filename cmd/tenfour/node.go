@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -35,6 +36,8 @@ type Main struct {
 	Node               string // this node's id; "": kept in DataDir/node-id
 	Advertise          string // the URL other nodes forward commands to; "": http://Addr
 	LeaseTTL           time.Duration
+	TLSCert, TLSKey    string // certificate and key files for HTTPS
+	TLSSelfSigned      bool   // HTTPS with a certificate made at start, for trials
 	KeyFile            string // "": DataDir/log.key, made on first start
 	Origin             string // the origin of a new key; "": tenfour.local/log-<random>
 	CheckpointInterval time.Duration
@@ -75,10 +78,19 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 	}
 	// Listen before opening the log: the advertised URL goes into the lease.
+	tlsCfg, fingerprint, err := tlsConfig(m.TLSCert, m.TLSKey, m.TLSSelfSigned)
+	if err != nil {
+		return err
+	}
 	if m.listener, err = net.Listen("tcp", m.Addr); err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Addr, err)
 	}
 	m.URL = "http://" + m.listener.Addr().String()
+	if tlsCfg != nil {
+		m.listener = tls.NewListener(m.listener, tlsCfg)
+		m.URL = "https://" + m.listener.Addr().String()
+		m.TLSFingerprint = fingerprint
+	}
 	if m.Advertise == "" {
 		m.Advertise = m.URL
 	}

@@ -20,6 +20,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&m.KeyFile, "key", "", "signing key `file` (default DATA/log.key, made on first start)")
 	fs.StringVar(&m.Origin, "origin", "", "origin (key name) of a key made on first start")
 	fs.DurationVar(&m.CheckpointInterval, "checkpoint-interval", time.Second, "least time between signed checkpoints")
+	fs.StringVar(&m.TLSCert, "tls-cert", "", "serve HTTPS with this certificate `file` (PEM; with --tls-key)")
+	fs.StringVar(&m.TLSKey, "tls-key", "", "the certificate's private key `file` (PEM)")
+	fs.BoolVar(&m.TLSSelfSigned, "tls-self-signed", false, "serve HTTPS with a certificate made at start (for trials only)")
 	level := fs.String("log-level", "info", "log `level`: debug, info, warn, error")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -46,6 +49,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if l := m.Engine.Log().Lease(); l != nil {
 			role += " of " + l.Node
 		}
+	}
+	if m.TLSFingerprint != "" {
+		fmt.Fprintf(stdout, "TLS certificate SHA-256: %s\n", m.TLSFingerprint)
 	}
 	fmt.Fprintf(stdout, "tenfour is serving on %s (data: %s, log: %s, node %s, %s)\n", m.URL, m.DataDir, m.Engine.Log().Origin(), m.Node, role)
 	return m.Run(ctx)
