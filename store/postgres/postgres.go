@@ -15,7 +15,6 @@ import (
 	"io/fs"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -479,83 +478,6 @@ func (db *DB) SetMeta(ctx context.Context, key, value string) error {
 		return fmt.Errorf("set meta %q: %w", key, err)
 	}
 	return nil
-}
-
-// timeFormat keeps the nanoseconds of users' and tokens' times.
-const timeFormat = time.RFC3339Nano
-
-// CreateUser stores a new user.
-func (db *DB) CreateUser(ctx context.Context, u store.User) error {
-	roles := u.Roles
-	if roles == nil {
-		roles = []string{} // pgx would send NULL
-	}
-	_, err := db.pool.Exec(ctx, `INSERT INTO users (username, agency, roles, password_hash, created, disabled) VALUES ($1, $2, $3, $4, $5, $6)`,
-		u.Username, u.Agency, roles, u.PasswordHash, u.Created.UTC().Format(timeFormat), u.Disabled)
-	if err != nil {
-		return fmt.Errorf("create user %q: %w", u.Username, conflict(err))
-	}
-	return nil
-}
-
-// User returns one user.
-func (db *DB) User(ctx context.Context, username string) (store.User, error) {
-	var u store.User
-	var created string
-	err := db.pool.QueryRow(ctx, `SELECT username, agency, roles, password_hash, created, disabled FROM users WHERE username = $1`, username).
-		Scan(&u.Username, &u.Agency, &u.Roles, &u.PasswordHash, &created, &u.Disabled)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return u, fmt.Errorf("user %q: %w", username, store.ErrNotFound)
-	}
-	if err != nil {
-		return u, fmt.Errorf("user %q: %w", username, err)
-	}
-	if len(u.Roles) == 0 {
-		u.Roles = nil // as SQLite's store answers a user without roles
-	}
-	if u.Created, err = time.Parse(timeFormat, created); err != nil {
-		return u, fmt.Errorf("user %q: created: %w", username, err)
-	}
-	return u, nil
-}
-
-// CreateToken stores a token hash.
-func (db *DB) CreateToken(ctx context.Context, t store.Token) error {
-	var exp *string
-	if !t.Expires.IsZero() {
-		s := t.Expires.UTC().Format(timeFormat)
-		exp = &s
-	}
-	_, err := db.pool.Exec(ctx, `INSERT INTO tokens (hash, username, created, expires, revoked) VALUES ($1, $2, $3, $4, $5)`,
-		t.Hash, t.Username, t.Created.UTC().Format(timeFormat), exp, t.Revoked)
-	if err != nil {
-		return fmt.Errorf("create token for %q: %w", t.Username, conflict(err))
-	}
-	return nil
-}
-
-// TokenByHash returns a token.
-func (db *DB) TokenByHash(ctx context.Context, h []byte) (store.Token, error) {
-	var t store.Token
-	var created string
-	var exp *string
-	err := db.pool.QueryRow(ctx, `SELECT hash, username, created, expires, revoked FROM tokens WHERE hash = $1`, h).
-		Scan(&t.Hash, &t.Username, &created, &exp, &t.Revoked)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return t, fmt.Errorf("token: %w", store.ErrNotFound)
-	}
-	if err != nil {
-		return t, fmt.Errorf("token: %w", err)
-	}
-	if t.Created, err = time.Parse(timeFormat, created); err != nil {
-		return t, fmt.Errorf("token: created: %w", err)
-	}
-	if exp != nil {
-		if t.Expires, err = time.Parse(timeFormat, *exp); err != nil {
-			return t, fmt.Errorf("token: expires: %w", err)
-		}
-	}
-	return t, nil
 }
 
 // conflict returns store.ErrConflict, joined with err, if err is an

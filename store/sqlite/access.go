@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -234,7 +235,7 @@ func (db *DB) TokenByHash(ctx context.Context, h []byte) (store.Token, error) {
 
 // ListTokens returns a user's tokens, or everyone's, newest first.
 func (db *DB) ListTokens(ctx context.Context, username string) ([]store.Token, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE ? = '' OR username = ? ORDER BY created DESC, id`, username, username)
+	rows, err := db.r.QueryContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE ? = '' OR username = ?`, username, username)
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
@@ -250,6 +251,14 @@ func (db *DB) ListTokens(ctx context.Context, username string) ([]store.Token, e
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
+	// RFC 3339 text trims trailing zeros of the fraction and so does not sort
+	// as time: sort the parsed times, newest first, then by id.
+	slices.SortFunc(out, func(a, b store.Token) int {
+		if c := b.Created.Compare(a.Created); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
 	return out, nil
 }
 

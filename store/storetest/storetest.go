@@ -37,6 +37,15 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Meta", testMeta},
 		{"Users", testUsers},
 		{"Tokens", testTokens},
+		{"UpdateUser", testUpdateUser},
+		{"ListUsers", testListUsers},
+		{"LoginFailures", testLoginFailures},
+		{"TokenIDs", testTokenIDs},
+		{"TokenFields", testTokenFields},
+		{"ListTokens", testListTokens},
+		{"RevokeToken", testRevokeToken},
+		{"TouchToken", testTouchToken},
+		{"Sessions", testSessions},
 		{"ConcurrentAppend", testConcurrentAppend},
 		{"Lease", testLease},
 		{"Fence", testFence},
@@ -607,9 +616,12 @@ func testMeta(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 }
 
+// equalUser reports whether a and b are the same user: times the same
+// instants, in whatever zone, and no roles whether nil or empty.
 func equalUser(a, b store.User) bool {
 	return a.Username == b.Username && a.Agency == b.Agency && slices.Equal(a.Roles, b.Roles) &&
-		a.PasswordHash == b.PasswordHash && a.Created.Equal(b.Created) && a.Disabled == b.Disabled
+		a.PasswordHash == b.PasswordHash && a.Created.Equal(b.Created) && a.Disabled == b.Disabled &&
+		a.TOTPSecret == b.TOTPSecret && a.LockedUntil.Equal(b.LockedUntil)
 }
 
 func testUsers(t *testing.T, open func(t *testing.T) store.Store) {
@@ -620,6 +632,8 @@ func testUsers(t *testing.T, open func(t *testing.T) store.Store) {
 		{Username: "ann", Agency: "north", Roles: []string{"dispatcher", "supervisor"}, PasswordHash: "$argon2id$v=19$m=65536,t=1,p=4$c2FsdA$aGFzaA", Created: time.Date(2025, 3, 4, 5, 6, 7, 123456789, zone)},
 		{Username: "root", Agency: "", Roles: []string{"admin"}, PasswordHash: "$argon2id$x", Created: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), Disabled: true},
 		{Username: "feed", Agency: "south", Roles: nil, PasswordHash: "", Created: time.Date(2030, 12, 31, 23, 59, 59, 1, time.UTC)},
+		{Username: "bo", Agency: "north", Roles: []string{"dispatcher"}, PasswordHash: "$argon2id$y", Created: time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC),
+			TOTPSecret: "JBSWY3DPEHPK3PXP", LockedUntil: time.Date(2025, 3, 4, 5, 21, 7, 987654321, zone)},
 	}
 	for _, u := range users {
 		if err := st.CreateUser(ctx, u); err != nil {
@@ -657,11 +671,10 @@ func testTokens(t *testing.T, open func(t *testing.T) store.Store) {
 	if err := st.CreateUser(ctx, store.User{Username: "ann", Roles: []string{"dispatcher"}, Created: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
 		t.Fatalf("CreateUser(ann) = %v", err)
 	}
-	hash := func(s string) []byte { h := sha256.Sum256([]byte(s)); return h[:] }
 	tokens := []store.Token{
-		{Hash: hash("forever"), Username: "ann", Created: time.Date(2025, 2, 3, 4, 5, 6, 7, time.UTC)},
-		{Hash: hash("expiring"), Username: "ann", Created: time.Date(2025, 2, 3, 4, 5, 6, 0, time.UTC), Expires: time.Date(2025, 5, 3, 4, 5, 6, 999, time.FixedZone("X", -5*60*60))},
-		{Hash: hash("revoked"), Username: "ann", Created: time.Date(2025, 2, 3, 4, 5, 6, 0, time.UTC), Revoked: true},
+		{ID: tokenID("forever"), Hash: hash("forever"), Username: "ann", Created: time.Date(2025, 2, 3, 4, 5, 6, 7, time.UTC)},
+		{ID: tokenID("expiring"), Hash: hash("expiring"), Username: "ann", Created: time.Date(2025, 2, 3, 4, 5, 6, 0, time.UTC), Expires: time.Date(2025, 5, 3, 4, 5, 6, 999, time.FixedZone("X", -5*60*60))},
+		{ID: tokenID("revoked"), Hash: hash("revoked"), Username: "ann", Created: time.Date(2025, 2, 3, 4, 5, 6, 0, time.UTC), Revoked: true},
 	}
 	for _, tk := range tokens {
 		if err := st.CreateToken(ctx, tk); err != nil {
@@ -673,8 +686,7 @@ func testTokens(t *testing.T, open func(t *testing.T) store.Store) {
 		if err != nil {
 			t.Fatalf("TokenByHash(%x) = %v", want.Hash[:4], err)
 		}
-		if !bytes.Equal(got.Hash, want.Hash) || got.Username != want.Username || !got.Created.Equal(want.Created) ||
-			got.Expires.IsZero() != want.Expires.IsZero() || !got.Expires.Equal(want.Expires) || got.Revoked != want.Revoked {
+		if !equalToken(got, want) {
 			t.Errorf("TokenByHash(%x) = %+v, want %+v", want.Hash[:4], got, want)
 		}
 	}
