@@ -42,7 +42,7 @@ func MustCreateUser(tb testing.TB, st store.Store, u store.User, tok store.Token
 		tb.Fatalf("CreateUser(%s) = %v", u.Username, err)
 	}
 	token, hash := auth.NewToken()
-	tok.Hash, tok.Username = hash, u.Username
+	tok.ID, tok.Hash, tok.Username = auth.TokenID(hash), hash, u.Username
 	if err := st.CreateToken(ctx, tok); err != nil {
 		tb.Fatalf("CreateToken(%s) = %v", u.Username, err)
 	}
@@ -181,7 +181,7 @@ func TestBootstrap(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Authenticate(bootstrap token) = %v", err)
 	}
-	if want := (dispatch.Actor{User: "admin", Role: dispatch.RoleAdmin}); a != want {
+	if want := (dispatch.Actor{User: "admin", Role: dispatch.RoleAdmin}); !reflect.DeepEqual(a, want) {
 		t.Errorf("Authenticate(bootstrap token) = %+v, want %+v", a, want)
 	}
 
@@ -245,7 +245,7 @@ func TestAuthenticate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := auth.Authenticate(ctx, st, tc.token, now)
 			if tc.msg == "" {
-				if err != nil || got != tc.want {
+				if err != nil || !reflect.DeepEqual(got, tc.want) {
 					t.Errorf("Authenticate(%s) = %+v, %v, want %+v", tc.name, got, err, tc.want)
 				}
 				return
@@ -254,7 +254,7 @@ func TestAuthenticate(t *testing.T) {
 			if !errors.As(err, &de) || de.Code != dispatch.EUNAUTHORIZED || !strings.Contains(de.Message, tc.msg) {
 				t.Errorf("Authenticate(%s) = %v, want an %s error saying %q", tc.name, err, dispatch.EUNAUTHORIZED, tc.msg)
 			}
-			if got != (dispatch.Actor{}) {
+			if !reflect.DeepEqual(got, dispatch.Actor{}) {
 				t.Errorf("Authenticate(%s) = actor %+v with an error, want none", tc.name, got)
 			}
 		})

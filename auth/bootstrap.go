@@ -62,6 +62,9 @@ func Bootstrap(ctx context.Context, st store.Store, exec Executor, now time.Time
 }
 
 // Authenticate returns the actor a bearer token stands for.
+//
+// Deprecated: use Service.Token, which honours the roles a token carries and
+// records its use.
 func Authenticate(ctx context.Context, st store.Store, token string, now time.Time) (dispatch.Actor, error) {
 	t, err := st.TokenByHash(ctx, TokenHash(token))
 	if errors.Is(err, store.ErrNotFound) {

@@ -78,7 +78,7 @@ func (s *Service) audit(ctx context.Context, a dispatch.RecordAudit) error {
 // so that they do not tell an attacker which usernames exist.
 var (
 	errBadCredentials = dispatch.Errorf(dispatch.EUNAUTHORIZED, "wrong username, password or one-time code")
-	errOTPRequired    = dispatch.Errorf("otp_required", "a one-time code from your authenticator is required")
+	errOTPRequired    = dispatch.Errorf(EOTPRequired, "a one-time code from your authenticator is required")
 )
 
 // Credential kinds, for the actor's audit trail.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -49,22 +50,77 @@ func (c *Clock) Now() time.Time {
 	return c.t
 }
 
+// A FakeClock is the sign-in service's clock in tests: it stands still
+// until moved.
+type FakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// Now returns the clock's time.
+func (c *FakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock on by d.
+func (c *FakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// A SyncBuffer is a bytes.Buffer safe for concurrent writes: the server's
+// log output.
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *SyncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *SyncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
 // A TestServer is a tenfour node on a SQLite store in a temporary directory,
-// served over real HTTP, with its bootstrap administrator's token.
+// served over real HTTP, with its bootstrap administrator's credentials.
 type TestServer struct {
 	*httptest.Server
 	Handler *tenfourhttp.Server
 	Engine  *engine.Engine
 	Store   *sqlite.DB
+	Path    string // of the SQLite file
 	Key     *ledger.Key
-	Admin   string // the bootstrap administrator's bearer token
+	Auth    *auth.Service
+	Clock   *FakeClock  // the sign-in service's clock: sessions, locks, token expiry
+	Logs    *SyncBuffer // everything the node logged, at debug level
+	Admin   string      // the bootstrap administrator's bearer token
+	Creds   *auth.Credentials
 }
 
-// MustOpenServer starts a TestServer and stops it at cleanup.
+// MustOpenServer starts a TestServer and stops it at cleanup. Its rate
+// limits are off, so that tests may sign in as often as they need; tests of
+// the limits set them.
 func MustOpenServer(tb testing.TB) *TestServer {
 	tb.Helper()
+	return MustOpenServerWith(tb, nil)
+}
+
+// MustOpenServerWith starts a TestServer after configure has set up its
+// handler, before it serves.
+func MustOpenServerWith(tb testing.TB, configure func(*tenfourhttp.Server)) *TestServer {
+	tb.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, tb.TempDir()+"/t.db")
+	path := tb.TempDir() + "/t.db"
+	db, err := sqlite.Open(ctx, path)
 	if err != nil {
 		tb.Fatalf("sqlite.Open = %v", err)
 	}
@@ -77,7 +133,12 @@ func MustOpenServer(tb testing.TB) *TestServer {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	e, err := engine.Open(ctx, engine.Config{Store: db, Key: key, Clock: (&Clock{}).Now})
+	logs := &SyncBuffer{}
+	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	// Listen first: the sequencer's URL is in its lease, for followers.
+	srv := httptest.NewUnstartedServer(nil)
+	tb.Cleanup(srv.Close)
+	e, err := engine.Open(ctx, engine.Config{Store: db, Key: key, Clock: (&Clock{}).Now, Logger: logger, URL: "http://" + srv.Listener.Addr().String()})
 	if err != nil {
 		tb.Fatalf("engine.Open = %v", err)
 	}
@@ -86,14 +147,59 @@ func MustOpenServer(tb testing.TB) *TestServer {
 		_, err := e.Execute(ctx, a, c)
 		return err
 	}
-	creds, err := auth.Bootstrap(ctx, db, exec, time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC))
+	start := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+	creds, err := auth.Bootstrap(ctx, db, exec, start)
 	if err != nil || creds == nil {
 		tb.Fatalf("Bootstrap = %v, %v", creds, err)
 	}
-	h := tenfourhttp.NewServer(e, db, nil)
-	srv := httptest.NewServer(h)
+	clock := &FakeClock{t: start}
+	svc := &auth.Service{Store: db, Policy: auth.DefaultPolicy(), Clock: clock.Now, Record: exec, Logger: logger}
+	h := tenfourhttp.NewServer(e, db, svc, logger)
+	h.LoginLimit, h.FailureLimit, h.APILimit = tenfourhttp.Limit{}, tenfourhttp.Limit{}, tenfourhttp.Limit{}
+	if configure != nil {
+		configure(h)
+	}
+	srv.Config.Handler = h
+	srv.Start()
+	return &TestServer{Server: srv, Handler: h, Engine: e, Store: db, Path: path, Key: key, Auth: svc, Clock: clock, Logs: logs, Admin: creds.Token, Creds: creds}
+}
+
+// MustOpenFollower starts a second node on ts's store, which follows ts: it
+// serves reads itself and forwards commands to ts. With tls, it serves HTTPS.
+func (ts *TestServer) MustOpenFollower(tb testing.TB, tls bool) *TestServer {
+	tb.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, ts.Path)
+	if err != nil {
+		tb.Fatalf("sqlite.Open = %v", err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	logs := &SyncBuffer{}
+	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv := httptest.NewUnstartedServer(nil)
 	tb.Cleanup(srv.Close)
-	return &TestServer{Server: srv, Handler: h, Engine: e, Store: db, Key: key, Admin: creds.Token}
+	e, err := engine.Open(ctx, engine.Config{Store: db, Key: ts.Key, Logger: logger, Node: "follower", URL: "http://" + srv.Listener.Addr().String()})
+	if err != nil {
+		tb.Fatalf("engine.Open(follower) = %v", err)
+	}
+	tb.Cleanup(func() { e.Close() })
+	if e.Log().IsSequencer() {
+		tb.Fatal("the second node sequences; want it to follow")
+	}
+	exec := func(ctx context.Context, a dispatch.Actor, c dispatch.Command) error {
+		_, err := e.Execute(ctx, a, c)
+		return err
+	}
+	svc := &auth.Service{Store: db, Policy: auth.DefaultPolicy(), Clock: ts.Clock.Now, Record: exec, Logger: logger}
+	h := tenfourhttp.NewServer(e, db, svc, logger)
+	h.LoginLimit, h.FailureLimit, h.APILimit = tenfourhttp.Limit{}, tenfourhttp.Limit{}, tenfourhttp.Limit{}
+	srv.Config.Handler = h
+	if tls {
+		srv.StartTLS()
+	} else {
+		srv.Start()
+	}
+	return &TestServer{Server: srv, Handler: h, Engine: e, Store: db, Path: ts.Path, Key: ts.Key, Auth: svc, Clock: ts.Clock, Logs: logs, Admin: ts.Admin, Creds: ts.Creds}
 }
 
 // MustExecute runs a command through the engine as the system.
@@ -108,22 +214,61 @@ func (ts *TestServer) MustExecute(tb testing.TB, cmd dispatch.Command) engine.Re
 
 // MustCreateUser creates a user the way an administrator would: the domain
 // command through the engine, the credentials in the store. It returns the
-// user's bearer token.
+// user's bearer token, which carries all of its roles.
 func (ts *TestServer) MustCreateUser(tb testing.TB, username, agency string, roles ...string) string {
 	tb.Helper()
 	ts.MustExecute(tb, dispatch.CreateUser{Username: username, Agency: agency, Roles: roles})
 	ctx := context.Background()
 	// The password hash is a placeholder: these users only use tokens, and an
-	// argon2 hash per user would slow every test down.
-	err := ts.Store.CreateUser(ctx, store.User{Username: username, Agency: agency, Roles: roles, PasswordHash: "$argon2id$placeholder", Created: time.Now()})
+	// argon2 hash per user would slow every test down (MustSetPassword sets
+	// a real one).
+	err := ts.Store.CreateUser(ctx, store.User{Username: username, Agency: agency, Roles: roles, PasswordHash: "$argon2id$placeholder", Created: ts.Clock.Now()})
 	if err != nil {
 		tb.Fatalf("store.CreateUser(%s) = %v", username, err)
 	}
+	return ts.MustCreateToken(tb, username)
+}
+
+// MustCreateToken stores a new token of username that carries roles (none:
+// all of the user's) and returns its secret.
+func (ts *TestServer) MustCreateToken(tb testing.TB, username string, roles ...string) string {
+	tb.Helper()
 	token, hash := auth.NewToken()
-	if err := ts.Store.CreateToken(ctx, store.Token{Hash: hash, Username: username, Created: time.Now()}); err != nil {
+	if err := ts.Store.CreateToken(context.Background(), store.Token{ID: auth.TokenID(hash), Hash: hash, Username: username, Roles: roles, Created: ts.Clock.Now()}); err != nil {
 		tb.Fatalf("store.CreateToken(%s) = %v", username, err)
 	}
 	return token
+}
+
+// MustSetPassword gives a user a real password.
+func (ts *TestServer) MustSetPassword(tb testing.TB, username, password string) {
+	tb.Helper()
+	h := auth.HashPassword(password)
+	if _, err := ts.Store.UpdateUser(context.Background(), username, store.UserUpdate{PasswordHash: &h}); err != nil {
+		tb.Fatalf("UpdateUser(%s, password) = %v", username, err)
+	}
+}
+
+// Events returns the log's events from seq on, decoded.
+func (ts *TestServer) Events(tb testing.TB, from int64) []ledger.Entry {
+	tb.Helper()
+	size := ts.Engine.Log().Size()
+	if from >= size {
+		return nil
+	}
+	raw, err := ts.Store.ReadEntries(context.Background(), from, size)
+	if err != nil {
+		tb.Fatalf("ReadEntries(%d, %d) = %v", from, size, err)
+	}
+	var out []ledger.Entry
+	for _, b := range raw {
+		e, err := ledger.ParseEntry(b)
+		if err != nil {
+			tb.Fatalf("ParseEntry(%s) = %v", b, err)
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 // A Response is an answer read in full.
@@ -160,6 +305,31 @@ func (ts *TestServer) Do(tb testing.TB, method, path, token string, body any) Re
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	return ts.send(tb, req)
+}
+
+// DoWith sends a request with a JSON body (as Do) after edit has set its
+// headers, and reads the answer.
+func (ts *TestServer) DoWith(tb testing.TB, method, path string, body any, edit func(*http.Request)) Response {
+	tb.Helper()
+	var r io.Reader
+	if body != nil {
+		j, err := json.Marshal(body)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		r = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, ts.URL+path, r)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if edit != nil {
+		edit(req)
 	}
 	return ts.send(tb, req)
 }
@@ -525,7 +695,9 @@ func TestAgencyScope(t *testing.T) {
 	ts.MustExecute(t, dispatch.CreateUnit{CallSign: "S1", Agency: "sheriff", Kind: "air"})
 	ts.MustExecute(t, dispatch.CreateIncident{Agency: "metro", Type: "BURGLARY", Location: dispatch.Location{Text: "1 Main St"},
 		Caller: dispatch.Caller{Name: "Metro Caller", Phone: "555-0100"}, Narrative: "metro notes"})
-	deputy := ts.MustCreateUser(t, "deputy", "sheriff", dispatch.RoleDispatcher)
+	// The deputy holds every role that reads or writes these routes, so that
+	// only the agency scope refuses it.
+	deputy := ts.MustCreateUser(t, "deputy", "sheriff", dispatch.RoleDispatcher, dispatch.RoleSupervisor, dispatch.RoleAuditor)
 
 	r := ts.Do(t, "POST", "/api/v1/incidents", deputy, map[string]any{"type": "DOMESTIC", "location": map[string]string{"text": "Rural Rte 9"},
 		"caller": map[string]string{"name": "Sheriff Caller", "phone": "555-0199"}, "narrative": "sheriff notes"})

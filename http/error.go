@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/tenfour-cad/tenfour/auth"
 	"github.com/tenfour-cad/tenfour/dispatch"
 )
 
@@ -16,6 +17,7 @@ var codes = map[string]int{
 	dispatch.EFORBIDDEN:    http.StatusForbidden,
 	dispatch.EUNAUTHORIZED: http.StatusUnauthorized,
 	dispatch.EINTERNAL:     http.StatusInternalServerError,
+	auth.EOTPRequired:      http.StatusUnauthorized, // sign-in needs the one-time code too
 }
 
 // A Problem is an RFC 9457 problem details object. Type is "about:blank", so

@@ -49,6 +49,12 @@ func (s *Server) sequenced(next http.HandlerFunc) http.HandlerFunc {
 				pr.Out.Header.Set(forwardedHeader, l.Node())
 			},
 			ModifyResponse: func(resp *http.Response) error {
+				// The sequencer was reached over the nodes' own network; the
+				// client reached this node over TLS, so its answer says so.
+				if r.TLS != nil {
+					resp.Header.Set("Strict-Transport-Security", hsts)
+					secureCookies(resp.Header)
+				}
 				if size, err := strconv.ParseInt(resp.Header.Get(logSizeHeader), 10, 64); err == nil {
 					s.waitFor(r.Context(), size)
 				}
@@ -97,4 +103,21 @@ func notSequencer(err error) (*httpError, bool) {
 		return &httpError{status: http.StatusServiceUnavailable, code: "no_sequencer", msg: "this node has just lost the sequencer lease; the command was not recorded; try again in a moment"}, true
 	}
 	return nil, false
+}
+
+// secureCookies marks every cookie an answer sets as Secure.
+func secureCookies(h http.Header) {
+	lines := h.Values("Set-Cookie")
+	if len(lines) == 0 {
+		return
+	}
+	h.Del("Set-Cookie")
+	for _, line := range lines {
+		c, err := http.ParseSetCookie(line)
+		if err != nil {
+			continue // a cookie that cannot be read is not passed on
+		}
+		c.Secure = true
+		h.Add("Set-Cookie", c.String())
+	}
 }

@@ -33,6 +33,7 @@ func (s *Server) handleListIncidents(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	})
+	s.recordPrivateReads(r, incidentReads(out...))
 	writeJSON(w, http.StatusOK, map[string]any{"incidents": out})
 }
 
@@ -42,6 +43,7 @@ func (s *Server) handleGetIncident(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	s.recordPrivateReads(r, incidentReads(in))
 	writeJSON(w, http.StatusOK, in)
 }
 
@@ -91,6 +93,7 @@ func (s *Server) handleCreateIncident(w http.ResponseWriter, r *http.Request) {
 	id := res.Events[0].Subject["incident"]
 	var in dispatch.Incident
 	s.engine.Read(func(st *dispatch.State) { in = incidentView(st.Incidents[id], a) })
+	s.recordPrivateReads(r, incidentReads(in))
 	created(w, res, "/api/v1/incidents/"+id, in)
 }
 
@@ -108,6 +111,7 @@ func (s *Server) handleIncidentBundle(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	s.recordPrivateReads(r, bundleReads(in, b))
 	w.Header().Set("Content-Disposition", `attachment; filename="`+in.ID+`.bundle.json"`)
 	writeJSON(w, http.StatusOK, b)
 }

@@ -22,69 +22,116 @@ import (
 type Server struct {
 	engine *engine.Engine
 	store  store.Store
+	auth   *auth.Service
 	logger *slog.Logger
 	clock  func() time.Time
 	mux    *http.ServeMux
 	srv    *http.Server
+	cop    *http.CrossOriginProtection
+
+	// LoginLimit bounds sign-in attempts per client address; FailureLimit
+	// bounds refused tokens and sessions per client address; APILimit bounds
+	// the other API requests per token or session (per address for requests
+	// without one). Set them before serving; the zero Limit is no limit.
+	LoginLimit   Limit
+	FailureLimit Limit
+	APILimit     Limit
+	logins       *limiter
+	failures     *limiter
+	calls        *limiter
 }
 
-// Access says who may call a route.
-type Access int
-
-const (
-	// Public routes answer anyone: the log, the status page.
-	Public Access = iota
-	// Authenticated routes need a valid bearer token.
-	Authenticated
-)
-
 // A Route is one entry of the route table: the pattern (net/http ServeMux
-// syntax), who may call it, and its handler. The same table registers the
-// routes and, later, feeds the authorisation matrix and the OpenAPI test.
+// syntax), the roles that may call it, and its handler. The same table
+// registers the routes, is enforced by one middleware (authorize) and feeds
+// the authorisation matrix test.
+//
+// Roles lists dispatch roles, AnyUser or InstallationAdmin. A route with no
+// roles is public: it answers anyone, signed in or not.
 type Route struct {
 	Pattern string
-	Access  Access
+	Roles   []string
 	Handler func(w http.ResponseWriter, r *http.Request)
 }
 
-// NewServer returns a server for the engine and store.
-func NewServer(e *engine.Engine, st store.Store, logger *slog.Logger) *Server {
+// Public reports whether the route answers anonymous callers.
+func (rt Route) Public() bool { return len(rt.Roles) == 0 }
+
+// NewServer returns a server for the engine and store, signing users in
+// and out with a.
+func NewServer(e *engine.Engine, st store.Store, a *auth.Service, logger *slog.Logger) *Server {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{engine: e, store: st, logger: logger, clock: time.Now, mux: http.NewServeMux()}
+	s := &Server{
+		engine: e, store: st, auth: a, logger: logger, clock: time.Now, mux: http.NewServeMux(),
+		cop:        http.NewCrossOriginProtection(),
+		LoginLimit: DefaultLoginLimit, FailureLimit: DefaultFailureLimit, APILimit: DefaultAPILimit,
+		logins: newLimiter(), failures: newLimiter(), calls: newLimiter(),
+	}
 	for _, rt := range s.Routes() {
 		h := http.HandlerFunc(rt.Handler)
+		if !rt.Public() {
+			h = s.authorize(rt, h)
+		}
+		// A command is authorised where it is decided, on the sequencer,
+		// so that a refusal is recorded in the log.
 		if method, _, _ := strings.Cut(rt.Pattern, " "); method != http.MethodGet {
 			h = s.sequenced(h)
 		}
-		if rt.Access == Authenticated {
-			h = s.authenticated(h)
-		}
+		h = s.limited(rt, h)
 		s.mux.Handle(rt.Pattern, h)
 	}
 	return s
 }
 
-// Routes is the route table.
+// Roles of the route table. A request acts in the first role it holds that
+// its route allows, so the order here does not matter.
+var (
+	anyUser  = []string{AnyUser}
+	takers   = []string{dispatch.RoleCallTaker, dispatch.RoleDispatcher, dispatch.RoleSupervisor, InstallationAdmin}
+	readers  = []string{dispatch.RoleCallTaker, dispatch.RoleDispatcher, dispatch.RoleSupervisor, dispatch.RoleOfficer, dispatch.RoleAuditor, InstallationAdmin}
+	auditors = []string{dispatch.RoleAuditor, InstallationAdmin}
+	fleet    = []string{dispatch.RoleSupervisor, dispatch.RoleAdmin}
+	admins   = []string{dispatch.RoleAdmin}
+	root     = []string{InstallationAdmin}
+)
+
+// Routes is the route table: every route the server answers, and who may
+// call it (docs/security.md).
 func (s *Server) Routes() []Route {
 	logs := &logServer{log: s.engine.Log(), logger: s.logger}
 	return append(logs.routes(), []Route{
-		{"GET /{$}", Public, s.handleIndex},
-		{"GET /static/", Public, s.handleStatic},
-		{"GET /healthz", Public, s.handleHealthz},
-		{"GET /readyz", Public, s.handleReadyz},
+		{"GET /{$}", nil, s.handleIndex},
+		{"GET /static/", nil, s.handleStatic},
+		{"GET /healthz", nil, s.handleHealthz},
+		{"GET /readyz", nil, s.handleReadyz},
 
-		{"GET /api/v1/agencies", Authenticated, s.handleListAgencies},
-		{"POST /api/v1/agencies", Authenticated, s.handleCreateAgency},
-		{"GET /api/v1/units", Authenticated, s.handleListUnits},
-		{"POST /api/v1/units", Authenticated, s.handleCreateUnit},
-		{"GET /api/v1/incident-types", Authenticated, s.handleIncidentTypes},
-		{"GET /api/v1/incidents", Authenticated, s.handleListIncidents},
-		{"POST /api/v1/incidents", Authenticated, s.handleCreateIncident},
-		{"GET /api/v1/incidents/{id}", Authenticated, s.handleGetIncident},
-		{"GET /api/v1/incidents/{id}/bundle", Authenticated, s.handleIncidentBundle},
-		{"GET /api/v1/stream", Authenticated, s.handleStream},
+		{"POST /api/v1/auth/login", nil, s.handleLogin},
+		{"POST /api/v1/auth/logout", nil, s.handleLogout},
+		{"GET /api/v1/auth/me", anyUser, s.handleMe},
+
+		{"GET /api/v1/agencies", anyUser, s.handleListAgencies},
+		{"POST /api/v1/agencies", root, s.handleCreateAgency},
+		{"GET /api/v1/units", anyUser, s.handleListUnits},
+		{"POST /api/v1/units", fleet, s.handleCreateUnit},
+		{"GET /api/v1/incident-types", anyUser, s.handleIncidentTypes},
+		{"GET /api/v1/incidents", readers, s.handleListIncidents},
+		{"POST /api/v1/incidents", takers, s.handleCreateIncident},
+		{"GET /api/v1/incidents/{id}", readers, s.handleGetIncident},
+		{"GET /api/v1/incidents/{id}/bundle", auditors, s.handleIncidentBundle},
+		{"GET /api/v1/stream", anyUser, s.handleStream},
+
+		{"GET /api/v1/users", admins, s.handleListUsers},
+		{"POST /api/v1/users", admins, s.handleCreateUser},
+		{"GET /api/v1/users/{username}", admins, s.handleGetUser},
+		{"POST /api/v1/users/{username}/disable", admins, s.handleDisableUser},
+		{"POST /api/v1/users/{username}/unlock", admins, s.handleUnlockUser},
+		{"POST /api/v1/users/{username}/password", admins, s.handleResetPassword},
+		{"POST /api/v1/users/{username}/totp", admins, s.handleEnrollTOTP},
+		{"GET /api/v1/users/{username}/tokens", admins, s.handleListTokens},
+		{"POST /api/v1/users/{username}/tokens", admins, s.handleCreateToken},
+		{"DELETE /api/v1/tokens/{id}", admins, s.handleRevokeToken},
 	}...)
 }
 
@@ -97,6 +144,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+	if r.TLS != nil {
+		h.Set("Strict-Transport-Security", hsts)
+	}
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
@@ -120,7 +170,31 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if err := s.crossOrigin(r); err != nil {
+		writeProblem(sw, r, http.StatusForbidden, "cross_origin", "a request from another site may not change anything with this site's sign-in cookie")
+		return
+	}
 	s.mux.ServeHTTP(sw, r)
+}
+
+// hsts tells browsers to use only HTTPS for two years (RFC 6797).
+const hsts = "max-age=63072000; includeSubDomains"
+
+// crossOrigin refuses a browser's unsafe request sent from another origin
+// (CSRF), using net/http's CrossOriginProtection (Sec-Fetch-Site, else
+// Origin against Host). Two kinds of request need no such check, since a
+// browser cannot be made to send them from another site: one with an
+// Authorization: Bearer header — a browser never adds that header by
+// itself, so the other site would need the token, and setting the header
+// across origins needs a CORS preflight that tenfour never grants — and one
+// forwarded by another node, for the same reason (a custom header), whose
+// node checked it already; its Host is the sequencer's, not the one the
+// browser saw.
+func (s *Server) crossOrigin(r *http.Request) error {
+	if _, ok := bearer(r); ok || r.Header.Get(forwardedHeader) != "" {
+		return nil
+	}
+	return s.cop.Check(r)
 }
 
 // allowed returns the methods the path answers to.
@@ -155,30 +229,6 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-type actorKey struct{}
-
-// authenticated requires a bearer token and puts its actor in the context.
-func (s *Server) authenticated(next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || token == "" {
-			writeProblem(w, r, http.StatusUnauthorized, dispatch.EUNAUTHORIZED, "sign in first: send Authorization: Bearer <token>")
-			return
-		}
-		actor, err := auth.Authenticate(r.Context(), s.store, strings.TrimSpace(token), s.clock())
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		next(w, r.WithContext(context.WithValue(r.Context(), actorKey{}, actor)))
-	}
-}
-
-func actorOf(r *http.Request) dispatch.Actor {
-	a, _ := r.Context().Value(actorKey{}).(dispatch.Actor)
-	return a
-}
 
 // Serve serves on l until ctx is done, then shuts down gracefully.
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {

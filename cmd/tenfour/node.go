@@ -43,11 +43,12 @@ type Main struct {
 	CheckpointInterval time.Duration
 	Logger             *slog.Logger
 
-	Store     store.Store
-	Engine    *engine.Engine
-	Server    *tenfourhttp.Server
-	URL       string            // where the server listens
-	Bootstrap *auth.Credentials // set on the data directory's first start
+	Store          store.Store
+	Engine         *engine.Engine
+	Server         *tenfourhttp.Server
+	URL            string            // where the server listens
+	TLSFingerprint string            // SHA-256 of the certificate, when serving HTTPS
+	Bootstrap      *auth.Credentials // set on the data directory's first start
 
 	lock     *os.File
 	listener net.Listener
@@ -122,7 +123,8 @@ func (m *Main) Open(ctx context.Context) error {
 			}
 		}
 	}
-	m.Server = tenfourhttp.NewServer(m.Engine, db, m.Logger)
+	signIn := &auth.Service{Store: db, Policy: auth.DefaultPolicy(), Record: m.exec, Logger: m.Logger}
+	m.Server = tenfourhttp.NewServer(m.Engine, db, signIn, m.Logger)
 	return nil
 }
 

@@ -1,0 +1,316 @@
+package http_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tenfour-cad/tenfour/auth"
+	"github.com/tenfour-cad/tenfour/dispatch"
+	tenfourhttp "github.com/tenfour-cad/tenfour/http"
+)
+
+// A matrixSubject is who tries a route in the authorisation matrix.
+type matrixSubject struct {
+	name      string
+	user      string
+	token     string // "": anonymous
+	role      string // the one role held
+	agency    string // "" for the installation administrator
+	installer bool   // the installation administrator
+}
+
+// A matrixCase says how to call a route: the request (made afresh for each
+// subject; n is unique) and what a caller of another agency whose role the
+// route allows gets (0: the same as the owning agency, neither 401 nor 403).
+type matrixCase struct {
+	request func(n int) (path string, body any)
+	foreign int
+	stream  bool // an endless answer: only the status is read
+}
+
+func get(path string) func(int) (string, any) {
+	return func(int) (string, any) { return path, nil }
+}
+
+// matrixPassword is the password of the matrix's sign-in user.
+const matrixPassword = "matrix sign-in password"
+
+// TestAuthorizationMatrix tries every route of the route table as anonymous
+// and as every role, of the owning agency (metro) and of another (sheriff),
+// and as the installation administrator, against the roles the table
+// declares (DESIGN.md invariant 6; docs/security.md):
+//   - anonymous on a route that is not public: 401;
+//   - signed in without an allowed role: 403, recorded as access.denied;
+//   - signed in with an allowed role: neither 401 nor 403, and nothing
+//     recorded as denied. A caller of another agency gets what the agency
+//     scope gives it instead: 404 for a record of metro, 403 for a command
+//     that names metro, a list without metro's records.
+//
+// A route of the table that this test has no case for fails it, as does a
+// public route it does not expect to be public.
+func TestAuthorizationMatrix(t *testing.T) {
+	ts := MustOpenServer(t)
+	ts.MustExecute(t, dispatch.CreateAgency{ID: "metro", Name: "Metro PD", Kind: "municipal_police"})
+	ts.MustExecute(t, dispatch.CreateAgency{ID: "sheriff", Name: "County Sheriff", Kind: "sheriff"})
+	res := ts.MustExecute(t, dispatch.CreateIncident{Agency: "metro", Type: "BURGLARY", Location: dispatch.Location{Text: "1 Main St"},
+		Caller: dispatch.Caller{Name: "Matrix Caller"}, Narrative: "matrix notes"})
+	incident := res.Events[0].Subject["incident"]
+	ts.MustCreateUser(t, "target", "metro", dispatch.RoleOfficer)
+	ts.MustCreateUser(t, "clerk", "metro", dispatch.RoleCallTaker)
+	ts.MustSetPassword(t, "clerk", matrixPassword)
+	if err := ts.Engine.Log().Checkpoint(context.Background()); err != nil { // for /readyz
+		t.Fatal(err)
+	}
+
+	subjects := []matrixSubject{{name: "anonymous"}, {name: "installation-admin", user: "admin", token: ts.Admin, role: dispatch.RoleAdmin, installer: true}}
+	for _, agency := range []string{"metro", "sheriff"} {
+		for _, role := range dispatch.Roles {
+			user := role + "-" + agency
+			subjects = append(subjects, matrixSubject{name: user, user: user, token: ts.MustCreateUser(t, user, agency, role), role: role, agency: agency})
+		}
+	}
+
+	cases := map[string]matrixCase{
+		"GET /log/checkpoint": {request: get("/log/checkpoint")},
+		"GET /log/key":        {request: get("/log/key")},
+		"GET /log/tile/":      {request: get("/log/tile/0/000.p/1")},
+		"GET /{$}":            {request: get("/")},
+		"GET /static/":        {request: get("/static/tenfour.css")},
+		"GET /healthz":        {request: get("/healthz")},
+		"GET /readyz":         {request: get("/readyz")},
+		"POST /api/v1/auth/login": {request: func(int) (string, any) {
+			return "/api/v1/auth/login", map[string]string{"username": "clerk", "password": matrixPassword}
+		}},
+		"POST /api/v1/auth/logout": {request: func(int) (string, any) { return "/api/v1/auth/logout", "" }},
+		"GET /api/v1/auth/me":      {request: get("/api/v1/auth/me")},
+		"GET /api/v1/agencies":     {request: get("/api/v1/agencies")},
+		"POST /api/v1/agencies": {request: func(n int) (string, any) {
+			return "/api/v1/agencies", map[string]string{"id": fmt.Sprintf("agency-%d", n), "name": "New", "kind": "sheriff"}
+		}},
+		"GET /api/v1/units": {request: get("/api/v1/units?agency=metro"), foreign: http.StatusForbidden},
+		"POST /api/v1/units": {request: func(n int) (string, any) {
+			return "/api/v1/units", map[string]string{"call_sign": fmt.Sprintf("M%d", n), "agency": "metro", "kind": "patrol"}
+		}, foreign: http.StatusForbidden},
+		"GET /api/v1/incident-types": {request: get("/api/v1/incident-types")},
+		"GET /api/v1/incidents":      {request: get("/api/v1/incidents")},
+		"POST /api/v1/incidents": {request: func(n int) (string, any) {
+			return "/api/v1/incidents", map[string]any{"agency": "metro", "type": "THEFT", "location": map[string]string{"text": fmt.Sprintf("%d Main St", n)}}
+		}, foreign: http.StatusForbidden},
+		"GET /api/v1/incidents/{id}":        {request: get("/api/v1/incidents/" + incident), foreign: http.StatusNotFound},
+		"GET /api/v1/incidents/{id}/bundle": {request: get("/api/v1/incidents/" + incident + "/bundle?openings=true"), foreign: http.StatusNotFound},
+		"GET /api/v1/stream":                {request: get("/api/v1/stream"), stream: true},
+		"GET /api/v1/users":                 {request: get("/api/v1/users")},
+		"POST /api/v1/users": {request: func(n int) (string, any) {
+			return "/api/v1/users", map[string]any{"username": fmt.Sprintf("new%d", n), "agency": "metro", "roles": []string{"officer"}, "password": "a long enough password"}
+		}, foreign: http.StatusForbidden},
+		"GET /api/v1/users/{username}":          {request: get("/api/v1/users/target"), foreign: http.StatusNotFound},
+		"POST /api/v1/users/{username}/disable": {request: func(int) (string, any) { return "/api/v1/users/target/disable", "" }, foreign: http.StatusNotFound},
+		"POST /api/v1/users/{username}/unlock":  {request: func(int) (string, any) { return "/api/v1/users/target/unlock", "" }, foreign: http.StatusNotFound},
+		"POST /api/v1/users/{username}/password": {request: func(int) (string, any) {
+			return "/api/v1/users/target/password", map[string]string{"password": "another long password"}
+		}, foreign: http.StatusNotFound},
+		"POST /api/v1/users/{username}/totp":  {request: func(int) (string, any) { return "/api/v1/users/target/totp", "" }, foreign: http.StatusNotFound},
+		"GET /api/v1/users/{username}/tokens": {request: get("/api/v1/users/target/tokens"), foreign: http.StatusNotFound},
+		"POST /api/v1/users/{username}/tokens": {request: func(n int) (string, any) {
+			return "/api/v1/users/target/tokens", map[string]any{"name": fmt.Sprintf("tablet %d", n), "expires_in_seconds": 3600}
+		}, foreign: http.StatusNotFound},
+		"DELETE /api/v1/tokens/{id}": {request: func(int) (string, any) {
+			return "/api/v1/tokens/" + auth.TokenID(auth.TokenHash(ts.MustCreateToken(t, "target"))), nil
+		}, foreign: http.StatusNotFound},
+	}
+	wantPublic := []string{"GET /log/checkpoint", "GET /log/key", "GET /log/tile/", "GET /{$}", "GET /static/",
+		"GET /healthz", "GET /readyz", "POST /api/v1/auth/login", "POST /api/v1/auth/logout"}
+	known := append([]string{tenfourhttp.AnyUser, tenfourhttp.InstallationAdmin}, dispatch.Roles...)
+
+	routes := ts.Handler.Routes()
+	seen := map[string]bool{}
+	n := 0
+	for _, rt := range routes {
+		if seen[rt.Pattern] {
+			t.Errorf("route %s is in the table twice", rt.Pattern)
+		}
+		seen[rt.Pattern] = true
+		c, ok := cases[rt.Pattern]
+		if !ok {
+			t.Errorf("route %s (roles %v) is not in the authorisation matrix: add a case for it", rt.Pattern, rt.Roles)
+			continue
+		}
+		if rt.Public() != slices.Contains(wantPublic, rt.Pattern) {
+			t.Errorf("route %s: public = %v, want %v", rt.Pattern, rt.Public(), !rt.Public())
+		}
+		for _, r := range rt.Roles {
+			if !slices.Contains(known, r) {
+				t.Errorf("route %s names role %q, which is not a role", rt.Pattern, r)
+			}
+		}
+		method, _, _ := strings.Cut(rt.Pattern, " ")
+		t.Run(rt.Pattern, func(t *testing.T) {
+			for _, sub := range subjects {
+				n++
+				path, body := c.request(n)
+				before := ts.Engine.Log().Size()
+				r := matrixDo(t, ts, method, path, sub.token, body, c.stream)
+				call := fmt.Sprintf("%s %s as %s", method, path, sub.name)
+				denied := deniedEvents(t, ts, before, rt.Pattern, sub.user)
+				allowed := matrixAllows(rt.Roles, sub)
+				switch {
+				case rt.Public():
+					if r.Status == 401 || r.Status == 403 || r.Status >= 500 {
+						t.Errorf("%s = %d %s, want neither 401 nor 403: the route is public", call, r.Status, r.Body)
+					}
+				case sub.token == "":
+					CheckProblem(t, call, r, http.StatusUnauthorized, dispatch.EUNAUTHORIZED, "sign in")
+				case !allowed:
+					CheckProblem(t, call, r, http.StatusForbidden, dispatch.EFORBIDDEN, "not open to your roles")
+					if denied != 1 {
+						t.Errorf("%s: %d access.denied events for %s, want 1", call, denied, sub.user)
+					}
+				case sub.agency == "sheriff" && c.foreign != 0:
+					if r.Status != c.foreign {
+						t.Errorf("%s = %d %s, want %d: another agency's record", call, r.Status, r.Body, c.foreign)
+					}
+				default:
+					if r.Status == 401 || r.Status == 403 || r.Status >= 500 {
+						t.Errorf("%s = %d %s, want neither 401 nor 403: role %s may call it", call, r.Status, r.Body, sub.role)
+					}
+				}
+				if allowed && denied != 0 {
+					t.Errorf("%s: recorded access.denied although role %s may call it", call, sub.role)
+				}
+			}
+		})
+	}
+	for p := range cases {
+		if !seen[p] {
+			t.Errorf("the matrix has a case for %s, which is not in the route table", p)
+		}
+	}
+}
+
+// matrixAllows is the test's own reading of a route's roles.
+func matrixAllows(roles []string, sub matrixSubject) bool {
+	if sub.token == "" {
+		return len(roles) == 0
+	}
+	return slices.Contains(roles, tenfourhttp.AnyUser) || slices.Contains(roles, sub.role) ||
+		sub.installer && slices.Contains(roles, tenfourhttp.InstallationAdmin)
+}
+
+// matrixDo sends one request of the matrix. For an endless stream it reads
+// only the status and headers.
+func matrixDo(t *testing.T, ts *TestServer, method, path, token string, body any, stream bool) Response {
+	t.Helper()
+	if !stream {
+		return ts.Do(t, method, path, token, body)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, method, ts.URL+path, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := ts.Client().Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	r := Response{Status: resp.StatusCode, Header: resp.Header}
+	if resp.StatusCode != http.StatusOK {
+		b := make([]byte, 4096)
+		k, _ := resp.Body.Read(b)
+		r.Body = b[:k]
+	}
+	return r
+}
+
+// deniedEvents counts the access.denied events from seq on about user on
+// the route.
+func deniedEvents(t *testing.T, ts *TestServer, from int64, route, user string) int {
+	t.Helper()
+	k := 0
+	for _, e := range ts.Events(t, from) {
+		if e.Type != dispatch.TypeAccessDenied {
+			continue
+		}
+		var data map[string]string
+		if err := json.Unmarshal(e.Data, &data); err != nil {
+			t.Fatalf("access.denied data %s: %v", e.Data, err)
+		}
+		if data["route"] == route && e.Actor.User == user && e.Actor.System == "" {
+			k++
+		}
+	}
+	return k
+}
+
+// TestRoleActedIn checks that a request is taken in the first of the
+// caller's roles that the route allows, and that the log records that role.
+func TestRoleActedIn(t *testing.T) {
+	ts := MustOpenServer(t)
+	ts.MustExecute(t, dispatch.CreateAgency{ID: "metro", Name: "Metro PD", Kind: "municipal_police"})
+	// Officer first: it may not create incidents, so the dispatcher role acts.
+	token := ts.MustCreateUser(t, "pat", "metro", dispatch.RoleOfficer, dispatch.RoleDispatcher, dispatch.RoleSupervisor)
+	for _, tc := range []struct {
+		path string
+		body any
+		role string
+	}{
+		{"/api/v1/incidents", map[string]any{"type": "THEFT", "location": map[string]string{"text": "1 Main St"}}, dispatch.RoleDispatcher},
+		{"/api/v1/units", map[string]string{"call_sign": "1A1", "agency": "metro", "kind": "patrol"}, dispatch.RoleSupervisor},
+	} {
+		r := ts.Do(t, "POST", tc.path, token, tc.body)
+		if r.Status != http.StatusCreated {
+			t.Fatalf("POST %s as pat = %d %s, want 201", tc.path, r.Status, r.Body)
+		}
+		var seq int64
+		fmt.Sscan(r.Header.Get("Tenfour-Seq"), &seq)
+		e := ts.Events(t, seq)[0]
+		if e.Actor.User != "pat" || e.Actor.Role != tc.role {
+			t.Errorf("POST %s as pat: event actor = %+v, want pat acting as %s", tc.path, e.Actor, tc.role)
+		}
+	}
+	// A token that carries only the officer role cannot act as a dispatcher.
+	officerOnly := ts.MustCreateToken(t, "pat", dispatch.RoleOfficer)
+	r := ts.Do(t, "POST", "/api/v1/incidents", officerOnly, map[string]any{"type": "THEFT", "location": map[string]string{"text": "2 Main St"}})
+	CheckProblem(t, "POST /api/v1/incidents with an officer-only token", r, http.StatusForbidden, dispatch.EFORBIDDEN, "(officer)")
+	var me struct {
+		Username string   `json:"username"`
+		Agency   string   `json:"agency"`
+		Roles    []string `json:"roles"`
+	}
+	MustJSON(t, "GET /api/v1/auth/me with an officer-only token", ts.Do(t, "GET", "/api/v1/auth/me", officerOnly, nil), 200, &me)
+	if me.Username != "pat" || me.Agency != "metro" || !slices.Equal(me.Roles, []string{dispatch.RoleOfficer}) {
+		t.Errorf("GET /api/v1/auth/me with an officer-only token = %+v, want pat of metro with [officer]", me)
+	}
+	// The log records the role denied and the roles held, never the token.
+	events := ts.Events(t, 0)
+	last := events[len(events)-1]
+	if last.Type != dispatch.TypeAccessDenied || !strings.Contains(string(last.Data), `"roles":"[officer]"`) ||
+		!strings.Contains(string(last.Data), `"route":"POST /api/v1/incidents"`) {
+		t.Errorf("last event = %s %s, want access.denied of POST /api/v1/incidents for [officer]", last.Type, last.Data)
+	}
+	if strings.Contains(string(ledgerBytes(t, ts)), officerOnly) {
+		t.Error("the log holds the token's secret")
+	}
+}
+
+// ledgerBytes returns every entry of the log, concatenated.
+func ledgerBytes(t *testing.T, ts *TestServer) []byte {
+	t.Helper()
+	raw, err := ts.Store.ReadEntries(context.Background(), 0, ts.Engine.Log().Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []byte
+	for _, b := range raw {
+		out = append(out, b...)
+		out = append(out, '\n')
+	}
+	return out
+}

@@ -1,0 +1,86 @@
+package http_test
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tenfour-cad/tenfour/dispatch"
+)
+
+// waitLog waits until ts has read its log up to size.
+func waitLog(t *testing.T, ts *TestServer, size int64) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for ts.Engine.Log().Size() < size {
+		if time.Now().After(deadline) {
+			t.Fatalf("the follower has read %d events after 5 s, want %d", ts.Engine.Log().Size(), size)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestFollower checks access on a node that does not sequence: sign-in,
+// sign-out and commands go to the sequencer and are recorded there, with
+// the cookie and HSTS the client's TLS calls for; reads are served and
+// their audit events, which only the sequencer can append, are logged as
+// lost instead of failing the read.
+func TestFollower(t *testing.T) {
+	ts := MustOpenServer(t)
+	ts.MustExecute(t, dispatch.CreateAgency{ID: "metro", Name: "Metro PD", Kind: "municipal_police"})
+	incident := ts.MustExecute(t, dispatch.CreateIncident{Agency: "metro", Type: "BURGLARY", Location: dispatch.Location{Text: "1 Main St"},
+		Caller: dispatch.Caller{Name: "Jo Smith"}}).Events[0].Subject["incident"]
+	token := ts.MustCreateUser(t, "ann", "metro", dispatch.RoleDispatcher)
+	const pw = "ann's long password"
+	ts.MustSetPassword(t, "ann", pw)
+	f := ts.MustOpenFollower(t, true)
+	waitLog(t, f, ts.Engine.Log().Size())
+
+	t.Run("ReadAuditLost", func(t *testing.T) {
+		before := ts.Engine.Log().Size()
+		r := f.Do(t, "GET", "/api/v1/incidents/"+incident, token, nil)
+		if r.Status != 200 || !strings.Contains(string(r.Body), "Jo Smith") {
+			t.Fatalf("GET /api/v1/incidents/%s on the follower = %d %s, want 200 with the caller", incident, r.Status, r.Body)
+		}
+		if logs := f.Logs.String(); !strings.Contains(logs, "audit event not recorded in the log") || !strings.Contains(logs, "type=private.read") {
+			t.Errorf("the follower's log lacks the lost private.read:\n%s", logs)
+		}
+		if got := eventTypes(t, ts, before); slices.Contains(got, dispatch.TypePrivateRead) {
+			t.Errorf("the log has %v; a follower cannot append", got)
+		}
+		r = f.Do(t, "GET", "/api/v1/incidents/"+incident+"/bundle", token, nil)
+		CheckProblem(t, "GET bundle as a dispatcher on the follower", r, 403, dispatch.EFORBIDDEN, "not open to your roles")
+		if !strings.Contains(f.Logs.String(), "type=access.denied") {
+			t.Errorf("the follower's log lacks the lost access.denied")
+		}
+	})
+
+	t.Run("SignInForwarded", func(t *testing.T) {
+		before := ts.Engine.Log().Size()
+		r, cookie := f.Login(t, "ann", pw, "")
+		if r.Status != 200 || cookie == "" {
+			t.Fatalf("sign-in on the follower = %d %s, want 200 with a session", r.Status, r.Body)
+		}
+		if sc := r.Header.Get("Set-Cookie"); !strings.Contains(sc, "Secure") || !strings.Contains(sc, "HttpOnly") {
+			t.Errorf("sign-in on the follower over TLS: Set-Cookie = %q, want Secure and HttpOnly", sc)
+		}
+		if r.Header.Get("Strict-Transport-Security") == "" {
+			t.Error("sign-in on the follower over TLS: no Strict-Transport-Security")
+		}
+		if r := f.DoWith(t, "GET", "/api/v1/auth/me", nil, withCookie(cookie)); r.Status != 200 {
+			t.Errorf("GET /api/v1/auth/me on the follower with the cookie = %d %s, want 200", r.Status, r.Body)
+		}
+		r = f.DoWith(t, "POST", "/api/v1/units", map[string]string{"call_sign": "1A1", "agency": "metro", "kind": "patrol"}, withCookie(cookie))
+		CheckProblem(t, "POST /api/v1/units as a dispatcher on the follower", r, 403, dispatch.EFORBIDDEN, "not open to your roles")
+		r = f.DoWith(t, "POST", "/api/v1/auth/logout", nil, withCookie(cookie))
+		if r.Status != http.StatusNoContent || !strings.Contains(r.Header.Get("Set-Cookie"), "Max-Age=0") {
+			t.Errorf("sign-out on the follower = %d, Set-Cookie %q, want 204 clearing the cookie", r.Status, r.Header.Get("Set-Cookie"))
+		}
+		want := []string{dispatch.TypeLogin, dispatch.TypeAccessDenied, dispatch.TypeLogout}
+		if got := eventTypes(t, ts, before); !slices.Equal(got, want) {
+			t.Errorf("events recorded by the sequencer = %v, want %v", got, want)
+		}
+	})
+}

@@ -1,0 +1,91 @@
+package http
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLimiter(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+	lim := Limit{Rate: 0.5, Burst: 3} // a request every 2 s, 3 at once
+	l := newLimiter()
+	for i := range 3 {
+		if wait := l.take("a", lim, t0); wait != 0 {
+			t.Fatalf("take %d of a burst of 3 = wait %v, want 0", i+1, wait)
+		}
+	}
+	if wait := l.take("a", lim, t0); wait != 2*time.Second {
+		t.Errorf("take 4 = wait %v, want 2s", wait)
+	}
+	if wait := l.take("b", lim, t0); wait != 0 {
+		t.Errorf("take of another key = wait %v, want 0: buckets are per key", wait)
+	}
+	if wait := l.take("a", lim, t0.Add(1500*time.Millisecond)); wait != 500*time.Millisecond {
+		t.Errorf("take after 1.5 s = wait %v, want 500ms", wait)
+	}
+	if wait := l.take("a", lim, t0.Add(2*time.Second)); wait != 0 {
+		t.Errorf("take after 2 s = wait %v, want 0", wait)
+	}
+	// A full bucket is forgotten at the next sweep; a used one is kept.
+	l.take("c", lim, t0.Add(time.Hour))
+	if _, ok := l.buckets["b"]; ok {
+		t.Error("a refilled bucket survived the sweep")
+	}
+	if _, ok := l.buckets["c"]; !ok {
+		t.Error("the bucket in use was swept")
+	}
+	if wait := newLimiter().take("a", Limit{}, t0); wait != 0 {
+		t.Errorf("take with the zero Limit = wait %v, want 0 (no limit)", wait)
+	}
+}
+
+func TestClientAddr(t *testing.T) {
+	for _, tc := range []struct {
+		name, remote, forwarded, xff, want string
+	}{
+		{"IPv4", "192.0.2.7:51000", "", "", "192.0.2.7"},
+		{"IPv4XFFIgnored", "192.0.2.7:51000", "", "203.0.113.9", "192.0.2.7"},
+		{"IPv6Prefix", "[2001:db8:1:2:3:4:5:6]:443", "", "", "2001:db8:1:2::/64"},
+		{"IPv4Mapped", "[::ffff:192.0.2.7]:443", "", "", "192.0.2.7"},
+		{"Forwarded", "10.0.0.2:4000", "node-b", "198.51.100.1, 203.0.113.9", "10.0.0.2>203.0.113.9"},
+		{"ForwardedTwoHeaders", "10.0.0.2:4000", "node-b", "198.51.100.1\n203.0.113.10", "10.0.0.2>203.0.113.10"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/", nil)
+			r.RemoteAddr = tc.remote
+			if tc.forwarded != "" {
+				r.Header.Set(forwardedHeader, tc.forwarded)
+			}
+			for _, v := range strings.Split(tc.xff, "\n") {
+				if v != "" {
+					r.Header.Add("X-Forwarded-For", v)
+				}
+			}
+			if got := clientAddr(r); got != tc.want {
+				t.Errorf("clientAddr(%s, %q) = %q, want %q", tc.remote, tc.xff, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestSecureCookies(t *testing.T) {
+	h := http.Header{}
+	h.Add("Set-Cookie", "tenfour_session=s4_x; Path=/; HttpOnly; SameSite=Strict")
+	h.Add("Set-Cookie", "other=1; Path=/")
+	secureCookies(h)
+	got := h.Values("Set-Cookie")
+	if len(got) != 2 {
+		t.Fatalf("secureCookies: %q, want two cookies", got)
+	}
+	for _, c := range got {
+		if !strings.Contains(c, "; Secure") {
+			t.Errorf("secureCookies: %q, want Secure", c)
+		}
+	}
+	if !strings.Contains(got[0], "HttpOnly") || !strings.Contains(got[0], "SameSite=Strict") || !strings.HasPrefix(got[0], "tenfour_session=s4_x") {
+		t.Errorf("secureCookies: %q, want the rest of the cookie kept", got[0])
+	}
+}

@@ -1,0 +1,312 @@
+package http
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/tenfour-cad/tenfour/auth"
+	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/store"
+)
+
+// A userView is a user as the API shows it: never a credential.
+type userView struct {
+	Username     string     `json:"username"`
+	Agency       string     `json:"agency"`
+	Roles        []string   `json:"roles"`
+	Created      time.Time  `json:"created"`
+	Disabled     bool       `json:"disabled"`
+	LockedUntil  *time.Time `json:"locked_until,omitempty"`
+	SecondFactor bool       `json:"second_factor"`
+}
+
+func (s *Server) userView(u store.User) userView {
+	v := userView{Username: u.Username, Agency: u.Agency, Roles: u.Roles, Created: u.Created,
+		Disabled: u.Disabled, SecondFactor: u.TOTPSecret != ""}
+	if v.Roles == nil {
+		v.Roles = []string{}
+	}
+	if now := s.now(); u.LockedUntil.After(now) {
+		t := u.LockedUntil
+		v.LockedUntil = &t
+	}
+	return v
+}
+
+// now is the time as the sign-in service sees it, for locks and expiries.
+func (s *Server) now() time.Time {
+	if s.auth.Clock != nil {
+		return s.auth.Clock()
+	}
+	return s.clock()
+}
+
+// A tokenView is an API token as the API shows it: its public id, never its
+// secret or hash.
+type tokenView struct {
+	ID       string     `json:"id"`
+	Username string     `json:"username"`
+	Name     string     `json:"name"`
+	Roles    []string   `json:"roles"`
+	Created  time.Time  `json:"created"`
+	Expires  *time.Time `json:"expires,omitempty"`
+	Revoked  bool       `json:"revoked"`
+	LastUsed *time.Time `json:"last_used,omitempty"`
+}
+
+func newTokenView(t store.Token) tokenView {
+	v := tokenView{ID: t.ID, Username: t.Username, Name: t.Name, Roles: t.Roles, Created: t.Created, Revoked: t.Revoked}
+	if v.Roles == nil {
+		v.Roles = []string{}
+	}
+	if !t.Expires.IsZero() {
+		e := t.Expires
+		v.Expires = &e
+	}
+	if !t.LastUsed.IsZero() {
+		l := t.LastUsed
+		v.LastUsed = &l
+	}
+	return v
+}
+
+// scopedUser returns the named user if the caller may administer it: an
+// installation administrator any user, an agency's administrator its
+// agency's. Another agency's user answers 404, as a foreign incident does.
+func (s *Server) scopedUser(r *http.Request, username string) (store.User, error) {
+	u, err := s.store.User(r.Context(), username)
+	if errors.Is(err, store.ErrNotFound) || err == nil && !scopeOf(actorOf(r)).sees(u.Agency) {
+		return store.User{}, dispatch.Errorf(dispatch.ENOTFOUND, "user %s does not exist", username)
+	}
+	if err != nil {
+		return store.User{}, fmt.Errorf("user %s: %w", username, err)
+	}
+	return u, nil
+}
+
+func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) {
+	us, err := s.store.ListUsers(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sc := scopeOf(actorOf(r))
+	out := []userView{}
+	for _, u := range us {
+		if sc.sees(u.Agency) {
+			out = append(out, s.userView(u))
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"users": out})
+}
+
+func (s *Server) handleGetUser(w http.ResponseWriter, r *http.Request) {
+	u, err := s.scopedUser(r, r.PathValue("username"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.userView(u))
+}
+
+// handleCreateUser records a new user in the log (user.created) and stores
+// its credentials. A user whose roles need a second factor is enrolled at
+// once, and the answer carries its otpauth:// URI: the only time it is shown.
+func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Username string   `json:"username"`
+		Agency   string   `json:"agency"`
+		Roles    []string `json:"roles"`
+		Password string   `json:"password"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	a := actorOf(r)
+	if req.Agency == "" {
+		req.Agency = a.Agency // an agency's administrator makes users of its agency
+	}
+	if err := auth.CheckPasswordPolicy(req.Password); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if _, err := s.store.User(r.Context(), req.Username); err == nil {
+		s.writeError(w, r, dispatch.Errorf(dispatch.ECONFLICT, "user %s already exists", req.Username))
+		return
+	} else if !errors.Is(err, store.ErrNotFound) {
+		s.writeError(w, r, err)
+		return
+	}
+	res, err := s.engine.Execute(r.Context(), a, dispatch.CreateUser{Username: req.Username, Agency: req.Agency, Roles: req.Roles})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	uri, err := s.auth.SetCredentials(r.Context(), a, req.Username, req.Agency, req.Roles, req.Password)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	u, err := s.store.User(r.Context(), req.Username)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	created(w, res, "/api/v1/users/"+url.PathEscape(u.Username), struct {
+		userView
+		TOTP string `json:"totp_uri,omitempty"`
+	}{s.userView(u), uri})
+}
+
+// handleDisableUser disables a user and ends its sessions.
+func (s *Server) handleDisableUser(w http.ResponseWriter, r *http.Request) {
+	u, err := s.scopedUser(r, r.PathValue("username"))
+	if err == nil {
+		u, err = s.auth.DisableUser(r.Context(), actorOf(r), u.Username)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.userView(u))
+}
+
+// handleUnlockUser lifts a lock before it ends.
+func (s *Server) handleUnlockUser(w http.ResponseWriter, r *http.Request) {
+	u, err := s.scopedUser(r, r.PathValue("username"))
+	if err == nil {
+		u, err = s.auth.Unlock(r.Context(), actorOf(r), u.Username)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.userView(u))
+}
+
+// handleResetPassword sets a user's password and ends its sessions.
+func (s *Server) handleResetPassword(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Password string `json:"password"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	u, err := s.scopedUser(r, r.PathValue("username"))
+	if err == nil {
+		err = s.auth.ResetPassword(r.Context(), actorOf(r), u.Username, req.Password)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleEnrollTOTP gives a user a new second factor; the answer carries its
+// otpauth:// URI, the only time it is shown.
+func (s *Server) handleEnrollTOTP(w http.ResponseWriter, r *http.Request) {
+	u, err := s.scopedUser(r, r.PathValue("username"))
+	var uri string
+	if err == nil {
+		uri, err = s.auth.EnrollTOTP(r.Context(), actorOf(r), u.Username)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"username": u.Username, "totp_uri": uri})
+}
+
+func (s *Server) handleListTokens(w http.ResponseWriter, r *http.Request) {
+	u, err := s.scopedUser(r, r.PathValue("username"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ts, err := s.store.ListTokens(r.Context(), u.Username)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := []tokenView{}
+	for _, t := range ts {
+		out = append(out, newTokenView(t))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tokens": out})
+}
+
+// maxTokenLife bounds expires_in_seconds; a token for good is asked for with 0.
+const maxTokenLife = 10 * 366 * 24 * time.Hour
+
+// handleCreateToken makes an API token for a user; the answer carries its
+// secret, the only time it is shown.
+func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Name      string   `json:"name"`
+		Roles     []string `json:"roles"`
+		ExpiresIn int64    `json:"expires_in_seconds"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	u, err := s.scopedUser(r, r.PathValue("username"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if req.Name == "" {
+		s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "a token needs a name that says what it is for"))
+		return
+	}
+	if req.ExpiresIn < 0 || req.ExpiresIn > int64(maxTokenLife/time.Second) {
+		s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "expires_in_seconds must be between 0 (never) and %d", int64(maxTokenLife/time.Second)))
+		return
+	}
+	secret, t, err := s.auth.IssueToken(r.Context(), actorOf(r), u.Username, req.Name, req.Roles, time.Duration(req.ExpiresIn)*time.Second)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/tokens/"+t.ID)
+	writeJSON(w, http.StatusCreated, struct {
+		tokenView
+		Token string `json:"token"`
+	}{newTokenView(t), secret})
+}
+
+// handleRevokeToken revokes a token for good.
+func (s *Server) handleRevokeToken(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	t, err := s.auth.TokenByID(r.Context(), id)
+	if err == nil {
+		_, err = s.scopedUser(r, t.Username)
+	}
+	if err != nil {
+		// Another agency's token is as missing as its user.
+		s.writeError(w, r, notFoundAs(err, "token %s does not exist", id))
+		return
+	}
+	if err := s.auth.RevokeToken(r.Context(), actorOf(r), id); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// notFoundAs replaces a not-found error with one that names what the caller
+// asked for.
+func notFoundAs(err error, format string, args ...any) error {
+	if dispatch.ErrorCode(err) == dispatch.ENOTFOUND {
+		return dispatch.Errorf(dispatch.ENOTFOUND, format, args...)
+	}
+	return err
+}
