@@ -251,6 +251,11 @@ func (c CreateUser) Decide(s *State, actor Actor, now time.Time) ([]Event, error
 			return nil, Errorf(EINVALID, "role %q is not one of %s", r, strings.Join(Roles, ", "))
 		}
 	}
+	if c.Agency == "" && slices.ContainsFunc(c.Roles, func(r string) bool { return r != RoleAdmin }) {
+		// Only an installation administrator stands outside every agency;
+		// anyone else would see no record at all.
+		return nil, Errorf(EINVALID, "a user with roles other than admin belongs to an agency; give one")
+	}
 	if _, ok := s.Users[c.Username]; ok {
 		return nil, Errorf(ECONFLICT, "user %s already exists", c.Username)
 	}

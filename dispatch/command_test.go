@@ -445,6 +445,8 @@ func TestCreateUser(t *testing.T) {
 			actor: root, wantCode: dispatch.EINVALID, wantMsg: "at least one role"},
 		{name: "ErrInvalidRole", cmd: dispatch.CreateUser{Username: "eve", Agency: "metro", Roles: []string{dispatch.RoleOfficer, "janitor"}},
 			actor: root, wantCode: dispatch.EINVALID, wantMsg: `role "janitor"`},
+		{name: "ErrInvalidNoAgency", cmd: dispatch.CreateUser{Username: "eve", Roles: []string{dispatch.RoleAdmin, dispatch.RoleAuditor}},
+			actor: root, wantCode: dispatch.EINVALID, wantMsg: "belongs to an agency"},
 		{name: "ErrConflict", cmd: dispatch.CreateUser{Username: "root", Agency: "metro", Roles: []string{dispatch.RoleOfficer}},
 			actor: root, wantCode: dispatch.ECONFLICT, wantMsg: "user root already exists"},
 	})

@@ -352,7 +352,7 @@ func seedCommands() []dispatch.Command {
 		dispatch.CreateUnit{CallSign: "2B7", Agency: "metro", Kind: "sergeant"},
 		dispatch.CreateUnit{CallSign: "S1", Agency: "sheriff", Kind: "air", Capabilities: []string{"flir", "hoist"}},
 		dispatch.CreateUser{Username: "ann", Agency: "metro", Roles: []string{dispatch.RoleDispatcher}},
-		dispatch.CreateUser{Username: "auditor", Roles: []string{dispatch.RoleAuditor}},
+		dispatch.CreateUser{Username: "auditor", Agency: "sheriff", Roles: []string{dispatch.RoleAuditor}},
 		dispatch.CreateIncident{Agency: "metro", Type: "BURGLARY", Location: dispatch.Location{Text: "1 Main St"},
 			Caller: dispatch.Caller{Name: "Jo Smith", Phone: "+1 312 555 0100"}, Narrative: "back door open"},
 		dispatch.CreateIncident{Agency: "metro", Type: "OFFICER_EMERGENCY", Priority: new(int),

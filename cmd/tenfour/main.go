@@ -32,6 +32,7 @@ Commands:
   export   write the evidence bundle of an incident
   keygen   make a log signing key
   status   say whether a node is ready, sequencing, and how far behind
+  user     add, list, disable and unlock users, reset passwords, make tokens
   bench    measure durable append throughput and verification speed
 
 Run "tenfour <command> --help" for a command's flags.
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runBench(ctx, args, stdout, stderr)
 	case "status":
 		return runStatus(ctx, args, stdout, stderr)
+	case "user":
+		return runUser(ctx, args, stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
 		return nil

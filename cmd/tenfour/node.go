@@ -30,14 +30,17 @@ import (
 // Main is one tenfour node: a data directory, its store, key and engine, and
 // the HTTP server in front of them. End-to-end tests run it as serve does.
 type Main struct {
-	DataDir            string
-	Addr               string
-	DB                 string // a postgres:// URL; "" is the SQLite file in DataDir
-	Node               string // this node's id; "": kept in DataDir/node-id
-	Advertise          string // the URL other nodes forward commands to; "": http://Addr
-	LeaseTTL           time.Duration
-	TLSCert, TLSKey    string // certificate and key files for HTTPS
-	TLSSelfSigned      bool   // HTTPS with a certificate made at start, for trials
+	DataDir         string
+	Addr            string
+	DB              string // a postgres:// URL; "" is the SQLite file in DataDir
+	Node            string // this node's id; "": kept in DataDir/node-id
+	Advertise       string // the URL other nodes forward commands to; "": http://Addr
+	LeaseTTL        time.Duration
+	TLSCert, TLSKey string // certificate and key files for HTTPS
+	TLSSelfSigned   bool   // HTTPS with a certificate made at start, for trials
+	// Offline opens the data directory for a command-line tool: the log and
+	// the sign-in service, with no listener and no HTTP server.
+	Offline            bool
 	KeyFile            string // "": DataDir/log.key, made on first start
 	Origin             string // the origin of a new key; "": tenfour.local/log-<random>
 	CheckpointInterval time.Duration
@@ -46,6 +49,7 @@ type Main struct {
 	Store          store.Store
 	Engine         *engine.Engine
 	Server         *tenfourhttp.Server
+	Auth           *auth.Service
 	URL            string            // where the server listens
 	TLSFingerprint string            // SHA-256 of the certificate, when serving HTTPS
 	Bootstrap      *auth.Credentials // set on the data directory's first start
@@ -79,21 +83,10 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 	}
 	// Listen before opening the log: the advertised URL goes into the lease.
-	tlsCfg, fingerprint, err := tlsConfig(m.TLSCert, m.TLSKey, m.TLSSelfSigned)
-	if err != nil {
-		return err
-	}
-	if m.listener, err = net.Listen("tcp", m.Addr); err != nil {
-		return fmt.Errorf("listen on %s: %w", m.Addr, err)
-	}
-	m.URL = "http://" + m.listener.Addr().String()
-	if tlsCfg != nil {
-		m.listener = tls.NewListener(m.listener, tlsCfg)
-		m.URL = "https://" + m.listener.Addr().String()
-		m.TLSFingerprint = fingerprint
-	}
-	if m.Advertise == "" {
-		m.Advertise = m.URL
+	if !m.Offline {
+		if err := m.listen(); err != nil {
+			return err
+		}
 	}
 	db, err := m.openStore(ctx)
 	if err != nil {
@@ -123,8 +116,31 @@ func (m *Main) Open(ctx context.Context) error {
 			}
 		}
 	}
-	signIn := &auth.Service{Store: db, Policy: auth.DefaultPolicy(), Record: m.exec, Logger: m.Logger}
-	m.Server = tenfourhttp.NewServer(m.Engine, db, signIn, m.Logger)
+	m.Auth = &auth.Service{Store: db, Policy: auth.DefaultPolicy(), Record: m.exec, Logger: m.Logger}
+	if !m.Offline {
+		m.Server = tenfourhttp.NewServer(m.Engine, db, m.Auth, m.Logger)
+	}
+	return nil
+}
+
+// listen binds the listener, with TLS when configured.
+func (m *Main) listen() error {
+	tlsCfg, fingerprint, err := tlsConfig(m.TLSCert, m.TLSKey, m.TLSSelfSigned)
+	if err != nil {
+		return err
+	}
+	if m.listener, err = net.Listen("tcp", m.Addr); err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Addr, err)
+	}
+	m.URL = "http://" + m.listener.Addr().String()
+	if tlsCfg != nil {
+		m.listener = tls.NewListener(m.listener, tlsCfg)
+		m.URL = "https://" + m.listener.Addr().String()
+		m.TLSFingerprint = fingerprint
+	}
+	if m.Advertise == "" {
+		m.Advertise = m.URL
+	}
 	return nil
 }
 
