@@ -2,12 +2,18 @@ package main_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // login posts a sign-in to a node and returns the status and the body.
@@ -110,5 +116,63 @@ func TestUserCLIRefusesRunningNode(t *testing.T) {
 	_, stderr, code := runTenfour(t, "user", "list", "--data", dir)
 	if code == 0 || !strings.Contains(stderr, "users API") {
 		t.Errorf("tenfour user list on a running node = exit %d, %q; want a refusal pointing to the users API", code, stderr)
+	}
+}
+
+// serve --tls-self-signed answers HTTPS with the certificate whose
+// fingerprint it prints, and sends HSTS.
+func TestServeTLSSelfSigned(t *testing.T) {
+	addr := freeAddr(t)
+	out := &syncBuffer{}
+	cmd := exec.Command(tenfourBin, "serve", "--data", filepath.Join(t.TempDir(), "data"), "--addr", addr, "--tls-self-signed")
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	var fingerprint string
+	deadline := time.Now().Add(30 * time.Second)
+	for fingerprint == "" || !strings.Contains(out.String(), "tenfour is serving on https://"+addr) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no fingerprint and HTTPS URL within 30 s:\n%s", out)
+		}
+		time.Sleep(20 * time.Millisecond)
+		for _, line := range strings.Split(out.String(), "\n") {
+			if v, ok := strings.CutPrefix(line, "TLS certificate SHA-256: "); ok {
+				fingerprint = strings.TrimSpace(v)
+			}
+		}
+	}
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{
+		InsecureSkipVerify: true, // the certificate is pinned by its fingerprint instead
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			sum := sha256.Sum256(cs.PeerCertificates[0].Raw)
+			if hex.EncodeToString(sum[:]) != fingerprint {
+				return fmt.Errorf("certificate %x is not the one printed (%s)", sum, fingerprint)
+			}
+			return nil
+		},
+	}}}
+	var resp *http.Response
+	var err error
+	for time.Now().Before(deadline) {
+		if resp, err = client.Get("https://" + addr + "/healthz"); err == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("GET https://%s/healthz: %v", addr, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Strict-Transport-Security"), "max-age=") {
+		t.Errorf("GET /healthz over TLS = %d, HSTS %q; want 200 and HSTS", resp.StatusCode, resp.Header.Get("Strict-Transport-Security"))
+	}
+	if resp, err := (&http.Client{Timeout: 2 * time.Second}).Get("http://" + addr + "/healthz"); err == nil {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == 200 {
+			t.Errorf("plain HTTP to the TLS port = 200 %s, want it refused", b)
+		}
 	}
 }
