@@ -88,8 +88,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 			return "/api/v1/auth/login", map[string]string{"username": "clerk", "password": matrixPassword}
 		}},
 		"POST /api/v1/auth/logout": {request: func(int) (string, any) { return "/api/v1/auth/logout", "" }},
-		"GET /api/v1/auth/me":      {request: get("/api/v1/auth/me")},
-		"GET /api/v1/agencies":     {request: get("/api/v1/agencies")},
+		// Public, but it records only what carries a node MAC (TestRelay).
+		"POST /internal/v1/audit": {request: func(int) (string, any) { return "/internal/v1/audit", map[string]string{"forged": "yes"} }},
+		"GET /api/v1/auth/me":     {request: get("/api/v1/auth/me")},
+		"GET /api/v1/agencies":    {request: get("/api/v1/agencies")},
 		"POST /api/v1/agencies": {request: func(n int) (string, any) {
 			return "/api/v1/agencies", map[string]string{"id": fmt.Sprintf("agency-%d", n), "name": "New", "kind": "sheriff"}
 		}},
@@ -125,7 +127,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}, foreign: http.StatusNotFound},
 	}
 	wantPublic := []string{"GET /log/checkpoint", "GET /log/key", "GET /log/tile/", "GET /{$}", "GET /static/",
-		"GET /healthz", "GET /readyz", "POST /api/v1/auth/login", "POST /api/v1/auth/logout"}
+		"GET /healthz", "GET /readyz", "POST /api/v1/auth/login", "POST /api/v1/auth/logout", "POST /internal/v1/audit"}
 	known := append([]string{tenfourhttp.AnyUser, tenfourhttp.InstallationAdmin}, dispatch.Roles...)
 
 	routes := ts.Handler.Routes()

@@ -28,6 +28,7 @@ type Server struct {
 	mux    *http.ServeMux
 	srv    *http.Server
 	cop    *http.CrossOriginProtection
+	relays relayer
 
 	// LoginLimit bounds sign-in attempts per client address; FailureLimit
 	// bounds refused tokens and sessions per client address; APILimit bounds
@@ -68,6 +69,10 @@ func NewServer(e *engine.Engine, st store.Store, a *auth.Service, logger *slog.L
 		cop:        http.NewCrossOriginProtection(),
 		LoginLimit: DefaultLoginLimit, FailureLimit: DefaultFailureLimit, APILimit: DefaultAPILimit,
 		logins: newLimiter(), failures: newLimiter(), calls: newLimiter(),
+	}
+	if a != nil && a.Record != nil {
+		// Audit events this node cannot append go to the sequencer.
+		a.Record = s.relaying(a.Record)
 	}
 	for _, rt := range s.Routes() {
 		h := http.HandlerFunc(rt.Handler)
@@ -132,6 +137,9 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/users/{username}/tokens", admins, s.handleListTokens},
 		{"POST /api/v1/users/{username}/tokens", admins, s.handleCreateToken},
 		{"DELETE /api/v1/tokens/{id}", admins, s.handleRevokeToken},
+
+		// Authenticated by a node MAC, not by a user (relay.go).
+		{"POST " + relayPath, nil, s.handleRelayedAudit},
 	}...)
 }
 

@@ -2,7 +2,9 @@ package ledger
 
 import (
 	"crypto/ed25519"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -18,6 +20,18 @@ type Key struct {
 	// Text is the verifier key in note format, "<name>+<hash>+<base64 key>",
 	// the public half that auditors and witnesses are given.
 	Text string
+
+	nodeSecret []byte
+}
+
+// NodeMAC returns an HMAC-SHA256 of msg under a secret derived from the
+// signing key. Every node of a deployment holds the key, so nodes can
+// authenticate what they send each other with it, while the key itself
+// never signs anything but checkpoints.
+func (k *Key) NodeMAC(msg []byte) []byte {
+	m := hmac.New(sha256.New, k.nodeSecret)
+	m.Write(msg)
+	return m.Sum(nil)
 }
 
 // GenerateKey makes a new Ed25519 signing key for a log whose origin is name
@@ -57,5 +71,6 @@ func ParseKey(skey string) (*Key, error) {
 	if err != nil {
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
-	return &Key{Signer: s, Verifier: v, Text: vkey}, nil
+	secret := sha256.Sum256(append([]byte("tenfour node authentication v1\x00"), raw[1:]...))
+	return &Key{Signer: s, Verifier: v, Text: vkey, nodeSecret: secret[:]}, nil
 }

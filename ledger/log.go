@@ -62,6 +62,7 @@ type Log struct {
 	signer   note.Signer
 	verifier note.Verifier
 	vkey     string
+	key      *Key
 	origin   string
 	every    time.Duration
 	maxBatch int
@@ -139,6 +140,7 @@ func Open(ctx context.Context, cfg Config, replay func(Replayed) error) (*Log, e
 		signer:   cfg.Key.Signer,
 		verifier: cfg.Key.Verifier,
 		vkey:     cfg.Key.Text,
+		key:      cfg.Key,
 		origin:   cfg.Key.Signer.Name(),
 		every:    cfg.CheckpointInterval,
 		maxBatch: cfg.MaxBatch,

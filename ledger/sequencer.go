@@ -44,6 +44,9 @@ func (l *Log) IsSequencer() bool {
 // Lease returns the sequencer lease as this node last saw it, or nil.
 func (l *Log) Lease() *store.Lease { return l.lease.Load() }
 
+// NodeMAC authenticates a message between nodes of this log (Key.NodeMAC).
+func (l *Log) NodeMAC(msg []byte) []byte { return l.key.NodeMAC(msg) }
+
 // Node returns this node's id.
 func (l *Log) Node() string { return l.node }
 
