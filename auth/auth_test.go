@@ -177,12 +177,13 @@ func TestBootstrap(t *testing.T) {
 		t.Errorf("CheckPassword(stored hash, bootstrap password) = %v, %v, want true, nil", ok, err)
 	}
 
-	a, err := auth.Authenticate(ctx, st, c.Token, now)
+	svc := &auth.Service{Store: st, Policy: auth.DefaultPolicy(), Clock: func() time.Time { return now }}
+	a, err := svc.Token(ctx, c.Token)
 	if err != nil {
-		t.Fatalf("Authenticate(bootstrap token) = %v", err)
+		t.Fatalf("Token(bootstrap token) = %v", err)
 	}
-	if want := (dispatch.Actor{User: "admin", Role: dispatch.RoleAdmin}); !reflect.DeepEqual(a, want) {
-		t.Errorf("Authenticate(bootstrap token) = %+v, want %+v", a, want)
+	if want := (dispatch.Actor{User: "admin", Role: dispatch.RoleAdmin, Roles: []string{dispatch.RoleAdmin}}); !reflect.DeepEqual(a, want) {
+		t.Errorf("Token(bootstrap token) = %+v, want %+v", a, want)
 	}
 
 	again, err := auth.Bootstrap(ctx, st, exec, now.Add(time.Hour))
@@ -210,9 +211,11 @@ func TestBootstrapExecFails(t *testing.T) {
 	}
 }
 
-func TestAuthenticate(t *testing.T) {
+func TestToken(t *testing.T) {
 	ctx := context.Background()
 	st := MustOpenStore(t)
+	svc := &auth.Service{Store: st, Policy: auth.DefaultPolicy(), Clock: func() time.Time { return now }}
+	annRoles := []string{dispatch.RoleDispatcher, dispatch.RoleCallTaker}
 	ann := store.User{Username: "ann", Agency: "metro", Roles: []string{dispatch.RoleDispatcher, dispatch.RoleCallTaker}, Created: now}
 	tokens := map[string]string{
 		"valid":        MustCreateUser(t, st, ann, store.Token{Created: now}),
@@ -231,9 +234,9 @@ func TestAuthenticate(t *testing.T) {
 		want  dispatch.Actor
 		msg   string // for an unauthorized token, part of the message
 	}{
-		{name: "OK", token: tokens["valid"], want: dispatch.Actor{User: "ann", Agency: "metro", Role: dispatch.RoleDispatcher}},
-		{name: "OKNotYetExpired", token: tokens["future"], want: dispatch.Actor{User: "ann", Agency: "metro", Role: dispatch.RoleDispatcher}},
-		{name: "OKAdmin", token: tokens["admin"], want: dispatch.Actor{User: "root", Role: dispatch.RoleAdmin}},
+		{name: "OK", token: tokens["valid"], want: dispatch.Actor{User: "ann", Agency: "metro", Role: dispatch.RoleDispatcher, Roles: annRoles}},
+		{name: "OKNotYetExpired", token: tokens["future"], want: dispatch.Actor{User: "ann", Agency: "metro", Role: dispatch.RoleDispatcher, Roles: annRoles}},
+		{name: "OKAdmin", token: tokens["admin"], want: dispatch.Actor{User: "root", Role: dispatch.RoleAdmin, Roles: []string{dispatch.RoleAdmin}}},
 		{name: "ErrUnknown", token: unknown, msg: "not valid"},
 		{name: "ErrEmpty", token: "", msg: "not valid"},
 		{name: "ErrHashGivenAsToken", token: string(auth.TokenHash(tokens["valid"])), msg: "not valid"},
@@ -243,19 +246,19 @@ func TestAuthenticate(t *testing.T) {
 		{name: "ErrDisabled", token: tokens["disabled"], msg: "disabled"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := auth.Authenticate(ctx, st, tc.token, now)
+			got, err := svc.Token(ctx, tc.token)
 			if tc.msg == "" {
 				if err != nil || !reflect.DeepEqual(got, tc.want) {
-					t.Errorf("Authenticate(%s) = %+v, %v, want %+v", tc.name, got, err, tc.want)
+					t.Errorf("Token(%s) = %+v, %v, want %+v", tc.name, got, err, tc.want)
 				}
 				return
 			}
 			var de *dispatch.Error
 			if !errors.As(err, &de) || de.Code != dispatch.EUNAUTHORIZED || !strings.Contains(de.Message, tc.msg) {
-				t.Errorf("Authenticate(%s) = %v, want an %s error saying %q", tc.name, err, dispatch.EUNAUTHORIZED, tc.msg)
+				t.Errorf("Token(%s) = %v, want an %s error saying %q", tc.name, err, dispatch.EUNAUTHORIZED, tc.msg)
 			}
 			if !reflect.DeepEqual(got, dispatch.Actor{}) {
-				t.Errorf("Authenticate(%s) = actor %+v with an error, want none", tc.name, got)
+				t.Errorf("Token(%s) = actor %+v with an error, want none", tc.name, got)
 			}
 		})
 	}

@@ -60,32 +60,3 @@ func Bootstrap(ctx context.Context, st store.Store, exec Executor, now time.Time
 	}
 	return c, nil
 }
-
-// Authenticate returns the actor a bearer token stands for.
-//
-// Deprecated: use Service.Token, which honours the roles a token carries and
-// records its use.
-func Authenticate(ctx context.Context, st store.Store, token string, now time.Time) (dispatch.Actor, error) {
-	t, err := st.TokenByHash(ctx, TokenHash(token))
-	if errors.Is(err, store.ErrNotFound) {
-		return dispatch.Actor{}, dispatch.Errorf(dispatch.EUNAUTHORIZED, "the token is not valid")
-	}
-	if err != nil {
-		return dispatch.Actor{}, fmt.Errorf("authenticate: %w", err)
-	}
-	if t.Revoked || (!t.Expires.IsZero() && !now.Before(t.Expires)) {
-		return dispatch.Actor{}, dispatch.Errorf(dispatch.EUNAUTHORIZED, "the token has expired or was revoked")
-	}
-	u, err := st.User(ctx, t.Username)
-	if err != nil {
-		return dispatch.Actor{}, fmt.Errorf("authenticate: %w", err)
-	}
-	if u.Disabled {
-		return dispatch.Actor{}, dispatch.Errorf(dispatch.EUNAUTHORIZED, "the account is disabled")
-	}
-	role := ""
-	if len(u.Roles) > 0 {
-		role = u.Roles[0]
-	}
-	return dispatch.Actor{User: u.Username, Agency: u.Agency, Role: role}, nil
-}
