@@ -26,6 +26,10 @@ const (
 	TypeUnitCreated     = "unit.created"
 	TypeIncidentCreated = "incident.created"
 	TypeUserCreated     = "user.created"
+
+	TypeUnitStatusChanged  = "unit.status_changed"
+	TypeIncidentDispatched = "incident.dispatched"
+	TypeIncidentCleared    = "incident.cleared"
 )
 
 // Private field names.
@@ -65,6 +69,30 @@ type UserCreated struct {
 	Roles    []string `json:"roles"`
 }
 
+// UnitStatusChanged is the payload of unit.status_changed. Incident is the
+// incident the change concerns: the one a unit is dispatched to, or the one
+// it is on (and, going AVAILABLE, leaves); "" for a unit on none.
+type UnitStatusChanged struct {
+	Unit     string `json:"unit"`
+	Status   string `json:"status"`
+	Previous string `json:"previous"`
+	Incident string `json:"incident,omitempty"`
+}
+
+// IncidentDispatched is the payload of incident.dispatched. Each unit's own
+// change to DISPATCHED follows it as a unit.status_changed event.
+type IncidentDispatched struct {
+	Incident string   `json:"incident"`
+	Units    []string `json:"units"`
+}
+
+// IncidentCleared is the payload of incident.cleared. Each unit still on the
+// incident going AVAILABLE follows it as a unit.status_changed event.
+type IncidentCleared struct {
+	Incident    string `json:"incident"`
+	Disposition string `json:"disposition"`
+}
+
 // DecodeData decodes the JSON payload of an event of type typ.
 func DecodeData(typ string, data json.RawMessage) (any, error) {
 	var v any
@@ -77,6 +105,12 @@ func DecodeData(typ string, data json.RawMessage) (any, error) {
 		v = &IncidentCreated{}
 	case TypeUserCreated:
 		v = &UserCreated{}
+	case TypeUnitStatusChanged:
+		v = &UnitStatusChanged{}
+	case TypeIncidentDispatched:
+		v = &IncidentDispatched{}
+	case TypeIncidentCleared:
+		v = &IncidentCleared{}
 	default:
 		if slices.Contains(AuditTypes, typ) {
 			v = &Audited{}

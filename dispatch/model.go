@@ -75,7 +75,10 @@ type Unit struct {
 	Status       string    `json:"status"`
 	StatusSince  time.Time `json:"status_since"`
 	Incident     string    `json:"incident,omitempty"`
-	Created      time.Time `json:"created"`
+	// Resume is, while the unit is in EMERGENCY, the status it was in
+	// before: the one it may go back to (besides AVAILABLE).
+	Resume  string    `json:"resume,omitempty"`
+	Created time.Time `json:"created"`
 }
 
 // A Location is where an incident is: the text as given and, when known, a
@@ -96,21 +99,32 @@ type Caller struct {
 // Incident statuses.
 const (
 	IncidentPending = "PENDING" // received, no unit yet
-	IncidentClosed  = "CLOSED"
+	IncidentActive  = "ACTIVE"  // units dispatched
+	IncidentClosed  = "CLOSED"  // cleared, with a disposition
 )
 
 // An Incident is an event in the world that dispatch responds to.
+//
+// Units lists every unit ever dispatched to it, in order; a unit is on the
+// incident now while its own Incident names it. The times are the standard
+// intervals' marks (NFPA 1225, NENA): each set once, by the first unit to
+// reach it, and absent until then.
 type Incident struct {
-	ID        string    `json:"id"`
-	Agency    string    `json:"agency"`
-	Type      string    `json:"type"`
-	Priority  int       `json:"priority"`
-	Location  Location  `json:"location"`
-	Caller    Caller    `json:"caller"`
-	Narrative string    `json:"narrative,omitempty"`
-	Status    string    `json:"status"`
-	Units     []string  `json:"units"`
-	Received  time.Time `json:"received"`
+	ID          string     `json:"id"`
+	Agency      string     `json:"agency"`
+	Type        string     `json:"type"`
+	Priority    int        `json:"priority"`
+	Location    Location   `json:"location"`
+	Caller      Caller     `json:"caller"`
+	Narrative   string     `json:"narrative,omitempty"`
+	Status      string     `json:"status"`
+	Units       []string   `json:"units"`
+	Disposition string     `json:"disposition,omitempty"`
+	Received    time.Time  `json:"received"`
+	Dispatched  *time.Time `json:"dispatched,omitempty"`
+	EnRoute     *time.Time `json:"en_route,omitempty"`
+	OnScene     *time.Time `json:"on_scene,omitempty"`
+	Cleared     *time.Time `json:"cleared,omitempty"`
 }
 
 // A User as the domain knows it: who, which agency, which roles. Credentials

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"time"
 )
 
 // State is everything dispatch knows, folded from events. It is not safe for
@@ -65,6 +66,34 @@ func (s *State) Apply(e Event) error {
 			return fmt.Errorf("user %q created twice", d.Username)
 		}
 		s.Users[d.Username] = &User{Username: d.Username, Agency: e.Agency, Roles: slices.Clone(d.Roles)}
+	case *UnitStatusChanged:
+		return s.applyStatus(e, d)
+	case *IncidentDispatched:
+		in, ok := s.Incidents[d.Incident]
+		if !ok {
+			return fmt.Errorf("incident %q dispatched but does not exist", d.Incident)
+		}
+		if in.Status == IncidentClosed {
+			return fmt.Errorf("incident %q dispatched after it closed", d.Incident)
+		}
+		for _, u := range d.Units {
+			if !slices.Contains(in.Units, u) {
+				in.Units = append(in.Units, u)
+			}
+		}
+		if in.Dispatched == nil {
+			in.Dispatched = at(e.Time)
+		}
+		in.Status = IncidentActive
+	case *IncidentCleared:
+		in, ok := s.Incidents[d.Incident]
+		if !ok {
+			return fmt.Errorf("incident %q cleared but does not exist", d.Incident)
+		}
+		if in.Status == IncidentClosed {
+			return fmt.Errorf("incident %q cleared twice", d.Incident)
+		}
+		in.Status, in.Disposition, in.Cleared = IncidentClosed, d.Disposition, at(e.Time)
 	case *Audited:
 		// Access is accounted for in the log; it changes no dispatch state.
 	default:
@@ -72,6 +101,43 @@ func (s *State) Apply(e Event) error {
 	}
 	return nil
 }
+
+// applyStatus folds a unit.status_changed event. It checks everything before
+// it changes anything, so a refused event leaves the state as it was.
+func (s *State) applyStatus(e Event, d *UnitStatusChanged) error {
+	u, ok := s.Units[d.Unit]
+	if !ok {
+		return fmt.Errorf("unit %q changed status but does not exist", d.Unit)
+	}
+	if u.Status != d.Previous {
+		return fmt.Errorf("unit %q went from %s to %s but is %s", d.Unit, d.Previous, d.Status, u.Status)
+	}
+	var in *Incident
+	if d.Incident != "" {
+		if in, ok = s.Incidents[d.Incident]; !ok {
+			return fmt.Errorf("unit %q changed status on incident %q, which does not exist", d.Unit, d.Incident)
+		}
+	}
+	u.Status, u.StatusSince, u.Incident, u.Resume = d.Status, e.Time, d.Incident, ""
+	switch d.Status {
+	case StatusAvailable:
+		u.Incident = "" // it leaves the incident
+	case StatusEmergency:
+		u.Resume = d.Previous
+	case StatusEnRoute:
+		if in != nil && in.EnRoute == nil {
+			in.EnRoute = at(e.Time)
+		}
+	case StatusOnScene:
+		if in != nil && in.OnScene == nil {
+			in.OnScene = at(e.Time)
+		}
+	}
+	return nil
+}
+
+// at returns a pointer to its own copy of t.
+func at(t time.Time) *time.Time { return &t }
 
 func serialKey(agency string, year int) string { return fmt.Sprintf("%s-%d", agency, year) }
 

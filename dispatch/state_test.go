@@ -202,6 +202,14 @@ func TestDecodeData(t *testing.T) {
 			&dispatch.IncidentCreated{ID: "metro-2026-000001", Type: "THEFT", Priority: 3, Location: dispatch.Location{Text: "x", Lat: ptr(1.5), Lon: ptr(-2.0)}}},
 		{dispatch.TypeUserCreated, `{"username":"ann","roles":["dispatcher"]}`,
 			&dispatch.UserCreated{Username: "ann", Roles: []string{"dispatcher"}}},
+		{dispatch.TypeUnitStatusChanged, `{"unit":"metro.1a12","status":"ON_SCENE","previous":"EN_ROUTE","incident":"metro-2026-000001"}`,
+			&dispatch.UnitStatusChanged{Unit: "metro.1a12", Status: "ON_SCENE", Previous: "EN_ROUTE", Incident: "metro-2026-000001"}},
+		{dispatch.TypeUnitStatusChanged, `{"unit":"metro.1a12","status":"BUSY","previous":"AVAILABLE"}`,
+			&dispatch.UnitStatusChanged{Unit: "metro.1a12", Status: "BUSY", Previous: "AVAILABLE"}},
+		{dispatch.TypeIncidentDispatched, `{"incident":"metro-2026-000001","units":["metro.1a12","metro.2b7"]}`,
+			&dispatch.IncidentDispatched{Incident: "metro-2026-000001", Units: []string{"metro.1a12", "metro.2b7"}}},
+		{dispatch.TypeIncidentCleared, `{"incident":"metro-2026-000001","disposition":"report taken"}`,
+			&dispatch.IncidentCleared{Incident: "metro-2026-000001", Disposition: "report taken"}},
 	} {
 		got, err := dispatch.DecodeData(tc.typ, json.RawMessage(tc.data))
 		if err != nil || !reflect.DeepEqual(got, tc.want) {

@@ -110,6 +110,12 @@ func normalise(s *dispatch.State) {
 	}
 	for _, in := range s.Incidents {
 		in.Received = in.Received.Round(0).UTC()
+		for _, t := range []**time.Time{&in.Dispatched, &in.EnRoute, &in.OnScene, &in.Cleared} {
+			if *t != nil {
+				u := (*t).Round(0).UTC()
+				*t = &u
+			}
+		}
 	}
 }
 
@@ -234,7 +240,64 @@ func (g gen) location() dispatch.Location {
 	return l
 }
 
-func (g gen) command() dispatch.Command {
+// unit returns the id of a unit of s now and then of none.
+func (g gen) unit(s *dispatch.State) string {
+	units := s.UnitList("")
+	if len(units) == 0 || g.r.IntN(12) == 0 {
+		return pick(g, "metro.9z9", "", "nowhere.1")
+	}
+	return pick(g, units...).ID
+}
+
+// incident returns the id of an incident of s, mostly a recent one, now and
+// then of none.
+func (g gen) incident(s *dispatch.State) string {
+	ins := s.IncidentList("")
+	if len(ins) == 0 || g.r.IntN(12) == 0 {
+		return pick(g, "metro-2026-999999", "")
+	}
+	return ins[g.r.IntN(min(len(ins), 8))].ID
+}
+
+// command returns a random command; those of the incident lifecycle name
+// the units and incidents of s, so that most of them can be accepted.
+func (g gen) command(s *dispatch.State) dispatch.Command {
+	switch g.r.IntN(18) {
+	case 10, 11:
+		in := g.incident(s)
+		agency := ""
+		if i, ok := s.Incidents[in]; ok {
+			agency = i.Agency
+		}
+		var units []string
+		for range 1 + g.r.IntN(3) {
+			u := g.unit(s)
+			if g.r.IntN(3) > 0 {
+				// Mostly an AVAILABLE unit of the incident's agency.
+				for _, c := range s.UnitList(agency) {
+					if c.Status == dispatch.StatusAvailable && g.r.IntN(2) == 0 {
+						u = c.ID
+						break
+					}
+				}
+			}
+			units = append(units, u)
+		}
+		return dispatch.DispatchUnits{Incident: in, Units: units}
+	case 12, 13, 14, 15:
+		st := field(g, dispatch.UnitStatuses, []string{"on_scene", "PARKED", ""})
+		u := g.unit(s)
+		if unit, ok := s.Units[u]; ok && g.r.IntN(3) > 0 {
+			// Mostly a legal next status.
+			if next := unit.NextStatuses(); len(next) > 0 {
+				st = pick(g, next...)
+			}
+		}
+		return dispatch.SetUnitStatus{Unit: u, Status: st}
+	case 16:
+		return dispatch.ClearIncident{Incident: g.incident(s),
+			Disposition: field(g, []string{"report taken", " arrest ", "unfounded", "gone on arrival"}, []string{"", " ", strings.Repeat("d", 201)})}
+	}
 	switch g.r.IntN(10) {
 	case 0:
 		return dispatch.CreateAgency{
@@ -291,9 +354,10 @@ func TestRoundTripProperty(t *testing.T) {
 			at := time.Date(2026, 12, 31, 16, 0, 0, 0, time.UTC)
 			var seq int64
 			refused := 0
+			types := map[string]int{}
 			for range commands {
 				at = at.Add(time.Duration(g.r.Int64N(int64(2 * time.Minute))))
-				cmd, actor := g.command(), g.actor()
+				cmd, actor := g.command(live), g.actor()
 				evs, err := cmd.Decide(live, actor, at)
 				if err != nil {
 					var de *dispatch.Error
@@ -307,6 +371,7 @@ func TestRoundTripProperty(t *testing.T) {
 					if err := live.Apply(ev); err != nil {
 						t.Fatalf("Apply(decided %s %v) = %v", ev.Type, ev.Subject, err)
 					}
+					types[ev.Type]++
 					back := roundTrip(t, seq, ev)
 					want := ev
 					want.Time = ev.Time.UTC()
@@ -317,6 +382,13 @@ func TestRoundTripProperty(t *testing.T) {
 						t.Fatalf("Apply(replayed %s %v) = %v", back.Type, back.Subject, err)
 					}
 					seq++
+				}
+			}
+			// Every event type of the lifecycle must occur, or the test
+			// proves little about it.
+			for _, typ := range []string{dispatch.TypeIncidentDispatched, dispatch.TypeUnitStatusChanged, dispatch.TypeIncidentCleared} {
+				if types[typ] < 10 {
+					t.Fatalf("%d %s events, want at least 10", types[typ], typ)
 				}
 			}
 			// The generator must exercise both paths, or the test proves little.
@@ -331,8 +403,8 @@ func TestRoundTripProperty(t *testing.T) {
 					t.Fatalf("no incident %s: want the sequence to span the new year", id)
 				}
 			}
-			t.Logf("%d events accepted, %d commands refused; %d agencies, %d units, %d users, %d incidents",
-				seq, refused, len(live.Agencies), len(live.Units), len(live.Users), len(live.Incidents))
+			t.Logf("%d events accepted, %d commands refused; %d agencies, %d units, %d users, %d incidents; events by type %v",
+				seq, refused, len(live.Agencies), len(live.Units), len(live.Users), len(live.Incidents), types)
 			normalise(live)
 			normalise(replayed)
 			if !reflect.DeepEqual(replayed, live) {

@@ -61,6 +61,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	res := ts.MustExecute(t, dispatch.CreateIncident{Agency: "metro", Type: "BURGLARY", Location: dispatch.Location{Text: "1 Main St"},
 		Caller: dispatch.Caller{Name: "Matrix Caller"}, Narrative: "matrix notes"})
 	incident := res.Events[0].Subject["incident"]
+	ts.MustExecute(t, dispatch.CreateUnit{CallSign: "1A12", Agency: "metro", Kind: "patrol"})
 	ts.MustCreateUser(t, "target", "metro", dispatch.RoleOfficer)
 	ts.MustCreateUser(t, "clerk", "metro", dispatch.RoleCallTaker)
 	ts.MustSetPassword(t, "clerk", matrixPassword)
@@ -99,6 +100,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/units": {request: func(n int) (string, any) {
 			return "/api/v1/units", map[string]string{"call_sign": fmt.Sprintf("M%d", n), "agency": "metro", "kind": "patrol"}
 		}, foreign: http.StatusForbidden},
+		// Allowed callers toggle the unit between BUSY and AVAILABLE (or
+		// are refused the transition, 422); another agency's unit is 404.
+		"POST /api/v1/units/{id}/status": {request: func(n int) (string, any) {
+			return "/api/v1/units/metro.1a12/status", map[string]string{"status": pick(n, "BUSY", "AVAILABLE")}
+		}, foreign: http.StatusNotFound},
 		"GET /api/v1/incident-types": {request: get("/api/v1/incident-types")},
 		"GET /api/v1/incidents":      {request: get("/api/v1/incidents")},
 		"POST /api/v1/incidents": {request: func(n int) (string, any) {
@@ -107,7 +113,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /api/v1/incidents/{id}":        {request: get("/api/v1/incidents/" + incident), foreign: http.StatusNotFound},
 		"GET /api/v1/incidents/{id}/bundle": {request: get("/api/v1/incidents/" + incident + "/bundle?openings=true"), foreign: http.StatusNotFound},
 		"GET /api/v1/stream":                {request: get("/api/v1/stream"), stream: true},
-		"GET /api/v1/users":                 {request: get("/api/v1/users")},
+		// Dispatch and clear answer 200, 404, 409 or 422 to allowed callers,
+		// depending on what the callers before them did.
+		"POST /api/v1/incidents/{id}/dispatch": {request: func(int) (string, any) {
+			return "/api/v1/incidents/" + incident + "/dispatch", map[string]any{"units": []string{"metro.1a12"}}
+		}, foreign: http.StatusNotFound},
+		"POST /api/v1/incidents/{id}/clear": {request: func(int) (string, any) {
+			return "/api/v1/incidents/" + incident + "/clear", map[string]string{"disposition": "matrix"}
+		}, foreign: http.StatusNotFound},
+		"GET /api/v1/users": {request: get("/api/v1/users")},
 		"POST /api/v1/users": {request: func(n int) (string, any) {
 			return "/api/v1/users", map[string]any{"username": fmt.Sprintf("new%d", n), "agency": "metro", "roles": []string{"officer"}, "password": "a long enough password"}
 		}, foreign: http.StatusForbidden},
@@ -194,6 +208,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 }
+
+// pick returns one of xs by n.
+func pick(n int, xs ...string) string { return xs[n%len(xs)] }
 
 // matrixAllows is the test's own reading of a route's roles.
 func matrixAllows(roles []string, sub matrixSubject) bool {

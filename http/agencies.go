@@ -46,7 +46,20 @@ func (s *Server) handleCreateAgency(w http.ResponseWriter, r *http.Request) {
 // holds all of the command's events.
 func created(w http.ResponseWriter, res engine.Result, location string, v any) {
 	w.Header().Set("Location", location)
+	setSeq(w, res)
+	writeJSON(w, http.StatusCreated, v)
+}
+
+// changed answers 200 with the changed resource and the same log headers as
+// created.
+func changed(w http.ResponseWriter, res engine.Result, v any) {
+	setSeq(w, res)
+	writeJSON(w, http.StatusOK, v)
+}
+
+// setSeq sets Tenfour-Seq, the sequence number of the command's first event,
+// and Tenfour-Log-Size, the size of the log that holds all of its events.
+func setSeq(w http.ResponseWriter, res engine.Result) {
 	w.Header().Set("Tenfour-Seq", strconv.FormatInt(res.First, 10))
 	w.Header().Set(logSizeHeader, strconv.FormatInt(res.First+int64(len(res.Events)), 10))
-	writeJSON(w, http.StatusCreated, v)
 }

@@ -115,3 +115,48 @@ func (s *Server) handleIncidentBundle(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", `attachment; filename="`+in.ID+`.bundle.json"`)
 	writeJSON(w, http.StatusOK, b)
 }
+
+func (s *Server) handleDispatch(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Units []string `json:"units"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.executeOnIncident(w, r, func(id string) dispatch.Command {
+		return dispatch.DispatchUnits{Incident: id, Units: req.Units}
+	})
+}
+
+func (s *Server) handleClearIncident(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Disposition string `json:"disposition"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.executeOnIncident(w, r, func(id string) dispatch.Command {
+		return dispatch.ClearIncident{Incident: id, Disposition: req.Disposition}
+	})
+}
+
+// executeOnIncident executes the command made for the incident of the path,
+// which the actor must be able to see, and answers the changed incident.
+func (s *Server) executeOnIncident(w http.ResponseWriter, r *http.Request, cmd func(id string) dispatch.Command) {
+	in, err := s.incident(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	a := actorOf(r)
+	res, err := s.engine.Execute(r.Context(), a, cmd(in.ID))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.engine.Read(func(st *dispatch.State) { in = incidentView(st.Incidents[in.ID], a) })
+	s.recordPrivateReads(r, incidentReads(in))
+	changed(w, res, in)
+}

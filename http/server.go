@@ -98,6 +98,8 @@ var (
 	readers  = []string{dispatch.RoleCallTaker, dispatch.RoleDispatcher, dispatch.RoleSupervisor, dispatch.RoleOfficer, dispatch.RoleAuditor, InstallationAdmin}
 	auditors = []string{dispatch.RoleAuditor, InstallationAdmin}
 	fleet    = []string{dispatch.RoleSupervisor, dispatch.RoleAdmin}
+	senders  = []string{dispatch.RoleDispatcher, dispatch.RoleSupervisor, InstallationAdmin}
+	crews    = []string{dispatch.RoleOfficer, dispatch.RoleDispatcher, dispatch.RoleSupervisor, InstallationAdmin}
 	admins   = []string{dispatch.RoleAdmin}
 	root     = []string{InstallationAdmin}
 )
@@ -120,11 +122,14 @@ func (s *Server) Routes() []Route {
 		{"POST /api/v1/agencies", root, s.handleCreateAgency},
 		{"GET /api/v1/units", anyUser, s.handleListUnits},
 		{"POST /api/v1/units", fleet, s.handleCreateUnit},
+		{"POST /api/v1/units/{id}/status", crews, s.handleSetUnitStatus},
 		{"GET /api/v1/incident-types", anyUser, s.handleIncidentTypes},
 		{"GET /api/v1/incidents", readers, s.handleListIncidents},
 		{"POST /api/v1/incidents", takers, s.handleCreateIncident},
 		{"GET /api/v1/incidents/{id}", readers, s.handleGetIncident},
 		{"GET /api/v1/incidents/{id}/bundle", auditors, s.handleIncidentBundle},
+		{"POST /api/v1/incidents/{id}/dispatch", senders, s.handleDispatch},
+		{"POST /api/v1/incidents/{id}/clear", senders, s.handleClearIncident},
 		{"GET /api/v1/stream", anyUser, s.handleStream},
 
 		{"GET /api/v1/users", admins, s.handleListUsers},

@@ -69,12 +69,54 @@ func (s *Server) handleCreateUnit(w http.ResponseWriter, r *http.Request) {
 	}
 	id := res.Events[0].Subject["unit"]
 	var u dispatch.Unit
-	s.engine.Read(func(st *dispatch.State) {
-		u = *st.Units[id]
-		u.Capabilities = slices.Clone(u.Capabilities)
-	})
-	if u.Capabilities == nil {
-		u.Capabilities = []string{}
-	}
+	s.engine.Read(func(st *dispatch.State) { u = unitView(st.Units[id]) })
 	created(w, res, "/api/v1/units/"+id, u)
+}
+
+// unitView copies a unit for an answer.
+func unitView(u *dispatch.Unit) dispatch.Unit {
+	c := *u
+	c.Capabilities = slices.Clone(u.Capabilities)
+	if c.Capabilities == nil {
+		c.Capabilities = []string{}
+	}
+	return c
+}
+
+// unitID returns the unit named by the path, if the actor may see it.
+// Another agency's unit answers 404, as another agency's incident does.
+func (s *Server) unitID(r *http.Request) (string, error) {
+	id, sc := r.PathValue("id"), scopeOf(actorOf(r))
+	found := false
+	s.engine.Read(func(st *dispatch.State) {
+		u, ok := st.Units[id]
+		found = ok && sc.sees(u.Agency)
+	})
+	if !found {
+		return "", dispatch.Errorf(dispatch.ENOTFOUND, "unit %s does not exist", id)
+	}
+	return id, nil
+}
+
+func (s *Server) handleSetUnitStatus(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Status string `json:"status"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	id, err := s.unitID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	res, err := s.engine.Execute(r.Context(), actorOf(r), dispatch.SetUnitStatus{Unit: id, Status: req.Status})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var u dispatch.Unit
+	s.engine.Read(func(st *dispatch.State) { u = unitView(st.Units[id]) })
+	changed(w, res, u)
 }

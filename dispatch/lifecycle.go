@@ -1,0 +1,202 @@
+package dispatch
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// UnitStatuses lists every unit status, in the order of the lifecycle.
+var UnitStatuses = []string{
+	StatusAvailable, StatusDispatched, StatusEnRoute, StatusOnScene, StatusTransporting,
+	StatusBusy, StatusOutOfService, StatusEmergency,
+}
+
+// Transitions is the unit status lifecycle (DESIGN.md, "Domain"): for each
+// status, the statuses a unit may go to from it. AVAILABLE → DISPATCHED →
+// EN_ROUTE → ON_SCENE → (TRANSPORTING) → AVAILABLE; BUSY and OUT_OF_SERVICE
+// from and back to AVAILABLE; EMERGENCY from any status, and from EMERGENCY
+// back to AVAILABLE or to the status the unit was in before (Unit.Resume),
+// which this table cannot name. A unit goes DISPATCHED only by being
+// dispatched to an incident (DispatchUnits).
+var Transitions = map[string][]string{
+	StatusAvailable:    {StatusDispatched, StatusBusy, StatusOutOfService, StatusEmergency},
+	StatusDispatched:   {StatusEnRoute, StatusEmergency},
+	StatusEnRoute:      {StatusOnScene, StatusEmergency},
+	StatusOnScene:      {StatusTransporting, StatusAvailable, StatusEmergency},
+	StatusTransporting: {StatusAvailable, StatusEmergency},
+	StatusBusy:         {StatusAvailable, StatusEmergency},
+	StatusOutOfService: {StatusAvailable, StatusEmergency},
+	StatusEmergency:    {StatusAvailable},
+}
+
+// NextStatuses returns the statuses u may go to now: those of Transitions
+// and, in EMERGENCY, the status it was in before.
+func (u *Unit) NextStatuses() []string {
+	next := slices.Clone(Transitions[u.Status])
+	if u.Status == StatusEmergency && u.Resume != "" && !slices.Contains(next, u.Resume) {
+		next = append(next, u.Resume)
+	}
+	return next
+}
+
+// checkTransition returns an EINVALID error unless u may go to status now.
+func checkTransition(u *Unit, status string) error {
+	if u.Status == status {
+		return Errorf(EINVALID, "unit %s is already %s", u.CallSign, status)
+	}
+	next := u.NextStatuses()
+	if !slices.Contains(next, status) {
+		return Errorf(EINVALID, "unit %s is %s and cannot go %s; it can go %s", u.CallSign, u.Status, status, strings.Join(next, " or "))
+	}
+	return nil
+}
+
+// SetUnitStatus records a unit's new status, as its crew or a dispatcher
+// reports it. A unit on an incident stays on it until it goes AVAILABLE; its
+// first unit EN_ROUTE and ON_SCENE mark the incident's times.
+type SetUnitStatus struct {
+	Unit   string
+	Status string
+}
+
+// Decide implements Command.
+func (c SetUnitStatus) Decide(s *State, actor Actor, now time.Time) ([]Event, error) {
+	u, ok := s.Units[c.Unit]
+	if !ok {
+		return nil, Errorf(ENOTFOUND, "unit %s does not exist", c.Unit)
+	}
+	if err := mayAct(actor, u.Agency); err != nil {
+		return nil, err
+	}
+	if !slices.Contains(UnitStatuses, c.Status) {
+		return nil, Errorf(EINVALID, "status %q is not one of %s", c.Status, strings.Join(UnitStatuses, ", "))
+	}
+	if c.Status == StatusDispatched && u.Status == StatusAvailable {
+		return nil, Errorf(EINVALID, "unit %s goes DISPATCHED only by being dispatched to an incident", u.CallSign)
+	}
+	if err := checkTransition(u, c.Status); err != nil {
+		return nil, err
+	}
+	return []Event{statusChanged(u, c.Status, u.Incident, actor, now)}, nil
+}
+
+// statusChanged returns the event of u going to status, concerning incident.
+func statusChanged(u *Unit, status, incident string, actor Actor, now time.Time) Event {
+	subject := map[string]string{"unit": u.ID}
+	if incident != "" {
+		subject["incident"] = incident
+	}
+	return Event{
+		Time: now, Type: TypeUnitStatusChanged, Agency: u.Agency, Actor: actor, Subject: subject,
+		Data: &UnitStatusChanged{Unit: u.ID, Status: status, Previous: u.Status, Incident: incident},
+	}
+}
+
+// MaxDispatch bounds the units of one dispatch.
+const MaxDispatch = 32
+
+// DispatchUnits sends AVAILABLE units of an incident's own agency to it. It
+// yields one incident.dispatched event naming them all, then one
+// unit.status_changed event per unit (to DISPATCHED, on the incident), so
+// that every status a unit goes through is an event about that unit.
+type DispatchUnits struct {
+	Incident string
+	Units    []string
+}
+
+// Decide implements Command.
+func (c DispatchUnits) Decide(s *State, actor Actor, now time.Time) ([]Event, error) {
+	in, ok := s.Incidents[c.Incident]
+	if !ok {
+		return nil, Errorf(ENOTFOUND, "incident %s does not exist", c.Incident)
+	}
+	if err := mayAct(actor, in.Agency); err != nil {
+		return nil, err
+	}
+	if in.Status == IncidentClosed {
+		return nil, Errorf(ECONFLICT, "incident %s is closed; no unit can be dispatched to it", in.ID)
+	}
+	if len(c.Units) == 0 {
+		return nil, Errorf(EINVALID, "name at least one unit to dispatch")
+	}
+	if len(c.Units) > MaxDispatch {
+		return nil, Errorf(EINVALID, "a dispatch names at most %d units", MaxDispatch)
+	}
+	units := make([]*Unit, 0, len(c.Units))
+	for i, id := range c.Units {
+		if slices.Contains(c.Units[:i], id) {
+			return nil, Errorf(EINVALID, "unit %s is named twice", id)
+		}
+		u, ok := s.Units[id]
+		if !ok || u.Agency != in.Agency {
+			// A unit of another agency reads as a missing one: mutual aid
+			// goes through assistance requests, and the caller may not
+			// see the other agency's units.
+			return nil, Errorf(ENOTFOUND, "agency %s has no unit %s", in.Agency, id)
+		}
+		switch {
+		case u.Incident == in.ID:
+			return nil, Errorf(ECONFLICT, "unit %s is already on incident %s", u.CallSign, in.ID)
+		case u.Incident != "":
+			return nil, Errorf(ECONFLICT, "unit %s is busy on incident %s", u.CallSign, u.Incident)
+		case u.Status != StatusAvailable:
+			return nil, Errorf(EINVALID, "unit %s is %s and cannot go %s", u.CallSign, u.Status, StatusDispatched)
+		}
+		units = append(units, u)
+	}
+	evs := []Event{{
+		Time: now, Type: TypeIncidentDispatched, Agency: in.Agency, Actor: actor,
+		Subject: map[string]string{"incident": in.ID},
+		Data:    &IncidentDispatched{Incident: in.ID, Units: slices.Clone(c.Units)},
+	}}
+	for _, u := range units {
+		evs = append(evs, statusChanged(u, StatusDispatched, in.ID, actor, now))
+	}
+	return evs, nil
+}
+
+// ClearIncident closes an incident with its disposition, and sends every unit
+// still on it back to AVAILABLE. It is refused while one of them is in
+// EMERGENCY: an officer's emergency is never cleared as a side effect.
+type ClearIncident struct {
+	Incident    string
+	Disposition string
+}
+
+// Decide implements Command.
+func (c ClearIncident) Decide(s *State, actor Actor, now time.Time) ([]Event, error) {
+	in, ok := s.Incidents[c.Incident]
+	if !ok {
+		return nil, Errorf(ENOTFOUND, "incident %s does not exist", c.Incident)
+	}
+	if err := mayAct(actor, in.Agency); err != nil {
+		return nil, err
+	}
+	if in.Status == IncidentClosed {
+		return nil, Errorf(ECONFLICT, "incident %s is already closed", in.ID)
+	}
+	if err := checkText("disposition", c.Disposition, 200, true); err != nil {
+		return nil, err
+	}
+	var units []*Unit
+	for _, id := range in.Units {
+		u := s.Units[id]
+		if u == nil || u.Incident != in.ID {
+			continue // it has left the incident
+		}
+		if u.Status == StatusEmergency {
+			return nil, Errorf(ECONFLICT, "unit %s is in EMERGENCY on incident %s; resolve the emergency before clearing the incident", u.CallSign, in.ID)
+		}
+		units = append(units, u)
+	}
+	evs := []Event{{
+		Time: now, Type: TypeIncidentCleared, Agency: in.Agency, Actor: actor,
+		Subject: map[string]string{"incident": in.ID},
+		Data:    &IncidentCleared{Incident: in.ID, Disposition: strings.TrimSpace(c.Disposition)},
+	}}
+	for _, u := range units {
+		evs = append(evs, statusChanged(u, StatusAvailable, in.ID, actor, now))
+	}
+	return evs, nil
+}
