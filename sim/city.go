@@ -115,17 +115,30 @@ func RandomCall(r *rand.Rand, agency string) dispatch.CreateIncident {
 	}
 }
 
+// A Recorder runs one command and returns the events it recorded.
+type Recorder func(ctx context.Context, actor dispatch.Actor, cmd dispatch.Command) ([]dispatch.Event, error)
+
+// A City is what the simulator needs of the dispatch state: the available
+// units of an agency, so that it can send one to each call.
+type City interface {
+	Available(agency string) []string
+}
+
 // Run generates calls until ctx is done: on average one every meanGap of
 // simulated time, divided by speed, spread over the agencies in proportion to
-// their size (most calls go to the city police).
-func Run(ctx context.Context, exec Executor, meanGap time.Duration, speed float64, seed uint64) error {
+// their size (most calls go to the city police). Each call gets an available
+// unit of its agency, which goes en route, arrives and clears after
+// plausible times, also divided by speed; a call with no unit free waits in
+// the queue.
+func Run(ctx context.Context, exec Recorder, city City, meanGap time.Duration, speed float64, seed uint64) error {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	weights := []struct {
 		agency string
 		w      int
 	}{{"metro", 70}, {"sheriff", 15}, {"state", 10}, {"federal", 5}}
+	scaled := func(d time.Duration) time.Duration { return time.Duration(float64(d) / speed) }
 	for {
-		gap := time.Duration(r.ExpFloat64() * float64(meanGap) / speed)
+		gap := scaled(time.Duration(r.ExpFloat64() * float64(meanGap)))
 		select {
 		case <-ctx.Done():
 			return nil
@@ -139,11 +152,43 @@ func Run(ctx context.Context, exec Executor, meanGap time.Duration, speed float6
 			}
 			n -= w.w
 		}
-		if err := exec(ctx, Actor, RandomCall(r, agency)); err != nil {
+		evs, err := exec(ctx, Actor, RandomCall(r, agency))
+		if err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
 			return fmt.Errorf("demo call: %w", err)
 		}
+		units := city.Available(agency)
+		if len(units) == 0 {
+			continue
+		}
+		id := evs[0].Subject["incident"]
+		unit := units[r.IntN(len(units))]
+		steps := []struct {
+			after time.Duration
+			cmd   dispatch.Command
+		}{
+			{0, dispatch.DispatchUnits{Incident: id, Units: []string{unit}}},
+			{scaled(time.Duration(20+r.IntN(40)) * time.Second), dispatch.SetUnitStatus{Unit: unit, Status: dispatch.StatusEnRoute}},
+			{scaled(time.Duration(3+r.IntN(6)) * time.Minute), dispatch.SetUnitStatus{Unit: unit, Status: dispatch.StatusOnScene}},
+			{scaled(time.Duration(8+r.IntN(20)) * time.Minute), dispatch.ClearIncident{Incident: id, Disposition: dispositions[r.IntN(len(dispositions))]}},
+		}
+		go func() {
+			for _, st := range steps {
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(st.after):
+				}
+				// A step the state no longer allows (the unit was taken
+				// by another call meanwhile) ends this call's story.
+				if _, err := exec(ctx, Actor, st.cmd); err != nil {
+					return
+				}
+			}
+		}()
 	}
 }
+
+var dispositions = []string{"report taken", "no offense found", "arrest made", "referred", "gone on arrival", "advised"}

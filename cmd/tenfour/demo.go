@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/engine"
 	"github.com/tenfour-cad/tenfour/sim"
 )
 
@@ -80,11 +81,31 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	simErr := make(chan error, 1)
-	go func() { simErr <- sim.Run(ctx, m.exec, 20*time.Second, *speed, *seed) }()
+	record := func(ctx context.Context, a dispatch.Actor, c dispatch.Command) ([]dispatch.Event, error) {
+		res, err := m.Engine.Execute(ctx, a, c)
+		return res.Events, err
+	}
+	go func() { simErr <- sim.Run(ctx, record, demoCity{m.Engine}, 20*time.Second, *speed, *seed) }()
 	err = m.Run(ctx)
 	cancel()
 	if serr := <-simErr; serr != nil && err == nil && !errors.Is(serr, context.Canceled) {
 		err = serr
 	}
 	return err
+}
+
+// demoCity answers the simulator from the engine's state.
+type demoCity struct{ e *engine.Engine }
+
+// Available returns the ids of agency's units that are AVAILABLE.
+func (c demoCity) Available(agency string) []string {
+	var out []string
+	c.e.Read(func(s *dispatch.State) {
+		for _, u := range s.UnitList(agency) {
+			if u.Status == dispatch.StatusAvailable {
+				out = append(out, u.ID)
+			}
+		}
+	})
+	return out
 }
