@@ -111,6 +111,12 @@ func DecodeData(typ string, data json.RawMessage) (any, error) {
 		v = &IncidentDispatched{}
 	case TypeIncidentCleared:
 		v = &IncidentCleared{}
+	case TypeAgencyTimersSet:
+		v = &AgencyTimersSet{}
+	case TypeIncidentPending:
+		v = &IncidentPendingAlert{}
+	case TypeSafetyCheck:
+		v = &SafetyCheckAlert{}
 	default:
 		if slices.Contains(AuditTypes, typ) {
 			v = &Audited{}

@@ -48,6 +48,7 @@ type Agency struct {
 	Name    string    `json:"name"`
 	Kind    string    `json:"kind"`
 	Created time.Time `json:"created"`
+	Timers  *Timers   `json:"timers,omitempty"` // nil: DefaultTimers
 }
 
 // Unit kinds.
@@ -79,6 +80,9 @@ type Unit struct {
 	// before: the one it may go back to (besides AVAILABLE).
 	Resume  string    `json:"resume,omitempty"`
 	Created time.Time `json:"created"`
+	// SafetyChecked is the StatusSince of the on-scene stay for which a
+	// safety check was raised: one alert per stay.
+	SafetyChecked time.Time `json:"-"`
 }
 
 // A Location is where an incident is: the text as given and, when known, a
@@ -125,6 +129,8 @@ type Incident struct {
 	EnRoute     *time.Time `json:"en_route,omitempty"`
 	OnScene     *time.Time `json:"on_scene,omitempty"`
 	Cleared     *time.Time `json:"cleared,omitempty"`
+	// PendingAlerted says alert.incident_pending was raised (once).
+	PendingAlerted bool `json:"pending_alerted,omitempty"`
 }
 
 // A User as the domain knows it: who, which agency, which roles. Credentials

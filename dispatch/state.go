@@ -94,6 +94,8 @@ func (s *State) Apply(e Event) error {
 			return fmt.Errorf("incident %q cleared twice", d.Incident)
 		}
 		in.Status, in.Disposition, in.Cleared = IncidentClosed, d.Disposition, at(e.Time)
+	case *AgencyTimersSet, *IncidentPendingAlert, *SafetyCheckAlert:
+		return s.applyTimers(e)
 	case *Audited:
 		// Access is accounted for in the log; it changes no dispatch state.
 	default:

@@ -36,6 +36,9 @@ type Config struct {
 	Node     string
 	URL      string
 	LeaseTTL time.Duration
+	// TimerInterval is how often the sequencer checks the dispatch timers
+	// (dispatch.CheckTimers). Zero means every second; negative, never.
+	TimerInterval time.Duration
 	// OnCommit is handed every durable group of events, in log order, after
 	// the view shows them.
 	OnCommit func([]*ledger.Pending)
@@ -56,6 +59,9 @@ type Engine struct {
 	onCommit func([]*ledger.Pending)
 
 	hub hub
+
+	stopTimers chan struct{}
+	timersDone chan struct{}
 }
 
 // A Result is what an executed command recorded.
@@ -90,7 +96,38 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e.log = l
+	e.stopTimers, e.timersDone = make(chan struct{}), make(chan struct{})
+	every := cfg.TimerInterval
+	if every == 0 {
+		every = time.Second
+	}
+	if every > 0 {
+		go e.timerLoop(every, cfg.Logger)
+	} else {
+		close(e.timersDone)
+	}
 	return e, nil
+}
+
+// timerLoop raises the dispatch timers' alerts as their time comes. Only the
+// sequencer decides them; on another node the check is refused and skipped.
+func (e *Engine) timerLoop(every time.Duration, logger *slog.Logger) {
+	defer close(e.timersDone)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-e.stopTimers:
+			return
+		case <-t.C:
+		}
+		if !e.log.IsSequencer() {
+			continue
+		}
+		if _, err := e.Execute(context.Background(), dispatch.Actor{System: "timers"}, dispatch.CheckTimers{}); err != nil && logger != nil {
+			logger.Warn("check the dispatch timers", "err", err)
+		}
+	}
 }
 
 // replay folds a stored event into both states: at start, every event of the
@@ -258,5 +295,14 @@ func (e *Engine) Seqs(kind, id string) []int64 {
 // Log returns the engine's ledger.
 func (e *Engine) Log() *ledger.Log { return e.log }
 
-// Close commits what is queued, signs a last checkpoint and stops.
-func (e *Engine) Close() error { return e.log.Close() }
+// Close stops the timers, commits what is queued, signs a last checkpoint
+// and stops.
+func (e *Engine) Close() error {
+	select {
+	case <-e.stopTimers:
+	default:
+		close(e.stopTimers)
+	}
+	<-e.timersDone
+	return e.log.Close()
+}
