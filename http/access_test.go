@@ -78,13 +78,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 
 	cases := map[string]matrixCase{
-		"GET /log/checkpoint": {request: get("/log/checkpoint")},
-		"GET /log/key":        {request: get("/log/key")},
-		"GET /log/tile/":      {request: get("/log/tile/0/000.p/1")},
-		"GET /{$}":            {request: get("/")},
-		"GET /static/":        {request: get("/static/tenfour.css")},
-		"GET /healthz":        {request: get("/healthz")},
-		"GET /readyz":         {request: get("/readyz")},
+		"GET /log/checkpoint":      {request: get("/log/checkpoint")},
+		"GET /log/key":             {request: get("/log/key")},
+		"GET /log/tile/":           {request: get("/log/tile/0/000.p/1")},
+		"GET /{$}":                 {request: get("/")},
+		"GET /static/":             {request: get("/static/tenfour.css")},
+		"GET /healthz":             {request: get("/healthz")},
+		"GET /readyz":              {request: get("/readyz")},
+		"GET /api/v1/openapi.json": {request: get("/api/v1/openapi.json")},
 		"POST /api/v1/auth/login": {request: func(int) (string, any) {
 			return "/api/v1/auth/login", map[string]string{"username": "clerk", "password": matrixPassword}
 		}},
@@ -141,7 +142,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}, foreign: http.StatusNotFound},
 	}
 	wantPublic := []string{"GET /log/checkpoint", "GET /log/key", "GET /log/tile/", "GET /{$}", "GET /static/",
-		"GET /healthz", "GET /readyz", "POST /api/v1/auth/login", "POST /api/v1/auth/logout", "POST /internal/v1/audit"}
+		"GET /healthz", "GET /readyz", "GET /api/v1/openapi.json", "POST /api/v1/auth/login", "POST /api/v1/auth/logout", "POST /internal/v1/audit"}
 	known := append([]string{tenfourhttp.AnyUser, tenfourhttp.InstallationAdmin}, dispatch.Roles...)
 
 	routes := ts.Handler.Routes()

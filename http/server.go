@@ -29,6 +29,7 @@ type Server struct {
 	srv    *http.Server
 	cop    *http.CrossOriginProtection
 	relays relayer
+	idem   *idemStore
 
 	// LoginLimit bounds sign-in attempts per client address; FailureLimit
 	// bounds refused tokens and sessions per client address; APILimit bounds
@@ -69,6 +70,7 @@ func NewServer(e *engine.Engine, st store.Store, a *auth.Service, logger *slog.L
 		cop:        http.NewCrossOriginProtection(),
 		LoginLimit: DefaultLoginLimit, FailureLimit: DefaultFailureLimit, APILimit: DefaultAPILimit,
 		logins: newLimiter(), failures: newLimiter(), calls: newLimiter(),
+		idem: newIdemStore(IdempotencyEntries, IdempotencyTTL),
 	}
 	if a != nil && a.Record != nil {
 		// Audit events this node cannot append go to the sequencer.
@@ -77,6 +79,11 @@ func NewServer(e *engine.Engine, st store.Store, a *auth.Service, logger *slog.L
 	for _, rt := range s.Routes() {
 		h := http.HandlerFunc(rt.Handler)
 		if !rt.Public() {
+			// Keys belong to a caller, so they are looked up once it is
+			// known; like authorize, this runs on the sequencer.
+			if method, _, _ := strings.Cut(rt.Pattern, " "); method == http.MethodPost {
+				h = s.idempotent(h)
+			}
 			h = s.authorize(rt, h)
 		}
 		// A command is authorised where it is decided, on the sequencer,
@@ -113,6 +120,7 @@ func (s *Server) Routes() []Route {
 		{"GET /static/", nil, s.handleStatic},
 		{"GET /healthz", nil, s.handleHealthz},
 		{"GET /readyz", nil, s.handleReadyz},
+		{"GET /api/v1/openapi.json", nil, s.handleOpenAPI},
 
 		{"POST /api/v1/auth/login", nil, s.handleLogin},
 		{"POST /api/v1/auth/logout", nil, s.handleLogout},

@@ -1,0 +1,177 @@
+package http_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/tenfour-cad/tenfour/dispatch"
+)
+
+// postKey sends a POST with a bearer token and an Idempotency-Key.
+func postKey(t *testing.T, ts *TestServer, path, token, key string, body any) Response {
+	t.Helper()
+	return ts.DoWith(t, "POST", path, body, func(r *http.Request) {
+		r.Header.Set("Authorization", "Bearer "+token)
+		r.Header.Set("Idempotency-Key", key)
+	})
+}
+
+// countEvents counts the events of type typ from seq on.
+func countEvents(t *testing.T, ts *TestServer, from int64, typ string) int {
+	t.Helper()
+	n := 0
+	for _, e := range ts.Events(t, from) {
+		if e.Type == typ {
+			n++
+		}
+	}
+	return n
+}
+
+func TestIdempotencyKey(t *testing.T) {
+	ts := MustOpenServer(t)
+	ts.MustExecute(t, dispatch.CreateAgency{ID: "metro", Name: "Metro PD", Kind: "municipal_police"})
+	ann := ts.MustCreateUser(t, "ann", "metro", dispatch.RoleDispatcher)
+	bob := ts.MustCreateUser(t, "bob", "metro", dispatch.RoleDispatcher)
+	agency := map[string]string{"id": "county", "name": "County Fire", "kind": "fire_ems"}
+
+	t.Run("Replayed", func(t *testing.T) {
+		first := postKey(t, ts, "/api/v1/agencies", ts.Admin, "create-county", agency)
+		if first.Status != http.StatusCreated || first.Header.Get("Idempotent-Replayed") != "" {
+			t.Fatalf("first POST /api/v1/agencies = %d %s (Idempotent-Replayed %q), want 201, not replayed", first.Status, first.Body, first.Header.Get("Idempotent-Replayed"))
+		}
+		size := ts.Engine.Log().Size()
+		again := postKey(t, ts, "/api/v1/agencies", ts.Admin, "create-county", agency)
+		if again.Status != first.Status || !bytes.Equal(again.Body, first.Body) {
+			t.Errorf("repeated POST = %d %s, want %d %s", again.Status, again.Body, first.Status, first.Body)
+		}
+		if got := again.Header.Get("Idempotent-Replayed"); got != "true" {
+			t.Errorf("repeated POST: Idempotent-Replayed = %q, want true", got)
+		}
+		for _, h := range []string{"Location", "Tenfour-Seq", "Tenfour-Log-Size", "Content-Type"} {
+			if again.Header.Get(h) != first.Header.Get(h) || first.Header.Get(h) == "" {
+				t.Errorf("repeated POST: %s = %q, want %q", h, again.Header.Get(h), first.Header.Get(h))
+			}
+		}
+		if got := ts.Engine.Log().Size(); got != size {
+			t.Errorf("log size after the repeat = %d, want %d: the command ran twice", got, size)
+		}
+	})
+
+	t.Run("ErrReused", func(t *testing.T) {
+		size := ts.Engine.Log().Size()
+		other := map[string]string{"id": "state", "name": "State Police", "kind": "state_police"}
+		r := postKey(t, ts, "/api/v1/agencies", ts.Admin, "create-county", other)
+		CheckProblem(t, "POST /api/v1/agencies with a used key and another body", r, http.StatusUnprocessableEntity, "idempotency_key_reused", "another request")
+		r = postKey(t, ts, "/api/v1/units", ts.Admin, "create-county", agency)
+		CheckProblem(t, "POST /api/v1/units with a key used on another path", r, http.StatusUnprocessableEntity, "idempotency_key_reused", "another request")
+		if got := ts.Engine.Log().Size(); got != size {
+			t.Errorf("log size = %d, want %d: a reused key ran a command", got, size)
+		}
+	})
+
+	t.Run("ErrInvalidKey", func(t *testing.T) {
+		for _, key := range []string{"", strings.Repeat("k", 256), "ключ", `"a"b"`} {
+			r := postKey(t, ts, "/api/v1/agencies", ts.Admin, key, map[string]string{"id": "x", "name": "X", "kind": "fire"})
+			CheckProblem(t, "POST with Idempotency-Key "+key, r, http.StatusBadRequest, "bad_request", "Idempotency-Key")
+		}
+		r := ts.DoWith(t, "POST", "/api/v1/agencies", agency, func(r *http.Request) {
+			r.Header.Set("Authorization", "Bearer "+ts.Admin)
+			r.Header.Add("Idempotency-Key", "one")
+			r.Header.Add("Idempotency-Key", "two")
+		})
+		CheckProblem(t, "POST with two Idempotency-Keys", r, http.StatusBadRequest, "bad_request", "Idempotency-Key")
+		// The draft's sf-string form names the same key as the bare one.
+		r = postKey(t, ts, "/api/v1/agencies", ts.Admin, `"create-county"`, agency)
+		if r.Status != http.StatusCreated || r.Header.Get("Idempotent-Replayed") != "true" {
+			t.Errorf(`POST with Idempotency-Key "create-county" = %d %s, want 201 replayed`, r.Status, r.Body)
+		}
+	})
+
+	t.Run("PerCaller", func(t *testing.T) {
+		body := map[string]any{"type": "THEFT", "location": map[string]string{"text": "1 Main St"}}
+		a := postKey(t, ts, "/api/v1/incidents", ann, "call-1", body)
+		b := postKey(t, ts, "/api/v1/incidents", bob, "call-1", body)
+		if a.Status != http.StatusCreated || b.Status != http.StatusCreated {
+			t.Fatalf("POST /api/v1/incidents as ann, bob = %d, %d, want 201, 201", a.Status, b.Status)
+		}
+		if b.Header.Get("Idempotent-Replayed") != "" || a.Header.Get("Location") == b.Header.Get("Location") {
+			t.Errorf("bob's request with ann's key: Location %s, replayed %q; want an incident of its own", b.Header.Get("Location"), b.Header.Get("Idempotent-Replayed"))
+		}
+		again := postKey(t, ts, "/api/v1/incidents", ann, "call-1", body)
+		if again.Header.Get("Location") != a.Header.Get("Location") {
+			t.Errorf("ann's repeat: Location = %s, want %s", again.Header.Get("Location"), a.Header.Get("Location"))
+		}
+	})
+
+	t.Run("ErrorRemembered", func(t *testing.T) {
+		body := map[string]any{"type": "THEFT", "priority": 7, "location": map[string]string{"text": "1 Main St"}}
+		first := postKey(t, ts, "/api/v1/incidents", ann, "bad-priority", body)
+		CheckProblem(t, "POST /api/v1/incidents with priority 7", first, http.StatusUnprocessableEntity, dispatch.EINVALID, "priority")
+		again := postKey(t, ts, "/api/v1/incidents", ann, "bad-priority", body)
+		if again.Status != first.Status || !bytes.Equal(again.Body, first.Body) || again.Header.Get("Idempotent-Replayed") != "true" {
+			t.Errorf("repeat = %d %s, want the first answer replayed", again.Status, again.Body)
+		}
+	})
+
+	t.Run("Concurrent", func(t *testing.T) {
+		before := ts.Engine.Log().Size()
+		unit := map[string]any{"call_sign": "9Z9", "agency": "metro", "kind": "patrol"}
+		const n = 20
+		var wg sync.WaitGroup
+		results := make([]Response, n)
+		for i := range n {
+			wg.Go(func() { results[i] = postKey(t, ts, "/api/v1/units", ts.Admin, "unit-9z9", unit) })
+		}
+		wg.Wait()
+		fresh := 0
+		for _, r := range results {
+			switch {
+			case r.Status == http.StatusCreated && r.Header.Get("Idempotent-Replayed") == "":
+				fresh++
+			case r.Status == http.StatusCreated:
+			case r.Status == http.StatusConflict:
+				CheckProblem(t, "concurrent duplicate", r, http.StatusConflict, "idempotency_in_flight", "still being processed")
+			default:
+				t.Errorf("concurrent duplicate = %d %s, want 201 or 409", r.Status, r.Body)
+			}
+		}
+		if fresh != 1 {
+			t.Errorf("%d of %d concurrent duplicates were processed, want 1", fresh, n)
+		}
+		if got := countEvents(t, ts, before, dispatch.TypeUnitCreated); got != 1 {
+			t.Errorf("%d unit.created events, want 1", got)
+		}
+	})
+}
+
+// TestIdempotencyKeyFollower checks that keys are kept where commands are
+// decided: a command sent with a key to a follower is forwarded, and the
+// same key sent to the sequencer finds its answer there.
+func TestIdempotencyKeyFollower(t *testing.T) {
+	ts := MustOpenServer(t)
+	f := ts.MustOpenFollower(t, false)
+	agency := map[string]string{"id": "metro", "name": "Metro PD", "kind": "municipal_police"}
+	first := postKey(t, f, "/api/v1/agencies", ts.Admin, "metro-once", agency)
+	if first.Status != http.StatusCreated {
+		t.Fatalf("POST /api/v1/agencies on the follower = %d %s, want 201", first.Status, first.Body)
+	}
+	size := ts.Engine.Log().Size()
+	for _, node := range []*TestServer{ts, f} {
+		r := postKey(t, node, "/api/v1/agencies", ts.Admin, "metro-once", agency)
+		if r.Status != http.StatusCreated || r.Header.Get("Idempotent-Replayed") != "true" || !bytes.Equal(r.Body, first.Body) {
+			t.Errorf("repeat on %s = %d %s (replayed %q), want the first answer replayed", node.URL, r.Status, r.Body, r.Header.Get("Idempotent-Replayed"))
+		}
+	}
+	if got := ts.Engine.Log().Size(); got != size {
+		t.Errorf("log size = %d, want %d: a repeat ran the command again", got, size)
+	}
+	var a dispatch.Agency
+	if err := json.Unmarshal(first.Body, &a); err != nil || a.ID != "metro" {
+		t.Errorf("answer %s, want the agency metro", first.Body)
+	}
+}
