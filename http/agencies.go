@@ -41,6 +41,32 @@ func (s *Server) handleCreateAgency(w http.ResponseWriter, r *http.Request) {
 	created(w, res, "/api/v1/agencies/"+a.ID, a)
 }
 
+// handleSetTimers sets an agency's dispatch timers: how long an urgent
+// incident may wait, and when an officer on scene is checked on.
+func (s *Server) handleSetTimers(w http.ResponseWriter, r *http.Request) {
+	var req dispatch.Timers
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	id := r.PathValue("id")
+	found := false
+	s.engine.Read(func(st *dispatch.State) { _, found = st.Agencies[id] })
+	if !found {
+		s.writeError(w, r, dispatch.Errorf(dispatch.ENOTFOUND, "agency %s does not exist", id))
+		return
+	}
+	res, err := s.engine.Execute(r.Context(), actorOf(r), dispatch.SetAgencyTimers{Agency: id, Timers: req})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var a dispatch.Agency
+	s.engine.Read(func(st *dispatch.State) { a = *st.Agencies[id] })
+	setSeq(w, res)
+	writeJSON(w, http.StatusOK, a)
+}
+
 // created answers 201 with the new resource, its location, the sequence
 // number of the (first) event that recorded it, and the size of the log that
 // holds all of the command's events.

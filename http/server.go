@@ -100,15 +100,16 @@ func NewServer(e *engine.Engine, st store.Store, a *auth.Service, logger *slog.L
 // Roles of the route table. A request acts in the first role it holds that
 // its route allows, so the order here does not matter.
 var (
-	anyUser  = []string{AnyUser}
-	takers   = []string{dispatch.RoleCallTaker, dispatch.RoleDispatcher, dispatch.RoleSupervisor, InstallationAdmin}
-	readers  = []string{dispatch.RoleCallTaker, dispatch.RoleDispatcher, dispatch.RoleSupervisor, dispatch.RoleOfficer, dispatch.RoleAuditor, InstallationAdmin}
-	auditors = []string{dispatch.RoleAuditor, InstallationAdmin}
-	fleet    = []string{dispatch.RoleSupervisor, dispatch.RoleAdmin}
-	senders  = []string{dispatch.RoleDispatcher, dispatch.RoleSupervisor, InstallationAdmin}
-	crews    = []string{dispatch.RoleOfficer, dispatch.RoleDispatcher, dispatch.RoleSupervisor, InstallationAdmin}
-	admins   = []string{dispatch.RoleAdmin}
-	root     = []string{InstallationAdmin}
+	anyUser     = []string{AnyUser}
+	takers      = []string{dispatch.RoleCallTaker, dispatch.RoleDispatcher, dispatch.RoleSupervisor, InstallationAdmin}
+	readers     = []string{dispatch.RoleCallTaker, dispatch.RoleDispatcher, dispatch.RoleSupervisor, dispatch.RoleOfficer, dispatch.RoleAuditor, InstallationAdmin}
+	auditors    = []string{dispatch.RoleAuditor, InstallationAdmin}
+	fleet       = []string{dispatch.RoleSupervisor, dispatch.RoleAdmin}
+	senders     = []string{dispatch.RoleDispatcher, dispatch.RoleSupervisor, InstallationAdmin}
+	crews       = []string{dispatch.RoleOfficer, dispatch.RoleDispatcher, dispatch.RoleSupervisor, InstallationAdmin}
+	admins      = []string{dispatch.RoleAdmin}
+	supervisors = []string{dispatch.RoleSupervisor, dispatch.RoleAdmin}
+	root        = []string{InstallationAdmin}
 )
 
 // Routes is the route table: every route the server answers, and who may
@@ -128,6 +129,7 @@ func (s *Server) Routes() []Route {
 
 		{"GET /api/v1/agencies", anyUser, s.handleListAgencies},
 		{"POST /api/v1/agencies", root, s.handleCreateAgency},
+		{"PUT /api/v1/agencies/{id}/timers", supervisors, s.handleSetTimers},
 		{"GET /api/v1/units", anyUser, s.handleListUnits},
 		{"POST /api/v1/units", fleet, s.handleCreateUnit},
 		{"POST /api/v1/units/{id}/status", crews, s.handleSetUnitStatus},
