@@ -1,0 +1,441 @@
+package geo
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// Error codes of the geocoder. They name what kind of mistake the input
+// has; the http package maps them to a status.
+const (
+	EINVALID   = "invalid"         // empty, malformed, or coordinates out of range
+	ENOTFOUND  = "not_found"       // no street or place by that name
+	EAMBIGUOUS = "ambiguous"       // the name fits more than one street
+	ERANGE     = "out_of_range"    // the house number is not on the street
+	ENOCROSS   = "no_intersection" // the two streets do not meet
+)
+
+// Error is a geocoding failure with a sentence a dispatcher understands.
+// For ENOTFOUND, Suggestions holds up to three street names close to what
+// was typed; for EAMBIGUOUS, Candidates holds every street that fits.
+type Error struct {
+	Code        string
+	Message     string
+	Suggestions []string
+	Candidates  []string
+}
+
+// Error returns the message, with the suggestions or candidates.
+func (e *Error) Error() string {
+	switch {
+	case len(e.Suggestions) > 0:
+		return e.Message + "; did you mean " + strings.Join(e.Suggestions, ", ") + "?"
+	case len(e.Candidates) > 0:
+		return e.Message + ": " + strings.Join(e.Candidates, ", ")
+	}
+	return e.Message
+}
+
+// ErrorCode returns the code of err if it is (or wraps) an *Error, and ""
+// otherwise.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+func errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Kind says what a Result was resolved from.
+type Kind string
+
+// The kinds of Result.
+const (
+	KindAddress      Kind = "address"      // "3900 S Kedzie Ave"
+	KindIntersection Kind = "intersection" // "S Kedzie Ave & W 39th Pl"
+	KindPoint        Kind = "point"        // "41.823600,-87.704700"
+	KindPlace        Kind = "place"        // "Midway Airport"
+)
+
+// Result is a geocoded location.
+type Result struct {
+	Lat, Lon float64   // WGS84 degrees
+	Grid     GridPoint // the grid point; for a KindPoint, the grid point at Lat, Lon
+	Text     string    // the normalised text: "3900 S Kedzie Ave", "S Kedzie Ave & W 39th Pl"
+	Kind     Kind
+}
+
+// maxInput bounds the text Geocode reads; no location is longer.
+const maxInput = 200
+
+var (
+	pointRE   = regexp.MustCompile(`^([+-]?\d+(?:\.\d*)?)\s*(?:,|\s)\s*([+-]?\d+(?:\.\d*)?)$`)
+	numericRE = regexp.MustCompile(`^[-+0-9.,\s]+$`)
+	addressRE = regexp.MustCompile(`^(\d{1,6})\s+(\S.*)$`)
+	crossRE   = regexp.MustCompile(`(?i)\s*(?:&|/|@|\band\b|\bat\b)\s*`)
+	ordinalRE = regexp.MustCompile(`^(\d{1,4})(?:ST|ND|RD|TH)?$`)
+)
+
+// Geocode resolves free text to a location. It accepts:
+//
+//   - an address: "3900 S Kedzie Ave", "3912 kedzie avenue";
+//   - an intersection of two streets joined by &, /, @, "and" or "at":
+//     "39th Pl & S Kedzie Ave", "Kedzie / 39th Pl", "S Kedzie Ave and W 39th Pl";
+//   - coordinates, latitude then longitude: "41.8236,-87.7047";
+//   - the name of a place in the gazetteer: "Midway Airport".
+//
+// Street names are matched without regard to case, extra spaces or
+// punctuation; the direction prefix and the street type may be left out or
+// spelt in full (South/S, West/W, Avenue/Ave, Street/St, Place/Pl, Road/Rd,
+// Boulevard/Blvd), and a numbered street may be written 39 or 39th. A numbered
+// street given without a type means the "St", as Chicagoans say it: "Kedzie &
+// 39th" is Kedzie & 39th St (Pershing Rd), never 39th Pl.
+//
+// Errors are *Error values: EINVALID (empty, malformed, coordinates out of
+// range, a street with neither number nor cross street), ENOTFOUND (with
+// suggestions), EAMBIGUOUS (with candidates), ERANGE (the number is not on
+// the street), ENOCROSS (parallel streets, or streets that do not meet).
+func (g *Gazetteer) Geocode(text string) (Result, error) {
+	t := strings.TrimSpace(text)
+	switch {
+	case t == "":
+		return Result{}, errorf(EINVALID, "the location is empty")
+	case len(t) > maxInput:
+		return Result{}, errorf(EINVALID, "the location is longer than %d characters", maxInput)
+	}
+	if numericRE.MatchString(t) && strings.ContainsAny(t, ".,") {
+		return parsePoint(t)
+	}
+	if i, ok := g.placeIdx[placeKey(t)]; ok {
+		p := g.places[i]
+		return result(p.At, p.Name, KindPlace), nil
+	}
+	if parts := crossRE.Split(t, -1); len(parts) > 1 {
+		if len(parts) != 2 || strings.TrimSpace(parts[0]) == "" || strings.TrimSpace(parts[1]) == "" {
+			return Result{}, errorf(EINVALID, "%q: an intersection is two streets, such as \"39th Pl & S Kedzie Ave\"", t)
+		}
+		return g.intersection(parts[0], parts[1])
+	}
+	if m := addressRE.FindStringSubmatch(t); m != nil {
+		n, _ := strconv.Atoi(m[1]) // at most 6 digits: cannot fail
+		return g.address(n, m[2])
+	}
+	street, _, err := g.resolve(t)
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{}, errorf(EINVALID, "%s is a whole street; give a house number (\"3900 %s\") or a cross street", street, street)
+}
+
+// parsePoint parses "lat,lon" or "lat lon" in decimal degrees.
+func parsePoint(t string) (Result, error) {
+	m := pointRE.FindStringSubmatch(t)
+	if m == nil {
+		return Result{}, errorf(EINVALID, "%q: coordinates are latitude and longitude in decimal degrees, such as \"41.8236,-87.7047\"", t)
+	}
+	lat, err1 := strconv.ParseFloat(m[1], 64)
+	lon, err2 := strconv.ParseFloat(m[2], 64)
+	switch {
+	case err1 != nil || err2 != nil:
+		return Result{}, errorf(EINVALID, "%q: coordinates are latitude and longitude in decimal degrees, such as \"41.8236,-87.7047\"", t)
+	case lat < -90 || lat > 90:
+		return Result{}, errorf(EINVALID, "latitude %s is outside -90 to 90", m[1])
+	case lon < -180 || lon > 180:
+		return Result{}, errorf(EINVALID, "longitude %s is outside -180 to 180", m[2])
+	}
+	return Result{
+		Lat: lat, Lon: lon, Grid: GridAt(lat, lon), Kind: KindPoint,
+		Text: strconv.FormatFloat(lat, 'f', 6, 64) + "," + strconv.FormatFloat(lon, 'f', 6, 64),
+	}, nil
+}
+
+func result(p GridPoint, text string, k Kind) Result {
+	lat, lon := p.LatLon()
+	return Result{Lat: lat, Lon: lon, Grid: p, Text: text, Kind: k}
+}
+
+func (g *Gazetteer) address(n int, streetText string) (Result, error) {
+	street, segs, err := g.resolve(streetText)
+	if err != nil {
+		return Result{}, err
+	}
+	var ranges []string
+	for _, i := range segs {
+		s := g.segs[i]
+		if s.From <= n && n <= s.To {
+			return result(s.point(n), strconv.Itoa(n)+" "+street, KindAddress), nil
+		}
+		ranges = append(ranges, fmt.Sprintf("%d–%d", s.From, s.To))
+	}
+	return Result{}, errorf(ERANGE, "%d is not on %s, whose numbers run %s", n, street, strings.Join(ranges, ", "))
+}
+
+func (g *Gazetteer) intersection(a, b string) (Result, error) {
+	sa, segsA, err := g.resolve(a)
+	if err != nil {
+		return Result{}, err
+	}
+	sb, segsB, err := g.resolve(b)
+	if err != nil {
+		return Result{}, err
+	}
+	if sa == sb {
+		return Result{}, errorf(ENOCROSS, "%q and %q are both %s; an intersection needs two streets", strings.TrimSpace(a), strings.TrimSpace(b), sa)
+	}
+	parallel := true
+	for _, i := range segsA {
+		for _, j := range segsB {
+			p, ok, crossing := cross(g.segs[i], g.segs[j])
+			parallel = parallel && !crossing
+			if ok {
+				return result(p, sa+" & "+sb, KindIntersection), nil
+			}
+		}
+	}
+	if parallel {
+		return Result{}, errorf(ENOCROSS, "%s and %s run parallel and never cross", sa, sb)
+	}
+	return Result{}, errorf(ENOCROSS, "%s and %s do not meet in this gazetteer", sa, sb)
+}
+
+// cross returns where segments a and b meet. crossing reports whether they
+// run across each other at all; ok whether both reach the crossing point.
+func cross(a, b Segment) (p GridPoint, ok, crossing bool) {
+	if a.Axis == b.Axis {
+		return GridPoint{}, false, false
+	}
+	if a.Axis == EastWest {
+		a, b = b, a
+	}
+	p = GridPoint{N: float64(b.Grid), E: float64(a.Grid)}
+	alo, ahi := a.span()
+	blo, bhi := b.span()
+	return p, alo <= p.N && p.N <= ahi && blo <= p.E && p.E <= bhi, true
+}
+
+// streetQuery is a street name split into its normalised parts; dir and typ
+// are empty when the text leaves them out.
+type streetQuery struct {
+	dir, base, typ string
+}
+
+var (
+	dirWords = map[string]string{
+		"N": "N", "NORTH": "N", "S": "S", "SOUTH": "S",
+		"E": "E", "EAST": "E", "W": "W", "WEST": "W",
+	}
+	typeWords = map[string]string{
+		"AVE": "AVE", "AV": "AVE", "AVENUE": "AVE",
+		"ST": "ST", "STR": "ST", "STREET": "ST",
+		"PL": "PL", "PLACE": "PL",
+		"RD": "RD", "ROAD": "RD",
+		"BLVD": "BLVD", "BOULEVARD": "BLVD",
+		"DR": "DR", "DRIVE": "DR",
+		"PKWY": "PKWY", "PARKWAY": "PKWY",
+		"CT": "CT", "COURT": "CT",
+		"TER": "TER", "TERRACE": "TER",
+		"HWY": "HWY", "HIGHWAY": "HWY",
+	}
+)
+
+// words upper-cases s, turns punctuation into spaces and splits it.
+func words(s string) []string {
+	return strings.FieldsFunc(strings.ToUpper(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-'
+	})
+}
+
+// parseStreet splits a street name into direction, base name and type.
+func parseStreet(s string) streetQuery {
+	w := words(s)
+	var q streetQuery
+	if len(w) > 1 {
+		if d, ok := dirWords[w[0]]; ok {
+			q.dir, w = d, w[1:]
+		}
+	}
+	if len(w) > 1 {
+		if t, ok := typeWords[w[len(w)-1]]; ok {
+			q.typ, w = t, w[:len(w)-1]
+		}
+	}
+	for i, x := range w {
+		if x == "SAINT" && i+1 < len(w) {
+			w[i] = "ST"
+		}
+	}
+	if len(w) == 1 {
+		if m := ordinalRE.FindStringSubmatch(w[0]); m != nil {
+			n, _ := strconv.Atoi(m[1]) // at most 4 digits: cannot fail
+			w[0] = strings.ToUpper(Ordinal(n))
+		}
+	}
+	q.base = strings.Join(w, " ")
+	return q
+}
+
+// isOrdinal reports whether a normalised base name is a numbered street.
+func isOrdinal(base string) bool { return base != "" && base[0] >= '0' && base[0] <= '9' }
+
+// joinName writes a street's full name from its parts.
+func joinName(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// placeKey normalises a place name for lookup.
+func placeKey(s string) string { return strings.Join(words(s), " ") }
+
+// resolve finds the one street text names and the indices of its segments.
+func (g *Gazetteer) resolve(text string) (string, []int, error) {
+	q := parseStreet(text)
+	shown := strings.Join(strings.Fields(text), " ")
+	if q.base == "" {
+		return "", nil, errorf(EINVALID, "%q has no street name", shown)
+	}
+	var match []nameRef
+	for _, r := range g.byBase[q.base] {
+		if (q.dir == "" || q.dir == r.dir) && (q.typ == "" || q.typ == r.typ) {
+			match = append(match, r)
+		}
+	}
+	if q.typ == "" && isOrdinal(q.base) {
+		// "39th" alone is 39th St: keep the St names if there are any.
+		var st []nameRef
+		for _, r := range match {
+			if r.typ == "ST" {
+				st = append(st, r)
+			}
+		}
+		if len(st) > 0 {
+			match = st
+		}
+	}
+	var streets []string
+	for _, r := range match {
+		streets = append(streets, g.names[r.seg])
+	}
+	streets = sortedUnique(streets)
+	switch len(streets) {
+	case 0:
+		e := errorf(ENOTFOUND, "no street called %q", shown)
+		e.Suggestions = g.suggest(q)
+		return "", nil, e
+	case 1:
+		return streets[0], g.byStreet[streets[0]], nil
+	}
+	e := errorf(EAMBIGUOUS, "%q could be %d streets", shown, len(streets))
+	e.Candidates = streets
+	return "", nil, e
+}
+
+// suggest returns up to three streets whose names are nearest q by edit
+// distance, counting a wrong direction or type as one edit each.
+func (g *Gazetteer) suggest(q streetQuery) []string {
+	best := map[string]int{}
+	limit := 2 + len(q.base)/4
+	for base, refs := range g.byBase {
+		d0 := editDistance(q.base, base)
+		if d0 > limit {
+			continue
+		}
+		for _, r := range refs {
+			d := d0
+			if q.dir != "" && q.dir != r.dir {
+				d++
+			}
+			if q.typ != "" && q.typ != r.typ {
+				d++
+			}
+			name := g.names[r.seg]
+			if old, ok := best[name]; d <= limit && (!ok || d < old) {
+				best[name] = d
+			}
+		}
+	}
+	var out []string
+	for n := range best {
+		out = append(out, n)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if best[out[i]] != best[out[j]] {
+			return best[out[i]] < best[out[j]]
+		}
+		return out[i] < out[j]
+	})
+	if len(out) > 3 {
+		out = out[:3]
+	}
+	return out
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := prev[j-1]
+			if a[i-1] != b[j-1] {
+				c++
+			}
+			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// Reverse returns the address nearest to a WGS84 position: the nearest point
+// on the nearest street of the gazetteer, written as a house number on that
+// street ("3912 S Kedzie Ave"). The number is rounded to the nearest whole
+// address number and kept within the segment's range; odd and even sides are
+// not told apart. At a crossing, where two streets are equally near, the one
+// listed first in the gazetteer wins. It returns "" for an empty gazetteer.
+func (g *Gazetteer) Reverse(lat, lon float64) string {
+	x := (lon - OriginLon) * metresPerDegLon
+	y := (lat - OriginLat) * metresPerDegLat
+	best, bestD, bestAlong := -1, math.Inf(1), 0.0
+	for i, s := range g.segs {
+		lo, hi := s.span()
+		var d, along float64
+		if s.Axis == NorthSouth {
+			yc := math.Max(northMetres(lo), math.Min(northMetres(hi), y))
+			d = math.Hypot(x-eastMetres(float64(s.Grid)), y-yc)
+			along = northNumber(yc)
+		} else {
+			xc := math.Max(eastMetres(lo), math.Min(eastMetres(hi), x))
+			d = math.Hypot(x-xc, y-northMetres(float64(s.Grid)))
+			along = xc / metresPerNumber
+		}
+		if d < bestD {
+			best, bestD, bestAlong = i, d, along
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	s := g.segs[best]
+	n := int(math.Round(math.Abs(bestAlong)))
+	n = max(s.From, min(s.To, n))
+	return strconv.Itoa(n) + " " + g.names[best]
+}
