@@ -91,6 +91,9 @@ type Location struct {
 	Text string   `json:"text,omitempty"`
 	Lat  *float64 `json:"lat,omitempty"`
 	Lon  *float64 `json:"lon,omitempty"`
+	// Verified says the text was found in the gazetteer, which gave the
+	// point; an unverified location is as the caller gave it.
+	Verified bool `json:"verified,omitempty"`
 }
 
 // A Caller is the person who called. Both fields are private: they enter the

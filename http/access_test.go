@@ -129,6 +129,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /api/v1/users/{username}":          {request: get("/api/v1/users/target"), foreign: http.StatusNotFound},
 		"POST /api/v1/users/{username}/disable": {request: func(int) (string, any) { return "/api/v1/users/target/disable", "" }, foreign: http.StatusNotFound},
 		"POST /api/v1/users/{username}/unlock":  {request: func(int) (string, any) { return "/api/v1/users/target/unlock", "" }, foreign: http.StatusNotFound},
+		"GET /api/v1/geocode":                   {request: get("/api/v1/geocode?q=3900+S+Kedzie+Ave")},
 		"PUT /api/v1/agencies/{id}/timers": {request: func(n int) (string, any) {
 			return "/api/v1/agencies/metro/timers", map[string]int{"pending_alert_seconds": 60 + n%60, "safety_check_seconds": 1200}
 		}, foreign: http.StatusForbidden},

@@ -84,7 +84,7 @@ func (s *Server) handleCreateIncident(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := s.engine.Execute(r.Context(), a, dispatch.CreateIncident{
 		Agency: req.Agency, Type: req.Type, Priority: req.Priority,
-		Location: req.Location, Caller: req.Caller, Narrative: req.Narrative,
+		Location: resolveLocation(req.Location), Caller: req.Caller, Narrative: req.Narrative,
 	})
 	if err != nil {
 		s.writeError(w, r, err)

@@ -134,6 +134,7 @@ func (s *Server) Routes() []Route {
 		{"POST /api/v1/units", fleet, s.handleCreateUnit},
 		{"POST /api/v1/units/{id}/status", crews, s.handleSetUnitStatus},
 		{"GET /api/v1/incident-types", anyUser, s.handleIncidentTypes},
+		{"GET /api/v1/geocode", anyUser, s.handleGeocode},
 		{"GET /api/v1/incidents", readers, s.handleListIncidents},
 		{"POST /api/v1/incidents", takers, s.handleCreateIncident},
 		{"GET /api/v1/incidents/{id}", readers, s.handleGetIncident},
