@@ -71,12 +71,16 @@ type UserCreated struct {
 
 // UnitStatusChanged is the payload of unit.status_changed. Incident is the
 // incident the change concerns: the one a unit is dispatched to, or the one
-// it is on (and, going AVAILABLE, leaves); "" for a unit on none.
+// it is on (and, going AVAILABLE, leaves); "" for a unit on none. Lat and
+// Lon are the unit's last known AVL position when the change was reported,
+// if it had one.
 type UnitStatusChanged struct {
-	Unit     string `json:"unit"`
-	Status   string `json:"status"`
-	Previous string `json:"previous"`
-	Incident string `json:"incident,omitempty"`
+	Unit     string   `json:"unit"`
+	Status   string   `json:"status"`
+	Previous string   `json:"previous"`
+	Incident string   `json:"incident,omitempty"`
+	Lat      *float64 `json:"lat,omitempty"`
+	Lon      *float64 `json:"lon,omitempty"`
 }
 
 // IncidentDispatched is the payload of incident.dispatched. Each unit's own

@@ -55,9 +55,13 @@ func checkTransition(u *Unit, status string) error {
 // SetUnitStatus records a unit's new status, as its crew or a dispatcher
 // reports it. A unit on an incident stays on it until it goes AVAILABLE; its
 // first unit EN_ROUTE and ON_SCENE mark the incident's times.
+//
+// Lat and Lon, both or neither, are the unit's last known position, which
+// the caller looks up (the domain holds no positions); the event carries it.
 type SetUnitStatus struct {
-	Unit   string
-	Status string
+	Unit     string
+	Status   string
+	Lat, Lon *float64
 }
 
 // Decide implements Command.
@@ -78,7 +82,19 @@ func (c SetUnitStatus) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 	if err := checkTransition(u, c.Status); err != nil {
 		return nil, err
 	}
-	return []Event{statusChanged(u, c.Status, u.Incident, actor, now)}, nil
+	if (c.Lat == nil) != (c.Lon == nil) {
+		return nil, Errorf(EINVALID, "a position needs both latitude and longitude")
+	}
+	if c.Lat != nil && (*c.Lat < -90 || *c.Lat > 90 || *c.Lon < -180 || *c.Lon > 180) {
+		return nil, Errorf(EINVALID, "position %v,%v is not a latitude and longitude", *c.Lat, *c.Lon)
+	}
+	ev := statusChanged(u, c.Status, u.Incident, actor, now)
+	if c.Lat != nil {
+		lat, lon := *c.Lat, *c.Lon
+		d := ev.Data.(*UnitStatusChanged)
+		d.Lat, d.Lon = &lat, &lon
+	}
+	return []Event{ev}, nil
 }
 
 // statusChanged returns the event of u going to status, concerning incident.

@@ -181,12 +181,19 @@ func TestSetUnitStatusErrors(t *testing.T) {
 		{"ErrInvalidStatus", dispatch.SetUnitStatus{Unit: "metro.2b7", Status: "busy"}, metroDisp, dispatch.EINVALID, `status "busy" is not one of`, false},
 		{"OKAdmin", dispatch.SetUnitStatus{Unit: "metro.2b7", Status: "BUSY"}, root, "", "", true},
 		{"OKOfficer", dispatch.SetUnitStatus{Unit: "metro.2b7", Status: "BUSY"}, dispatch.Actor{User: "oz", Agency: "metro", Role: dispatch.RoleOfficer}, "", "", true},
+		{"OKPosition", dispatch.SetUnitStatus{Unit: "metro.2b7", Status: "BUSY", Lat: ptr(41.8), Lon: ptr(-87.7)}, metroDisp, "", "", true},
+		{"ErrHalfPosition", dispatch.SetUnitStatus{Unit: "metro.2b7", Status: "BUSY", Lat: ptr(41.8)}, metroDisp, dispatch.EINVALID, "both latitude and longitude", false},
+		{"ErrBadPosition", dispatch.SetUnitStatus{Unit: "metro.2b7", Status: "BUSY", Lat: ptr(91.0), Lon: ptr(0.0)}, metroDisp, dispatch.EINVALID, "is not a latitude and longitude", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			evs, err := tc.cmd.Decide(s, tc.actor, now)
 			if tc.accepted {
 				if err != nil || len(evs) != 1 {
 					t.Fatalf("%#v.Decide = %v, %v, want one event", tc.cmd, evs, err)
+				}
+				d := evs[0].Data.(*dispatch.UnitStatusChanged)
+				if !reflect.DeepEqual(d.Lat, tc.cmd.Lat) || !reflect.DeepEqual(d.Lon, tc.cmd.Lon) {
+					t.Errorf("%#v.Decide position = %v,%v, want the command's", tc.cmd, d.Lat, d.Lon)
 				}
 				return
 			}

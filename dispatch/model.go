@@ -143,3 +143,14 @@ type User struct {
 	Agency   string   `json:"agency"`
 	Roles    []string `json:"roles"`
 }
+
+// A Position is where a unit's AVL reported it to be, at a time (WGS 84).
+// Positions are soft state: kept in memory, and written to the log only as
+// part of the events of a status change (DESIGN.md, "AVL positions are
+// frequent and soft").
+type Position struct {
+	Unit string    `json:"unit"`
+	Lat  float64   `json:"lat"`
+	Lon  float64   `json:"lon"`
+	Time time.Time `json:"time"`
+}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/geo"
 	"github.com/tenfour-cad/tenfour/ledger"
 	"github.com/tenfour-cad/tenfour/store"
 )
@@ -60,6 +61,9 @@ type Engine struct {
 
 	hub hub
 
+	posMu sync.RWMutex // guards pos.last; pos.index has its own lock
+	pos   positions
+
 	stopTimers chan struct{}
 	timersDone chan struct{}
 }
@@ -78,6 +82,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		view:     dispatch.NewState(),
 		subjects: make(map[string][]int64),
 		onCommit: cfg.OnCommit,
+		pos:      positions{index: geo.NewIndex(), last: make(map[string]dispatch.Position)},
 	}
 	if e.clock == nil {
 		e.clock = time.Now

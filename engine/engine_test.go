@@ -293,7 +293,13 @@ func (g gen) command(s *dispatch.State) dispatch.Command {
 				st = pick(g, next...)
 			}
 		}
-		return dispatch.SetUnitStatus{Unit: u, Status: st}
+		c := dispatch.SetUnitStatus{Unit: u, Status: st}
+		// Half carry the last known position, as the API adds it; taken
+		// from the names, not the generator, whose sequence stays as it was.
+		if h := len(u)*31 + len(st); h%2 == 0 {
+			c.Lat, c.Lon = ptr(41.7+float64(h%97)/1000), ptr(-87.6-float64(h%89)/1000)
+		}
+		return c
 	case 16:
 		return dispatch.ClearIncident{Incident: g.incident(s),
 			Disposition: field(g, []string{"report taken", " arrest ", "unfounded", "gone on arrival"}, []string{"", " ", strings.Repeat("d", 201)})}

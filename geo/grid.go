@@ -124,3 +124,10 @@ func northNumber(y float64) float64 {
 	last := southMiles[len(southMiles)-1]
 	return -(last.number + (m-last.miles)*NumbersPerMile)
 }
+
+// GridMetres returns the distance from p to q along the grid, in metres:
+// the north–south and east–west legs added (the Manhattan distance), as a
+// car drives on a street grid whose streets run north–south and east–west.
+func GridMetres(p, q GridPoint) float64 {
+	return math.Abs(northMetres(p.N)-northMetres(q.N)) + math.Abs(eastMetres(p.E)-eastMetres(q.E))
+}

@@ -61,3 +61,12 @@ func TestMetresPerDegree(t *testing.T) {
 		t.Errorf("metresPerDegLon = %.1f, want ≈ 82990", metresPerDegLon)
 	}
 }
+
+func TestGridMetres(t *testing.T) {
+	// Kedzie & Pershing (3200 W, 3900 S) to State & Madison: 4 miles west
+	// and 4 miles south.
+	got := GridMetres(GridPoint{N: -3900, E: -3200}, GridPoint{})
+	if want := 8 * MetresPerMile; math.Abs(got-want) > 0.01 {
+		t.Errorf("GridMetres(Kedzie & Pershing, origin) = %v, want %v", got, want)
+	}
+}

@@ -106,6 +106,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/units/{id}/status": {request: func(n int) (string, any) {
 			return "/api/v1/units/metro.1a12/status", map[string]string{"status": pick(n, "BUSY", "AVAILABLE")}
 		}, foreign: http.StatusNotFound},
+		// The same position each time: not older than the unit's last.
+		"POST /api/v1/units/positions": {request: func(int) (string, any) {
+			return "/api/v1/units/positions", []map[string]any{{"unit": "metro.1a12", "lat": 41.82, "lon": -87.70, "time": "2026-03-01T08:00:00Z"}}
+		}, foreign: http.StatusNotFound},
 		"GET /api/v1/incident-types": {request: get("/api/v1/incident-types")},
 		"GET /api/v1/incidents":      {request: get("/api/v1/incidents")},
 		"POST /api/v1/incidents": {request: func(n int) (string, any) {
@@ -113,7 +117,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}, foreign: http.StatusForbidden},
 		"GET /api/v1/incidents/{id}":        {request: get("/api/v1/incidents/" + incident), foreign: http.StatusNotFound},
 		"GET /api/v1/incidents/{id}/bundle": {request: get("/api/v1/incidents/" + incident + "/bundle?openings=true"), foreign: http.StatusNotFound},
-		"GET /api/v1/stream":                {request: get("/api/v1/stream"), stream: true},
+		// 409 to allowed callers: "1 Main St" has no point.
+		"GET /api/v1/incidents/{id}/recommendations": {request: get("/api/v1/incidents/" + incident + "/recommendations"), foreign: http.StatusNotFound},
+		"GET /api/v1/stream":                         {request: get("/api/v1/stream"), stream: true},
 		// Dispatch and clear answer 200, 404, 409 or 422 to allowed callers,
 		// depending on what the callers before them did.
 		"POST /api/v1/incidents/{id}/dispatch": {request: func(int) (string, any) {

@@ -3,8 +3,10 @@ package http
 import (
 	"net/http"
 	"slices"
+	"strconv"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/recommend"
 )
 
 func (s *Server) handleIncidentTypes(w http.ResponseWriter, r *http.Request) {
@@ -159,4 +161,45 @@ func (s *Server) executeOnIncident(w http.ResponseWriter, r *http.Request, cmd f
 	s.engine.Read(func(st *dispatch.State) { in = incidentView(st.Incidents[in.ID], a) })
 	s.recordPrivateReads(r, incidentReads(in))
 	changed(w, res, in)
+}
+
+// MaxRecommendations bounds k of GET /api/v1/incidents/{id}/recommendations.
+const MaxRecommendations = 20
+
+// handleRecommendations answers the k best units for the incident (?k=,
+// default 5): among the 4k AVAILABLE units of its agency nearest it by
+// straight line (the AVL index), the k soonest there by the grid
+// (recommend.Recommend). A unit with no known position is never proposed.
+func (s *Server) handleRecommendations(w http.ResponseWriter, r *http.Request) {
+	k := 5
+	if q := r.URL.Query().Get("k"); q != "" {
+		n, err := strconv.Atoi(q)
+		if err != nil || n < 1 || n > MaxRecommendations {
+			s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "k must be a whole number from 1 to %d", MaxRecommendations))
+			return
+		}
+		k = n
+	}
+	id, sc := r.PathValue("id"), scopeOf(actorOf(r))
+	var out []recommend.Unit
+	var err error = dispatch.Errorf(dispatch.ENOTFOUND, "incident %s does not exist", id)
+	s.engine.Read(func(st *dispatch.State) {
+		in, ok := st.Incidents[id]
+		if !ok || !sc.sees(in.Agency) {
+			return
+		}
+		var pool []dispatch.Position
+		if in.Location.Lat != nil && in.Location.Lon != nil {
+			pool = s.engine.NearestUnits(*in.Location.Lat, *in.Location.Lon, 4*k, func(unit string) bool {
+				u, ok := st.Units[unit]
+				return ok && recommend.Eligible(u, in)
+			})
+		}
+		out, err = recommend.Recommend(st, in, pool, k, nil)
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"units": out})
 }

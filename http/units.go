@@ -3,6 +3,7 @@ package http
 import (
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
 )
@@ -111,7 +112,11 @@ func (s *Server) handleSetUnitStatus(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	res, err := s.engine.Execute(r.Context(), actorOf(r), dispatch.SetUnitStatus{Unit: id, Status: req.Status})
+	cmd := dispatch.SetUnitStatus{Unit: id, Status: req.Status}
+	if p, ok := s.engine.Position(id); ok {
+		cmd.Lat, cmd.Lon = &p.Lat, &p.Lon
+	}
+	res, err := s.engine.Execute(r.Context(), actorOf(r), cmd)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -119,4 +124,54 @@ func (s *Server) handleSetUnitStatus(w http.ResponseWriter, r *http.Request) {
 	var u dispatch.Unit
 	s.engine.Read(func(st *dispatch.State) { u = unitView(st.Units[id]) })
 	changed(w, res, u)
+}
+
+// MaxPositions bounds the positions of one POST /api/v1/units/positions.
+const MaxPositions = 1000
+
+// handleUpdatePositions keeps a batch of AVL positions. An officer or a
+// dispatcher reports only their own agency's units: another agency's unit
+// answers 404, as on the unit's own routes. The batch is taken whole or
+// refused whole, naming its first bad entry.
+func (s *Server) handleUpdatePositions(w http.ResponseWriter, r *http.Request) {
+	var req []struct {
+		Unit string     `json:"unit"`
+		Lat  *float64   `json:"lat"`
+		Lon  *float64   `json:"lon"`
+		Time *time.Time `json:"time"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if len(req) == 0 || len(req) > MaxPositions {
+		s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "send between 1 and %d positions, not %d", MaxPositions, len(req)))
+		return
+	}
+	ps := make([]dispatch.Position, len(req))
+	for i, p := range req {
+		if p.Unit == "" || p.Lat == nil || p.Lon == nil || p.Time == nil {
+			s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "position %d: give unit, lat, lon and time", i))
+			return
+		}
+		ps[i] = dispatch.Position{Unit: p.Unit, Lat: *p.Lat, Lon: *p.Lon, Time: *p.Time}
+	}
+	sc := scopeOf(actorOf(r))
+	var err error
+	s.engine.Read(func(st *dispatch.State) {
+		for i, p := range ps {
+			if u, ok := st.Units[p.Unit]; !ok || !sc.sees(u.Agency) {
+				err = dispatch.Errorf(dispatch.ENOTFOUND, "position %d: unit %s does not exist", i, p.Unit)
+				return
+			}
+		}
+	})
+	if err == nil {
+		err = s.engine.UpdatePositions(ps)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }

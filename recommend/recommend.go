@@ -1,0 +1,125 @@
+// Package recommend chooses the units to send to an incident: the AVAILABLE
+// units of its agency nearest it by estimated travel time (issue 5,
+// "Recommendation").
+package recommend
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/geo"
+)
+
+// A Metric estimates a unit's travel to a point: the distance it covers, in
+// metres, and the time it takes, in seconds. Grid is the default; a
+// road-network router can implement it instead.
+type Metric interface {
+	Travel(kind string, fromLat, fromLon, toLat, toLon float64) (metres, seconds float64)
+}
+
+// Speeds are the average speeds, in km/h, that Grid assumes for each unit
+// kind on city streets under lights and siren; a kind not listed goes at
+// DefaultSpeed. They are round planning figures, not measurements: heavy
+// fire apparatus is slower than a patrol car, and a helicopter flies
+// (Grid still measures its distance along the grid, which overstates it).
+var Speeds = map[string]float64{
+	"patrol": 40, "sergeant": 40, "supervisor": 40, "tactical": 40, "traffic": 45,
+	"k9": 40, "detective": 35, "chief": 40,
+	"engine": 30, "truck": 25, "ambulance": 35,
+	"air": 180,
+}
+
+// DefaultSpeed is the speed, in km/h, of a unit kind not in Speeds: a
+// patrol car's.
+const DefaultSpeed = 40
+
+// Grid is the default Metric: the Manhattan distance on the address grid
+// (geo.GridMetres; Chicago's streets run north–south and east–west), at the
+// unit kind's speed from Speeds.
+type Grid struct{}
+
+// Travel implements Metric.
+func (Grid) Travel(kind string, fromLat, fromLon, toLat, toLon float64) (metres, seconds float64) {
+	metres = geo.GridMetres(geo.GridAt(fromLat, fromLon), geo.GridAt(toLat, toLon))
+	speed, ok := Speeds[kind]
+	if !ok {
+		speed = DefaultSpeed
+	}
+	return metres, metres / (speed / 3.6)
+}
+
+// A Unit is one recommendation: a unit, how far it is and how soon it can
+// be there, and why it is proposed, in a sentence for the dispatcher.
+type Unit struct {
+	Unit       string `json:"unit"`
+	CallSign   string `json:"call_sign"`
+	ETASeconds int    `json:"eta_seconds"`
+	DistanceM  int    `json:"distance_m"`
+	Reason     string `json:"reason"`
+}
+
+// Eligible reports whether u may be recommended for in: AVAILABLE and of
+// the incident's own agency.
+func Eligible(u *dispatch.Unit, in *dispatch.Incident) bool {
+	return u.Status == dispatch.StatusAvailable && u.Agency == in.Agency
+}
+
+// Recommend ranks candidates — positions of units, usually those the AVL
+// index finds nearest the incident by straight line — for incident in, and
+// returns the k best by ETA under m (nil: Grid), ties by distance then unit
+// id. Candidates that are not Eligible, or not units of s, are left out.
+// The answer is exact only among the candidates: a caller that passes a
+// pool of the nearest units by straight line can miss a unit just outside
+// it that the grid or a faster kind would favour.
+//
+// It returns an ECONFLICT error if the incident has no point.
+func Recommend(s *dispatch.State, in *dispatch.Incident, candidates []dispatch.Position, k int, m Metric) ([]Unit, error) {
+	if in.Location.Lat == nil || in.Location.Lon == nil {
+		return nil, dispatch.Errorf(dispatch.ECONFLICT, "incident %s has no position on the map; give it a location that the gazetteer knows, or a latitude and longitude", in.ID)
+	}
+	if m == nil {
+		m = Grid{}
+	}
+	type ranked struct {
+		Unit
+		eta, metres float64
+	}
+	var all []ranked
+	for _, p := range candidates {
+		u, ok := s.Units[p.Unit]
+		if !ok || !Eligible(u, in) {
+			continue
+		}
+		metres, seconds := m.Travel(u.Kind, p.Lat, p.Lon, *in.Location.Lat, *in.Location.Lon)
+		all = append(all, ranked{Unit: Unit{Unit: u.ID, CallSign: u.CallSign,
+			ETASeconds: int(math.Round(seconds)), DistanceM: int(math.Round(metres))}, eta: seconds, metres: metres})
+	}
+	slices.SortFunc(all, func(a, b ranked) int {
+		return cmp.Or(cmp.Compare(a.eta, b.eta), cmp.Compare(a.metres, b.metres), strings.Compare(a.Unit.Unit, b.Unit.Unit))
+	})
+	out := []Unit{}
+	for i, r := range all {
+		if i == k {
+			break
+		}
+		kind := s.Units[r.Unit.Unit].Kind
+		rank := "nearest"
+		if i > 0 {
+			rank = geo.Ordinal(i+1) + " nearest"
+		}
+		r.Reason = fmt.Sprintf("%s available %s, %.1f km by the grid, about %s away", rank, kind, r.metres/1000, minutes(r.eta))
+		out = append(out, r.Unit)
+	}
+	return out, nil
+}
+
+func minutes(seconds float64) string {
+	if seconds < 90 {
+		return "1 minute"
+	}
+	return fmt.Sprintf("%d minutes", int(math.Round(seconds/60)))
+}
