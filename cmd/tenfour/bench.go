@@ -15,7 +15,7 @@ import (
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprint(stderr, "tenfour bench — measure tenfour beside a floor measured in the same run.\n\n  tenfour bench log     durable append throughput and acknowledgement latency\n  tenfour bench verify  full verification of a large log over loopback HTTP\n\nRun \"tenfour bench <what> --help\" for flags.\n")
+		fmt.Fprint(stderr, "tenfour bench — measure tenfour beside a floor measured in the same run.\n\n  tenfour bench log     durable append throughput and acknowledgement latency\n  tenfour bench verify  full verification of a large log over loopback HTTP\n  tenfour bench path    a command's whole path: HTTP, durable, on the event stream\n\nRun \"tenfour bench <what> --help\" for flags.\n")
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
 			return nil
 		}
@@ -26,6 +26,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return benchLog(ctx, args[1:], stdout, stderr)
 	case "verify":
 		return benchVerify(ctx, args[1:], stdout, stderr)
+	case "path":
+		return benchPath(ctx, args[1:], stdout, stderr)
 	}
 	return fmt.Errorf("bench: unknown benchmark %q (want log or verify)", args[0])
 }
@@ -86,5 +88,28 @@ func benchVerify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	fmt.Fprintf(stdout, "\n| events | fetch only (floor) | full verify | entries/minute | cost vs floor | start-up check |\n|---|---|---|---|---|---|\n| %d | %v | %v | %.1f million | %.2f× | %v |\n",
 		r.Events, r.Fetch.Round(time.Millisecond), r.Verify.Round(time.Millisecond), r.PerMinute()/1e6, r.Verify.Seconds()/r.Fetch.Seconds(), r.Reopen.Round(time.Millisecond))
+	return nil
+}
+
+func benchPath(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bench path", "tenfour bench path — a command's whole path (HTTP request → decided → durable → on the\nevent stream of every subscriber) at a fixed rate, beside the floor: plain\nnet/http, the same durability, a plain fan-out, no domain.", stderr)
+	rate := fs.Int("rate", 1000, "commands a second")
+	subs := fs.Int("subscribers", 200, "event-stream subscribers")
+	d := fs.Duration("duration", 5*time.Second, "how long to send commands")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *rate < 1 || *rate > 20000 || *subs < 1 || *subs > 2000 {
+		return errors.New("--rate must be 1 to 20000 and --subscribers 1 to 2000")
+	}
+	rs, err := bench.CommandPath(ctx, bench.PathOptions{Rate: *rate, Subscribers: *subs, Duration: *d, Out: stderr})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\n| path | commands | p50 to every subscriber | p99 | every event to every subscriber, in order |\n|---|---|---|---|---|\n")
+	for _, r := range rs {
+		fmt.Fprintf(stdout, "| %s | %d | %v | %v | %v |\n", r.Name, r.Commands, r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.InOrder)
+	}
+	fmt.Fprintf(stdout, "\np99 cost vs floor: %.2f×\n", rs[1].P99.Seconds()/rs[0].P99.Seconds())
 	return nil
 }

@@ -781,6 +781,7 @@ func TestCLIHelp(t *testing.T) {
 		{"Bench", []string{"bench", "--help"}, "bench log"},
 		{"BenchLog", []string{"bench", "log", "--help"}, "-writers"},
 		{"BenchVerify", []string{"bench", "verify", "--help"}, "-events"},
+		{"BenchPath", []string{"bench", "path", "--help"}, "-subscribers"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
