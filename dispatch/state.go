@@ -96,6 +96,8 @@ func (s *State) Apply(e Event) error {
 		in.Status, in.Disposition, in.Cleared = IncidentClosed, d.Disposition, at(e.Time)
 	case *AgencyTimersSet, *IncidentPendingAlert, *SafetyCheckAlert:
 		return s.applyTimers(e)
+	case *PositionsSampled:
+		// A track for the record; positions themselves are soft state.
 	case *Audited:
 		// Access is accounted for in the log; it changes no dispatch state.
 	default:

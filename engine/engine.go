@@ -40,6 +40,10 @@ type Config struct {
 	// TimerInterval is how often the sequencer checks the dispatch timers
 	// (dispatch.CheckTimers). Zero means every second; negative, never.
 	TimerInterval time.Duration
+	// SampleInterval is how often the sequencer records the units' moved
+	// positions in the log (dispatch.SamplePositions). Zero means every
+	// minute; negative, never.
+	SampleInterval time.Duration
 	// OnCommit is handed every durable group of events, in log order, after
 	// the view shows them.
 	OnCommit func([]*ledger.Pending)
@@ -82,7 +86,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		view:     dispatch.NewState(),
 		subjects: make(map[string][]int64),
 		onCommit: cfg.OnCommit,
-		pos:      positions{index: geo.NewIndex(), last: make(map[string]dispatch.Position)},
+		pos:      positions{index: geo.NewIndex(), last: make(map[string]dispatch.Position), sampled: make(map[string]time.Time)},
 	}
 	if e.clock == nil {
 		e.clock = time.Now
@@ -106,8 +110,12 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if every == 0 {
 		every = time.Second
 	}
-	if every > 0 {
-		go e.timerLoop(every, cfg.Logger)
+	sample := cfg.SampleInterval
+	if sample == 0 {
+		sample = time.Minute
+	}
+	if every > 0 || sample > 0 {
+		go e.timerLoop(every, sample, cfg.Logger)
 	} else {
 		close(e.timersDone)
 	}
@@ -116,21 +124,37 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 
 // timerLoop raises the dispatch timers' alerts as their time comes. Only the
 // sequencer decides them; on another node the check is refused and skipped.
-func (e *Engine) timerLoop(every time.Duration, logger *slog.Logger) {
+// It also samples the units' positions into the log. A negative interval
+// turns either off.
+func (e *Engine) timerLoop(every, sample time.Duration, logger *slog.Logger) {
 	defer close(e.timersDone)
-	t := time.NewTicker(every)
-	defer t.Stop()
+	ticker := func(d time.Duration) (<-chan time.Time, func()) {
+		if d < 0 {
+			return nil, func() {}
+		}
+		t := time.NewTicker(d)
+		return t.C, t.Stop
+	}
+	timers, stopT := ticker(every)
+	defer stopT()
+	samples, stopS := ticker(sample)
+	defer stopS()
 	for {
+		var err error
 		select {
 		case <-e.stopTimers:
 			return
-		case <-t.C:
+		case <-timers:
+			if e.log.IsSequencer() {
+				_, err = e.Execute(context.Background(), dispatch.Actor{System: "timers"}, dispatch.CheckTimers{})
+			}
+		case <-samples:
+			if e.log.IsSequencer() {
+				err = e.samplePositions()
+			}
 		}
-		if !e.log.IsSequencer() {
-			continue
-		}
-		if _, err := e.Execute(context.Background(), dispatch.Actor{System: "timers"}, dispatch.CheckTimers{}); err != nil && logger != nil {
-			logger.Warn("check the dispatch timers", "err", err)
+		if err != nil && logger != nil {
+			logger.Warn("timers and position samples", "err", err)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
@@ -17,8 +18,34 @@ const MaxPositionLead = time.Minute
 // restarted node knows none until the units report again. A status change
 // carries the unit's last one into its event (dispatch.SetUnitStatus).
 type positions struct {
-	index *geo.Index
-	last  map[string]dispatch.Position // guarded by Engine.posMu
+	index   *geo.Index
+	last    map[string]dispatch.Position // guarded by Engine.posMu
+	sampled map[string]time.Time         // the time of each unit's last sampled position
+}
+
+// samplePositions records, through the log, the latest position of every
+// unit that moved since the last sample (dispatch.SamplePositions).
+func (e *Engine) samplePositions() error {
+	e.posMu.RLock()
+	var ps []dispatch.Position
+	for u, p := range e.pos.last {
+		if !p.Time.Equal(e.pos.sampled[u]) {
+			ps = append(ps, p)
+		}
+	}
+	e.posMu.RUnlock()
+	if len(ps) == 0 {
+		return nil
+	}
+	if _, err := e.Execute(context.Background(), dispatch.Actor{System: "avl"}, dispatch.SamplePositions{Positions: ps}); err != nil {
+		return err
+	}
+	e.posMu.Lock()
+	for _, p := range ps {
+		e.pos.sampled[p.Unit] = p.Time
+	}
+	e.posMu.Unlock()
+	return nil
 }
 
 // UpdatePositions validates a batch of positions and keeps them: every
