@@ -148,7 +148,7 @@ func (c CreateIncident) Decide(s *State, actor Actor, now time.Time) ([]Event, e
 	if err := mayAct(actor, c.Agency); err != nil {
 		return nil, err
 	}
-	typ, ok := IncidentTypeByCode(c.Type)
+	typ, ok := s.IncidentType(c.Agency, c.Type)
 	if !ok {
 		return nil, Errorf(EINVALID, "incident type %q is not in the catalogue (GET /api/v1/incident-types lists it)", c.Type)
 	}

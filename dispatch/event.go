@@ -115,6 +115,8 @@ func DecodeData(typ string, data json.RawMessage) (any, error) {
 		v = &IncidentDispatched{}
 	case TypeIncidentCleared:
 		v = &IncidentCleared{}
+	case TypeIncidentTypeAdded:
+		v = &IncidentTypeAdded{}
 	case TypePositionsSampled:
 		v = &PositionsSampled{}
 	case TypeAgencyTimersSet:

@@ -17,6 +17,8 @@ type State struct {
 
 	// incidentSerial counts incidents per agency and year, for their ids.
 	incidentSerial map[string]int
+	// agencyTypes are the agencies' own incident types.
+	agencyTypes map[string][]IncidentType
 }
 
 // NewState returns an empty State.
@@ -27,6 +29,7 @@ func NewState() *State {
 		Incidents:      make(map[string]*Incident),
 		Users:          make(map[string]*User),
 		incidentSerial: make(map[string]int),
+		agencyTypes:    make(map[string][]IncidentType),
 	}
 }
 
@@ -96,6 +99,11 @@ func (s *State) Apply(e Event) error {
 		in.Status, in.Disposition, in.Cleared = IncidentClosed, d.Disposition, at(e.Time)
 	case *AgencyTimersSet, *IncidentPendingAlert, *SafetyCheckAlert:
 		return s.applyTimers(e)
+	case *IncidentTypeAdded:
+		if _, ok := s.IncidentType(d.Agency, d.Code); ok || d.Agency != e.Agency {
+			return fmt.Errorf("incident type %s added twice or for another agency", d.Code)
+		}
+		s.agencyTypes[d.Agency] = append(s.agencyTypes[d.Agency], d.IncidentType)
 	case *PositionsSampled:
 		// A track for the record; positions themselves are soft state.
 	case *Audited:

@@ -135,7 +135,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /api/v1/users/{username}":          {request: get("/api/v1/users/target"), foreign: http.StatusNotFound},
 		"POST /api/v1/users/{username}/disable": {request: func(int) (string, any) { return "/api/v1/users/target/disable", "" }, foreign: http.StatusNotFound},
 		"POST /api/v1/users/{username}/unlock":  {request: func(int) (string, any) { return "/api/v1/users/target/unlock", "" }, foreign: http.StatusNotFound},
-		"GET /api/v1/geocode":                   {request: get("/api/v1/geocode?q=3900+S+Kedzie+Ave")},
+		"POST /api/v1/incident-types": {request: func(n int) (string, any) {
+			return "/api/v1/incident-types", map[string]any{"agency": "metro", "code": fmt.Sprintf("LOCAL_%d", n), "name": "Local type", "default_priority": 3}
+		}, foreign: http.StatusForbidden},
+		"GET /api/v1/geocode": {request: get("/api/v1/geocode?q=3900+S+Kedzie+Ave")},
 		"PUT /api/v1/agencies/{id}/timers": {request: func(n int) (string, any) {
 			return "/api/v1/agencies/metro/timers", map[string]int{"pending_alert_seconds": 60 + n%60, "safety_check_seconds": 1200}
 		}, foreign: http.StatusForbidden},

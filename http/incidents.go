@@ -9,8 +9,31 @@ import (
 	"github.com/tenfour-cad/tenfour/recommend"
 )
 
+// handleIncidentTypes lists the incident types as the caller's agency sees
+// them: the built-in catalogue, then the agency's own.
 func (s *Server) handleIncidentTypes(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, dispatch.IncidentTypes)
+	var out []dispatch.IncidentType
+	s.engine.Read(func(st *dispatch.State) { out = st.IncidentTypeList(actorOf(r).Agency) })
+	writeJSON(w, http.StatusOK, out)
+}
+
+// handleAddIncidentType extends an agency's incident types.
+func (s *Server) handleAddIncidentType(w http.ResponseWriter, r *http.Request) {
+	var req dispatch.IncidentType
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	a := actorOf(r)
+	if req.Agency == "" {
+		req.Agency = a.Agency
+	}
+	res, err := s.engine.Execute(r.Context(), a, dispatch.AddIncidentType{Type: req})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	created(w, res, "/api/v1/incident-types", res.Events[0].Data.(*dispatch.IncidentTypeAdded).IncidentType)
 }
 
 // incidentView copies an incident for the actor, hiding private fields from

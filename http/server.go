@@ -135,6 +135,7 @@ func (s *Server) Routes() []Route {
 		{"POST /api/v1/units/positions", crews, s.handleUpdatePositions},
 		{"POST /api/v1/units/{id}/status", crews, s.handleSetUnitStatus},
 		{"GET /api/v1/incident-types", anyUser, s.handleIncidentTypes},
+		{"POST /api/v1/incident-types", supervisors, s.handleAddIncidentType},
 		{"GET /api/v1/geocode", anyUser, s.handleGeocode},
 		{"GET /api/v1/incidents", readers, s.handleListIncidents},
 		{"POST /api/v1/incidents", takers, s.handleCreateIncident},
