@@ -94,6 +94,9 @@ type Location struct {
 	// Verified says the text was found in the gazetteer, which gave the
 	// point; an unverified location is as the caller gave it.
 	Verified bool `json:"verified,omitempty"`
+	// District and Beat are the police areas the point lies in, if any.
+	District string `json:"district,omitempty"`
+	Beat     string `json:"beat,omitempty"`
 }
 
 // A Caller is the person who called. Both fields are private: they enter the

@@ -138,7 +138,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/incident-types": {request: func(n int) (string, any) {
 			return "/api/v1/incident-types", map[string]any{"agency": "metro", "code": fmt.Sprintf("LOCAL_%d", n), "name": "Local type", "default_priority": 3}
 		}, foreign: http.StatusForbidden},
-		"GET /api/v1/geocode": {request: get("/api/v1/geocode?q=3900+S+Kedzie+Ave")},
+		"GET /api/v1/districts": {request: get("/api/v1/districts")},
+		"GET /api/v1/geocode":   {request: get("/api/v1/geocode?q=3900+S+Kedzie+Ave")},
 		"PUT /api/v1/agencies/{id}/timers": {request: func(n int) (string, any) {
 			return "/api/v1/agencies/metro/timers", map[string]int{"pending_alert_seconds": 60 + n%60, "safety_check_seconds": 1200}
 		}, foreign: http.StatusForbidden},

@@ -9,26 +9,40 @@ import (
 	"github.com/tenfour-cad/tenfour/geo"
 )
 
-// gazetteer is the demo city's: generated from Chicago's grid (geo.Chicago).
-var gazetteer = sync.OnceValue(geo.Chicago)
+// gazetteer and districts are the demo city's: generated from Chicago's grid
+// (geo.Chicago, geo.ChicagoDistricts).
+var (
+	gazetteer = sync.OnceValue(geo.Chicago)
+	districts = sync.OnceValue(geo.ChicagoDistricts)
+)
 
 // resolveLocation completes a location as the call-taker gave it: text that
 // the gazetteer knows gets its point and its normal spelling, and is marked
 // verified; a bare point gets the nearest address as its text. Text the
 // gazetteer does not know is kept as given, unverified.
+// A point gets its district and beat.
 func resolveLocation(l dispatch.Location) dispatch.Location {
 	g := gazetteer()
+	l.Verified, l.District, l.Beat = false, "", "" // only the gazetteer and the map say
 	switch {
 	case l.Lat == nil && l.Lon == nil && l.Text != "":
 		if r, err := g.Geocode(l.Text); err == nil {
 			lat, lon := r.Lat, r.Lon
-			return dispatch.Location{Text: r.Text, Lat: &lat, Lon: &lon, Verified: true}
+			l = dispatch.Location{Text: r.Text, Lat: &lat, Lon: &lon, Verified: true}
 		}
 	case l.Lat != nil && l.Lon != nil && l.Text == "":
 		l.Text = g.Reverse(*l.Lat, *l.Lon)
 	}
-	l.Verified = false // only the gazetteer verifies
+	if l.Lat != nil && l.Lon != nil {
+		l.District, l.Beat = districts().Locate(*l.Lat, *l.Lon)
+	}
 	return l
+}
+
+// handleDistricts answers the demo city's districts and beats, for maps.
+func (s *Server) handleDistricts(w http.ResponseWriter, r *http.Request) {
+	d := districts()
+	writeJSON(w, http.StatusOK, map[string]any{"districts": d.Districts, "beats": d.Beats})
 }
 
 // geocodeAnswer is what GET /api/v1/geocode answers.

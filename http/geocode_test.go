@@ -33,6 +33,9 @@ func TestGeocodedIncident(t *testing.T) {
 	if d := metres(*in.Location.Lat, *in.Location.Lon, wantLat, wantLon); d > 300 {
 		t.Errorf("39th Pl & S Kedzie Ave geocoded at %.5f,%.5f, %.0f m from the grid's answer, want within 300 m", *in.Location.Lat, *in.Location.Lon, d)
 	}
+	if in.Location.District == "" || len(in.Location.Beat) != 3 || in.Location.Beat[:2] != in.Location.District {
+		t.Errorf("location district %q, beat %q; want the demo city's district and one of its beats", in.Location.District, in.Location.Beat)
+	}
 	if in.Location.Text != "S Kedzie Ave & W 39th Pl" && in.Location.Text != "W 39th Pl & S Kedzie Ave" {
 		t.Errorf("location text = %q, want the normal spelling of the intersection", in.Location.Text)
 	}

@@ -137,6 +137,7 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/incident-types", anyUser, s.handleIncidentTypes},
 		{"POST /api/v1/incident-types", supervisors, s.handleAddIncidentType},
 		{"GET /api/v1/geocode", anyUser, s.handleGeocode},
+		{"GET /api/v1/districts", anyUser, s.handleDistricts},
 		{"GET /api/v1/incidents", readers, s.handleListIncidents},
 		{"POST /api/v1/incidents", takers, s.handleCreateIncident},
 		{"GET /api/v1/incidents/{id}", readers, s.handleGetIncident},
