@@ -138,7 +138,17 @@ type CreateIncident struct {
 	Location  Location
 	Caller    Caller
 	Narrative string
+	// Received and Answered are when the call reached the centre and when
+	// a call-taker answered it, as the phone system reports them; nil
+	// means at entry. Neither may lie in the future or more than
+	// MaxCallAge back, and a call is answered after it is received.
+	Received *time.Time
+	Answered *time.Time
 }
+
+// MaxCallAge bounds how long before its entry a call may have been received
+// or answered. Older events belong to late entry, which says it is late.
+const MaxCallAge = time.Hour
 
 // Decide implements Command.
 func (c CreateIncident) Decide(s *State, actor Actor, now time.Time) ([]Event, error) {
@@ -171,6 +181,9 @@ func (c CreateIncident) Decide(s *State, actor Actor, now time.Time) ([]Event, e
 	if err := checkText("narrative", c.Narrative, 8000, false); err != nil {
 		return nil, err
 	}
+	if err := checkCallTimes(c.Received, c.Answered, now); err != nil {
+		return nil, err
+	}
 	// Years are counted in UTC, as replay counts them from the log's times.
 	year := now.UTC().Year()
 	n := s.incidentSerial[serialKey(c.Agency, year)] + 1
@@ -190,9 +203,39 @@ func (c CreateIncident) Decide(s *State, actor Actor, now time.Time) ([]Event, e
 	return []Event{{
 		Time: now, Type: TypeIncidentCreated, Agency: c.Agency, Actor: actor,
 		Subject: map[string]string{"incident": id},
-		Data:    &IncidentCreated{ID: id, Type: c.Type, Priority: prio, Location: loc},
+		Data: &IncidentCreated{ID: id, Type: c.Type, Priority: prio, Location: loc,
+			Received: utc(c.Received), Answered: utc(c.Answered)},
 		Private: private,
 	}}, nil
+}
+
+// checkCallTimes checks a call's received and answered times against its
+// entry at now.
+func checkCallTimes(received, answered *time.Time, now time.Time) error {
+	for _, t := range []struct {
+		name string
+		at   *time.Time
+	}{{"received", received}, {"answered", answered}} {
+		switch {
+		case t.at == nil:
+		case t.at.After(now):
+			return Errorf(EINVALID, "the call cannot have been %s at %s, after it was entered (%s)", t.name, t.at.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+		case now.Sub(*t.at) > MaxCallAge:
+			return Errorf(EINVALID, "the call was %s at %s, more than %s before it was entered; record it as a late entry", t.name, t.at.UTC().Format(time.RFC3339), MaxCallAge)
+		}
+	}
+	if received != nil && answered != nil && answered.Before(*received) {
+		return Errorf(EINVALID, "the call cannot have been answered (%s) before it was received (%s)", answered.UTC().Format(time.RFC3339), received.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// utc returns t in UTC, or nil.
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	return at(t.UTC())
 }
 
 // IncidentID returns the id of the n-th incident of agency in year, in the

@@ -61,6 +61,10 @@ type IncidentCreated struct {
 	Type     string   `json:"type"`
 	Priority int      `json:"priority"`
 	Location Location `json:"location"`
+	// Received and Answered are the call's times when they were given and
+	// differ from the event's (its entry).
+	Received *time.Time `json:"received,omitempty"`
+	Answered *time.Time `json:"answered,omitempty"`
 }
 
 // UserCreated is the payload of user.created.
@@ -117,6 +121,8 @@ func DecodeData(typ string, data json.RawMessage) (any, error) {
 		v = &IncidentCleared{}
 	case TypeIncidentTypeAdded:
 		v = &IncidentTypeAdded{}
+	case TypeIncidentNoteAdded:
+		v = &IncidentNoteAdded{}
 	case TypePositionsSampled:
 		v = &PositionsSampled{}
 	case TypeAgencyTimersSet:

@@ -118,23 +118,30 @@ const (
 // Units lists every unit ever dispatched to it, in order; a unit is on the
 // incident now while its own Incident names it. The times are the standard
 // intervals' marks (NFPA 1225, NENA): each set once, by the first unit to
-// reach it, and absent until then.
+// reach it, and absent until then. Notes are the narrative added after
+// entry, oldest first; their texts are private like the caller's.
 type Incident struct {
-	ID          string     `json:"id"`
-	Agency      string     `json:"agency"`
-	Type        string     `json:"type"`
-	Priority    int        `json:"priority"`
-	Location    Location   `json:"location"`
-	Caller      Caller     `json:"caller"`
-	Narrative   string     `json:"narrative,omitempty"`
-	Status      string     `json:"status"`
-	Units       []string   `json:"units"`
-	Disposition string     `json:"disposition,omitempty"`
-	Received    time.Time  `json:"received"`
-	Dispatched  *time.Time `json:"dispatched,omitempty"`
-	EnRoute     *time.Time `json:"en_route,omitempty"`
-	OnScene     *time.Time `json:"on_scene,omitempty"`
-	Cleared     *time.Time `json:"cleared,omitempty"`
+	ID          string   `json:"id"`
+	Agency      string   `json:"agency"`
+	Type        string   `json:"type"`
+	Priority    int      `json:"priority"`
+	Location    Location `json:"location"`
+	Caller      Caller   `json:"caller"`
+	Narrative   string   `json:"narrative,omitempty"`
+	Notes       []Note   `json:"notes"`
+	Status      string   `json:"status"`
+	Units       []string `json:"units"`
+	Disposition string   `json:"disposition,omitempty"`
+	// Received is when the call reached the centre (the phone system's
+	// time, or entry if none was given); Answered when a call-taker picked
+	// it up; Entered when it became this incident in CAD.
+	Received   time.Time  `json:"received"`
+	Answered   *time.Time `json:"answered,omitempty"`
+	Entered    time.Time  `json:"entered"`
+	Dispatched *time.Time `json:"dispatched,omitempty"`
+	EnRoute    *time.Time `json:"en_route,omitempty"`
+	OnScene    *time.Time `json:"on_scene,omitempty"`
+	Cleared    *time.Time `json:"cleared,omitempty"`
 	// PendingAlerted says alert.incident_pending was raised (once).
 	PendingAlerted bool `json:"pending_alerted,omitempty"`
 }

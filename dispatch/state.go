@@ -61,7 +61,11 @@ func (s *State) Apply(e Event) error {
 			Location:  d.Location,
 			Caller:    Caller{Name: e.Private[PrivateCallerName], Phone: e.Private[PrivateCallerPhone]},
 			Narrative: e.Private[PrivateNarrative],
-			Status:    IncidentPending, Units: []string{}, Received: e.Time,
+			Status:    IncidentPending, Units: []string{}, Notes: []Note{},
+			Received: e.Time, Answered: d.Answered, Entered: e.Time,
+		}
+		if d.Received != nil {
+			s.Incidents[d.ID].Received = *d.Received
 		}
 		s.incidentSerial[serialKey(e.Agency, e.Time.UTC().Year())]++
 	case *UserCreated:
@@ -104,6 +108,8 @@ func (s *State) Apply(e Event) error {
 			return fmt.Errorf("incident type %s added twice or for another agency", d.Code)
 		}
 		s.agencyTypes[d.Agency] = append(s.agencyTypes[d.Agency], d.IncidentType)
+	case *IncidentNoteAdded:
+		return s.applyNote(e, d)
 	case *PositionsSampled:
 		// A track for the record; positions themselves are soft state.
 	case *Audited:

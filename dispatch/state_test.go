@@ -25,7 +25,7 @@ func TestApply(t *testing.T) {
 		Incidents: map[string]*dispatch.Incident{
 			"metro-2026-000001": {ID: "metro-2026-000001", Agency: "metro", Type: "THEFT", Priority: 3,
 				Location: dispatch.Location{Text: "1 Main St"}, Caller: dispatch.Caller{Name: "Old Caller"},
-				Status: dispatch.IncidentPending, Units: []string{}, Received: t0},
+				Status: dispatch.IncidentPending, Units: []string{}, Notes: []dispatch.Note{}, Received: t0, Entered: t0},
 		},
 		Users: map[string]*dispatch.User{
 			"root": {Username: "root", Agency: "", Roles: []string{dispatch.RoleAdmin}},

@@ -262,7 +262,7 @@ func (g gen) incident(s *dispatch.State) string {
 // command returns a random command; those of the incident lifecycle name
 // the units and incidents of s, so that most of them can be accepted.
 func (g gen) command(s *dispatch.State) dispatch.Command {
-	switch g.r.IntN(18) {
+	switch g.r.IntN(19) {
 	case 10, 11:
 		in := g.incident(s)
 		agency := ""
@@ -300,6 +300,9 @@ func (g gen) command(s *dispatch.State) dispatch.Command {
 			c.Lat, c.Lon = ptr(41.7+float64(h%97)/1000), ptr(-87.6-float64(h%89)/1000)
 		}
 		return c
+	case 17:
+		return dispatch.AddNote{Incident: g.incident(s),
+			Text: field(g, []string{"suspect fled north", " second caller: smoke ", "línea\ndos"}, []string{"", "\x00", strings.Repeat("n", dispatch.MaxNoteLength+1)})}
 	case 16:
 		return dispatch.ClearIncident{Incident: g.incident(s),
 			Disposition: field(g, []string{"report taken", " arrest ", "unfounded", "gone on arrival"}, []string{"", " ", strings.Repeat("d", 201)})}

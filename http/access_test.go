@@ -128,6 +128,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/incidents/{id}/clear": {request: func(int) (string, any) {
 			return "/api/v1/incidents/" + incident + "/clear", map[string]string{"disposition": "matrix"}
 		}, foreign: http.StatusNotFound},
+		"POST /api/v1/incidents/{id}/notes": {request: func(n int) (string, any) {
+			return "/api/v1/incidents/" + incident + "/notes", map[string]string{"text": fmt.Sprintf("matrix note %d", n)}
+		}, foreign: http.StatusNotFound},
 		"GET /api/v1/users": {request: get("/api/v1/users")},
 		"POST /api/v1/users": {request: func(n int) (string, any) {
 			return "/api/v1/users", map[string]any{"username": fmt.Sprintf("new%d", n), "agency": "metro", "roles": []string{"officer"}, "password": "a long enough password"}

@@ -559,7 +559,7 @@ func TestIncidents(t *testing.T) {
 		"caller":{"name":"Jo Smith","phone":"+1 312 555 0100"},"narrative":"back door open"}`
 	r := ts.Do(t, "POST", "/api/v1/incidents", ts.Admin, body)
 	checkCreated(t, ts, "POST /api/v1/incidents", r, "/api/v1/incidents/metro-2026-000001")
-	if got, want := keys(t, r.Body), []string{"agency", "caller", "id", "location", "narrative", "priority", "received", "status", "type", "units"}; !slices.Equal(got, want) {
+	if got, want := keys(t, r.Body), []string{"agency", "caller", "entered", "id", "location", "narrative", "notes", "priority", "received", "status", "type", "units"}; !slices.Equal(got, want) {
 		t.Errorf("POST /api/v1/incidents: members %v, want %v", got, want)
 	}
 	var in dispatch.Incident

@@ -27,6 +27,9 @@ func shownFields(in dispatch.Incident) []string {
 	if in.Narrative != "" {
 		f = append(f, dispatch.PrivateNarrative)
 	}
+	if slices.ContainsFunc(in.Notes, func(n dispatch.Note) bool { return n.Text != "" }) {
+		f = append(f, dispatch.PrivateNote)
+	}
 	return f
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/recommend"
@@ -41,8 +42,12 @@ func (s *Server) handleAddIncidentType(w http.ResponseWriter, r *http.Request) {
 func incidentView(in *dispatch.Incident, a dispatch.Actor) dispatch.Incident {
 	c := *in
 	c.Units = slices.Clone(in.Units)
+	c.Notes = slices.Clone(in.Notes)
 	if !scopeOf(a).sees(in.Agency) {
 		c.Caller, c.Narrative = dispatch.Caller{}, ""
+		for i := range c.Notes {
+			c.Notes[i].Text = ""
+		}
 	}
 	return c
 }
@@ -98,6 +103,8 @@ func (s *Server) handleCreateIncident(w http.ResponseWriter, r *http.Request) {
 		Location  dispatch.Location `json:"location"`
 		Caller    dispatch.Caller   `json:"caller"`
 		Narrative string            `json:"narrative"`
+		Received  *time.Time        `json:"received"`
+		Answered  *time.Time        `json:"answered"`
 	}
 	if err := decode(w, r, &req); err != nil {
 		s.writeError(w, r, err)
@@ -110,6 +117,7 @@ func (s *Server) handleCreateIncident(w http.ResponseWriter, r *http.Request) {
 	res, err := s.engine.Execute(r.Context(), a, dispatch.CreateIncident{
 		Agency: req.Agency, Type: req.Type, Priority: req.Priority,
 		Location: resolveLocation(req.Location), Caller: req.Caller, Narrative: req.Narrative,
+		Received: req.Received, Answered: req.Answered,
 	})
 	if err != nil {
 		s.writeError(w, r, err)
@@ -151,6 +159,21 @@ func (s *Server) handleDispatch(w http.ResponseWriter, r *http.Request) {
 	}
 	s.executeOnIncident(w, r, func(id string) dispatch.Command {
 		return dispatch.DispatchUnits{Incident: id, Units: req.Units}
+	})
+}
+
+// handleAddNote adds a note to the incident's narrative and answers the
+// incident.
+func (s *Server) handleAddNote(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Text string `json:"text"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.executeOnIncident(w, r, func(id string) dispatch.Command {
+		return dispatch.AddNote{Incident: id, Text: req.Text}
 	})
 }
 

@@ -144,7 +144,8 @@ func TestOpenAPI(t *testing.T) {
 		method, path string
 		fields       []string
 	}{
-		{"post", "/api/v1/incidents", []string{"agency", "caller", "location", "narrative", "priority", "type"}},
+		{"post", "/api/v1/incidents", []string{"agency", "answered", "caller", "location", "narrative", "priority", "received", "type"}},
+		{"post", "/api/v1/incidents/{id}/notes", []string{"text"}},
 		{"post", "/api/v1/units", []string{"agency", "call_sign", "capabilities", "kind"}},
 		{"post", "/api/v1/agencies", []string{"id", "kind", "name"}},
 		{"post", "/api/v1/incidents/{id}/dispatch", []string{"units"}},

@@ -106,6 +106,7 @@ var (
 	auditors    = []string{dispatch.RoleAuditor, InstallationAdmin}
 	fleet       = []string{dispatch.RoleSupervisor, dispatch.RoleAdmin}
 	senders     = []string{dispatch.RoleDispatcher, dispatch.RoleSupervisor, InstallationAdmin}
+	noters      = []string{dispatch.RoleCallTaker, dispatch.RoleDispatcher, dispatch.RoleSupervisor, dispatch.RoleOfficer, InstallationAdmin}
 	crews       = []string{dispatch.RoleOfficer, dispatch.RoleDispatcher, dispatch.RoleSupervisor, InstallationAdmin}
 	admins      = []string{dispatch.RoleAdmin}
 	supervisors = []string{dispatch.RoleSupervisor, dispatch.RoleAdmin}
@@ -119,6 +120,7 @@ func (s *Server) Routes() []Route {
 	return append(logs.routes(), []Route{
 		{"GET /{$}", nil, s.handleIndex},
 		{"GET /static/", nil, s.handleStatic},
+		{"GET /console/", nil, s.handleConsole},
 		{"GET /healthz", nil, s.handleHealthz},
 		{"GET /readyz", nil, s.handleReadyz},
 		{"GET /api/v1/openapi.json", nil, s.handleOpenAPI},
@@ -132,6 +134,7 @@ func (s *Server) Routes() []Route {
 		{"PUT /api/v1/agencies/{id}/timers", supervisors, s.handleSetTimers},
 		{"GET /api/v1/units", anyUser, s.handleListUnits},
 		{"POST /api/v1/units", fleet, s.handleCreateUnit},
+		{"GET /api/v1/units/positions", readers, s.handleListPositions},
 		{"POST /api/v1/units/positions", crews, s.handleUpdatePositions},
 		{"POST /api/v1/units/{id}/status", crews, s.handleSetUnitStatus},
 		{"GET /api/v1/incident-types", anyUser, s.handleIncidentTypes},
@@ -145,6 +148,7 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/incidents/{id}/recommendations", takers, s.handleRecommendations},
 		{"POST /api/v1/incidents/{id}/dispatch", senders, s.handleDispatch},
 		{"POST /api/v1/incidents/{id}/clear", senders, s.handleClearIncident},
+		{"POST /api/v1/incidents/{id}/notes", noters, s.handleAddNote},
 		{"GET /api/v1/stream", anyUser, s.handleStream},
 
 		{"GET /api/v1/users", admins, s.handleListUsers},
