@@ -123,6 +123,8 @@ func DecodeData(typ string, data json.RawMessage) (any, error) {
 		v = &IncidentTypeAdded{}
 	case TypeIncidentNoteAdded:
 		v = &IncidentNoteAdded{}
+	case TypeUnitPreempted:
+		v = &UnitPreempted{}
 	case TypePositionsSampled:
 		v = &PositionsSampled{}
 	case TypeAgencyTimersSet:

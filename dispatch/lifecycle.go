@@ -116,9 +116,14 @@ const MaxDispatch = 32
 // yields one incident.dispatched event naming them all, then one
 // unit.status_changed event per unit (to DISPATCHED, on the incident), so
 // that every status a unit goes through is an event about that unit.
+//
+// With Preempt, it may also take a unit off lower-priority work (see
+// Preemptible): an incident.unit_preempted event for each such unit comes
+// first, and its old incident goes back to PENDING if no unit is left on it.
 type DispatchUnits struct {
 	Incident string
 	Units    []string
+	Preempt  bool
 }
 
 // Decide implements Command.
@@ -140,6 +145,7 @@ func (c DispatchUnits) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 		return nil, Errorf(EINVALID, "a dispatch names at most %d units", MaxDispatch)
 	}
 	units := make([]*Unit, 0, len(c.Units))
+	var preempted []*Unit
 	for i, id := range c.Units {
 		if slices.Contains(c.Units[:i], id) {
 			return nil, Errorf(EINVALID, "unit %s is named twice", id)
@@ -154,6 +160,12 @@ func (c DispatchUnits) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 		switch {
 		case u.Incident == in.ID:
 			return nil, Errorf(ECONFLICT, "unit %s is already on incident %s", u.CallSign, in.ID)
+		case u.Incident != "" && c.Preempt && s.Preemptible(u, in):
+			preempted = append(preempted, u)
+			units = append(units, u)
+			continue
+		case u.Incident != "" && s.Preemptible(u, in):
+			return nil, Errorf(ECONFLICT, "unit %s is %s on incident %s, of lower priority; dispatch it with pre-emption to take it off that incident", u.CallSign, u.Status, u.Incident)
 		case u.Incident != "":
 			return nil, Errorf(ECONFLICT, "unit %s is busy on incident %s", u.CallSign, u.Incident)
 		case u.Status != StatusAvailable:
@@ -161,11 +173,19 @@ func (c DispatchUnits) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 		}
 		units = append(units, u)
 	}
-	evs := []Event{{
+	var evs []Event
+	for _, u := range preempted {
+		evs = append(evs, Event{
+			Time: now, Type: TypeUnitPreempted, Agency: in.Agency, Actor: actor,
+			Subject: map[string]string{"incident": u.Incident, "unit": u.ID},
+			Data:    &UnitPreempted{Incident: u.Incident, Unit: u.ID, By: in.ID},
+		})
+	}
+	evs = append(evs, Event{
 		Time: now, Type: TypeIncidentDispatched, Agency: in.Agency, Actor: actor,
 		Subject: map[string]string{"incident": in.ID},
 		Data:    &IncidentDispatched{Incident: in.ID, Units: slices.Clone(c.Units)},
-	}}
+	})
 	for _, u := range units {
 		evs = append(evs, statusChanged(u, StatusDispatched, in.ID, actor, now))
 	}

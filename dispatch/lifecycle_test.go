@@ -226,7 +226,9 @@ func TestDispatchUnits(t *testing.T) {
 		{"ErrInvalidTwice", nil, dispatch.DispatchUnits{Incident: inc1, Units: []string{"metro.2b7", "metro.2b7"}}, metroDisp, dispatch.EINVALID, "unit metro.2b7 is named twice"},
 		{"ErrInvalidTooMany", nil, dispatch.DispatchUnits{Incident: inc1, Units: many}, metroDisp, dispatch.EINVALID, "at most 32 units"},
 		{"ErrInvalidBusy", []dispatch.Command{status("metro.2b7", "BUSY")}, dispatch.DispatchUnits{Incident: inc1, Units: both}, metroDisp, dispatch.EINVALID, "unit 2B7 is BUSY and cannot go DISPATCHED"},
-		{"ErrConflictOtherIncident", []dispatch.Command{dispatch.DispatchUnits{Incident: inc2, Units: []string{"metro.2b7"}}}, dispatch.DispatchUnits{Incident: inc1, Units: both}, metroDisp, dispatch.ECONFLICT, "unit 2B7 is busy on incident " + inc2},
+		{"ErrConflictOtherIncident", []dispatch.Command{dispatch.DispatchUnits{Incident: inc1, Units: []string{"metro.2b7"}}}, dispatch.DispatchUnits{Incident: inc2, Units: both}, metroDisp, dispatch.ECONFLICT, "unit 2B7 is busy on incident " + inc1},
+		{"ErrConflictPreemptibleWithoutPreempt", []dispatch.Command{dispatch.DispatchUnits{Incident: inc2, Units: []string{"metro.2b7"}}}, dispatch.DispatchUnits{Incident: inc1, Units: both}, metroDisp, dispatch.ECONFLICT, "unit 2B7 is DISPATCHED on incident " + inc2 + ", of lower priority; dispatch it with pre-emption"},
+		{"ErrConflictPreemptOnScene", []dispatch.Command{dispatch.DispatchUnits{Incident: inc2, Units: []string{"metro.2b7"}}, status("metro.2b7", "EN_ROUTE"), status("metro.2b7", "ON_SCENE")}, dispatch.DispatchUnits{Incident: inc1, Units: both, Preempt: true}, metroDisp, dispatch.ECONFLICT, "unit 2B7 is busy on incident " + inc2},
 		{"ErrConflictAlready", []dispatch.Command{dispatch.DispatchUnits{Incident: inc1, Units: []string{"metro.2b7"}}}, dispatch.DispatchUnits{Incident: inc1, Units: both}, metroDisp, dispatch.ECONFLICT, "unit 2B7 is already on incident " + inc1},
 		{"ErrConflictClosed", []dispatch.Command{dispatch.ClearIncident{Incident: inc1, Disposition: "unfounded"}}, dispatch.DispatchUnits{Incident: inc1, Units: both}, metroDisp, dispatch.ECONFLICT, "incident " + inc1 + " is closed"},
 	} {
@@ -401,5 +403,55 @@ func TestApplyRejectsLifecycle(t *testing.T) {
 		if err := s.Apply(e); err == nil || !strings.Contains(err.Error(), inc1) {
 			t.Errorf("Apply(%s on a closed incident) = %v, want an error naming it", e.Type, err)
 		}
+	}
+}
+
+// TestDispatchPreempt takes a unit off lower-priority work: the events say
+// so, the unit moves, and the incident it left waits again.
+func TestDispatchPreempt(t *testing.T) {
+	// metro.2b7 is EN_ROUTE to the NOISE call (priority 4); the THEFT call
+	// (priority 3) needs it more.
+	s := MustLifecycleFixture(t, dispatch.DispatchUnits{Incident: inc2, Units: []string{"metro.2b7"}}, status("metro.2b7", "EN_ROUTE"))
+	if !s.Preemptible(s.Units["metro.2b7"], s.Incidents[inc1]) || s.Preemptible(s.Units["metro.2b7"], s.Incidents[inc2]) {
+		t.Fatal("Preemptible: want metro.2b7 pre-emptible for the THEFT call only")
+	}
+	evs, err := dispatch.DispatchUnits{Incident: inc1, Units: []string{"metro.2b7", "metro.1a12"}, Preempt: true}.Decide(s, metroDisp, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for _, e := range evs {
+		types = append(types, e.Type)
+		if err := s.Apply(e); err != nil {
+			t.Fatalf("Apply(%s) = %v", e.Type, err)
+		}
+	}
+	if want := []string{dispatch.TypeUnitPreempted, dispatch.TypeIncidentDispatched, dispatch.TypeUnitStatusChanged, dispatch.TypeUnitStatusChanged}; !slices.Equal(types, want) {
+		t.Fatalf("events %v, want %v", types, want)
+	}
+	if d := evs[0].Data.(*dispatch.UnitPreempted); *d != (dispatch.UnitPreempted{Incident: inc2, Unit: "metro.2b7", By: inc1}) {
+		t.Errorf("incident.unit_preempted = %+v", d)
+	}
+	if d := evs[2].Data.(*dispatch.UnitStatusChanged); d.Previous != dispatch.StatusEnRoute || d.Status != dispatch.StatusDispatched || d.Incident != inc1 {
+		t.Errorf("status change = %+v, want EN_ROUTE → DISPATCHED on %s", d, inc1)
+	}
+	if u := s.Units["metro.2b7"]; u.Incident != inc1 || u.Status != dispatch.StatusDispatched {
+		t.Errorf("metro.2b7 is %s on %q, want DISPATCHED on %s", u.Status, u.Incident, inc1)
+	}
+	if in := s.Incidents[inc2]; in.Status != dispatch.IncidentPending || !slices.Contains(in.Units, "metro.2b7") {
+		t.Errorf("the NOISE call is %s with units %v, want PENDING again, its history kept", in.Status, in.Units)
+	}
+	if in := s.Incidents[inc1]; in.Status != dispatch.IncidentActive {
+		t.Errorf("the THEFT call is %s, want ACTIVE", in.Status)
+	}
+}
+
+// TestDispatchPreemptKeepsIncidentActive: an incident that keeps another
+// unit stays ACTIVE when one of its units is pre-empted.
+func TestDispatchPreemptKeepsIncidentActive(t *testing.T) {
+	s := MustLifecycleFixture(t, dispatch.DispatchUnits{Incident: inc2, Units: []string{"metro.2b7", "metro.1a12"}})
+	MustRun(t, s, now, dispatch.DispatchUnits{Incident: inc1, Units: []string{"metro.2b7"}, Preempt: true})
+	if in := s.Incidents[inc2]; in.Status != dispatch.IncidentActive {
+		t.Errorf("the NOISE call is %s, want ACTIVE with metro.1a12 still on it", in.Status)
 	}
 }

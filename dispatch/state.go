@@ -110,6 +110,8 @@ func (s *State) Apply(e Event) error {
 		s.agencyTypes[d.Agency] = append(s.agencyTypes[d.Agency], d.IncidentType)
 	case *IncidentNoteAdded:
 		return s.applyNote(e, d)
+	case *UnitPreempted:
+		return s.applyPreempted(d)
 	case *PositionsSampled:
 		// A track for the record; positions themselves are soft state.
 	case *Audited:

@@ -262,17 +262,26 @@ func (g gen) incident(s *dispatch.State) string {
 // command returns a random command; those of the incident lifecycle name
 // the units and incidents of s, so that most of them can be accepted.
 func (g gen) command(s *dispatch.State) dispatch.Command {
-	switch g.r.IntN(19) {
-	case 10, 11:
+	switch g.r.IntN(20) {
+	case 10, 11, 18:
 		in := g.incident(s)
 		agency := ""
 		if i, ok := s.Incidents[in]; ok {
 			agency = i.Agency
 		}
 		var units []string
+		preempt := g.r.IntN(3) == 0
 		for range 1 + g.r.IntN(3) {
 			u := g.unit(s)
-			if g.r.IntN(3) > 0 {
+			if preempt && g.r.IntN(2) == 0 {
+				// A unit on its way to other work, pre-emptible or not.
+				for _, c := range s.UnitList(agency) {
+					if (c.Status == dispatch.StatusDispatched || c.Status == dispatch.StatusEnRoute) && g.r.IntN(2) == 0 {
+						u = c.ID
+						break
+					}
+				}
+			} else if g.r.IntN(3) > 0 {
 				// Mostly an AVAILABLE unit of the incident's agency.
 				for _, c := range s.UnitList(agency) {
 					if c.Status == dispatch.StatusAvailable && g.r.IntN(2) == 0 {
@@ -283,7 +292,7 @@ func (g gen) command(s *dispatch.State) dispatch.Command {
 			}
 			units = append(units, u)
 		}
-		return dispatch.DispatchUnits{Incident: in, Units: units}
+		return dispatch.DispatchUnits{Incident: in, Units: units, Preempt: preempt}
 	case 12, 13, 14, 15:
 		st := field(g, dispatch.UnitStatuses, []string{"on_scene", "PARKED", ""})
 		u := g.unit(s)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
@@ -151,14 +152,15 @@ func (s *Server) handleIncidentBundle(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleDispatch(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		Units []string `json:"units"`
+		Units   []string `json:"units"`
+		Preempt bool     `json:"preempt"`
 	}
 	if err := decode(w, r, &req); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	s.executeOnIncident(w, r, func(id string) dispatch.Command {
-		return dispatch.DispatchUnits{Incident: id, Units: req.Units}
+		return dispatch.DispatchUnits{Incident: id, Units: req.Units, Preempt: req.Preempt}
 	})
 }
 
@@ -213,18 +215,40 @@ func (s *Server) executeOnIncident(w http.ResponseWriter, r *http.Request, cmd f
 const MaxRecommendations = 20
 
 // handleRecommendations answers the k best units for the incident (?k=,
-// default 5): among the 4k AVAILABLE units of its agency nearest it by
-// straight line (the AVL index), the k soonest there by the grid
-// (recommend.Recommend). A unit with no known position is never proposed.
+// default 5; ?capability=, ?kind= and ?preempt=false narrow them): among
+// the 4k eligible units nearest it by straight line (the AVL index), the k
+// soonest there by the grid (recommend.Recommend). A unit with no known
+// position is never proposed.
 func (s *Server) handleRecommendations(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
 	k := 5
-	if q := r.URL.Query().Get("k"); q != "" {
-		n, err := strconv.Atoi(q)
+	if v := q.Get("k"); v != "" {
+		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > MaxRecommendations {
 			s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "k must be a whole number from 1 to %d", MaxRecommendations))
 			return
 		}
 		k = n
+	}
+	var f recommend.Filter
+	f.Capabilities, f.Kinds = words(q.Get("capability")), words(q.Get("kind"))
+	for _, kind := range f.Kinds {
+		if !slices.Contains(dispatch.UnitKinds, kind) {
+			s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "kind %q is not a unit kind; the kinds are %s", kind, strings.Join(dispatch.UnitKinds, ", ")))
+			return
+		}
+	}
+	if len(f.Capabilities) > 16 || len(f.Kinds) > len(dispatch.UnitKinds) {
+		s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "name at most 16 capabilities and each kind once"))
+		return
+	}
+	switch q.Get("preempt") {
+	case "", "true":
+	case "false":
+		f.NoPreempt = true
+	default:
+		s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "preempt must be true or false"))
+		return
 	}
 	id, sc := r.PathValue("id"), scopeOf(actorOf(r))
 	var out []recommend.Unit
@@ -238,14 +262,30 @@ func (s *Server) handleRecommendations(w http.ResponseWriter, r *http.Request) {
 		if in.Location.Lat != nil && in.Location.Lon != nil {
 			pool = s.engine.NearestUnits(*in.Location.Lat, *in.Location.Lon, 4*k, func(unit string) bool {
 				u, ok := st.Units[unit]
-				return ok && recommend.Eligible(u, in)
+				if !ok {
+					return false
+				}
+				ok, _ = recommend.Eligible(st, u, in, f)
+				return ok
 			})
 		}
-		out, err = recommend.Recommend(st, in, pool, k, nil)
+		out, err = recommend.Recommend(st, in, pool, k, nil, f)
 	})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"units": out})
+}
+
+// words splits a comma-separated query value into its trimmed, non-empty
+// words.
+func words(v string) []string {
+	var out []string
+	for _, w := range strings.Split(v, ",") {
+		if w = strings.TrimSpace(w); w != "" && !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
 }

@@ -148,7 +148,7 @@ func TestOpenAPI(t *testing.T) {
 		{"post", "/api/v1/incidents/{id}/notes", []string{"text"}},
 		{"post", "/api/v1/units", []string{"agency", "call_sign", "capabilities", "kind"}},
 		{"post", "/api/v1/agencies", []string{"id", "kind", "name"}},
-		{"post", "/api/v1/incidents/{id}/dispatch", []string{"units"}},
+		{"post", "/api/v1/incidents/{id}/dispatch", []string{"preempt", "units"}},
 		{"post", "/api/v1/users/{username}/tokens", []string{"expires_in_seconds", "name", "roles"}},
 	} {
 		op := doc.Paths[c.path][c.method]

@@ -118,6 +118,47 @@ func TestRecommendations(t *testing.T) {
 	if r := ts.Do(t, "GET", "/api/v1/incidents/"+in.ID+"/recommendations", officer, nil); r.Status != 403 {
 		t.Errorf("GET recommendations as an officer = %d, want 403", r.Status)
 	}
+
+	// Filters.
+	mustProblem(t, "GET recommendations?kind=boat", ts.Do(t, "GET", "/api/v1/incidents/"+in.ID+"/recommendations?kind=boat", disp, nil), 422, `kind "boat" is not a unit kind`)
+	mustProblem(t, "GET recommendations?preempt=maybe", ts.Do(t, "GET", "/api/v1/incidents/"+in.ID+"/recommendations?preempt=maybe", disp, nil), 422, "preempt must be true or false")
+	for _, q := range []string{"kind=k9", "capability=k9", "kind=patrol,k9&capability=traffic-control"} {
+		path := "/api/v1/incidents/" + in.ID + "/recommendations?" + q
+		MustJSON(t, "GET "+path, ts.Do(t, "GET", path, disp, nil), 200, &got)
+		if len(got.Units) != 0 {
+			t.Errorf("GET %s = %+v, want no unit (none has that kind or capability)", path, got.Units)
+		}
+	}
+
+	// A unit on its way to a noise complaint (priority 4) is offered for
+	// the robbery, marked, and can be taken off it only on purpose.
+	var noise dispatch.Incident
+	MustJSON(t, "POST noise", ts.Do(t, "POST", "/api/v1/incidents", disp, map[string]any{"type": "NOISE", "location": map[string]string{"text": "3600 S Kedzie Ave"}}), 201, &noise)
+	MustJSON(t, "dispatch 1A2 to noise", ts.Do(t, "POST", "/api/v1/incidents/"+noise.ID+"/dispatch", disp, map[string]any{"units": []string{"metro.1a2"}}), 200, &noise)
+	var pre struct {
+		Units []struct {
+			Unit     string `json:"unit"`
+			Preempts string `json:"preempts"`
+			Reason   string `json:"reason"`
+		} `json:"units"`
+	}
+	path = "/api/v1/incidents/" + in.ID + "/recommendations?k=2"
+	MustJSON(t, "GET "+path, ts.Do(t, "GET", path, disp, nil), 200, &pre)
+	if len(pre.Units) != 2 || pre.Units[0].Unit != "metro.1a2" || pre.Units[0].Preempts != noise.ID ||
+		!strings.Contains(pre.Units[0].Reason, "pre-emptible from priority 4 NOISE "+noise.ID) || pre.Units[1].Preempts != "" {
+		t.Errorf("GET %s = %+v, want metro.1a2 first, pre-emptible from %s, then an available unit", path, pre.Units, noise.ID)
+	}
+	path += "&preempt=false"
+	MustJSON(t, "GET "+path, ts.Do(t, "GET", path, disp, nil), 200, &pre)
+	if len(pre.Units) == 0 || pre.Units[0].Unit != "metro.1a1" {
+		t.Errorf("GET %s = %+v, want metro.1a1 first", path, pre.Units)
+	}
+	mustProblem(t, "dispatch without preempt", ts.Do(t, "POST", "/api/v1/incidents/"+in.ID+"/dispatch", disp, map[string]any{"units": []string{"metro.1a2"}}), 409, "dispatch it with pre-emption")
+	MustJSON(t, "dispatch with preempt", ts.Do(t, "POST", "/api/v1/incidents/"+in.ID+"/dispatch", disp, map[string]any{"units": []string{"metro.1a2"}, "preempt": true}), 200, &in)
+	MustJSON(t, "GET noise", ts.Do(t, "GET", "/api/v1/incidents/"+noise.ID, disp, nil), 200, &noise)
+	if in.Status != dispatch.IncidentActive || noise.Status != dispatch.IncidentPending {
+		t.Errorf("after pre-emption the robbery is %s and the noise complaint %s, want ACTIVE and PENDING", in.Status, noise.Status)
+	}
 }
 
 func TestUpdatePositionsErrors(t *testing.T) {

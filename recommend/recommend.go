@@ -1,5 +1,6 @@
 // Package recommend chooses the units to send to an incident: the AVAILABLE
-// units of its agency nearest it by estimated travel time (issue 5,
+// units of its agency nearest it by estimated travel time, and those on
+// lower-priority work that could be taken off it (issue 5,
 // "Recommendation").
 package recommend
 
@@ -54,30 +55,67 @@ func (Grid) Travel(kind string, fromLat, fromLon, toLat, toLon float64) (metres,
 
 // A Unit is one recommendation: a unit, how far it is and how soon it can
 // be there, and why it is proposed, in a sentence for the dispatcher.
+// Preempts names the lower-priority incident the unit would be taken off;
+// it is empty for an AVAILABLE unit.
 type Unit struct {
 	Unit       string `json:"unit"`
 	CallSign   string `json:"call_sign"`
+	Kind       string `json:"kind"`
 	ETASeconds int    `json:"eta_seconds"`
 	DistanceM  int    `json:"distance_m"`
 	Reason     string `json:"reason"`
+	Preempts   string `json:"preempts,omitempty"`
 }
 
-// Eligible reports whether u may be recommended for in: AVAILABLE and of
-// the incident's own agency.
-func Eligible(u *dispatch.Unit, in *dispatch.Incident) bool {
-	return u.Status == dispatch.StatusAvailable && u.Agency == in.Agency
+// A Filter narrows the units proposed. The zero Filter proposes AVAILABLE
+// and pre-emptible units of the incident's own agency of any kind.
+type Filter struct {
+	// Capabilities lists capabilities a unit must all have (k9, ...).
+	Capabilities []string
+	// Kinds lists the unit kinds accepted; empty accepts all.
+	Kinds []string
+	// NoPreempt leaves out units on lower-priority work.
+	NoPreempt bool
+}
+
+// Eligible reports whether u may be recommended for in under f: of the
+// incident's agency, with f's kind and capabilities, and AVAILABLE or —
+// unless f says not — pre-emptible (dispatch.State.Preemptible). It also
+// returns the incident u would be taken off, "" for an AVAILABLE unit.
+func Eligible(s *dispatch.State, u *dispatch.Unit, in *dispatch.Incident, f Filter) (ok bool, preempts string) {
+	if u.Agency != in.Agency {
+		return false, ""
+	}
+	if len(f.Kinds) > 0 && !slices.Contains(f.Kinds, u.Kind) {
+		return false, ""
+	}
+	for _, c := range f.Capabilities {
+		if !slices.Contains(u.Capabilities, c) {
+			return false, ""
+		}
+	}
+	switch {
+	case u.Status == dispatch.StatusAvailable:
+		return true, ""
+	case !f.NoPreempt && s.Preemptible(u, in):
+		return true, u.Incident
+	}
+	return false, ""
 }
 
 // Recommend ranks candidates — positions of units, usually those the AVL
 // index finds nearest the incident by straight line — for incident in, and
 // returns the k best by ETA under m (nil: Grid), ties by distance then unit
-// id. Candidates that are not Eligible, or not units of s, are left out.
+// id. Candidates that are not Eligible under f, or not units of s, are left
+// out. An AVAILABLE unit and a pre-emptible one are ranked alike, by ETA:
+// the reason says which is which, and the dispatcher decides whether
+// taking a unit off other work is worth the time it saves.
 // The answer is exact only among the candidates: a caller that passes a
 // pool of the nearest units by straight line can miss a unit just outside
 // it that the grid or a faster kind would favour.
 //
 // It returns an ECONFLICT error if the incident has no point.
-func Recommend(s *dispatch.State, in *dispatch.Incident, candidates []dispatch.Position, k int, m Metric) ([]Unit, error) {
+func Recommend(s *dispatch.State, in *dispatch.Incident, candidates []dispatch.Position, k int, m Metric, f Filter) ([]Unit, error) {
 	if in.Location.Lat == nil || in.Location.Lon == nil {
 		return nil, dispatch.Errorf(dispatch.ECONFLICT, "incident %s has no position on the map; give it a location that the gazetteer knows, or a latitude and longitude", in.ID)
 	}
@@ -91,12 +129,16 @@ func Recommend(s *dispatch.State, in *dispatch.Incident, candidates []dispatch.P
 	var all []ranked
 	for _, p := range candidates {
 		u, ok := s.Units[p.Unit]
-		if !ok || !Eligible(u, in) {
+		if !ok {
+			continue
+		}
+		ok, preempts := Eligible(s, u, in, f)
+		if !ok {
 			continue
 		}
 		metres, seconds := m.Travel(u.Kind, p.Lat, p.Lon, *in.Location.Lat, *in.Location.Lon)
-		all = append(all, ranked{Unit: Unit{Unit: u.ID, CallSign: u.CallSign,
-			ETASeconds: int(math.Round(seconds)), DistanceM: int(math.Round(metres))}, eta: seconds, metres: metres})
+		all = append(all, ranked{Unit: Unit{Unit: u.ID, CallSign: u.CallSign, Kind: u.Kind,
+			ETASeconds: int(math.Round(seconds)), DistanceM: int(math.Round(metres)), Preempts: preempts}, eta: seconds, metres: metres})
 	}
 	slices.SortFunc(all, func(a, b ranked) int {
 		return cmp.Or(cmp.Compare(a.eta, b.eta), cmp.Compare(a.metres, b.metres), strings.Compare(a.Unit.Unit, b.Unit.Unit))
@@ -106,12 +148,16 @@ func Recommend(s *dispatch.State, in *dispatch.Incident, candidates []dispatch.P
 		if i == k {
 			break
 		}
-		kind := s.Units[r.Unit.Unit].Kind
 		rank := "nearest"
 		if i > 0 {
 			rank = geo.Ordinal(i+1) + " nearest"
 		}
-		r.Reason = fmt.Sprintf("%s available %s, %.1f km by the grid, about %s away", rank, kind, r.metres/1000, minutes(r.eta))
+		what := "available " + r.Kind
+		if r.Preempts != "" {
+			cur := s.Incidents[r.Preempts]
+			what = fmt.Sprintf("%s %s, pre-emptible from priority %d %s %s", r.Kind, strings.ToLower(strings.ReplaceAll(s.Units[r.Unit.Unit].Status, "_", " ")), cur.Priority, cur.Type, cur.ID)
+		}
+		r.Reason = fmt.Sprintf("%s %s, %.1f km by the grid, about %s away", rank, what, r.metres/1000, minutes(r.eta))
 		out = append(out, r.Unit)
 	}
 	return out, nil

@@ -41,7 +41,7 @@ func TestRecommend(t *testing.T) {
 		at("near", 3750, 3200), // 200 numbers north: a quarter mile
 		at("ghost", 3950, 3200),
 	}
-	got, err := recommend.Recommend(s, in, candidates, 5, nil)
+	got, err := recommend.Recommend(s, in, candidates, 5, nil, recommend.Filter{})
 	if err != nil {
 		t.Fatalf("Recommend = %v", err)
 	}
@@ -61,11 +61,67 @@ func TestRecommend(t *testing.T) {
 	if got[2].DistanceM != 1609 {
 		t.Errorf("Recommend[2].DistanceM = %d, want 1609 (a mile)", got[2].DistanceM)
 	}
-	if got, _ := recommend.Recommend(s, in, candidates, 1, nil); len(got) != 1 || got[0].Unit != "near" {
+	if got, _ := recommend.Recommend(s, in, candidates, 1, nil, recommend.Filter{}); len(got) != 1 || got[0].Unit != "near" {
 		t.Errorf("Recommend(k=1) = %v, want only near", got)
 	}
 	in.Location = dispatch.Location{Text: "somewhere"}
-	if _, err := recommend.Recommend(s, in, candidates, 5, nil); dispatch.ErrorCode(err) != dispatch.ECONFLICT {
+	if _, err := recommend.Recommend(s, in, candidates, 5, nil, recommend.Filter{}); dispatch.ErrorCode(err) != dispatch.ECONFLICT {
 		t.Errorf("Recommend(no point) = %v, want a conflict", err)
+	}
+}
+
+// TestRecommendFilterAndPreempt narrows by kind and capability, and offers
+// a unit on lower-priority work, marked, unless told not to.
+func TestRecommendFilterAndPreempt(t *testing.T) {
+	s := dispatch.NewState()
+	lat, lon := point(3950, 3200)
+	in := &dispatch.Incident{ID: "metro-2026-000002", Agency: "metro", Priority: 1, Status: dispatch.IncidentPending, Location: dispatch.Location{Lat: &lat, Lon: &lon}}
+	noise := &dispatch.Incident{ID: "metro-2026-000001", Agency: "metro", Type: "NOISE", Priority: 4, Status: dispatch.IncidentActive}
+	urgent := &dispatch.Incident{ID: "metro-2026-000003", Agency: "metro", Type: "SHOOTING", Priority: 0, Status: dispatch.IncidentActive}
+	s.Incidents[in.ID], s.Incidents[noise.ID], s.Incidents[urgent.ID] = in, noise, urgent
+	add := func(id, kind, status, incident string, caps ...string) {
+		s.Units[id] = &dispatch.Unit{ID: id, CallSign: strings.ToUpper(id), Agency: "metro", Kind: kind, Status: status, Incident: incident, Capabilities: caps}
+	}
+	add("k9", "k9", dispatch.StatusAvailable, "", "k9")
+	add("patrol", "patrol", dispatch.StatusAvailable, "")
+	add("enroute", "patrol", dispatch.StatusEnRoute, noise.ID)        // on lower-priority work: pre-emptible
+	add("onscene", "patrol", dispatch.StatusOnScene, noise.ID)        // committed on scene: never
+	add("urgentunit", "patrol", dispatch.StatusDispatched, urgent.ID) // on higher-priority work: never
+	at := func(id string, south float64) dispatch.Position {
+		la, lo := point(south, 3200)
+		return dispatch.Position{Unit: id, Lat: la, Lon: lo}
+	}
+	candidates := []dispatch.Position{at("k9", 3900), at("patrol", 3800), at("enroute", 3940), at("onscene", 3950), at("urgentunit", 3950)}
+	ids := func(f recommend.Filter) []string {
+		got, err := recommend.Recommend(s, in, candidates, 5, nil, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, u := range got {
+			out = append(out, u.Unit+"/"+u.Preempts)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name string
+		f    recommend.Filter
+		want []string
+	}{
+		{"All", recommend.Filter{}, []string{"enroute/" + noise.ID, "k9/", "patrol/"}},
+		{"NoPreempt", recommend.Filter{NoPreempt: true}, []string{"k9/", "patrol/"}},
+		{"Capability", recommend.Filter{Capabilities: []string{"k9"}}, []string{"k9/"}},
+		{"Kind", recommend.Filter{Kinds: []string{"patrol"}}, []string{"enroute/" + noise.ID, "patrol/"}},
+		{"Nothing", recommend.Filter{Capabilities: []string{"boat"}}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ids(tc.f); !slices.Equal(got, tc.want) {
+				t.Errorf("Recommend(%+v) = %v, want %v", tc.f, got, tc.want)
+			}
+		})
+	}
+	got, _ := recommend.Recommend(s, in, candidates, 1, nil, recommend.Filter{})
+	if want := "nearest patrol en route, pre-emptible from priority 4 NOISE " + noise.ID; len(got) != 1 || !strings.HasPrefix(got[0].Reason, want) {
+		t.Errorf("Recommend[0] = %+v, want its reason to start %q", got, want)
 	}
 }
