@@ -96,6 +96,7 @@ func (s *Service) DisableUser(ctx context.Context, by dispatch.Actor, username s
 	}
 	disabled := true
 	u, err := s.Store.UpdateUser(ctx, username, store.UserUpdate{Disabled: &disabled})
+	s.tokens.forget()
 	if errors.Is(err, store.ErrNotFound) {
 		return u, dispatch.Errorf(dispatch.ENOTFOUND, "user %s does not exist", username)
 	}
@@ -198,7 +199,9 @@ func (s *Service) RevokeToken(ctx context.Context, by dispatch.Actor, id string)
 	if err != nil {
 		return err
 	}
-	if err := s.Store.RevokeToken(ctx, id); err != nil {
+	err = s.Store.RevokeToken(ctx, id)
+	s.tokens.forget()
+	if err != nil {
 		return fmt.Errorf("revoke token %s: %w", id, err)
 	}
 	return s.audit(ctx, dispatch.RecordAudit{Type: dispatch.TypeTokenRevoked, Agency: u.Agency,

@@ -28,6 +28,12 @@ type Policy struct {
 	LockDuration    time.Duration // how long a lock lasts unless an administrator lifts it
 	TOTPRoles       []string      // holders of these roles must give a one-time code
 	TokenUseEvery   time.Duration // a token's use is recorded in the log at most this often
+	// TokenCache is how long a node trusts a token it has checked against
+	// the store before it checks again: the bound on how long a token
+	// revoked, or a user disabled, on another node still works here. This
+	// node forgets its cache at once when it makes such a change itself.
+	// Zero checks the store on every request.
+	TokenCache time.Duration
 }
 
 // DefaultPolicy returns the default rules: 30-minute idle and 12-hour
@@ -42,6 +48,7 @@ func DefaultPolicy() Policy {
 		LockDuration:    30 * time.Minute,
 		TOTPRoles:       []string{dispatch.RoleSupervisor, dispatch.RoleAdmin},
 		TokenUseEvery:   time.Hour,
+		TokenCache:      2 * time.Second,
 	}
 }
 
@@ -55,6 +62,8 @@ type Service struct {
 	// Record appends an audit event (dispatch.RecordAudit) to the log.
 	Record Executor
 	Logger *slog.Logger
+
+	tokens tokenCache
 }
 
 func (s *Service) now() time.Time {
@@ -263,19 +272,27 @@ func (s *Service) activeUser(ctx context.Context, username string) (store.User, 
 // Policy.TokenUseEvery.
 func (s *Service) Token(ctx context.Context, token string) (dispatch.Actor, error) {
 	now := s.now()
-	t, err := s.Store.TokenByHash(ctx, TokenHash(token))
-	if errors.Is(err, store.ErrNotFound) {
-		return dispatch.Actor{}, dispatch.Errorf(dispatch.EUNAUTHORIZED, "the token is not valid")
-	}
-	if err != nil {
-		return dispatch.Actor{}, fmt.Errorf("authenticate: %w", err)
+	hash := TokenHash(token)
+	key := string(hash)
+	t, u, ok := s.tokens.get(key, now)
+	if !ok {
+		var err error
+		t, err = s.Store.TokenByHash(ctx, hash)
+		if errors.Is(err, store.ErrNotFound) {
+			return dispatch.Actor{}, dispatch.Errorf(dispatch.EUNAUTHORIZED, "the token is not valid")
+		}
+		if err != nil {
+			return dispatch.Actor{}, fmt.Errorf("authenticate: %w", err)
+		}
+		if !t.Revoked {
+			if u, err = s.activeUser(ctx, t.Username); err != nil {
+				return dispatch.Actor{}, err
+			}
+			s.tokens.put(key, t, u, now.Add(s.Policy.TokenCache))
+		}
 	}
 	if t.Revoked || (!t.Expires.IsZero() && !now.Before(t.Expires)) {
 		return dispatch.Actor{}, dispatch.Errorf(dispatch.EUNAUTHORIZED, "the token has expired or was revoked")
-	}
-	u, err := s.activeUser(ctx, t.Username)
-	if err != nil {
-		return dispatch.Actor{}, err
 	}
 	roles := u.Roles
 	if len(t.Roles) > 0 {
@@ -289,6 +306,7 @@ func (s *Service) Token(ctx context.Context, token string) (dispatch.Actor, erro
 		if err := s.Store.TouchToken(ctx, t.ID, now); err != nil {
 			return dispatch.Actor{}, fmt.Errorf("authenticate: %w", err)
 		}
+		s.tokens.touched(key, now)
 		if err := s.audit(ctx, dispatch.RecordAudit{Type: dispatch.TypeTokenUsed, Agency: u.Agency,
 			Subject: map[string]string{"user": u.Username, "token": t.ID}, As: a}); err != nil && s.Logger != nil {
 			// A follower cannot append to the log; the use is in the token's

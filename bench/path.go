@@ -30,15 +30,18 @@ type PathOptions struct {
 	Dir         string        // "" is a temporary directory
 	Rate        int           // commands a second; default 1,000
 	Subscribers int           // event-stream subscribers; default 200
-	Duration    time.Duration // default 5 s
+	Duration    time.Duration // default 5 s, per side and round
+	Rounds      int           // rounds of both sides; default 3
 	Out         io.Writer
 }
 
 // PathResult is one side of CommandPath.
 type PathResult struct {
 	Name      string
+	Round     int
 	Commands  int
 	P50, P99  time.Duration // from sending the command to its event reaching every subscriber
+	AckP99    time.Duration // from sending the command to its answer (durable)
 	InOrder   bool          // every subscriber received every event, in order
 	Delivered int           // events each subscriber received
 }
@@ -58,6 +61,9 @@ func CommandPath(ctx context.Context, opt PathOptions) ([]PathResult, error) {
 	if opt.Duration <= 0 {
 		opt.Duration = 5 * time.Second
 	}
+	if opt.Rounds <= 0 {
+		opt.Rounds = 3
+	}
 	if opt.Dir == "" {
 		d, err := os.MkdirTemp("", "tenfour-bench-")
 		if err != nil {
@@ -66,15 +72,71 @@ func CommandPath(ctx context.Context, opt PathOptions) ([]PathResult, error) {
 		defer os.RemoveAll(d)
 		opt.Dir = d
 	}
-	floor, err := runPath(ctx, "floor", opt, startFloorServer)
-	if err != nil {
-		return nil, err
+	// The sides take turns, each round in the other order, so that neither
+	// always runs on a warmer or a more littered process.
+	var out []PathResult
+	for r := range opt.Rounds {
+		sides := []struct {
+			name  string
+			start func(context.Context, string) (*pathServer, error)
+		}{{"floor", startFloorServer}, {"tenfour", startTenfourServer}}
+		if r%2 == 1 {
+			sides[0], sides[1] = sides[1], sides[0]
+		}
+		round := make(map[string]PathResult)
+		ropt := opt
+		ropt.Dir = filepath.Join(opt.Dir, fmt.Sprintf("round%d", r+1))
+		if err := os.MkdirAll(ropt.Dir, 0o700); err != nil {
+			return nil, err
+		}
+		for _, side := range sides {
+			res, err := runPath(ctx, side.name, ropt, side.start)
+			if err != nil {
+				return nil, err
+			}
+			res.Round = r + 1
+			round[side.name] = res
+		}
+		out = append(out, round["floor"], round["tenfour"])
 	}
-	full, err := runPath(ctx, "tenfour", opt, startTenfourServer)
-	if err != nil {
-		return nil, err
+	return out, nil
+}
+
+// PathSummary is what the rounds of CommandPath come to: each side's median
+// p50 and p99 over the rounds, and the median of the rounds' p99 ratios.
+type PathSummary struct {
+	FloorP50, FloorP99, TenfourP50, TenfourP99 time.Duration
+	Ratio                                      float64 // median of tenfour p99 / floor p99, round by round
+	InOrder                                    bool    // in every round, on both sides
+}
+
+// Summarise reduces CommandPath's results, floor and tenfour by round.
+func Summarise(rs []PathResult) PathSummary {
+	var fp50, fp99, tp50, tp99 []time.Duration
+	var ratios []float64
+	sum := PathSummary{InOrder: true}
+	for i := 0; i+1 < len(rs); i += 2 {
+		f, t := rs[i], rs[i+1]
+		fp50, fp99 = append(fp50, f.P50), append(fp99, f.P99)
+		tp50, tp99 = append(tp50, t.P50), append(tp99, t.P99)
+		ratios = append(ratios, t.P99.Seconds()/f.P99.Seconds())
+		sum.InOrder = sum.InOrder && f.InOrder && t.InOrder
 	}
-	return []PathResult{floor, full}, nil
+	sum.FloorP50, sum.FloorP99, sum.TenfourP50, sum.TenfourP99 = median(fp50), median(fp99), median(tp50), median(tp99)
+	sum.Ratio = median(ratios)
+	return sum
+}
+
+func median[T int64 | float64 | time.Duration](xs []T) T {
+	if len(xs) == 0 {
+		return 0
+	}
+	xs = slices.Clone(xs)
+	slices.Sort(xs)
+	if len(xs)%2 == 1 {
+		return xs[len(xs)/2]
+	}
+	return (xs[len(xs)/2-1] + xs[len(xs)/2]) / 2
 }
 
 // A pathServer is a server under test: where it listens, how to send the
@@ -318,6 +380,7 @@ func runPath(ctx context.Context, name string, opt PathOptions, start func(conte
 	// one before; together they make the rate.
 	var mu sync.Mutex
 	sent := make(map[int64]time.Time)
+	var acks []time.Duration
 	var failed atomic.Int64
 	var wg sync.WaitGroup
 	per := time.Duration(float64(time.Second) * pathUnits / float64(opt.Rate))
@@ -349,6 +412,7 @@ func runPath(ctx context.Context, name string, opt PathOptions, start func(conte
 					} else {
 						mu.Lock()
 						sent[seq] = at
+						acks = append(acks, time.Since(at))
 						mu.Unlock()
 					}
 				}
@@ -390,8 +454,12 @@ func runPath(ctx context.Context, name string, opt PathOptions, start func(conte
 	if len(lat) > 0 {
 		res.P50, res.P99 = lat[len(lat)/2], lat[len(lat)*99/100]
 	}
+	slices.Sort(acks)
+	if len(acks) > 0 {
+		res.AckP99 = acks[len(acks)*99/100]
+	}
 	if opt.Out != nil {
-		b, _ := json.Marshal(map[string]any{"name": name, "commands": res.Commands, "p50": res.P50.String(), "p99": res.P99.String(), "in_order": res.InOrder})
+		b, _ := json.Marshal(map[string]any{"name": name, "commands": res.Commands, "p50": res.P50.String(), "p99": res.P99.String(), "ack_p99": res.AckP99.String(), "in_order": res.InOrder})
 		fmt.Fprintf(opt.Out, "%s\n", b)
 	}
 	return res, nil

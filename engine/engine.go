@@ -181,7 +181,7 @@ func (e *Engine) replay(r ledger.Replayed) error {
 		return err
 	}
 	e.last = ev.Time
-	e.hub.publish(Published{Seq: r.Entry.Seq, Type: r.Entry.Type, Agency: r.Entry.Agency, Entry: r.Raw})
+	e.hub.publish(NewPublished(r.Entry.Seq, r.Entry.Type, r.Entry.Agency, r.Raw))
 	return nil
 }
 
@@ -207,7 +207,7 @@ func (e *Engine) committed(ps []*ledger.Pending) {
 	for _, p := range ps {
 		evs := p.Tag.([]dispatch.Event)
 		for i, ev := range evs {
-			e.hub.publish(Published{Seq: p.First + int64(i), Type: ev.Type, Agency: ev.Agency, Entry: p.Entries[i]})
+			e.hub.publish(NewPublished(p.First+int64(i), ev.Type, ev.Agency, p.Entries[i]))
 		}
 	}
 	if e.onCommit != nil {

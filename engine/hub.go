@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strconv"
 	"sync"
 )
 
@@ -12,6 +13,22 @@ type Published struct {
 	Type   string
 	Agency string
 	Entry  []byte
+	// Frame is the event as one Server-Sent Events frame (id, event, data),
+	// formatted once here rather than once per subscriber.
+	Frame []byte
+}
+
+// NewPublished returns the Published form of the leaf entry at seq.
+func NewPublished(seq int64, typ, agency string, entry []byte) Published {
+	frame := make([]byte, 0, len(entry)+len(typ)+40)
+	frame = append(frame, "id: "...)
+	frame = strconv.AppendInt(frame, seq, 10)
+	frame = append(frame, "\nevent: "...)
+	frame = append(frame, typ...)
+	frame = append(frame, "\ndata: "...)
+	frame = append(frame, entry...)
+	frame = append(frame, "\n\n"...)
+	return Published{Seq: seq, Type: typ, Agency: agency, Entry: entry, Frame: frame}
 }
 
 // hubBuffer is how many events a subscriber may fall behind before it is

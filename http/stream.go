@@ -58,7 +58,7 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 		if !sc.sees(p.Agency) {
 			return nil
 		}
-		_, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", p.Seq, p.Type, p.Entry)
+		_, err := w.Write(p.Frame)
 		return err
 	}
 	// Catch up from the log: the events before the subscription began.
@@ -122,5 +122,5 @@ func published(seq int64, entry []byte) (engine.Published, error) {
 	if err := json.Unmarshal(entry, &env); err != nil {
 		return engine.Published{}, err
 	}
-	return engine.Published{Seq: seq, Type: env.Type, Agency: env.Agency, Entry: entry}, nil
+	return engine.NewPublished(seq, env.Type, env.Agency, entry), nil
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -95,21 +97,37 @@ func benchPath(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlags("bench path", "tenfour bench path — a command's whole path (HTTP request → decided → durable → on the\nevent stream of every subscriber) at a fixed rate, beside the floor: plain\nnet/http, the same durability, a plain fan-out, no domain.", stderr)
 	rate := fs.Int("rate", 1000, "commands a second")
 	subs := fs.Int("subscribers", 200, "event-stream subscribers")
-	d := fs.Duration("duration", 5*time.Second, "how long to send commands")
+	d := fs.Duration("duration", 5*time.Second, "how long to send commands, per side and round")
+	rounds := fs.Int("rounds", 3, "rounds of both sides, taking turns to go first")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (both sides and the load) to `FILE`")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *rate < 1 || *rate > 20000 || *subs < 1 || *subs > 2000 {
-		return errors.New("--rate must be 1 to 20000 and --subscribers 1 to 2000")
+	if *rate < 1 || *rate > 20000 || *subs < 1 || *subs > 2000 || *rounds < 1 || *rounds > 20 {
+		return errors.New("--rate must be 1 to 20000, --subscribers 1 to 2000 and --rounds 1 to 20")
 	}
-	rs, err := bench.CommandPath(ctx, bench.PathOptions{Rate: *rate, Subscribers: *subs, Duration: *d, Out: stderr})
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	rs, err := bench.CommandPath(ctx, bench.PathOptions{Rate: *rate, Subscribers: *subs, Duration: *d, Rounds: *rounds, Out: stderr})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\n| path | commands | p50 to every subscriber | p99 | every event to every subscriber, in order |\n|---|---|---|---|---|\n")
+	fmt.Fprintf(stdout, "\n| round | path | commands | p50 to every subscriber | p99 | every event to every subscriber, in order |\n|---|---|---|---|---|---|\n")
 	for _, r := range rs {
-		fmt.Fprintf(stdout, "| %s | %d | %v | %v | %v |\n", r.Name, r.Commands, r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.InOrder)
+		fmt.Fprintf(stdout, "| %d | %s | %d | %v | %v | %v |\n", r.Round, r.Name, r.Commands, r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.InOrder)
 	}
-	fmt.Fprintf(stdout, "\np99 cost vs floor: %.2f×\n", rs[1].P99.Seconds()/rs[0].P99.Seconds())
+	sum := bench.Summarise(rs)
+	fmt.Fprintf(stdout, "\nmedians over %d rounds: floor p50 %v p99 %v; tenfour p50 %v p99 %v; every event in order: %v\np99 cost vs floor (median of the rounds' ratios): %.2f×\n",
+		len(rs)/2, sum.FloorP50.Round(10*time.Microsecond), sum.FloorP99.Round(10*time.Microsecond),
+		sum.TenfourP50.Round(10*time.Microsecond), sum.TenfourP99.Round(10*time.Microsecond), sum.InOrder, sum.Ratio)
 	return nil
 }
