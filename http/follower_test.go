@@ -56,6 +56,25 @@ func TestFollower(t *testing.T) {
 		}
 	})
 
+	t.Run("PositionsOnTheSequencer", func(t *testing.T) {
+		// A unit reports its position through the follower; recommendations
+		// asked of the follower see it, because both go to the sequencer,
+		// which alone holds the positions.
+		ts.MustExecute(t, dispatch.CreateUnit{CallSign: "1A9", Agency: "metro", Kind: "patrol"})
+		lat, lon := 41.8236, -87.7047
+		inc := ts.MustExecute(t, dispatch.CreateIncident{Agency: "metro", Type: "THEFT",
+			Location: dispatch.Location{Text: "39th Pl & Kedzie", Lat: &lat, Lon: &lon}}).Events[0].Subject["incident"]
+		waitLog(t, f, ts.Engine.Log().Size())
+		r := f.Do(t, "POST", "/api/v1/units/positions", token, []map[string]any{{"unit": "metro.1a9", "lat": 41.83, "lon": -87.70, "time": "2026-03-01T08:00:00Z"}})
+		if r.Status != http.StatusNoContent {
+			t.Fatalf("POST positions on the follower = %d %s", r.Status, r.Body)
+		}
+		r = f.Do(t, "GET", "/api/v1/incidents/"+inc+"/recommendations", token, nil)
+		if r.Status != 200 || !strings.Contains(string(r.Body), `"unit":"metro.1a9"`) {
+			t.Errorf("GET recommendations on the follower = %d %s, want metro.1a9 from the sequencer's positions", r.Status, r.Body)
+		}
+	})
+
 	t.Run("SignInForwarded", func(t *testing.T) {
 		before := ts.Engine.Log().Size()
 		r, cookie := f.Login(t, "ann", pw, "")

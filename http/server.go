@@ -87,14 +87,25 @@ func NewServer(e *engine.Engine, st store.Store, a *auth.Service, logger *slog.L
 			h = s.authorize(rt, h)
 		}
 		// A command is authorised where it is decided, on the sequencer,
-		// so that a refusal is recorded in the log.
-		if method, _, _ := strings.Cut(rt.Pattern, " "); method != http.MethodGet {
+		// so that a refusal is recorded in the log. Reads of the soft AVL
+		// positions go there too: only the sequencer holds them.
+		if method, _, _ := strings.Cut(rt.Pattern, " "); method != http.MethodGet || softRoutes[rt.Pattern] {
 			h = s.sequenced(h)
 		}
 		h = s.limited(rt, h)
 		s.mux.Handle(rt.Pattern, h)
 	}
 	return s
+}
+
+// softRoutes are the reads answered from the AVL positions, which units
+// report to the sequencer (POST /api/v1/units/positions is a command) and
+// which live in its memory only: another node passes them on to it. After
+// a takeover the new sequencer knows a unit's position again from its next
+// report.
+var softRoutes = map[string]bool{
+	"GET /api/v1/incidents/{id}/recommendations": true,
+	"GET /api/v1/units/positions":                true,
 }
 
 // Roles of the route table. A request acts in the first role it holds that
