@@ -181,7 +181,7 @@ func (e *Engine) replay(r ledger.Replayed) error {
 		return err
 	}
 	e.last = ev.Time
-	e.hub.publish(NewPublished(r.Entry.Seq, r.Entry.Type, r.Entry.Agency, r.Raw))
+	e.hub.publish(NewPublished(r.Entry.Seq, r.Entry.Type, r.Entry.Agency, r.Entry.Subject["agencies"], r.Raw))
 	return nil
 }
 
@@ -207,7 +207,7 @@ func (e *Engine) committed(ps []*ledger.Pending) {
 	for _, p := range ps {
 		evs := p.Tag.([]dispatch.Event)
 		for i, ev := range evs {
-			e.hub.publish(NewPublished(p.First+int64(i), ev.Type, ev.Agency, p.Entries[i]))
+			e.hub.publish(NewPublished(p.First+int64(i), ev.Type, ev.Agency, ev.Subject["agencies"], p.Entries[i]))
 		}
 	}
 	if e.onCommit != nil {
@@ -320,6 +320,10 @@ func (e *Engine) Seqs(kind, id string) []int64 {
 	defer e.viewMu.RUnlock()
 	return slices.Clone(e.subjects[kind+"/"+id])
 }
+
+// Now returns the domain's time: what a command decided now would be
+// stamped with (Config.Clock).
+func (e *Engine) Now() time.Time { return e.clock().UTC() }
 
 // Log returns the engine's ledger.
 func (e *Engine) Log() *ledger.Log { return e.log }

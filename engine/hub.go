@@ -2,6 +2,7 @@ package engine
 
 import (
 	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -12,14 +13,19 @@ type Published struct {
 	Seq    int64
 	Type   string
 	Agency string
-	Entry  []byte
+	// Also lists the other agencies the event concerns (its subject's
+	// "agencies", as an assistance request's events name every agency
+	// asked): a subscriber of any of them receives it too.
+	Also  []string
+	Entry []byte
 	// Frame is the event as one Server-Sent Events frame (id, event, data),
 	// formatted once here rather than once per subscriber.
 	Frame []byte
 }
 
-// NewPublished returns the Published form of the leaf entry at seq.
-func NewPublished(seq int64, typ, agency string, entry []byte) Published {
+// NewPublished returns the Published form of the leaf entry at seq, whose
+// subject names the agencies it also concerns (comma-separated, or "").
+func NewPublished(seq int64, typ, agency, also string, entry []byte) Published {
 	frame := make([]byte, 0, len(entry)+len(typ)+40)
 	frame = append(frame, "id: "...)
 	frame = strconv.AppendInt(frame, seq, 10)
@@ -28,7 +34,11 @@ func NewPublished(seq int64, typ, agency string, entry []byte) Published {
 	frame = append(frame, "\ndata: "...)
 	frame = append(frame, entry...)
 	frame = append(frame, "\n\n"...)
-	return Published{Seq: seq, Type: typ, Agency: agency, Entry: entry, Frame: frame}
+	p := Published{Seq: seq, Type: typ, Agency: agency, Entry: entry, Frame: frame}
+	if also != "" {
+		p.Also = strings.Split(also, ",")
+	}
+	return p
 }
 
 // hubBuffer is how many events a subscriber may fall behind before it is

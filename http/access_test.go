@@ -63,6 +63,21 @@ func TestAuthorizationMatrix(t *testing.T) {
 	incident := res.Events[0].Subject["incident"]
 	ts.MustExecute(t, dispatch.CreateUnit{CallSign: "1A12", Agency: "metro", Kind: "patrol"})
 	ts.MustCreateUser(t, "target", "metro", dispatch.RoleOfficer)
+	// Assistance requests and directives: one request asked of metro, one
+	// metro made, and a directive of metro's, none of them sheriff's.
+	ts.MustExecute(t, dispatch.CreateAgency{ID: "state", Name: "State Police", Kind: "state_police"})
+	ts.MustExecute(t, dispatch.SetMutualAidPlan{Agency: "metro", Plan: dispatch.MutualAidPlan{Levels: []dispatch.AlarmLevel{{Agencies: []string{"state"}}}}})
+	lat, lon := 41.8236, -87.7047
+	where := dispatch.Location{Text: "39th Pl & S Kedzie Ave", Lat: &lat, Lon: &lon}
+	asked := ts.MustExecute(t, dispatch.RequestAssist{From: "state", To: "metro", Location: where, Nature: "traffic for a convoy", Urgency: dispatch.UrgencyRoutine}).Events[0].Subject["request"]
+	made := ts.MustExecute(t, dispatch.RequestAssist{From: "metro", To: "state", Location: where, Nature: "road closure", Urgency: dispatch.UrgencyRoutine}).Events[0].Subject["request"]
+	ts.MustCreateUser(t, "boss", "metro", dispatch.RoleSupervisor)
+	boss := dispatch.Actor{User: "boss", Agency: "metro", Role: dispatch.RoleSupervisor, Roles: []string{dispatch.RoleSupervisor}}
+	directive := func() string {
+		return ts.MustExecuteAs(t, boss, dispatch.IssueDirective{Agency: "metro", Scope: dispatch.Scope{Kind: dispatch.ScopeCircle, Circle: &dispatch.Circle{Lat: 41.9, Lon: -87.6, RadiusM: 100}},
+			Effect: dispatch.EffectHold, Reason: "matrix", Expires: ts.Engine.Now().Add(time.Hour)}).Events[0].Subject["directive"]
+	}
+	standing := directive()
 	ts.MustCreateUser(t, "clerk", "metro", dispatch.RoleCallTaker)
 	ts.MustSetPassword(t, "clerk", matrixPassword)
 	if err := ts.Engine.Log().Checkpoint(context.Background()); err != nil { // for /readyz
@@ -83,6 +98,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /log/tile/":           {request: get("/log/tile/0/000.p/1")},
 		"GET /{$}":                 {request: get("/")},
 		"GET /static/":             {request: get("/static/tenfour.css")},
+		"GET /console/":            {request: get("/console/dispatch")},
 		"GET /healthz":             {request: get("/healthz")},
 		"GET /readyz":              {request: get("/readyz")},
 		"GET /api/v1/openapi.json": {request: get("/api/v1/openapi.json")},
@@ -106,6 +122,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/units/{id}/status": {request: func(n int) (string, any) {
 			return "/api/v1/units/metro.1a12/status", map[string]string{"status": pick(n, "BUSY", "AVAILABLE")}
 		}, foreign: http.StatusNotFound},
+		"GET /api/v1/units/positions": {request: get("/api/v1/units/positions")},
 		// The same position each time: not older than the unit's last.
 		"POST /api/v1/units/positions": {request: func(int) (string, any) {
 			return "/api/v1/units/positions", []map[string]any{{"unit": "metro.1a12", "lat": 41.82, "lon": -87.70, "time": "2026-03-01T08:00:00Z"}}
@@ -130,6 +147,40 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}, foreign: http.StatusNotFound},
 		"POST /api/v1/incidents/{id}/notes": {request: func(n int) (string, any) {
 			return "/api/v1/incidents/" + incident + "/notes", map[string]string{"text": fmt.Sprintf("matrix note %d", n)}
+		}, foreign: http.StatusNotFound},
+		"GET /api/v1/incidents/{id}/timeline":  {request: get("/api/v1/incidents/" + incident + "/timeline"), foreign: http.StatusNotFound},
+		"GET /api/v1/agencies/{id}/mutual-aid": {request: get("/api/v1/agencies/metro/mutual-aid"), foreign: http.StatusNotFound},
+		"PUT /api/v1/agencies/{id}/mutual-aid": {request: func(int) (string, any) {
+			return "/api/v1/agencies/metro/mutual-aid", map[string]any{"levels": []map[string]any{{"agencies": []string{"state"}}}}
+		}, foreign: http.StatusForbidden},
+		"GET /api/v1/requests": {request: get("/api/v1/requests")},
+		"POST /api/v1/requests": {request: func(n int) (string, any) {
+			return "/api/v1/requests", map[string]any{"from_agency": "metro", "to_agency": "state", "location": map[string]string{"text": "3900 S Kedzie Ave"},
+				"nature": fmt.Sprintf("matrix %d", n), "urgency": "ROUTINE"}
+		}, foreign: http.StatusForbidden},
+		"GET /api/v1/requests/{id}":          {request: get("/api/v1/requests/" + made), foreign: http.StatusNotFound},
+		"GET /api/v1/requests/{id}/timeline": {request: get("/api/v1/requests/" + made + "/timeline"), foreign: http.StatusNotFound},
+		"GET /api/v1/requests/{id}/bundle":   {request: get("/api/v1/requests/" + made + "/bundle"), foreign: http.StatusNotFound},
+		"POST /api/v1/requests/{id}/acknowledge": {request: func(int) (string, any) {
+			return "/api/v1/requests/" + asked + "/acknowledge", map[string]string{}
+		}, foreign: http.StatusNotFound},
+		"POST /api/v1/requests/{id}/accept": {request: func(int) (string, any) {
+			return "/api/v1/requests/" + asked + "/accept", map[string]any{"units": []string{"metro.1a12"}}
+		}, foreign: http.StatusNotFound},
+		"POST /api/v1/requests/{id}/decline": {request: func(int) (string, any) {
+			return "/api/v1/requests/" + asked + "/decline", map[string]string{"reason": "matrix: no units free"}
+		}, foreign: http.StatusNotFound},
+		"POST /api/v1/requests/{id}/close": {request: func(int) (string, any) {
+			return "/api/v1/requests/" + made + "/close", map[string]string{"disposition": "matrix"}
+		}, foreign: http.StatusNotFound},
+		"GET /api/v1/directives": {request: get("/api/v1/directives")},
+		"POST /api/v1/directives": {request: func(n int) (string, any) {
+			return "/api/v1/directives", map[string]any{"agency": "metro", "scope": map[string]any{"kind": "circle", "circle": map[string]any{"lat": 41.9, "lon": -87.6, "radius_m": 50 + n}},
+				"effect": "hold", "reason": "matrix", "expires": ts.Engine.Now().Add(time.Hour)}
+		}, foreign: http.StatusForbidden},
+		"GET /api/v1/directives/{id}": {request: get("/api/v1/directives/" + standing), foreign: http.StatusNotFound},
+		"POST /api/v1/directives/{id}/revoke": {request: func(int) (string, any) {
+			return "/api/v1/directives/" + directive() + "/revoke", map[string]string{"reason": "matrix"}
 		}, foreign: http.StatusNotFound},
 		"GET /api/v1/users": {request: get("/api/v1/users")},
 		"POST /api/v1/users": {request: func(n int) (string, any) {
@@ -158,7 +209,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			return "/api/v1/tokens/" + auth.TokenID(auth.TokenHash(ts.MustCreateToken(t, "target"))), nil
 		}, foreign: http.StatusNotFound},
 	}
-	wantPublic := []string{"GET /log/checkpoint", "GET /log/key", "GET /log/tile/", "GET /{$}", "GET /static/",
+	wantPublic := []string{"GET /log/checkpoint", "GET /log/key", "GET /log/tile/", "GET /{$}", "GET /static/", "GET /console/",
 		"GET /healthz", "GET /readyz", "GET /api/v1/openapi.json", "POST /api/v1/auth/login", "POST /api/v1/auth/logout", "POST /internal/v1/audit"}
 	known := append([]string{tenfourhttp.AnyUser, tenfourhttp.InstallationAdmin}, dispatch.Roles...)
 

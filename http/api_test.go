@@ -212,6 +212,16 @@ func (ts *TestServer) MustExecute(tb testing.TB, cmd dispatch.Command) engine.Re
 	return res
 }
 
+// MustExecuteAs decides cmd for actor and fails the test if it is refused.
+func (ts *TestServer) MustExecuteAs(tb testing.TB, actor dispatch.Actor, cmd dispatch.Command) engine.Result {
+	tb.Helper()
+	res, err := ts.Engine.Execute(context.Background(), actor, cmd)
+	if err != nil {
+		tb.Fatalf("Execute(%#v) as %s = %v", cmd, actor.User, err)
+	}
+	return res
+}
+
 // MustCreateUser creates a user the way an administrator would: the domain
 // command through the engine, the credentials in the store. It returns the
 // user's bearer token, which carries all of its roles.

@@ -152,15 +152,16 @@ func (s *Server) handleIncidentBundle(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleDispatch(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		Units   []string `json:"units"`
-		Preempt bool     `json:"preempt"`
+		Units    []string `json:"units"`
+		Preempt  bool     `json:"preempt"`
+		Override string   `json:"override"`
 	}
 	if err := decode(w, r, &req); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	s.executeOnIncident(w, r, func(id string) dispatch.Command {
-		return dispatch.DispatchUnits{Incident: id, Units: req.Units, Preempt: req.Preempt}
+		return dispatch.DispatchUnits{Incident: id, Units: req.Units, Preempt: req.Preempt, Override: req.Override}
 	})
 }
 
@@ -218,7 +219,9 @@ const MaxRecommendations = 20
 // default 5; ?capability=, ?kind= and ?preempt=false narrow them): among
 // the 4k eligible units nearest it by straight line (the AVL index), the k
 // soonest there by the grid (recommend.Recommend). A unit with no known
-// position is never proposed.
+// position is never proposed, nor one that a directive in force keeps out
+// of the incident's place; the directives in force there are answered
+// beside the units, so that the dispatcher sees why.
 func (s *Server) handleRecommendations(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	k := 5
@@ -251,12 +254,17 @@ func (s *Server) handleRecommendations(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, sc := r.PathValue("id"), scopeOf(actorOf(r))
+	f.Now = s.engine.Now()
 	var out []recommend.Unit
+	directives := []dispatch.Directive{}
 	var err error = dispatch.Errorf(dispatch.ENOTFOUND, "incident %s does not exist", id)
 	s.engine.Read(func(st *dispatch.State) {
 		in, ok := st.Incidents[id]
 		if !ok || !sc.sees(in.Agency) {
 			return
+		}
+		for _, d := range st.DirectivesAt(in.Agency, in.Location, in.ID, f.Now) {
+			directives = append(directives, *d)
 		}
 		var pool []dispatch.Position
 		if in.Location.Lat != nil && in.Location.Lon != nil {
@@ -275,7 +283,7 @@ func (s *Server) handleRecommendations(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"units": out})
+	writeJSON(w, http.StatusOK, map[string]any{"units": out, "directives": directives})
 }
 
 // words splits a comma-separated query value into its trimmed, non-empty

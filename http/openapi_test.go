@@ -148,7 +148,10 @@ func TestOpenAPI(t *testing.T) {
 		{"post", "/api/v1/incidents/{id}/notes", []string{"text"}},
 		{"post", "/api/v1/units", []string{"agency", "call_sign", "capabilities", "kind"}},
 		{"post", "/api/v1/agencies", []string{"id", "kind", "name"}},
-		{"post", "/api/v1/incidents/{id}/dispatch", []string{"preempt", "units"}},
+		{"post", "/api/v1/incidents/{id}/dispatch", []string{"override", "preempt", "units"}},
+		{"post", "/api/v1/requests", []string{"from_agency", "location", "nature", "to_agency", "unit", "urgency"}},
+		{"post", "/api/v1/requests/{id}/accept", []string{"agency", "override", "units"}},
+		{"post", "/api/v1/directives", []string{"agency", "effect", "expires", "reason", "restrict", "scope"}},
 		{"post", "/api/v1/users/{username}/tokens", []string{"expires_in_seconds", "name", "roles"}},
 	} {
 		op := doc.Paths[c.path][c.method]

@@ -111,15 +111,22 @@ var softRoutes = map[string]bool{
 // Roles of the route table. A request acts in the first role it holds that
 // its route allows, so the order here does not matter.
 var (
-	anyUser     = []string{AnyUser}
-	takers      = []string{dispatch.RoleCallTaker, dispatch.RoleDispatcher, dispatch.RoleSupervisor, InstallationAdmin}
-	readers     = []string{dispatch.RoleCallTaker, dispatch.RoleDispatcher, dispatch.RoleSupervisor, dispatch.RoleOfficer, dispatch.RoleAuditor, InstallationAdmin}
-	auditors    = []string{dispatch.RoleAuditor, InstallationAdmin}
-	fleet       = []string{dispatch.RoleSupervisor, dispatch.RoleAdmin}
-	senders     = []string{dispatch.RoleDispatcher, dispatch.RoleSupervisor, InstallationAdmin}
-	noters      = []string{dispatch.RoleCallTaker, dispatch.RoleDispatcher, dispatch.RoleSupervisor, dispatch.RoleOfficer, InstallationAdmin}
-	crews       = []string{dispatch.RoleOfficer, dispatch.RoleDispatcher, dispatch.RoleSupervisor, InstallationAdmin}
-	admins      = []string{dispatch.RoleAdmin}
+	anyUser  = []string{AnyUser}
+	takers   = []string{dispatch.RoleCallTaker, dispatch.RoleDispatcher, dispatch.RoleSupervisor, InstallationAdmin}
+	readers  = []string{dispatch.RoleCallTaker, dispatch.RoleDispatcher, dispatch.RoleSupervisor, dispatch.RoleOfficer, dispatch.RoleAuditor, InstallationAdmin}
+	auditors = []string{dispatch.RoleAuditor, InstallationAdmin}
+	fleet    = []string{dispatch.RoleSupervisor, dispatch.RoleAdmin}
+	senders  = []string{dispatch.RoleDispatcher, dispatch.RoleSupervisor, InstallationAdmin}
+	noters   = []string{dispatch.RoleCallTaker, dispatch.RoleDispatcher, dispatch.RoleSupervisor, dispatch.RoleOfficer, InstallationAdmin}
+	crews    = []string{dispatch.RoleOfficer, dispatch.RoleDispatcher, dispatch.RoleSupervisor, InstallationAdmin}
+	admins   = []string{dispatch.RoleAdmin}
+	// Assistance requests and directives (issue 6). Declines and
+	// directives are a named supervisor's alone: no administrator, no token
+	// without that role.
+	aiders      = []string{dispatch.RoleCallTaker, dispatch.RoleDispatcher, dispatch.RoleSupervisor, dispatch.RoleOfficer, dispatch.RoleLiaison, dispatch.RoleAuditor, InstallationAdmin}
+	requesters  = []string{dispatch.RoleCallTaker, dispatch.RoleDispatcher, dispatch.RoleSupervisor, dispatch.RoleOfficer, dispatch.RoleLiaison, InstallationAdmin}
+	answerers   = []string{dispatch.RoleDispatcher, dispatch.RoleSupervisor, dispatch.RoleLiaison, InstallationAdmin}
+	commanders  = []string{dispatch.RoleSupervisor}
 	supervisors = []string{dispatch.RoleSupervisor, dispatch.RoleAdmin}
 	root        = []string{InstallationAdmin}
 )
@@ -160,7 +167,24 @@ func (s *Server) Routes() []Route {
 		{"POST /api/v1/incidents/{id}/dispatch", senders, s.handleDispatch},
 		{"POST /api/v1/incidents/{id}/clear", senders, s.handleClearIncident},
 		{"POST /api/v1/incidents/{id}/notes", noters, s.handleAddNote},
+		{"GET /api/v1/incidents/{id}/timeline", readers, s.handleIncidentTimeline},
 		{"GET /api/v1/stream", anyUser, s.handleStream},
+
+		{"GET /api/v1/agencies/{id}/mutual-aid", anyUser, s.handleGetMutualAid},
+		{"PUT /api/v1/agencies/{id}/mutual-aid", supervisors, s.handleSetMutualAid},
+		{"GET /api/v1/requests", aiders, s.handleListRequests},
+		{"POST /api/v1/requests", requesters, s.handleCreateRequest},
+		{"GET /api/v1/requests/{id}", aiders, s.handleGetRequest},
+		{"GET /api/v1/requests/{id}/timeline", aiders, s.handleRequestTimeline},
+		{"GET /api/v1/requests/{id}/bundle", auditors, s.handleRequestBundle},
+		{"POST /api/v1/requests/{id}/acknowledge", answerers, s.handleAcknowledgeRequest},
+		{"POST /api/v1/requests/{id}/accept", answerers, s.handleAcceptRequest},
+		{"POST /api/v1/requests/{id}/decline", commanders, s.handleDeclineRequest},
+		{"POST /api/v1/requests/{id}/close", requesters, s.handleCloseRequest},
+		{"GET /api/v1/directives", aiders, s.handleListDirectives},
+		{"POST /api/v1/directives", commanders, s.handleIssueDirective},
+		{"GET /api/v1/directives/{id}", aiders, s.handleGetDirective},
+		{"POST /api/v1/directives/{id}/revoke", commanders, s.handleRevokeDirective},
 
 		{"GET /api/v1/users", admins, s.handleListUsers},
 		{"POST /api/v1/users", admins, s.handleCreateUser},

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -55,7 +56,7 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprint(w, "retry: 1000\n\n")
 
 	send := func(p engine.Published) error {
-		if !sc.sees(p.Agency) {
+		if !sc.sees(p.Agency) && !slices.ContainsFunc(p.Also, sc.sees) {
 			return nil
 		}
 		_, err := w.Write(p.Frame)
@@ -116,11 +117,12 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 // published reads the envelope of a stored entry.
 func published(seq int64, entry []byte) (engine.Published, error) {
 	var env struct {
-		Type   string `json:"type"`
-		Agency string `json:"agency"`
+		Type    string            `json:"type"`
+		Agency  string            `json:"agency"`
+		Subject map[string]string `json:"subject"`
 	}
 	if err := json.Unmarshal(entry, &env); err != nil {
 		return engine.Published{}, err
 	}
-	return engine.NewPublished(seq, env.Type, env.Agency, entry), nil
+	return engine.NewPublished(seq, env.Type, env.Agency, env.Subject["agencies"], entry), nil
 }

@@ -3,6 +3,7 @@ package ledger
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -143,7 +144,30 @@ func ParseEvidence(data []byte) (*Bundle, error) {
 	if b.Format != BundleFormat {
 		return nil, fmt.Errorf("bundle format %q, want %q", b.Format, BundleFormat)
 	}
+	// A bundle is accepted only in the one form tenfour writes it, so that
+	// no byte of it can change and still pass: base64 with stray low bits,
+	// escapes, spacing or reordered members would otherwise read the same.
+	canon, err := b.Encode()
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(data, canon) && !bytes.Equal(data, canon[:len(canon)-1]) {
+		return nil, errors.New("bundle is not in its canonical form (as tenfour writes it: compact JSON, members in order, standard base64); was it edited or reformatted?")
+	}
 	return &b, nil
+}
+
+// Encode writes the bundle in its canonical form: compact JSON with its
+// members in order, HTML characters unescaped, and a final newline — the
+// form the API answers and ParseEvidence requires.
+func (b *Bundle) Encode() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(b); err != nil {
+		return nil, fmt.Errorf("encode bundle: %w", err)
+	}
+	return buf.Bytes(), nil
 }
 
 // VerifyBundle checks an evidence bundle offline: the checkpoint's signature
@@ -169,6 +193,9 @@ func VerifyBundle(data []byte, trusted string) (*BundleReport, error) {
 	}
 	cp, err := OpenCheckpoint([]byte(b.Checkpoint), v)
 	if err != nil {
+		return nil, fmt.Errorf("bundle: %w", err)
+	}
+	if err := canonicalSignatures(b.Checkpoint); err != nil {
 		return nil, fmt.Errorf("bundle: %w", err)
 	}
 	r := &BundleReport{Checkpoint: cp}
@@ -207,5 +234,36 @@ func VerifyBundle(data []byte, trusted string) (*BundleReport, error) {
 		r.Entries = append(r.Entries, e)
 		r.Events++
 	}
+	// The subject, kind/id, is what the bundle says it is about: at least
+	// one of its events must be about it.
+	if b.Subject != "" {
+		kind, id, ok := strings.Cut(b.Subject, "/")
+		if !ok || kind == "" || id == "" {
+			return nil, fmt.Errorf("bundle: its subject %q is not kind/id", b.Subject)
+		}
+		if !slices.ContainsFunc(r.Entries, func(e Entry) bool { return e.Subject[kind] == id }) {
+			return nil, fmt.Errorf("bundle: it says it is about %s, but none of its events is", b.Subject)
+		}
+	}
 	return r, nil
+}
+
+// canonicalSignatures checks that every signature line of a signed note is
+// in standard base64 with no stray padding bits: a signature that decodes
+// the same from two spellings would let a byte change pass unseen.
+func canonicalSignatures(text string) error {
+	_, sigs, ok := strings.Cut(text, "\n\n")
+	if !ok {
+		return errors.New("checkpoint has no signatures")
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(sigs, "\n"), "\n") {
+		i := strings.LastIndexByte(line, ' ')
+		if i < 0 {
+			return fmt.Errorf("checkpoint signature line %q is malformed", line)
+		}
+		if _, err := base64.StdEncoding.Strict().DecodeString(line[i+1:]); err != nil {
+			return fmt.Errorf("checkpoint signature %q is not canonical base64", line[i+1:])
+		}
+	}
+	return nil
 }

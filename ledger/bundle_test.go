@@ -1,8 +1,8 @@
 package ledger_test
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -25,7 +25,7 @@ func bundleLog(t *testing.T) (*ledger.Log, store.Store, *ledger.Key, [][]byte) {
 
 func mustBundle(t *testing.T, l *ledger.Log, seqs []int64, openings bool) *ledger.Bundle {
 	t.Helper()
-	b, err := l.Bundle(context.Background(), "incident 2025-001000", seqs, openings)
+	b, err := l.Bundle(context.Background(), "incident/2025-001000", seqs, openings)
 	if err != nil {
 		t.Fatalf("Bundle(%v, %v) = %v", seqs, openings, err)
 	}
@@ -34,9 +34,9 @@ func mustBundle(t *testing.T, l *ledger.Log, seqs []int64, openings bool) *ledge
 
 func mustMarshal(t *testing.T, b *ledger.Bundle) []byte {
 	t.Helper()
-	data, err := json.Marshal(b)
+	data, err := b.Encode()
 	if err != nil {
-		t.Fatalf("json.Marshal(bundle) = %v", err)
+		t.Fatalf("Encode(bundle) = %v", err)
 	}
 	return data
 }
@@ -121,6 +121,25 @@ func TestVerifyBundle(t *testing.T) {
 				bad.Events[i].Entry = string(e)
 				if _, err := ledger.VerifyBundle(mustMarshal(t, bad), k.Text); !namesEvent(err, ev.Seq) {
 					t.Fatalf("VerifyBundle(event %d with byte %d of its entry changed) = %v, want an error naming event %d", ev.Seq, j, err, ev.Seq)
+				}
+			}
+		}
+	})
+	t.Run("AnyByteChanged", func(t *testing.T) {
+		// Not one byte of a bundle can change and still verify: evidence
+		// has one spelling (Bundle.Encode), so base64 padding bits,
+		// escapes and spacing are caught as surely as a changed entry.
+		// Its events are all of the incident it says it is about.
+		data := mustMarshal(t, mustBundle(t, l, []int64{1, 3, 6, 9}, true))
+		if _, err := ledger.VerifyBundle(data, k.Text); err != nil {
+			t.Fatalf("VerifyBundle(bundle) = %v", err)
+		}
+		for j := range data {
+			for _, flip := range []byte{0x01, 0x02, 0x04, 0x20} {
+				bad := bytes.Clone(data)
+				bad[j] ^= flip
+				if _, err := ledger.VerifyBundle(bad, k.Text); err == nil {
+					t.Fatalf("VerifyBundle(bundle with byte %d (%q) changed to %q, in %q) = nil, want an error", j, data[j], bad[j], data[max(0, j-40):min(len(data), j+40)])
 				}
 			}
 		}

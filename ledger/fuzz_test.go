@@ -236,7 +236,7 @@ func signedBundle(tb testing.TB, entries [][]byte, openings map[int64][]store.Op
 	if err != nil {
 		tb.Fatal(err)
 	}
-	b := ledger.Bundle{Format: ledger.BundleFormat, Key: k.Text, Checkpoint: string(msg), Subject: "incident"}
+	b := ledger.Bundle{Format: ledger.BundleFormat, Key: k.Text, Checkpoint: string(msg)}
 	for _, seq := range seqs {
 		proof, err := tlog.ProveRecord(n, seq, storage)
 		if err != nil {
@@ -251,7 +251,7 @@ func signedBundle(tb testing.TB, entries [][]byte, openings map[int64][]store.Op
 		}
 		b.Events = append(b.Events, ev)
 	}
-	data, err := json.Marshal(b)
+	data, err := b.Encode()
 	if err != nil {
 		tb.Fatal(err)
 	}

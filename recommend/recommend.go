@@ -10,6 +10,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/geo"
@@ -76,11 +77,17 @@ type Filter struct {
 	Kinds []string
 	// NoPreempt leaves out units on lower-priority work.
 	NoPreempt bool
+	// Now is when the directives in force are read: a unit that one of
+	// its agency's directives keeps out of the incident's place is not
+	// proposed (sending it needs a supervisor's override). The zero time
+	// reads them at the incident's entry.
+	Now time.Time
 }
 
 // Eligible reports whether u may be recommended for in under f: of the
-// incident's agency, with f's kind and capabilities, and AVAILABLE or —
-// unless f says not — pre-emptible (dispatch.State.Preemptible). It also
+// incident's agency, with f's kind and capabilities, not kept out by a
+// directive in force, and AVAILABLE or — unless f says not — pre-emptible
+// (dispatch.State.Preemptible). It also
 // returns the incident u would be taken off, "" for an AVAILABLE unit.
 func Eligible(s *dispatch.State, u *dispatch.Unit, in *dispatch.Incident, f Filter) (ok bool, preempts string) {
 	if u.Agency != in.Agency {
@@ -93,6 +100,13 @@ func Eligible(s *dispatch.State, u *dispatch.Unit, in *dispatch.Incident, f Filt
 		if !slices.Contains(u.Capabilities, c) {
 			return false, ""
 		}
+	}
+	now := f.Now
+	if now.IsZero() {
+		now = in.Entered
+	}
+	if len(s.Blocking(u, in.Location, in.ID, now)) > 0 {
+		return false, ""
 	}
 	switch {
 	case u.Status == dispatch.StatusAvailable:

@@ -1,0 +1,363 @@
+package http
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/tenfour-cad/tenfour/dispatch"
+)
+
+// Assistance requests, mutual-aid plans and directives (issue 6): the API
+// over the domain's commands. A request is visible to every agency it
+// concerns — the requester and each agency asked — and to nobody else; a
+// directive to its own agency.
+
+// snapshot encodes v while the state is read, so that what is answered
+// shares nothing with the live state.
+func snapshot(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // domain values always encode
+	}
+	return b
+}
+
+// handleSetMutualAid replaces an agency's mutual-aid plan.
+func (s *Server) handleSetMutualAid(w http.ResponseWriter, r *http.Request) {
+	var plan dispatch.MutualAidPlan
+	if err := decode(w, r, &plan); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	id := r.PathValue("id")
+	if !s.agencyExists(id) {
+		s.writeError(w, r, dispatch.Errorf(dispatch.ENOTFOUND, "agency %s does not exist", id))
+		return
+	}
+	res, err := s.engine.Execute(r.Context(), actorOf(r), dispatch.SetMutualAidPlan{Agency: id, Plan: plan})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var out json.RawMessage
+	s.engine.Read(func(st *dispatch.State) { out = snapshot(st.Agencies[id].Plan) })
+	changed(w, res, out)
+}
+
+// handleGetMutualAid answers an agency's plan: its own users and
+// installation administrators may read it. An agency without a plan
+// answers 404.
+func (s *Server) handleGetMutualAid(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if !scopeOf(actorOf(r)).sees(id) {
+		s.writeError(w, r, dispatch.Errorf(dispatch.ENOTFOUND, "agency %s has no mutual-aid plan you may read", id))
+		return
+	}
+	var out json.RawMessage
+	s.engine.Read(func(st *dispatch.State) {
+		if a, ok := st.Agencies[id]; ok && a.Plan != nil {
+			out = snapshot(a.Plan)
+		}
+	})
+	if out == nil {
+		s.writeError(w, r, dispatch.Errorf(dispatch.ENOTFOUND, "agency %s has no mutual-aid plan", id))
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) agencyExists(id string) bool {
+	found := false
+	s.engine.Read(func(st *dispatch.State) { _, found = st.Agencies[id] })
+	return found
+}
+
+// concerns reports whether the actor may see request rq.
+func concerns(a dispatch.Actor, rq *dispatch.AssistRequest) bool {
+	sc := scopeOf(a)
+	return sc.all || (sc.agency != "" && rq.Concerns(sc.agency))
+}
+
+// request answers the request of the path as JSON, if the actor may see it.
+// Another agency's request answers 404, as an incident does.
+func (s *Server) request(r *http.Request) (json.RawMessage, error) {
+	id, a := r.PathValue("id"), actorOf(r)
+	var out json.RawMessage
+	s.engine.Read(func(st *dispatch.State) {
+		if rq, ok := st.Requests[id]; ok && concerns(a, rq) {
+			out = snapshot(rq)
+		}
+	})
+	if out == nil {
+		return nil, dispatch.Errorf(dispatch.ENOTFOUND, "request %s does not exist", id)
+	}
+	return out, nil
+}
+
+func (s *Server) handleListRequests(w http.ResponseWriter, r *http.Request) {
+	sc := scopeOf(actorOf(r))
+	var out json.RawMessage
+	s.engine.Read(func(st *dispatch.State) {
+		agency := sc.agency
+		if sc.all {
+			agency = ""
+		}
+		list := []*dispatch.AssistRequest{}
+		if sc.all || sc.agency != "" {
+			list = append(list, st.RequestList(agency)...)
+		}
+		out = snapshot(map[string]any{"requests": list})
+	})
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleGetRequest(w http.ResponseWriter, r *http.Request) {
+	out, err := s.request(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// handleCreateRequest asks for assistance. The location is resolved as an
+// incident's is (text through the gazetteer, or a point).
+func (s *Server) handleCreateRequest(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		From     string            `json:"from_agency"`
+		To       string            `json:"to_agency"`
+		Unit     string            `json:"unit"`
+		Location dispatch.Location `json:"location"`
+		Nature   string            `json:"nature"`
+		Urgency  string            `json:"urgency"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	a := actorOf(r)
+	if req.From == "" {
+		req.From = a.Agency
+	}
+	res, err := s.engine.Execute(r.Context(), a, dispatch.RequestAssist{
+		From: req.From, To: req.To, Unit: req.Unit, Location: resolveLocation(req.Location),
+		Nature: req.Nature, Urgency: req.Urgency,
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	id := res.Events[0].Subject["request"]
+	var out json.RawMessage
+	s.engine.Read(func(st *dispatch.State) { out = snapshot(st.Requests[id]) })
+	created(w, res, "/api/v1/requests/"+id, out)
+}
+
+// executeOnRequest executes the command made for the request of the path,
+// which the actor must be able to see, and answers the changed request.
+func (s *Server) executeOnRequest(w http.ResponseWriter, r *http.Request, cmd func(id string) dispatch.Command) {
+	if _, err := s.request(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	id := r.PathValue("id")
+	res, err := s.engine.Execute(r.Context(), actorOf(r), cmd(id))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var out json.RawMessage
+	s.engine.Read(func(st *dispatch.State) { out = snapshot(st.Requests[id]) })
+	changed(w, res, out)
+}
+
+func (s *Server) handleAcknowledgeRequest(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Agency string `json:"agency"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.executeOnRequest(w, r, func(id string) dispatch.Command {
+		return dispatch.AcknowledgeAssist{Request: id, Agency: req.Agency}
+	})
+}
+
+func (s *Server) handleAcceptRequest(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Agency   string   `json:"agency"`
+		Units    []string `json:"units"`
+		Override string   `json:"override"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.executeOnRequest(w, r, func(id string) dispatch.Command {
+		return dispatch.AcceptAssist{Request: id, Agency: req.Agency, Units: req.Units, Override: req.Override}
+	})
+}
+
+func (s *Server) handleDeclineRequest(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Agency string `json:"agency"`
+		Reason string `json:"reason"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.executeOnRequest(w, r, func(id string) dispatch.Command {
+		return dispatch.DeclineAssist{Request: id, Agency: req.Agency, Reason: req.Reason}
+	})
+}
+
+func (s *Server) handleCloseRequest(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Disposition string `json:"disposition"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.executeOnRequest(w, r, func(id string) dispatch.Command {
+		return dispatch.CloseAssist{Request: id, Disposition: req.Disposition}
+	})
+}
+
+// handleRequestBundle answers the evidence bundle of a request: every event
+// of its timeline (the request's own, its units', and those of the
+// directives that stood against it), each with its inclusion proof.
+func (s *Server) handleRequestBundle(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.request(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	id := r.PathValue("id")
+	seqs, _ := s.requestSeqs(id)
+	b, err := s.engine.Log().Bundle(r.Context(), "request/"+id, seqs, r.URL.Query().Get("openings") == "true")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="`+id+`.bundle.json"`)
+	writeJSON(w, http.StatusOK, b)
+}
+
+// handleListDirectives answers the directives of the caller's agency (every
+// agency's for an installation administrator), newest first; ?status=
+// IN_FORCE keeps those in force now.
+func (s *Server) handleListDirectives(w http.ResponseWriter, r *http.Request) {
+	sc := scopeOf(actorOf(r))
+	status := r.URL.Query().Get("status")
+	if status != "" && status != dispatch.DirectiveInForce && status != dispatch.DirectiveRevoked && status != dispatch.DirectiveExpired {
+		s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "status must be IN_FORCE, REVOKED or EXPIRED"))
+		return
+	}
+	now := s.clock()
+	var out json.RawMessage
+	s.engine.Read(func(st *dispatch.State) {
+		list := []*dispatch.Directive{}
+		if sc.all || sc.agency != "" {
+			agency := sc.agency
+			if sc.all {
+				agency = ""
+			}
+			for _, d := range st.DirectiveList(agency) {
+				if status == "" || directiveStatus(d, now) == status {
+					list = append(list, d)
+				}
+			}
+		}
+		out = snapshot(map[string]any{"directives": list})
+	})
+	writeJSON(w, http.StatusOK, out)
+}
+
+// directiveStatus is a directive's status now: one past its expiry is
+// expired even before directive.expired is recorded.
+func directiveStatus(d *dispatch.Directive, now time.Time) string {
+	if d.Status == dispatch.DirectiveInForce && !d.InForce(now) {
+		return dispatch.DirectiveExpired
+	}
+	return d.Status
+}
+
+func (s *Server) handleIssueDirective(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Agency   string         `json:"agency"`
+		Scope    dispatch.Scope `json:"scope"`
+		Effect   string         `json:"effect"`
+		Restrict string         `json:"restrict"`
+		Reason   string         `json:"reason"`
+		Expires  time.Time      `json:"expires"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	a := actorOf(r)
+	if req.Agency == "" {
+		req.Agency = a.Agency
+	}
+	res, err := s.engine.Execute(r.Context(), a, dispatch.IssueDirective{
+		Agency: req.Agency, Scope: req.Scope, Effect: req.Effect, Restrict: req.Restrict, Reason: req.Reason, Expires: req.Expires,
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	id := res.Events[0].Subject["directive"]
+	var out json.RawMessage
+	s.engine.Read(func(st *dispatch.State) { out = snapshot(st.Directives[id]) })
+	created(w, res, "/api/v1/directives/"+id, out)
+}
+
+// directive answers the directive of the path, if the actor may see it.
+func (s *Server) directive(r *http.Request) (json.RawMessage, error) {
+	id, sc := r.PathValue("id"), scopeOf(actorOf(r))
+	var out json.RawMessage
+	s.engine.Read(func(st *dispatch.State) {
+		if d, ok := st.Directives[id]; ok && sc.sees(d.Agency) {
+			out = snapshot(d)
+		}
+	})
+	if out == nil {
+		return nil, dispatch.Errorf(dispatch.ENOTFOUND, "directive %s does not exist", id)
+	}
+	return out, nil
+}
+
+func (s *Server) handleGetDirective(w http.ResponseWriter, r *http.Request) {
+	out, err := s.directive(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleRevokeDirective(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Reason string `json:"reason"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if _, err := s.directive(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	id := r.PathValue("id")
+	res, err := s.engine.Execute(r.Context(), actorOf(r), dispatch.RevokeDirective{Directive: id, Reason: req.Reason})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var out json.RawMessage
+	s.engine.Read(func(st *dispatch.State) { out = snapshot(st.Directives[id]) })
+	changed(w, res, out)
+}
