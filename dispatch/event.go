@@ -134,6 +134,9 @@ func DecodeData(typ string, data json.RawMessage) (any, error) {
 	case TypeSafetyCheck:
 		v = &SafetyCheckAlert{}
 	default:
+		if v = aidData(typ); v != nil {
+			break
+		}
 		if slices.Contains(AuditTypes, typ) {
 			v = &Audited{}
 			break

@@ -58,6 +58,10 @@ func checkTransition(u *Unit, status string) error {
 //
 // Lat and Lon, both or neither, are the unit's last known position, which
 // the caller looks up (the domain holds no positions); the event carries it.
+//
+// EMERGENCY (the emergency button) also raises an EMERGENCY assistance
+// request in the same decision (assist.requested), and the first unit sent
+// on a request to go ON_SCENE puts it ON_SCENE (assist.on_scene).
 type SetUnitStatus struct {
 	Unit     string
 	Status   string
@@ -94,7 +98,9 @@ func (c SetUnitStatus) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 		d := ev.Data.(*UnitStatusChanged)
 		d.Lat, d.Lon = &lat, &lon
 	}
-	return []Event{ev}, nil
+	// An assistance request may follow: the emergency button raises one,
+	// an arrival puts one ON_SCENE (escalate.go).
+	return s.withAssist(u, ev, actor, now), nil
 }
 
 // statusChanged returns the event of u going to status, concerning incident.
@@ -124,6 +130,10 @@ type DispatchUnits struct {
 	Incident string
 	Units    []string
 	Preempt  bool
+	// Override is a supervisor's reason to send units that a directive in
+	// force keeps out of the incident's place (directive.go); without it,
+	// such a dispatch is refused.
+	Override string
 }
 
 // Decide implements Command.
@@ -168,12 +178,19 @@ func (c DispatchUnits) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 			return nil, Errorf(ECONFLICT, "unit %s is %s on incident %s, of lower priority; dispatch it with pre-emption to take it off that incident", u.CallSign, u.Status, u.Incident)
 		case u.Incident != "":
 			return nil, Errorf(ECONFLICT, "unit %s is busy on incident %s", u.CallSign, u.Incident)
+		case u.Request != "":
+			return nil, Errorf(ECONFLICT, "unit %s is busy on request %s", u.CallSign, u.Request)
 		case u.Status != StatusAvailable:
 			return nil, Errorf(EINVALID, "unit %s is %s and cannot go %s", u.CallSign, u.Status, StatusDispatched)
 		}
 		units = append(units, u)
 	}
-	var evs []Event
+	// Directives in force come first: directive.overridden for each one a
+	// supervisor overrides (directive.go).
+	evs, err := s.checkDirectives(in.Agency, in.Location, in.ID, "", units, c.Override, actor, now)
+	if err != nil {
+		return nil, err
+	}
 	for _, u := range preempted {
 		evs = append(evs, Event{
 			Time: now, Type: TypeUnitPreempted, Agency: in.Agency, Actor: actor,

@@ -49,6 +49,8 @@ type Agency struct {
 	Kind    string    `json:"kind"`
 	Created time.Time `json:"created"`
 	Timers  *Timers   `json:"timers,omitempty"` // nil: DefaultTimers
+	// Plan is its mutual-aid plan; nil: it has none (mutualaid.go).
+	Plan *MutualAidPlan `json:"mutual_aid_plan,omitempty"`
 }
 
 // Unit kinds.
@@ -76,6 +78,9 @@ type Unit struct {
 	Status       string    `json:"status"`
 	StatusSince  time.Time `json:"status_since"`
 	Incident     string    `json:"incident,omitempty"`
+	// Request is the assistance request the unit was sent on, by its
+	// agency accepting it, until it goes AVAILABLE (assist.go).
+	Request string `json:"request,omitempty"`
 	// Resume is, while the unit is in EMERGENCY, the status it was in
 	// before: the one it may go back to (besides AVAILABLE).
 	Resume  string    `json:"resume,omitempty"`

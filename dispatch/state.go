@@ -14,22 +14,33 @@ type State struct {
 	Units     map[string]*Unit
 	Incidents map[string]*Incident
 	Users     map[string]*User
+	// Requests and Directives are mutual aid's (assist.go, directive.go).
+	Requests   map[string]*AssistRequest
+	Directives map[string]*Directive
 
 	// incidentSerial counts incidents per agency and year, for their ids.
 	incidentSerial map[string]int
 	// agencyTypes are the agencies' own incident types.
 	agencyTypes map[string][]IncidentType
+	// requestSerial and directiveSerial count requests and directives per
+	// agency and year, for their ids.
+	requestSerial   map[string]int
+	directiveSerial map[string]int
 }
 
 // NewState returns an empty State.
 func NewState() *State {
 	return &State{
-		Agencies:       make(map[string]*Agency),
-		Units:          make(map[string]*Unit),
-		Incidents:      make(map[string]*Incident),
-		Users:          make(map[string]*User),
-		incidentSerial: make(map[string]int),
-		agencyTypes:    make(map[string][]IncidentType),
+		Agencies:        make(map[string]*Agency),
+		Units:           make(map[string]*Unit),
+		Incidents:       make(map[string]*Incident),
+		Users:           make(map[string]*User),
+		incidentSerial:  make(map[string]int),
+		agencyTypes:     make(map[string][]IncidentType),
+		Requests:        make(map[string]*AssistRequest),
+		Directives:      make(map[string]*Directive),
+		requestSerial:   make(map[string]int),
+		directiveSerial: make(map[string]int),
 	}
 }
 
@@ -117,7 +128,7 @@ func (s *State) Apply(e Event) error {
 	case *Audited:
 		// Access is accounted for in the log; it changes no dispatch state.
 	default:
-		return fmt.Errorf("event %s: unknown payload %T", e.Type, e.Data)
+		return s.applyAid(e) // mutual aid: plans, requests, directives
 	}
 	return nil
 }
@@ -141,7 +152,7 @@ func (s *State) applyStatus(e Event, d *UnitStatusChanged) error {
 	u.Status, u.StatusSince, u.Incident, u.Resume = d.Status, e.Time, d.Incident, ""
 	switch d.Status {
 	case StatusAvailable:
-		u.Incident = "" // it leaves the incident
+		u.Incident, u.Request = "", "" // it leaves the incident or request
 	case StatusEmergency:
 		u.Resume = d.Previous
 	case StatusEnRoute:

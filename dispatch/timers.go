@@ -82,7 +82,9 @@ func (c SetAgencyTimers) Decide(s *State, actor Actor, now time.Time) ([]Event, 
 }
 
 // CheckTimers raises the alerts whose time has come, once each: an urgent
-// incident still pending, a unit on scene too long without a word. tenfour
+// incident still pending, a unit on scene too long without a word. It also
+// expires directives and escalates assistance requests past their deadline
+// (escalate.go), at every deadline for as long as one waits. tenfour
 // issues it every second with the domain's clock, so alerts are as
 // deterministic as every other event.
 type CheckTimers struct{}
@@ -121,7 +123,8 @@ func (CheckTimers) Decide(s *State, actor Actor, now time.Time) ([]Event, error)
 			Data:    &SafetyCheckAlert{Unit: u.ID, Incident: u.Incident, OnSceneSeconds: int(onScene.Seconds())},
 		})
 	}
-	return evs, nil
+	// Directives expire and assistance requests escalate on the same clock.
+	return append(evs, s.checkAid(actor, now)...), nil
 }
 
 func (t Timers) pendingAlert() time.Duration {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -130,6 +131,8 @@ func diffState(got, want *dispatch.State) string {
 		{"units", got.Units, want.Units},
 		{"incidents", got.Incidents, want.Incidents},
 		{"users", got.Users, want.Users},
+		{"requests", got.Requests, want.Requests},
+		{"directives", got.Directives, want.Directives},
 	} {
 		g, w := reflect.ValueOf(m.got), reflect.ValueOf(m.want)
 		for _, k := range w.MapKeys() {
@@ -147,7 +150,7 @@ func diffState(got, want *dispatch.State) string {
 		}
 	}
 	if b.Len() == 0 {
-		b.WriteString("the entities are equal; the incident counters differ\n")
+		b.WriteString("the entities are equal; the counters of ids differ\n")
 	}
 	return b.String()
 }
@@ -207,13 +210,37 @@ func (g gen) agency() string {
 	return field(g, []string{"metro", "metro", "sheriff", "sheriff", "state", "fed", "metro-east"}, []string{"Metro", "x", "9th", "", "nowhere"})
 }
 
+// actor returns who gives a command: mostly tenfour itself or the
+// installation administrator, who may do most things; now and then a
+// supervisor of an agency, who alone issues directives, declines requests
+// and overrides directives; and now and then someone of the wrong agency or
+// role.
 func (g gen) actor() dispatch.Actor {
+	if g.r.IntN(10) == 0 {
+		return pick(g, metroSup, sheriffSup)
+	}
 	return field(g, []dispatch.Actor{system, root, root, root}, []dispatch.Actor{
 		{User: "ann", Agency: "metro", Role: dispatch.RoleDispatcher},
 		{User: "sid", Agency: "sheriff", Role: dispatch.RoleCallTaker},
 		{User: "max", Agency: "metro", Role: dispatch.RoleAdmin},
 		{User: "eve", Agency: "fed", Role: dispatch.RoleOfficer},
+		{Agency: "metro", Role: dispatch.RoleSupervisor}, // a supervisor with no name
 	})
+}
+
+// Supervisors of the generated agencies.
+var (
+	metroSup   = dispatch.Actor{User: "sue", Agency: "metro", Role: dispatch.RoleSupervisor}
+	sheriffSup = dispatch.Actor{User: "sam", Agency: "sheriff", Role: dispatch.RoleSupervisor}
+)
+
+// actorOf returns mostly a user of agency in one of roles, and now and then
+// anyone g.actor gives.
+func (g gen) actorOf(agency string, roles ...string) dispatch.Actor {
+	if g.r.IntN(6) == 0 {
+		return g.actor()
+	}
+	return dispatch.Actor{User: pick(g, "sue", "sam", "li"), Agency: agency, Role: pick(g, roles...)}
 }
 
 func (g gen) coordinate(limit float64) float64 {
@@ -257,6 +284,185 @@ func (g gen) incident(s *dispatch.State) string {
 		return pick(g, "metro-2026-999999", "")
 	}
 	return ins[g.r.IntN(min(len(ins), 8))].ID
+}
+
+// step returns a random command and who gives it: a fifth of them of
+// mutual aid (plans, requests, directives, the timers that escalate), the
+// others of agencies, units and incidents.
+func (g gen) step(s *dispatch.State, now time.Time) (dispatch.Command, dispatch.Actor) {
+	if g.r.IntN(5) == 0 {
+		return g.aidCommand(s, now)
+	}
+	return g.command(s), g.actor()
+}
+
+// kedzie is where the generated requests and directives meet, often.
+var kedzie = dispatch.Location{Text: "39th Pl & S Kedzie Ave", Lat: ptr(41.8236), Lon: ptr(-87.7052)}
+
+// aidLocation returns mostly kedzie, or any location g.location gives.
+func (g gen) aidLocation() dispatch.Location {
+	if g.r.IntN(3) > 0 {
+		l := kedzie
+		l.Lat, l.Lon = ptr(*kedzie.Lat), ptr(*kedzie.Lon)
+		return l
+	}
+	return g.location()
+}
+
+// unitsOf returns units to send for agency: mostly AVAILABLE units of its
+// own, now and then any.
+func (g gen) unitsOf(s *dispatch.State, agency string) []string {
+	var out []string
+	for _, u := range s.UnitList(agency) {
+		if u.Status == dispatch.StatusAvailable && g.r.IntN(2) == 0 {
+			out = append(out, u.ID)
+		}
+	}
+	if len(out) == 0 || g.r.IntN(8) == 0 {
+		out = append(out, g.unit(s))
+	}
+	return out
+}
+
+// request returns the id of a request of s, mostly one still waiting, and
+// an agency to answer it, mostly one asked; now and then of none.
+func (g gen) request(s *dispatch.State) (string, string) {
+	var waiting []*dispatch.AssistRequest
+	for _, r := range s.RequestList("") {
+		if r.Awaiting() || g.r.IntN(4) == 0 {
+			waiting = append(waiting, r)
+		}
+	}
+	if len(waiting) == 0 || g.r.IntN(12) == 0 {
+		return pick(g, "metro-A-2026-999999", ""), g.agency()
+	}
+	r := pick(g, waiting...)
+	if g.r.IntN(8) == 0 {
+		return r.ID, g.agency()
+	}
+	return r.ID, pick(g, r.Asked...).Agency
+}
+
+// plan returns a mutual-aid plan for agency: the other agencies in levels,
+// with deadlines valid and not.
+func (g gen) plan(agency string) dispatch.MutualAidPlan {
+	var p dispatch.MutualAidPlan
+	for range 1 + g.r.IntN(3) {
+		var l dispatch.AlarmLevel
+		for range 1 + g.r.IntN(2) {
+			if a := g.agency(); a != agency || g.r.IntN(8) == 0 {
+				l.Agencies = append(l.Agencies, a)
+			}
+		}
+		p.Levels = append(p.Levels, l)
+	}
+	if g.r.IntN(3) == 0 {
+		p.Emergency = dispatch.AnswerDeadlines{
+			AcknowledgeSeconds: field(g, []int{0, 10, 20, 45}, []int{5, 200}),
+			DecideSeconds:      field(g, []int{0, 30, 120}, []int{-1, 700}),
+		}
+		p.Routine.AcknowledgeSeconds = field(g, []int{0, 60}, []int{4000})
+	}
+	return p
+}
+
+// scope returns a directive's scope, mostly one that takes in kedzie.
+func (g gen) scope(s *dispatch.State) dispatch.Scope {
+	switch g.r.IntN(6) {
+	case 0:
+		return dispatch.Scope{Kind: dispatch.ScopeAgency}
+	case 1, 2, 3:
+		return dispatch.Scope{Kind: dispatch.ScopeCircle, Circle: &dispatch.Circle{Lat: *kedzie.Lat, Lon: *kedzie.Lon,
+			RadiusM: field(g, []float64{100, 500, 50_000}, []float64{0, 60_000})}}
+	case 4:
+		return field(g, []dispatch.Scope{
+			{Kind: dispatch.ScopePolygon, Polygon: []dispatch.Point{{Lat: 41.82, Lon: -87.71}, {Lat: 41.82, Lon: -87.70}, {Lat: 41.83, Lon: -87.70}}},
+			{Kind: dispatch.ScopeDistrict, District: " 009 "},
+		}, []dispatch.Scope{
+			{Kind: dispatch.ScopePolygon, Polygon: []dispatch.Point{{Lat: 1, Lon: 1}, {Lat: 2, Lon: 2}}},
+			{Kind: dispatch.ScopeCircle},
+			{Kind: "city"},
+		})
+	}
+	return dispatch.Scope{Kind: dispatch.ScopeIncident, Incident: g.incident(s)}
+}
+
+// aidCommand returns a random command of mutual aid and who gives it:
+// mostly someone of the agency concerned in a role that may, now and then
+// anyone. A directive expires some time after now.
+func (g gen) aidCommand(s *dispatch.State, now time.Time) (dispatch.Command, dispatch.Actor) {
+	sup, disp := dispatch.RoleSupervisor, dispatch.RoleDispatcher
+	switch g.r.IntN(17) {
+	case 0:
+		ag := g.agency()
+		return dispatch.SetMutualAidPlan{Agency: ag, Plan: g.plan(ag)}, g.actorOf(ag, sup, dispatch.RoleAdmin)
+	case 1, 2, 3:
+		from := g.agency()
+		c := dispatch.RequestAssist{From: from, To: pick(g, g.agency(), g.agency(), ""), Location: g.aidLocation(),
+			Nature:  field(g, []string{"team boxed in by vehicles", " traffic for a convoy ", "officer needs assistance"}, []string{"", "x\x00", strings.Repeat("n", dispatch.MaxNature+1)}),
+			Urgency: field(g, []string{dispatch.UrgencyEmergency, dispatch.UrgencyEmergency, dispatch.UrgencyUrgent, dispatch.UrgencyRoutine}, []string{"emergency", ""})}
+		if g.r.IntN(2) == 0 {
+			c.Unit = g.unit(s)
+		}
+		return c, g.actorOf(from, dispatch.RoleOfficer, disp, dispatch.RoleLiaison, dispatch.RoleAuditor)
+	case 4, 5:
+		r, ag := g.request(s)
+		return dispatch.AcknowledgeAssist{Request: r, Agency: pick(g, ag, ag, "")}, g.actorOf(ag, disp, sup, dispatch.RoleLiaison, dispatch.RoleOfficer)
+	case 6, 7:
+		r, ag := g.request(s)
+		c := dispatch.AcceptAssist{Request: r, Agency: ag, Units: g.unitsOf(s, ag),
+			Override: field(g, []string{"", "", "officer down, lives at risk"}, []string{" ", "x\x00"})}
+		return c, g.actorOf(ag, sup, sup, disp)
+	case 8:
+		r, ag := g.request(s)
+		return dispatch.DeclineAssist{Request: r, Agency: pick(g, ag, ag, ""),
+			Reason: field(g, []string{"no units free", " hold order in force "}, []string{"", "  ", "x\x00", strings.Repeat("r", 501)})}, g.actorOf(ag, sup, sup, disp)
+	case 9:
+		r, _ := g.request(s)
+		from := g.agency()
+		if req, ok := s.Requests[r]; ok {
+			from = req.From
+		}
+		return dispatch.CloseAssist{Request: r, Disposition: field(g, []string{"team extracted", " no longer needed "}, []string{"\x1b", strings.Repeat("d", 201)})},
+			g.actorOf(from, disp, dispatch.RoleOfficer, dispatch.RoleAuditor)
+	case 10, 11, 12:
+		ag := g.agency()
+		c := dispatch.IssueDirective{Agency: ag, Scope: g.scope(s),
+			Effect:  field(g, []string{dispatch.EffectHold, dispatch.EffectHold, dispatch.EffectClear, dispatch.EffectRestrict}, []string{"stop", ""}),
+			Reason:  field(g, []string{"crowd control operation; no units into the area", " storm "}, []string{"", "x\x00"}),
+			Expires: now.Add(time.Duration(field(g, []int{1, 10, 30, 120}, []int{0, -5, 8 * 24 * 60})) * time.Minute)}
+		if c.Effect == dispatch.EffectRestrict || g.r.IntN(12) == 0 {
+			c.Restrict = field(g, []string{"traffic-control", "traffic"}, []string{"", "Traffic Control"})
+		}
+		return c, g.actorOf(ag, sup, sup, sup, disp)
+	case 13:
+		// Mostly one in force.
+		id := pick(g, "metro-D-2026-999999", "")
+		var ds []*dispatch.Directive
+		for _, d := range s.DirectiveList("") {
+			if d.InForce(now) || g.r.IntN(8) == 0 {
+				ds = append(ds, d)
+			}
+		}
+		if len(ds) > 0 && g.r.IntN(8) > 0 {
+			id = pick(g, ds...).ID
+		}
+		agency := g.agency()
+		if d, ok := s.Directives[id]; ok {
+			agency = d.Agency
+		}
+		return dispatch.RevokeDirective{Directive: id, Reason: field(g, []string{"operation over"}, []string{"", "\x00"})}, g.actorOf(agency, sup, sup, sup, disp)
+	case 14:
+		in := g.incident(s)
+		agency := g.agency()
+		if i, ok := s.Incidents[in]; ok {
+			agency = i.Agency
+		}
+		return dispatch.DispatchUnits{Incident: in, Units: g.unitsOf(s, agency), Preempt: g.r.IntN(4) == 0,
+			Override: field(g, []string{"", "shots fired, lives at risk"}, []string{" ", "x\x00"})}, g.actorOf(agency, sup, disp)
+	}
+	// The timers: escalations at deadlines, expiries of directives.
+	return dispatch.CheckTimers{}, field(g, []dispatch.Actor{{System: "timers"}}, []dispatch.Actor{metroSup})
 }
 
 // command returns a random command; those of the incident lifecycle name
@@ -363,7 +569,8 @@ func (g gen) command(s *dispatch.State) dispatch.Command {
 // sent through the log's encoding and back, folded into a second state; the
 // two states must be equal.
 func TestRoundTripProperty(t *testing.T) {
-	const seeds, commands = 6, 1000
+	const seeds, commands = 6, 1500
+	byCommand := map[string]*[2]int{} // command type → accepted, refused
 	for seed := range uint64(seeds) {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			g := gen{rand.New(rand.NewPCG(seed, 1004))}
@@ -375,16 +582,22 @@ func TestRoundTripProperty(t *testing.T) {
 			types := map[string]int{}
 			for range commands {
 				at = at.Add(time.Duration(g.r.Int64N(int64(2 * time.Minute))))
-				cmd, actor := g.command(live), g.actor()
+				cmd, actor := g.step(live, at)
 				evs, err := cmd.Decide(live, actor, at)
+				name := strings.TrimPrefix(fmt.Sprintf("%T", cmd), "dispatch.")
+				if byCommand[name] == nil {
+					byCommand[name] = new([2]int)
+				}
 				if err != nil {
 					var de *dispatch.Error
 					if !errors.As(err, &de) || de.Code == dispatch.EINTERNAL {
 						t.Fatalf("%#v.Decide = %v (%T), want a domain error", cmd, err, err)
 					}
 					refused++
+					byCommand[name][1]++
 					continue
 				}
+				byCommand[name][0]++
 				for _, ev := range evs {
 					if err := live.Apply(ev); err != nil {
 						t.Fatalf("Apply(decided %s %v) = %v", ev.Type, ev.Subject, err)
@@ -402,9 +615,10 @@ func TestRoundTripProperty(t *testing.T) {
 					seq++
 				}
 			}
-			// Every event type of the lifecycle must occur, or the test
-			// proves little about it.
-			for _, typ := range []string{dispatch.TypeIncidentDispatched, dispatch.TypeUnitStatusChanged, dispatch.TypeIncidentCleared} {
+			// Every event type of the lifecycle and of mutual aid must
+			// occur, or the test proves little about it.
+			for _, typ := range []string{dispatch.TypeIncidentDispatched, dispatch.TypeUnitStatusChanged, dispatch.TypeIncidentCleared,
+				dispatch.TypeAssistRequested, dispatch.TypeAssistEscalated, dispatch.TypeDirectiveIssued} {
 				if types[typ] < 10 {
 					t.Fatalf("%d %s events, want at least 10", types[typ], typ)
 				}
@@ -430,6 +644,19 @@ func TestRoundTripProperty(t *testing.T) {
 			}
 		})
 	}
+	// Each command of mutual aid must be both accepted and refused, or the
+	// generator reaches too little of it.
+	for _, name := range []string{"SetMutualAidPlan", "RequestAssist", "AcknowledgeAssist", "AcceptAssist", "DeclineAssist", "CloseAssist",
+		"IssueDirective", "RevokeDirective", "DispatchUnits", "CheckTimers"} {
+		if n := byCommand[name]; n == nil || n[0] < 5 || n[1] < 5 {
+			t.Errorf("%s: accepted and refused %v times over %d seeds, want at least 5 of each", name, n, seeds)
+		}
+	}
+	var b strings.Builder
+	for _, name := range slices.Sorted(maps.Keys(byCommand)) {
+		fmt.Fprintf(&b, " %s %d/%d", name, byCommand[name][0], byCommand[name][1])
+	}
+	t.Logf("commands accepted/refused:%s", b.String())
 }
 
 // seedCommands are the commands of the engine tests: two agencies, units,
@@ -792,7 +1019,7 @@ func TestConcurrentExecute(t *testing.T) {
 // command sequences: for each, the state replayed from its events through
 // the log's encoding equals the live state.
 func TestRoundTripManySequences(t *testing.T) {
-	const sequences, commands = 2000, 60
+	const sequences, commands = 2000, 80
 	total := map[string]int{}
 	for seed := range uint64(sequences) {
 		g := gen{rand.New(rand.NewPCG(seed, 7))}
@@ -801,7 +1028,7 @@ func TestRoundTripManySequences(t *testing.T) {
 		var seq int64
 		for range commands {
 			at = at.Add(time.Duration(g.r.Int64N(int64(time.Minute))))
-			cmd, actor := g.command(live), g.actor()
+			cmd, actor := g.step(live, at)
 			evs, err := cmd.Decide(live, actor, at)
 			if err != nil {
 				continue
@@ -823,7 +1050,8 @@ func TestRoundTripManySequences(t *testing.T) {
 			t.Fatalf("sequence %d: state replayed from %d events differs from the live state:\n%s", seed, seq, diffState(replayed, live))
 		}
 	}
-	for _, typ := range []string{dispatch.TypeAgencyCreated, dispatch.TypeUnitCreated, dispatch.TypeIncidentCreated, dispatch.TypeIncidentDispatched, dispatch.TypeUnitStatusChanged} {
+	for _, typ := range []string{dispatch.TypeAgencyCreated, dispatch.TypeUnitCreated, dispatch.TypeIncidentCreated, dispatch.TypeIncidentDispatched, dispatch.TypeUnitStatusChanged,
+		dispatch.TypeAssistRequested, dispatch.TypeAssistAcknowledged, dispatch.TypeAssistEscalated, dispatch.TypeDirectiveIssued} {
 		if total[typ] < 100 {
 			t.Errorf("%d %s events over %d sequences, want at least 100: the generator is too weak", total[typ], typ, sequences)
 		}

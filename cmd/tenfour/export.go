@@ -13,9 +13,10 @@ import (
 )
 
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("export", `tenfour export — write the evidence bundle of an incident.
+	fs := newFlags("export", `tenfour export — write the evidence bundle of an incident or of an
+assistance request.
 
-The bundle holds the incident's events, an inclusion proof for each, the
+The bundle holds the incident's (or the request's) events, an inclusion proof for each, the
 signed checkpoint and the log's key; "tenfour verify BUNDLE.json" checks it
 offline. Private fields appear as commitments unless --openings is given and
 the token may see them.`, stderr)
@@ -23,20 +24,24 @@ the token may see them.`, stderr)
 	token := fs.String("token", "", "API `token` (default: $TENFOUR_TOKEN, or the token line of --token-file)")
 	tokenFile := fs.String("token-file", "", "read the token from this `file` (such as DATA/bootstrap-admin.txt)")
 	incident := fs.String("incident", "", "the incident `id`")
+	request := fs.String("request", "", "the assistance request `id` (its events, its units' and the directives' that stood against it)")
 	openings := fs.Bool("openings", false, "include the openings of private fields")
 	out := fs.String("out", "", "write to this `file` (default: standard output)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *incident == "" {
+	if (*incident == "") == (*request == "") {
 		fs.Usage()
-		return errors.New("export needs --incident")
+		return errors.New("export needs --incident or --request (one of them)")
 	}
 	tok, err := findToken(*token, *tokenFile)
 	if err != nil {
 		return err
 	}
 	u := strings.TrimSuffix(*server, "/") + "/api/v1/incidents/" + url.PathEscape(*incident) + "/bundle"
+	if *request != "" {
+		u = strings.TrimSuffix(*server, "/") + "/api/v1/requests/" + url.PathEscape(*request) + "/bundle"
+	}
 	if *openings {
 		u += "?openings=true"
 	}

@@ -1,0 +1,114 @@
+package dispatch
+
+import (
+	"fmt"
+	"slices"
+)
+
+// aidData returns a new payload for an event type of mutual aid (plans,
+// requests, directives), or nil for another type. DecodeData uses it.
+func aidData(typ string) any {
+	switch typ {
+	case TypeMutualAidPlanSet:
+		return &MutualAidPlanSet{}
+	case TypeAssistRequested:
+		return &AssistRequested{}
+	case TypeAssistAcknowledged:
+		return &AssistAcknowledged{}
+	case TypeAssistAccepted:
+		return &AssistAccepted{}
+	case TypeAssistDeclined:
+		return &AssistDeclined{}
+	case TypeAssistEscalated:
+		return &AssistEscalated{}
+	case TypeAssistConflict:
+		return &AssistConflict{}
+	case TypeAssistOnScene:
+		return &AssistOnScene{}
+	case TypeAssistClosed:
+		return &AssistClosed{}
+	case TypeDirectiveIssued:
+		return &DirectiveIssued{}
+	case TypeDirectiveRevoked:
+		return &DirectiveRevocation{}
+	case TypeDirectiveExpired:
+		return &DirectiveExpiry{}
+	case TypeDirectiveOverridden:
+		return &DirectiveOverride{}
+	}
+	return nil
+}
+
+// assistPayload is every assist.* payload: each embeds an AssistRef.
+type assistPayload interface{ assistRef() AssistRef }
+
+func (r AssistRef) assistRef() AssistRef { return r }
+
+// applyAid folds the events of mutual aid into the state: plans, requests
+// and directives. Any other payload is an error.
+func (s *State) applyAid(e Event) error {
+	switch d := e.Data.(type) {
+	case *MutualAidPlanSet:
+		a, ok := s.Agencies[e.Agency]
+		if !ok {
+			return fmt.Errorf("mutual-aid plan of unknown agency %q", e.Agency)
+		}
+		p := d.MutualAidPlan.clone()
+		a.Plan = &p
+	case *AssistRequested:
+		if _, ok := s.Requests[d.Request]; ok {
+			return fmt.Errorf("request %q requested twice", d.Request)
+		}
+		if _, ok := s.Agencies[d.FromAgency]; !ok || d.FromAgency != e.Agency {
+			return fmt.Errorf("request %q from unknown agency %q", d.Request, d.FromAgency)
+		}
+		for _, ag := range d.Asked {
+			if _, ok := s.Agencies[ag]; !ok {
+				return fmt.Errorf("request %q asks unknown agency %q", d.Request, ag)
+			}
+		}
+		r := newAssistRequest(e, d)
+		if err := r.fold(e); err != nil {
+			return err
+		}
+		s.Requests[r.ID] = r
+		s.requestSerial[serialKey(d.FromAgency, e.Time.UTC().Year())]++
+	case *AssistAccepted:
+		r, ok := s.Requests[d.Request]
+		if !ok {
+			return fmt.Errorf("%s: request %q does not exist", e.Type, d.Request)
+		}
+		for i, id := range d.Units {
+			u, ok := s.Units[id]
+			if !ok || u.Agency != d.ToAgency || u.Status != StatusAvailable || u.Incident != "" || u.Request != "" || slices.Contains(d.Units[:i], id) {
+				return fmt.Errorf("request %q accepted with unit %q, which %s cannot send", d.Request, id, d.ToAgency)
+			}
+		}
+		if err := r.fold(e); err != nil {
+			return err
+		}
+		// Each unit's change to DISPATCHED follows.
+		for _, id := range d.Units {
+			s.Units[id].Request = r.ID
+		}
+	case assistPayload:
+		id := d.assistRef().Request
+		r, ok := s.Requests[id]
+		if !ok {
+			return fmt.Errorf("%s: request %q does not exist", e.Type, id)
+		}
+		if esc, ok := d.(*AssistEscalated); ok {
+			for _, ag := range esc.Asked {
+				if _, ok := s.Agencies[ag]; !ok {
+					return fmt.Errorf("request %q escalated to unknown agency %q", id, ag)
+				}
+			}
+		}
+		return r.fold(e)
+	case *DirectiveIssued, *DirectiveRevocation, *DirectiveExpiry, *DirectiveOverride:
+		return s.applyDirective(e)
+	default:
+		return fmt.Errorf("event %s: unknown payload %T", e.Type, e.Data)
+	}
+	return nil
+}

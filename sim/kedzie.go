@@ -1,0 +1,219 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/geo"
+)
+
+// The reference scenario (DESIGN.md, "The reference scenario"), played in
+// the demo city by its users: a federal patrol boxed in near 39th Place and
+// South Kedzie Avenue presses EMERGENCY; Metro PD's commander holds dispatch
+// to that area; the request cannot be dropped: the conflict shows, it
+// climbs the federal plan to the sheriff and then the state police at
+// their deadlines; the state police accept, and Metro PD sends a traffic
+// unit under an override.
+
+// KedziePlace is where the federal patrol is boxed in.
+const KedziePlace = "39th Pl & S Kedzie Ave"
+
+// KedzieAcknowledge is the federal plan's acknowledgement deadline for an
+// EMERGENCY request in the demo: short enough that the scenario plays out
+// within a minute.
+const KedzieAcknowledge = 20 * time.Second
+
+// A Step is one moment of the scenario, for the demo to print.
+type Step struct {
+	At   time.Duration // since the scenario began, in scenario time
+	What string
+}
+
+// KedzieWorld is what the scenario needs of the running city.
+type KedzieWorld interface {
+	Available(agency string) []string
+	// Unit returns a unit's kind and capabilities, and whether it exists.
+	Unit(id string) (kind string, caps []string, ok bool)
+	// Request returns where a request stands: its status, the agencies
+	// asked, and whether it exists.
+	Request(id string) (status string, asked []string, ok bool)
+}
+
+// demoUser is the actor of the demo user of agency in role (sim.Users).
+func demoUser(agency, role string) dispatch.Actor {
+	return dispatch.Actor{User: agency + "-" + role, Agency: agency, Role: role, Roles: []string{role}}
+}
+
+// Kedzie plays the reference scenario through exec, waiting between steps
+// (scaled down by speed; the deadlines themselves are the domain's and run
+// in real time), and calls step at each. It returns the request's id.
+func Kedzie(ctx context.Context, exec Recorder, w KedzieWorld, speed float64, step func(Step)) (string, error) {
+	start := time.Now()
+	say := func(format string, args ...any) {
+		if step != nil {
+			step(Step{At: time.Since(start), What: fmt.Sprintf(format, args...)})
+		}
+	}
+	wait := func(d time.Duration) error {
+		t := time.NewTimer(time.Duration(float64(d) / speed))
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+			return nil
+		}
+	}
+	run := func(a dispatch.Actor, c dispatch.Command) ([]dispatch.Event, error) {
+		evs, err := exec(ctx, a, c)
+		if err != nil {
+			return nil, fmt.Errorf("kedzie: %s: %T: %w", a.User, c, err)
+		}
+		return evs, nil
+	}
+	lat, lon := kedziePoint()
+
+	// The federal plan: Metro PD first, then the sheriff, then the state.
+	plan := dispatch.MutualAidPlan{
+		Levels: []dispatch.AlarmLevel{{Agencies: []string{"metro"}}, {Agencies: []string{"sheriff"}}, {Agencies: []string{"state"}}},
+		Emergency: dispatch.AnswerDeadlines{AcknowledgeSeconds: int(KedzieAcknowledge / time.Second),
+			DecideSeconds: dispatch.DefaultAnswerDeadlines[dispatch.UrgencyEmergency].DecideSeconds},
+	}
+	if _, err := run(demoUser("federal", dispatch.RoleSupervisor), dispatch.SetMutualAidPlan{Agency: "federal", Plan: plan}); err != nil {
+		return "", err
+	}
+	say("federal's mutual-aid plan: metro, then sheriff, then state; %s to acknowledge an emergency", KedzieAcknowledge)
+
+	// The Metro PD commander's order.
+	evs, err := run(demoUser("metro", dispatch.RoleSupervisor), dispatch.IssueDirective{
+		Agency: "metro",
+		Scope:  dispatch.Scope{Kind: dispatch.ScopeCircle, Circle: &dispatch.Circle{Lat: lat, Lon: lon, RadiusM: 600}},
+		Effect: dispatch.EffectHold,
+		Reason: "commander's order: hold dispatch to the Kedzie/39th area (crowd at the rail yards)",
+		// Expiry comes from the domain's clock through the event; a day
+		// is within the bound and outlives the demo's scenario.
+		Expires: time.Now().UTC().Add(24 * time.Hour),
+	})
+	if err != nil {
+		return "", err
+	}
+	say("metro-supervisor issues directive %s: hold dispatch within 600 m of %s", evs[0].Subject["directive"], KedziePlace)
+	if err := wait(5 * time.Second); err != nil {
+		return "", err
+	}
+
+	// The federal patrol is boxed in and presses EMERGENCY.
+	unit := "federal.fp11"
+	evs, err = run(demoUser("federal", dispatch.RoleOfficer), dispatch.SetUnitStatus{Unit: unit, Status: dispatch.StatusEmergency, Lat: &lat, Lon: &lon})
+	if err != nil {
+		return "", err
+	}
+	request := ""
+	for _, e := range evs {
+		if e.Type == dispatch.TypeAssistRequested {
+			request = e.Subject["request"]
+		}
+	}
+	if request == "" {
+		return "", errors.New("kedzie: the emergency raised no assistance request")
+	}
+	say("FP11 presses EMERGENCY at %s: request %s to metro; the directive conflict is shown", KedziePlace, request)
+	if err := wait(3 * time.Second); err != nil {
+		return "", err
+	}
+	if _, err := run(demoUser("metro", dispatch.RoleDispatcher), dispatch.AcknowledgeAssist{Request: request, Agency: "metro"}); err != nil {
+		return "", err
+	}
+	say("metro-dispatcher acknowledges; the directive still holds, so the deadline stands")
+
+	// The timers escalate at the deadlines: to the sheriff, then the state.
+	if err := awaitAsked(ctx, w, request, "state", 3*KedzieAcknowledge); err != nil {
+		return "", err
+	}
+	say("the request reached the sheriff, then the state police, at their deadlines")
+	if err := wait(3 * time.Second); err != nil {
+		return "", err
+	}
+	if _, err := run(demoUser("state", dispatch.RoleDispatcher), dispatch.AcknowledgeAssist{Request: request, Agency: "state"}); err != nil {
+		return "", err
+	}
+	say("state-dispatcher acknowledges")
+	sent, err := acceptWith(run, w, demoUser("state", dispatch.RoleDispatcher), request, "state", "patrol", 2, "")
+	if err != nil {
+		return "", err
+	}
+	say("state accepts and sends %v", sent)
+	if err := wait(4 * time.Second); err != nil {
+		return "", err
+	}
+	traffic, err := acceptWith(run, w, demoUser("metro", dispatch.RoleSupervisor), request, "metro", "traffic", 1,
+		"traffic control at 39th Pl & Kedzie for the state police response")
+	if err != nil {
+		return "", err
+	}
+	say("metro-supervisor overrides the hold and sends traffic unit %v", traffic)
+
+	// The units arrive.
+	for _, st := range []string{dispatch.StatusEnRoute, dispatch.StatusOnScene} {
+		if err := wait(10 * time.Second); err != nil {
+			return "", err
+		}
+		for _, u := range append(sent, traffic...) {
+			agency, _, _ := strings.Cut(u, ".")
+			if _, err := run(demoUser(agency, dispatch.RoleOfficer), dispatch.SetUnitStatus{Unit: u, Status: st}); err != nil {
+				return "", err
+			}
+		}
+		say("%v %s", append(sent, traffic...), st)
+	}
+	return request, nil
+}
+
+// kedziePoint is 39th Place and Kedzie on the demo grid.
+func kedziePoint() (float64, float64) {
+	return geo.GridPoint{N: -3950, E: -3200}.LatLon()
+}
+
+// awaitAsked waits until agency has been asked for request.
+func awaitAsked(ctx context.Context, w KedzieWorld, request, agency string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		if _, asked, ok := w.Request(request); ok && slices.Contains(asked, agency) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("kedzie: request %s did not reach %s within %s", request, agency, limit)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// acceptWith accepts request for agency with n of its AVAILABLE units of
+// kind, trying others if the city sends one elsewhere first.
+func acceptWith(run func(dispatch.Actor, dispatch.Command) ([]dispatch.Event, error), w KedzieWorld, a dispatch.Actor, request, agency, kind string, n int, override string) ([]string, error) {
+	var err error
+	for range 5 {
+		var units []string
+		for _, id := range w.Available(agency) {
+			if k, _, ok := w.Unit(id); ok && k == kind && len(units) < n {
+				units = append(units, id)
+			}
+		}
+		if len(units) < n {
+			return nil, fmt.Errorf("kedzie: agency %s has %d available %s units, want %d", agency, len(units), kind, n)
+		}
+		if _, err = run(a, dispatch.AcceptAssist{Request: request, Agency: agency, Units: units, Override: override}); err == nil {
+			return units, nil
+		}
+	}
+	return nil, err
+}
