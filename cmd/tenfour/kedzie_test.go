@@ -1,0 +1,310 @@
+package main_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tenfour-cad/tenfour/ledger"
+)
+
+// asUser returns an API client with a new token of a new user.
+func asUser(t *testing.T, admin *api, username, agency, role string) *api {
+	t.Helper()
+	admin.mustCreate(t, "/api/v1/users", map[string]any{"username": username, "agency": agency, "roles": []string{role}, "password": "a long enough password for " + username})
+	var tok struct {
+		Token string `json:"token"`
+	}
+	if err := json.Unmarshal(admin.mustCreate(t, "/api/v1/users/"+username+"/tokens", map[string]any{"name": "kedzie"}), &tok); err != nil || tok.Token == "" {
+		t.Fatalf("token of %s: %v", username, err)
+	}
+	return &api{url: admin.url, token: tok.Token, client: admin.client}
+}
+
+// must sends a request and requires the status.
+func (a *api) must(t *testing.T, method, path string, body any, status int) []byte {
+	t.Helper()
+	got, b, err := a.do(method, path, body)
+	if err != nil || got != status {
+		t.Fatalf("%s %s = %d %s (%v), want %d", method, path, got, b, err, status)
+	}
+	return b
+}
+
+type kedzieRequest struct {
+	ID      string `json:"id"`
+	From    string `json:"from_agency"`
+	To      string `json:"to_agency"`
+	Urgency string `json:"urgency"`
+	Status  string `json:"status"`
+	Asked   []struct {
+		Agency    string   `json:"agency"`
+		Answer    string   `json:"answer"`
+		Conflicts []string `json:"conflicts"`
+	} `json:"asked"`
+}
+
+func (r kedzieRequest) asked() []string {
+	var out []string
+	for _, a := range r.Asked {
+		out = append(out, a.Agency)
+	}
+	return out
+}
+
+// TestKedzieScenario plays the reference scenario of DESIGN.md through the
+// HTTP API of a real server, with its real timers: a federal patrol presses
+// EMERGENCY near 39th Pl & Kedzie and asks Metro PD, whose commander holds
+// dispatch to that area. The conflict shows; the request climbs the
+// federal plan to the sheriff and to the state police at their deadlines;
+// the state police accept; Metro PD sends a traffic unit under an override.
+// The timeline holds every step with who, when and the directive in force,
+// and the request's evidence bundle verifies with tenfour verify and fails
+// once any byte of it changes.
+func TestKedzieScenario(t *testing.T) {
+	dir := t.TempDir()
+	n := startNode(t, "serve", dir, "--checkpoint-interval", "100ms", "--log-level", "warn")
+	admin := adminAPI(t, n)
+	for _, a := range []struct{ id, name, kind string }{
+		{"metro", "Metro Police Department", "municipal_police"}, {"sheriff", "County Sheriff", "sheriff"},
+		{"state", "State Police", "state_police"}, {"federal", "Federal Patrol", "federal"},
+	} {
+		admin.mustCreate(t, "/api/v1/agencies", map[string]string{"id": a.id, "name": a.name, "kind": a.kind})
+	}
+	for _, u := range []struct {
+		agency, callSign, kind string
+		caps                   []string
+	}{
+		{"federal", "FP11", "patrol", nil}, {"metro", "1A11", "patrol", nil}, {"metro", "3T11", "traffic", []string{"traffic-control"}},
+		{"sheriff", "S11", "patrol", nil}, {"state", "SP11", "patrol", nil}, {"state", "SP12", "patrol", nil},
+	} {
+		admin.mustCreate(t, "/api/v1/units", map[string]any{"agency": u.agency, "call_sign": u.callSign, "kind": u.kind, "capabilities": u.caps})
+	}
+	fedOfficer := asUser(t, admin, "fed-officer", "federal", "officer")
+	fedSupervisor := asUser(t, admin, "fed-supervisor", "federal", "supervisor")
+	commander := asUser(t, admin, "metro-commander", "metro", "supervisor")
+	metroDispatcher := asUser(t, admin, "metro-dispatcher", "metro", "dispatcher")
+	metroOfficer := asUser(t, admin, "metro-officer", "metro", "officer")
+	sheriffDispatcher := asUser(t, admin, "sheriff-dispatcher", "sheriff", "dispatcher")
+	stateDispatcher := asUser(t, admin, "state-dispatcher", "state", "dispatcher")
+	stateOfficer := asUser(t, admin, "state-officer", "state", "officer")
+
+	// The federal plan: metro, then the sheriff, then the state police;
+	// 10 s to acknowledge an emergency, 10 s more to decide.
+	const deadline = 10 * time.Second
+	fedSupervisor.must(t, "PUT", "/api/v1/agencies/federal/mutual-aid", map[string]any{
+		"levels":    []map[string]any{{"agencies": []string{"metro"}}, {"agencies": []string{"sheriff"}}, {"agencies": []string{"state"}}},
+		"emergency": map[string]int{"acknowledge_seconds": 10, "decide_seconds": 10},
+	}, http.StatusOK)
+
+	// The Metro PD commander's directive.
+	const lat, lon = 41.8222, -87.7052 // 39th Pl & Kedzie on the grid
+	var directive struct {
+		ID     string `json:"id"`
+		Issuer struct {
+			User string `json:"user"`
+		} `json:"issuer"`
+	}
+	b := commander.must(t, "POST", "/api/v1/directives", map[string]any{
+		"scope":  map[string]any{"kind": "circle", "circle": map[string]any{"lat": lat, "lon": lon, "radius_m": 600}},
+		"effect": "hold", "reason": "hold dispatch to the Kedzie/39th area", "expires": time.Now().Add(time.Hour),
+	}, http.StatusCreated)
+	if err := json.Unmarshal(b, &directive); err != nil || directive.ID == "" || directive.Issuer.User != "metro-commander" {
+		t.Fatalf("POST /api/v1/directives = %s, want a directive issued by metro-commander", b)
+	}
+
+	// The federal patrol is boxed in and presses EMERGENCY.
+	fedOfficer.must(t, "POST", "/api/v1/units/positions", []map[string]any{{"unit": "federal.fp11", "lat": lat, "lon": lon, "time": time.Now().UTC()}}, http.StatusNoContent)
+	fedOfficer.must(t, "POST", "/api/v1/units/federal.fp11/status", map[string]string{"status": "EMERGENCY"}, http.StatusOK)
+	pressed := time.Now()
+	var list struct {
+		Requests []kedzieRequest `json:"requests"`
+	}
+	if err := json.Unmarshal(fedOfficer.must(t, "GET", "/api/v1/requests", nil, http.StatusOK), &list); err != nil || len(list.Requests) != 1 {
+		t.Fatalf("GET /api/v1/requests as the federal officer = %+v (%v), want the one request the emergency raised", list, err)
+	}
+	rq := list.Requests[0]
+	if rq.From != "federal" || rq.To != "metro" || rq.Urgency != "EMERGENCY" || len(rq.Asked) != 1 ||
+		!slices.Contains(rq.Asked[0].Conflicts, directive.ID) {
+		t.Fatalf("request = %+v, want EMERGENCY from federal to metro with the conflict of %s", rq, directive.ID)
+	}
+	path := "/api/v1/requests/" + rq.ID
+	// Metro PD sees the request, acknowledges it, and may not send a unit
+	// into the held area without an override.
+	metroDispatcher.must(t, "POST", path+"/acknowledge", map[string]string{}, http.StatusOK)
+	metroDispatcher.must(t, "POST", path+"/accept", map[string]any{"units": []string{"metro.1a11"}}, http.StatusConflict)
+
+	get := func(a *api) kedzieRequest {
+		var r kedzieRequest
+		if err := json.Unmarshal(a.must(t, "GET", path, nil, http.StatusOK), &r); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	await := func(agency string, by time.Duration) time.Duration {
+		t.Helper()
+		for time.Since(pressed) < by {
+			if slices.Contains(get(fedOfficer).asked(), agency) {
+				return time.Since(pressed)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Fatalf("the request did not reach %s within %s of the emergency; asked %v", agency, by, get(fedOfficer).asked())
+		return 0
+	}
+	// At metro's deadline, to the sheriff: the acknowledgement did not stop
+	// the clock, for the directive still holds the place.
+	if at := await("sheriff", deadline+3*time.Second); at < deadline-time.Second {
+		t.Errorf("the request reached the sheriff %s after the emergency, before metro's deadline of %s", at, deadline)
+	}
+	sheriffDispatcher.must(t, "POST", path+"/acknowledge", map[string]string{}, http.StatusOK)
+	ackedSheriff := time.Now()
+	// Acknowledged but not decided: to the state police at the decision deadline.
+	await("state", 3*deadline+3*time.Second)
+	if since := time.Since(ackedSheriff); since < deadline-time.Second {
+		t.Errorf("the request reached the state police %s after the sheriff acknowledged, before its decision deadline", since)
+	}
+	stateDispatcher.must(t, "POST", path+"/acknowledge", map[string]string{}, http.StatusOK)
+	stateDispatcher.must(t, "POST", path+"/accept", map[string]any{"units": []string{"state.sp11", "state.sp12"}}, http.StatusOK)
+	// Metro PD sends a traffic unit: the commander overrides the hold.
+	commander.must(t, "POST", path+"/accept", map[string]any{"units": []string{"metro.3t11"},
+		"override": "traffic control at 39th Pl & Kedzie for the state police"}, http.StatusOK)
+	for _, st := range []string{"EN_ROUTE", "ON_SCENE"} {
+		for _, u := range []string{"state.sp11", "state.sp12"} {
+			stateOfficer.must(t, "POST", "/api/v1/units/"+u+"/status", map[string]string{"status": st}, http.StatusOK)
+		}
+		metroOfficer.must(t, "POST", "/api/v1/units/metro.3t11/status", map[string]string{"status": st}, http.StatusOK)
+	}
+	if r := get(fedOfficer); r.Status != "ON_SCENE" {
+		t.Errorf("request status = %s, want ON_SCENE", r.Status)
+	}
+
+	// The timeline, as the requester reads it.
+	var tl struct {
+		Entries []struct {
+			Seq     int64             `json:"seq"`
+			Time    string            `json:"time"`
+			Type    string            `json:"type"`
+			Agency  string            `json:"agency"`
+			Actor   ledger.Actor      `json:"actor"`
+			Subject map[string]string `json:"subject"`
+			Data    json.RawMessage   `json:"data"`
+			Dirs    []string          `json:"directives"`
+		} `json:"entries"`
+		Directives []struct {
+			ID string `json:"id"`
+		} `json:"directives"`
+	}
+	if err := json.Unmarshal(fedOfficer.must(t, "GET", path+"/timeline", nil, http.StatusOK), &tl); err != nil {
+		t.Fatal(err)
+	}
+	var steps []string
+	for i, e := range tl.Entries {
+		if i > 0 && e.Seq <= tl.Entries[i-1].Seq {
+			t.Errorf("timeline entry %d (seq %d) after seq %d: want log order", i, e.Seq, tl.Entries[i-1].Seq)
+		}
+		var d struct {
+			To     string   `json:"to_agency"`
+			Reason string   `json:"reason"`
+			Units  []string `json:"units"`
+			Status string   `json:"status"`
+		}
+		json.Unmarshal(e.Data, &d)
+		step := e.Type
+		switch e.Type {
+		case "directive.issued":
+			step += " by " + e.Actor.User
+		case "assist.requested", "assist.acknowledged", "assist.conflict":
+			step += " " + d.To + " by " + e.Actor.User + e.Actor.System
+		case "assist.escalated":
+			step += " " + d.To + " (" + d.Reason + ")"
+		case "assist.accepted":
+			step += " " + d.To + " " + strings.Join(d.Units, ",") + " by " + e.Actor.User
+		case "directive.overridden":
+			step += " by " + e.Actor.User
+		case "unit.status_changed":
+			step += " " + e.Subject["unit"] + " " + d.Status
+		}
+		if e.Type != "directive.issued" && !slices.Contains(e.Dirs, directive.ID) {
+			t.Errorf("timeline entry %s at %s does not show directive %s in force", e.Type, e.Time, directive.ID)
+		}
+		steps = append(steps, step)
+	}
+	want := []string{
+		"directive.issued by metro-commander",
+		"unit.status_changed federal.fp11 EMERGENCY",
+		"assist.requested metro by fed-officer",
+		"assist.conflict metro by fed-officer",
+		"assist.acknowledged metro by metro-dispatcher",
+		"assist.escalated sheriff (conflict)",
+		"assist.acknowledged sheriff by sheriff-dispatcher",
+		"assist.escalated state (no_decision)",
+		"assist.acknowledged state by state-dispatcher",
+		"assist.accepted state state.sp11,state.sp12 by state-dispatcher",
+		"unit.status_changed state.sp11 DISPATCHED",
+		"unit.status_changed state.sp12 DISPATCHED",
+		"directive.overridden by metro-commander",
+		"assist.accepted metro metro.3t11 by metro-commander",
+		"unit.status_changed metro.3t11 DISPATCHED",
+	}
+	got := strings.Join(steps, "\n")
+	for _, w := range want {
+		i := strings.Index(got, w)
+		if i < 0 {
+			t.Fatalf("the timeline lacks %q, or has it out of order; it is:\n%s", w, strings.Join(steps, "\n"))
+		}
+		got = got[i+len(w):]
+	}
+	if !strings.Contains(strings.Join(steps, "\n"), "assist.on_scene") {
+		t.Errorf("the timeline has no assist.on_scene:\n%s", strings.Join(steps, "\n"))
+	}
+	if len(tl.Directives) != 1 || tl.Directives[0].ID != directive.ID {
+		t.Errorf("timeline directives = %+v, want %s", tl.Directives, directive.ID)
+	}
+
+	// The evidence bundle, exported and verified by the command line.
+	file := filepath.Join(t.TempDir(), "kedzie.bundle.json")
+	args := []string{"export", "--url", n.url, "--token-file", filepath.Join(dir, "bootstrap-admin.txt"), "--request", rq.ID, "--out", file}
+	if stdout, stderr, code := runTenfour(t, args...); code != 0 {
+		t.Fatalf("tenfour %s exited %d\n%s%s", strings.Join(args, " "), code, stdout, stderr)
+	}
+	stdout, stderr, code := runTenfour(t, "verify", file)
+	if code != 0 || !strings.Contains(stdout, "verified") {
+		t.Fatalf("tenfour verify %s exited %d: %s%s", file, code, stdout, stderr)
+	}
+	bundle, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := bytes.Count(bundle, []byte(`\"type\":\"assist.`)); k < 9 {
+		t.Errorf("the bundle holds %d assist.* events, want the request's whole history", k)
+	}
+	// Any byte changed: the command line refuses a few, in each part of
+	// the bundle; the library every one.
+	for _, at := range []string{`"checkpoint":"`, `"entry":"`, `"proof":["`, `"subject":"`} {
+		i := bytes.Index(bundle, []byte(at)) + len(at) + 5
+		bad := bytes.Clone(bundle)
+		bad[i] ^= 0x01
+		f := filepath.Join(t.TempDir(), "bad.json")
+		if err := os.WriteFile(f, bad, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if stdout, stderr, code := runTenfour(t, "verify", f); code == 0 || !strings.Contains(stderr, "NOT VERIFIED") {
+			t.Errorf("tenfour verify with a byte of %s changed exited %d: %s%s, want NOT VERIFIED", at, code, stdout, stderr)
+		}
+	}
+	for i := range bundle {
+		bad := bytes.Clone(bundle)
+		bad[i] ^= 0x01
+		if _, err := ledger.VerifyBundle(bad, ""); err == nil {
+			t.Fatalf("VerifyBundle with byte %d (%q in %q) changed = nil, want an error", i, bundle[i], bundle[max(0, i-30):min(len(bundle), i+30)])
+		}
+	}
+	t.Logf("scenario played; %d timeline entries; bundle of %d bytes", len(tl.Entries), len(bundle))
+}
