@@ -1,10 +1,16 @@
 package http
 
 import (
+	"crypto/sha256"
 	"embed"
+	"encoding/base64"
 	"html/template"
 	"io/fs"
 	"net/http"
+	"path"
+	"slices"
+	"strings"
+	"sync"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
 )
@@ -55,6 +61,81 @@ var static = func() http.Handler {
 func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	static.ServeHTTP(w, r)
+}
+
+// ConsoleViews are the console's pages: each answers the console's shell
+// (web/console/index.html), whose router draws the view of the path. "" is
+// /console/ itself, which sends each user to the view of their role.
+var ConsoleViews = []string{"", "login", "dispatch", "unit", "map"}
+
+// consoleCSP is the console's Content-Security-Policy: its scripts, styles
+// and connections only from this origin, nothing inline, nothing framed.
+const consoleCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+	"manifest-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+
+// consoleFile is one embedded file of the console, with its entity tag.
+type consoleFile struct {
+	body []byte
+	etag string
+}
+
+// consoleFiles are the files under web/console, by their path below it,
+// each tagged with a hash of its bytes: a browser revalidates them on every
+// load (Cache-Control: no-cache) and gets 304 until the binary changes.
+var consoleFiles = sync.OnceValue(func() map[string]consoleFile {
+	out := map[string]consoleFile{}
+	err := fs.WalkDir(web, "web/console", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(web, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		out[strings.TrimPrefix(p, "web/console/")] = consoleFile{body: b, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`}
+		return nil
+	})
+	if err != nil {
+		panic(err) // the embedded tree is fixed at build time
+	}
+	return out
+})
+
+// consoleTypes are the media types of the console's files.
+var consoleTypes = map[string]string{
+	".html": "text/html; charset=utf-8",
+	".js":   "text/javascript; charset=utf-8",
+	".css":  "text/css; charset=utf-8",
+	".svg":  "image/svg+xml",
+	".json": "application/json",
+}
+
+// handleConsole serves the web console: its shell page for each of
+// ConsoleViews, and its ES modules and styles. The files are public — what
+// the console shows comes from the API, which checks who asks.
+func (s *Server) handleConsole(w http.ResponseWriter, r *http.Request) {
+	name := strings.TrimPrefix(r.URL.Path, "/console/")
+	if slices.Contains(ConsoleViews, name) {
+		name = "index.html"
+	}
+	f, ok := consoleFiles()[name]
+	ctype := consoleTypes[path.Ext(name)]
+	if !ok || ctype == "" || name == "index.html" && r.URL.Path == "/console/index.html" {
+		http.NotFound(w, r)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Security-Policy", consoleCSP)
+	h.Set("Permissions-Policy", "geolocation=(self), camera=(), microphone=()")
+	h.Set("Content-Type", ctype)
+	h.Set("Cache-Control", "no-cache")
+	h.Set("ETag", f.etag)
+	if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, f.etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.Write(f.body)
 }
 
 // Health is what /healthz and /readyz answer, and `tenfour status` prints.

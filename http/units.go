@@ -126,6 +126,28 @@ func (s *Server) handleSetUnitStatus(w http.ResponseWriter, r *http.Request) {
 	changed(w, res, u)
 }
 
+// handleListPositions answers the last known AVL position of each unit the
+// caller may see, by unit id: soft state, as this node holds it in memory,
+// for maps. A unit that has reported none is absent.
+func (s *Server) handleListPositions(w http.ResponseWriter, r *http.Request) {
+	sc := scopeOf(actorOf(r))
+	var ids []string
+	s.engine.Read(func(st *dispatch.State) {
+		for _, u := range st.UnitList("") {
+			if sc.sees(u.Agency) {
+				ids = append(ids, u.ID)
+			}
+		}
+	})
+	out := []dispatch.Position{}
+	for _, id := range ids {
+		if p, ok := s.engine.Position(id); ok {
+			out = append(out, p)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"positions": out})
+}
+
 // MaxPositions bounds the positions of one POST /api/v1/units/positions.
 const MaxPositions = 1000
 

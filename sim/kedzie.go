@@ -26,7 +26,7 @@ const KedziePlace = "39th Pl & S Kedzie Ave"
 // KedzieAcknowledge is the federal plan's acknowledgement deadline for an
 // EMERGENCY request in the demo: short enough that the scenario plays out
 // within a minute.
-const KedzieAcknowledge = 20 * time.Second
+const KedzieAcknowledge = 15 * time.Second
 
 // A Step is one moment of the scenario, for the demo to print.
 type Step struct {
@@ -148,7 +148,7 @@ func Kedzie(ctx context.Context, exec Recorder, w KedzieWorld, speed float64, st
 		return "", err
 	}
 	say("state accepts and sends %v", sent)
-	if err := wait(4 * time.Second); err != nil {
+	if err := wait(2 * time.Second); err != nil {
 		return "", err
 	}
 	traffic, err := acceptWith(run, w, demoUser("metro", dispatch.RoleSupervisor), request, "metro", "traffic", 1,

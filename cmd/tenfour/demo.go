@@ -7,9 +7,16 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
 	"time"
 
+	"github.com/tenfour-cad/tenfour/auth"
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/engine"
 	"github.com/tenfour-cad/tenfour/sim"
@@ -23,11 +30,15 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	speed := fs.Float64("speed", 1, "how many times faster than real time calls arrive")
 	seed := fs.Uint64("seed", uint64(time.Now().UnixNano()), "random `seed` of the calls")
 	level := fs.String("log-level", "warn", "log `level`")
+	scenario := fs.String("scenario", "", "also play a scenario in the city: kedzie (the reference scenario of DESIGN.md)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *speed <= 0 || *speed > 10000 {
 		return fmt.Errorf("--speed %v: want a number above 0 and at most 10000", *speed)
+	}
+	if *scenario != "" && *scenario != "kedzie" {
+		return fmt.Errorf("--scenario %q: the only scenario is kedzie", *scenario)
 	}
 	addrSet := false
 	fs.Visit(func(f *flag.Flag) {
@@ -68,7 +79,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	creds, err := demoUsers(ctx, m)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "tenfour demo city is running at %s/\n", m.URL)
+	fmt.Fprintf(stdout, "  console:        %s/console/\n", m.URL)
 	fmt.Fprintf(stdout, "  data directory: %s\n", m.DataDir)
 	if m.Bootstrap != nil {
 		fmt.Fprintf(stdout, "  administrator:  %s (credentials in %s/bootstrap-admin.txt)\n", m.Bootstrap.Username, m.DataDir)
@@ -76,6 +92,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stdout, "  created %d units; calls arrive at %gx speed\n", units, *speed)
 	fmt.Fprintf(stdout, "  verify the log: go run ./cmd/tenfour verify %s/log/\n", m.URL)
+	fmt.Fprintf(stdout, "  demo users (also in %s), agency role username password [TOTP secret]:\n", filepath.Join(m.DataDir, demoCredentials))
+	for _, c := range creds {
+		fmt.Fprintln(stdout, strings.TrimRight(fmt.Sprintf("    %-8s %-11s %-19s %s %s", c.Agency, c.Role, c.Username, c.Password, c.TOTP), " "))
+	}
+	fmt.Fprintln(stdout, "  supervisors and administrators sign in with a one-time code too: oathtool --totp -b SECRET")
 	fmt.Fprintln(stdout, "Press Ctrl-C to stop.")
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -86,6 +107,20 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return res.Events, err
 	}
 	go func() { simErr <- sim.Run(ctx, record, demoCity{m.Engine}, 20*time.Second, *speed, *seed) }()
+	go demoPatrol(ctx, m.Engine, sim.NewPatrol(*seed), *speed)
+	if *scenario == "kedzie" {
+		go func() {
+			id, err := sim.Kedzie(ctx, record, demoCity{m.Engine}, *speed, func(s sim.Step) {
+				fmt.Fprintf(stdout, "  kedzie +%4.1fs  %s\n", s.At.Seconds(), s.What)
+			})
+			switch {
+			case err == nil:
+				fmt.Fprintf(stdout, "  kedzie: played; timeline at %s/api/v1/requests/%s/timeline\n", m.URL, id)
+			case !errors.Is(err, context.Canceled):
+				fmt.Fprintf(stderr, "tenfour demo: scenario kedzie: %v\n", err)
+			}
+		}()
+	}
 	err = m.Run(ctx)
 	cancel()
 	if serr := <-simErr; serr != nil && err == nil && !errors.Is(serr, context.Canceled) {
@@ -108,4 +143,146 @@ func (c demoCity) Available(agency string) []string {
 		}
 	})
 	return out
+}
+
+// Unit returns a unit's kind and capabilities.
+func (c demoCity) Unit(id string) (kind string, caps []string, ok bool) {
+	c.e.Read(func(s *dispatch.State) {
+		if u, found := s.Units[id]; found {
+			kind, caps, ok = u.Kind, slices.Clone(u.Capabilities), true
+		}
+	})
+	return kind, caps, ok
+}
+
+// Request returns where an assistance request stands.
+func (c demoCity) Request(id string) (status string, asked []string, ok bool) {
+	c.e.Read(func(s *dispatch.State) {
+		if r, found := s.Requests[id]; found {
+			status, ok = r.Status, true
+			for _, a := range r.Asked {
+				asked = append(asked, a.Agency)
+			}
+		}
+	})
+	return status, asked, ok
+}
+
+// demoCredentials is the file, in the data directory, of the demo users'
+// passwords (sim.FormatCredentials).
+const demoCredentials = "demo-credentials.txt"
+
+// demoUsers makes the demo city's users (sim.Users), each with a new
+// password and, where the role needs one, a second factor, and writes them
+// to the data directory. On a data directory that has the file, it reads it
+// instead. A user that exists without its line in the file (a demo stopped
+// halfway) gets a new password and second factor.
+func demoUsers(ctx context.Context, m *Main) ([]sim.Credential, error) {
+	path := filepath.Join(m.DataDir, demoCredentials)
+	if b, err := os.ReadFile(path); err == nil {
+		return sim.ParseCredentials(b)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	users := sim.Users()
+	creds := make([]sim.Credential, len(users))
+	errs := make([]error, len(users))
+	// Hashing a password (argon2id) takes a good part of a second: one
+	// user per core at a time.
+	sem := make(chan struct{}, max(1, min(runtime.NumCPU(), 4)))
+	var wg sync.WaitGroup
+	for i, u := range users {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			creds[i], errs[i] = demoUser(ctx, m, u)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if err := writeSecret(path, string(sim.FormatCredentials(creds))); err != nil {
+		return nil, err
+	}
+	return creds, nil
+}
+
+func demoUser(ctx context.Context, m *Main, u sim.DemoUser) (sim.Credential, error) {
+	c := sim.Credential{DemoUser: u, Password: auth.NewPassword()}
+	roles := []string{u.Role}
+	var known bool
+	m.Engine.Read(func(s *dispatch.State) { _, known = s.Users[u.Username] })
+	if !known {
+		if err := m.exec(ctx, sim.Actor, dispatch.CreateUser{Username: u.Username, Agency: u.Agency, Roles: roles}); err != nil {
+			return c, fmt.Errorf("demo user %s: %w", u.Username, err)
+		}
+	}
+	var uri string
+	_, err := m.Store.User(ctx, u.Username)
+	if err == nil {
+		if err := m.Auth.ResetPassword(ctx, sim.Actor, u.Username, c.Password); err != nil {
+			return c, fmt.Errorf("demo user %s: %w", u.Username, err)
+		}
+		if m.Auth.NeedsSecondFactor(roles) {
+			uri, err = m.Auth.EnrollTOTP(ctx, sim.Actor, u.Username)
+		}
+	} else {
+		uri, err = m.Auth.SetCredentials(ctx, sim.Actor, u.Username, u.Agency, roles, c.Password)
+	}
+	if err != nil {
+		return c, fmt.Errorf("demo user %s: %w", u.Username, err)
+	}
+	if uri != "" {
+		k, err := url.Parse(uri)
+		if err != nil {
+			return c, fmt.Errorf("demo user %s: second factor: %w", u.Username, err)
+		}
+		c.TOTP = k.Query().Get("secret")
+	}
+	return c, nil
+}
+
+// demoPatrol moves the demo units (sim.Patrol) every two seconds: each step
+// covers two seconds times speed of the city's time.
+func demoPatrol(ctx context.Context, e *engine.Engine, p *sim.Patrol, speed float64) {
+	const every = 2 * time.Second
+	t := time.NewTicker(every)
+	defer t.Stop()
+	dt := time.Duration(float64(every) * min(speed, 30))
+	for first := true; ; first = false {
+		var units []sim.PatrolUnit
+		e.Read(func(s *dispatch.State) {
+			for _, u := range s.UnitList("") {
+				pu := sim.PatrolUnit{ID: u.ID, Status: u.Status, Incident: u.Incident}
+				if in, ok := s.Incidents[u.Incident]; ok && in.Location.Lat != nil && in.Location.Lon != nil {
+					pu.Target = &[2]float64{*in.Location.Lat, *in.Location.Lon}
+				}
+				units = append(units, pu)
+			}
+		})
+		for i := range units {
+			if pos, ok := e.Position(units[i].ID); ok {
+				units[i].Last = &pos
+			}
+		}
+		step := dt
+		if first {
+			step = 0
+		}
+		if ps := p.Step(units, step, time.Now().UTC()); len(ps) > 0 {
+			// A batch refused (a unit's newer position came in meanwhile)
+			// is simply the next step's to make.
+			if err := e.UpdatePositions(ps); err == nil {
+				p.Wrote(ps)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

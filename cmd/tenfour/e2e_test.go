@@ -352,15 +352,16 @@ func TestDemoVerifiedIndependently(t *testing.T) {
 	if !strings.HasPrefix(key, "tenfour.demo/log+") {
 		t.Errorf("GET /log/key = %q, want a key named tenfour.demo/log", key)
 	}
-	// About 107 events set the city up; the rest are calls arriving.
-	waitCheckpoint(t, n, key, 120)
+	// About 107 events set the city up and about 40 its users (created,
+	// second factors enrolled); the rest are calls arriving.
+	waitCheckpoint(t, n, key, 170)
 
 	tree, raw, err := independentRead(t, n.url, key)
 	if err != nil {
 		t.Fatalf("independentVerify(demo) = %v, want nil", err)
 	}
-	if tree.N < 120 {
-		t.Errorf("independentVerify(demo) tree size = %d, want at least 120", tree.N)
+	if tree.N < 170 {
+		t.Errorf("independentVerify(demo) tree size = %d, want at least 170", tree.N)
 	}
 	types := make(map[string]int)
 	for _, e := range parseEntries(t, raw) {

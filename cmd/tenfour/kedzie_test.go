@@ -68,6 +68,7 @@ func (r kedzieRequest) asked() []string {
 // and the request's evidence bundle verifies with tenfour verify and fails
 // once any byte of it changes.
 func TestKedzieScenario(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	n := startNode(t, "serve", dir, "--checkpoint-interval", "100ms", "--log-level", "warn")
 	admin := adminAPI(t, n)
@@ -307,4 +308,44 @@ func TestKedzieScenario(t *testing.T) {
 		}
 	}
 	t.Logf("scenario played; %d timeline entries; bundle of %d bytes", len(tl.Entries), len(bundle))
+}
+
+// TestDemoScenarioKedzie runs `tenfour demo --scenario kedzie` at the
+// default speed and reads the log as anyone can, through its tiles: within
+// a minute it holds the scenario — the directive, the emergency and its
+// request to metro, the conflict, the escalations to the sheriff and the
+// state police, the acceptances and the override.
+func TestDemoScenarioKedzie(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	n := startNode(t, "demo", dir, "--scenario", "kedzie", "--seed", "7")
+	key := strings.TrimSpace(string(fetchLog(t, n, "key")))
+	want := []string{"directive.issued", "assist.requested", "assist.conflict", "assist.acknowledged",
+		"assist.escalated>sheriff", "assist.escalated>state", "assist.accepted>state", "directive.overridden", "assist.accepted>metro"}
+	start := time.Now()
+	var seen map[string]bool
+	for time.Since(start) < time.Minute {
+		time.Sleep(2 * time.Second)
+		_, raw, err := independentRead(t, n.url, key)
+		if err != nil {
+			t.Fatalf("reading the demo log through its tiles: %v", err)
+		}
+		seen = map[string]bool{}
+		for _, e := range parseEntries(t, raw) {
+			var d struct {
+				To string `json:"to_agency"`
+			}
+			json.Unmarshal(e.Data, &d)
+			seen[e.Type] = true
+			if d.To != "" {
+				seen[e.Type+">"+d.To] = true
+			}
+		}
+		missing := slices.DeleteFunc(slices.Clone(want), func(w string) bool { return seen[w] })
+		if len(missing) == 0 {
+			t.Logf("the scenario is in the log after %s", time.Since(start).Round(time.Second))
+			return
+		}
+	}
+	t.Fatalf("after a minute the demo log lacks %v\n%s", slices.DeleteFunc(slices.Clone(want), func(w string) bool { return seen[w] }), n.out)
 }

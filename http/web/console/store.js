@@ -1,0 +1,295 @@
+// store.js — the console's view of dispatch: agencies, units, incidents,
+// positions and alerts, loaded once from the API and then kept current by
+// folding in each event of the stream (docs/events.md), as the server's
+// state folds them.
+//
+// The first load and the stream overlap: the stream is opened first and
+// its events held back until the lists are in, then folded in. Folding is
+// idempotent — an event older than what a record already shows changes
+// nothing — so an event that is in both is counted once.
+
+import {get} from './api.js';
+import {allowed} from './lifecycle.js';
+
+// tkey turns an RFC 3339 time into nanoseconds since the epoch (a BigInt),
+// so that times written with different precisions compare exactly.
+export function tkey(t) {
+  if (!t) return 0n;
+  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(.*)$/.exec(t);
+  if (!m) return 0n;
+  const ms = Date.parse(m[1] + m[3]);
+  if (Number.isNaN(ms)) return 0n;
+  return BigInt(ms) * 1000000n + BigInt((m[2] || '').padEnd(9, '0').slice(0, 9));
+}
+
+export class Store {
+  constructor() {
+    this.me = null;
+    this.agencies = new Map();
+    this.units = new Map();
+    this.incidents = new Map();
+    this.positions = new Map();
+    this.types = [];
+    this.alerts = [];
+    this.listeners = new Set();
+    this.changed = new Set();
+    this.flushing = false;
+    this.held = null; // events held back during the first load
+    this.loaded = false;
+  }
+
+  // subscribe calls fn(changed) after each batch of changes, changed
+  // being a Set of "units", "incidents", "positions", "alerts", "types",
+  // "agencies". It returns the unsubscribe function.
+  subscribe(fn) {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  touch(what) {
+    this.changed.add(what);
+    if (this.flushing) return;
+    this.flushing = true;
+    queueMicrotask(() => {
+      const c = this.changed;
+      this.changed = new Set();
+      this.flushing = false;
+      for (const fn of this.listeners) {
+        try {
+          fn(c);
+        } catch (e) {
+          console.error('console view failed to update', e);
+        }
+      }
+    });
+  }
+
+  can(action) {
+    return allowed(this.me, action);
+  }
+
+  // hold holds back the stream's events until load has read the lists.
+  hold() {
+    this.held = [];
+  }
+
+  // load reads the lists this user may read; the events held back since
+  // hold are folded in after them.
+  async load() {
+    const may = (action, path) => (this.can(action) ? get(path) : Promise.resolve(null));
+    const [agencies, units, incidents, types, positions] = await Promise.all([
+      get('/agencies'), get('/units'),
+      may('readIncidents', '/incidents'),
+      get('/incident-types'),
+      may('positions', '/units/positions'),
+    ]);
+    for (const a of agencies.agencies) this.agencies.set(a.id, a);
+    for (const u of units.units) this.units.set(u.id, u);
+    for (const i of incidents?.incidents || []) this.incidents.set(i.id, {...i, notes: i.notes || [], units: i.units || []});
+    this.types = types || [];
+    for (const p of positions?.positions || []) this.positions.set(p.unit, p);
+    for (const u of this.units.values()) if (u.status === 'EMERGENCY') this.emergency(u, u.status_since);
+    const held = this.held;
+    this.held = null;
+    this.loaded = true;
+    for (const ev of held) this.fold(ev);
+    for (const w of ['agencies', 'units', 'incidents', 'types', 'positions', 'alerts']) this.touch(w);
+  }
+
+  // incident fetches one incident in full (with its caller, narrative and
+  // notes, which the stream carries only as commitments) and keeps its
+  // private fields. What the stream says stays: it may have moved on while
+  // the request was out.
+  async incident(id) {
+    const full = await get('/incidents/' + encodeURIComponent(id));
+    const have = this.incidents.get(id);
+    if (!have) {
+      this.incidents.set(id, {...full, notes: full.notes || [], units: full.units || [], full: true});
+    } else {
+      have.caller = full.caller;
+      have.narrative = full.narrative;
+      for (const n of full.notes || []) {
+        const x = have.notes.find((y) => y.n === n.n);
+        if (x) Object.assign(x, n);
+        else have.notes.push(n);
+      }
+      have.notes.sort((a, b) => a.n - b.n);
+      for (const k of ['answered', 'entered', 'dispatched', 'en_route', 'on_scene', 'cleared', 'disposition']) have[k] ||= full[k];
+      have.full = true;
+    }
+    this.touch('incidents');
+    return this.incidents.get(id);
+  }
+
+  // fold applies one event of the stream: {seq, type, data: leaf}.
+  fold(ev) {
+    if (this.held) {
+      this.held.push(ev);
+      return;
+    }
+    const e = ev.data, d = e.data || {};
+    switch (e.type) {
+      case 'agency.created':
+        if (!this.agencies.has(d.id)) this.agencies.set(d.id, {id: d.id, name: d.name, kind: d.kind});
+        this.touch('agencies');
+        break;
+      case 'unit.created':
+        if (!this.units.has(d.id)) {
+          this.units.set(d.id, {id: d.id, call_sign: d.call_sign, agency: e.agency, kind: d.kind,
+            capabilities: d.capabilities || [], status: 'AVAILABLE', status_since: e.time});
+          this.touch('units');
+        }
+        break;
+      case 'unit.status_changed':
+        this.statusChanged(e, d);
+        break;
+      case 'incident.created':
+        if (!this.incidents.has(d.id)) {
+          this.incidents.set(d.id, {id: d.id, agency: e.agency, type: d.type, priority: d.priority,
+            location: d.location || {}, status: 'PENDING', units: [], notes: [],
+            received: d.received || e.time, answered: d.answered, entered: e.time});
+          this.touch('incidents');
+        }
+        break;
+      case 'incident.dispatched': {
+        const i = this.incidents.get(d.incident);
+        if (!i) break;
+        for (const u of d.units || []) if (!i.units.includes(u)) i.units.push(u);
+        if (i.status === 'PENDING') i.status = 'ACTIVE';
+        i.dispatched ||= e.time;
+        this.touch('incidents');
+        break;
+      }
+      case 'incident.cleared': {
+        const i = this.incidents.get(d.incident);
+        if (!i) break;
+        i.status = 'CLOSED';
+        i.disposition = d.disposition;
+        i.cleared ||= e.time;
+        this.touch('incidents');
+        break;
+      }
+      case 'incident.note_added': {
+        const i = this.incidents.get(d.incident);
+        if (!i || i.notes.some((n) => n.n === d.n)) break;
+        i.notes.push({n: d.n, author: e.actor?.user || e.actor?.system || '', time: e.time});
+        i.notesBehind = true; // the text is private: fetch the incident to read it
+        this.touch('incidents');
+        break;
+      }
+      case 'unit.positions_sampled':
+        for (const p of d.positions || []) this.position(p);
+        break;
+      case 'incident_type.added':
+        if (!this.types.some((t) => t.code === d.code)) this.types.push({...d});
+        this.touch('types');
+        break;
+      case 'alert.incident_pending': {
+        const i = this.incidents.get(d.incident);
+        this.alert({key: `pending:${d.incident}`, seq: ev.seq, time: e.time, severity: d.priority <= 0 ? 'critical' : 'warning',
+          title: `P${d.priority} waiting ${Math.round(d.pending_seconds / 60)} min for a unit`,
+          text: i ? `${this.typeName(i.type)} at ${i.location?.text || 'unknown location'}` : d.incident, incident: d.incident});
+        break;
+      }
+      case 'alert.safety_check': {
+        const u = this.units.get(d.unit);
+        this.alert({key: `safety:${d.unit}:${e.time}`, seq: ev.seq, time: e.time, severity: 'warning',
+          title: `Safety check: ${u?.call_sign || d.unit}`,
+          text: `on scene ${Math.round(d.on_scene_seconds / 60)} min with no status change`, unit: d.unit, incident: d.incident});
+        break;
+      }
+      default:
+        if (e.type.startsWith('alert.')) {
+          this.alert({key: `${e.type}:${ev.seq}`, seq: ev.seq, time: e.time, severity: 'warning',
+            title: e.type.slice(6).replaceAll('_', ' '), text: Object.values(e.subject || {}).join(' '),
+            incident: e.subject?.incident, unit: e.subject?.unit});
+        }
+    }
+  }
+
+  statusChanged(e, d) {
+    const u = this.units.get(d.unit);
+    if (!u) return;
+    const t = tkey(e.time), since = tkey(u.status_since);
+    if (t < since || (t === since && u.status === d.status)) return; // already folded
+    u.status = d.status;
+    u.status_since = e.time;
+    u.incident = d.status === 'AVAILABLE' ? '' : d.incident || '';
+    u.resume = d.status === 'EMERGENCY' ? d.previous : '';
+    const i = this.incidents.get(d.incident);
+    if (i) {
+      if (d.status === 'EN_ROUTE') i.en_route ||= e.time;
+      if (d.status === 'ON_SCENE') i.on_scene ||= e.time;
+      if (d.status === 'DISPATCHED' && !i.units.includes(u.id)) i.units.push(u.id);
+      this.touch('incidents');
+    }
+    if (d.lat !== undefined && d.lon !== undefined) this.position({unit: u.id, lat: d.lat, lon: d.lon, time: e.time});
+    if (d.status === 'EMERGENCY') this.emergency(u, e.time);
+    else this.resolve(`emergency:${u.id}:`);
+    this.touch('units');
+  }
+
+  position(p) {
+    const have = this.positions.get(p.unit);
+    if (have && tkey(have.time) > tkey(p.time)) return;
+    this.positions.set(p.unit, p);
+    this.touch('positions');
+  }
+
+  // myPosition keeps a position this browser reported itself.
+  myPosition(p) {
+    this.position(p);
+  }
+
+  emergency(u, time) {
+    const i = u.incident ? this.incidents.get(u.incident) : null;
+    this.alert({key: `emergency:${u.id}:${tkey(time)}`, time, severity: 'critical', emergency: true,
+      title: `EMERGENCY: ${u.call_sign}`,
+      text: i ? `on ${this.typeName(i.type)} at ${i.location?.text || 'unknown location'}` : 'officer needs assistance',
+      unit: u.id, incident: u.incident});
+  }
+
+  alert(a) {
+    if (this.alerts.some((x) => x.key === a.key)) return;
+    this.alerts.unshift({...a, acked: false});
+    this.alerts.length = Math.min(this.alerts.length, 50);
+    this.touch('alerts');
+  }
+
+  // resolve marks as over the alerts whose key starts with prefix (a unit
+  // left EMERGENCY): they stay listed until acknowledged, no longer urgent.
+  resolve(prefix) {
+    let any = false;
+    for (const a of this.alerts) {
+      if (a.key.startsWith(prefix) && !a.over) {
+        a.over = true;
+        any = true;
+      }
+    }
+    if (any) this.touch('alerts');
+  }
+
+  ack(key) {
+    const a = this.alerts.find((x) => x.key === key);
+    if (a && !a.acked) {
+      a.acked = true;
+      this.touch('alerts');
+    }
+  }
+
+  callSign(id) {
+    return this.units.get(id)?.call_sign || id;
+  }
+
+  // unitByCallSign finds a unit of this user's agency (or any, for an
+  // installation administrator) by its call sign, any case.
+  unitByCallSign(cs) {
+    const want = cs.toUpperCase();
+    for (const u of this.units.values()) if (u.call_sign.toUpperCase() === want) return u;
+    return null;
+  }
+
+  typeName(code) {
+    return this.types.find((t) => t.code === code)?.name || code;
+  }
+}

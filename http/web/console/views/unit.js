@@ -1,0 +1,268 @@
+// views/unit.js — the unit's screen, for a phone or a car's tablet: the
+// current assignment, large buttons for the statuses the unit may go to
+// next, an EMERGENCY button with a confirm step, and the position from the
+// browser's geolocation when the officer permits it.
+//
+// tenfour does not link a user to a unit (a crew changes units from shift
+// to shift), so the officer says which unit they are on; the choice is kept
+// in this browser (localStorage) per user.
+
+import {post, seg} from '../api.js';
+import {h, replace, ticking, timer, clockTime} from '../dom.js';
+import {nextStatuses, statusLabel} from '../lifecycle.js';
+import * as keys from '../keys.js';
+
+// positionEvery is the least time between two positions sent while moving.
+const positionEvery = 10_000;
+// confirmFor is how long the EMERGENCY confirmation waits before it lapses.
+const confirmFor = 8;
+
+export function mount(root, ctx) {
+  const store = ctx.store;
+  const storeKey = `tenfour.unit.${ctx.me.username}`;
+  let unitId = null;
+  try {
+    unitId = localStorage.getItem(storeKey);
+  } catch {
+    // no storage: choose each time
+  }
+  let confirming = null; // {until, timer}
+  let geo = {state: 'off', text: 'Position not shared', watch: null, last: 0, lastFix: null};
+  let busy = false;
+
+  const body = h('div', {class: 'unit-body'});
+  replace(root, h('h1', {class: 'sr-only'}, 'Unit'), body);
+
+  function myUnit() {
+    return unitId ? store.units.get(unitId) : null;
+  }
+
+  function render() {
+    const u = myUnit();
+    if (!u) return renderPicker();
+    const i = u.incident ? store.incidents.get(u.incident) : null;
+    if (i && !i.full && !i.fetching) {
+      i.fetching = true;
+      store.incident(i.id).catch(() => {}).finally(() => { i.fetching = false; });
+    }
+    const next = nextStatuses(u).filter((s) => s !== 'EMERGENCY');
+    const active = document.activeElement?.id;
+    replace(body,
+      h('header', {class: `unit-head st-${u.status}`},
+        h('div', {},
+          h('p', {class: 'unit-cs', id: 'unit-cs'}, u.call_sign),
+          h('p', {class: 'unit-kind'}, `${u.kind} · ${u.agency}`)),
+        h('div', {class: 'unit-status'},
+          h('p', {class: 'status-now', id: 'unit-status', 'aria-live': 'polite'}, statusLabel(u.status)),
+          h('p', {}, 'for ', timer(u.status_since)))),
+      u.status === 'EMERGENCY' ? h('p', {class: 'emergency-sent', role: 'status'},
+        'EMERGENCY sent at ', clockTime(u.status_since), '. Dispatch has been alerted.') : null,
+      assignment(u, i),
+      h('section', {class: 'status-buttons', 'aria-label': 'Change status'},
+        next.map((s) => h('button', {type: 'button', class: `status-btn st-${s}`, id: `set-${s}`, disabled: busy,
+          onclick: () => setStatus(s)}, statusLabel(s)))),
+      emergency(u),
+      h('section', {class: 'geo', 'aria-label': 'Position'},
+        h('p', {class: `geo-state ${geo.state}`, id: 'geo-state'}, geo.text),
+        geo.state === 'off' || geo.state === 'error'
+          ? h('button', {type: 'button', class: 'ghost', id: 'share-position', onclick: startGeo}, 'Share my position') : null),
+      h('p', {class: 'unit-foot'}, h('button', {type: 'button', class: 'ghost', id: 'change-unit', onclick: () => choose(null)}, 'Change unit')));
+    if (active) document.getElementById(active)?.focus();
+  }
+
+  function assignment(u, i) {
+    if (!u.incident) {
+      return h('section', {class: 'assignment none', 'aria-labelledby': 'asg-title'},
+        h('h2', {id: 'asg-title'}, 'No assignment'),
+        h('p', {class: 'hint'}, 'A dispatch appears here at once.'));
+    }
+    if (!i) {
+      return h('section', {class: 'assignment', 'aria-labelledby': 'asg-title'},
+        h('h2', {id: 'asg-title'}, 'Assigned to ', u.incident));
+    }
+    return h('section', {class: `assignment p${i.priority}`, 'aria-labelledby': 'asg-title', id: 'assignment'},
+      h('h2', {id: 'asg-title'}, h('span', {class: `prio p${i.priority}`}, `P${i.priority}`), ' ', store.typeName(i.type)),
+      h('p', {class: 'asg-loc', id: 'asg-loc'}, i.location?.text || 'No location'),
+      h('p', {class: 'asg-meta'}, [i.location?.district ? `District ${i.location.district}` : '', i.location?.beat ? `beat ${i.location.beat}` : '', i.id]
+        .filter(Boolean).join(' · ')),
+      i.dispatched ? h('p', {}, 'Dispatched ', timer(i.dispatched), ' ago') : null,
+      i.narrative ? h('p', {class: 'narr'}, i.narrative) : null,
+      i.notes?.length ? h('ol', {class: 'asg-notes'}, i.notes.filter((n) => n.text).map((n) =>
+        h('li', {}, h('time', {datetime: n.time}, clockTime(n.time)), ' ', n.text))) : null);
+  }
+
+  function emergency(u) {
+    if (u.status === 'EMERGENCY') return null;
+    if (confirming) {
+      const left = Math.max(0, Math.ceil((confirming.until - Date.now()) / 1000));
+      return h('section', {class: 'emergency-confirm', role: 'alertdialog', 'aria-labelledby': 'em-q', 'aria-describedby': 'em-d'},
+        h('p', {id: 'em-q', class: 'em-q'}, 'Send EMERGENCY?'),
+        h('p', {id: 'em-d'}, `Every dispatcher of your agency is alerted at once. This lapses in ${left} s.`),
+        h('div', {class: 'em-actions'},
+          h('button', {type: 'button', class: 'emergency-btn confirm', id: 'emergency-confirm', onclick: sendEmergency}, 'CONFIRM EMERGENCY'),
+          h('button', {type: 'button', class: 'ghost big', id: 'emergency-cancel', onclick: cancelEmergency}, 'Cancel')));
+    }
+    return h('section', {class: 'emergency'},
+      h('button', {type: 'button', class: 'emergency-btn', id: 'emergency', onclick: askEmergency,
+        'aria-describedby': 'em-hint'}, 'EMERGENCY'),
+      h('p', {class: 'hint', id: 'em-hint'}, 'Asks to confirm before it is sent.'));
+  }
+
+  function askEmergency() {
+    const tick = setInterval(() => {
+      if (!confirming) return clearInterval(tick);
+      if (Date.now() >= confirming.until) return cancelEmergency();
+      render();
+    }, 1000);
+    confirming = {until: Date.now() + confirmFor * 1000, tick};
+    render();
+    document.getElementById('emergency-confirm')?.focus();
+  }
+
+  function cancelEmergency() {
+    if (confirming) clearInterval(confirming.tick);
+    confirming = null;
+    render();
+    document.getElementById('emergency')?.focus();
+  }
+
+  async function sendEmergency() {
+    if (confirming) clearInterval(confirming.tick);
+    confirming = null;
+    await setStatus('EMERGENCY');
+  }
+
+  async function setStatus(status) {
+    const u = myUnit();
+    if (!u || busy) return;
+    busy = true;
+    render();
+    try {
+      await post(`/units/${seg(u.id)}/status`, {status});
+      ctx.announce(`${u.call_sign} is ${statusLabel(status)}`);
+    } catch (e) {
+      ctx.toast(e.message, 'error');
+    } finally {
+      busy = false;
+      render();
+    }
+  }
+
+  // --- choosing the unit ----------------------------------------------------
+  function choose(id) {
+    unitId = id;
+    try {
+      if (id) localStorage.setItem(storeKey, id);
+      else localStorage.removeItem(storeKey);
+    } catch {
+      // kept for this page only
+    }
+    render();
+    if (id) {
+      document.getElementById('unit-cs')?.focus();
+      sendPosition(true);
+    } else {
+      document.getElementById('unit-filter')?.focus();
+    }
+  }
+
+  let filter = '';
+  function renderPicker() {
+    const mine = [...store.units.values()].filter((u) => !ctx.me.agency || u.agency === ctx.me.agency)
+      .sort((a, b) => a.call_sign.localeCompare(b.call_sign, 'en', {numeric: true}));
+    const f = filter.toUpperCase();
+    const shown = mine.filter((u) => !f || u.call_sign.toUpperCase().includes(f));
+    const input = h('input', {id: 'unit-filter', value: filter, autocomplete: 'off', autocapitalize: 'characters',
+      'aria-describedby': 'unit-count', oninput: (ev) => { filter = ev.target.value; renderPicker(); }});
+    const had = document.activeElement?.id === 'unit-filter';
+    replace(body, h('section', {class: 'picker', 'aria-labelledby': 'pick-title'},
+      h('h2', {id: 'pick-title'}, 'Which unit are you on?'),
+      h('p', {class: 'hint'}, 'Your choice is kept in this browser until you change it.'),
+      h('label', {for: 'unit-filter'}, 'Call sign'), input,
+      h('p', {class: 'hint', id: 'unit-count'}, `${shown.length} of ${mine.length} units`),
+      h('ul', {class: 'pick-list'}, shown.slice(0, 60).map((u) => h('li', {},
+        h('button', {type: 'button', class: `pick st-${u.status}`, 'data-unit': u.id, onclick: () => choose(u.id)},
+          h('span', {class: 'cs'}, u.call_sign), h('span', {}, `${u.kind} · ${statusLabel(u.status)}`)))))));
+    if (had) {
+      input.focus();
+      input.setSelectionRange(filter.length, filter.length);
+    }
+  }
+
+  // --- position -------------------------------------------------------------
+  function setGeo(state, text) {
+    geo.state = state;
+    geo.text = text;
+    render();
+  }
+
+  function startGeo() {
+    if (!('geolocation' in navigator)) return setGeo('error', 'This browser cannot tell its position.');
+    if (geo.watch !== null) return;
+    setGeo('waiting', 'Finding the position…');
+    geo.watch = navigator.geolocation.watchPosition((p) => {
+      geo.lastFix = p;
+      sendPosition(false);
+    }, (err) => {
+      navigator.geolocation.clearWatch(geo.watch);
+      geo.watch = null;
+      setGeo('error', err.code === err.PERMISSION_DENIED ? 'Position not shared: permission refused' : `Position unavailable: ${err.message}`);
+    }, {enableHighAccuracy: true, maximumAge: 5000, timeout: 30000});
+  }
+
+  // sendPosition sends the device's last fix for the unit: at most every
+  // positionEvery while moving, at once when forced (a unit just chosen).
+  function sendPosition(force) {
+    const u = myUnit(), p = geo.lastFix;
+    if (!u || !p) return;
+    const now = Date.now();
+    if (!force && now - geo.last < positionEvery) return;
+    geo.last = now;
+    send(u, p);
+    if (force && now - p.timestamp > 2000) {
+      // The unit gets where the device is now, too: a fix taken earlier
+      // loses to a newer position of the unit from elsewhere.
+      navigator.geolocation.getCurrentPosition((fresh) => {
+        if (fresh.timestamp <= p.timestamp) return;
+        geo.lastFix = fresh;
+        send(u, fresh);
+      }, () => {}, {enableHighAccuracy: true, maximumAge: 0, timeout: 30000});
+    }
+  }
+
+  async function send(u, p) {
+    const pos = {unit: u.id, lat: p.coords.latitude, lon: p.coords.longitude, time: new Date(p.timestamp || Date.now()).toISOString()};
+    try {
+      await post('/units/positions', [pos]);
+      store.myPosition(pos);
+      setGeo('shared', `Position shared at ${clockTime(pos.time)} (±${Math.round(p.coords.accuracy || 0)} m)`);
+    } catch (e) {
+      setGeo('error', `Position not sent: ${e.message}`);
+    }
+  }
+
+  if (navigator.permissions?.query) {
+    navigator.permissions.query({name: 'geolocation'}).then((st) => {
+      if (st.state === 'granted') startGeo();
+      else if (st.state === 'denied') setGeo('error', 'Position not shared: this site may not use it (browser settings)');
+    }).catch(() => {});
+  }
+
+  keys.setView('Unit', [
+    {key: 'e', label: 'EMERGENCY (asks to confirm)', run: askEmergency, when: () => myUnit() && myUnit().status !== 'EMERGENCY' && !confirming},
+  ]);
+
+  const unsubscribe = store.subscribe((c) => {
+    if (c.has('units') || c.has('incidents') || c.has('types')) {
+      render();
+    }
+  });
+  render();
+  const stopTicking = ticking(root);
+  return () => {
+    unsubscribe();
+    stopTicking();
+    if (confirming) clearInterval(confirming.tick);
+    if (geo.watch !== null) navigator.geolocation.clearWatch(geo.watch);
+  };
+}
