@@ -201,12 +201,7 @@ func (s *State) RequestList(agency string) []*AssistRequest {
 			out = append(out, r)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].Created.Equal(out[j].Created) {
-			return out[i].Created.After(out[j].Created)
-		}
-		return out[i].ID > out[j].ID
-	})
+	newestFirst(out, func(r *AssistRequest) (time.Time, string) { return r.Created, r.ID })
 	return out
 }
 
@@ -478,15 +473,11 @@ func (c AcceptAssist) Decide(s *State, actor Actor, now time.Time) ([]Event, err
 			return nil, Errorf(EINVALID, "unit %s is named twice", id)
 		}
 		u, ok := s.Units[id]
-		switch {
-		case !ok || u.Agency != agency:
+		if !ok || u.Agency != agency {
 			return nil, Errorf(ENOTFOUND, "agency %s has no unit %s", agency, id)
-		case u.Incident != "":
-			return nil, Errorf(ECONFLICT, "unit %s is busy on incident %s", u.CallSign, u.Incident)
-		case u.Request != "":
-			return nil, Errorf(ECONFLICT, "unit %s is busy on request %s", u.CallSign, u.Request)
-		case u.Status != StatusAvailable:
-			return nil, Errorf(EINVALID, "unit %s is %s and cannot go %s", u.CallSign, u.Status, StatusDispatched)
+		}
+		if err := freeToSend(u); err != nil {
+			return nil, err
 		}
 		units = append(units, u)
 	}

@@ -219,12 +219,7 @@ func (s *State) DirectiveList(agency string) []*Directive {
 			out = append(out, d)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].Issued.Equal(out[j].Issued) {
-			return out[i].Issued.After(out[j].Issued)
-		}
-		return out[i].ID > out[j].ID
-	})
+	newestFirst(out, func(d *Directive) (time.Time, string) { return d.Issued, d.ID })
 	return out
 }
 

@@ -138,11 +138,8 @@ type DispatchUnits struct {
 
 // Decide implements Command.
 func (c DispatchUnits) Decide(s *State, actor Actor, now time.Time) ([]Event, error) {
-	in, ok := s.Incidents[c.Incident]
-	if !ok {
-		return nil, Errorf(ENOTFOUND, "incident %s does not exist", c.Incident)
-	}
-	if err := mayAct(actor, in.Agency); err != nil {
+	in, err := s.incidentFor(c.Incident, actor)
+	if err != nil {
 		return nil, err
 	}
 	if in.Status == IncidentClosed {
@@ -176,12 +173,9 @@ func (c DispatchUnits) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 			continue
 		case u.Incident != "" && s.Preemptible(u, in):
 			return nil, Errorf(ECONFLICT, "unit %s is %s on incident %s, of lower priority; dispatch it with pre-emption to take it off that incident", u.CallSign, u.Status, u.Incident)
-		case u.Incident != "":
-			return nil, Errorf(ECONFLICT, "unit %s is busy on incident %s", u.CallSign, u.Incident)
-		case u.Request != "":
-			return nil, Errorf(ECONFLICT, "unit %s is busy on request %s", u.CallSign, u.Request)
-		case u.Status != StatusAvailable:
-			return nil, Errorf(EINVALID, "unit %s is %s and cannot go %s", u.CallSign, u.Status, StatusDispatched)
+		}
+		if err := freeToSend(u); err != nil {
+			return nil, err
 		}
 		units = append(units, u)
 	}
@@ -219,11 +213,8 @@ type ClearIncident struct {
 
 // Decide implements Command.
 func (c ClearIncident) Decide(s *State, actor Actor, now time.Time) ([]Event, error) {
-	in, ok := s.Incidents[c.Incident]
-	if !ok {
-		return nil, Errorf(ENOTFOUND, "incident %s does not exist", c.Incident)
-	}
-	if err := mayAct(actor, in.Agency); err != nil {
+	in, err := s.incidentFor(c.Incident, actor)
+	if err != nil {
 		return nil, err
 	}
 	if in.Status == IncidentClosed {
@@ -252,4 +243,30 @@ func (c ClearIncident) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 		evs = append(evs, statusChanged(u, StatusAvailable, in.ID, actor, now))
 	}
 	return evs, nil
+}
+
+// incidentFor returns the incident with id, which actor may act on.
+func (s *State) incidentFor(id string, actor Actor) (*Incident, error) {
+	in, ok := s.Incidents[id]
+	if !ok {
+		return nil, Errorf(ENOTFOUND, "incident %s does not exist", id)
+	}
+	if err := mayAct(actor, in.Agency); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// freeToSend returns an error unless u may be sent somewhere now: on no
+// incident and no request, and AVAILABLE.
+func freeToSend(u *Unit) error {
+	switch {
+	case u.Incident != "":
+		return Errorf(ECONFLICT, "unit %s is busy on incident %s", u.CallSign, u.Incident)
+	case u.Request != "":
+		return Errorf(ECONFLICT, "unit %s is busy on request %s", u.CallSign, u.Request)
+	case u.Status != StatusAvailable:
+		return Errorf(EINVALID, "unit %s is %s and cannot go %s", u.CallSign, u.Status, StatusDispatched)
+	}
+	return nil
 }

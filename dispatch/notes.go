@@ -46,11 +46,8 @@ type AddNote struct {
 
 // Decide implements Command.
 func (c AddNote) Decide(s *State, actor Actor, now time.Time) ([]Event, error) {
-	in, ok := s.Incidents[c.Incident]
-	if !ok {
-		return nil, Errorf(ENOTFOUND, "incident %s does not exist", c.Incident)
-	}
-	if err := mayAct(actor, in.Agency); err != nil {
+	in, err := s.incidentFor(c.Incident, actor)
+	if err != nil {
 		return nil, err
 	}
 	if err := checkText("note", c.Text, MaxNoteLength, true); err != nil {

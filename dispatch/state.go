@@ -1,9 +1,11 @@
 package dispatch
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -203,11 +205,16 @@ func (s *State) IncidentList(agency string) []*Incident {
 			out = append(out, in)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].Received.Equal(out[j].Received) {
-			return out[i].Received.After(out[j].Received)
-		}
-		return out[i].ID > out[j].ID
-	})
+	newestFirst(out, func(in *Incident) (time.Time, string) { return in.Received, in.ID })
 	return out
+}
+
+// newestFirst sorts xs by time, newest first, ties by id, greatest first:
+// the order of every list the consoles show.
+func newestFirst[T any](xs []T, key func(T) (time.Time, string)) {
+	slices.SortFunc(xs, func(a, b T) int {
+		ta, ia := key(a)
+		tb, ib := key(b)
+		return cmp.Or(tb.Compare(ta), strings.Compare(ib, ia))
+	})
 }

@@ -256,6 +256,9 @@ func ToRecord(ev dispatch.Event) (ledger.Record, error) {
 
 func (e *Engine) index(seq int64, ev dispatch.Event) {
 	for k, id := range ev.Subject {
+		if k == "agencies" {
+			continue // a list for the stream's filter, not an id to look up
+		}
 		key := k + "/" + id
 		e.subjects[key] = append(e.subjects[key], seq)
 	}

@@ -173,58 +173,52 @@ func (s *Server) executeOnRequest(w http.ResponseWriter, r *http.Request, cmd fu
 }
 
 func (s *Server) handleAcknowledgeRequest(w http.ResponseWriter, r *http.Request) {
-	var req struct {
+	withBody(s, w, r, s.executeOnRequest, func(id string, b struct {
 		Agency string `json:"agency"`
-	}
-	if err := decode(w, r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.executeOnRequest(w, r, func(id string) dispatch.Command {
-		return dispatch.AcknowledgeAssist{Request: id, Agency: req.Agency}
+	}) dispatch.Command {
+		return dispatch.AcknowledgeAssist{Request: id, Agency: b.Agency}
 	})
 }
 
 func (s *Server) handleAcceptRequest(w http.ResponseWriter, r *http.Request) {
-	var req struct {
+	withBody(s, w, r, s.executeOnRequest, func(id string, b struct {
 		Agency   string   `json:"agency"`
 		Units    []string `json:"units"`
 		Override string   `json:"override"`
-	}
-	if err := decode(w, r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.executeOnRequest(w, r, func(id string) dispatch.Command {
-		return dispatch.AcceptAssist{Request: id, Agency: req.Agency, Units: req.Units, Override: req.Override}
+	}) dispatch.Command {
+		return dispatch.AcceptAssist{Request: id, Agency: b.Agency, Units: b.Units, Override: b.Override}
 	})
 }
 
 func (s *Server) handleDeclineRequest(w http.ResponseWriter, r *http.Request) {
-	var req struct {
+	withBody(s, w, r, s.executeOnRequest, func(id string, b struct {
 		Agency string `json:"agency"`
 		Reason string `json:"reason"`
-	}
-	if err := decode(w, r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.executeOnRequest(w, r, func(id string) dispatch.Command {
-		return dispatch.DeclineAssist{Request: id, Agency: req.Agency, Reason: req.Reason}
+	}) dispatch.Command {
+		return dispatch.DeclineAssist{Request: id, Agency: b.Agency, Reason: b.Reason}
 	})
 }
 
 func (s *Server) handleCloseRequest(w http.ResponseWriter, r *http.Request) {
-	var req struct {
+	withBody(s, w, r, s.executeOnRequest, func(id string, b struct {
 		Disposition string `json:"disposition"`
-	}
-	if err := decode(w, r, &req); err != nil {
+	}) dispatch.Command {
+		return dispatch.CloseAssist{Request: id, Disposition: b.Disposition}
+	})
+}
+
+// withBody decodes the request's body as a T and has exec — which finds the
+// record of the path and answers it changed — execute the command that
+// build makes of the record's id and the body.
+func withBody[T any](s *Server, w http.ResponseWriter, r *http.Request,
+	exec func(http.ResponseWriter, *http.Request, func(id string) dispatch.Command),
+	build func(id string, body T) dispatch.Command) {
+	var body T
+	if err := decode(w, r, &body); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	s.executeOnRequest(w, r, func(id string) dispatch.Command {
-		return dispatch.CloseAssist{Request: id, Disposition: req.Disposition}
-	})
+	exec(w, r, func(id string) dispatch.Command { return build(id, body) })
 }
 
 // handleRequestBundle answers the evidence bundle of a request: every event

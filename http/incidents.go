@@ -151,45 +151,30 @@ func (s *Server) handleIncidentBundle(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleDispatch(w http.ResponseWriter, r *http.Request) {
-	var req struct {
+	withBody(s, w, r, s.executeOnIncident, func(id string, b struct {
 		Units    []string `json:"units"`
 		Preempt  bool     `json:"preempt"`
 		Override string   `json:"override"`
-	}
-	if err := decode(w, r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.executeOnIncident(w, r, func(id string) dispatch.Command {
-		return dispatch.DispatchUnits{Incident: id, Units: req.Units, Preempt: req.Preempt, Override: req.Override}
+	}) dispatch.Command {
+		return dispatch.DispatchUnits{Incident: id, Units: b.Units, Preempt: b.Preempt, Override: b.Override}
 	})
 }
 
 // handleAddNote adds a note to the incident's narrative and answers the
 // incident.
 func (s *Server) handleAddNote(w http.ResponseWriter, r *http.Request) {
-	var req struct {
+	withBody(s, w, r, s.executeOnIncident, func(id string, b struct {
 		Text string `json:"text"`
-	}
-	if err := decode(w, r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.executeOnIncident(w, r, func(id string) dispatch.Command {
-		return dispatch.AddNote{Incident: id, Text: req.Text}
+	}) dispatch.Command {
+		return dispatch.AddNote{Incident: id, Text: b.Text}
 	})
 }
 
 func (s *Server) handleClearIncident(w http.ResponseWriter, r *http.Request) {
-	var req struct {
+	withBody(s, w, r, s.executeOnIncident, func(id string, b struct {
 		Disposition string `json:"disposition"`
-	}
-	if err := decode(w, r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.executeOnIncident(w, r, func(id string) dispatch.Command {
-		return dispatch.ClearIncident{Incident: id, Disposition: req.Disposition}
+	}) dispatch.Command {
+		return dispatch.ClearIncident{Incident: id, Disposition: b.Disposition}
 	})
 }
 
@@ -254,7 +239,6 @@ func (s *Server) handleRecommendations(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, sc := r.PathValue("id"), scopeOf(actorOf(r))
-	f.Now = s.engine.Now()
 	var out []recommend.Unit
 	directives := []dispatch.Directive{}
 	var err error = dispatch.Errorf(dispatch.ENOTFOUND, "incident %s does not exist", id)
@@ -263,7 +247,8 @@ func (s *Server) handleRecommendations(w http.ResponseWriter, r *http.Request) {
 		if !ok || !sc.sees(in.Agency) {
 			return
 		}
-		for _, d := range st.DirectivesAt(in.Agency, in.Location, in.ID, f.Now) {
+		f.Directives = st.DirectivesAt(in.Agency, in.Location, in.ID, s.engine.Now())
+		for _, d := range f.Directives {
 			directives = append(directives, *d)
 		}
 		var pool []dispatch.Position

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/geo"
@@ -208,4 +209,46 @@ func TestUpdatePositionsErrors(t *testing.T) {
 	}
 	mustProblem(t, "POST an older position", ts.Do(t, "POST", "/api/v1/units/positions", disp, []map[string]any{good}), 422,
 		fmt.Sprintf("position 0: unit metro.1a1 has a newer position already (%s)", "2026-03-01T08:00:10Z"))
+}
+
+// TestRecommendationsHonourDirectives: a supervisor's directive over the
+// incident's place keeps the units it blocks out of the recommendation,
+// which names the directive; dispatching one anyway needs a supervisor's
+// override with a reason.
+func TestRecommendationsHonourDirectives(t *testing.T) {
+	ts := MustOpenServer(t)
+	ts.MustExecute(t, dispatch.CreateAgency{ID: "metro", Name: "Metro PD", Kind: "municipal_police"})
+	ts.MustExecute(t, dispatch.CreateUnit{CallSign: "1A1", Agency: "metro", Kind: "patrol"})
+	ts.MustExecute(t, dispatch.CreateUnit{CallSign: "3T1", Agency: "metro", Kind: "traffic", Capabilities: []string{"traffic-control"}})
+	disp := ts.MustCreateUser(t, "dana", "metro", dispatch.RoleDispatcher)
+	boss := ts.MustCreateUser(t, "boss", "metro", dispatch.RoleSupervisor)
+	if r := ts.Do(t, "POST", "/api/v1/units/positions", disp, []map[string]any{at("metro.1a1", 3950, 3300), at("metro.3t1", 3950, 3700)}); r.Status != 204 {
+		t.Fatalf("POST positions = %d %s", r.Status, r.Body)
+	}
+	var in dispatch.Incident
+	MustJSON(t, "POST incident", ts.Do(t, "POST", "/api/v1/incidents", disp, map[string]any{"type": "ROBBERY", "location": map[string]string{"text": "39th Pl & S Kedzie Ave"}}), 201, &in)
+	var d dispatch.Directive
+	MustJSON(t, "POST directive", ts.Do(t, "POST", "/api/v1/directives", boss, map[string]any{
+		"scope":  map[string]any{"kind": "circle", "circle": map[string]any{"lat": *in.Location.Lat, "lon": *in.Location.Lon, "radius_m": 500}},
+		"effect": "restrict", "restrict": "traffic-control", "reason": "traffic units only near the rail yards", "expires": ts.Engine.Now().Add(time.Hour),
+	}), 201, &d)
+
+	var got struct {
+		Units      []struct{ Unit string }
+		Directives []struct{ ID string }
+	}
+	path := "/api/v1/incidents/" + in.ID + "/recommendations"
+	MustJSON(t, "GET "+path, ts.Do(t, "GET", path, disp, nil), 200, &got)
+	if len(got.Units) != 1 || got.Units[0].Unit != "metro.3t1" || len(got.Directives) != 1 || got.Directives[0].ID != d.ID {
+		t.Errorf("GET %s = %+v, want only metro.3t1 (the nearer patrol is kept out) and directive %s", path, got, d.ID)
+	}
+	dispatchPath := "/api/v1/incidents/" + in.ID + "/dispatch"
+	mustProblem(t, "dispatch a blocked unit", ts.Do(t, "POST", dispatchPath, disp, map[string]any{"units": []string{"metro.1a1"}}), 409, d.ID)
+	if r := ts.Do(t, "POST", dispatchPath, disp, map[string]any{"units": []string{"metro.1a1"}, "override": "officer down nearby"}); r.Status < 400 {
+		t.Errorf("a dispatcher's override = %d %s, want it refused: only a supervisor overrides", r.Status, r.Body)
+	}
+	MustJSON(t, "supervisor's override", ts.Do(t, "POST", dispatchPath, boss, map[string]any{"units": []string{"metro.1a1"}, "override": "officer down nearby"}), 200, &in)
+	if in.Status != dispatch.IncidentActive || len(in.Units) != 1 {
+		t.Errorf("after the override the incident is %s with %v, want ACTIVE with metro.1a1", in.Status, in.Units)
+	}
 }

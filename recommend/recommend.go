@@ -10,7 +10,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/geo"
@@ -77,11 +76,11 @@ type Filter struct {
 	Kinds []string
 	// NoPreempt leaves out units on lower-priority work.
 	NoPreempt bool
-	// Now is when the directives in force are read: a unit that one of
-	// its agency's directives keeps out of the incident's place is not
-	// proposed (sending it needs a supervisor's override). The zero time
-	// reads them at the incident's entry.
-	Now time.Time
+	// Directives are those in force over the incident's place
+	// (dispatch.State.DirectivesAt), looked up once by the caller: a unit
+	// one of them keeps out is not proposed (sending it needs a
+	// supervisor's override).
+	Directives []*dispatch.Directive
 }
 
 // Eligible reports whether u may be recommended for in under f: of the
@@ -101,12 +100,10 @@ func Eligible(s *dispatch.State, u *dispatch.Unit, in *dispatch.Incident, f Filt
 			return false, ""
 		}
 	}
-	now := f.Now
-	if now.IsZero() {
-		now = in.Entered
-	}
-	if len(s.Blocking(u, in.Location, in.ID, now)) > 0 {
-		return false, ""
+	for _, d := range f.Directives {
+		if d.Blocks(u) {
+			return false, ""
+		}
 	}
 	switch {
 	case u.Status == dispatch.StatusAvailable:

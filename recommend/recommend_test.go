@@ -113,6 +113,9 @@ func TestRecommendFilterAndPreempt(t *testing.T) {
 		{"Capability", recommend.Filter{Capabilities: []string{"k9"}}, []string{"k9/"}},
 		{"Kind", recommend.Filter{Kinds: []string{"patrol"}}, []string{"enroute/" + noise.ID, "patrol/"}},
 		{"Nothing", recommend.Filter{Capabilities: []string{"boat"}}, nil},
+		{"DirectiveHold", recommend.Filter{Directives: []*dispatch.Directive{{ID: "metro-D-2026-000001", Agency: "metro", Effect: dispatch.EffectHold}}}, nil},
+		{"DirectiveRestrict", recommend.Filter{Directives: []*dispatch.Directive{{ID: "metro-D-2026-000001", Agency: "metro", Effect: dispatch.EffectRestrict, Restrict: "k9"}}}, []string{"k9/"}},
+		{"DirectiveOfAnotherAgency", recommend.Filter{Directives: []*dispatch.Directive{{ID: "sheriff-D-2026-000001", Agency: "sheriff", Effect: dispatch.EffectHold}}}, []string{"enroute/" + noise.ID, "k9/", "patrol/"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := ids(tc.f); !slices.Equal(got, tc.want) {
