@@ -133,6 +133,8 @@ func DecodeData(typ string, data json.RawMessage) (any, error) {
 		v = &IncidentPendingAlert{}
 	case TypeSafetyCheck:
 		v = &SafetyCheckAlert{}
+	case TypeTimelinePublished:
+		v = &TimelinePublished{}
 	default:
 		if v = aidData(typ); v != nil {
 			break

@@ -19,6 +19,9 @@ type State struct {
 	// Requests and Directives are mutual aid's (assist.go, directive.go).
 	Requests   map[string]*AssistRequest
 	Directives map[string]*Directive
+	// Published are the published timelines by subject, "request/<id>"
+	// or "incident/<id>" (publish.go).
+	Published map[string]*Publication
 
 	// incidentSerial counts incidents per agency and year, for their ids.
 	incidentSerial map[string]int
@@ -41,6 +44,7 @@ func NewState() *State {
 		agencyTypes:     make(map[string][]IncidentType),
 		Requests:        make(map[string]*AssistRequest),
 		Directives:      make(map[string]*Directive),
+		Published:       make(map[string]*Publication),
 		requestSerial:   make(map[string]int),
 		directiveSerial: make(map[string]int),
 	}
@@ -125,6 +129,8 @@ func (s *State) Apply(e Event) error {
 		return s.applyNote(e, d)
 	case *UnitPreempted:
 		return s.applyPreempted(d)
+	case *TimelinePublished:
+		return s.applyPublished(e, d)
 	case *PositionsSampled:
 		// A track for the record; positions themselves are soft state.
 	case *Audited:

@@ -392,7 +392,7 @@ func (g gen) scope(s *dispatch.State) dispatch.Scope {
 // anyone. A directive expires some time after now.
 func (g gen) aidCommand(s *dispatch.State, now time.Time) (dispatch.Command, dispatch.Actor) {
 	sup, disp := dispatch.RoleSupervisor, dispatch.RoleDispatcher
-	switch g.r.IntN(17) {
+	switch g.r.IntN(18) {
 	case 0:
 		ag := g.agency()
 		return dispatch.SetMutualAidPlan{Agency: ag, Plan: g.plan(ag)}, g.actorOf(ag, sup, dispatch.RoleAdmin)
@@ -460,6 +460,21 @@ func (g gen) aidCommand(s *dispatch.State, now time.Time) (dispatch.Command, dis
 		}
 		return dispatch.DispatchUnits{Incident: in, Units: g.unitsOf(s, agency), Preempt: g.r.IntN(4) == 0,
 			Override: field(g, []string{"", "shots fired, lives at risk"}, []string{" ", "x\x00"})}, g.actorOf(agency, sup, disp)
+	case 17:
+		// A timeline published by a supervisor or an auditor of an agency
+		// the record concerns, now and then by someone else.
+		c := dispatch.PublishTimeline{Kind: field(g, []string{dispatch.PublishRequest, dispatch.PublishIncident}, []string{"unit", ""}),
+			Reason: field(g, []string{"", "press enquiry", " inquest "}, []string{"x\x00", strings.Repeat("r", dispatch.MaxPublishReason+1)})}
+		agency := g.agency()
+		if c.Kind == dispatch.PublishIncident {
+			c.ID = g.incident(s)
+			if in, ok := s.Incidents[c.ID]; ok {
+				agency = in.Agency
+			}
+		} else {
+			c.ID, agency = g.request(s)
+		}
+		return c, g.actorOf(agency, sup, dispatch.RoleAuditor, dispatch.RoleAuditor, disp)
 	}
 	// The timers: escalations at deadlines, expiries of directives.
 	return dispatch.CheckTimers{}, field(g, []dispatch.Actor{{System: "timers"}}, []dispatch.Actor{metroSup})
@@ -647,7 +662,7 @@ func TestRoundTripProperty(t *testing.T) {
 	// Each command of mutual aid must be both accepted and refused, or the
 	// generator reaches too little of it.
 	for _, name := range []string{"SetMutualAidPlan", "RequestAssist", "AcknowledgeAssist", "AcceptAssist", "DeclineAssist", "CloseAssist",
-		"IssueDirective", "RevokeDirective", "DispatchUnits", "CheckTimers"} {
+		"IssueDirective", "RevokeDirective", "DispatchUnits", "CheckTimers", "PublishTimeline"} {
 		if n := byCommand[name]; n == nil || n[0] < 5 || n[1] < 5 {
 			t.Errorf("%s: accepted and refused %v times over %d seeds, want at least 5 of each", name, n, seeds)
 		}

@@ -161,6 +161,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /api/v1/requests/{id}":          {request: get("/api/v1/requests/" + made), foreign: http.StatusNotFound},
 		"GET /api/v1/requests/{id}/timeline": {request: get("/api/v1/requests/" + made + "/timeline"), foreign: http.StatusNotFound},
 		"GET /api/v1/requests/{id}/bundle":   {request: get("/api/v1/requests/" + made + "/bundle"), foreign: http.StatusNotFound},
+		// Publishing: metro's supervisors and auditors publish metro's
+		// records; the public reads them, published or not (404).
+		"POST /api/v1/requests/{id}/publish": {request: func(n int) (string, any) {
+			return "/api/v1/requests/" + made + "/publish", map[string]string{"reason": fmt.Sprintf("matrix %d", n)}
+		}, foreign: http.StatusNotFound},
+		"POST /api/v1/incidents/{id}/publish": {request: func(int) (string, any) {
+			return "/api/v1/incidents/" + incident + "/publish", map[string]string{}
+		}, foreign: http.StatusNotFound},
+		"GET /public/v1/timelines":                    {request: get("/public/v1/timelines")},
+		"GET /public/v1/timelines/{kind}/{id}":        {request: get("/public/v1/timelines/request/" + made)},
+		"GET /public/v1/timelines/{kind}/{id}/bundle": {request: get("/public/v1/timelines/incident/" + incident + "/bundle")},
 		"POST /api/v1/requests/{id}/acknowledge": {request: func(int) (string, any) {
 			return "/api/v1/requests/" + asked + "/acknowledge", map[string]string{}
 		}, foreign: http.StatusNotFound},
@@ -182,6 +193,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/directives/{id}/revoke": {request: func(int) (string, any) {
 			return "/api/v1/directives/" + directive() + "/revoke", map[string]string{"reason": "matrix"}
 		}, foreign: http.StatusNotFound},
+		// The test server plays no scenarios: 404 to supervisors.
+		"GET /api/v1/scenarios":         {request: get("/api/v1/scenarios")},
+		"POST /api/v1/scenarios/{name}": {request: func(int) (string, any) { return "/api/v1/scenarios/kedzie", map[string]string{} }},
+
 		"GET /api/v1/users": {request: get("/api/v1/users")},
 		"POST /api/v1/users": {request: func(n int) (string, any) {
 			return "/api/v1/users", map[string]any{"username": fmt.Sprintf("new%d", n), "agency": "metro", "roles": []string{"officer"}, "password": "a long enough password"}
@@ -193,7 +208,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 			return "/api/v1/incident-types", map[string]any{"agency": "metro", "code": fmt.Sprintf("LOCAL_%d", n), "name": "Local type", "default_priority": 3}
 		}, foreign: http.StatusForbidden},
 		"GET /api/v1/districts": {request: get("/api/v1/districts")},
-		"GET /api/v1/geocode":   {request: get("/api/v1/geocode?q=3900+S+Kedzie+Ave")},
+		"GET /api/v1/streets":   {request: get("/api/v1/streets")},
+		"GET /api/v1/map-tiles": {request: get("/api/v1/map-tiles")},
+		// Another agency's caller naming metro is refused; one naming no
+		// agency gets its own.
+		"GET /api/v1/reports/intervals": {request: get("/api/v1/reports/intervals?agency=metro"), foreign: http.StatusForbidden},
+		"GET /api/v1/geocode":           {request: get("/api/v1/geocode?q=3900+S+Kedzie+Ave")},
 		"PUT /api/v1/agencies/{id}/timers": {request: func(n int) (string, any) {
 			return "/api/v1/agencies/metro/timers", map[string]int{"pending_alert_seconds": 60 + n%60, "safety_check_seconds": 1200}
 		}, foreign: http.StatusForbidden},
@@ -210,7 +230,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}, foreign: http.StatusNotFound},
 	}
 	wantPublic := []string{"GET /log/checkpoint", "GET /log/key", "GET /log/tile/", "GET /{$}", "GET /static/", "GET /console/",
-		"GET /healthz", "GET /readyz", "GET /api/v1/openapi.json", "POST /api/v1/auth/login", "POST /api/v1/auth/logout", "POST /internal/v1/audit"}
+		"GET /healthz", "GET /readyz", "GET /api/v1/openapi.json", "POST /api/v1/auth/login", "POST /api/v1/auth/logout", "POST /internal/v1/audit",
+		"GET /public/v1/timelines", "GET /public/v1/timelines/{kind}/{id}", "GET /public/v1/timelines/{kind}/{id}/bundle"}
 	known := append([]string{tenfourhttp.AnyUser, tenfourhttp.InstallationAdmin}, dispatch.Roles...)
 
 	routes := ts.Handler.Routes()

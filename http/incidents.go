@@ -139,7 +139,9 @@ func (s *Server) handleIncidentBundle(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	seqs := s.engine.Seqs("incident", in.ID)
+	// The events of its timeline: its own and those of the directives
+	// over it, so that the bundle proves every entry the timeline shows.
+	seqs, _ := s.incidentSeqs(in.ID)
 	b, err := s.engine.Log().Bundle(r.Context(), "incident/"+in.ID, seqs, r.URL.Query().Get("openings") == "true")
 	if err != nil {
 		s.writeError(w, r, err)

@@ -41,7 +41,8 @@ var (
 )
 
 // limited applies the rate limits: sign-in per client address, the rest of
-// the API per credential. Limits are taken on the node the client reached,
+// the API per credential, and the public timelines (which build bundles)
+// per client address as well, their callers having no credential. Limits are taken on the node the client reached,
 // before a command is forwarded.
 func (s *Server) limited(rt Route, next http.HandlerFunc) http.HandlerFunc {
 	switch {
@@ -51,7 +52,7 @@ func (s *Server) limited(rt Route, next http.HandlerFunc) http.HandlerFunc {
 				next(w, r)
 			}
 		}
-	case strings.Contains(rt.Pattern, " /api/"):
+	case strings.Contains(rt.Pattern, " /api/"), strings.Contains(rt.Pattern, " /public/"):
 		return func(w http.ResponseWriter, r *http.Request) {
 			if s.take(w, r, s.calls, credentialKey(r), s.APILimit) {
 				next(w, r)

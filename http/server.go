@@ -41,6 +41,17 @@ type Server struct {
 	logins       *limiter
 	failures     *limiter
 	calls        *limiter
+
+	// Scenarios are the scenarios the server plays on a supervisor's
+	// request (POST /api/v1/scenarios/{name}, scenarios.go), by name:
+	// tenfour demo gives the reference scenario; tenfour serve none. Set
+	// them before serving.
+	Scenarios map[string]func(context.Context) error
+	scenarios scenarioRuns
+
+	// mapTiles is the console map's raster tile layer, if any
+	// (SetMapTiles, mapdata.go).
+	mapTiles MapTiles
 }
 
 // A Route is one entry of the route table: the pattern (net/http ServeMux
@@ -129,6 +140,8 @@ var (
 	commanders  = []string{dispatch.RoleSupervisor}
 	supervisors = []string{dispatch.RoleSupervisor, dispatch.RoleAdmin}
 	root        = []string{InstallationAdmin}
+	// Reports (reports.go): those who answer for the centre's times.
+	reporters = []string{dispatch.RoleDispatcher, dispatch.RoleSupervisor, dispatch.RoleAuditor, InstallationAdmin}
 )
 
 // Routes is the route table: every route the server answers, and who may
@@ -159,6 +172,9 @@ func (s *Server) Routes() []Route {
 		{"POST /api/v1/incident-types", supervisors, s.handleAddIncidentType},
 		{"GET /api/v1/geocode", anyUser, s.handleGeocode},
 		{"GET /api/v1/districts", anyUser, s.handleDistricts},
+		{"GET /api/v1/streets", anyUser, s.handleStreets},
+		{"GET /api/v1/map-tiles", anyUser, s.handleMapTiles},
+		{"GET /api/v1/reports/intervals", reporters, s.handleReportIntervals},
 		{"GET /api/v1/incidents", readers, s.handleListIncidents},
 		{"POST /api/v1/incidents", takers, s.handleCreateIncident},
 		{"GET /api/v1/incidents/{id}", readers, s.handleGetIncident},
@@ -168,6 +184,7 @@ func (s *Server) Routes() []Route {
 		{"POST /api/v1/incidents/{id}/clear", senders, s.handleClearIncident},
 		{"POST /api/v1/incidents/{id}/notes", noters, s.handleAddNote},
 		{"GET /api/v1/incidents/{id}/timeline", readers, s.handleIncidentTimeline},
+		{"POST /api/v1/incidents/{id}/publish", publishers, s.handlePublishIncident},
 		{"GET /api/v1/stream", anyUser, s.handleStream},
 
 		{"GET /api/v1/agencies/{id}/mutual-aid", anyUser, s.handleGetMutualAid},
@@ -177,6 +194,7 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/requests/{id}", aiders, s.handleGetRequest},
 		{"GET /api/v1/requests/{id}/timeline", aiders, s.handleRequestTimeline},
 		{"GET /api/v1/requests/{id}/bundle", auditors, s.handleRequestBundle},
+		{"POST /api/v1/requests/{id}/publish", publishers, s.handlePublishRequest},
 		{"POST /api/v1/requests/{id}/acknowledge", answerers, s.handleAcknowledgeRequest},
 		{"POST /api/v1/requests/{id}/accept", answerers, s.handleAcceptRequest},
 		{"POST /api/v1/requests/{id}/decline", commanders, s.handleDeclineRequest},
@@ -185,6 +203,8 @@ func (s *Server) Routes() []Route {
 		{"POST /api/v1/directives", commanders, s.handleIssueDirective},
 		{"GET /api/v1/directives/{id}", aiders, s.handleGetDirective},
 		{"POST /api/v1/directives/{id}/revoke", commanders, s.handleRevokeDirective},
+		{"GET /api/v1/scenarios", commanders, s.handleListScenarios},
+		{"POST /api/v1/scenarios/{name}", commanders, s.handlePlayScenario},
 
 		{"GET /api/v1/users", admins, s.handleListUsers},
 		{"POST /api/v1/users", admins, s.handleCreateUser},
@@ -196,6 +216,11 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/users/{username}/tokens", admins, s.handleListTokens},
 		{"POST /api/v1/users/{username}/tokens", admins, s.handleCreateToken},
 		{"DELETE /api/v1/tokens/{id}", admins, s.handleRevokeToken},
+
+		// Published timelines, for anyone (publish.go).
+		{"GET /public/v1/timelines", nil, s.handlePublicTimelines},
+		{"GET /public/v1/timelines/{kind}/{id}", nil, s.handlePublicTimeline},
+		{"GET /public/v1/timelines/{kind}/{id}/bundle", nil, s.handlePublicBundle},
 
 		// Authenticated by a node MAC, not by a user (relay.go).
 		{"POST " + relayPath, nil, s.handleRelayedAudit},
@@ -226,7 +251,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.logger.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", s.clock().Sub(start))
 	}()
-	if strings.HasPrefix(r.URL.Path, "/api/") {
+	if strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/public/") {
 		if _, pattern := s.mux.Handler(r); pattern == "" {
 			if allow := s.allowed(r); len(allow) > 0 {
 				sw.Header().Set("Allow", strings.Join(allow, ", "))
@@ -299,6 +324,7 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Serve serves on l until ctx is done, then shuts down gracefully.
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {
+	defer s.scenarios.stop()
 	s.srv = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,

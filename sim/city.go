@@ -1,14 +1,21 @@
-// Package sim generates a demo city for tenfour: its agencies and units, and
-// calls arriving at random, all as ordinary commands through the engine.
+// Package sim generates a demo city for tenfour: its agencies and about 300
+// units, patrolling their districts (Patrol), and calls arriving with the
+// daily rhythm and the mix of a city's calls for service, geocoded and
+// dispatched, all as ordinary commands through the engine.
 package sim
 
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"slices"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/geo"
 )
 
 // An Executor runs one command, as engine.Engine.Execute does.
@@ -25,29 +32,10 @@ var Agencies = []dispatch.CreateAgency{
 	{ID: "federal", Name: "Federal Patrol", Kind: "federal"},
 }
 
-// unitPlan says how many units of each kind each agency fields.
-var unitPlan = []struct {
-	agency, prefix, kind string
-	n                    int
-	caps                 []string
-}{
-	{"metro", "1A", "patrol", 40, nil},
-	{"metro", "2S", "sergeant", 6, []string{"supervisor"}},
-	{"metro", "3T", "traffic", 8, []string{"traffic-control"}},
-	{"metro", "4K", "k9", 3, []string{"k9"}},
-	{"metro", "5X", "tactical", 3, []string{"tactical"}},
-	{"sheriff", "S", "patrol", 16, nil},
-	{"sheriff", "SK", "k9", 2, []string{"k9"}},
-	{"sheriff", "SG", "sergeant", 2, []string{"supervisor"}},
-	{"state", "SP", "patrol", 10, nil},
-	{"state", "ST", "traffic", 4, []string{"traffic-control"}},
-	{"federal", "FP", "patrol", 6, nil},
-	{"federal", "FT", "tactical", 2, []string{"tactical"}},
-}
-
-// Setup creates the demo agencies and their units. It is idempotent: on a
-// data directory that has them it creates nothing.
+// Setup creates the demo agencies and their units (Plan). It is
+// idempotent: on a data directory that has them it creates nothing.
 func Setup(ctx context.Context, exec Executor, has func(agency string) bool) (units int, err error) {
+	plan := Plan()
 	for _, a := range Agencies {
 		if has(a.ID) {
 			continue
@@ -55,140 +43,270 @@ func Setup(ctx context.Context, exec Executor, has func(agency string) bool) (un
 		if err := exec(ctx, Actor, a); err != nil {
 			return units, fmt.Errorf("demo agency %s: %w", a.ID, err)
 		}
-		for _, p := range unitPlan {
-			if p.agency != a.ID {
+		for _, p := range plan {
+			if p.Agency != a.ID {
 				continue
 			}
-			for i := 1; i <= p.n; i++ {
-				c := dispatch.CreateUnit{CallSign: fmt.Sprintf("%s%d", p.prefix, 10+i), Agency: p.agency, Kind: p.kind, Capabilities: p.caps}
-				if err := exec(ctx, Actor, c); err != nil {
-					return units, fmt.Errorf("demo unit %s: %w", c.CallSign, err)
-				}
-				units++
+			c := dispatch.CreateUnit{CallSign: p.CallSign, Agency: p.Agency, Kind: p.Kind, Capabilities: p.Capabilities}
+			if err := exec(ctx, Actor, c); err != nil {
+				return units, fmt.Errorf("demo unit %s: %w", c.CallSign, err)
 			}
+			units++
 		}
 	}
 	return units, nil
 }
 
-// streets of the demo area, with the address ranges they cover and where they
-// lie, after Chicago's grid: 800 address numbers to the mile from State and
-// Madison.
-var streets = []struct {
-	name     string
-	lat, lon float64 // a point on the street near the area's centre
-	ns       bool    // runs north–south
-}{
-	{"S Kedzie Ave", 41.8236, -87.7052, true},
-	{"S California Ave", 41.8236, -87.6955, true},
-	{"S Western Ave", 41.8236, -87.6845, true},
-	{"S Pulaski Rd", 41.8236, -87.7245, true},
-	{"S Archer Ave", 41.8120, -87.7000, false},
-	{"W 39th Pl", 41.8224, -87.7000, false},
-	{"W 47th St", 41.8087, -87.7000, false},
-	{"W 31st St", 41.8380, -87.7000, false},
-	{"W Pershing Rd", 41.8236, -87.7000, false},
-}
-
-var callerNames = []string{"A. Rivera", "J. Kowalski", "M. Johnson", "T. Nguyen", "L. Okafor", "P. Garcia", "D. Murphy", "S. Patel"}
-
-// RandomCall returns a plausible incident for agency, drawn from r.
-func RandomCall(r *rand.Rand, agency string) dispatch.CreateIncident {
-	t := dispatch.IncidentTypes[1+r.IntN(len(dispatch.IncidentTypes)-1)] // not officer emergencies
-	st := streets[r.IntN(len(streets))]
-	off := (r.Float64() - 0.5) * 0.03
-	lat, lon := st.lat, st.lon
-	var text string
-	if st.ns {
-		lat += off
-		text = fmt.Sprintf("%d %s", 3000+r.IntN(20)*100+r.IntN(50)*2, st.name)
-	} else {
-		lon += off
-		text = fmt.Sprintf("%d %s", 2800+r.IntN(16)*100+r.IntN(50)*2, st.name)
-	}
-	return dispatch.CreateIncident{
-		Agency:    agency,
-		Type:      t.Code,
-		Location:  dispatch.Location{Text: text, Lat: &lat, Lon: &lon},
-		Caller:    dispatch.Caller{Name: callerNames[r.IntN(len(callerNames))], Phone: fmt.Sprintf("312-555-%04d", r.IntN(10000))},
-		Narrative: "Caller reports " + t.Name + " at " + text + ".",
-	}
-}
-
 // A Recorder runs one command and returns the events it recorded.
 type Recorder func(ctx context.Context, actor dispatch.Actor, cmd dispatch.Command) ([]dispatch.Event, error)
 
-// A City is what the simulator needs of the dispatch state: the available
-// units of an agency, so that it can send one to each call.
-type City interface {
-	Available(agency string) []string
+// A FreeUnit is an AVAILABLE unit as the simulator sees it: its kind and,
+// if known, its last position.
+type FreeUnit struct {
+	ID, Kind string
+	Lat, Lon float64
+	Located  bool
 }
 
-// Run generates calls until ctx is done: on average one every meanGap of
-// simulated time, divided by speed, spread over the agencies in proportion to
-// their size (most calls go to the city police). Each call gets an available
-// unit of its agency, which goes en route, arrives and clears after
-// plausible times, also divided by speed; a call with no unit free waits in
-// the queue.
+// A City is what the simulator needs of the dispatch state.
+type City interface {
+	// Free returns agency's units that may be sent now: AVAILABLE, on no
+	// incident and no request.
+	Free(agency string) []FreeUnit
+	// Waiting reports whether an incident still waits for its first unit
+	// (PENDING): one that someone else dispatched or cleared is not the
+	// simulator's any more.
+	Waiting(incident string) bool
+}
+
+// Run plays the city's calls until ctx is done. Calls arrive at random, on
+// average one every meanGap of the city's time over a day, more in the
+// evening and fewest before dawn (Rate, by the city's clock: it starts at
+// the local time and runs speed times faster); most go to the city police.
+// Each call is entered as the call-taker would, with the phone system's
+// received and answered times before entry (a ring and a talk, as long at
+// any speed: they happened before the call reached CAD). A dispatcher then
+// sends the nearest free units — two to an emergency, a traffic unit to a
+// traffic call where one is free — which go en route, drive there on the
+// grid, stay on scene and clear; a call with no unit free waits in the
+// queue, the most urgent first. Everything after entry takes plausible
+// times divided by speed.
 func Run(ctx context.Context, exec Recorder, city City, meanGap time.Duration, speed float64, seed uint64) error {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	weights := []struct {
-		agency string
-		w      int
-	}{{"metro", 70}, {"sheriff", 15}, {"state", 10}, {"federal", 5}}
+	c := newCaller(r)
 	scaled := func(d time.Duration) time.Duration { return time.Duration(float64(d) / speed) }
+	start := time.Now()
+	cityNow := func() time.Time { return start.Add(time.Duration(float64(time.Since(start)) * speed)).Local() }
+	gap := func() time.Duration {
+		return scaled(time.Duration(r.ExpFloat64() * float64(meanGap) / Rate(cityNow())))
+	}
+	d := &dispatcher{r: r, city: city, exec: exec, scaled: scaled}
+	tick := time.NewTicker(max(scaled(5*time.Second), 5*time.Millisecond))
+	defer tick.Stop()
+	next := time.Now().Add(gap())
 	for {
-		gap := scaled(time.Duration(r.ExpFloat64() * float64(meanGap)))
+		timer := time.NewTimer(time.Until(next))
 		select {
 		case <-ctx.Done():
+			timer.Stop()
 			return nil
-		case <-time.After(gap):
-		}
-		n, agency := r.IntN(100), ""
-		for _, w := range weights {
-			if n < w.w {
-				agency = w.agency
-				break
+		case <-tick.C:
+			timer.Stop()
+			if err := d.dispatch(ctx); err != nil {
+				return err
 			}
-			n -= w.w
+			continue
+		case <-timer.C:
 		}
-		evs, err := exec(ctx, Actor, RandomCall(r, agency))
+		now := time.Now()
+		// Far behind (a stalled process): start afresh rather than
+		// pour out the missed calls at once.
+		if next = next.Add(gap()); next.Before(now.Add(-time.Second)) {
+			next = now.Add(gap())
+		}
+		k := c.next(now.UTC())
+		evs, err := exec(ctx, Actor, k.cmd)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
 			return fmt.Errorf("demo call: %w", err)
 		}
-		units := city.Available(agency)
-		if len(units) == 0 {
-			continue
-		}
-		id := evs[0].Subject["incident"]
-		unit := units[r.IntN(len(units))]
-		steps := []struct {
-			after time.Duration
-			cmd   dispatch.Command
-		}{
-			{0, dispatch.DispatchUnits{Incident: id, Units: []string{unit}}},
-			{scaled(time.Duration(20+r.IntN(40)) * time.Second), dispatch.SetUnitStatus{Unit: unit, Status: dispatch.StatusEnRoute}},
-			{scaled(time.Duration(3+r.IntN(6)) * time.Minute), dispatch.SetUnitStatus{Unit: unit, Status: dispatch.StatusOnScene}},
-			{scaled(time.Duration(8+r.IntN(20)) * time.Minute), dispatch.ClearIncident{Incident: id, Disposition: dispositions[r.IntN(len(dispositions))]}},
-		}
-		go func() {
-			for _, st := range steps {
-				select {
-				case <-ctx.Done():
-					return
-				case <-time.After(st.after):
-				}
-				// A step the state no longer allows (the unit was taken
-				// by another call meanwhile) ends this call's story.
-				if _, err := exec(ctx, Actor, st.cmd); err != nil {
-					return
-				}
-			}
-		}()
+		in := evs[0].Subject["incident"]
+		// The dispatcher reads the call and picks: seconds for the most
+		// urgent, up to a minute for the least.
+		think := time.Duration((3 + r.Float64()*float64([]int{8, 12, 25, 45, 60}[min(max(k.priority, 0), 4)]))) * time.Second
+		d.queue = append(d.queue, &waiting{incident: in, agency: k.cmd.Agency, typ: k.cmd.Type, priority: k.priority,
+			loc: k.cmd.Location, due: now.Add(scaled(think)), entered: now})
 	}
 }
 
-var dispositions = []string{"report taken", "no offense found", "arrest made", "referred", "gone on arrival", "advised"}
+// A waiting call is one the simulator's dispatcher has yet to send units to.
+type waiting struct {
+	incident, agency, typ string
+	priority              int
+	loc                   dispatch.Location
+	due, entered          time.Time
+	tries                 int
+}
+
+// dispatcher sends units to the waiting calls.
+type dispatcher struct {
+	r      *rand.Rand
+	city   City
+	exec   Recorder
+	scaled func(time.Duration) time.Duration
+	queue  []*waiting
+}
+
+// maxTries bounds the refused dispatches of one call (a directive holds its
+// place): it is then left to the people at the console.
+const maxTries = 20
+
+// dispatch sends units to the calls that are due, the most urgent and then
+// the oldest first.
+func (d *dispatcher) dispatch(ctx context.Context) error {
+	now := time.Now()
+	sort.SliceStable(d.queue, func(i, j int) bool {
+		a, b := d.queue[i], d.queue[j]
+		if a.priority != b.priority {
+			return a.priority < b.priority
+		}
+		return a.entered.Before(b.entered)
+	})
+	free := map[string][]FreeUnit{}
+	kept := d.queue[:0]
+	for _, w := range d.queue {
+		if w.due.After(now) {
+			kept = append(kept, w)
+			continue
+		}
+		if !d.city.Waiting(w.incident) || w.tries >= maxTries {
+			continue
+		}
+		if _, ok := free[w.agency]; !ok {
+			free[w.agency] = d.city.Free(w.agency)
+		}
+		units := choose(free[w.agency], w)
+		if len(units) == 0 {
+			kept = append(kept, w) // none free: it waits
+			continue
+		}
+		ids := make([]string, len(units))
+		for i, u := range units {
+			ids[i] = u.ID
+		}
+		free[w.agency] = slices.DeleteFunc(free[w.agency], func(u FreeUnit) bool { return slices.Contains(ids, u.ID) })
+		if _, err := d.exec(ctx, Actor, dispatch.DispatchUnits{Incident: w.incident, Units: ids}); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			w.tries++
+			w.due = now.Add(d.scaled(30 * time.Second))
+			kept = append(kept, w)
+			continue
+		}
+		go story(ctx, d.exec, d.plan(w, units))
+	}
+	d.queue = kept
+	return nil
+}
+
+// choose picks the units for a call from the free ones: the nearest on the
+// grid, of the kind the call wants (a traffic unit for a traffic call, if
+// any is free; patrol cars otherwise), two for an emergency.
+func choose(free []FreeUnit, w *waiting) []FreeUnit {
+	n := 1
+	if w.priority <= 1 {
+		n = 2
+	}
+	kinds := []string{"patrol"}
+	if strings.HasPrefix(w.typ, "TRAFFIC_") {
+		kinds = []string{"traffic", "patrol"}
+	}
+	var at *geo.GridPoint
+	if w.loc.Lat != nil && w.loc.Lon != nil {
+		g := geo.GridAt(*w.loc.Lat, *w.loc.Lon)
+		at = &g
+	}
+	dist := func(u FreeUnit) float64 {
+		if at == nil || !u.Located {
+			return math.Inf(1)
+		}
+		return geo.GridMetres(*at, geo.GridAt(u.Lat, u.Lon))
+	}
+	var out []FreeUnit
+	for _, k := range kinds {
+		var of []FreeUnit
+		for _, u := range free {
+			if u.Kind == k {
+				of = append(of, u)
+			}
+		}
+		sort.SliceStable(of, func(i, j int) bool { return dist(of[i]) < dist(of[j]) })
+		for _, u := range of {
+			if len(out) < n {
+				out = append(out, u)
+			}
+		}
+	}
+	return out
+}
+
+// A step is one command of a call's story, after a time from dispatch.
+type step struct {
+	after time.Duration
+	cmd   dispatch.Command
+}
+
+// plan makes the story of a dispatched call: each unit goes en route and
+// drives there on the grid; once the first is on scene the call takes its
+// time and is cleared. Times are divided by speed.
+func (d *dispatcher) plan(w *waiting, units []FreeUnit) []step {
+	r := d.r
+	drive := 10.0 // metres a second through city traffic
+	if w.priority <= 1 {
+		drive = 15 // lights and siren
+	}
+	var steps []step
+	first := time.Duration(math.MaxInt64)
+	for _, u := range units {
+		rolling := time.Duration(10+r.IntN(30)) * time.Second
+		metres := 1500.0
+		if w.loc.Lat != nil && u.Located {
+			metres = geo.GridMetres(geo.GridAt(*w.loc.Lat, *w.loc.Lon), geo.GridAt(u.Lat, u.Lon))
+		}
+		arrive := rolling + time.Duration((20+metres/drive)*float64(time.Second))
+		first = min(first, arrive)
+		steps = append(steps,
+			step{d.scaled(rolling), dispatch.SetUnitStatus{Unit: u.ID, Status: dispatch.StatusEnRoute}},
+			step{d.scaled(arrive), dispatch.SetUnitStatus{Unit: u.ID, Status: dispatch.StatusOnScene}})
+	}
+	// On scene: log-normal about a median by priority, at most three hours.
+	median := []float64{30, 35, 25, 18, 10}[min(max(w.priority, 0), 4)]
+	scene := time.Duration(math.Min(median*math.Exp(0.5*r.NormFloat64()), 180) * float64(time.Minute))
+	steps = append(steps, step{d.scaled(first + scene), dispatch.ClearIncident{Incident: w.incident, Disposition: dispositions[r.IntN(len(dispositions))]}})
+	sort.SliceStable(steps, func(i, j int) bool { return steps[i].after < steps[j].after })
+	return steps
+}
+
+// story plays a call's steps at their times. A step the state no longer
+// allows (someone at the console cleared the call, or sent the unit
+// elsewhere) ends it.
+func story(ctx context.Context, exec Recorder, steps []step) {
+	began := time.Now()
+	for _, st := range steps {
+		t := time.NewTimer(time.Until(began.Add(st.after)))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		if _, err := exec(ctx, Actor, st.cmd); err != nil {
+			return
+		}
+	}
+}
+
+var dispositions = []string{"report taken", "no offense found", "arrest made", "referred", "gone on arrival", "advised", "peace restored", "citation issued"}

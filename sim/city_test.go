@@ -15,16 +15,29 @@ import (
 
 type city struct{ e *engine.Engine }
 
-func (c city) Available(agency string) []string {
-	var out []string
+func (c city) Free(agency string) []sim.FreeUnit {
+	var out []sim.FreeUnit
 	c.e.Read(func(s *dispatch.State) {
 		for _, u := range s.UnitList(agency) {
-			if u.Status == dispatch.StatusAvailable {
-				out = append(out, u.ID)
+			if u.Status == dispatch.StatusAvailable && u.Incident == "" && u.Request == "" {
+				out = append(out, sim.FreeUnit{ID: u.ID, Kind: u.Kind})
 			}
 		}
 	})
+	for i := range out {
+		if p, ok := c.e.Position(out[i].ID); ok {
+			out[i].Lat, out[i].Lon, out[i].Located = p.Lat, p.Lon, true
+		}
+	}
 	return out
+}
+
+func (c city) Waiting(incident string) (ok bool) {
+	c.e.Read(func(s *dispatch.State) {
+		in, found := s.Incidents[incident]
+		ok = found && in.Status == dispatch.IncidentPending
+	})
+	return ok
 }
 
 // The demo city sets itself up once, and its calls go through the whole
@@ -51,9 +64,11 @@ func TestRun(t *testing.T) {
 		e.Read(func(s *dispatch.State) { _, ok = s.Agencies[id] })
 		return ok
 	}
+	began := time.Now()
 	n, err := sim.Setup(ctx, exec, has)
-	if err != nil || n < 90 {
-		t.Fatalf("Setup = %d units, %v; want about 100", n, err)
+	t.Logf("Setup made %d units in %v", n, time.Since(began).Round(time.Millisecond))
+	if err != nil || n != len(sim.Plan()) || n < 280 || n > 320 {
+		t.Fatalf("Setup = %d units, %v; want the plan's %d, about 300", n, err, len(sim.Plan()))
 	}
 	if again, err := sim.Setup(ctx, exec, has); again != 0 || err != nil {
 		t.Fatalf("second Setup = %d units, %v; want nothing made", again, err)
@@ -74,6 +89,10 @@ func TestRun(t *testing.T) {
 	e.Read(func(s *dispatch.State) {
 		for _, in := range s.Incidents {
 			incidents++
+			if l := in.Location; !l.Verified || l.Lat == nil || l.District == "" || l.Beat == "" || in.Answered == nil || !in.Received.Before(*in.Answered) || in.Answered.After(in.Entered) {
+				t.Errorf("incident %s: location %+v, received %v, answered %v, entered %v; want a verified place with district and beat, received before answered before entry",
+					in.ID, l, in.Received, in.Answered, in.Entered)
+			}
 			if in.Status == dispatch.IncidentClosed {
 				cleared++
 				if in.Dispatched == nil || in.EnRoute == nil || in.OnScene == nil || in.Cleared == nil {

@@ -18,7 +18,8 @@ import (
 // to that area; the request cannot be dropped: the conflict shows, it
 // climbs the federal plan to the sheriff and then the state police at
 // their deadlines; the state police accept, and Metro PD sends a traffic
-// unit under an override.
+// unit under an override; once the units are on scene, federal's auditor
+// publishes the request's timeline for anyone to check.
 
 // KedziePlace is where the federal patrol is boxed in.
 const KedziePlace = "39th Pl & S Kedzie Ave"
@@ -108,7 +109,8 @@ func Kedzie(ctx context.Context, exec Recorder, w KedzieWorld, speed float64, st
 	}
 
 	// The federal patrol is boxed in and presses EMERGENCY.
-	unit := "federal.fp11"
+	unit := kedzieUnit(w)
+	callSign := strings.ToUpper(strings.TrimPrefix(unit, "federal."))
 	evs, err = run(demoUser("federal", dispatch.RoleOfficer), dispatch.SetUnitStatus{Unit: unit, Status: dispatch.StatusEmergency, Lat: &lat, Lon: &lon})
 	if err != nil {
 		return "", err
@@ -122,7 +124,7 @@ func Kedzie(ctx context.Context, exec Recorder, w KedzieWorld, speed float64, st
 	if request == "" {
 		return "", errors.New("kedzie: the emergency raised no assistance request")
 	}
-	say("FP11 presses EMERGENCY at %s: request %s to metro; the directive conflict is shown", KedziePlace, request)
+	say("%s presses EMERGENCY at %s: request %s to metro; the directive conflict is shown", callSign, KedziePlace, request)
 	if err := wait(3 * time.Second); err != nil {
 		return "", err
 	}
@@ -171,7 +173,33 @@ func Kedzie(ctx context.Context, exec Recorder, w KedzieWorld, speed float64, st
 		}
 		say("%v %s", append(sent, traffic...), st)
 	}
+
+	// Federal's auditor publishes the timeline: anyone may now read it,
+	// redacted, and check it against the signed checkpoint.
+	if _, err := run(demoUser("federal", dispatch.RoleAuditor), dispatch.PublishTimeline{Kind: dispatch.PublishRequest, ID: request,
+		Reason: "the reference scenario, for anyone to check"}); err != nil {
+		return "", err
+	}
+	say("federal-auditor publishes the timeline of %s: anyone can check it at /console/public", request)
 	return request, nil
+}
+
+// kedzieUnit is the federal patrol unit boxed in: FP11, or, when FP11 is
+// not AVAILABLE (an earlier play left it in EMERGENCY), the first AVAILABLE
+// federal patrol unit, so that the scenario can be played again in the
+// same city.
+func kedzieUnit(w KedzieWorld) string {
+	const first = "federal.fp11"
+	available := w.Available("federal")
+	if slices.Contains(available, first) {
+		return first
+	}
+	for _, id := range available {
+		if kind, _, ok := w.Unit(id); ok && kind == "patrol" {
+			return id
+		}
+	}
+	return first
 }
 
 // kedziePoint is 39th Place and Kedzie on the demo grid.

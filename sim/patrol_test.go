@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/geo"
 	"github.com/tenfour-cad/tenfour/sim"
 )
 
@@ -72,5 +73,58 @@ func TestPatrol(t *testing.T) {
 	p.Wrote([]dispatch.Position{moved["avail"]})
 	for _, pos := range p.Step(units[:1], time.Millisecond, t1.Add(time.Second)) {
 		t.Errorf("Step of 1 ms moved %s to %v,%v, want no report of a stand-still", pos.Unit, pos.Lat, pos.Lon)
+	}
+}
+
+// A unit with a beat is placed in it and patrols it; one that a call took
+// out of it drives back.
+func TestPatrolArea(t *testing.T) {
+	p := sim.NewPatrol(2)
+	t0 := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+	var beat geo.Area
+	for _, b := range geo.ChicagoDistricts().Beats {
+		if b.ID == "132" {
+			beat = b
+		}
+	}
+	var box [4]float64 // south, north, west, east
+	box[0], box[2] = 90, 180
+	box[1], box[3] = -90, -180
+	for _, pt := range beat.Boundary {
+		box[0], box[1] = min(box[0], pt[0]), max(box[1], pt[0])
+		box[2], box[3] = min(box[2], pt[1]), max(box[3], pt[1])
+	}
+	inBox := func(pos dispatch.Position) bool {
+		return pos.Lat >= box[0] && pos.Lat <= box[1] && pos.Lon >= box[2] && pos.Lon <= box[3]
+	}
+	u := sim.PatrolUnit{ID: "metro.1a133", Status: dispatch.StatusAvailable, Area: "132"}
+	placed := p.Step([]sim.PatrolUnit{u}, 0, t0)
+	if len(placed) != 1 || !inBox(placed[0]) {
+		t.Fatalf("placed at %v, want in beat 132 %v", placed, box)
+	}
+	p.Wrote(placed)
+	last := placed[0]
+	for i := 1; i <= 200; i++ {
+		u.Last = &last
+		at := t0.Add(time.Duration(i) * 2 * time.Second)
+		for _, pos := range p.Step([]sim.PatrolUnit{u}, 20*time.Second, at) {
+			if !inBox(pos) {
+				t.Fatalf("step %d: patrolled to %v,%v, out of beat 132", i, pos.Lat, pos.Lon)
+			}
+			p.Wrote([]dispatch.Position{pos})
+			last = pos
+		}
+	}
+	// A call took it across the city: it heads back.
+	away := dispatch.Position{Unit: u.ID, Lat: 41.79, Lon: -87.66, Time: t0.Add(time.Hour)}
+	p.Wrote([]dispatch.Position{away})
+	u.Last = &away
+	back := p.Step([]sim.PatrolUnit{u}, 60*time.Second, t0.Add(time.Hour+time.Second))
+	centre := [2]float64{(box[0] + box[1]) / 2, (box[2] + box[3]) / 2}
+	d := func(pos dispatch.Position) float64 {
+		return (pos.Lat-centre[0])*(pos.Lat-centre[0]) + (pos.Lon-centre[1])*(pos.Lon-centre[1])
+	}
+	if len(back) != 1 || d(back[0]) >= d(away) {
+		t.Errorf("a unit out of its beat went from %v to %v, want nearer beat 132", away, back)
 	}
 }

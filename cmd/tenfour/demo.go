@@ -23,7 +23,7 @@ import (
 )
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("demo", "tenfour demo — run a node with a small generated city: four agencies, about\n100 units, calls arriving at random. With no flags it uses a fresh temporary\ndirectory and prints the URL.", stderr)
+	fs := newFlags("demo", "tenfour demo — run a node with a generated city: four agencies, 25 police\ndistricts, about 300 units patrolling them, calls arriving with a city's mix\nand daily rhythm. With no flags it uses a fresh temporary directory and\nprints the URL.", stderr)
 	m := &Main{CheckpointInterval: time.Second}
 	fs.StringVar(&m.DataDir, "data", "", "data `directory` (default: a fresh temporary directory)")
 	fs.StringVar(&m.Addr, "addr", "127.0.0.1:8410", "listen `address`; if the default is taken, a free port is used")
@@ -31,7 +31,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	seed := fs.Uint64("seed", uint64(time.Now().UnixNano()), "random `seed` of the calls")
 	level := fs.String("log-level", "warn", "log `level`")
 	scenario := fs.String("scenario", "", "also play a scenario in the city: kedzie (the reference scenario of DESIGN.md)")
+	tiles := mapTilesFlags(fs)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var err error
+	if m.MapTiles, err = tiles(); err != nil {
 		return err
 	}
 	if *speed <= 0 || *speed > 10000 {
@@ -108,8 +113,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	go func() { simErr <- sim.Run(ctx, record, demoCity{m.Engine}, 20*time.Second, *speed, *seed) }()
 	go demoPatrol(ctx, m.Engine, sim.NewPatrol(*seed), *speed)
-	if *scenario == "kedzie" {
-		go func() {
+	// The reference scenario, on a supervisor's button (POST
+	// /api/v1/scenarios/kedzie) and with --scenario kedzie: one play at a
+	// time, each in the city as it then is.
+	m.Server.Scenarios = map[string]func(context.Context) error{
+		"kedzie": func(ctx context.Context) error {
 			id, err := sim.Kedzie(ctx, record, demoCity{m.Engine}, *speed, func(s sim.Step) {
 				fmt.Fprintf(stdout, "  kedzie +%4.1fs  %s\n", s.At.Seconds(), s.What)
 			})
@@ -119,7 +127,13 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			case !errors.Is(err, context.Canceled):
 				fmt.Fprintf(stderr, "tenfour demo: scenario kedzie: %v\n", err)
 			}
-		}()
+			return err
+		},
+	}
+	if *scenario == "kedzie" {
+		if _, err := m.Server.PlayScenario("kedzie", "--scenario"); err != nil {
+			return err
+		}
 	}
 	err = m.Run(ctx)
 	cancel()
@@ -143,6 +157,34 @@ func (c demoCity) Available(agency string) []string {
 		}
 	})
 	return out
+}
+
+// Free returns agency's units that may be sent now, with their last
+// positions.
+func (c demoCity) Free(agency string) []sim.FreeUnit {
+	var out []sim.FreeUnit
+	c.e.Read(func(s *dispatch.State) {
+		for _, u := range s.UnitList(agency) {
+			if u.Status == dispatch.StatusAvailable && u.Incident == "" && u.Request == "" {
+				out = append(out, sim.FreeUnit{ID: u.ID, Kind: u.Kind})
+			}
+		}
+	})
+	for i := range out {
+		if p, ok := c.e.Position(out[i].ID); ok {
+			out[i].Lat, out[i].Lon, out[i].Located = p.Lat, p.Lon, true
+		}
+	}
+	return out
+}
+
+// Waiting reports whether an incident is still PENDING.
+func (c demoCity) Waiting(incident string) (ok bool) {
+	c.e.Read(func(s *dispatch.State) {
+		in, found := s.Incidents[incident]
+		ok = found && in.Status == dispatch.IncidentPending
+	})
+	return ok
 }
 
 // Unit returns a unit's kind and capabilities.
@@ -256,7 +298,7 @@ func demoPatrol(ctx context.Context, e *engine.Engine, p *sim.Patrol, speed floa
 		var units []sim.PatrolUnit
 		e.Read(func(s *dispatch.State) {
 			for _, u := range s.UnitList("") {
-				pu := sim.PatrolUnit{ID: u.ID, Status: u.Status, Incident: u.Incident}
+				pu := sim.PatrolUnit{ID: u.ID, Status: u.Status, Incident: u.Incident, Area: sim.Area(u.ID)}
 				if in, ok := s.Incidents[u.Incident]; ok && in.Location.Lat != nil && in.Location.Lon != nil {
 					pu.Target = &[2]float64{*in.Location.Lat, *in.Location.Lon}
 				}

@@ -27,6 +27,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // the "sqlite" driver, to tamper with a store
+
+	"github.com/tenfour-cad/tenfour/sim"
 )
 
 // tenfourBin is the binary under test, built once by TestMain.
@@ -352,16 +354,18 @@ func TestDemoVerifiedIndependently(t *testing.T) {
 	if !strings.HasPrefix(key, "tenfour.demo/log+") {
 		t.Errorf("GET /log/key = %q, want a key named tenfour.demo/log", key)
 	}
-	// About 107 events set the city up and about 40 its users (created,
-	// second factors enrolled); the rest are calls arriving.
-	waitCheckpoint(t, n, key, 170)
+	// The agencies and their units (sim.Plan) set the city up, and its
+	// users (created, second factors enrolled) at most two events each;
+	// the rest are calls arriving.
+	setup := int64(len(sim.Agencies) + len(sim.Plan()) + 2*len(sim.Users()))
+	waitCheckpoint(t, n, key, setup+30)
 
 	tree, raw, err := independentRead(t, n.url, key)
 	if err != nil {
 		t.Fatalf("independentVerify(demo) = %v, want nil", err)
 	}
-	if tree.N < 170 {
-		t.Errorf("independentVerify(demo) tree size = %d, want at least 170", tree.N)
+	if tree.N < setup+30 {
+		t.Errorf("independentVerify(demo) tree size = %d, want at least %d", tree.N, setup+30)
 	}
 	types := make(map[string]int)
 	for _, e := range parseEntries(t, raw) {

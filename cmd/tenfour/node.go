@@ -45,6 +45,8 @@ type Main struct {
 	Origin             string // the origin of a new key; "": tenfour.local/log-<random>
 	CheckpointInterval time.Duration
 	Logger             *slog.Logger
+	// MapTiles is the console map's raster tile layer (--map-tiles), if any.
+	MapTiles tenfourhttp.MapTiles
 
 	Store          store.Store
 	Engine         *engine.Engine
@@ -119,6 +121,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Auth = &auth.Service{Store: db, Policy: auth.DefaultPolicy(), Record: m.exec, Logger: m.Logger}
 	if !m.Offline {
 		m.Server = tenfourhttp.NewServer(m.Engine, db, m.Auth, m.Logger)
+		m.Server.SetMapTiles(m.MapTiles)
 	}
 	return nil
 }

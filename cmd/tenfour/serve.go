@@ -24,7 +24,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&m.TLSKey, "tls-key", "", "the certificate's private key `file` (PEM)")
 	fs.BoolVar(&m.TLSSelfSigned, "tls-self-signed", false, "serve HTTPS with a certificate made at start (for trials only)")
 	level := fs.String("log-level", "info", "log `level`: debug, info, warn, error")
+	tiles := mapTilesFlags(fs)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var err error
+	if m.MapTiles, err = tiles(); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -38,7 +38,7 @@ export class Alerts {
       h('span', {class: 'alert-text'}, a.text),
       h('time', {datetime: a.time}, clockTime(a.time)),
       a.over ? h('span', {class: 'alert-over'}, 'over') : null,
-      a.incident && this.canOpen() ? h('button', {type: 'button', class: 'ghost', onclick: () => this.onOpen(a)}, 'Show') : null,
+      (a.incident || a.request) && this.canOpen(a) ? h('button', {type: 'button', class: 'ghost', onclick: () => this.onOpen(a)}, 'Show') : null,
       h('button', {type: 'button', class: 'ack', onclick: () => this.store.ack(a.key),
         'aria-label': `Acknowledge: ${a.title}`}, 'Acknowledge'));
   }

@@ -5,6 +5,7 @@ import {get, post, onUnauthorized} from './api.js';
 import {Stream} from './stream.js';
 import {Store} from './store.js';
 import {Alerts} from './alerts.js';
+import {watchAssist} from './assistalerts.js';
 import * as router from './router.js';
 import * as keys from './keys.js';
 import {h, replace, clockTime} from './dom.js';
@@ -21,6 +22,8 @@ const ctx = {
   alerts: null,
   // open asks the dispatcher view to show an incident (set by that view).
   openIncident: null,
+  // openRequest asks the supervisor view to show a request (set by it).
+  openRequest: null,
 };
 
 let unmount = null;
@@ -95,6 +98,7 @@ async function startSession(me) {
   liveState('connecting');
   renderNav();
   const store = ctx.store;
+  watchAssist(store);
   store.hold();
   ctx.stream = new Stream({
     onEvent: (ev) => store.fold(ev),
@@ -129,6 +133,8 @@ async function route(path) {
     if (ctx.me) return router.go(router.home(ctx.me), {replace: true});
     return show('login', () => import('./views/login.js'), 'Sign in');
   }
+  const open = router.views.find((x) => x.path === path && x.public);
+  if (open && !ctx.me) return show(path, open.load, open.title); // no sign-in needed
   if (!ctx.me) {
     sessionStorage.setItem('tenfour.next', path);
     return router.go('login', {replace: true});
@@ -200,6 +206,10 @@ async function boot() {
     {key: 'D', label: 'Go to the dispatch view', run: () => router.go('dispatch'), when: () => !!ctx.me},
     {key: 'U', label: 'Go to the unit view', run: () => router.go('unit'), when: () => !!ctx.me},
     {key: 'M', label: 'Go to the map', run: () => router.go('map'), when: () => !!ctx.me},
+    {key: 'R', label: 'Go to the reports', run: () => router.go('reports'), when: () => !!ctx.me},
+    {key: 'S', label: 'Go to the supervisor\'s view', run: () => router.go('supervise'), when: () => !!ctx.me},
+    {key: 'V', label: 'Go to the audit view (timelines verified against the log)', run: () => router.go('audit'), when: () => !!ctx.me},
+    {key: 'P', label: 'Go to the published timelines', run: () => router.go('public')},
     {key: 'T', label: 'Switch between the dark and the light theme', run: toggleTheme},
   ]);
   keys.install();
@@ -209,9 +219,18 @@ async function boot() {
   $('live').hidden = true;
 
   ctx.alerts = new Alerts(ctx.store, $('alerts'), $('announce-alert'), {
-    // Show takes the user to the incident, where their view has one.
-    canOpen: () => router.forMe(router.views[0], ctx.me),
+    // Show takes the user to the incident, where their view has one, or
+    // to the request in the supervisor's view.
+    canOpen: (a) => {
+      const v = router.views.find((x) => x.path === (a?.request ? 'supervise' : 'dispatch'));
+      return !!v && router.forMe(v, ctx.me);
+    },
     onOpen: (a) => {
+      if (a.request) {
+        if (ctx.openRequest) return ctx.openRequest(a.request);
+        sessionStorage.setItem('tenfour.request', a.request);
+        return router.go('supervise');
+      }
       if (ctx.openIncident) return ctx.openIncident(a.incident);
       sessionStorage.setItem('tenfour.select', a.incident);
       router.go('dispatch');

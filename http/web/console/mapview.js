@@ -8,9 +8,11 @@
 import {get} from './api.js';
 import {h, svg, replace} from './dom.js';
 import {statusLabel, statuses} from './lifecycle.js';
+import {createLayers} from './maplayers.js';
 
 let districtsOnce = null;
-function districts() {
+// districts reads the districts and beats once per page.
+export function districts() {
   districtsOnce ||= get('/districts').catch((e) => {
     districtsOnce = null;
     throw e;
@@ -21,8 +23,13 @@ function districts() {
 // The projection: equirectangular about the area's middle, 1000 units a
 // degree of latitude; y grows southward as on screen.
 const K = 1000;
+// metresPerDegree is a degree of latitude on the mean Earth (radius
+// 6,371,008.8 m), as dispatch measures distances.
+const metresPerDegree = 6371008.8 * Math.PI / 180;
 
-export function createMap(ctx, {onSelectIncident, selected, compact = false} = {}) {
+// createMap makes a map. directives: false leaves the directive areas to
+// the view (maplayers.js draws them otherwise).
+export function createMap(ctx, {onSelectIncident, selected, compact = false, directives = true} = {}) {
   const store = ctx.store;
   let lat0 = 41.82, cos0 = Math.cos(lat0 * Math.PI / 180), lon0 = -87.7;
   const px = (lon) => (lon - lon0) * cos0 * K;
@@ -34,10 +41,16 @@ export function createMap(ctx, {onSelectIncident, selected, compact = false} = {
   const labels = svg('g', {class: 'area-labels', 'aria-hidden': 'true'});
   const incidents = svg('g', {class: 'incidents'});
   const units = svg('g', {class: 'units'});
+  // overlays is a view's own layer, under the markers (directive areas).
+  const overlays = svg('g', {class: 'overlays'});
+  // tool, when a view sets one, takes the pointer instead of panning: its
+  // down, move and up get the point under the pointer ({x, y, lat, lon})
+  // and the pointer event.
+  let tool = null;
   const summaryId = 'map-summary-' + Math.random().toString(36).slice(2, 8);
   const root = svg('svg', {class: 'map', tabindex: '0', role: 'group',
     'aria-label': 'Map. Arrow keys pan, plus and minus zoom, 0 fits the whole area.',
-    'aria-describedby': summaryId, preserveAspectRatio: 'xMidYMid meet'}, areas, labels, incidents, units);
+    'aria-describedby': summaryId, preserveAspectRatio: 'xMidYMid meet'}, areas, labels, overlays, incidents, units);
   const summary = h('p', {class: 'sr-only', id: summaryId});
   const legend = h('ul', {class: 'legend', 'aria-label': 'Map legend'},
     statuses.map((s) => h('li', {}, h('span', {class: `swatch st-${s.id}`, 'aria-hidden': 'true'}), s.label)),
@@ -45,8 +58,15 @@ export function createMap(ctx, {onSelectIncident, selected, compact = false} = {
   const zoomIn = h('button', {type: 'button', class: 'ghost', 'aria-label': 'Zoom in'}, '+');
   const zoomOut = h('button', {type: 'button', class: 'ghost', 'aria-label': 'Zoom out'}, '−');
   const fit = h('button', {type: 'button', class: 'ghost'}, 'Fit');
-  const el = h('div', {class: `mapbox${compact ? ' compact' : ''}`}, root,
-    h('div', {class: 'map-tools'}, zoomIn, zoomOut, fit), compact ? null : legend, summary);
+  const tools = h('div', {class: 'map-tools'}, zoomIn, zoomOut, fit);
+  const el = h('div', {class: `mapbox${compact ? ' compact' : ''}`}, root, tools, compact ? null : legend, summary);
+  // The streets, the directive areas and the tiles (maplayers.js): tiles
+  // and streets beneath the districts, directive areas above them.
+  const layers = createLayers(ctx, {root, el, tools, directives, districts,
+    project: (lat, lon) => ({x: px(lon), y: py(lat)}), unproject: (x, y) => unproject(x, y),
+    metres: (m) => m / metresPerDegree * K, view: () => vb, refresh: () => applyView(), describe: () => update()});
+  root.prepend(layers.tiles, layers.streets);
+  overlays.before(layers.directives);
 
   function applyView() {
     root.setAttribute('viewBox', `${vb.x} ${vb.y} ${vb.w} ${vb.h}`);
@@ -57,6 +77,8 @@ export function createMap(ctx, {onSelectIncident, selected, compact = false} = {
       g.setAttribute('transform', `translate(${g.dataset.x} ${g.dataset.y}) scale(${s})`);
     }
     root.classList.toggle('zoomed', vb.w < home.w / 1.4);
+    root.classList.toggle('streets-named', vb.w < home.w / 3);
+    layers.view();
   }
 
   function zoom(f, cx = vb.x + vb.w / 2, cy = vb.y + vb.h / 2) {
@@ -93,11 +115,21 @@ export function createMap(ctx, {onSelectIncident, selected, compact = false} = {
   });
   let drag = null;
   root.addEventListener('pointerdown', (ev) => {
+    if (tool && ev.button === 0) {
+      drag = {tool: true};
+      root.setPointerCapture(ev.pointerId);
+      tool.down?.(pointAt(ev), ev);
+      return;
+    }
     if (ev.button !== 0 || ev.target.closest('.inc-marker')) return;
     drag = {x: ev.clientX, y: ev.clientY, vb: {...vb}, moved: false};
     root.setPointerCapture(ev.pointerId);
   });
   root.addEventListener('pointermove', (ev) => {
+    if (drag?.tool) {
+      tool?.move?.(pointAt(ev), ev);
+      return;
+    }
     if (!drag) return;
     const s = Math.max(vb.w / root.clientWidth, vb.h / root.clientHeight);
     const dx = ev.clientX - drag.x, dy = ev.clientY - drag.y;
@@ -106,7 +138,10 @@ export function createMap(ctx, {onSelectIncident, selected, compact = false} = {
     vb.y = drag.vb.y - dy * s;
     applyView();
   });
-  const endDrag = () => { drag = null; };
+  const endDrag = (ev) => {
+    if (drag?.tool && ev.type === 'pointerup') tool?.up?.(pointAt(ev), ev);
+    drag = null;
+  };
   root.addEventListener('pointerup', endDrag);
   root.addEventListener('pointercancel', endDrag);
 
@@ -116,6 +151,12 @@ export function createMap(ctx, {onSelectIncident, selected, compact = false} = {
     const s = Math.max(vb.w / r.width, vb.h / r.height);
     const ox = (r.width * s - vb.w) / 2, oy = (r.height * s - vb.h) / 2;
     return {x: vb.x - ox + (ev.clientX - r.left) * s, y: vb.y - oy + (ev.clientY - r.top) * s};
+  }
+
+  const unproject = (x, y) => ({lat: lat0 - y / K, lon: lon0 + x / (cos0 * K)});
+  function pointAt(ev) {
+    const p = toMap(ev);
+    return {...p, ...unproject(p.x, p.y)};
   }
 
   const poly = (b) => b.map(([la, lo]) => `${px(lo).toFixed(2)},${py(la).toFixed(2)}`).join(' ');
@@ -174,7 +215,7 @@ export function createMap(ctx, {onSelectIncident, selected, compact = false} = {
     // Emergencies drawn last, on top.
     us.sort((a, b) => a.classList.contains('st-EMERGENCY') - b.classList.contains('st-EMERGENCY'));
     replace(units, us);
-    summary.textContent = `${shown} of ${store.units.size} units have a known position; ${open.length} open incidents are on the map.`;
+    summary.textContent = `${shown} of ${store.units.size} units have a known position; ${open.length} open incidents are on the map.${layers.summary()}`;
     applyView();
   }
 
@@ -198,12 +239,28 @@ export function createMap(ctx, {onSelectIncident, selected, compact = false} = {
   const timer = setInterval(poll, 10_000);
   const resize = new ResizeObserver(() => applyView());
   resize.observe(root);
-  drawAreas();
+  const ready = drawAreas();
+  ready.then(() => layers.start());
 
   return {
     el,
     update,
     focus: () => root.focus(),
+    // For views that draw on the map (views/supervise.js): ready settles
+    // once the districts set the projection; project and unproject go
+    // between latitude and longitude and the map's units, metres gives a
+    // length in them; layer is the view's own SVG group; setTool gives the
+    // pointer to a drawing tool (null: back to panning).
+    ready,
+    project: (lat, lon) => ({x: px(lon), y: py(lat)}),
+    unproject,
+    metres: (m) => m / metresPerDegree * K,
+    layer: overlays,
+    refresh: () => applyView(),
+    setTool(t) {
+      tool = t;
+      root.classList.toggle('drawing', !!t);
+    },
     // show brings a point into view, keeping the zoom: the view moves
     // only when the point is outside it.
     show(lat, lon) {
@@ -218,6 +275,7 @@ export function createMap(ctx, {onSelectIncident, selected, compact = false} = {
       unsubscribe();
       clearInterval(timer);
       resize.disconnect();
+      layers.destroy();
     },
   };
 }

@@ -4,25 +4,42 @@
 // and reloaded.
 
 // views lists the views: the path below /console/, the title, the module
-// that draws it and who it is for (roles; empty: anyone signed in). A view
-// module exports mount(root, ctx) and returns its unmount function.
-//
-// The views to come take their places here, each with its server path in
-// http.ConsoleViews: supervisor (assistance requests with their deadlines,
-// directives, overrides and declines — issue 6), auditor (timelines
-// verified in the browser) and public (published timelines).
+// that draws it and who it is for (roles; empty: anyone signed in; public:
+// anyone at all, signed in or not). A view module exports mount(root, ctx)
+// and returns its unmount function. Each has its server path in
+// http.ConsoleViews.
 export const views = [
   {path: 'dispatch', title: 'Dispatch', load: () => import('./views/dispatch.js'),
     roles: ['call-taker', 'dispatcher', 'supervisor', 'auditor', 'admin@installation']},
   {path: 'unit', title: 'Unit', load: () => import('./views/unit.js'), roles: ['officer', 'dispatcher', 'supervisor']},
+  // The supervisor's view: assistance requests with their deadlines,
+  // directives, overrides and declines. Dispatchers and liaisons answer
+  // requests there too (acknowledge, accept); declines and directives are
+  // a supervisor's.
+  {path: 'supervise', title: 'Supervise', load: () => import('./views/supervise.js'),
+    roles: ['supervisor', 'dispatcher', 'liaison', 'admin@installation']},
   {path: 'map', title: 'Map', load: () => import('./views/map.js'), roles: []},
+  // Charts of the centre's times: response times, call processing against
+  // NFPA 1225, calls by hour (views/reports.js).
+  {path: 'reports', title: 'Reports', load: () => import('./views/reports.js'),
+    roles: ['dispatcher', 'supervisor', 'auditor', 'admin@installation']},
+  // A request's or an incident's timeline as swim lanes, verified in the
+  // browser against the signed checkpoint; publishing it (views/audit.js).
+  {path: 'audit', title: 'Audit', load: () => import('./views/audit.js'),
+    roles: ['auditor', 'supervisor', 'admin@installation']},
+  // Published timelines, verified the same way, for anyone (views/public.js).
+  {path: 'public', title: 'Published', load: () => import('./views/public.js'), roles: [], public: true},
 ];
 
 // home returns the view a user lands on: the officer's unit, the
+// supervisor's view (a supervisor's work is the requests, escalations,
+// directives and overrides it gathers; the board is one key away, D), the
 // dispatcher's board, or the map.
 export function home(me) {
   const roles = me?.roles || [];
   if (roles.includes('officer') && !roles.some((r) => ['dispatcher', 'supervisor', 'call-taker'].includes(r))) return 'unit';
+  if (roles.includes('supervisor')) return 'supervise';
+  if (roles.includes('auditor') && !roles.some((r) => ['dispatcher', 'call-taker'].includes(r))) return 'audit';
   if (forMe(views[0], me)) return 'dispatch';
   return 'map';
 }

@@ -32,6 +32,7 @@ export class Store {
     this.types = [];
     this.alerts = [];
     this.listeners = new Set();
+    this.watchers = new Set();
     this.changed = new Set();
     this.flushing = false;
     this.held = null; // events held back during the first load
@@ -44,6 +45,14 @@ export class Store {
   subscribe(fn) {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
+  }
+
+  // watch calls fn(ev) with every event of the stream once the store has
+  // folded it in: for what the store does not keep itself (assistance
+  // requests, directives). It returns the unwatch function.
+  watch(fn) {
+    this.watchers.add(fn);
+    return () => this.watchers.delete(fn);
   }
 
   touch(what) {
@@ -204,6 +213,13 @@ export class Store {
             title: e.type.slice(6).replaceAll('_', ' '), text: Object.values(e.subject || {}).join(' '),
             incident: e.subject?.incident, unit: e.subject?.unit});
         }
+    }
+    for (const fn of this.watchers) {
+      try {
+        fn(ev);
+      } catch (err) {
+        console.error('console view failed to take an event', err);
+      }
     }
   }
 

@@ -1,0 +1,132 @@
+package dispatch
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// TypeTimelinePublished is the event of a supervisor or an auditor making
+// the timeline of a request or an incident public (DESIGN.md: "one
+// verifiable timeline that can be published with private fields hidden and
+// still checked"). Publishing is an accountable act, so it is an event like
+// any other, and it is part of the timeline it publishes.
+const TypeTimelinePublished = "timeline.published"
+
+// Kinds of record whose timeline can be published.
+const (
+	PublishRequest  = "request"
+	PublishIncident = "incident"
+)
+
+// MaxPublishReason bounds the reason given for publishing.
+const MaxPublishReason = 500
+
+// TimelinePublished is the payload of timeline.published. Subject is the
+// record whose timeline is published, "request/<id>" or "incident/<id>":
+// its timeline up to and including this event is public from now on.
+type TimelinePublished struct {
+	Subject string `json:"subject"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+// A Publication is a published timeline: the record, whose it is, and when
+// and by whom it was last published. A timeline published again (to take
+// in what happened since) stays one publication.
+type Publication struct {
+	Subject string `json:"subject"` // "request/<id>" or "incident/<id>"
+	Kind    string `json:"kind"`
+	ID      string `json:"id"`
+	Agency  string `json:"agency"` // the agency whose record it is
+	// Published is when it was last published, by By for Reason; First
+	// when it was first; Times how often.
+	Published time.Time `json:"published"`
+	First     time.Time `json:"first_published"`
+	By        Who       `json:"by"`
+	Reason    string    `json:"reason,omitempty"`
+	Times     int       `json:"times"`
+}
+
+// PublishTimeline makes the timeline of a request or an incident public,
+// as it stands now, with its private fields as commitments only. A
+// supervisor or an auditor of an agency the record concerns may publish it
+// (or tenfour itself, as the demo does); publishing again takes in what
+// happened since.
+type PublishTimeline struct {
+	Kind   string // PublishRequest or PublishIncident
+	ID     string
+	Reason string
+}
+
+// Decide implements Command.
+func (c PublishTimeline) Decide(s *State, actor Actor, now time.Time) ([]Event, error) {
+	if !actor.IsSystem() && actor.Role != RoleSupervisor && actor.Role != RoleAuditor {
+		return nil, Errorf(EFORBIDDEN, "only a supervisor or an auditor may publish a timeline")
+	}
+	if err := checkText("reason", c.Reason, MaxPublishReason, false); err != nil {
+		return nil, err
+	}
+	subject := map[string]string{}
+	var agency string
+	switch c.Kind {
+	case PublishRequest:
+		r, ok := s.Requests[c.ID]
+		if !ok || !(actor.IsSystem() || r.Concerns(actor.Agency)) {
+			return nil, Errorf(ENOTFOUND, "request %s does not exist", c.ID)
+		}
+		agency = r.From
+		subject["request"] = r.ID
+		// As every event about the request: each agency it concerns
+		// sees it on its stream.
+		subject["agencies"] = strings.Join(r.Agencies(), ",")
+	case PublishIncident:
+		in, ok := s.Incidents[c.ID]
+		if !ok || !(actor.IsSystem() || actor.Agency == in.Agency) {
+			return nil, Errorf(ENOTFOUND, "incident %s does not exist", c.ID)
+		}
+		agency = in.Agency
+		subject["incident"] = in.ID
+	default:
+		return nil, Errorf(EINVALID, "a timeline is published for a request or an incident, not %q", c.Kind)
+	}
+	return []Event{{
+		Time: now, Type: TypeTimelinePublished, Agency: agency, Actor: actor, Subject: subject,
+		Data: &TimelinePublished{Subject: c.Kind + "/" + c.ID, Reason: strings.TrimSpace(c.Reason)},
+	}}, nil
+}
+
+// applyPublished folds a timeline.published event.
+func (s *State) applyPublished(e Event, d *TimelinePublished) error {
+	kind, id, _ := strings.Cut(d.Subject, "/")
+	switch kind {
+	case PublishRequest:
+		if _, ok := s.Requests[id]; !ok {
+			return fmt.Errorf("timeline of request %q published, but it does not exist", id)
+		}
+	case PublishIncident:
+		if _, ok := s.Incidents[id]; !ok {
+			return fmt.Errorf("timeline of incident %q published, but it does not exist", id)
+		}
+	default:
+		return fmt.Errorf("timeline of %q published: not a request or an incident", d.Subject)
+	}
+	p, ok := s.Published[d.Subject]
+	if !ok {
+		p = &Publication{Subject: d.Subject, Kind: kind, ID: id, Agency: e.Agency, First: e.Time}
+		s.Published[d.Subject] = p
+	}
+	p.Published, p.By, p.Reason = e.Time, whoOf(e.Actor), d.Reason
+	p.Times++
+	return nil
+}
+
+// PublicationList returns the published timelines, the most recently
+// published first.
+func (s *State) PublicationList() []*Publication {
+	out := make([]*Publication, 0, len(s.Published))
+	for _, p := range s.Published {
+		out = append(out, p)
+	}
+	newestFirst(out, func(p *Publication) (time.Time, string) { return p.Published, p.Subject })
+	return out
+}

@@ -1,0 +1,228 @@
+package http
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/ledger"
+)
+
+// Published timelines (DESIGN.md, "The ledger": "A public timeline shows
+// commitments in place of private fields and still verifies"). A supervisor
+// or an auditor publishes the timeline of a request or an incident their
+// agency is concerned in — an event in the log, timeline.published — and
+// from then on anyone may read it under /public/v1/, with its evidence
+// bundle: no opening ever, the private fields only as their commitments.
+// What is public is the timeline up to and including its latest
+// timeline.published event; publishing again takes in what happened since.
+
+// publishers may publish a timeline: named supervisors and auditors, never
+// an administrator.
+var publishers = []string{dispatch.RoleSupervisor, dispatch.RoleAuditor}
+
+func (s *Server) handlePublishRequest(w http.ResponseWriter, r *http.Request) {
+	s.publish(w, r, dispatch.PublishRequest, func() error { _, err := s.request(r); return err })
+}
+
+func (s *Server) handlePublishIncident(w http.ResponseWriter, r *http.Request) {
+	s.publish(w, r, dispatch.PublishIncident, func() error { _, err := s.incident(r); return err })
+}
+
+// publish publishes the timeline of the record of kind at the path, which
+// visible must find the caller may see (another agency's answers 404). It
+// answers the publication, with the public timeline as its Location.
+func (s *Server) publish(w http.ResponseWriter, r *http.Request, kind string, visible func() error) {
+	var req struct {
+		Reason string `json:"reason"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := visible(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	id := r.PathValue("id")
+	res, err := s.engine.Execute(r.Context(), actorOf(r), dispatch.PublishTimeline{Kind: kind, ID: id, Reason: req.Reason})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var out json.RawMessage
+	s.engine.Read(func(st *dispatch.State) { out = snapshot(st.Published[kind+"/"+id]) })
+	w.Header().Set("Location", "/public/v1/timelines/"+kind+"/"+id)
+	changed(w, res, out)
+}
+
+// A PublishedSummary is a published timeline as the public list shows it:
+// the publication, and a line saying what the record is.
+type PublishedSummary struct {
+	dispatch.Publication
+	// Title is a request's urgency and nature, or an incident's
+	// priority and type; Where its location as given.
+	Title string `json:"title"`
+	Where string `json:"where,omitempty"`
+}
+
+// A PublicTimeline is a published timeline as anyone may read it: the
+// timeline up to its latest publication and the evidence bundle of its
+// events, redacted (no openings), against a signed checkpoint.
+type PublicTimeline struct {
+	Publication dispatch.Publication `json:"publication"`
+	Timeline    *Timeline            `json:"timeline"`
+	Bundle      json.RawMessage      `json:"bundle"`
+}
+
+// handlePublicTimelines lists the published timelines, the most recently
+// published first.
+func (s *Server) handlePublicTimelines(w http.ResponseWriter, r *http.Request) {
+	out := []PublishedSummary{}
+	s.engine.Read(func(st *dispatch.State) {
+		for _, p := range st.PublicationList() {
+			sum := PublishedSummary{Publication: *p}
+			switch p.Kind {
+			case dispatch.PublishRequest:
+				if rq, ok := st.Requests[p.ID]; ok {
+					sum.Title, sum.Where = rq.Urgency+": "+rq.Nature, rq.Location.Text
+				}
+			case dispatch.PublishIncident:
+				if in, ok := st.Incidents[p.ID]; ok {
+					sum.Title, sum.Where = fmt.Sprintf("P%d %s", in.Priority, in.Type), in.Location.Text
+				}
+			}
+			out = append(out, sum)
+		}
+	})
+	logHeaders(w)
+	writeJSON(w, http.StatusOK, map[string]any{"timelines": out})
+}
+
+// handlePublicTimeline answers a published timeline and its redacted
+// bundle; one not published (or no such record) answers 404.
+func (s *Server) handlePublicTimeline(w http.ResponseWriter, r *http.Request) {
+	pt, b, err := s.publicTimeline(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	pt.Bundle, err = b.Encode()
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	logHeaders(w)
+	writeJSON(w, http.StatusOK, pt)
+}
+
+// handlePublicBundle answers the redacted evidence bundle of a published
+// timeline alone, as a file in its canonical form, for `tenfour verify`.
+func (s *Server) handlePublicBundle(w http.ResponseWriter, r *http.Request) {
+	pt, b, err := s.publicTimeline(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	logHeaders(w)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+pt.Publication.ID+`.public.bundle.json"`)
+	writeJSON(w, http.StatusOK, b)
+}
+
+// publicTimeline builds the published timeline of the path: the record's
+// timeline cut after its latest timeline.published event, and the bundle
+// of exactly those events, without openings.
+func (s *Server) publicTimeline(r *http.Request) (*PublicTimeline, *ledger.Bundle, error) {
+	kind, id := r.PathValue("kind"), r.PathValue("id")
+	subject := kind + "/" + id
+	var p *dispatch.Publication
+	s.engine.Read(func(st *dispatch.State) {
+		if pp, ok := st.Published[subject]; ok {
+			c := *pp
+			p = &c
+		}
+	})
+	if p == nil {
+		return nil, nil, dispatch.Errorf(dispatch.ENOTFOUND, "no timeline of %s %s is published", kind, id)
+	}
+	var seqs []int64
+	var ds []dispatch.Directive
+	if kind == dispatch.PublishRequest {
+		seqs, ds = s.requestSeqs(id)
+	} else {
+		seqs, ds = s.incidentSeqs(id)
+	}
+	t, err := s.timeline(r, subject, seqs, ds)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !cutAtPublication(t, subject) {
+		// The state says published, the log does not: they disagree.
+		return nil, nil, dispatch.Errorf(dispatch.EINTERNAL, "timeline of %s is published but has no timeline.published event", subject)
+	}
+	seqs = seqs[:0]
+	for _, e := range t.Entries {
+		seqs = append(seqs, e.Seq)
+	}
+	b, err := s.engine.Log().Bundle(r.Context(), subject, seqs, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &PublicTimeline{Publication: *p, Timeline: t}, b, nil
+}
+
+// cutAtPublication cuts t after its last timeline.published event of
+// subject, and keeps of its directives those its remaining entries name,
+// each as it stood then: what the publisher published, nothing after. It
+// reports whether t has such an event.
+func cutAtPublication(t *Timeline, subject string) bool {
+	cut := -1
+	for i, e := range t.Entries {
+		if e.Type != dispatch.TypeTimelinePublished {
+			continue
+		}
+		var d dispatch.TimelinePublished
+		if json.Unmarshal(e.Data, &d) == nil && d.Subject == subject {
+			cut = i
+		}
+	}
+	if cut < 0 {
+		return false
+	}
+	t.Entries = t.Entries[:cut+1]
+	at, err := time.Parse(time.RFC3339Nano, t.Entries[cut].Time)
+	if err != nil {
+		return false
+	}
+	named := map[string]bool{}
+	overrides := map[string]int{}
+	for _, e := range t.Entries {
+		for _, d := range e.Directives {
+			named[d] = true
+		}
+		if e.Type == dispatch.TypeDirectiveOverridden {
+			var d dispatch.DirectiveOverride
+			if json.Unmarshal(e.Data, &d) == nil {
+				overrides[d.Directive]++
+			}
+		}
+	}
+	ds := []dispatch.Directive{}
+	for _, d := range t.Directives {
+		if !named[d.ID] {
+			continue
+		}
+		if d.Ended != nil && d.Ended.After(at) {
+			d.Ended, d.EndedBy, d.EndReason, d.Status = nil, nil, "", dispatch.DirectiveInForce
+		}
+		if d.Status == dispatch.DirectiveInForce && !at.Before(d.Expires) {
+			d.Status = dispatch.DirectiveExpired
+		}
+		d.Overrides = overrides[d.ID]
+		ds = append(ds, d)
+	}
+	t.Directives = ds
+	return true
+}

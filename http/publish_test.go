@@ -1,0 +1,211 @@
+package http_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tenfour-cad/tenfour/dispatch"
+	tenfourhttp "github.com/tenfour-cad/tenfour/http"
+	"github.com/tenfour-cad/tenfour/ledger"
+)
+
+// TestPublishTimeline publishes an incident's and a request's timelines
+// and reads them as the public does: nothing before publication (404), then
+// the timeline up to its publication only, with a bundle that verifies and
+// carries no opening and no private value.
+func TestPublishTimeline(t *testing.T) {
+	ts := MustOpenServer(t)
+	for _, a := range []dispatch.CreateAgency{
+		{ID: "metro", Name: "Metro PD", Kind: "municipal_police"},
+		{ID: "sheriff", Name: "County Sheriff", Kind: "sheriff"},
+		{ID: "state", Name: "State Police", Kind: "state_police"},
+	} {
+		ts.MustExecute(t, a)
+	}
+	lat, lon := 41.8236, -87.7047
+	where := dispatch.Location{Text: "39th Pl & S Kedzie Ave", Lat: &lat, Lon: &lon}
+	private := []string{"Jo Smith", "+1 312 555 0100", "back door open, dog barking", "suspect is the neighbour"}
+	incident := ts.MustExecute(t, dispatch.CreateIncident{Agency: "metro", Type: "BURGLARY", Location: where,
+		Caller: dispatch.Caller{Name: private[0], Phone: private[1]}, Narrative: private[2]}).Events[0].Subject["incident"]
+	request := ts.MustExecute(t, dispatch.RequestAssist{From: "metro", To: "state", Location: where, Nature: "traffic for a convoy",
+		Urgency: dispatch.UrgencyRoutine}).Events[0].Subject["request"]
+	ts.MustCreateUser(t, "boss", "metro", dispatch.RoleSupervisor)
+	boss := dispatch.Actor{User: "boss", Agency: "metro", Role: dispatch.RoleSupervisor, Roles: []string{dispatch.RoleSupervisor}}
+	directive := ts.MustExecuteAs(t, boss, dispatch.IssueDirective{Agency: "metro",
+		Scope:  dispatch.Scope{Kind: dispatch.ScopeCircle, Circle: &dispatch.Circle{Lat: lat, Lon: lon, RadiusM: 300}},
+		Effect: dispatch.EffectHold, Reason: "crowd at the rail yards", Expires: ts.Engine.Now().Add(time.Hour)}).Events[0].Subject["directive"]
+	supervisor := ts.MustCreateUser(t, "sue", "metro", dispatch.RoleSupervisor)
+	auditor := ts.MustCreateUser(t, "aud", "metro", dispatch.RoleAuditor)
+	dispatcher := ts.MustCreateUser(t, "ann", "metro", dispatch.RoleDispatcher)
+	stateAuditor := ts.MustCreateUser(t, "sam", "state", dispatch.RoleAuditor)
+	sheriffSup := ts.MustCreateUser(t, "sid", "sheriff", dispatch.RoleSupervisor)
+	keyText := strings.TrimSpace(string(ts.Do(t, "GET", "/log/key", "", nil).Body))
+	publicPath := "/public/v1/timelines/incident/" + incident
+
+	t.Run("ErrNotFoundUnpublished", func(t *testing.T) {
+		for _, path := range []string{publicPath, publicPath + "/bundle", "/public/v1/timelines/request/" + request} {
+			CheckProblem(t, "GET "+path, ts.Do(t, "GET", path, "", nil), http.StatusNotFound, dispatch.ENOTFOUND, "is published")
+		}
+		CheckProblem(t, "GET unit", ts.Do(t, "GET", "/public/v1/timelines/unit/metro.1a12", "", nil), http.StatusNotFound, dispatch.ENOTFOUND, "no timeline of unit metro.1a12")
+		CheckProblem(t, "GET /public/v1/nothing", ts.Do(t, "GET", "/public/v1/nothing", "", nil), http.StatusNotFound, dispatch.ENOTFOUND, "no such API resource")
+		var list struct {
+			Timelines []tenfourhttp.PublishedSummary
+		}
+		MustJSON(t, "GET /public/v1/timelines", ts.Do(t, "GET", "/public/v1/timelines", "", nil), 200, &list)
+		if len(list.Timelines) != 0 {
+			t.Errorf("GET /public/v1/timelines = %+v before any publication, want none", list.Timelines)
+		}
+	})
+
+	t.Run("ErrForbidden", func(t *testing.T) {
+		path := "/api/v1/incidents/" + incident + "/publish"
+		CheckProblem(t, "POST "+path+" as a dispatcher", ts.Do(t, "POST", path, dispatcher, map[string]string{}), http.StatusForbidden, dispatch.EFORBIDDEN, "not open to your roles")
+		CheckProblem(t, "POST "+path+" as another agency's supervisor", ts.Do(t, "POST", path, sheriffSup, map[string]string{}), http.StatusNotFound, dispatch.ENOTFOUND, incident)
+		CheckProblem(t, "POST "+path+" with a long reason", ts.Do(t, "POST", path, supervisor, map[string]string{"reason": strings.Repeat("r", 501)}),
+			http.StatusUnprocessableEntity, dispatch.EINVALID, "reason is longer than 500")
+	})
+
+	// Published by a supervisor with a reason; then a note and the
+	// directive's revocation come after it, and stay private.
+	before := ts.Engine.Log().Size()
+	r := ts.Do(t, "POST", "/api/v1/incidents/"+incident+"/publish", supervisor, map[string]string{"reason": "press enquiry 17"})
+	var pub dispatch.Publication
+	MustJSON(t, "POST publish", r, http.StatusOK, &pub)
+	if r.Header.Get("Location") != publicPath || pub.Subject != "incident/"+incident || pub.Times != 1 || pub.By.User != "sue" || pub.Reason != "press enquiry 17" {
+		t.Errorf("POST publish = %+v, Location %q; want incident/%s published once by sue, at %s", pub, r.Header.Get("Location"), incident, publicPath)
+	}
+	evs := ts.Events(t, before)
+	if len(evs) != 1 || evs[0].Type != dispatch.TypeTimelinePublished || evs[0].Actor.User != "sue" || evs[0].Subject["incident"] != incident {
+		t.Fatalf("events of publishing = %+v, want one timeline.published by sue about %s", evs, incident)
+	}
+	published := evs[0].Seq
+	ts.MustExecuteAs(t, boss, dispatch.AddNote{Incident: incident, Text: private[3]})
+	ts.MustExecuteAs(t, boss, dispatch.RevokeDirective{Directive: directive, Reason: "crowd gone"})
+
+	// readPublic reads the public timeline and checks what every answer
+	// must be: nothing private, every entry proven by the bundle.
+	readPublic := func(t *testing.T, path string, redacted int) tenfourhttp.PublicTimeline {
+		t.Helper()
+		r := ts.Do(t, "GET", path, "", nil)
+		var pt tenfourhttp.PublicTimeline
+		MustJSON(t, "GET "+path, r, http.StatusOK, &pt)
+		for _, v := range private {
+			if strings.Contains(string(r.Body), v) {
+				t.Errorf("GET %s shows the private value %q", path, v)
+			}
+		}
+		if strings.Contains(string(r.Body), `"openings"`) {
+			t.Errorf("GET %s carries openings", path)
+		}
+		rep, err := ledger.VerifyBundle(append(pt.Bundle, '\n'), keyText)
+		if err != nil {
+			t.Fatalf("VerifyBundle(the bundle of GET %s) = %v", path, err)
+		}
+		if rep.Openings != 0 || rep.Redacted != redacted {
+			t.Errorf("VerifyBundle(GET %s) = %d openings, %d redacted; want none opened and %d redacted", path, rep.Openings, rep.Redacted, redacted)
+		}
+		var inBundle []int64
+		for _, e := range rep.Entries {
+			inBundle = append(inBundle, e.Seq)
+		}
+		var inTimeline []int64
+		for _, e := range pt.Timeline.Entries {
+			inTimeline = append(inTimeline, e.Seq)
+		}
+		if !slices.Equal(inBundle, inTimeline) {
+			t.Errorf("GET %s: bundle events %v, timeline entries %v; want the same", path, inBundle, inTimeline)
+		}
+		return pt
+	}
+
+	t.Run("OK", func(t *testing.T) {
+		pt := readPublic(t, publicPath, 3) // the caller's name and phone, the narrative
+		entries := pt.Timeline.Entries
+		if n := len(entries); n == 0 || entries[n-1].Seq != published {
+			t.Fatalf("public timeline ends at %v, want at the publication, event %d", entries, published)
+		}
+		var types []string
+		for _, e := range entries {
+			types = append(types, e.Type)
+		}
+		if !slices.Contains(types, dispatch.TypeDirectiveIssued) || slices.Contains(types, dispatch.TypeIncidentNoteAdded) || slices.Contains(types, dispatch.TypeDirectiveRevoked) {
+			t.Errorf("public timeline types = %v, want the directive issued, and neither the note nor the revocation made after publication", types)
+		}
+		// The directive as it stood when published: in force, not yet revoked.
+		if len(pt.Timeline.Directives) != 1 || pt.Timeline.Directives[0].Status != dispatch.DirectiveInForce || pt.Timeline.Directives[0].Ended != nil {
+			t.Errorf("public timeline directives = %+v, want %s in force, as it stood when published", pt.Timeline.Directives, directive)
+		}
+		if pt.Publication.By.User != "sue" {
+			t.Errorf("publication = %+v, want by sue", pt.Publication)
+		}
+		r := ts.Do(t, "GET", publicPath+"/bundle", "", nil)
+		if r.Status != http.StatusOK || !strings.Contains(r.Header.Get("Content-Disposition"), incident+".public.bundle.json") {
+			t.Fatalf("GET %s/bundle = %d %s (%s), want 200 and a file", publicPath, r.Status, r.Body, r.Header.Get("Content-Disposition"))
+		}
+		// The file is the bundle in its canonical form, as tenfour verify reads it.
+		if _, err := ledger.VerifyBundle(r.Body, keyText); err != nil {
+			t.Errorf("VerifyBundle(GET %s/bundle) = %v", publicPath, err)
+		}
+		if r.Header.Get("Access-Control-Allow-Origin") != "*" {
+			t.Errorf("GET %s/bundle: Access-Control-Allow-Origin = %q, want *: other sites' verifiers read it", publicPath, r.Header.Get("Access-Control-Allow-Origin"))
+		}
+	})
+
+	t.Run("PublishedAgain", func(t *testing.T) {
+		// An auditor of an agency asked publishes the request; the incident
+		// is published again, taking in the note (as a commitment).
+		var p dispatch.Publication
+		MustJSON(t, "POST publish request", ts.Do(t, "POST", "/api/v1/requests/"+request+"/publish", stateAuditor, map[string]string{}), http.StatusOK, &p)
+		MustJSON(t, "POST publish again", ts.Do(t, "POST", "/api/v1/incidents/"+incident+"/publish", auditor, map[string]string{}), http.StatusOK, &p)
+		if p.Times != 2 || p.By.User != "aud" || p.By.Role != dispatch.RoleAuditor {
+			t.Errorf("published again = %+v, want twice, last by aud as auditor", p)
+		}
+		pt := readPublic(t, publicPath, 4) // and the note
+		if !slices.ContainsFunc(pt.Timeline.Entries, func(e tenfourhttp.TimelineEntry) bool { return e.Type == dispatch.TypeIncidentNoteAdded }) {
+			t.Errorf("public timeline after publishing again lacks the note added before it")
+		}
+		readPublic(t, "/public/v1/timelines/request/"+request, 0)
+		var list struct {
+			Timelines []tenfourhttp.PublishedSummary
+		}
+		MustJSON(t, "GET /public/v1/timelines", ts.Do(t, "GET", "/public/v1/timelines", "", nil), 200, &list)
+		var got []string
+		for _, s := range list.Timelines {
+			got = append(got, s.Subject+" "+s.Title)
+		}
+		want := []string{"incident/" + incident + " P2 BURGLARY", "request/" + request + " ROUTINE: traffic for a convoy"}
+		if !slices.Equal(got, want) {
+			t.Errorf("GET /public/v1/timelines = %q, want %q, the latest first", got, want)
+		}
+	})
+
+	t.Run("AuditorBundleCoversTimeline", func(t *testing.T) {
+		var tl tenfourhttp.Timeline
+		MustJSON(t, "GET timeline", ts.Do(t, "GET", "/api/v1/incidents/"+incident+"/timeline", auditor, nil), 200, &tl)
+		r := ts.Do(t, "GET", "/api/v1/incidents/"+incident+"/bundle", auditor, nil)
+		rep, err := ledger.VerifyBundle(r.Body, keyText)
+		if err != nil {
+			t.Fatalf("VerifyBundle(incident bundle) = %v", err)
+		}
+		var a, b []int64
+		for _, e := range tl.Entries {
+			a = append(a, e.Seq)
+		}
+		for _, e := range rep.Entries {
+			b = append(b, e.Seq)
+		}
+		if !slices.Equal(a, b) {
+			t.Errorf("incident timeline %v, bundle %v; want the bundle to prove every entry, the directive's too", a, b)
+		}
+		var raw struct {
+			Events []json.RawMessage `json:"events"`
+		}
+		if err := json.Unmarshal(r.Body, &raw); err != nil || len(raw.Events) != len(a) {
+			t.Errorf("incident bundle: %d events (%v), want %d", len(raw.Events), err, len(a))
+		}
+	})
+}

@@ -1,0 +1,283 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/geo"
+)
+
+// hourly is the demo city's call rate by hour of day (local time), relative
+// to the day's mean: the shape that police calls for service take in a
+// large American city — fewest from 4 to 6 in the morning, about a third
+// of the evening peak, climbing through the day to a plateau from the
+// afternoon into the late evening.
+var hourly = [24]float64{
+	1.00, 0.86, 0.72, 0.58, 0.44, 0.40, 0.48, 0.66, 0.82, 0.92, 0.98, 1.03,
+	1.08, 1.12, 1.17, 1.26, 1.32, 1.34, 1.33, 1.31, 1.27, 1.22, 1.15, 1.08,
+}
+
+// hourlyMean is the mean of hourly, so that Rate averages 1 over a day.
+var hourlyMean = func() float64 {
+	s := 0.0
+	for _, v := range hourly {
+		s += v
+	}
+	return s / 24
+}()
+
+// Rate returns the demo city's call rate at t (in t's location) relative to
+// its daily mean; it moves smoothly from hour to hour.
+func Rate(t time.Time) float64 {
+	h := t.Hour()
+	f := (float64(t.Minute()) + float64(t.Second())/60) / 60
+	return (hourly[h]*(1-f) + hourly[(h+1)%24]*f) / hourlyMean
+}
+
+// typeWeights are the relative frequencies of the incident types
+// (dispatch/incident_types.csv) among the calls of each kind of agency, in
+// the proportions police calls for service have: disturbances, suspicious
+// persons, traffic, alarms and thefts most; shootings and stabbings few.
+// Officer emergencies come from units, not callers. A type missing here
+// (an agency's own) is never drawn.
+var typeWeights = map[string]map[string]float64{
+	"city": {
+		"DISTURBANCE": 140, "SUSPICIOUS": 110, "TRAFFIC_COLLISION": 85, "ALARM": 80, "THEFT": 80,
+		"WELFARE_CHECK": 65, "NOISE": 70, "PARKING": 55, "DOMESTIC": 60, "TRAFFIC_HAZARD": 40,
+		"BURGLARY": 35, "ASSAULT": 35, "VEHICLE_THEFT": 30, "MEDICAL": 30, "ROBBERY": 15,
+		"MISSING_PERSON": 12, "SHOOTING": 7, "FIRE_VEHICLE": 6, "FIRE_STRUCTURE": 5, "STABBING": 4,
+	},
+	// The state police work the highways and arterials: mostly traffic.
+	"state": {
+		"TRAFFIC_COLLISION": 45, "TRAFFIC_HAZARD": 30, "SUSPICIOUS": 8, "VEHICLE_THEFT": 5,
+		"FIRE_VEHICLE": 4, "MEDICAL": 4, "DISTURBANCE": 3, "ASSAULT": 1,
+	},
+	// The federal patrol guards federal property: alarms and trespass.
+	"federal": {
+		"ALARM": 35, "SUSPICIOUS": 35, "DISTURBANCE": 12, "THEFT": 10, "WELFARE_CHECK": 4, "ASSAULT": 3, "ROBBERY": 1,
+	},
+}
+
+// agencyWeights share the calls out: most are the city police's.
+var agencyWeights = []struct {
+	agency, mix string
+	w           float64
+}{{"metro", "city", 80}, {"sheriff", "city", 10}, {"state", "state", 7}, {"federal", "federal", 3}}
+
+// A caller makes the demo city's calls: who gets them, what they are and
+// where, with the phone system's times.
+type caller struct {
+	r         *rand.Rand
+	g         *geo.Gazetteer
+	d         *geo.Districts
+	segs      []geo.Segment
+	types     map[string][]weighted
+	districts []weighted
+}
+
+type weighted struct {
+	key string
+	w   float64
+}
+
+// pick draws a key in proportion to its weight.
+func pick(r *rand.Rand, ws []weighted) string {
+	total := 0.0
+	for _, w := range ws {
+		total += w.w
+	}
+	x := r.Float64() * total
+	for _, w := range ws {
+		if x < w.w {
+			return w.key
+		}
+		x -= w.w
+	}
+	return ws[len(ws)-1].key
+}
+
+func newCaller(r *rand.Rand) *caller {
+	c := &caller{r: r, g: geo.Chicago(), d: geo.ChicagoDistricts(), types: map[string][]weighted{}}
+	c.segs = c.g.Segments()
+	// Some districts are busier than others, as in any city: from half to
+	// twice the mean, the same for every run with the same seed.
+	for _, d := range c.d.Districts {
+		c.districts = append(c.districts, weighted{d.ID, 0.5 + 1.5*r.Float64()})
+	}
+	for mix, ws := range typeWeights {
+		for _, t := range dispatch.IncidentTypes { // in the catalogue's order, for a stable draw
+			if w, ok := ws[t.Code]; ok {
+				c.types[mix] = append(c.types[mix], weighted{t.Code, w})
+			}
+		}
+	}
+	return c
+}
+
+// A call is one call of the demo city: the command that enters it and how
+// long the call-taker took.
+type call struct {
+	cmd      dispatch.CreateIncident
+	priority int
+	talk     time.Duration // from answer to entry
+}
+
+var callerNames = []string{"A. Rivera", "J. Kowalski", "M. Johnson", "T. Nguyen", "L. Okafor", "P. Garcia", "D. Murphy", "S. Patel",
+	"R. Washington", "K. Novak", "E. Hernandez", "B. Wright", "C. Lopez", "H. Kim", "F. Ramirez", "G. Brooks"}
+
+// next makes a call entered at now: its agency, type and priority drawn from
+// the mixes, its place an address or a corner of the gazetteer (verified,
+// with its district and beat), and its received and answered times as the
+// phone system would give them, a ring and a talk before entry.
+func (c *caller) next(now time.Time) call {
+	ws := make([]weighted, len(agencyWeights))
+	mixes := map[string]string{}
+	for i, a := range agencyWeights {
+		ws[i] = weighted{a.agency, a.w}
+		mixes[a.agency] = a.mix
+	}
+	agency := pick(c.r, ws)
+	code := pick(c.r, c.types[mixes[agency]])
+	typ := dispatch.IncidentTypes[0]
+	for _, t := range dispatch.IncidentTypes {
+		if t.Code == code {
+			typ = t
+		}
+	}
+	loc := c.place(agency)
+	// Ring: a few seconds, now and then long. Talk, from answer to entry:
+	// a quarter of a minute for the most urgent calls (the call-taker
+	// enters the place and the type at once and the rest as notes) to a
+	// minute for the least, log-normally spread.
+	ring := time.Duration((2 + c.r.ExpFloat64()*3) * float64(time.Second))
+	median := []float64{15, 20, 35, 45, 55}[min(max(typ.DefaultPriority, 0), 4)]
+	talk := time.Duration(math.Min(median*math.Exp(0.4*c.r.NormFloat64()), 600) * float64(time.Second))
+	answered := now.Add(-talk)
+	received := answered.Add(-ring)
+	return call{
+		priority: typ.DefaultPriority,
+		talk:     talk,
+		cmd: dispatch.CreateIncident{
+			Agency:    agency,
+			Type:      typ.Code,
+			Location:  loc,
+			Caller:    dispatch.Caller{Name: callerNames[c.r.IntN(len(callerNames))], Phone: fmt.Sprintf("312-555-%04d", c.r.IntN(10000))},
+			Narrative: "Caller reports " + lower(typ.Name) + " at " + loc.Text + ".",
+			Received:  &received,
+			Answered:  &answered,
+		},
+	}
+}
+
+func lower(s string) string {
+	if s == "" {
+		return s
+	}
+	b := []byte(s)
+	if b[0] >= 'A' && b[0] <= 'Z' {
+		b[0] += 'a' - 'A'
+	}
+	return string(b)
+}
+
+// place returns a verified location for a call of agency: an address, or
+// now and then a street corner, in a district drawn by its load (the state
+// police's on the mile-line arterials), geocoded by the gazetteer as the
+// call-taker's screen would, with its district and beat.
+func (c *caller) place(agency string) dispatch.Location {
+	// A street on the edge of the area (Halsted St, Cermak Rd) lies in no
+	// district: another draw.
+	for range 20 {
+		if l := c.draw(agency); l.District != "" {
+			return l
+		}
+	}
+	return c.draw(agency)
+}
+
+// draw makes one try of place.
+func (c *caller) draw(agency string) dispatch.Location {
+	var want *geo.Area
+	id := pick(c.r, c.districts)
+	for i := range c.d.Districts {
+		if c.d.Districts[i].ID == id {
+			want = &c.d.Districts[i]
+		}
+	}
+	nLo, nHi, eLo, eHi := gridBounds(want.Boundary)
+	in := func(s geo.Segment) bool {
+		if agency == "state" && !s.Mile() {
+			return false
+		}
+		g := float64(s.Grid)
+		if s.Axis == geo.NorthSouth {
+			return g > eLo && g <= eHi
+		}
+		return g > nLo && g <= nHi
+	}
+	var ns, ew []geo.Segment
+	for _, s := range c.segs {
+		if !in(s) {
+			continue
+		}
+		if s.Axis == geo.NorthSouth {
+			ns = append(ns, s)
+		} else {
+			ew = append(ew, s)
+		}
+	}
+	if len(ns) == 0 || len(ew) == 0 { // a district no arterial crosses: the whole area
+		nLo, nHi, eLo, eHi = -6000, -2200, -5000, -800
+		ns, ew = nil, nil
+		for _, s := range c.segs {
+			switch {
+			case !in(s):
+			case s.Axis == geo.NorthSouth:
+				ns = append(ns, s)
+			default:
+				ew = append(ew, s)
+			}
+		}
+	}
+	var text string
+	switch {
+	case c.r.Float64() < 0.25:
+		a, b := ns[c.r.IntN(len(ns))], ew[c.r.IntN(len(ew))]
+		text = b.Street() + " & " + a.Street()
+	case c.r.IntN(2) == 0:
+		s := ns[c.r.IntN(len(ns))]
+		text = fmt.Sprintf("%d %s", house(c.r, -nHi, -nLo), s.Street())
+	default:
+		s := ew[c.r.IntN(len(ew))]
+		text = fmt.Sprintf("%d %s", house(c.r, -eHi, -eLo), s.Street())
+	}
+	loc := dispatch.Location{Text: text}
+	if r, err := c.g.Geocode(text); err == nil {
+		lat, lon := r.Lat, r.Lon
+		loc = dispatch.Location{Text: r.Text, Lat: &lat, Lon: &lon, Verified: true}
+		loc.District, loc.Beat = c.d.Locate(lat, lon)
+	}
+	return loc
+}
+
+// house draws a house number between lo and hi (address numbers, lo < hi).
+func house(r *rand.Rand, lo, hi float64) int {
+	n := int(lo) + 1 + r.IntN(max(int(hi-lo)-2, 1))
+	return n
+}
+
+// gridBounds returns the grid numbers a polygon spans: north–south from nLo
+// to nHi and east–west from eLo to eHi (signed, as geo.GridPoint).
+func gridBounds(p geo.Polygon) (nLo, nHi, eLo, eHi float64) {
+	nLo, eLo = math.Inf(1), math.Inf(1)
+	nHi, eHi = math.Inf(-1), math.Inf(-1)
+	for _, pt := range p {
+		g := geo.GridAt(pt[0], pt[1])
+		nLo, nHi = min(nLo, g.N), max(nHi, g.N)
+		eLo, eHi = min(eLo, g.E), max(eHi, g.E)
+	}
+	return math.Round(nLo), math.Round(nHi), math.Round(eLo), math.Round(eHi)
+}
