@@ -570,6 +570,26 @@ func TestEmergencyRaisesRequest(t *testing.T) {
 			t.Errorf("CheckTimers at the deadline = %q, want an exhausted alert", got)
 		}
 	})
+	t.Run("PositionInAHeldDistrict", func(t *testing.T) {
+		// The place of the position, as the API's map reads it, goes with
+		// the request: a hold over the district meets it.
+		s := MustAidWorld(t)
+		MustDecide(t, s, metroCmdr, at.Add(-time.Minute), dispatch.IssueDirective{Agency: "metro",
+			Scope: dispatch.Scope{Kind: dispatch.ScopeDistrict, District: "014"}, Effect: dispatch.EffectHold,
+			Reason: "crowd at the rail yards", Expires: at.Add(time.Hour)})
+		evs := MustDecide(t, s, fedOfficer, at, dispatch.SetUnitStatus{Unit: "federal.f1", Status: "EMERGENCY",
+			Lat: kedzie.Lat, Lon: kedzie.Lon, Near: "3950 S Kedzie Ave", District: "014", Beat: "1412"})
+		d := evs[1].Data.(*dispatch.AssistRequested)
+		if d.Location.District != "014" || d.Location.Beat != "1412" || d.Location.Text != "last known position of unit F1, near 3950 S Kedzie Ave" {
+			t.Errorf("location = %+v, want the position's place with its district and beat", d.Location)
+		}
+		if got := kinds(evs); !slices.Contains(got, "assist.conflict metro metro-D-2026-000001") {
+			t.Errorf("EMERGENCY in a held district = %q, want the conflict shown", got)
+		}
+		if _, err := (dispatch.SetUnitStatus{Unit: "federal.f1", Status: "AVAILABLE", District: "014"}).Decide(s, fedOfficer, at); dispatch.ErrorCode(err) != dispatch.EINVALID {
+			t.Errorf("a district without a position = %v, want it refused", err)
+		}
+	})
 	t.Run("NoPosition", func(t *testing.T) {
 		s := MustAidWorld(t)
 		evs := MustDecide(t, s, fedOfficer, at, status("federal.f1", "EMERGENCY"))

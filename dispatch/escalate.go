@@ -96,11 +96,15 @@ func (a *aid) open(from, unit string, loc Location, nature, urgency string, leve
 // emergency raises the request of unit u gone EMERGENCY (status change d):
 // to level 1 of its agency's plan, or, with no plan, to its own agency, so
 // that it is tracked and escalates like any other.
-func (a *aid) emergency(u *Unit, d *UnitStatusChanged) {
+func (a *aid) emergency(u *Unit, d *UnitStatusChanged, c SetUnitStatus) {
 	var loc Location
 	switch {
 	case d.Lat != nil && d.Lon != nil:
-		loc = Location{Text: "last known position of unit " + u.CallSign, Lat: floatPtr(*d.Lat), Lon: floatPtr(*d.Lon)}
+		loc = Location{Text: "last known position of unit " + u.CallSign, Lat: floatPtr(*d.Lat), Lon: floatPtr(*d.Lon),
+			District: strings.TrimSpace(c.District), Beat: strings.TrimSpace(c.Beat)}
+		if near := strings.TrimSpace(c.Near); near != "" {
+			loc.Text += ", near " + near
+		}
 	case u.Incident != "" && a.s.Incidents[u.Incident] != nil:
 		loc = cloneLocation(a.s.Incidents[u.Incident].Location)
 	case u.Request != "" && a.s.Requests[u.Request] != nil:
@@ -251,7 +255,7 @@ func (s *State) checkAid(actor Actor, now time.Time) []Event {
 // requests. The emergency button raises a request, unless the unit already
 // has an open one; the first unit sent to arrive puts its request
 // ON_SCENE.
-func (s *State) withAssist(u *Unit, ev Event, actor Actor, now time.Time) []Event {
+func (s *State) withAssist(u *Unit, ev Event, c SetUnitStatus, actor Actor, now time.Time) []Event {
 	d := ev.Data.(*UnitStatusChanged)
 	if u.Request != "" {
 		ev.Subject["request"] = u.Request
@@ -260,7 +264,7 @@ func (s *State) withAssist(u *Unit, ev Event, actor Actor, now time.Time) []Even
 	switch d.Status {
 	case StatusEmergency:
 		if !s.inEmergencyRequest(u.ID) {
-			a.emergency(u, d)
+			a.emergency(u, d, c)
 			// The button press is the first event of the request it raises.
 			for _, e := range a.evs {
 				if e.Type == TypeAssistRequested {

@@ -66,6 +66,11 @@ type SetUnitStatus struct {
 	Unit     string
 	Status   string
 	Lat, Lon *float64
+	// Near, District and Beat describe the position, as the caller's map
+	// reads it: the nearest address and the police areas it lies in. An
+	// emergency request raised from the position carries them, so that a
+	// directive over a district meets the request.
+	Near, District, Beat string
 }
 
 // Decide implements Command.
@@ -92,6 +97,14 @@ func (c SetUnitStatus) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 	if c.Lat != nil && (*c.Lat < -90 || *c.Lat > 90 || *c.Lon < -180 || *c.Lon > 180) {
 		return nil, Errorf(EINVALID, "position %v,%v is not a latitude and longitude", *c.Lat, *c.Lon)
 	}
+	if c.Lat == nil && (c.Near != "" || c.District != "" || c.Beat != "") {
+		return nil, Errorf(EINVALID, "a place near a position needs the position")
+	}
+	for _, f := range []struct{ name, v string }{{"near", c.Near}, {"district", c.District}, {"beat", c.Beat}} {
+		if err := checkText(f.name, f.v, 200, false); err != nil {
+			return nil, err
+		}
+	}
 	ev := statusChanged(u, c.Status, u.Incident, actor, now)
 	if c.Lat != nil {
 		lat, lon := *c.Lat, *c.Lon
@@ -100,7 +113,7 @@ func (c SetUnitStatus) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 	}
 	// An assistance request may follow: the emergency button raises one,
 	// an arrival puts one ON_SCENE (escalate.go).
-	return s.withAssist(u, ev, actor, now), nil
+	return s.withAssist(u, ev, c, actor, now), nil
 }
 
 // statusChanged returns the event of u going to status, concerning incident.

@@ -115,6 +115,12 @@ func (s *Server) handleSetUnitStatus(w http.ResponseWriter, r *http.Request) {
 	cmd := dispatch.SetUnitStatus{Unit: id, Status: req.Status}
 	if p, ok := s.engine.Position(id); ok {
 		cmd.Lat, cmd.Lon = &p.Lat, &p.Lon
+		if req.Status == dispatch.StatusEmergency {
+			// The request it raises is placed as a call would be: near an
+			// address, in a district and beat, where directives apply.
+			place := resolveLocation(dispatch.Location{Lat: &p.Lat, Lon: &p.Lon})
+			cmd.Near, cmd.District, cmd.Beat = place.Text, place.District, place.Beat
+		}
 	}
 	res, err := s.engine.Execute(r.Context(), actorOf(r), cmd)
 	if err != nil {

@@ -111,7 +111,9 @@ func Kedzie(ctx context.Context, exec Recorder, w KedzieWorld, speed float64, st
 	// The federal patrol is boxed in and presses EMERGENCY.
 	unit := kedzieUnit(w)
 	callSign := strings.ToUpper(strings.TrimPrefix(unit, "federal."))
-	evs, err = run(demoUser("federal", dispatch.RoleOfficer), dispatch.SetUnitStatus{Unit: unit, Status: dispatch.StatusEmergency, Lat: &lat, Lon: &lon})
+	district, beat := geo.ChicagoDistricts().Locate(lat, lon)
+	evs, err = run(demoUser("federal", dispatch.RoleOfficer), dispatch.SetUnitStatus{Unit: unit, Status: dispatch.StatusEmergency,
+		Lat: &lat, Lon: &lon, Near: geo.Chicago().Reverse(lat, lon), District: district, Beat: beat})
 	if err != nil {
 		return "", err
 	}
