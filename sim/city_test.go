@@ -13,33 +13,6 @@ import (
 	"github.com/tenfour-cad/tenfour/store/sqlite"
 )
 
-type city struct{ e *engine.Engine }
-
-func (c city) Free(agency string) []sim.FreeUnit {
-	var out []sim.FreeUnit
-	c.e.Read(func(s *dispatch.State) {
-		for _, u := range s.UnitList(agency) {
-			if u.Status == dispatch.StatusAvailable && u.Incident == "" && u.Request == "" {
-				out = append(out, sim.FreeUnit{ID: u.ID, Kind: u.Kind})
-			}
-		}
-	})
-	for i := range out {
-		if p, ok := c.e.Position(out[i].ID); ok {
-			out[i].Lat, out[i].Lon, out[i].Located = p.Lat, p.Lon, true
-		}
-	}
-	return out
-}
-
-func (c city) Waiting(incident string) (ok bool) {
-	c.e.Read(func(s *dispatch.State) {
-		in, found := s.Incidents[incident]
-		ok = found && in.Status == dispatch.IncidentPending
-	})
-	return ok
-}
-
 // The demo city sets itself up once, and its calls go through the whole
 // lifecycle: dispatched, en route, on scene, cleared.
 func TestRun(t *testing.T) {
@@ -81,7 +54,7 @@ func TestRun(t *testing.T) {
 	// tenth of a second.
 	rctx, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
 	defer cancel()
-	if err := sim.Run(rctx, record, city{e}, 20*time.Second, 20000, 1); err != nil {
+	if err := sim.Run(rctx, record, sim.Live{Engine: e}, 20*time.Second, 20000, 1); err != nil {
 		t.Fatalf("Run = %v", err)
 	}
 	time.Sleep(200 * time.Millisecond) // let the last steps land

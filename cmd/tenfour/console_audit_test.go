@@ -465,13 +465,7 @@ func TestConsoleAuditDocScreenshots(t *testing.T) {
 	browserCtx := startBrowser(t)
 	shot := func(p *page, name string) {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(p.ctx, 15*time.Second)
-		defer cancel()
-		b, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(out, name+".png"), b, 0o644); err != nil {
+		if err := p.saveScreenshot(filepath.Join(out, name+".png")); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -216,17 +216,20 @@ func (p *page) text(sel string) string {
 // screenshot writes the viewport to test-artifacts/console-NAME.png.
 func (p *page) screenshot(name string) {
 	p.t.Helper()
+	if err := p.saveScreenshot(filepath.Join(artifactsDir(p.t), "console-"+name+".png")); err != nil {
+		p.t.Errorf("%s: screenshot %s: %v", p.name, name, err)
+	}
+}
+
+// saveScreenshot writes the viewport to the PNG file path.
+func (p *page) saveScreenshot(path string) error {
 	ctx, cancel := context.WithTimeout(p.ctx, 15*time.Second)
 	defer cancel()
 	b, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
-		p.t.Errorf("%s: screenshot %s: %v", p.name, name, err)
-		return
+		return err
 	}
-	path := filepath.Join(artifactsDir(p.t), "console-"+name+".png")
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		p.t.Error(err)
-	}
+	return os.WriteFile(path, b, 0o644)
 }
 
 // login signs in through the login form, with the one-time code step when
@@ -556,13 +559,7 @@ func TestConsoleDocScreenshots(t *testing.T) {
 	browserCtx := startBrowser(t)
 	shot := func(p *page, name string) {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(p.ctx, 15*time.Second)
-		defer cancel()
-		b, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(out, name+".png"), b, 0o644); err != nil {
+		if err := p.saveScreenshot(filepath.Join(out, name+".png")); err != nil {
 			t.Fatal(err)
 		}
 	}

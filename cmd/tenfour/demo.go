@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -111,14 +110,14 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		res, err := m.Engine.Execute(ctx, a, c)
 		return res.Events, err
 	}
-	go func() { simErr <- sim.Run(ctx, record, demoCity{m.Engine}, 20*time.Second, *speed, *seed) }()
+	go func() { simErr <- sim.Run(ctx, record, sim.Live{Engine: m.Engine}, 20*time.Second, *speed, *seed) }()
 	go demoPatrol(ctx, m.Engine, sim.NewPatrol(*seed), *speed)
 	// The reference scenario, on a supervisor's button (POST
 	// /api/v1/scenarios/kedzie) and with --scenario kedzie: one play at a
 	// time, each in the city as it then is.
 	m.Server.Scenarios = map[string]func(context.Context) error{
 		"kedzie": func(ctx context.Context) error {
-			id, err := sim.Kedzie(ctx, record, demoCity{m.Engine}, *speed, func(s sim.Step) {
+			id, err := sim.Kedzie(ctx, record, sim.Live{Engine: m.Engine}, *speed, func(s sim.Step) {
 				fmt.Fprintf(stdout, "  kedzie +%4.1fs  %s\n", s.At.Seconds(), s.What)
 			})
 			switch {
@@ -141,73 +140,6 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		err = serr
 	}
 	return err
-}
-
-// demoCity answers the simulator from the engine's state.
-type demoCity struct{ e *engine.Engine }
-
-// Available returns the ids of agency's units that are AVAILABLE.
-func (c demoCity) Available(agency string) []string {
-	var out []string
-	c.e.Read(func(s *dispatch.State) {
-		for _, u := range s.UnitList(agency) {
-			if u.Status == dispatch.StatusAvailable {
-				out = append(out, u.ID)
-			}
-		}
-	})
-	return out
-}
-
-// Free returns agency's units that may be sent now, with their last
-// positions.
-func (c demoCity) Free(agency string) []sim.FreeUnit {
-	var out []sim.FreeUnit
-	c.e.Read(func(s *dispatch.State) {
-		for _, u := range s.UnitList(agency) {
-			if u.Status == dispatch.StatusAvailable && u.Incident == "" && u.Request == "" {
-				out = append(out, sim.FreeUnit{ID: u.ID, Kind: u.Kind})
-			}
-		}
-	})
-	for i := range out {
-		if p, ok := c.e.Position(out[i].ID); ok {
-			out[i].Lat, out[i].Lon, out[i].Located = p.Lat, p.Lon, true
-		}
-	}
-	return out
-}
-
-// Waiting reports whether an incident is still PENDING.
-func (c demoCity) Waiting(incident string) (ok bool) {
-	c.e.Read(func(s *dispatch.State) {
-		in, found := s.Incidents[incident]
-		ok = found && in.Status == dispatch.IncidentPending
-	})
-	return ok
-}
-
-// Unit returns a unit's kind and capabilities.
-func (c demoCity) Unit(id string) (kind string, caps []string, ok bool) {
-	c.e.Read(func(s *dispatch.State) {
-		if u, found := s.Units[id]; found {
-			kind, caps, ok = u.Kind, slices.Clone(u.Capabilities), true
-		}
-	})
-	return kind, caps, ok
-}
-
-// Request returns where an assistance request stands.
-func (c demoCity) Request(id string) (status string, asked []string, ok bool) {
-	c.e.Read(func(s *dispatch.State) {
-		if r, found := s.Requests[id]; found {
-			status, ok = r.Status, true
-			for _, a := range r.Asked {
-				asked = append(asked, a.Agency)
-			}
-		}
-	})
-	return status, asked, ok
 }
 
 // demoCredentials is the file, in the data directory, of the demo users'
