@@ -65,6 +65,8 @@ type IncidentCreated struct {
 	// differ from the event's (its entry).
 	Received *time.Time `json:"received,omitempty"`
 	Answered *time.Time `json:"answered,omitempty"`
+	// LateMark is set when entered late (late.go); Received is then the claimed time.
+	LateMark
 }
 
 // UserCreated is the payload of user.created.
@@ -85,6 +87,13 @@ type UnitStatusChanged struct {
 	Incident string   `json:"incident,omitempty"`
 	Lat      *float64 `json:"lat,omitempty"`
 	Lon      *float64 `json:"lon,omitempty"`
+	// Reason says why the change was made for the unit rather than by
+	// it, and HeldBy, going OUT_OF_SERVICE, the cross-staffed partner
+	// whose going out took its crew (roster.go).
+	Reason string `json:"reason,omitempty"`
+	HeldBy string `json:"held_by,omitempty"`
+	// LateMark is set when entered late (late.go).
+	LateMark
 }
 
 // IncidentDispatched is the payload of incident.dispatched. Each unit's own
@@ -92,6 +101,8 @@ type UnitStatusChanged struct {
 type IncidentDispatched struct {
 	Incident string   `json:"incident"`
 	Units    []string `json:"units"`
+	// LateMark is set when entered late (late.go).
+	LateMark
 }
 
 // IncidentCleared is the payload of incident.cleared. Each unit still on the
@@ -99,6 +110,8 @@ type IncidentDispatched struct {
 type IncidentCleared struct {
 	Incident    string `json:"incident"`
 	Disposition string `json:"disposition"`
+	// LateMark is set when entered late (late.go).
+	LateMark
 }
 
 // DecodeData decodes the JSON payload of an event of type typ.
@@ -123,6 +136,16 @@ func DecodeData(typ string, data json.RawMessage) (any, error) {
 		v = &IncidentTypeAdded{}
 	case TypeIncidentNoteAdded:
 		v = &IncidentNoteAdded{}
+	case TypePremiseRecorded:
+		v = &PremiseRecorded{}
+	case TypePremiseRemoved:
+		v = &PremiseRemoval{}
+	case TypeIncidentLocationFixed:
+		v = &IncidentLocationFixed{}
+	case TypeIncidentCallerAdded:
+		v = &IncidentCallerAdded{}
+	case TypeIncidentMerged, TypeIncidentUnitMoved, TypeIncidentLinked, TypeIncidentUnlinked:
+		v = mergeData(typ)
 	case TypeUnitPreempted:
 		v = &UnitPreempted{}
 	case TypePositionsSampled:
@@ -135,6 +158,22 @@ func DecodeData(typ string, data json.RawMessage) (any, error) {
 		v = &SafetyCheckAlert{}
 	case TypeTimelinePublished:
 		v = &TimelinePublished{}
+	case TypeUnitSignedOn:
+		v = &UnitSignedOn{}
+	case TypeUnitSignedOff:
+		v = &UnitSignedOff{}
+	case TypeUnitCrossStaffed:
+		v = &UnitCrossStaffed{}
+	case TypeRunCardsSet:
+		v = &RunCardsSet{}
+	case TypeMessageSent:
+		v = &MessageSent{}
+	case TypeMessageDelivered, TypeMessageRead:
+		v = &MessageReceipt{}
+	case TypeBOLOIssued:
+		v = &BOLOIssued{}
+	case TypeBOLOCancelled:
+		v = &BOLOCancelled{}
 	default:
 		if v = aidData(typ); v != nil {
 			break

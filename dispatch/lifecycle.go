@@ -280,6 +280,8 @@ func freeToSend(u *Unit) error {
 		return Errorf(ECONFLICT, "unit %s is busy on request %s", u.CallSign, u.Request)
 	case u.Status != StatusAvailable:
 		return Errorf(EINVALID, "unit %s is %s and cannot go %s", u.CallSign, u.Status, StatusDispatched)
+	case !u.Staffed():
+		return Errorf(ECONFLICT, "unit %s has no crew signed on; sign a crew on first", u.CallSign)
 	}
 	return nil
 }

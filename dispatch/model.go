@@ -51,6 +51,9 @@ type Agency struct {
 	Timers  *Timers   `json:"timers,omitempty"` // nil: DefaultTimers
 	// Plan is its mutual-aid plan; nil: it has none (mutualaid.go).
 	Plan *MutualAidPlan `json:"mutual_aid_plan,omitempty"`
+	// RunCards are its response plans; nil: it has none (runcard.go).
+	// GET /api/v1/agencies/{id}/run-cards answers them.
+	RunCards *RunCards `json:"-"`
 }
 
 // Unit kinds.
@@ -88,6 +91,8 @@ type Unit struct {
 	// SafetyChecked is the StatusSince of the on-scene stay for which a
 	// safety check was raised: one alert per stay.
 	SafetyChecked time.Time `json:"-"`
+	// Roster is its crew, shift and cross-staffing (roster.go).
+	Roster
 }
 
 // A Location is where an incident is: the text as given and, when known, a
@@ -126,14 +131,21 @@ const (
 // reach it, and absent until then. Notes are the narrative added after
 // entry, oldest first; their texts are private like the caller's.
 type Incident struct {
-	ID          string   `json:"id"`
-	Agency      string   `json:"agency"`
-	Type        string   `json:"type"`
-	Priority    int      `json:"priority"`
-	Location    Location `json:"location"`
-	Caller      Caller   `json:"caller"`
-	Narrative   string   `json:"narrative,omitempty"`
-	Notes       []Note   `json:"notes"`
+	ID        string   `json:"id"`
+	Agency    string   `json:"agency"`
+	Type      string   `json:"type"`
+	Priority  int      `json:"priority"`
+	Location  Location `json:"location"`
+	Caller    Caller   `json:"caller"`
+	Narrative string   `json:"narrative,omitempty"`
+	Notes     []Note   `json:"notes"`
+	// Callers are the further calls attached to it (duplicate.go).
+	Callers []CallRecord `json:"callers,omitempty"`
+	// MergedInto is the survivor this incident was merged into; Merged the
+	// incidents merged into this one; Links its links (merge.go).
+	MergedInto  string   `json:"merged_into,omitempty"`
+	Merged      []string `json:"merged,omitempty"`
+	Links       []Link   `json:"links,omitempty"`
 	Status      string   `json:"status"`
 	Units       []string `json:"units"`
 	Disposition string   `json:"disposition,omitempty"`
@@ -147,8 +159,15 @@ type Incident struct {
 	EnRoute    *time.Time `json:"en_route,omitempty"`
 	OnScene    *time.Time `json:"on_scene,omitempty"`
 	Cleared    *time.Time `json:"cleared,omitempty"`
+	// LateEntries counts its events entered late (late.go): its times
+	// then include claimed ones, taken from paper after an outage.
+	LateEntries int `json:"late_entries,omitempty"`
 	// PendingAlerted says alert.incident_pending was raised (once).
 	PendingAlerted bool `json:"pending_alerted,omitempty"`
+	// Hazards are the premise flags in force over its place (premise.go).
+	// The state never holds them: the API fills them in when it answers,
+	// as they stand at that moment.
+	Hazards []Hazard `json:"hazards,omitempty"`
 }
 
 // A User as the domain knows it: who, which agency, which roles. Credentials

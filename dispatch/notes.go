@@ -34,6 +34,8 @@ type Note struct {
 type IncidentNoteAdded struct {
 	Incident string `json:"incident"`
 	N        int    `json:"n"`
+	// LateMark is set when entered late (late.go); the note's time is then the claimed time.
+	LateMark
 }
 
 // AddNote appends a note to an incident's narrative. Notes can be added to

@@ -19,9 +19,15 @@ type State struct {
 	// Requests and Directives are mutual aid's (assist.go, directive.go).
 	Requests   map[string]*AssistRequest
 	Directives map[string]*Directive
+	// Premises are the premise records (premise.go).
+	Premises map[string]*Premise
 	// Published are the published timelines by subject, "request/<id>"
 	// or "incident/<id>" (publish.go).
 	Published map[string]*Publication
+	// Messages are the messages sent, by id (message.go).
+	Messages map[string]*Message
+	// BOLOs are the BOLOs issued, by id (bolo.go).
+	BOLOs map[string]*BOLO
 
 	// incidentSerial counts incidents per agency and year, for their ids.
 	incidentSerial map[string]int
@@ -44,7 +50,10 @@ func NewState() *State {
 		agencyTypes:     make(map[string][]IncidentType),
 		Requests:        make(map[string]*AssistRequest),
 		Directives:      make(map[string]*Directive),
+		Premises:        make(map[string]*Premise),
 		Published:       make(map[string]*Publication),
+		Messages:        make(map[string]*Message),
+		BOLOs:           make(map[string]*BOLO),
 		requestSerial:   make(map[string]int),
 		directiveSerial: make(map[string]int),
 	}
@@ -54,6 +63,14 @@ func NewState() *State {
 // state, so an error here means the log and the code disagree: the caller
 // must stop, not skip the event.
 func (s *State) Apply(e Event) error {
+	// A late entry's change took place at its claimed time (late.go); an
+	// incident's entry into CAD stays the event's time.
+	if _, created := e.Data.(*IncidentCreated); !created {
+		e.Time = lateTime(e)
+	}
+	if LateOf(e.Data) != nil {
+		defer s.countLate(e)
+	}
 	switch d := e.Data.(type) {
 	case *AgencyCreated:
 		if _, ok := s.Agencies[d.ID]; ok {
@@ -127,10 +144,28 @@ func (s *State) Apply(e Event) error {
 		s.agencyTypes[d.Agency] = append(s.agencyTypes[d.Agency], d.IncidentType)
 	case *IncidentNoteAdded:
 		return s.applyNote(e, d)
+	case *PremiseRecorded:
+		return s.applyPremiseRecorded(e, d)
+	case *PremiseRemoval:
+		return s.applyPremiseRemoved(e, d)
+	case *IncidentLocationFixed:
+		return s.applyLocationFixed(d)
+	case *IncidentCallerAdded:
+		return s.applyCallerAdded(e, d)
+	case *IncidentMerged, *IncidentUnitMoved, *IncidentLinked, *IncidentUnlinked:
+		return s.applyMerge(e)
 	case *UnitPreempted:
 		return s.applyPreempted(d)
 	case *TimelinePublished:
 		return s.applyPublished(e, d)
+	case *UnitSignedOn, *UnitSignedOff, *UnitCrossStaffed:
+		return s.applyRoster(e)
+	case *RunCardsSet:
+		return s.applyRunCards(e, d)
+	case *MessageSent, *MessageReceipt:
+		return s.applyMessage(e)
+	case *BOLOIssued, *BOLOCancelled:
+		return s.applyBOLO(e)
 	case *PositionsSampled:
 		// A track for the record; positions themselves are soft state.
 	case *Audited:
@@ -158,6 +193,7 @@ func (s *State) applyStatus(e Event, d *UnitStatusChanged) error {
 		}
 	}
 	u.Status, u.StatusSince, u.Incident, u.Resume = d.Status, e.Time, d.Incident, ""
+	u.HeldBy = d.HeldBy // roster.go: set only going OUT_OF_SERVICE with a partner
 	switch d.Status {
 	case StatusAvailable:
 		u.Incident, u.Request = "", "" // it leaves the incident or request

@@ -16,6 +16,11 @@ type Timers struct {
 	// SafetyCheckSeconds: a unit ON_SCENE this long with no status change
 	// raises alert.safety_check.
 	SafetyCheckSeconds int `json:"safety_check_seconds"`
+	// DuplicateRadiusM and DuplicateWindowSeconds: an open incident of a
+	// compatible type this near a new one, received this long before it,
+	// is named a possible duplicate (duplicate.go); 0 means the default.
+	DuplicateRadiusM       int `json:"duplicate_radius_m,omitempty"`
+	DuplicateWindowSeconds int `json:"duplicate_window_seconds,omitempty"`
 }
 
 // DefaultTimers are an agency's timers until it sets its own: an urgent call
@@ -73,6 +78,12 @@ func (c SetAgencyTimers) Decide(s *State, actor Actor, now time.Time) ([]Event, 
 	}
 	if t.SafetyCheckSeconds < 60 || t.SafetyCheckSeconds > 4*3600 {
 		return nil, Errorf(EINVALID, "the safety check must be between a minute and four hours, not %d seconds", t.SafetyCheckSeconds)
+	}
+	if t.DuplicateRadiusM != 0 && (t.DuplicateRadiusM < 10 || t.DuplicateRadiusM > 5000) {
+		return nil, Errorf(EINVALID, "the duplicate radius must be between 10 and 5000 metres, not %d", t.DuplicateRadiusM)
+	}
+	if t.DuplicateWindowSeconds != 0 && (t.DuplicateWindowSeconds < 60 || t.DuplicateWindowSeconds > 24*3600) {
+		return nil, Errorf(EINVALID, "the duplicate window must be between a minute and a day, not %d seconds", t.DuplicateWindowSeconds)
 	}
 	return []Event{{
 		Time: now, Type: TypeAgencyTimersSet, Agency: c.Agency, Actor: actor,

@@ -276,7 +276,7 @@ func (e *Engine) Execute(ctx context.Context, actor dispatch.Actor, cmd dispatch
 	if now.Before(e.last) {
 		now = e.last
 	}
-	evs, err := cmd.Decide(e.live, actor, now)
+	evs, err := dispatch.Decide(e.live, cmd, actor, now) // with cross-staffing's follow-ups
 	if err != nil {
 		e.mu.Unlock()
 		return Result{}, err

@@ -133,6 +133,7 @@ func diffState(got, want *dispatch.State) string {
 		{"users", got.Users, want.Users},
 		{"requests", got.Requests, want.Requests},
 		{"directives", got.Directives, want.Directives},
+		{"premises", got.Premises, want.Premises},
 	} {
 		g, w := reflect.ValueOf(m.got), reflect.ValueOf(m.want)
 		for _, k := range w.MapKeys() {
@@ -292,6 +293,17 @@ func (g gen) incident(s *dispatch.State) string {
 func (g gen) step(s *dispatch.State, now time.Time) (dispatch.Command, dispatch.Actor) {
 	if g.r.IntN(5) == 0 {
 		return g.aidCommand(s, now)
+	}
+	switch g.r.IntN(13) {
+	case 0:
+		if g.r.IntN(2) == 0 { // messages and BOLOs share a share
+			return g.messageCommand(s)
+		}
+		return g.boloCommand(s, now)
+	case 2:
+		return g.mergeCommand(s, now)
+	case 3:
+		return g.premiseCommand(s, now)
 	}
 	return g.command(s), g.actor()
 }
@@ -584,7 +596,7 @@ func (g gen) command(s *dispatch.State) dispatch.Command {
 // sent through the log's encoding and back, folded into a second state; the
 // two states must be equal.
 func TestRoundTripProperty(t *testing.T) {
-	const seeds, commands = 6, 1500
+	const seeds, commands = 6, 2000
 	byCommand := map[string]*[2]int{} // command type → accepted, refused
 	for seed := range uint64(seeds) {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
@@ -662,7 +674,9 @@ func TestRoundTripProperty(t *testing.T) {
 	// Each command of mutual aid must be both accepted and refused, or the
 	// generator reaches too little of it.
 	for _, name := range []string{"SetMutualAidPlan", "RequestAssist", "AcknowledgeAssist", "AcceptAssist", "DeclineAssist", "CloseAssist",
-		"IssueDirective", "RevokeDirective", "DispatchUnits", "CheckTimers", "PublishTimeline"} {
+		"IssueDirective", "RevokeDirective", "DispatchUnits", "CheckTimers", "PublishTimeline",
+		"RecordPremise", "RemovePremise", "FixLocation", "SendMessage", "AckMessage", "IssueBOLO", "CancelBOLO",
+		"AddCaller", "MergeIncident", "LinkIncidents", "UnlinkIncidents", "LateEntry"} {
 		if n := byCommand[name]; n == nil || n[0] < 5 || n[1] < 5 {
 			t.Errorf("%s: accepted and refused %v times over %d seeds, want at least 5 of each", name, n, seeds)
 		}
@@ -1034,7 +1048,7 @@ func TestConcurrentExecute(t *testing.T) {
 // command sequences: for each, the state replayed from its events through
 // the log's encoding equals the live state.
 func TestRoundTripManySequences(t *testing.T) {
-	const sequences, commands = 2000, 80
+	const sequences, commands = 2000, 100
 	total := map[string]int{}
 	for seed := range uint64(sequences) {
 		g := gen{rand.New(rand.NewPCG(seed, 7))}

@@ -365,6 +365,16 @@ func Chicago() *Gazetteer {
 		{Name: "Midway Airport", Aliases: []string{"Midway", "Chicago Midway International Airport"}, At: GridPoint{N: -5700, E: -4800}}, // 5700 S Cicero Ave
 		{Name: "McKinley Park", At: GridPoint{N: -3900, E: -2210}},                                                                       // 2210 W Pershing Rd
 		{Name: "Gage Park", At: GridPoint{N: -5500, E: -2411}},                                                                           // 2411 W 55th St
+		// Places a caller names instead of an address (docs/console.md,
+		// "Place names"). The United Center and Soldier Field lie outside
+		// the generated area, so they are not here.
+		{Name: "Cook County Jail", Aliases: []string{"County Jail", "Cook County Department of Corrections"}, At: GridPoint{N: -2700, E: -2800}},                                   // 2700 S California Ave
+		{Name: "Leighton Criminal Court Building", Aliases: []string{"26th and Cal", "Criminal Courts Building", "Cook County Criminal Court"}, At: GridPoint{N: -2650, E: -2800}}, // 2650 S California Ave
+		{Name: "9th District Police Station", Aliases: []string{"9th District", "Deering District Station"}, At: GridPoint{N: -3120, E: -800}},                                     // 3120 S Halsted St
+		{Name: "Kelly Park", At: GridPoint{N: -4100, E: -2725}},        // 2725 W 41st St
+		{Name: "Sherman Park", At: GridPoint{N: -5200, E: -1301}},      // 1301 W 52nd St
+		{Name: "Davis Square Park", At: GridPoint{N: -4430, E: -1650}}, // 4430 S Marshfield Ave
+		{Name: "Piotrowski Park", At: GridPoint{N: -3100, E: -4247}},   // 4247 W 31st St
 	}
 	g, err := New(segs, places)
 	if err != nil {

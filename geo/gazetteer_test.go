@@ -21,8 +21,8 @@ func TestChicago(t *testing.T) {
 	if ns != 23 || ew != 76 {
 		t.Errorf("Chicago() has %d north–south and %d east–west streets, want 23 and 76", ns, ew)
 	}
-	if len(g.Places()) != 3 {
-		t.Errorf("Chicago() has %d places, want 3", len(g.Places()))
+	if len(g.Places()) != 10 {
+		t.Errorf("Chicago() has %d places, want 10", len(g.Places()))
 	}
 }
 

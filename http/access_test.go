@@ -2,6 +2,8 @@ package http_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -13,6 +15,7 @@ import (
 	"github.com/tenfour-cad/tenfour/auth"
 	"github.com/tenfour-cad/tenfour/dispatch"
 	tenfourhttp "github.com/tenfour-cad/tenfour/http"
+	"github.com/tenfour-cad/tenfour/store"
 )
 
 // A matrixSubject is who tries a route in the authorisation matrix.
@@ -63,6 +66,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 	incident := res.Events[0].Subject["incident"]
 	ts.MustExecute(t, dispatch.CreateUnit{CallSign: "1A12", Agency: "metro", Kind: "patrol"})
 	ts.MustCreateUser(t, "target", "metro", dispatch.RoleOfficer)
+	// Units of the roster's rows, apart from the lifecycle's.
+	ts.MustExecute(t, dispatch.CreateUnit{CallSign: "R1", Agency: "metro", Kind: "engine"})
+	ts.MustExecute(t, dispatch.CreateUnit{CallSign: "R2", Agency: "metro", Kind: "ambulance"})
 	// Assistance requests and directives: one request asked of metro, one
 	// metro made, and a directive of metro's, none of them sheriff's.
 	ts.MustExecute(t, dispatch.CreateAgency{ID: "state", Name: "State Police", Kind: "state_police"})
@@ -78,6 +84,22 @@ func TestAuthorizationMatrix(t *testing.T) {
 			Effect: dispatch.EffectHold, Reason: "matrix", Expires: ts.Engine.Now().Add(time.Hour)}).Events[0].Subject["directive"]
 	}
 	standing := directive()
+	message := ts.MustExecute(t, dispatch.SendMessage{Agency: "metro", To: []string{"unit:metro.1a12"}, Text: "matrix message"}).Events[0].Subject["message"]
+	// A premise record of metro's, and an incident kept as typed for the
+	// queue of unverified locations.
+	taker := dispatch.Actor{User: "clerk", Agency: "metro", Role: dispatch.RoleCallTaker, Roles: []string{dispatch.RoleCallTaker}}
+	premise := ts.MustExecuteAs(t, taker, dispatch.RecordPremise{Agency: "metro", Location: where,
+		Flags: []dispatch.PremiseFlag{{Kind: dispatch.HazardDog, Text: "matrix dog", Expires: ts.Engine.Now().Add(time.Hour)}}}).Events[0].Subject["premise"]
+	typed := ts.MustExecute(t, dispatch.CreateIncident{Agency: "metro", Type: "THEFT", Location: dispatch.Location{Text: "behind the matrix"}}).Events[0].Subject["incident"]
+	// A BOLO of metro's with a photo, for the BOLO and photo routes.
+	photo := []byte("\x89PNG\r\n\x1a\nmatrix photo")
+	photoSum := sha256.Sum256(photo)
+	photoHash := hex.EncodeToString(photoSum[:])
+	if err := ts.Store.PutPhoto(context.Background(), store.Photo{Hash: photoSum[:], Type: "image/png", Data: photo, Created: ts.Engine.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	bolo := ts.MustExecute(t, dispatch.IssueBOLO{Agency: "metro", Kind: dispatch.BOLOVehicle, Description: "matrix sedan", Plate: "MTX 1",
+		Photos: []string{photoHash}, Area: dispatch.Scope{Kind: dispatch.ScopeAgency}, Expires: ts.Engine.Now().Add(24 * time.Hour)}).Events[0].Subject["bolo"]
 	ts.MustCreateUser(t, "clerk", "metro", dispatch.RoleCallTaker)
 	ts.MustSetPassword(t, "clerk", matrixPassword)
 	if err := ts.Engine.Log().Checkpoint(context.Background()); err != nil { // for /readyz
@@ -137,6 +159,31 @@ func TestAuthorizationMatrix(t *testing.T) {
 		// 409 to allowed callers: "1 Main St" has no point.
 		"GET /api/v1/incidents/{id}/recommendations": {request: get("/api/v1/incidents/" + incident + "/recommendations"), foreign: http.StatusNotFound},
 		"GET /api/v1/stream":                         {request: get("/api/v1/stream"), stream: true},
+		// Messages: a metro caller speaks as metro's unit, an addressee;
+		// another agency's caller gets 404 for it and its message.
+		"GET /api/v1/messages": {request: get("/api/v1/messages?unit=metro.1a12"), foreign: http.StatusNotFound},
+		"POST /api/v1/messages": {request: func(n int) (string, any) {
+			return "/api/v1/messages", map[string]any{"to": []string{"unit:metro.1a12"}, "text": fmt.Sprintf("matrix message %d", n)}
+		}, foreign: http.StatusNotFound},
+		"POST /api/v1/messages/{id}/delivered": {request: func(int) (string, any) {
+			return "/api/v1/messages/" + message + "/delivered", map[string]string{"unit": "metro.1a12"}
+		}, foreign: http.StatusNotFound},
+		// BOLOs: metro's are not another agency's to see or cancel; the
+		// first allowed caller cancels it, the others get 409.
+		"GET /api/v1/bolos": {request: get("/api/v1/bolos?unit=metro.1a12"), foreign: http.StatusNotFound},
+		"POST /api/v1/bolos": {request: func(n int) (string, any) {
+			return "/api/v1/bolos", map[string]any{"agency": "metro", "kind": "vehicle", "description": fmt.Sprintf("matrix car %d", n),
+				"area": map[string]string{"kind": "agency"}, "expires": ts.Engine.Now().Add(time.Hour)}
+		}, foreign: http.StatusForbidden},
+		"POST /api/v1/bolos/{id}/cancel": {request: func(int) (string, any) {
+			return "/api/v1/bolos/" + bolo + "/cancel", map[string]string{"reason": "found"}
+		}, foreign: http.StatusNotFound},
+		// The matrix sends JSON, which is no photo: 415 to allowed callers.
+		"POST /api/v1/photos":       {request: func(int) (string, any) { return "/api/v1/photos", map[string]string{"photo": "x"} }},
+		"GET /api/v1/photos/{hash}": {request: get("/api/v1/photos/" + photoHash), foreign: http.StatusNotFound},
+		"POST /api/v1/messages/{id}/read": {request: func(int) (string, any) {
+			return "/api/v1/messages/" + message + "/read", map[string]string{"unit": "metro.1a12"}
+		}, foreign: http.StatusNotFound},
 		// Dispatch and clear answer 200, 404, 409 or 422 to allowed callers,
 		// depending on what the callers before them did.
 		"POST /api/v1/incidents/{id}/dispatch": {request: func(int) (string, any) {
@@ -148,7 +195,40 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/incidents/{id}/notes": {request: func(n int) (string, any) {
 			return "/api/v1/incidents/" + incident + "/notes", map[string]string{"text": fmt.Sprintf("matrix note %d", n)}
 		}, foreign: http.StatusNotFound},
-		"GET /api/v1/incidents/{id}/timeline":  {request: get("/api/v1/incidents/" + incident + "/timeline"), foreign: http.StatusNotFound},
+		// Merging or linking the incident with itself: 422 to allowed
+		// callers, which leaves the incident as it is for the routes after.
+		"POST /api/v1/incidents/{id}/merge": {request: func(int) (string, any) {
+			return "/api/v1/incidents/" + incident + "/merge", map[string]string{"into": incident, "reason": "matrix"}
+		}, foreign: http.StatusNotFound},
+		"POST /api/v1/incidents/{id}/links": {request: func(int) (string, any) {
+			return "/api/v1/incidents/" + incident + "/links", map[string]string{"incident": incident, "relation": "related", "reason": "matrix"}
+		}, foreign: http.StatusNotFound},
+		// 404 to allowed callers too: there is no such link.
+		"DELETE /api/v1/incidents/{id}/links/{linked}": {request: func(int) (string, any) {
+			return "/api/v1/incidents/" + incident + "/links/" + incident + "?reason=matrix", nil
+		}, foreign: http.StatusNotFound},
+		// 200, or 409 once the incident is cleared by a caller before.
+		"POST /api/v1/incidents/{id}/callers": {request: func(n int) (string, any) {
+			return "/api/v1/incidents/" + incident + "/callers", map[string]any{"caller": map[string]string{"name": fmt.Sprintf("Matrix Caller %d", n)}}
+		}, foreign: http.StatusNotFound},
+		"GET /api/v1/incidents/{id}/timeline": {request: get("/api/v1/incidents/" + incident + "/timeline"), foreign: http.StatusNotFound},
+		"GET /api/v1/incidents/{id}/priors":   {request: get("/api/v1/incidents/" + incident + "/priors?radius_m=200&days=30"), foreign: http.StatusNotFound},
+		// Premise records: another agency's caller naming metro is refused,
+		// and gets 404 for metro's record. The first allowed remove
+		// succeeds, the others answer 409.
+		"GET /api/v1/premises": {request: get("/api/v1/premises")},
+		"POST /api/v1/premises": {request: func(n int) (string, any) {
+			return "/api/v1/premises", map[string]any{"agency": "metro", "location": map[string]any{"lat": 41.8, "lon": -87.7}, "radius_m": 20 + n%50,
+				"flags": []map[string]any{{"kind": "weapons", "text": fmt.Sprintf("matrix %d", n), "expires": ts.Engine.Now().Add(time.Hour)}}}
+		}, foreign: http.StatusForbidden},
+		"GET /api/v1/premises/{id}": {request: get("/api/v1/premises/" + premise), foreign: http.StatusNotFound},
+		"POST /api/v1/premises/{id}/remove": {request: func(int) (string, any) {
+			return "/api/v1/premises/" + premise + "/remove", map[string]string{"reason": "matrix"}
+		}, foreign: http.StatusNotFound},
+		"GET /api/v1/locations/unverified": {request: get("/api/v1/locations/unverified")},
+		"POST /api/v1/locations/unverified/{incident}/fix": {request: func(int) (string, any) {
+			return "/api/v1/locations/unverified/" + typed + "/fix", map[string]any{"lat": 41.81, "lon": -87.69}
+		}, foreign: http.StatusNotFound},
 		"GET /api/v1/agencies/{id}/mutual-aid": {request: get("/api/v1/agencies/metro/mutual-aid"), foreign: http.StatusNotFound},
 		"PUT /api/v1/agencies/{id}/mutual-aid": {request: func(int) (string, any) {
 			return "/api/v1/agencies/metro/mutual-aid", map[string]any{"levels": []map[string]any{{"agencies": []string{"state"}}}}
@@ -214,6 +294,22 @@ func TestAuthorizationMatrix(t *testing.T) {
 		// agency gets its own.
 		"GET /api/v1/reports/intervals": {request: get("/api/v1/reports/intervals?agency=metro"), foreign: http.StatusForbidden},
 		"GET /api/v1/geocode":           {request: get("/api/v1/geocode?q=3900+S+Kedzie+Ave")},
+		// The roster: the crew is the metro officer, who may sign
+		// themselves on and off; supervisors and administrators anyone.
+		"POST /api/v1/units/{id}/sign-on": {request: func(int) (string, any) {
+			now := ts.Engine.Now()
+			return "/api/v1/units/metro.r1/sign-on", map[string]any{"crew": []string{"officer-metro"},
+				"shift": map[string]any{"start": now, "end": now.Add(8 * time.Hour)}}
+		}, foreign: http.StatusNotFound},
+		"POST /api/v1/units/{id}/sign-off": {request: func(int) (string, any) { return "/api/v1/units/metro.r1/sign-off", "" }, foreign: http.StatusNotFound},
+		"PUT /api/v1/units/{id}/cross-staff": {request: func(n int) (string, any) {
+			return "/api/v1/units/metro.r1/cross-staff", map[string]string{"partner": pick(n, "metro.r2", "")}
+		}, foreign: http.StatusNotFound},
+		"GET /api/v1/agencies/{id}/run-cards": {request: get("/api/v1/agencies/metro/run-cards"), foreign: http.StatusNotFound},
+		"PUT /api/v1/agencies/{id}/run-cards": {request: func(n int) (string, any) {
+			return "/api/v1/agencies/metro/run-cards", map[string]any{"cards": []map[string]any{{"name": fmt.Sprintf("card %d", n), "zone": "*",
+				"type": "FIRE_STRUCTURE", "slots": []map[string]any{{"kind": "engine", "count": 1 + n%3}}}}}
+		}, foreign: http.StatusNotFound},
 		"PUT /api/v1/agencies/{id}/timers": {request: func(n int) (string, any) {
 			return "/api/v1/agencies/metro/timers", map[string]int{"pending_alert_seconds": 60 + n%60, "safety_check_seconds": 1200}
 		}, foreign: http.StatusForbidden},

@@ -512,13 +512,14 @@ func TestUnits(t *testing.T) {
 
 	r := ts.Do(t, "POST", "/api/v1/units", ts.Admin, map[string]any{"call_sign": "1A12", "agency": "metro", "kind": "patrol", "capabilities": []string{"k9"}})
 	checkCreated(t, ts, "POST /api/v1/units", r, "/api/v1/units/metro.1a12")
-	if got, want := keys(t, r.Body), []string{"agency", "call_sign", "capabilities", "created", "id", "kind", "status", "status_since"}; !slices.Equal(got, want) {
+	if got, want := keys(t, r.Body), []string{"agency", "call_sign", "capabilities", "created", "id", "kind", "staffing", "status", "status_since"}; !slices.Equal(got, want) {
 		t.Errorf("POST /api/v1/units: members %v, want %v", got, want)
 	}
 	var u dispatch.Unit
 	MustJSON(t, "POST /api/v1/units", r, 201, &u)
 	want := dispatch.Unit{ID: "metro.1a12", CallSign: "1A12", Agency: "metro", Kind: "patrol", Capabilities: []string{"k9"},
-		Status: dispatch.StatusAvailable, StatusSince: u.Created, Created: u.Created}
+		Status: dispatch.StatusAvailable, StatusSince: u.Created, Created: u.Created,
+		Roster: dispatch.Roster{Staffing: dispatch.StaffingNotRostered}} // never signed on (roster.go)
 	if u.Created.IsZero() || !reflect.DeepEqual(u, want) {
 		t.Errorf("POST /api/v1/units = %+v, want %+v", u, want)
 	}
@@ -569,7 +570,7 @@ func TestIncidents(t *testing.T) {
 		"caller":{"name":"Jo Smith","phone":"+1 312 555 0100"},"narrative":"back door open"}`
 	r := ts.Do(t, "POST", "/api/v1/incidents", ts.Admin, body)
 	checkCreated(t, ts, "POST /api/v1/incidents", r, "/api/v1/incidents/metro-2026-000001")
-	if got, want := keys(t, r.Body), []string{"agency", "caller", "entered", "id", "location", "narrative", "notes", "priority", "received", "status", "type", "units"}; !slices.Equal(got, want) {
+	if got, want := keys(t, r.Body), []string{"agency", "caller", "entered", "id", "location", "narrative", "notes", "possible_duplicates", "priority", "received", "status", "type", "units"}; !slices.Equal(got, want) {
 		t.Errorf("POST /api/v1/incidents: members %v, want %v", got, want)
 	}
 	var in dispatch.Incident

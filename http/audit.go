@@ -30,6 +30,17 @@ func shownFields(in dispatch.Incident) []string {
 	if slices.ContainsFunc(in.Notes, func(n dispatch.Note) bool { return n.Text != "" }) {
 		f = append(f, dispatch.PrivateNote)
 	}
+	for _, c := range in.Callers {
+		for name, v := range map[string]string{dispatch.PrivateCallerName: c.Caller.Name, dispatch.PrivateCallerPhone: c.Caller.Phone, dispatch.PrivateNarrative: c.Narrative} {
+			if v != "" && !slices.Contains(f, name) {
+				f = append(f, name)
+			}
+		}
+	}
+	if slices.ContainsFunc(in.Hazards, func(z dispatch.Hazard) bool { return z.Text != "" }) {
+		f = append(f, dispatch.PrivateFlagText)
+	}
+	slices.Sort(f)
 	return f
 }
 

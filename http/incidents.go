@@ -44,10 +44,17 @@ func incidentView(in *dispatch.Incident, a dispatch.Actor) dispatch.Incident {
 	c := *in
 	c.Units = slices.Clone(in.Units)
 	c.Notes = slices.Clone(in.Notes)
+	c.Callers = slices.Clone(in.Callers)
+	c.Merged = slices.Clone(in.Merged)
+	// A link to an incident the actor may not see would betray that it exists.
+	c.Links = slices.DeleteFunc(slices.Clone(in.Links), func(l dispatch.Link) bool { return !scopeOf(a).sees(l.Agency) })
 	if !scopeOf(a).sees(in.Agency) {
 		c.Caller, c.Narrative = dispatch.Caller{}, ""
 		for i := range c.Notes {
 			c.Notes[i].Text = ""
+		}
+		for i := range c.Callers {
+			c.Callers[i].Caller, c.Callers[i].Narrative = dispatch.Caller{}, ""
 		}
 	}
 	return c
@@ -60,7 +67,7 @@ func (s *Server) handleListIncidents(w http.ResponseWriter, r *http.Request) {
 		sc := scopeOf(a)
 		for _, in := range st.IncidentList(sc.agency) {
 			if sc.sees(in.Agency) {
-				out = append(out, incidentView(in, a))
+				out = append(out, s.viewIncident(st, in, a))
 			}
 		}
 	})
@@ -87,7 +94,7 @@ func (s *Server) incident(r *http.Request) (dispatch.Incident, error) {
 	found := false
 	s.engine.Read(func(st *dispatch.State) {
 		if p, ok := st.Incidents[id]; ok && scopeOf(a).sees(p.Agency) {
-			in, found = incidentView(p, a), true
+			in, found = s.viewIncident(st, p, a), true
 		}
 	})
 	if !found {
@@ -106,6 +113,7 @@ func (s *Server) handleCreateIncident(w http.ResponseWriter, r *http.Request) {
 		Narrative string            `json:"narrative"`
 		Received  *time.Time        `json:"received"`
 		Answered  *time.Time        `json:"answered"`
+		Late      *dispatch.Late    `json:"late"` // a late entry (late.go)
 	}
 	if err := decode(w, r, &req); err != nil {
 		s.writeError(w, r, err)
@@ -115,20 +123,24 @@ func (s *Server) handleCreateIncident(w http.ResponseWriter, r *http.Request) {
 	if req.Agency == "" {
 		req.Agency = a.Agency
 	}
-	res, err := s.engine.Execute(r.Context(), a, dispatch.CreateIncident{
+	res, err := s.engine.Execute(r.Context(), a, dispatch.WithLate(dispatch.CreateIncident{
 		Agency: req.Agency, Type: req.Type, Priority: req.Priority,
 		Location: resolveLocation(req.Location), Caller: req.Caller, Narrative: req.Narrative,
 		Received: req.Received, Answered: req.Answered,
-	})
+	}, req.Late))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	id := res.Events[0].Subject["incident"]
-	var in dispatch.Incident
-	s.engine.Read(func(st *dispatch.State) { in = incidentView(st.Incidents[id], a) })
-	s.recordPrivateReads(r, incidentReads(in))
-	created(w, res, "/api/v1/incidents/"+id, in)
+	var out createdIncident
+	s.engine.Read(func(st *dispatch.State) {
+		p := st.Incidents[id]
+		// A late entry is compared with what was open when it happened.
+		out = createdIncident{s.viewIncident(st, p, a), st.PossibleDuplicates(p, p.Received)}
+	})
+	s.recordPrivateReads(r, incidentReads(out.Incident))
+	created(w, res, "/api/v1/incidents/"+id, out)
 }
 
 // handleIncidentBundle answers an evidence bundle of the incident's events.
@@ -154,11 +166,12 @@ func (s *Server) handleIncidentBundle(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleDispatch(w http.ResponseWriter, r *http.Request) {
 	withBody(s, w, r, s.executeOnIncident, func(id string, b struct {
-		Units    []string `json:"units"`
-		Preempt  bool     `json:"preempt"`
-		Override string   `json:"override"`
+		Units    []string       `json:"units"`
+		Preempt  bool           `json:"preempt"`
+		Override string         `json:"override"`
+		Late     *dispatch.Late `json:"late"`
 	}) dispatch.Command {
-		return dispatch.DispatchUnits{Incident: id, Units: b.Units, Preempt: b.Preempt, Override: b.Override}
+		return dispatch.WithLate(dispatch.DispatchUnits{Incident: id, Units: b.Units, Preempt: b.Preempt, Override: b.Override}, b.Late)
 	})
 }
 
@@ -166,17 +179,19 @@ func (s *Server) handleDispatch(w http.ResponseWriter, r *http.Request) {
 // incident.
 func (s *Server) handleAddNote(w http.ResponseWriter, r *http.Request) {
 	withBody(s, w, r, s.executeOnIncident, func(id string, b struct {
-		Text string `json:"text"`
+		Text string         `json:"text"`
+		Late *dispatch.Late `json:"late"`
 	}) dispatch.Command {
-		return dispatch.AddNote{Incident: id, Text: b.Text}
+		return dispatch.WithLate(dispatch.AddNote{Incident: id, Text: b.Text}, b.Late)
 	})
 }
 
 func (s *Server) handleClearIncident(w http.ResponseWriter, r *http.Request) {
 	withBody(s, w, r, s.executeOnIncident, func(id string, b struct {
-		Disposition string `json:"disposition"`
+		Disposition string         `json:"disposition"`
+		Late        *dispatch.Late `json:"late"`
 	}) dispatch.Command {
-		return dispatch.ClearIncident{Incident: id, Disposition: b.Disposition}
+		return dispatch.WithLate(dispatch.ClearIncident{Incident: id, Disposition: b.Disposition}, b.Late)
 	})
 }
 
@@ -194,7 +209,7 @@ func (s *Server) executeOnIncident(w http.ResponseWriter, r *http.Request, cmd f
 		s.writeError(w, r, err)
 		return
 	}
-	s.engine.Read(func(st *dispatch.State) { in = incidentView(st.Incidents[in.ID], a) })
+	s.engine.Read(func(st *dispatch.State) { in = s.viewIncident(st, st.Incidents[in.ID], a) })
 	s.recordPrivateReads(r, incidentReads(in))
 	changed(w, res, in)
 }
@@ -208,7 +223,10 @@ const MaxRecommendations = 20
 // soonest there by the grid (recommend.Recommend). A unit with no known
 // position is never proposed, nor one that a directive in force keeps out
 // of the incident's place; the directives in force there are answered
-// beside the units, so that the dispatcher sees why.
+// beside the units, so that the dispatcher sees why. An incident whose
+// zone and type have a run card (and no ?kind=) gets the card filled
+// instead: each unit says the slot it fills, and the shortfall names what
+// no staffed, available unit can fill (runcards.go).
 func (s *Server) handleRecommendations(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	k := 5
@@ -242,7 +260,10 @@ func (s *Server) handleRecommendations(w http.ResponseWriter, r *http.Request) {
 	}
 	id, sc := r.PathValue("id"), scopeOf(actorOf(r))
 	var out []recommend.Unit
+	var card *dispatch.RunCard
+	var shortfall []recommend.Shortfall
 	directives := []dispatch.Directive{}
+	hazards := []dispatch.Hazard{}
 	var err error = dispatch.Errorf(dispatch.ENOTFOUND, "incident %s does not exist", id)
 	s.engine.Read(func(st *dispatch.State) {
 		in, ok := st.Incidents[id]
@@ -250,8 +271,16 @@ func (s *Server) handleRecommendations(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.Directives = st.DirectivesAt(in.Agency, in.Location, in.ID, s.engine.Now())
+		hazards = hazardsFor(st, in, actorOf(r), s.engine.Now())
 		for _, d := range f.Directives {
 			directives = append(directives, *d)
+		}
+		if len(f.Kinds) == 0 { // a run card, if one applies (runcards.go)
+			if c, ok := st.RunCardFor(in, s.engine.Now()); ok {
+				card = &c
+				out, shortfall, err = s.fillRunCard(st, in, c, f)
+				return
+			}
 		}
 		var pool []dispatch.Position
 		if in.Location.Lat != nil && in.Location.Lon != nil {
@@ -270,7 +299,11 @@ func (s *Server) handleRecommendations(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"units": out, "directives": directives})
+	if card != nil {
+		writeJSON(w, http.StatusOK, map[string]any{"units": out, "directives": directives, "hazards": hazards, "run_card": card, "shortfall": shortfall})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"units": out, "directives": directives, "hazards": hazards})
 }
 
 // words splits a comma-separated query value into its trimmed, non-empty

@@ -144,11 +144,15 @@ func TestOpenAPI(t *testing.T) {
 		method, path string
 		fields       []string
 	}{
-		{"post", "/api/v1/incidents", []string{"agency", "answered", "caller", "location", "narrative", "priority", "received", "type"}},
-		{"post", "/api/v1/incidents/{id}/notes", []string{"text"}},
+		{"post", "/api/v1/incidents", []string{"agency", "answered", "caller", "late", "location", "narrative", "priority", "received", "type"}},
+		{"post", "/api/v1/incidents/{id}/notes", []string{"late", "text"}},
+		{"post", "/api/v1/incidents/{id}/clear", []string{"disposition", "late"}},
+		{"post", "/api/v1/incidents/{id}/callers", []string{"answered", "caller", "narrative", "received"}},
+		{"post", "/api/v1/incidents/{id}/merge", []string{"into", "reason"}},
+		{"post", "/api/v1/incidents/{id}/links", []string{"incident", "reason", "relation"}},
 		{"post", "/api/v1/units", []string{"agency", "call_sign", "capabilities", "kind"}},
 		{"post", "/api/v1/agencies", []string{"id", "kind", "name"}},
-		{"post", "/api/v1/incidents/{id}/dispatch", []string{"override", "preempt", "units"}},
+		{"post", "/api/v1/incidents/{id}/dispatch", []string{"late", "override", "preempt", "units"}},
 		{"post", "/api/v1/requests", []string{"from_agency", "location", "nature", "to_agency", "unit", "urgency"}},
 		{"post", "/api/v1/requests/{id}/accept", []string{"agency", "override", "units"}},
 		{"post", "/api/v1/directives", []string{"agency", "effect", "expires", "reason", "restrict", "scope"}},

@@ -156,8 +156,8 @@ func TestStreets(t *testing.T) {
 		} `json:"places"`
 	}
 	MustJSON(t, "GET /api/v1/streets", ts.Do(t, "GET", "/api/v1/streets", ts.Admin, nil), http.StatusOK, &got)
-	if len(got.Streets) != 99 || len(got.Places) != 3 {
-		t.Fatalf("GET /api/v1/streets = %d streets and %d places, want the gazetteer's 99 and 3", len(got.Streets), len(got.Places))
+	if len(got.Streets) != 99 || len(got.Places) != 10 {
+		t.Fatalf("GET /api/v1/streets = %d streets and %d places, want the gazetteer's 99 and 10", len(got.Streets), len(got.Places))
 	}
 	names := map[string]bool{}
 	major := 0

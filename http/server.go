@@ -117,6 +117,7 @@ func NewServer(e *engine.Engine, st store.Store, a *auth.Service, logger *slog.L
 var softRoutes = map[string]bool{
 	"GET /api/v1/incidents/{id}/recommendations": true,
 	"GET /api/v1/units/positions":                true,
+	"GET /api/v1/bolos":                          true, // ?unit= reads its position
 }
 
 // Roles of the route table. A request acts in the first role it holds that
@@ -131,6 +132,9 @@ var (
 	noters   = []string{dispatch.RoleCallTaker, dispatch.RoleDispatcher, dispatch.RoleSupervisor, dispatch.RoleOfficer, InstallationAdmin}
 	crews    = []string{dispatch.RoleOfficer, dispatch.RoleDispatcher, dispatch.RoleSupervisor, InstallationAdmin}
 	admins   = []string{dispatch.RoleAdmin}
+	// The roster (runcards.go): supervisors and administrators keep it;
+	// an officer signs their own crew on and off.
+	rosterers = []string{dispatch.RoleOfficer, dispatch.RoleSupervisor, dispatch.RoleAdmin}
 	// Assistance requests and directives (issue 6). Declines and
 	// directives are a named supervisor's alone: no administrator, no token
 	// without that role.
@@ -142,6 +146,12 @@ var (
 	root        = []string{InstallationAdmin}
 	// Reports (reports.go): those who answer for the centre's times.
 	reporters = []string{dispatch.RoleDispatcher, dispatch.RoleSupervisor, dispatch.RoleAuditor, InstallationAdmin}
+	// Messages (messages.go): the people who work incidents, each of an
+	// agency; what they see is the messages that reach them.
+	messengers = []string{dispatch.RoleCallTaker, dispatch.RoleDispatcher, dispatch.RoleSupervisor, dispatch.RoleOfficer}
+	// BOLOs (bolos.go): dispatchers and supervisors issue them, everyone
+	// who reads incidents reads them.
+	bolos = []string{dispatch.RoleDispatcher, dispatch.RoleSupervisor}
 )
 
 // Routes is the route table: every route the server answers, and who may
@@ -163,11 +173,16 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/agencies", anyUser, s.handleListAgencies},
 		{"POST /api/v1/agencies", root, s.handleCreateAgency},
 		{"PUT /api/v1/agencies/{id}/timers", supervisors, s.handleSetTimers},
+		{"GET /api/v1/agencies/{id}/run-cards", anyUser, s.handleGetRunCards},
+		{"PUT /api/v1/agencies/{id}/run-cards", supervisors, s.handleSetRunCards},
 		{"GET /api/v1/units", anyUser, s.handleListUnits},
 		{"POST /api/v1/units", fleet, s.handleCreateUnit},
 		{"GET /api/v1/units/positions", readers, s.handleListPositions},
 		{"POST /api/v1/units/positions", crews, s.handleUpdatePositions},
 		{"POST /api/v1/units/{id}/status", crews, s.handleSetUnitStatus},
+		{"POST /api/v1/units/{id}/sign-on", rosterers, s.handleSignOn},
+		{"POST /api/v1/units/{id}/sign-off", rosterers, s.handleSignOff},
+		{"PUT /api/v1/units/{id}/cross-staff", supervisors, s.handleCrossStaff},
 		{"GET /api/v1/incident-types", anyUser, s.handleIncidentTypes},
 		{"POST /api/v1/incident-types", supervisors, s.handleAddIncidentType},
 		{"GET /api/v1/geocode", anyUser, s.handleGeocode},
@@ -183,9 +198,31 @@ func (s *Server) Routes() []Route {
 		{"POST /api/v1/incidents/{id}/dispatch", senders, s.handleDispatch},
 		{"POST /api/v1/incidents/{id}/clear", senders, s.handleClearIncident},
 		{"POST /api/v1/incidents/{id}/notes", noters, s.handleAddNote},
+		{"POST /api/v1/incidents/{id}/callers", takers, s.handleAddCaller},
+		{"POST /api/v1/incidents/{id}/merge", senders, s.handleMergeIncident},
+		{"POST /api/v1/incidents/{id}/links", takers, s.handleLinkIncident},
+		{"DELETE /api/v1/incidents/{id}/links/{linked}", takers, s.handleUnlinkIncident},
 		{"GET /api/v1/incidents/{id}/timeline", readers, s.handleIncidentTimeline},
+		{"GET /api/v1/incidents/{id}/priors", readers, s.handleIncidentPriors},
 		{"POST /api/v1/incidents/{id}/publish", publishers, s.handlePublishIncident},
 		{"GET /api/v1/stream", anyUser, s.handleStream},
+
+		// Premise records and place names (premises.go).
+		{"GET /api/v1/premises", readers, s.handleListPremises},
+		{"POST /api/v1/premises", premisers, s.handleRecordPremise},
+		{"GET /api/v1/premises/{id}", readers, s.handleGetPremise},
+		{"POST /api/v1/premises/{id}/remove", premisers, s.handleRemovePremise},
+		{"GET /api/v1/locations/unverified", placeFixers, s.handleListUnverified},
+		{"POST /api/v1/locations/unverified/{incident}/fix", placeFixers, s.handleFixLocation},
+		{"GET /api/v1/messages", messengers, s.handleListMessages},
+		{"POST /api/v1/messages", messengers, s.handleSendMessage},
+		{"POST /api/v1/messages/{id}/delivered", messengers, s.handleMessageDelivered},
+		{"POST /api/v1/messages/{id}/read", messengers, s.handleMessageRead},
+		{"GET /api/v1/bolos", readers, s.handleListBOLOs},
+		{"POST /api/v1/bolos", bolos, s.handleIssueBOLO},
+		{"POST /api/v1/bolos/{id}/cancel", bolos, s.handleCancelBOLO},
+		{"POST /api/v1/photos", bolos, s.handleUploadPhoto},
+		{"GET /api/v1/photos/{hash}", readers, s.handleGetPhoto},
 
 		{"GET /api/v1/agencies/{id}/mutual-aid", anyUser, s.handleGetMutualAid},
 		{"PUT /api/v1/agencies/{id}/mutual-aid", supervisors, s.handleSetMutualAid},

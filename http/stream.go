@@ -41,7 +41,15 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 		}
 		from = id
 	}
-	sc := scopeOf(actorOf(r))
+	a := actorOf(r)
+	sc := scopeOf(a)
+	// ?unit= also delivers the messages of a unit of the caller's agency
+	// (messages.go), as GET /api/v1/messages?unit= lists them.
+	unit := r.URL.Query().Get("unit")
+	if err := s.ownUnit(a, unit); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	sub, next := s.engine.Subscribe()
 	defer sub.Close()
 	if from < 0 || from > next {
@@ -58,6 +66,9 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 	send := func(p engine.Published) error {
 		if !sc.sees(p.Agency) && !slices.ContainsFunc(p.Also, sc.sees) {
 			return nil
+		}
+		if strings.HasPrefix(p.Type, "message.") && !s.messageStream(p, a, unit) {
+			return nil // only a message's sender and recipients receive its events
 		}
 		_, err := w.Write(p.Frame)
 		return err

@@ -24,8 +24,14 @@ type sseEvent struct {
 // openStream connects to /api/v1/stream and returns a channel of its events.
 func openStream(t *testing.T, ts *TestServer, token, lastID string) (<-chan sseEvent, context.CancelFunc) {
 	t.Helper()
+	return openStreamAt(t, ts, "/api/v1/stream", token, lastID)
+}
+
+// openStreamAt is openStream at path, which may carry a query.
+func openStreamAt(t *testing.T, ts *TestServer, path, token, lastID string) (<-chan sseEvent, context.CancelFunc) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	req, _ := http.NewRequestWithContext(ctx, "GET", ts.URL+"/api/v1/stream", nil)
+	req, _ := http.NewRequestWithContext(ctx, "GET", ts.URL+path, nil)
 	req.Header.Set("Authorization", "Bearer "+token)
 	if lastID != "" {
 		req.Header.Set("Last-Event-ID", lastID)

@@ -22,6 +22,29 @@ type TimelineEntry struct {
 	Subject    map[string]string `json:"subject,omitempty"`
 	Data       json.RawMessage   `json:"data,omitempty"`
 	Directives []string          `json:"directives"`
+	// Late marks an event entered late (dispatch/late.go): when it is
+	// claimed to have happened, when it was entered (Time), and why. It is
+	// read from the payload, which the leaf holds.
+	Late *TimelineLate `json:"late,omitempty"`
+}
+
+// TimelineLate is the mark of a late entry in a timeline: both times and
+// the reason.
+type TimelineLate struct {
+	Claimed string `json:"claimed"`
+	Entered string `json:"entered"`
+	Reason  string `json:"reason"`
+}
+
+// lateMark returns the late mark of an entry's payload, or nil.
+func lateMark(entered string, data json.RawMessage) *TimelineLate {
+	var d struct {
+		Late *dispatch.Late `json:"late"`
+	}
+	if json.Unmarshal(data, &d) != nil || d.Late == nil {
+		return nil
+	}
+	return &TimelineLate{Claimed: d.Late.Claimed.UTC().Format(ledger.TimeFormat), Entered: entered, Reason: d.Late.Reason}
 }
 
 // A Timeline is the ordered events of a request or an incident across
@@ -66,10 +89,19 @@ func (s *Server) requestSeqs(id string) ([]int64, []dispatch.Directive) {
 func (s *Server) incidentSeqs(id string) ([]int64, []dispatch.Directive) {
 	seqs := s.engine.Seqs("incident", id)
 	var ds []dispatch.Directive
+	var merged []string
 	s.engine.Read(func(st *dispatch.State) {
 		in, ok := st.Incidents[id]
 		if !ok {
 			return
+		}
+		// The histories of the incidents merged into it are its own
+		// (merge.go), and those merged into them, and so on.
+		for q := slices.Clone(in.Merged); len(q) > 0; q = q[1:] {
+			merged = append(merged, q[0])
+			if m, ok := st.Incidents[q[0]]; ok {
+				q = append(q, m.Merged...)
+			}
 		}
 		for _, d := range st.Directives {
 			if d.Agency == in.Agency && d.Covers(in.Location, in.ID) {
@@ -79,6 +111,9 @@ func (s *Server) incidentSeqs(id string) ([]int64, []dispatch.Directive) {
 	})
 	for _, d := range ds {
 		seqs = append(seqs, s.engine.Seqs("directive", d.ID)...)
+	}
+	for _, m := range merged {
+		seqs = append(seqs, s.engine.Seqs("incident", m)...)
 	}
 	slices.Sort(seqs)
 	return slices.Compact(seqs), ds
@@ -103,7 +138,7 @@ func (s *Server) timeline(r *http.Request, subject string, seqs []int64, ds []di
 			return nil, err
 		}
 		e := TimelineEntry{Seq: en.Seq, Time: en.Time, Type: en.Type, Agency: en.Agency, Actor: en.Actor,
-			Subject: en.Subject, Data: en.Data, Directives: []string{}}
+			Subject: en.Subject, Data: en.Data, Directives: []string{}, Late: lateMark(en.Time, en.Data)}
 		for _, d := range ds {
 			if inForceAt(d, at) {
 				e.Directives = append(e.Directives, d.ID)

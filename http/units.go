@@ -44,6 +44,7 @@ func (s *Server) handleListUnits(w http.ResponseWriter, r *http.Request) {
 			}
 			c := *u
 			c.Capabilities = slices.Clone(u.Capabilities)
+			c.Crew, c.Staffing = slices.Clone(u.Crew), u.StaffingOf() // roster.go
 			out = append(out, c)
 		}
 	})
@@ -81,6 +82,12 @@ func unitView(u *dispatch.Unit) dispatch.Unit {
 	if c.Capabilities == nil {
 		c.Capabilities = []string{}
 	}
+	c.Crew, c.Staffing = slices.Clone(u.Crew), u.StaffingOf()
+	if u.Shift != nil {
+		sh := *u.Shift
+		sh.Capabilities = slices.Clone(u.Shift.Capabilities)
+		c.Shift = &sh
+	}
 	return c
 }
 
@@ -101,7 +108,8 @@ func (s *Server) unitID(r *http.Request) (string, error) {
 
 func (s *Server) handleSetUnitStatus(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		Status string `json:"status"`
+		Status string         `json:"status"`
+		Late   *dispatch.Late `json:"late"` // a late entry (late.go)
 	}
 	if err := decode(w, r, &req); err != nil {
 		s.writeError(w, r, err)
@@ -113,7 +121,8 @@ func (s *Server) handleSetUnitStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cmd := dispatch.SetUnitStatus{Unit: id, Status: req.Status}
-	if p, ok := s.engine.Position(id); ok {
+	// The position now is not where a unit entered late was then.
+	if p, ok := s.engine.Position(id); ok && req.Late == nil {
 		cmd.Lat, cmd.Lon = &p.Lat, &p.Lon
 		if req.Status == dispatch.StatusEmergency {
 			// The request it raises is placed as a call would be: near an
@@ -122,7 +131,7 @@ func (s *Server) handleSetUnitStatus(w http.ResponseWriter, r *http.Request) {
 			cmd.Near, cmd.District, cmd.Beat = place.Text, place.District, place.Beat
 		}
 	}
-	res, err := s.engine.Execute(r.Context(), actorOf(r), cmd)
+	res, err := s.engine.Execute(r.Context(), actorOf(r), dispatch.WithLate(cmd, req.Late))
 	if err != nil {
 		s.writeError(w, r, err)
 		return

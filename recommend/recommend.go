@@ -65,6 +65,9 @@ type Unit struct {
 	DistanceM  int    `json:"distance_m"`
 	Reason     string `json:"reason"`
 	Preempts   string `json:"preempts,omitempty"`
+	// Slot is the run card's slot the unit fills ("engine 2 of 3"), when
+	// the incident has a run card (runcard.go).
+	Slot string `json:"slot,omitempty"`
 }
 
 // A Filter narrows the units proposed. The zero Filter proposes AVAILABLE
@@ -84,19 +87,20 @@ type Filter struct {
 }
 
 // Eligible reports whether u may be recommended for in under f: of the
-// incident's agency, with f's kind and capabilities, not kept out by a
+// incident's agency, staffed (dispatch.Roster), with f's kind and
+// capabilities (its own or its shift's), not kept out by a
 // directive in force, and AVAILABLE or — unless f says not — pre-emptible
 // (dispatch.State.Preemptible). It also
 // returns the incident u would be taken off, "" for an AVAILABLE unit.
 func Eligible(s *dispatch.State, u *dispatch.Unit, in *dispatch.Incident, f Filter) (ok bool, preempts string) {
-	if u.Agency != in.Agency {
-		return false, ""
+	if u.Agency != in.Agency || !u.Staffed() {
+		return false, "" // another agency's, or no crew signed on
 	}
 	if len(f.Kinds) > 0 && !slices.Contains(f.Kinds, u.Kind) {
 		return false, ""
 	}
 	for _, c := range f.Capabilities {
-		if !slices.Contains(u.Capabilities, c) {
+		if !u.HasCapability(c) {
 			return false, ""
 		}
 	}

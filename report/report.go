@@ -50,11 +50,15 @@ type Times struct {
 	Answered   *time.Time // nil: answered when received
 	Dispatched *time.Time
 	OnScene    *time.Time
+	// Late says some of the times were entered late, from paper
+	// (dispatch/late.go): claimed, not recorded at the time.
+	Late bool
 }
 
 // TimesOf returns the times of an incident.
 func TimesOf(in *dispatch.Incident) Times {
-	return Times{Priority: in.Priority, Received: in.Received, Answered: in.Answered, Dispatched: in.Dispatched, OnScene: in.OnScene}
+	return Times{Priority: in.Priority, Received: in.Received, Answered: in.Answered, Dispatched: in.Dispatched, OnScene: in.OnScene,
+		Late: in.LateEntries > 0}
 }
 
 // answered is when the call was answered, or received if the phone system
@@ -96,6 +100,10 @@ type Report struct {
 	To        time.Time `json:"to"`
 	TZ        string    `json:"tz"`
 	Incidents int       `json:"incidents"` // calls received in the range
+	// LateEntered counts the calls of Incidents with times entered late,
+	// from paper after an outage (dispatch/late.go): their intervals rest
+	// on claimed times.
+	LateEntered int `json:"late_entered"`
 	// Intervals are the response-time intervals, in the order of
 	// IntervalNames.
 	Intervals  []Interval     `json:"intervals"`
@@ -216,6 +224,9 @@ func Compute(calls []Times, r Range) Report {
 			continue
 		}
 		rep.Incidents++
+		if c.Late {
+			rep.LateEntered++
+		}
 		prio := c.Priority
 		known := prio >= 0 && prio < Priorities
 		h := &rep.ByHour[c.Received.In(r.Location).Hour()]

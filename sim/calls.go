@@ -55,6 +55,11 @@ var typeWeights = map[string]map[string]float64{
 		"TRAFFIC_COLLISION": 45, "TRAFFIC_HAZARD": 30, "SUSPICIOUS": 8, "VEHICLE_THEFT": 5,
 		"FIRE_VEHICLE": 4, "MEDICAL": 4, "DISTURBANCE": 3, "ASSAULT": 1,
 	},
+	// The fire department: mostly medical calls, then collisions, fire
+	// alarms and fires (fire.go).
+	"fire": {
+		"MEDICAL": 60, "TRAFFIC_COLLISION": 18, "ALARM": 10, "FIRE_STRUCTURE": 8, "FIRE_VEHICLE": 4,
+	},
 	// The federal patrol guards federal property: alarms and trespass.
 	"federal": {
 		"ALARM": 35, "SUSPICIOUS": 35, "DISTURBANCE": 12, "THEFT": 10, "WELFARE_CHECK": 4, "ASSAULT": 3, "ROBBERY": 1,
@@ -65,7 +70,7 @@ var typeWeights = map[string]map[string]float64{
 var agencyWeights = []struct {
 	agency, mix string
 	w           float64
-}{{"metro", "city", 80}, {"sheriff", "city", 10}, {"state", "state", 7}, {"federal", "federal", 3}}
+}{{"metro", "city", 80}, {"sheriff", "city", 10}, {"state", "state", 7}, {"federal", "federal", 3}, {FireAgency, "fire", 6}}
 
 // A caller makes the demo city's calls: who gets them, what they are and
 // where, with the phone system's times.

@@ -30,6 +30,7 @@ var Agencies = []dispatch.CreateAgency{
 	{ID: "sheriff", Name: "County Sheriff's Office", Kind: "sheriff"},
 	{ID: "state", Name: "State Police", Kind: "state_police"},
 	{ID: "federal", Name: "Federal Patrol", Kind: "federal"},
+	{ID: FireAgency, Name: "City Fire Department", Kind: "fire_ems"}, // fire.go
 }
 
 // Setup creates the demo agencies and their units (Plan). It is
@@ -52,6 +53,11 @@ func Setup(ctx context.Context, exec Executor, has func(agency string) bool) (un
 				return units, fmt.Errorf("demo unit %s: %w", c.CallSign, err)
 			}
 			units++
+		}
+		if a.ID == FireAgency { // crews, cross-staffing and run cards (fire.go)
+			if err := setupFire(ctx, exec, time.Now()); err != nil {
+				return units, err
+			}
 		}
 	}
 	return units, nil
@@ -216,6 +222,9 @@ func (d *dispatcher) dispatch(ctx context.Context) error {
 // grid, of the kind the call wants (a traffic unit for a traffic call, if
 // any is free; patrol cars otherwise), two for an emergency.
 func choose(free []FreeUnit, w *waiting) []FreeUnit {
+	if w.agency == FireAgency {
+		return chooseFire(free, w) // by the run cards (fire.go)
+	}
 	n := 1
 	if w.priority <= 1 {
 		n = 2

@@ -31,7 +31,7 @@ func (c Live) Free(agency string) []FreeUnit {
 	var out []FreeUnit
 	c.Engine.Read(func(s *dispatch.State) {
 		for _, u := range s.UnitList(agency) {
-			if u.Status == dispatch.StatusAvailable && u.Incident == "" && u.Request == "" {
+			if u.Status == dispatch.StatusAvailable && u.Incident == "" && u.Request == "" && u.Staffed() {
 				out = append(out, FreeUnit{ID: u.ID, Kind: u.Kind})
 			}
 		}

@@ -78,7 +78,7 @@ func Plan() []PlannedUnit {
 			add(p.agency, fmt.Sprintf("%s%d", p.prefix, 10+i), p.kind, p.caps, "")
 		}
 	}
-	return out
+	return append(out, firePlan()...) // the fire department's (fire.go)
 }
 
 // areas maps each planned unit's id to its area.

@@ -121,6 +121,15 @@ type Session struct {
 	Expires  time.Time // the absolute end, whatever the activity
 }
 
+// A Photo is an image kept by its content (a BOLO's photo): Hash is the
+// SHA-256 of Data, and names it in the log.
+type Photo struct {
+	Hash    []byte
+	Type    string // its media type, such as "image/jpeg"
+	Data    []byte
+	Created time.Time
+}
+
 // Store is everything tenfour persists. Every method is safe for concurrent use.
 type Store interface {
 	// LogSize returns the number of leaves in the log.
@@ -214,6 +223,12 @@ type Store interface {
 	DeleteSession(ctx context.Context, h []byte) error
 	// DeleteUserSessions ends every session of username.
 	DeleteUserSessions(ctx context.Context, username string) error
+
+	// PutPhoto stores a photo under its hash. Storing the same hash again
+	// is no error and changes nothing: the first bytes stay.
+	PutPhoto(ctx context.Context, p Photo) error
+	// Photo returns the photo with the hash, or ErrNotFound.
+	Photo(ctx context.Context, hash []byte) (Photo, error)
 
 	// Close releases the store's resources.
 	Close() error

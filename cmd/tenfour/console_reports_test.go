@@ -292,7 +292,7 @@ func TestConsoleReports(t *testing.T) {
 	// The map: the streets, the directive area and the tiles.
 	p.press("M")
 	p.waitFor("the streets", `document.querySelectorAll(".map .street").length === 99 && document.querySelectorAll(".map .street.major").length === 11 &&
-		document.querySelectorAll(".map .place-marker").length === 3`)
+		document.querySelectorAll(".map .place-marker").length === 10`)
 	p.waitFor("the directive area", `document.querySelector('.map path.directive.dir-hold') && [...document.querySelectorAll(".map .directive-label text")].some(e => e.textContent === "HOLD DISPATCH")`)
 	if s := p.text(`[id^="map-summary-"]`); !strings.Contains(s, "1 directive in force: hold dispatch in an area of 4 points (metro)") {
 		t.Errorf("map description = %q, want it to name the directive in force", s)

@@ -87,6 +87,20 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	hasPremises := func(agency string) (ok bool) {
+		m.Engine.Read(func(s *dispatch.State) { ok = len(s.PremiseList(agency)) > 0 })
+		return ok
+	}
+	if _, err := sim.SetupPremises(ctx, m.exec, hasPremises, m.Engine.Now()); err != nil {
+		return err
+	}
+	hasBOLOs := func(agency string) (ok bool) {
+		m.Engine.Read(func(s *dispatch.State) { ok = len(s.BOLOList(agency)) > 0 })
+		return ok
+	}
+	if _, err := sim.SetupBOLOs(ctx, m.exec, hasBOLOs, m.Engine.Now(), 7); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "tenfour demo city is running at %s/\n", m.URL)
 	fmt.Fprintf(stdout, "  console:        %s/console/\n", m.URL)
 	fmt.Fprintf(stdout, "  data directory: %s\n", m.DataDir)

@@ -117,6 +117,15 @@ export class Store {
     } else {
       have.caller = full.caller;
       have.narrative = full.narrative;
+      have.hazards = full.hazards || []; // premise flags over its place, as they stand now
+      have.location = full.location || have.location;
+      have.hazardsBehind = false;
+      // Further callers, merges and links, as the server shows them to
+      // this user (dispatch/duplicate.go, merge.go).
+      have.callers = full.callers || [];
+      have.links = full.links || [];
+      have.merged = full.merged || [];
+      have.merged_into = full.merged_into || '';
       for (const n of full.notes || []) {
         const x = have.notes.find((y) => y.n === n.n);
         if (x) Object.assign(x, n);
@@ -149,6 +158,23 @@ export class Store {
           this.touch('units');
         }
         break;
+      case 'unit.signed_on': // the roster (dispatch/roster.go)
+      case 'unit.signed_off':
+        for (const id of d.units || []) {
+          const u = this.units.get(id);
+          if (!u) continue;
+          u.staffing = e.type === 'unit.signed_on' ? 'STAFFED' : 'UNSTAFFED';
+          u.crew = e.type === 'unit.signed_on' ? d.crew || [] : [];
+        }
+        this.touch('units');
+        break;
+      case 'unit.cross_staffed':
+        for (const [id, partner] of [[d.unit, d.partner || ''], [d.partner || d.previous, d.partner ? d.unit : '']]) {
+          const u = this.units.get(id);
+          if (u) u.cross_staffed = partner;
+        }
+        this.touch('units');
+        break;
       case 'unit.status_changed':
         this.statusChanged(e, d);
         break;
@@ -165,7 +191,7 @@ export class Store {
         if (!i) break;
         for (const u of d.units || []) if (!i.units.includes(u)) i.units.push(u);
         if (i.status === 'PENDING') i.status = 'ACTIVE';
-        i.dispatched ||= e.time;
+        i.dispatched ||= d.late?.claimed || e.time;
         this.touch('incidents');
         break;
       }
@@ -174,10 +200,46 @@ export class Store {
         if (!i) break;
         i.status = 'CLOSED';
         i.disposition = d.disposition;
-        i.cleared ||= e.time;
+        i.cleared ||= d.late?.claimed || e.time;
         this.touch('incidents');
         break;
       }
+      // Duplicates, merges and links (dispatch/duplicate.go, merge.go).
+      case 'incident.unit_moved': {
+        const u = this.units.get(d.unit), i = this.incidents.get(d.to);
+        if (u) u.incident = d.to;
+        if (i) {
+          if (!i.units.includes(d.unit)) i.units.push(d.unit);
+          i.status = 'ACTIVE';
+          i.dispatched ||= e.time;
+        }
+        this.touch('units');
+        this.touch('incidents');
+        break;
+      }
+      case 'incident.merged': {
+        const i = this.incidents.get(d.incident), into = this.incidents.get(d.into);
+        if (i) {
+          i.status = 'CLOSED';
+          i.disposition = 'MERGED';
+          i.merged_into = d.into;
+          i.cleared ||= e.time;
+        }
+        if (into && !(into.merged ||= []).includes(d.incident)) into.merged.push(d.incident);
+        this.touch('incidents');
+        break;
+      }
+      case 'incident.caller_added':
+      case 'incident.linked':
+      case 'incident.unlinked':
+        // Callers are private and links name the viewer's incidents only:
+        // the views read the incident again when they next show it.
+        for (const id of [d.incident, d.linked]) {
+          const i = this.incidents.get(id);
+          if (i) i.notesBehind = true;
+        }
+        this.touch('incidents');
+        break;
       case 'incident.note_added': {
         const i = this.incidents.get(d.incident);
         if (!i || i.notes.some((n) => n.n === d.n)) break;
@@ -186,6 +248,21 @@ export class Store {
         this.touch('incidents');
         break;
       }
+      case 'incident.location_fixed': {
+        const i = this.incidents.get(d.incident);
+        if (!i) break;
+        i.location = d.location || i.location;
+        i.hazardsBehind = true; // its hazards may have changed with its place
+        this.touch('incidents');
+        break;
+      }
+      case 'premise.recorded':
+      case 'premise.removed':
+        // The hazards of the incidents may have changed: the views read
+        // an incident again when they next show it.
+        for (const i of this.incidents.values()) i.hazardsBehind = true;
+        this.touch('incidents');
+        break;
       case 'unit.positions_sampled':
         for (const p of d.positions || []) this.position(p);
         break;
@@ -229,13 +306,16 @@ export class Store {
     const t = tkey(e.time), since = tkey(u.status_since);
     if (t < since || (t === since && u.status === d.status)) return; // already folded
     u.status = d.status;
-    u.status_since = e.time;
+    // A late entry's change happened at its claimed time (dispatch/late.go).
+    const at = d.late?.claimed || e.time;
+    u.status_since = at;
     u.incident = d.status === 'AVAILABLE' ? '' : d.incident || '';
     u.resume = d.status === 'EMERGENCY' ? d.previous : '';
+    u.held_by = d.held_by || ''; // out of service with its cross-staffed partner
     const i = this.incidents.get(d.incident);
     if (i) {
-      if (d.status === 'EN_ROUTE') i.en_route ||= e.time;
-      if (d.status === 'ON_SCENE') i.on_scene ||= e.time;
+      if (d.status === 'EN_ROUTE') i.en_route ||= at;
+      if (d.status === 'ON_SCENE') i.on_scene ||= at;
       if (d.status === 'DISPATCHED' && !i.units.includes(u.id)) i.units.push(u.id);
       this.touch('incidents');
     }

@@ -14,10 +14,12 @@ const watchdogMs = 40_000;
 export class Stream {
   // onEvent(ev) gets each event: {seq, type, data} with data the parsed log
   // leaf. onState(state, detail) gets "connecting", "live", "down" or
-  // "signed-out".
-  constructor({onEvent, onState}) {
+  // "signed-out". path is the stream's URL, with any query (messages.js
+  // opens a unit's, ?unit=ID).
+  constructor({onEvent, onState, path = '/api/v1/stream'}) {
     this.onEvent = onEvent;
     this.onState = onState;
+    this.path = path;
     this.last = null; // the sequence number of the last event folded in
     this.state = 'down';
     this.retry = 1000;
@@ -100,7 +102,7 @@ export class Stream {
     this.abort = ctl;
     const headers = {Accept: 'text/event-stream'};
     if (this.last !== null) headers['Last-Event-ID'] = String(this.last);
-    const resp = await fetch('/api/v1/stream', {headers, credentials: 'same-origin', cache: 'no-store', signal: ctl.signal});
+    const resp = await fetch(this.path, {headers, credentials: 'same-origin', cache: 'no-store', signal: ctl.signal});
     if (resp.status === 401) throw {signedOut: true};
     if (!resp.ok || !resp.body) throw new Error(`stream: HTTP ${resp.status}`);
     let watchdog;

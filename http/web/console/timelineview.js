@@ -22,8 +22,18 @@ const words = {
   'incident.dispatched': (d) => ['Units dispatched', list((d.units || []).map(unitName))],
   'incident.cleared': (d) => ['Incident cleared', d.disposition],
   'incident.note_added': () => ['Note added', 'its text is private'],
+  'incident.caller_added': (d) => ['Caller added', `call ${d.n + 1}; the caller is private`],
+  'incident.unit_moved': (d) => ['Unit moved by a merge', `${unitName(d.unit)} from ${d.from}`],
+  'incident.merged': (d) => [`Merged into ${d.into}`, `${d.incident}: ${d.reason}`],
+  'incident.linked': (d) => [`Linked: ${d.linked} is ${d.relation}`, d.reason],
+  'incident.unlinked': (d) => [`Link to ${d.linked} removed`, d.reason],
+  'incident.location_fixed': (d) => ['Location fixed', `${d.previous?.text || 'no text'} → ${d.location?.text || ''}`],
   'incident.unit_preempted': (d) => ['Unit taken off', `${unitName(d.unit)} for ${d.to || d.incident || ''}`],
-  'unit.status_changed': (d) => [statusLabel(d.status), `from ${statusLabel(d.previous)}${d.incident ? ' · ' + d.incident : ''}`],
+  'unit.status_changed': (d) => [statusLabel(d.status), `from ${statusLabel(d.previous)}${d.incident ? ' · ' + d.incident : ''}${d.reason ? ' · ' + d.reason : ''}`],
+  'unit.signed_on': (d) => ['Crew signed on', `${list((d.units || []).map(unitName))}: ${list(d.crew)}`],
+  'unit.signed_off': (d) => ['Crew signed off', list((d.units || []).map(unitName))],
+  'unit.cross_staffed': (d) => d.partner ? ['Cross-staffed', `${unitName(d.unit)} with ${unitName(d.partner)}`] : ['Cross-staffing ended', `${unitName(d.unit)} and ${unitName(d.previous)}`],
+  'agency.run_cards_set': (d) => ['Run cards set', `${(d.cards || []).length} cards`],
   'alert.incident_pending': (d) => ['Alert: waiting for a unit', `${d.pending_seconds} s`],
   'alert.safety_check': (d) => ['Alert: safety check', `on scene ${d.on_scene_seconds} s`],
   'assist.requested': (d) => [`Asked ${d.to_agency} for help`, `${d.urgency}: ${d.nature}`],
@@ -42,6 +52,15 @@ const words = {
   'mutual_aid.plan_set': () => ['Mutual-aid plan set', ''],
   'timeline.published': (d) => ['Timeline published', d.reason || ''],
 };
+
+// lateOf returns the late-entry mark of an entry (dispatch/late.go):
+// {claimed, entered, reason}, read from its data — the leaf's, so a
+// verified entry proves it — or null for a record made at the time.
+export function lateOf(e) {
+  const l = e.data?.late || e.late;
+  if (!l) return null;
+  return {claimed: l.claimed, entered: e.late?.entered || e.time, reason: l.reason};
+}
 
 // describe returns an entry's title and line.
 export function describe(e) {
@@ -179,12 +198,13 @@ export function createTimelineView(opts = {}) {
     const rows = entries.map((e, i) => {
       if (e.type === 'unit.status_changed' && e.data?.unit) status.set(e.data.unit, e.data.status);
       const [title, line] = describe(e);
+      const late = lateOf(e);
       const res = state.results.get(e.seq) || {kind: state.report ? 'none' : 'checking'};
       const [sym, word] = marks[res.kind];
       const cells = columns.map((c) => {
         const band = c.unit && status.has(c.unit) ? `band st-${status.get(c.unit)}` : '';
         if (c.key !== at[i]) return h('td', {class: band || null});
-        const label = `${title}${line ? ': ' + line : ''}. ${actorText(e.actor)}. Event ${e.seq}, ${word}.`;
+        const label = `${title}${line ? ': ' + line : ''}. ${actorText(e.actor)}.${late ? ` Entered late: happened ${late.claimed}, entered ${late.entered}.` : ''} Event ${e.seq}, ${word}.`;
         return h('td', {class: `here ${band}`},
           h('button', {type: 'button', class: `mark v-${res.kind}`, dataset: {seq: e.seq}, 'aria-label': label,
             'aria-pressed': state.selected === e.seq ? 'true' : 'false', onclick: () => select(e.seq, true)},
@@ -200,7 +220,9 @@ export function createTimelineView(opts = {}) {
       return h('tr', {class: `v-${res.kind}${state.selected === e.seq ? ' selected' : ''}`, dataset: {seq: e.seq}},
         h('th', {scope: 'row', class: 'c-time'},
           h('time', {datetime: e.time, title: e.time}, e.time ? clockTime(e.time) + millis(e.time) : '—'),
-          h('span', {class: 'sub'}, e.time ? since(t0, e.time) : '')),
+          h('span', {class: 'sub'}, e.time ? since(t0, e.time) : ''),
+          late ? h('span', {class: 'late-mark', title: `Entered late (${late.reason}): happened ${late.claimed}, entered ${late.entered}`},
+            'LATE · happened ', h('time', {datetime: late.claimed}, clockTime(late.claimed))) : null),
         h('td', {class: `c-proof v-${res.kind}`, title: res.message || word},
           h('span', {'aria-hidden': 'true'}, sym), h('span', {class: 'sr-only'}, word)),
         h('td', {class: 'c-dir'}, ds.length ? h('ul', {class: 'dchips'}, ds) : null),
@@ -233,6 +255,7 @@ export function createTimelineView(opts = {}) {
       h('div', {class: 'detail-cols'}, dl([
         ['Proof', res ? `${marks[res.kind][1]}${res.message ? ': ' + res.message : ''}` : 'not checked'],
         ['Time (UTC)', e.time],
+        lateOf(e) ? ['Entered late', `happened ${lateOf(e).claimed}, entered ${lateOf(e).entered}: ${lateOf(e).reason}`] : null,
         ['Type', e.type],
         ['Record of', e.agency],
         ['Actor', actorText(e.actor)],

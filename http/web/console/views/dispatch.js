@@ -9,6 +9,8 @@ import {statuses, statusLabel, statusCode, statusByCode, priorities} from '../li
 import {createMap} from '../mapview.js';
 import {newIncidentDialog} from './incident_form.js';
 import * as keys from '../keys.js';
+import {hazardList} from '../hazards.js';
+import {dispatchMessages} from '../messages.js';
 
 // The default of dispatch.DefaultTimers: a P0/P1 incident pending this long
 // is late.
@@ -20,6 +22,9 @@ export function mount(root, ctx) {
   sessionStorage.removeItem('tenfour.select');
   let recs = {for: null, units: [], error: null};
   let recsLoading = null;
+  // priors are the prior incidents near the selected one (loadPriors).
+  let priors = {for: null, list: [], error: null};
+  let priorsLoading = null;
   let detailFetch = null;
 
   // --- the layout -------------------------------------------------------
@@ -41,8 +46,9 @@ export function mount(root, ctx) {
   const cmdOut = h('output', {id: 'cmd-out', for: 'cmd', 'aria-live': 'polite'});
   const cmd = h('form', {class: 'cmdline', role: 'search', 'aria-label': 'Command line'},
     h('label', {for: 'cmd'}, 'Command ', h('kbd', {}, '/')), cmdInput, cmdOut);
+  const messages = dispatchMessages(ctx);
   replace(root, h('h1', {class: 'sr-only'}, 'Dispatch'),
-    h('div', {class: 'dispatch-grid'}, queue, detail, board, mapPanel), cmd);
+    h('div', {class: 'dispatch-grid'}, queue, detail, board, mapPanel), messages.el, cmd);
 
   // --- the queue ----------------------------------------------------------
   function lateAfter(i) {
@@ -123,6 +129,22 @@ export function mount(root, ctx) {
     }
   }
 
+  async function loadPriors() {
+    const i = store.incidents.get(selected);
+    if (!i || priorsLoading === i.id) return;
+    const id = i.id;
+    priorsLoading = id;
+    try {
+      const r = await get(`/incidents/${seg(id)}/priors`);
+      if (id === selected) priors = {for: id, list: r.priors || [], error: null};
+    } catch (e) {
+      if (id === selected) priors = {for: id, list: [], error: e.message};
+    } finally {
+      if (priorsLoading === id) priorsLoading = null;
+    }
+    renderDetail();
+  }
+
   async function loadRecs() {
     const i = store.incidents.get(selected);
     if (!i || i.status === 'CLOSED' || !store.can('recommend') || recsLoading === i.id) return;
@@ -130,7 +152,9 @@ export function mount(root, ctx) {
     recsLoading = id;
     try {
       const r = await get(`/incidents/${seg(id)}/recommendations?k=5`);
-      if (id === selected) recs = {for: id, units: r.units || [], error: null};
+      // A run card, if one applies: the slots the units fill and what
+      // none can (docs/console.md, "Run cards").
+      if (id === selected) recs = {for: id, units: r.units || [], error: null, card: r.run_card || null, shortfall: r.shortfall || []};
     } catch (e) {
       if (id === selected) recs = {for: id, units: [], error: e.message};
     } finally {
@@ -149,6 +173,11 @@ export function mount(root, ctx) {
       return;
     }
     if (recs.for !== i.id && recsLoading !== i.id && i.status !== 'CLOSED') loadRecs();
+    if (priors.for !== i.id && priorsLoading !== i.id) loadPriors();
+    if (i.hazardsBehind && i.full) {
+      i.hazardsBehind = false;
+      fetchFull(i.id);
+    }
     if (!detail.contains(detailInfo)) replace(detail, detailInfo, detailForms);
     const formsKey = i.id + i.status;
     if (formsFor !== formsKey) {
@@ -156,7 +185,7 @@ export function mount(root, ctx) {
       replace(detailForms, store.can('note') ? noteForm(i) : null,
         i.status !== 'CLOSED' && store.can('clear') ? clearForm(i) : null);
     }
-    const sig = JSON.stringify([i, onIt(i).map((u) => [u.id, u.status, u.status_since]), recs, recsLoading === i.id]);
+    const sig = JSON.stringify([i, onIt(i).map((u) => [u.id, u.status, u.status_since]), recs, recsLoading === i.id, priors]);
     if (sig === infoSig) return;
     infoSig = sig;
     const active = document.activeElement;
@@ -176,11 +205,14 @@ export function mount(root, ctx) {
         loc.verified ? h('span', {class: 'ok', title: 'Found in the gazetteer'}, ' ✓ verified') : h('span', {class: 'warn'}, ' unverified'),
         loc.district ? ` · district ${loc.district}` : '', loc.beat ? ` · beat ${loc.beat}` : ''),
       h('p', {class: 'd-id'}, i.id, ' · ', priorities[i.priority]?.label || ''),
+      hazardList(i.hazards, 'd-hazards'),
       recommendation(i, top, canDispatch),
       assigned(i),
       h('dl', {class: 'times'}, times.flatMap(([k, t]) => [h('dt', {}, k), h('dd', {}, h('time', {datetime: t}, clockTime(t)))])),
       callerAndNarrative(i),
       notes(i),
+      related(i),
+      priorList(i),
       i.status === 'CLOSED' ? h('p', {}, 'Disposition: ', h('strong', {}, i.disposition || '')) : null);
     if (keep) document.getElementById(keep)?.focus();
   }
@@ -188,6 +220,7 @@ export function mount(root, ctx) {
   function recommendation(i, top, canDispatch) {
     if (i.status === 'CLOSED' || !store.can('recommend')) return null;
     const list = recs.for === i.id ? recs.units : [];
+    const card = recs.for === i.id ? recs.card : null;
     return h('section', {class: 'recs', 'aria-labelledby': 'recs-title'},
       h('h3', {id: 'recs-title'}, 'Recommended'),
       recs.for !== i.id ? h('p', {class: 'hint'}, 'Finding the nearest available units…') :
@@ -197,9 +230,16 @@ export function mount(root, ctx) {
         onclick: () => dispatch(i.id, [top.unit], !!top.preempts)},
       `Dispatch ${top.call_sign}`, h('span', {class: 'eta'}, ` ETA ${duration(top.eta_seconds)}`),
       top.preempts ? h('span', {class: 'eta'}, ` · off ${shortId(top.preempts)}`) : null, ' ', h('kbd', {}, 'd')) : null,
+      card ? h('p', {class: 'run-card', id: 'd-run-card'}, `Run card: ${card.name}`,
+        card.slots ? ` (${card.slots.map((s) => `${s.count} ${s.kind}`).join(', ')})` : '',
+        list.length > 1 && canDispatch ? [' ', h('button', {type: 'button', class: 'ghost', id: 'dispatch-card',
+          onclick: () => dispatch(i.id, list.map((r) => r.unit), false)}, `Dispatch all ${list.length}`)] : null) : null,
+      card && recs.shortfall.length ? h('p', {class: 'warn', id: 'd-shortfall', role: 'status'},
+        'Short: ' + recs.shortfall.map((s) => `${s.missing} ${s.kind}`).join(', ') + ' — no staffed unit available; ask for mutual aid or wait.') : null,
       list.length ? h('table', {class: 'rec-list'},
-        h('thead', {}, h('tr', {}, ['Unit', 'ETA', 'Distance', 'Why', ''].map((c) => h('th', {scope: 'col'}, c)))),
+        h('thead', {}, h('tr', {}, [card ? 'Slot' : null, 'Unit', 'ETA', 'Distance', 'Why', ''].filter((c) => c !== null).map((c) => h('th', {scope: 'col'}, c)))),
         h('tbody', {}, list.map((r, n) => h('tr', {},
+          card ? h('td', {class: 'slot'}, r.slot || '') : null,
           h('td', {class: 'cs'}, r.call_sign),
           h('td', {class: 'num'}, duration(r.eta_seconds)),
           h('td', {class: 'num'}, `${(r.distance_m / 1000).toFixed(1)} km`),
@@ -207,6 +247,20 @@ export function mount(root, ctx) {
           h('td', {}, canDispatch && n > 0 ? h('button', {type: 'button', class: r.preempts ? 'ghost preempt' : 'ghost', id: `dispatch-${r.unit}`,
             onclick: () => dispatch(i.id, [r.unit], !!r.preempts)},
           r.preempts ? `Take ${r.call_sign} off ${shortId(r.preempts)}` : `Dispatch ${r.call_sign}`) : null))))) : null);
+  }
+
+  // priorList shows the agency's other incidents near this one's place over
+  // the last year (GET /api/v1/incidents/{id}/priors).
+  function priorList(i) {
+    if (priors.for !== i.id) return null;
+    return h('section', {class: 'priors', id: 'd-priors', 'aria-labelledby': 'priors-title'},
+      h('h3', {id: 'priors-title'}, 'Prior incidents within 100 m, last 365 days'),
+      priors.error ? h('p', {class: 'form-error'}, priors.error) :
+        !priors.list.length ? h('p', {class: 'hint'}, i.location?.lat == null ? 'None known: the place has no point.' : 'None.') :
+          h('ul', {}, priors.list.map((p) => h('li', {},
+            h('time', {datetime: p.received}, new Date(p.received).toLocaleDateString()), ' ',
+            store.typeName(p.type), ` · ${p.incident} · ${Math.round(p.distance_m)} m`,
+            p.disposition ? ` · ${p.disposition}` : ` · ${p.status.toLowerCase()}`))));
   }
 
   function assigned(i) {
@@ -241,6 +295,23 @@ export function mount(root, ctx) {
         n.text !== undefined ? n.text : h('span', {class: 'hint'}, '…')))));
   }
 
+  // related shows the further callers, the merges and the links of the
+  // incident (dispatch/duplicate.go, merge.go), as the server gives them.
+  function related(i) {
+    if (!i.full) return null;
+    const rows = [];
+    if (i.merged_into) rows.push(h('li', {}, 'Merged into ', h('strong', {}, i.merged_into)));
+    for (const m of i.merged || []) rows.push(h('li', {}, 'Merged from ', h('strong', {}, m)));
+    for (const l of i.links || []) rows.push(h('li', {}, `Linked ${l.relation}: `, h('strong', {}, l.incident), ` · ${l.reason}`));
+    for (const c of i.callers || []) {
+      rows.push(h('li', {}, `Caller ${c.n + 1}: `, c.caller?.name || 'no name', c.caller?.phone ? ` · ${c.caller.phone}` : '',
+        c.narrative ? ` — ${c.narrative}` : ''));
+    }
+    if (!rows.length) return null;
+    return h('section', {class: 'related', id: 'd-related', 'aria-labelledby': 'related-title'},
+      h('h3', {id: 'related-title'}, 'Other callers, merges and links'), h('ul', {}, rows));
+  }
+
   function noteForm(i) {
     const input = h('input', {id: 'note-text', autocomplete: 'off', maxlength: '2000'});
     return h('form', {class: 'inline-form', onsubmit: async (ev) => {
@@ -270,15 +341,16 @@ export function mount(root, ctx) {
     const groups = order.map((s) => ({s, units: [...store.units.values()].filter((u) => u.status === s.id)
       .sort((a, b) => a.call_sign.localeCompare(b.call_sign, 'en', {numeric: true}))}))
       .filter((g) => g.units.length || g.s.id === 'AVAILABLE');
-    reconcile(boardGroups, groups, (g) => g.s.id, (g) => g.units.map((u) => u.id + u.status_since + u.incident + (u.incident === selected)).join(','),
+    reconcile(boardGroups, groups, (g) => g.s.id, (g) => g.units.map((u) => u.id + u.status_since + u.incident + (u.incident === selected) + (u.staffing || '') + (u.held_by || '')).join(','),
       (g) => h('section', {class: `group st-${g.s.id}`, 'aria-label': `${g.s.label}: ${g.units.length}`},
         h('h3', {}, g.s.label, ' ', h('span', {class: 'count'}, String(g.units.length))),
         h('ul', {class: 'chips'}, g.units.map((u) => h('li', {},
           h('button', {type: 'button', class: `chip st-${u.status}${u.incident && u.incident === selected ? ' on-selected' : ''}`,
-            'aria-label': `${u.call_sign}, ${u.kind}, ${statusLabel(u.status)}${u.incident ? ', on ' + u.incident : ''}`,
+            'aria-label': `${u.call_sign}, ${u.kind}, ${statusLabel(u.status)}${u.incident ? ', on ' + u.incident : ''}${u.staffing === 'UNSTAFFED' ? ', no crew' : ''}${u.held_by ? ', out with ' + store.callSign(u.held_by) : ''}`,
             onclick: () => { if (u.incident) select(u.incident); else cmdInput.value = `d ${u.call_sign}`; }},
           h('span', {class: 'cs'}, u.call_sign),
-          h('span', {class: 'kind', 'aria-hidden': 'true'}, u.kind),
+          h('span', {class: 'kind', 'aria-hidden': 'true'}, u.kind,
+            u.staffing === 'UNSTAFFED' ? ' · no crew' : '', u.held_by ? ` · with ${store.callSign(u.held_by)}` : ''),
           timer(u.status_since),
           u.incident ? h('span', {class: 'inc', 'aria-hidden': 'true'}, shortId(u.incident)) : null))))));
   }
@@ -341,7 +413,10 @@ export function mount(root, ctx) {
   }
 
   const dialog = newIncidentDialog(ctx, (inc) => {
-    say(`Created ${inc.id}: ${store.typeName(inc.type)} at ${inc.location?.text || ''}`);
+    // Possible duplicates (dispatch/duplicate.go) are said loudly: the call
+    // may belong to an open incident as another caller, or merge into it.
+    const dups = (inc.possible_duplicates || []).map((d) => `${d.incident} (${d.distance_m} m, ${Math.round(d.age_seconds / 60)} min ago)`);
+    say(`Created ${inc.id}: ${store.typeName(inc.type)} at ${inc.location?.text || ''}${dups.length ? `. Possible duplicate of ${dups.join(', ')}` : ''}`, dups.length > 0);
     select(inc.id, {focus: true});
   });
   function openNew(location = '') {
@@ -394,6 +469,25 @@ export function mount(root, ctx) {
       if (!rest) return say('Write the note after the word: note caller called back', true);
       return act(`Note added to ${shortId(selected)}`, () => post(`/incidents/${seg(selected)}/notes`, {text: rest}))
         .then((ok) => ok && fetchFull(selected));
+    }
+    if (v === 'merge' || v === 'link') {
+      // merge #42 reason…: merge the selected incident into 42;
+      // link #42 parent|child|related reason…: link 42 to the selected one.
+      if (!selected) return say('Select an incident first.', true);
+      const [other, ...more] = args;
+      const target = other && findIncident(other);
+      const relation = v === 'link' ? more.shift() : '';
+      const reason = more.join(' ');
+      if (!target || !reason || (v === 'link' && !['parent', 'child', 'related'].includes(relation))) {
+        return say(v === 'merge' ? 'Write merge #NUMBER reason: merges the selected incident into that one.'
+          : 'Write link #NUMBER parent|child|related reason: what that incident is to the selected one.', true);
+      }
+      if (v === 'merge') {
+        return act(`Merged ${shortId(selected)} into ${shortId(target.id)}`,
+          () => post(`/incidents/${seg(selected)}/merge`, {into: target.id, reason})).then((ok) => ok && select(target.id));
+      }
+      return act(`Linked ${shortId(target.id)} as ${relation} of ${shortId(selected)}`,
+        () => post(`/incidents/${seg(selected)}/links`, {incident: target.id, relation, reason})).then((ok) => ok && fetchFull(selected));
     }
     if (v === 's' || v === 'status') {
       const [cs, ...st] = args;
@@ -470,6 +564,7 @@ export function mount(root, ctx) {
     stopTicking();
     map.destroy();
     dialog.destroy();
+    messages.stop();
     clearTimeout(recTimer);
     clearTimeout(detailFetch);
     ctx.openIncident = null;

@@ -117,7 +117,9 @@ export function mount(root, ctx) {
     const d = data;
     const r = ranges.find((x) => x.id === rangeId);
     const who = d.agency ? (ctx.store.agencies.get(d.agency)?.name || d.agency) : 'every agency';
-    overview.textContent = `${d.incidents} call${d.incidents === 1 ? '' : 's'} received in the ${r.label.toLowerCase()} by ${who}; hours in ${d.tz}.`;
+    // Calls entered late from paper (dispatch/late.go) rest on claimed times: say so.
+    const late = d.late_entered ? ` ${d.late_entered} of them entered late, from paper: their times are as claimed.` : '';
+    overview.textContent = `${d.incidents} call${d.incidents === 1 ? '' : 's'} received in the ${r.label.toLowerCase()} by ${who}; hours in ${d.tz}.${late}`;
     drawResponse(figResponse, d);
     drawNfpa(figNfpa, d);
     drawHourly(figHourly, d);

@@ -10,7 +10,10 @@
 import {post, seg} from '../api.js';
 import {h, replace, ticking, timer, clockTime} from '../dom.js';
 import {nextStatuses, statusLabel} from '../lifecycle.js';
+import {hazardList} from '../hazards.js';
 import * as keys from '../keys.js';
+import {unitMessages} from '../messages.js';
+import {unitBOLOs} from '../bolos.js';
 
 // positionEvery is the least time between two positions sent while moving.
 const positionEvery = 10_000;
@@ -31,7 +34,10 @@ export function mount(root, ctx) {
   let busy = false;
 
   const body = h('div', {class: 'unit-body'});
-  replace(root, h('h1', {class: 'sr-only'}, 'Unit'), body);
+  // Messages to the unit sit above the rest, where they are seen.
+  const messages = unitMessages(ctx);
+  const bolos = unitBOLOs(ctx);
+  replace(root, h('h1', {class: 'sr-only'}, 'Unit'), messages.el, bolos.el, body);
 
   function myUnit() {
     return unitId ? store.units.get(unitId) : null;
@@ -39,9 +45,11 @@ export function mount(root, ctx) {
 
   function render() {
     const u = myUnit();
+    messages.setUnit(u ? u.id : null);
+    bolos.setUnit(u ? u.id : null);
     if (!u) return renderPicker();
     const i = u.incident ? store.incidents.get(u.incident) : null;
-    if (i && !i.full && !i.fetching) {
+    if (i && (!i.full || i.hazardsBehind) && !i.fetching) {
       i.fetching = true;
       store.incident(i.id).catch(() => {}).finally(() => { i.fetching = false; });
     }
@@ -82,6 +90,7 @@ export function mount(root, ctx) {
     }
     return h('section', {class: `assignment p${i.priority}`, 'aria-labelledby': 'asg-title', id: 'assignment'},
       h('h2', {id: 'asg-title'}, h('span', {class: `prio p${i.priority}`}, `P${i.priority}`), ' ', store.typeName(i.type)),
+      hazardList(i.hazards, 'asg-hazards'),
       h('p', {class: 'asg-loc', id: 'asg-loc'}, i.location?.text || 'No location'),
       h('p', {class: 'asg-meta'}, [i.location?.district ? `District ${i.location.district}` : '', i.location?.beat ? `beat ${i.location.beat}` : '', i.id]
         .filter(Boolean).join(' · ')),
@@ -262,6 +271,8 @@ export function mount(root, ctx) {
   return () => {
     unsubscribe();
     stopTicking();
+    messages.stop();
+    bolos.stop();
     if (confirming) clearInterval(confirming.tick);
     if (geo.watch !== null) navigator.geolocation.clearWatch(geo.watch);
   };

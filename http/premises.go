@@ -1,0 +1,261 @@
+package http
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/tenfour-cad/tenfour/dispatch"
+)
+
+// premisers may enter and remove premise records: those who learn of
+// hazards from calls and from units. Every reader of the agency sees them,
+// officers first: they are for their safety.
+var premisers = []string{dispatch.RoleCallTaker, dispatch.RoleDispatcher, dispatch.RoleSupervisor}
+
+// placeFixers work the queue of locations kept as typed.
+var placeFixers = []string{dispatch.RoleSupervisor, dispatch.RoleAdmin, InstallationAdmin}
+
+// premiseView copies a premise record for the actor: the flags' text only
+// for those who see the agency's private fields.
+func premiseView(p *dispatch.Premise, a dispatch.Actor) dispatch.Premise {
+	c := *p
+	c.Flags = slices.Clone(p.Flags)
+	if !scopeOf(a).sees(p.Agency) {
+		for i := range c.Flags {
+			c.Flags[i].Text = ""
+		}
+	}
+	return c
+}
+
+// hazardsFor returns the hazards in force over in's place at now, as the
+// actor may see them: the text only for those who see the incident's
+// private fields, the kind for anyone else who sees the incident.
+func hazardsFor(st *dispatch.State, in *dispatch.Incident, a dispatch.Actor, now time.Time) []dispatch.Hazard {
+	hz := st.HazardsAt(in.Agency, in.Location, now)
+	if !scopeOf(a).sees(in.Agency) {
+		for i := range hz {
+			hz[i].Text, hz[i].Source = "", ""
+		}
+	}
+	return hz
+}
+
+// viewIncident is incidentView with the hazards over the incident's place.
+func (s *Server) viewIncident(st *dispatch.State, in *dispatch.Incident, a dispatch.Actor) dispatch.Incident {
+	c := incidentView(in, a)
+	c.Hazards = hazardsFor(st, in, a, s.engine.Now())
+	return c
+}
+
+func (s *Server) handleListPremises(w http.ResponseWriter, r *http.Request) {
+	a := actorOf(r)
+	sc := scopeOf(a)
+	status := r.URL.Query().Get("status")
+	if status != "" && status != dispatch.PremiseInForce && status != dispatch.PremiseRemoved {
+		s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "status must be %s or %s", dispatch.PremiseInForce, dispatch.PremiseRemoved))
+		return
+	}
+	out := []dispatch.Premise{}
+	s.engine.Read(func(st *dispatch.State) {
+		for _, p := range st.PremiseList(sc.agency) {
+			if sc.sees(p.Agency) && (status == "" || p.Status == status) {
+				out = append(out, premiseView(p, a))
+			}
+		}
+	})
+	writeJSON(w, http.StatusOK, map[string]any{"premises": out})
+}
+
+// premise returns the premise record of the path, if the actor may see it;
+// another agency's answers 404, as an incident does.
+func (s *Server) premise(r *http.Request) (dispatch.Premise, error) {
+	id, a := r.PathValue("id"), actorOf(r)
+	var p dispatch.Premise
+	found := false
+	s.engine.Read(func(st *dispatch.State) {
+		if q, ok := st.Premises[id]; ok && scopeOf(a).sees(q.Agency) {
+			p, found = premiseView(q, a), true
+		}
+	})
+	if !found {
+		return p, dispatch.Errorf(dispatch.ENOTFOUND, "premise record %s does not exist", id)
+	}
+	return p, nil
+}
+
+func (s *Server) handleGetPremise(w http.ResponseWriter, r *http.Request) {
+	p, err := s.premise(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, p)
+}
+
+// handleRecordPremise enters a premise record: the location as text (placed
+// by the gazetteer, which must know it) or as a point.
+func (s *Server) handleRecordPremise(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Agency   string                 `json:"agency"`
+		Location dispatch.Location      `json:"location"`
+		RadiusM  float64                `json:"radius_m"`
+		Flags    []dispatch.PremiseFlag `json:"flags"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	a := actorOf(r)
+	if req.Agency == "" {
+		req.Agency = a.Agency
+	}
+	loc := resolveLocation(req.Location)
+	if loc.Lat == nil && loc.Text != "" {
+		s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "the gazetteer does not know %q; give an address it knows, or a latitude and longitude", loc.Text))
+		return
+	}
+	res, err := s.engine.Execute(r.Context(), a, dispatch.RecordPremise{Agency: req.Agency, Location: loc, RadiusM: req.RadiusM, Flags: req.Flags})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	id := res.Events[0].Subject["premise"]
+	var p dispatch.Premise
+	s.engine.Read(func(st *dispatch.State) { p = premiseView(st.Premises[id], a) })
+	created(w, res, "/api/v1/premises/"+id, p)
+}
+
+// handleRemovePremise removes a premise record, with a reason.
+func (s *Server) handleRemovePremise(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Reason string `json:"reason"`
+	}
+	if err := decode(w, r, &body); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p, err := s.premise(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	a := actorOf(r)
+	res, err := s.engine.Execute(r.Context(), a, dispatch.RemovePremise{Premise: p.ID, Reason: body.Reason})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.engine.Read(func(st *dispatch.State) { p = premiseView(st.Premises[p.ID], a) })
+	changed(w, res, p)
+}
+
+// handleIncidentPriors answers the agency's other incidents received near
+// the incident's place (?radius_m=, default 100, at most 2000) over the days
+// before now (?days=, default 365, at most 1825), newest first.
+func (s *Server) handleIncidentPriors(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	radius, days := float64(dispatch.DefaultPriorRadiusM), dispatch.DefaultPriorDays
+	if v := q.Get("radius_m"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > dispatch.MaxPriorRadiusM {
+			s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "radius_m must be a whole number of metres from 1 to %d", dispatch.MaxPriorRadiusM))
+			return
+		}
+		radius = float64(n)
+	}
+	if v := q.Get("days"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > dispatch.MaxPriorDays {
+			s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "days must be a whole number from 1 to %d", dispatch.MaxPriorDays))
+			return
+		}
+		days = n
+	}
+	id, sc := r.PathValue("id"), scopeOf(actorOf(r))
+	var out []dispatch.Prior
+	found := false
+	s.engine.Read(func(st *dispatch.State) {
+		in, ok := st.Incidents[id]
+		if !ok || !sc.sees(in.Agency) {
+			return
+		}
+		found = true
+		out = st.PriorsOf(in, radius, days, s.engine.Now())
+	})
+	if !found {
+		s.writeError(w, r, dispatch.Errorf(dispatch.ENOTFOUND, "incident %s does not exist", id))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"incident": id, "radius_m": radius, "days": days, "priors": out})
+}
+
+// handleListUnverified answers the queue of incidents whose location a
+// call-taker kept as typed, oldest first.
+func (s *Server) handleListUnverified(w http.ResponseWriter, r *http.Request) {
+	a := actorOf(r)
+	sc := scopeOf(a)
+	out := []dispatch.Incident{}
+	s.engine.Read(func(st *dispatch.State) {
+		for _, in := range st.Unverified(sc.agency) {
+			if sc.sees(in.Agency) {
+				out = append(out, incidentView(in, a))
+			}
+		}
+	})
+	s.recordPrivateReads(r, incidentReads(out...))
+	writeJSON(w, http.StatusOK, map[string]any{"incidents": out})
+}
+
+// handleFixLocation places an incident of the queue: {"text"} that the
+// gazetteer knows, or {"lat","lon"} (with "text" to keep, or the typed
+// text kept). It answers the incident.
+func (s *Server) handleFixLocation(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Text string   `json:"text"`
+		Lat  *float64 `json:"lat"`
+		Lon  *float64 `json:"lon"`
+	}
+	if err := decode(w, r, &body); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	r.SetPathValue("id", r.PathValue("incident"))
+	in, err := s.incident(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var loc dispatch.Location
+	switch {
+	case (body.Lat == nil) != (body.Lon == nil):
+		s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "give both lat and lon, or neither"))
+		return
+	case body.Lat != nil:
+		text := body.Text
+		loc = resolveLocation(dispatch.Location{Lat: body.Lat, Lon: body.Lon})
+		if text == "" {
+			text = in.Location.Text
+		}
+		if text != "" {
+			loc.Text = text
+		}
+	default:
+		loc = resolveLocation(dispatch.Location{Text: body.Text})
+		if loc.Lat == nil {
+			s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "the gazetteer does not know %q; give an address it knows, or a latitude and longitude", body.Text))
+			return
+		}
+	}
+	a := actorOf(r)
+	res, err := s.engine.Execute(r.Context(), a, dispatch.FixLocation{Incident: in.ID, Location: loc})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.engine.Read(func(st *dispatch.State) { in = s.viewIncident(st, st.Incidents[in.ID], a) })
+	s.recordPrivateReads(r, incidentReads(in))
+	changed(w, res, in)
+}

@@ -1,0 +1,13 @@
+-- +goose Up
+-- Photos (of BOLOs), kept by content: the key is the SHA-256 of the bytes,
+-- so the same image stored twice is one row, and a hash in the log names
+-- exactly the bytes it was made of. Times are RFC 3339 text, as in 00001.
+CREATE TABLE photos (
+    hash    BYTEA PRIMARY KEY,
+    type    TEXT NOT NULL,
+    data    BYTEA NOT NULL,
+    created TEXT NOT NULL
+);
+
+-- +goose Down
+DROP TABLE photos;
