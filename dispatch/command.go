@@ -172,16 +172,7 @@ func (c CreateIncident) Decide(s *State, actor Actor, now time.Time) ([]Event, e
 	if err := checkLocation(c.Location); err != nil {
 		return nil, err
 	}
-	if err := checkText("caller name", c.Caller.Name, 200, false); err != nil {
-		return nil, err
-	}
-	if err := checkText("caller phone", c.Caller.Phone, 40, false); err != nil {
-		return nil, err
-	}
-	if err := checkText("narrative", c.Narrative, 8000, false); err != nil {
-		return nil, err
-	}
-	if err := checkCallTimes(c.Received, c.Answered, now); err != nil {
+	if err := checkCall(c.Caller, c.Narrative, c.Received, c.Answered, now); err != nil {
 		return nil, err
 	}
 	// Years are counted in UTC, as replay counts them from the log's times.
@@ -207,6 +198,21 @@ func (c CreateIncident) Decide(s *State, actor Actor, now time.Time) ([]Event, e
 			Received: utc(c.Received), Answered: utc(c.Answered)},
 		Private: private,
 	}}, nil
+}
+
+// checkCall checks what a call brings: the caller, the call-taker's
+// narrative and the phone system's times.
+func checkCall(caller Caller, narrative string, received, answered *time.Time, now time.Time) error {
+	if err := checkText("caller name", caller.Name, 200, false); err != nil {
+		return err
+	}
+	if err := checkText("caller phone", caller.Phone, 40, false); err != nil {
+		return err
+	}
+	if err := checkText("narrative", narrative, 8000, false); err != nil {
+		return err
+	}
+	return checkCallTimes(received, answered, now)
 }
 
 // checkCallTimes checks a call's received and answered times against its

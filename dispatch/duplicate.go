@@ -163,16 +163,7 @@ func (c AddCaller) Decide(s *State, actor Actor, now time.Time) ([]Event, error)
 	if in.Status == IncidentClosed {
 		return nil, Errorf(ECONFLICT, "incident %s is closed; open a new incident for this call", in.ID)
 	}
-	if err := checkText("caller name", c.Caller.Name, 200, false); err != nil {
-		return nil, err
-	}
-	if err := checkText("caller phone", c.Caller.Phone, 40, false); err != nil {
-		return nil, err
-	}
-	if err := checkText("narrative", c.Narrative, 8000, false); err != nil {
-		return nil, err
-	}
-	if err := checkCallTimes(c.Received, c.Answered, now); err != nil {
+	if err := checkCall(c.Caller, c.Narrative, c.Received, c.Answered, now); err != nil {
 		return nil, err
 	}
 	if len(in.Callers) >= MaxCallers {

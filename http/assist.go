@@ -95,6 +95,16 @@ func (s *Server) request(r *http.Request) (json.RawMessage, error) {
 	return out, nil
 }
 
+// answerOne answers one record found by a lookup, or the lookup's error
+// (a record the caller may not see answers 404, as a missing one does).
+func (s *Server) answerOne(w http.ResponseWriter, r *http.Request, v any, err error) {
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
 func (s *Server) handleListRequests(w http.ResponseWriter, r *http.Request) {
 	sc := scopeOf(actorOf(r))
 	var out json.RawMessage
@@ -114,11 +124,7 @@ func (s *Server) handleListRequests(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleGetRequest(w http.ResponseWriter, r *http.Request) {
 	out, err := s.request(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	s.answerOne(w, r, out, err)
 }
 
 // handleCreateRequest asks for assistance. The location is resolved as an
@@ -326,11 +332,7 @@ func (s *Server) directive(r *http.Request) (json.RawMessage, error) {
 
 func (s *Server) handleGetDirective(w http.ResponseWriter, r *http.Request) {
 	out, err := s.directive(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	s.answerOne(w, r, out, err)
 }
 
 func (s *Server) handleRevokeDirective(w http.ResponseWriter, r *http.Request) {

@@ -88,11 +88,7 @@ func (s *Server) premise(r *http.Request) (dispatch.Premise, error) {
 
 func (s *Server) handleGetPremise(w http.ResponseWriter, r *http.Request) {
 	p, err := s.premise(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, p)
+	s.answerOne(w, r, p, err)
 }
 
 // handleRecordPremise enters a premise record: the location as text (placed
