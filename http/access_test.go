@@ -192,6 +192,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/incidents/{id}/clear": {request: func(int) (string, any) {
 			return "/api/v1/incidents/" + incident + "/clear", map[string]string{"disposition": "matrix"}
 		}, foreign: http.StatusNotFound},
+		"GET /api/v1/incidents/possible-duplicates": {request: get("/api/v1/incidents/possible-duplicates?type=BURGLARY&lat=41.82&lon=-87.70&agency=metro"), foreign: http.StatusForbidden},
 		"POST /api/v1/incidents/{id}/notes": {request: func(n int) (string, any) {
 			return "/api/v1/incidents/" + incident + "/notes", map[string]string{"text": fmt.Sprintf("matrix note %d", n)}
 		}, foreign: http.StatusNotFound},

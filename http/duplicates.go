@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
@@ -26,4 +27,42 @@ func (s *Server) handleAddCaller(w http.ResponseWriter, r *http.Request) {
 	}) dispatch.Command {
 		return dispatch.AddCaller{Incident: id, Caller: b.Caller, Narrative: b.Narrative, Received: b.Received, Answered: b.Answered}
 	})
+}
+
+// handlePossibleDuplicates answers, before a call becomes an incident, the
+// open incidents it may duplicate (?type=, ?lat=&lon=, optional ?agency=):
+// the same rule the creation answers with (dispatch.State.PossibleDuplicates),
+// asked early so that the call-taker can attach the call to one instead.
+func (s *Server) handlePossibleDuplicates(w http.ResponseWriter, r *http.Request) {
+	q, a := r.URL.Query(), actorOf(r)
+	agency := q.Get("agency")
+	if agency == "" {
+		agency = a.Agency
+	}
+	if !scopeOf(a).sees(agency) {
+		s.writeError(w, r, dispatch.Errorf(dispatch.EFORBIDDEN, "you may not look at the incidents of agency %s", agency))
+		return
+	}
+	lat, errLat := strconv.ParseFloat(q.Get("lat"), 64)
+	lon, errLon := strconv.ParseFloat(q.Get("lon"), 64)
+	if errLat != nil || errLon != nil || lat < -90 || lat > 90 || lon < -180 || lon > 180 {
+		s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "give the call's point as lat and lon"))
+		return
+	}
+	typ := q.Get("type")
+	var out []dispatch.PossibleDuplicate
+	var err error
+	s.engine.Read(func(st *dispatch.State) {
+		if _, ok := st.IncidentType(agency, typ); !ok {
+			err = dispatch.Errorf(dispatch.EINVALID, "incident type %q is not in the catalogue (GET /api/v1/incident-types lists it)", typ)
+			return
+		}
+		call := &dispatch.Incident{Agency: agency, Type: typ, Location: dispatch.Location{Lat: &lat, Lon: &lon}}
+		out = st.PossibleDuplicates(call, s.engine.Now())
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"possible_duplicates": out})
 }

@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -63,6 +64,20 @@ func TestPossibleDuplicates(t *testing.T) {
 		t.Fatal(err)
 	}
 	old := post(ann, "FIRE_STRUCTURE", lat+metresNorth(1000), lon, map[string]any{"received": now.Add(-20 * time.Minute)})
+
+	// Asked before the call becomes an incident, the server answers by the
+	// same rule.
+	var early struct {
+		PossibleDuplicates []dispatch.PossibleDuplicate `json:"possible_duplicates"`
+	}
+	path := fmt.Sprintf("/api/v1/incidents/possible-duplicates?type=FIRE_VEHICLE&lat=%v&lon=%v", lat+metresNorth(50), lon)
+	MustJSON(t, "GET "+path, ts.Do(t, "GET", path, ann, nil), 200, &early)
+	if got := names(early.PossibleDuplicates); !slices.Equal(got, []string{first.ID}) {
+		t.Errorf("GET %s = %v, want %s alone (a compatible type; the sheriff's is not metro's)", path, got, first.ID)
+	}
+	CheckProblem(t, "GET possible-duplicates without a point", ts.Do(t, "GET", "/api/v1/incidents/possible-duplicates?type=FIRE_VEHICLE", ann, nil), 422, dispatch.EINVALID, "lat and lon")
+	CheckProblem(t, "GET possible-duplicates of an unknown type", ts.Do(t, "GET", "/api/v1/incidents/possible-duplicates?type=UFO&lat=41.8&lon=-87.7", ann, nil), 422, dispatch.EINVALID, "not in the catalogue")
+	CheckProblem(t, "GET possible-duplicates of another agency", ts.Do(t, "GET", "/api/v1/incidents/possible-duplicates?type=FIRE_VEHICLE&lat=41.8&lon=-87.7&agency=metro", deputy, nil), 403, dispatch.EFORBIDDEN, "metro")
 
 	second := post(ann, "FIRE_STRUCTURE", lat+metresNorth(50), lon, nil)
 	if len(second.PossibleDuplicates) != 1 {

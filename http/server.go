@@ -193,6 +193,7 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/incidents", readers, s.handleListIncidents},
 		{"POST /api/v1/incidents", takers, s.handleCreateIncident},
 		{"GET /api/v1/incidents/{id}", readers, s.handleGetIncident},
+		{"GET /api/v1/incidents/possible-duplicates", takers, s.handlePossibleDuplicates},
 		{"GET /api/v1/incidents/{id}/bundle", auditors, s.handleIncidentBundle},
 		{"GET /api/v1/incidents/{id}/recommendations", takers, s.handleRecommendations},
 		{"POST /api/v1/incidents/{id}/dispatch", senders, s.handleDispatch},

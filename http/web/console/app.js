@@ -206,6 +206,7 @@ async function boot() {
     {key: 'D', label: 'Go to the dispatch view', run: () => router.go('dispatch'), when: () => !!ctx.me},
     {key: 'U', label: 'Go to the unit view', run: () => router.go('unit'), when: () => !!ctx.me},
     {key: 'M', label: 'Go to the map', run: () => router.go('map'), when: () => !!ctx.me},
+    {key: 'B', label: 'Go to the BOLOs (be on the lookout)', run: () => router.go('bolos'), when: () => !!ctx.me},
     {key: 'R', label: 'Go to the reports', run: () => router.go('reports'), when: () => !!ctx.me},
     {key: 'S', label: 'Go to the supervisor\'s view', run: () => router.go('supervise'), when: () => !!ctx.me},
     {key: 'V', label: 'Go to the audit view (timelines verified against the log)', run: () => router.go('audit'), when: () => !!ctx.me},

@@ -65,6 +65,10 @@ export const can = {
   setStatus: ['officer', 'dispatcher', 'supervisor'],
   readIncidents: ['call-taker', 'dispatcher', 'supervisor', 'officer', 'auditor'],
   positions: ['call-taker', 'dispatcher', 'supervisor', 'officer', 'auditor'],
+  premise: ['call-taker', 'dispatcher', 'supervisor'],
+  attachCaller: ['call-taker', 'dispatcher', 'supervisor'],
+  merge: ['dispatcher', 'supervisor'],
+  fixLocation: ['supervisor', 'admin'],
 };
 
 // allowed reports whether a user (from GET /api/v1/auth/me) may do action.

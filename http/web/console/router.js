@@ -18,6 +18,10 @@ export const views = [
   // a supervisor's.
   {path: 'supervise', title: 'Supervise', load: () => import('./views/supervise.js'),
     roles: ['supervisor', 'dispatcher', 'liaison', 'admin@installation']},
+  // BOLOs (be on the lookout): search, issue with photos and an area,
+  // cancel (views/bolos.js). Units see theirs on the unit view.
+  {path: 'bolos', title: 'BOLOs', load: () => import('./views/bolos.js'),
+    roles: ['dispatcher', 'supervisor', 'call-taker', 'auditor', 'admin@installation']},
   {path: 'map', title: 'Map', load: () => import('./views/map.js'), roles: []},
   // Charts of the centre's times: response times, call processing against
   // NFPA 1225, calls by hour (views/reports.js).

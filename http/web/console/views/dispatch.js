@@ -11,6 +11,9 @@ import {newIncidentDialog} from './incident_form.js';
 import * as keys from '../keys.js';
 import {hazardList} from '../hazards.js';
 import {dispatchMessages} from '../messages.js';
+import {premiseDialog, removePremiseDialog} from './premise_form.js';
+import {unverifiedPanel} from './unverified.js';
+import {duplicateList} from '../duplicates.js';
 
 // The default of dispatch.DefaultTimers: a P0/P1 incident pending this long
 // is late.
@@ -47,8 +50,11 @@ export function mount(root, ctx) {
   const cmd = h('form', {class: 'cmdline', role: 'search', 'aria-label': 'Command line'},
     h('label', {for: 'cmd'}, 'Command ', h('kbd', {}, '/')), cmdInput, cmdOut);
   const messages = dispatchMessages(ctx);
+  // The queue of locations kept as typed, for those who fix them
+  // (views/unverified.js).
+  const unverified = store.can('fixLocation') ? unverifiedPanel(ctx, map, {onFixed: (inc) => select(inc.id)}) : null;
   replace(root, h('h1', {class: 'sr-only'}, 'Dispatch'),
-    h('div', {class: 'dispatch-grid'}, queue, detail, board, mapPanel), messages.el, cmd);
+    h('div', {class: 'dispatch-grid'}, queue, detail, board, mapPanel), messages.el, unverified?.el, cmd);
 
   // --- the queue ----------------------------------------------------------
   function lateAfter(i) {
@@ -206,6 +212,8 @@ export function mount(root, ctx) {
         loc.district ? ` · district ${loc.district}` : '', loc.beat ? ` · beat ${loc.beat}` : ''),
       h('p', {class: 'd-id'}, i.id, ' · ', priorities[i.priority]?.label || ''),
       hazardList(i.hazards, 'd-hazards'),
+      hazardActions(i),
+      created && created.id === i.id ? createdDups(i) : null,
       recommendation(i, top, canDispatch),
       assigned(i),
       h('dl', {class: 'times'}, times.flatMap(([k, t]) => [h('dt', {}, k), h('dd', {}, h('time', {datetime: t}, clockTime(t)))])),
@@ -247,6 +255,33 @@ export function mount(root, ctx) {
           h('td', {}, canDispatch && n > 0 ? h('button', {type: 'button', class: r.preempts ? 'ghost preempt' : 'ghost', id: `dispatch-${r.unit}`,
             onclick: () => dispatch(i.id, [r.unit], !!r.preempts)},
           r.preempts ? `Take ${r.call_sign} off ${shortId(r.preempts)}` : `Dispatch ${r.call_sign}`) : null))))) : null);
+  }
+
+  // hazardActions: a premise record entered at the incident's place, and
+  // each record over it removed with a reason (views/premise_form.js).
+  function hazardActions(i) {
+    if (!mayPremise()) return null;
+    const records = [...new Map((i.hazards || []).filter((z) => z.premise).map((z) => [z.premise, z])).values()];
+    return h('div', {class: 'hazard-actions', id: 'd-hazard-actions'},
+      i.location?.lat != null ? h('button', {type: 'button', class: 'ghost', id: 'add-hazard',
+        onclick: () => openPremise(i)}, 'Add a hazard at this place') : null,
+      records.map((z) => h('button', {type: 'button', class: 'ghost', id: `remove-hazard-${z.premise}`,
+        onclick: () => removing.open(z.premise, `${z.place || i.location?.text || ''}`)}, `Remove record ${z.premise}…`)));
+  }
+
+  // createdDups keeps the server's possible duplicates of the incident just
+  // made on its detail, with the way to fold it into one (merge).
+  function createdDups(i) {
+    const dups = created.possible_duplicates || [];
+    if (!dups.length || i.status === 'CLOSED') return null;
+    return h('section', {class: 'dup-box', id: 'd-dups', 'aria-labelledby': 'd-dups-title'},
+      h('h3', {id: 'd-dups-title'}, 'Possible duplicates of this call'),
+      duplicateList(store, dups, (d) => [
+        h('button', {type: 'button', class: 'ghost', onclick: () => select(d.incident)}, 'Show'), ' ',
+        store.can('merge') ? h('button', {type: 'button', class: 'ghost', id: `merge-into-${d.incident}`,
+          onclick: () => act(`Merged ${shortId(i.id)} into ${shortId(d.incident)}`,
+            () => post(`/incidents/${seg(i.id)}/merge`, {into: d.incident, reason: `the same emergency as ${d.incident}`}))
+            .then((ok) => ok && ((created = null), select(d.incident)))}, `Merge ${shortId(i.id)} into it`) : null]));
   }
 
   // priorList shows the agency's other incidents near this one's place over
@@ -412,13 +447,37 @@ export function mount(root, ctx) {
     queueList.querySelector(`[data-key="${CSS.escape(next.id)}"] button`)?.focus();
   }
 
+  // created is the incident last made here, while its possible duplicates
+  // are shown on its detail (createdDups).
+  let created = null;
   const dialog = newIncidentDialog(ctx, (inc) => {
     // Possible duplicates (dispatch/duplicate.go) are said loudly: the call
     // may belong to an open incident as another caller, or merge into it.
     const dups = (inc.possible_duplicates || []).map((d) => `${d.incident} (${d.distance_m} m, ${Math.round(d.age_seconds / 60)} min ago)`);
+    created = dups.length ? inc : null;
     say(`Created ${inc.id}: ${store.typeName(inc.type)} at ${inc.location?.text || ''}${dups.length ? `. Possible duplicate of ${dups.join(', ')}` : ''}`, dups.length > 0);
     select(inc.id, {focus: true});
+  }, (inc, made) => {
+    const n = (inc.callers || []).length;
+    say(`Call attached to ${inc.id} as caller ${n + 1}${made ? `; ${made.id} ${inc.merged?.includes(made.id) ? 'merged into it' : 'linked to it'}` : ''}`);
+    select(inc.id, {focus: true});
+    fetchFull(inc.id);
   });
+  // Premise records (views/premise_form.js): entered from the incident or
+  // the command line (hazard TEXT), removed from the hazard box.
+  const mayPremise = () => store.can('premise') && !!ctx.me?.agency;
+  const premise = premiseDialog(ctx, (rec) => {
+    say(`Hazard record ${rec.id} entered at ${rec.location?.text || ''}: ${rec.flags.map((f) => f.kind).join(', ')}`);
+    if (selected) fetchFull(selected);
+  });
+  const removing = removePremiseDialog((rec) => {
+    say(`Hazard record ${rec.id} removed: ${rec.remove_reason || ''}`);
+    if (selected) fetchFull(selected);
+  });
+  function openPremise(i, text = '') {
+    if (!mayPremise()) return say('Your roles cannot enter premise records.', true);
+    premise.open(i?.location?.lat != null ? i.location.text : '', text, i?.agency || '');
+  }
   function openNew(location = '') {
     if (!store.can('createIncident')) return say('Your roles cannot create incidents.', true);
     dialog.open(location);
@@ -488,6 +547,11 @@ export function mount(root, ctx) {
       }
       return act(`Linked ${shortId(target.id)} as ${relation} of ${shortId(selected)}`,
         () => post(`/incidents/${seg(selected)}/links`, {incident: target.id, relation, reason})).then((ok) => ok && fetchFull(selected));
+    }
+    if (v === 'hazard' || v === 'hz') {
+      // hazard TEXT: a premise record at the selected incident's place
+      // (or one to place), with TEXT as its first flag's text.
+      return openPremise(selected ? store.incidents.get(selected) : null, rest);
     }
     if (v === 's' || v === 'status') {
       const [cs, ...st] = args;
@@ -564,6 +628,9 @@ export function mount(root, ctx) {
     stopTicking();
     map.destroy();
     dialog.destroy();
+    premise.destroy();
+    removing.destroy();
+    unverified?.stop();
     messages.stop();
     clearTimeout(recTimer);
     clearTimeout(detailFetch);

@@ -3,13 +3,26 @@
 // soon as it is typed; a place the gazetteer does not know shows the
 // server's sentence and its suggestions, one click each. The incident is
 // made by POST /api/v1/incidents, which geocodes the text again itself.
+// Before it is made, open incidents the server would call possible
+// duplicates are shown, each with "Attach this call as another caller"
+// (POST /api/v1/incidents/{id}/callers): onAttached gets that incident. If
+// the server still names duplicates the form did not show, the new
+// incident is shown with them and the way to fold it into one.
 
 import {get, post} from '../api.js';
 import {h, replace} from '../dom.js';
 import {priorities} from '../lifecycle.js';
+import {findDuplicates, duplicateList} from '../duplicates.js';
 
-export function newIncidentDialog(ctx, onCreated) {
+export function newIncidentDialog(ctx, onCreated, onAttached = () => {}) {
   const store = ctx.store;
+  const dupBox = h('section', {class: 'dup-box wide', id: 'ni-dups', hidden: true, role: 'alert'});
+  // opened is when the call came in (the dialog opened); dupsSeen, that the
+  // call-taker has seen the possible duplicates and chose to go on; created,
+  // the incident made, while its duplicates are shown.
+  let opened = new Date();
+  let dupsSeen = false;
+  let created = null;
   const loc = h('input', {id: 'ni-location', name: 'location', required: true, autocomplete: 'off',
     placeholder: '3900 S Kedzie Ave, or S Kedzie Ave & W 39th Pl', 'aria-describedby': 'ni-geo'});
   const geo = h('div', {id: 'ni-geo', class: 'geo-result', 'aria-live': 'polite'});
@@ -35,6 +48,7 @@ export function newIncidentDialog(ctx, onCreated) {
     h('div', {class: 'field'}, h('label', {for: 'ni-caller'}, 'Caller name'), callerName),
     h('div', {class: 'field'}, h('label', {for: 'ni-phone'}, 'Caller phone'), callerPhone),
     h('div', {class: 'field wide'}, h('label', {for: 'ni-narrative'}, 'Narrative'), narrative),
+    dupBox,
     error,
     h('div', {class: 'actions wide'}, submit, cancel));
   const dialog = h('dialog', {class: 'incident-dialog', 'aria-labelledby': 'ni-title'},
@@ -80,6 +94,63 @@ export function newIncidentDialog(ctx, onCreated) {
     check();
   }
 
+  // forgetDups: the location or type changed, so the duplicates shown may
+  // no longer be the ones.
+  function forgetDups() {
+    if (created) return;
+    dupsSeen = false;
+    dupBox.hidden = true;
+  }
+  loc.addEventListener('input', forgetDups);
+  type.addEventListener('change', forgetDups);
+
+  function callBody(body) {
+    return {caller: body.caller, narrative: body.narrative, received: opened.toISOString()};
+  }
+  async function attach(d, body, also) {
+    error.textContent = '';
+    try {
+      let inc = await post(`/incidents/${encodeURIComponent(d.incident)}/callers`, callBody(body));
+      if (also) inc = (await also()) || inc;
+      const made = created;
+      created = null;
+      dialog.close();
+      onAttached(inc, made);
+    } catch (e) {
+      error.textContent = e.message;
+    }
+  }
+  // showDups offers, before the incident is made, to attach the call to one
+  // of the open incidents it may be about.
+  function showDups(dups, body) {
+    replace(dupBox, h('h3', {}, 'This call may be about an open incident'),
+      duplicateList(store, dups, (d) => h('button', {type: 'button', class: 'primary', id: `ni-attach-${d.incident}`,
+        onclick: () => attach(d, body)}, `Attach this call to ${d.incident} as another caller`)),
+      h('p', {class: 'hint'}, 'Or, if it is another emergency: ',
+        h('button', {type: 'button', class: 'ghost', id: 'ni-create-anyway', onclick: () => form.requestSubmit()},
+          'Create a new incident anyway')));
+    dupBox.hidden = false;
+    dupBox.querySelector('button')?.focus();
+  }
+  // showCreated shows the incident made with the duplicates the server
+  // named that the form had not: the call can still be attached to one, and
+  // the new incident merged into it (dispatchers) or linked to it.
+  function showCreated(inc, body) {
+    created = inc;
+    submit.hidden = true;
+    const canMerge = store.can('merge');
+    const reason = (d) => `second call about ${d.incident}: attached to it as another caller`;
+    replace(dupBox, h('h3', {}, `Created ${inc.id}; the server finds it may be the same emergency as`),
+      duplicateList(store, inc.possible_duplicates, (d) => h('button', {type: 'button', class: 'primary', id: `ni-attach-${d.incident}`,
+        onclick: () => attach(d, body, canMerge ?
+          () => post(`/incidents/${encodeURIComponent(inc.id)}/merge`, {into: d.incident, reason: reason(d)}) :
+          () => post(`/incidents/${encodeURIComponent(inc.id)}/links`, {incident: d.incident, relation: 'related', reason: reason(d) + '; to merge'}).then(() => null))},
+      canMerge ? `Attach this call to ${d.incident} and merge ${inc.id} into it` : `Attach this call to ${d.incident} and link ${inc.id} to it`)),
+      h('p', {class: 'hint'}, h('button', {type: 'button', class: 'ghost', id: 'ni-keep-new', onclick: () => dialog.close()}, `Keep ${inc.id} as a new incident`)));
+    dupBox.hidden = false;
+    dupBox.querySelector('button')?.focus();
+  }
+
   let timer = null;
   loc.addEventListener('input', () => {
     clearTimeout(timer);
@@ -94,6 +165,13 @@ export function newIncidentDialog(ctx, onCreated) {
     if (t) prio.value = String(t.default_priority);
   });
   cancel.addEventListener('click', () => dialog.close());
+  // Closed while its duplicates are shown, the incident made stays made.
+  dialog.addEventListener('close', () => {
+    if (!created) return;
+    const inc = created;
+    created = null;
+    onCreated(inc);
+  });
   dialog.addEventListener('keydown', (ev) => {
     if ((ev.ctrlKey || ev.metaKey) && ev.key === 'Enter') {
       ev.preventDefault();
@@ -104,7 +182,7 @@ export function newIncidentDialog(ctx, onCreated) {
   let busy = false;
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    if (busy) return;
+    if (busy || created) return;
     error.textContent = '';
     if (!type.value) {
       error.textContent = 'Choose the type of incident.';
@@ -128,7 +206,19 @@ export function newIncidentDialog(ctx, onCreated) {
       const body = {type: type.value, priority: Number(prio.value), location: {text: c.ok ? c.result.text : c.text},
         caller: {name: callerName.value.trim(), phone: callerPhone.value.trim()}, narrative: narrative.value.trim()};
       if (!agencyRow.hidden) body.agency = agency.value;
+      const dups = c.ok && store.can('attachCaller') ? await findDuplicates({agency: body.agency || ctx.me?.agency, type: body.type,
+        lat: c.result.lat, lon: c.result.lon}) : [];
+      const seen = dupsSeen ? dups.map((d) => d.incident) : [];
+      if (!dupsSeen && dups.length) {
+        dupsSeen = true;
+        showDups(dups, body);
+        return;
+      }
       const inc = await post('/incidents', body);
+      if (inc.possible_duplicates?.some((d) => !seen.includes(d.incident))) {
+        showCreated(inc, body);
+        return;
+      }
       dialog.close();
       onCreated(inc);
     } catch (e) {
@@ -145,6 +235,11 @@ export function newIncidentDialog(ctx, onCreated) {
       error.textContent = '';
       replace(geo);
       keepRow.hidden = true;
+      opened = new Date();
+      dupsSeen = false;
+      created = null;
+      dupBox.hidden = true;
+      submit.hidden = false;
       checked = {text: null, ok: false};
       const types = [...store.types].sort((a, b) => a.name.localeCompare(b.name));
       replace(type, h('option', {value: ''}, 'Choose…'), types.map((t) => h('option', {value: t.code}, `${t.name} (${t.code})`)));

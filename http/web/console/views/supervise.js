@@ -16,6 +16,7 @@
 import {get, post, seg} from '../api.js';
 import {h, svg, replace, clockTime, duration} from '../dom.js';
 import {createMap, districts} from '../mapview.js';
+import {circlePicker, distanceM, km} from '../circlepick.js';
 import {tkey} from '../store.js';
 import {unitName, escalationReason} from '../assistalerts.js';
 import * as keys from '../keys.js';
@@ -57,15 +58,6 @@ const scenarioAbout = {
   kedzie: 'DESIGN.md\'s reference scenario: metro holds dispatch around 39th Pl & S Kedzie Ave, then a federal patrol boxed in there presses EMERGENCY. Played by the demo users; in the log like any other work.',
 };
 
-const earthRadiusM = 6371008.8;
-// distanceM is the great-circle distance in metres (haversine), as
-// dispatch measures it.
-function distanceM(lat1, lon1, lat2, lon2) {
-  const rad = Math.PI / 180;
-  const dLat = (lat2 - lat1) * rad, dLon = (lon2 - lon1) * rad;
-  const a = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * earthRadiusM * Math.asin(Math.sqrt(Math.min(1, a)));
-}
 
 // inPolygon is dispatch's even-odd rule on [lat, lon] or {lat, lon} points.
 function inPolygon(poly, lat, lon) {
@@ -99,7 +91,6 @@ function blocks(d, u) {
 }
 
 const whoText = (w) => (!w ? '' : w.system ? `system:${w.system}` : `${w.user}${w.role ? ` (${w.role})` : ''}`);
-const km = (m) => (m < 1000 ? `${Math.round(m)} m` : `${(m / 1000).toFixed(1)} km`);
 
 export function mount(root, ctx) {
   const store = ctx.store;
@@ -945,17 +936,6 @@ export function mount(root, ctx) {
     function effect() {
       return form.querySelector('input[name=effect]:checked').value;
     }
-    function setCentre(lat, lon) {
-      draft.lat = lat;
-      draft.lon = lon;
-      centre.textContent = `${lat.toFixed(5)}, ${lon.toFixed(5)}`;
-      drawOverlays();
-    }
-    function syncRadius() {
-      const m = Number(radius.value);
-      if (m >= 1 && m <= 50000) draft.radius = m;
-      drawOverlays();
-    }
     function syncScope() {
       const k = scopeKind();
       draft.kind = k;
@@ -965,40 +945,8 @@ export function mount(root, ctx) {
       map.setTool(k === 'circle' ? circleTool : null);
       drawOverlays();
     }
-    // circleTool draws the circle: the press sets the centre, the drag the
-    // radius (a click alone keeps the radius typed).
-    let down = null;
-    const circleTool = {
-      down(p, ev) {
-        down = {x: ev.clientX, y: ev.clientY};
-        setCentre(p.lat, p.lon);
-      },
-      move(p, ev) {
-        if (!down || Math.hypot(ev.clientX - down.x, ev.clientY - down.y) < 6) return;
-        const m = Math.max(10, Math.round(distanceM(draft.lat, draft.lon, p.lat, p.lon) / 10) * 10);
-        draft.radius = Math.min(m, 50000);
-        radius.value = draft.radius;
-        drawOverlays();
-      },
-      up(p, ev) {
-        this.move(p, ev);
-        down = null;
-        ctx.announce(`Circle of ${km(draft.radius)} around ${centre.textContent}`);
-      },
-    };
-    async function find() {
-      const q = place.value.trim();
-      if (!q) return;
-      err.textContent = '';
-      try {
-        const g = await get('/geocode?q=' + encodeURIComponent(q));
-        place.value = g.text;
-        setCentre(g.lat, g.lon);
-        map.show(g.lat, g.lon);
-      } catch (e) {
-        err.textContent = e.message;
-      }
-    }
+    const {tool: circleTool, setCentre, syncRadius, find} = circlePicker({map, draft, radius, centre, place, err,
+      redraw: drawOverlays, announce: ctx.announce});
     findBtn.addEventListener('click', find);
     place.addEventListener('keydown', (ev) => {
       if (ev.key === 'Enter') {
