@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+
 	// Run cards' time-of-day rules read the agency's time zone; the
 	// zone database goes in the binary so that every node, and every
 	// replay, reads the same rules.

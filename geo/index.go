@@ -13,14 +13,15 @@ const CellSize = 500
 
 // An Index finds the points nearest a position: the AVL positions of units,
 // by unit id. Points are kept in a uniform grid of square cells, CellSize
-// metres on a side, on the flat projection of grid.go around the origin;
+// metres on a side, on a flat projection around the map's origin (Projection);
 // Nearest searches rings of cells outwards from the query's own until no
 // unvisited cell can hold a nearer point.
 //
 // Distance is the straight line on that projection (less than 1 m off the
-// ellipsoid within 10 miles of the origin; grid.go, "Accuracy"). It is safe
+// ellipsoid within 10 miles of the origin). It is safe
 // for concurrent use: queries share a read lock, updates take the lock.
 type Index struct {
+	proj   Projection
 	mu     sync.RWMutex
 	points map[string]*indexPoint
 	cells  map[cellKey][]*indexPoint
@@ -45,15 +46,13 @@ type Neighbour struct {
 	Distance float64
 }
 
-// NewIndex returns an empty index.
-func NewIndex() *Index {
-	return &Index{points: make(map[string]*indexPoint), cells: make(map[cellKey][]*indexPoint)}
-}
+// NewIndex returns an empty index on the demo city's projection (Chicago).
+func NewIndex() *Index { return NewIndexOn(Chicago) }
 
-// project returns the position of lat, lon in metres east and north of the
-// origin, on the local flat projection of grid.go.
-func project(lat, lon float64) (x, y float64) {
-	return (lon - OriginLon) * metresPerDegLon, (lat - OriginLat) * metresPerDegLat
+// NewIndexOn returns an empty index that measures on proj: a centre's map
+// gives its own (Map.Projection).
+func NewIndexOn(proj Projection) *Index {
+	return &Index{proj: proj, points: make(map[string]*indexPoint), cells: make(map[cellKey][]*indexPoint)}
 }
 
 func cellOf(x, y float64) cellKey {
@@ -69,7 +68,7 @@ func (ix *Index) Len() int {
 
 // Update sets the position of id, adding it if it is new.
 func (ix *Index) Update(id string, lat, lon float64) {
-	x, y := project(lat, lon)
+	x, y := ix.proj.XY(lat, lon)
 	c := cellOf(x, y)
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
@@ -167,7 +166,7 @@ func (ix *Index) Nearest(lat, lon float64, k int, filter func(id string) bool) [
 	if k <= 0 {
 		return nil
 	}
-	x, y := project(lat, lon)
+	x, y := ix.proj.XY(lat, lon)
 	c := cellOf(x, y)
 	b := best{k: k, out: make([]Neighbour, 0, k)}
 	ix.mu.RLock()
@@ -225,7 +224,7 @@ func (ix *Index) Scan(lat, lon float64, k int, filter func(id string) bool) []Ne
 	if k <= 0 {
 		return nil
 	}
-	x, y := project(lat, lon)
+	x, y := ix.proj.XY(lat, lon)
 	b := best{k: k, out: make([]Neighbour, 0, k)}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()

@@ -11,7 +11,7 @@ import (
 
 // randomPoint returns a point within about 15 km of the origin.
 func randomPoint(r *rand.Rand) (lat, lon float64) {
-	return OriginLat + (r.Float64()-0.5)*0.27, OriginLon + (r.Float64()-0.5)*0.36
+	return Chicago.Origin.Lat + (r.Float64()-0.5)*0.27, Chicago.Origin.Lon + (r.Float64()-0.5)*0.36
 }
 
 // TestIndexNearest checks Nearest against Scan on random points, with
@@ -25,7 +25,7 @@ func TestIndexNearest(t *testing.T) {
 		ids = append(ids, id)
 		lat, lon := randomPoint(r)
 		if i%10 == 0 { // many at one position: ties broken by id
-			lat, lon = OriginLat, OriginLon
+			lat, lon = Chicago.Origin.Lat, Chicago.Origin.Lon
 		}
 		ix.Update(id, lat, lon)
 	}
@@ -46,10 +46,10 @@ func TestIndexNearest(t *testing.T) {
 		for q := range 400 {
 			lat, lon := randomPoint(r)
 			if q%7 == 0 {
-				lat, lon = OriginLat, OriginLon // on the ties
+				lat, lon = Chicago.Origin.Lat, Chicago.Origin.Lon // on the ties
 			}
 			if q%11 == 0 {
-				lat, lon = OriginLat+1, OriginLon-1 // far outside
+				lat, lon = Chicago.Origin.Lat+1, Chicago.Origin.Lon-1 // far outside
 			}
 			k := 1 + q%12
 			got, want := ix.Nearest(lat, lon, k, f), ix.Scan(lat, lon, k, f)
@@ -65,15 +65,15 @@ func TestIndexNearest(t *testing.T) {
 
 func TestIndexEmptyAndRemove(t *testing.T) {
 	ix := NewIndex()
-	if got := ix.Nearest(OriginLat, OriginLon, 3, nil); got != nil {
+	if got := ix.Nearest(Chicago.Origin.Lat, Chicago.Origin.Lon, 3, nil); got != nil {
 		t.Errorf("Nearest on an empty index = %v, want nil", got)
 	}
-	ix.Update("a", OriginLat, OriginLon)
-	ix.Update("b", OriginLat+0.01, OriginLon)
-	ix.Update("a", OriginLat+0.02, OriginLon) // moves to another cell
+	ix.Update("a", Chicago.Origin.Lat, Chicago.Origin.Lon)
+	ix.Update("b", Chicago.Origin.Lat+0.01, Chicago.Origin.Lon)
+	ix.Update("a", Chicago.Origin.Lat+0.02, Chicago.Origin.Lon) // moves to another cell
 	ix.Remove("b")
 	ix.Remove("zz")
-	got := ix.Nearest(OriginLat, OriginLon, 3, nil)
+	got := ix.Nearest(Chicago.Origin.Lat, Chicago.Origin.Lon, 3, nil)
 	if len(got) != 1 || got[0].ID != "a" || got[0].Distance < 2200 || got[0].Distance > 2250 {
 		t.Errorf("Nearest = %v, want only a, about 2224 m away", got)
 	}

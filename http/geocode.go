@@ -6,14 +6,14 @@ import (
 	"sync"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
-	"github.com/tenfour-cad/tenfour/geo"
+	"github.com/tenfour-cad/tenfour/geo/gridcity"
 )
 
 // gazetteer and districts are the demo city's: generated from Chicago's grid
-// (geo.Chicago, geo.ChicagoDistricts).
+// (gridcity.Chicago, gridcity.ChicagoDistricts).
 var (
-	gazetteer = sync.OnceValue(geo.Chicago)
-	districts = sync.OnceValue(geo.ChicagoDistricts)
+	gazetteer = sync.OnceValue(gridcity.Chicago)
+	districts = sync.OnceValue(gridcity.ChicagoDistricts)
 )
 
 // resolveLocation completes a location as the call-taker gave it: text that
@@ -59,7 +59,7 @@ func (s *Server) handleGeocode(w http.ResponseWriter, r *http.Request) {
 	res, err := gazetteer().Geocode(r.URL.Query().Get("q"))
 	if err != nil {
 		code := dispatch.EINVALID
-		var ge *geo.Error
+		var ge *gridcity.Error
 		if errors.As(err, &ge) && ge.Code == "not_found" {
 			code = dispatch.ENOTFOUND
 		}

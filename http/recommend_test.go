@@ -8,12 +8,12 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
-	"github.com/tenfour-cad/tenfour/geo"
+	"github.com/tenfour-cad/tenfour/geo/gridcity"
 )
 
 // at returns a position of unit at a grid address: south and west numbers.
 func at(unit string, south, west float64) map[string]any {
-	lat, lon := geo.GridPoint{N: -south, E: -west}.LatLon()
+	lat, lon := gridcity.GridPoint{N: -south, E: -west}.LatLon()
 	return map[string]any{"unit": unit, "lat": lat, "lon": lon, "time": "2026-03-01T08:00:00Z"}
 }
 
@@ -71,7 +71,7 @@ func TestRecommendations(t *testing.T) {
 			changed = data.(*dispatch.UnitStatusChanged)
 		}
 	}
-	wantLat, wantLon := geo.GridPoint{N: -3950, E: -3200}.LatLon()
+	wantLat, wantLon := gridcity.GridPoint{N: -3950, E: -3200}.LatLon()
 	if changed == nil || changed.Lat == nil || *changed.Lat != wantLat || *changed.Lon != wantLon {
 		t.Errorf("unit.status_changed = %+v, want it at the unit's last position %v,%v", changed, wantLat, wantLon)
 	}

@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
-	"github.com/tenfour-cad/tenfour/geo"
+	"github.com/tenfour-cad/tenfour/geo/gridcity"
 )
 
 // A Metric estimates a unit's travel to a point: the distance it covers, in
@@ -39,13 +39,13 @@ var Speeds = map[string]float64{
 const DefaultSpeed = 40
 
 // Grid is the default Metric: the Manhattan distance on the address grid
-// (geo.GridMetres; Chicago's streets run north–south and east–west), at the
+// (gridcity.GridMetres; Chicago's streets run north–south and east–west), at the
 // unit kind's speed from Speeds.
 type Grid struct{}
 
 // Travel implements Metric.
 func (Grid) Travel(kind string, fromLat, fromLon, toLat, toLon float64) (metres, seconds float64) {
-	metres = geo.GridMetres(geo.GridAt(fromLat, fromLon), geo.GridAt(toLat, toLon))
+	metres = gridcity.GridMetres(gridcity.GridAt(fromLat, fromLon), gridcity.GridAt(toLat, toLon))
 	speed, ok := Speeds[kind]
 	if !ok {
 		speed = DefaultSpeed
@@ -165,7 +165,7 @@ func Recommend(s *dispatch.State, in *dispatch.Incident, candidates []dispatch.P
 		}
 		rank := "nearest"
 		if i > 0 {
-			rank = geo.Ordinal(i+1) + " nearest"
+			rank = gridcity.Ordinal(i+1) + " nearest"
 		}
 		what := "available " + r.Kind
 		if r.Preempts != "" {

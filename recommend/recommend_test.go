@@ -7,14 +7,14 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
-	"github.com/tenfour-cad/tenfour/geo"
+	"github.com/tenfour-cad/tenfour/geo/gridcity"
 	"github.com/tenfour-cad/tenfour/recommend"
 )
 
 // point returns the latitude and longitude of a grid address: south and
 // west address numbers.
 func point(south, west float64) (float64, float64) {
-	return geo.GridPoint{N: -south, E: -west}.LatLon()
+	return gridcity.GridPoint{N: -south, E: -west}.LatLon()
 }
 
 func TestRecommend(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
-	"github.com/tenfour-cad/tenfour/geo"
+	"github.com/tenfour-cad/tenfour/geo/gridcity"
 )
 
 // hourly is the demo city's call rate by hour of day (local time), relative
@@ -76,9 +76,9 @@ var agencyWeights = []struct {
 // where, with the phone system's times.
 type caller struct {
 	r         *rand.Rand
-	g         *geo.Gazetteer
-	d         *geo.Districts
-	segs      []geo.Segment
+	g         *gridcity.Gazetteer
+	d         *gridcity.Districts
+	segs      []gridcity.Segment
 	types     map[string][]weighted
 	districts []weighted
 }
@@ -105,7 +105,7 @@ func pick(r *rand.Rand, ws []weighted) string {
 }
 
 func newCaller(r *rand.Rand) *caller {
-	c := &caller{r: r, g: geo.Chicago(), d: geo.ChicagoDistricts(), types: map[string][]weighted{}}
+	c := &caller{r: r, g: gridcity.Chicago(), d: gridcity.ChicagoDistricts(), types: map[string][]weighted{}}
 	c.segs = c.g.Segments()
 	// Some districts are busier than others, as in any city: from half to
 	// twice the mean, the same for every run with the same seed.
@@ -205,7 +205,7 @@ func (c *caller) place(agency string) dispatch.Location {
 
 // draw makes one try of place.
 func (c *caller) draw(agency string) dispatch.Location {
-	var want *geo.Area
+	var want *gridcity.Area
 	id := pick(c.r, c.districts)
 	for i := range c.d.Districts {
 		if c.d.Districts[i].ID == id {
@@ -213,22 +213,22 @@ func (c *caller) draw(agency string) dispatch.Location {
 		}
 	}
 	nLo, nHi, eLo, eHi := gridBounds(want.Boundary)
-	in := func(s geo.Segment) bool {
+	in := func(s gridcity.Segment) bool {
 		if agency == "state" && !s.Mile() {
 			return false
 		}
 		g := float64(s.Grid)
-		if s.Axis == geo.NorthSouth {
+		if s.Axis == gridcity.NorthSouth {
 			return g > eLo && g <= eHi
 		}
 		return g > nLo && g <= nHi
 	}
-	var ns, ew []geo.Segment
+	var ns, ew []gridcity.Segment
 	for _, s := range c.segs {
 		if !in(s) {
 			continue
 		}
-		if s.Axis == geo.NorthSouth {
+		if s.Axis == gridcity.NorthSouth {
 			ns = append(ns, s)
 		} else {
 			ew = append(ew, s)
@@ -240,7 +240,7 @@ func (c *caller) draw(agency string) dispatch.Location {
 		for _, s := range c.segs {
 			switch {
 			case !in(s):
-			case s.Axis == geo.NorthSouth:
+			case s.Axis == gridcity.NorthSouth:
 				ns = append(ns, s)
 			default:
 				ew = append(ew, s)
@@ -275,12 +275,12 @@ func house(r *rand.Rand, lo, hi float64) int {
 }
 
 // gridBounds returns the grid numbers a polygon spans: north–south from nLo
-// to nHi and east–west from eLo to eHi (signed, as geo.GridPoint).
-func gridBounds(p geo.Polygon) (nLo, nHi, eLo, eHi float64) {
+// to nHi and east–west from eLo to eHi (signed, as gridcity.GridPoint).
+func gridBounds(p gridcity.Polygon) (nLo, nHi, eLo, eHi float64) {
 	nLo, eLo = math.Inf(1), math.Inf(1)
 	nHi, eHi = math.Inf(-1), math.Inf(-1)
 	for _, pt := range p {
-		g := geo.GridAt(pt[0], pt[1])
+		g := gridcity.GridAt(pt[0], pt[1])
 		nLo, nHi = min(nLo, g.N), max(nHi, g.N)
 		eLo, eHi = min(eLo, g.E), max(eHi, g.E)
 	}

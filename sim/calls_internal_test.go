@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
-	"github.com/tenfour-cad/tenfour/geo"
+	"github.com/tenfour-cad/tenfour/geo/gridcity"
 )
 
 // Every type of the built-in catalogue but officer emergencies is drawn for
@@ -66,7 +66,7 @@ func TestRate(t *testing.T) {
 // accepts; the state police's calls are on arterials.
 func TestCallMix(t *testing.T) {
 	c := newCaller(rand.New(rand.NewPCG(7, 8)))
-	d := geo.ChicagoDistricts()
+	d := gridcity.ChicagoDistricts()
 	now := time.Date(2026, 3, 2, 17, 0, 0, 0, time.UTC)
 	const n = 6000
 	byType, byAgency, byPriority := map[string]int{}, map[string]int{}, map[int]int{}

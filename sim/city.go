@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
-	"github.com/tenfour-cad/tenfour/geo"
+	"github.com/tenfour-cad/tenfour/geo/gridcity"
 )
 
 // An Executor runs one command, as engine.Engine.Execute does.
@@ -233,16 +233,16 @@ func choose(free []FreeUnit, w *waiting) []FreeUnit {
 	if strings.HasPrefix(w.typ, "TRAFFIC_") {
 		kinds = []string{"traffic", "patrol"}
 	}
-	var at *geo.GridPoint
+	var at *gridcity.GridPoint
 	if w.loc.Lat != nil && w.loc.Lon != nil {
-		g := geo.GridAt(*w.loc.Lat, *w.loc.Lon)
+		g := gridcity.GridAt(*w.loc.Lat, *w.loc.Lon)
 		at = &g
 	}
 	dist := func(u FreeUnit) float64 {
 		if at == nil || !u.Located {
 			return math.Inf(1)
 		}
-		return geo.GridMetres(*at, geo.GridAt(u.Lat, u.Lon))
+		return gridcity.GridMetres(*at, gridcity.GridAt(u.Lat, u.Lon))
 	}
 	var out []FreeUnit
 	for _, k := range kinds {
@@ -283,7 +283,7 @@ func (d *dispatcher) plan(w *waiting, units []FreeUnit) []step {
 		rolling := time.Duration(10+r.IntN(30)) * time.Second
 		metres := 1500.0
 		if w.loc.Lat != nil && u.Located {
-			metres = geo.GridMetres(geo.GridAt(*w.loc.Lat, *w.loc.Lon), geo.GridAt(u.Lat, u.Lon))
+			metres = gridcity.GridMetres(gridcity.GridAt(*w.loc.Lat, *w.loc.Lon), gridcity.GridAt(u.Lat, u.Lon))
 		}
 		arrive := rolling + time.Duration((20+metres/drive)*float64(time.Second))
 		first = min(first, arrive)

@@ -8,14 +8,14 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
-	"github.com/tenfour-cad/tenfour/geo"
+	"github.com/tenfour-cad/tenfour/geo/gridcity"
 )
 
 // FireAgency is the demo city's fire and EMS department.
 const FireAgency = "cfd"
 
 // A station is one fire station of the demo city: the district it stands
-// in (geo.ChicagoDistricts, by index) and its apparatus. An engine and an
+// in (gridcity.ChicagoDistricts, by index) and its apparatus. An engine and an
 // ambulance of a station marked crossStaffed share one crew.
 type station struct {
 	n            int // the station's number: E<n>, T<n>, A<n>
@@ -41,7 +41,7 @@ var stations = []station{
 // district: engines E1…E6, trucks T1 and T4, ambulances A1, A2, A4, A5
 // (paramedic: als) and chiefs B1 and B2.
 func firePlan() []PlannedUnit {
-	ds := geo.ChicagoDistricts().Districts
+	ds := gridcity.ChicagoDistricts().Districts
 	var out []PlannedUnit
 	for _, s := range stations {
 		d := ds[s.district%len(ds)].ID
@@ -143,16 +143,16 @@ func fireResponse(typ string) []dispatch.Slot {
 // its response, the nearest free units of the slot's kind. A call for
 // which none is free waits; one that some are free for gets those.
 func chooseFire(free []FreeUnit, w *waiting) []FreeUnit {
-	var at *geo.GridPoint
+	var at *gridcity.GridPoint
 	if w.loc.Lat != nil && w.loc.Lon != nil {
-		g := geo.GridAt(*w.loc.Lat, *w.loc.Lon)
+		g := gridcity.GridAt(*w.loc.Lat, *w.loc.Lon)
 		at = &g
 	}
 	dist := func(u FreeUnit) float64 {
 		if at == nil || !u.Located {
 			return math.Inf(1)
 		}
-		return geo.GridMetres(*at, geo.GridAt(u.Lat, u.Lon))
+		return gridcity.GridMetres(*at, gridcity.GridAt(u.Lat, u.Lon))
 	}
 	var out []FreeUnit
 	for _, sl := range fireResponse(w.typ) {

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
-	"github.com/tenfour-cad/tenfour/geo"
+	"github.com/tenfour-cad/tenfour/geo/gridcity"
 )
 
 // The reference scenario (DESIGN.md, "The reference scenario"), played in
@@ -111,9 +111,9 @@ func Kedzie(ctx context.Context, exec Recorder, w KedzieWorld, speed float64, st
 	// The federal patrol is boxed in and presses EMERGENCY.
 	unit := kedzieUnit(w)
 	callSign := strings.ToUpper(strings.TrimPrefix(unit, "federal."))
-	district, beat := geo.ChicagoDistricts().Locate(lat, lon)
+	district, beat := gridcity.ChicagoDistricts().Locate(lat, lon)
 	evs, err = run(demoUser("federal", dispatch.RoleOfficer), dispatch.SetUnitStatus{Unit: unit, Status: dispatch.StatusEmergency,
-		Lat: &lat, Lon: &lon, Near: geo.Chicago().Reverse(lat, lon), District: district, Beat: beat})
+		Lat: &lat, Lon: &lon, Near: gridcity.Chicago().Reverse(lat, lon), District: district, Beat: beat})
 	if err != nil {
 		return "", err
 	}
@@ -206,7 +206,7 @@ func kedzieUnit(w KedzieWorld) string {
 
 // kedziePoint is 39th Place and Kedzie on the demo grid.
 func kedziePoint() (float64, float64) {
-	return geo.GridPoint{N: -3950, E: -3200}.LatLon()
+	return gridcity.GridPoint{N: -3950, E: -3200}.LatLon()
 }
 
 // awaitAsked waits until agency has been asked for request.

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
-	"github.com/tenfour-cad/tenfour/geo"
+	"github.com/tenfour-cad/tenfour/geo/gridcity"
 )
 
 // A PatrolUnit is what Patrol needs to know of a unit at a step: its status,
@@ -43,7 +43,7 @@ type Patrol struct {
 // longitudes from west to east.
 type box struct{ south, north, west, east float64 }
 
-func boxOf(ps ...geo.Polygon) box {
+func boxOf(ps ...gridcity.Polygon) box {
 	b := box{math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)}
 	for _, p := range ps {
 		for _, pt := range p {
@@ -59,12 +59,12 @@ func (b box) has(lat, lon float64) bool {
 }
 
 // NewPatrol returns a patrol over the demo districts and beats
-// (geo.ChicagoDistricts).
+// (gridcity.ChicagoDistricts).
 func NewPatrol(seed uint64) *Patrol {
 	p := &Patrol{r: rand.New(rand.NewPCG(seed, seed^0x632be59bd9b4e019)), wrote: map[string]time.Time{}, heading: map[string]float64{},
 		areas: map[string]box{}}
-	d := geo.ChicagoDistricts()
-	var all []geo.Polygon
+	d := gridcity.ChicagoDistricts()
+	var all []gridcity.Polygon
 	for _, a := range append(d.Districts, d.Beats...) {
 		p.areas[a.ID] = boxOf(a.Boundary)
 		all = append(all, a.Boundary)

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
-	"github.com/tenfour-cad/tenfour/geo"
+	"github.com/tenfour-cad/tenfour/geo/gridcity"
 	"github.com/tenfour-cad/tenfour/sim"
 )
 
@@ -81,8 +81,8 @@ func TestPatrol(t *testing.T) {
 func TestPatrolArea(t *testing.T) {
 	p := sim.NewPatrol(2)
 	t0 := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
-	var beat geo.Area
-	for _, b := range geo.ChicagoDistricts().Beats {
+	var beat gridcity.Area
+	for _, b := range gridcity.ChicagoDistricts().Beats {
 		if b.ID == "132" {
 			beat = b
 		}

@@ -5,12 +5,12 @@ import (
 	"strings"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
-	"github.com/tenfour-cad/tenfour/geo"
+	"github.com/tenfour-cad/tenfour/geo/gridcity"
 )
 
 // A PlannedUnit is one unit of the demo city: its agency, call sign, kind
 // and capabilities, and the area it patrols — a beat or a district of
-// geo.ChicagoDistricts, or "" for a unit that works the whole city.
+// gridcity.ChicagoDistricts, or "" for a unit that works the whole city.
 type PlannedUnit struct {
 	Agency, CallSign, Kind string
 	Capabilities           []string
@@ -39,7 +39,7 @@ func Plan() []PlannedUnit {
 	add := func(agency, cs, kind string, caps []string, area string) {
 		out = append(out, PlannedUnit{Agency: agency, CallSign: cs, Kind: kind, Capabilities: caps, Area: area})
 	}
-	ds := geo.ChicagoDistricts().Districts
+	ds := gridcity.ChicagoDistricts().Districts
 	for i, d := range ds {
 		n := i + 1
 		for k := 1; k <= carsPerBeat*beats; k++ {

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tenfour-cad/tenfour/geo"
+	"github.com/tenfour-cad/tenfour/geo/gridcity"
 	"github.com/tenfour-cad/tenfour/sim"
 )
 
@@ -16,7 +16,7 @@ func TestPlan(t *testing.T) {
 	if len(plan) < 280 || len(plan) > 320 {
 		t.Errorf("Plan() has %d units, want about 300", len(plan))
 	}
-	d := geo.ChicagoDistricts()
+	d := gridcity.ChicagoDistricts()
 	beats := map[string]string{}
 	for _, b := range d.Beats {
 		beats[b.ID] = b.District

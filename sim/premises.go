@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
-	"github.com/tenfour-cad/tenfour/geo"
+	"github.com/tenfour-cad/tenfour/geo/gridcity"
 )
 
 // PremiseClerk is who enters the demo city's premise records: metro's
@@ -56,7 +56,7 @@ func SetupPremises(ctx context.Context, exec Executor, has func(agency string) b
 	if has(PremiseClerk.Agency) {
 		return 0, nil
 	}
-	g := geo.Chicago()
+	g := gridcity.Chicago()
 	n := 0
 	for _, p := range Premises() {
 		r, err := g.Geocode(p.Address)
@@ -64,7 +64,7 @@ func SetupPremises(ctx context.Context, exec Executor, has func(agency string) b
 			return n, fmt.Errorf("demo premise %s: %w", p.Address, err)
 		}
 		lat, lon := r.Lat, r.Lon
-		district, beat := geo.ChicagoDistricts().Locate(lat, lon)
+		district, beat := gridcity.ChicagoDistricts().Locate(lat, lon)
 		c := dispatch.RecordPremise{Agency: PremiseClerk.Agency,
 			Location: dispatch.Location{Text: r.Text, Lat: &lat, Lon: &lon, Verified: true, District: district, Beat: beat}}
 		for _, f := range p.Flags {

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/tenfour-cad/tenfour/geo"
+	"github.com/tenfour-cad/tenfour/geo/gridcity"
 )
 
 // TestConsoleBOLOs walks the BOLO view: a dispatcher issues a BOLO for a
@@ -44,7 +44,7 @@ func TestConsoleBOLOs(t *testing.T) {
 		}
 		for _, p := range pos.Positions {
 			if p.Unit == "metro.1a11" {
-				district, _ = geo.ChicagoDistricts().Locate(p.Lat, p.Lon)
+				district, _ = gridcity.ChicagoDistricts().Locate(p.Lat, p.Lon)
 			}
 		}
 		if district != "" {

@@ -1,4 +1,4 @@
-package geo
+package gridcity
 
 // Ends returns the grid points of the segment's lowest and highest address
 // numbers: the two ends of the straight stretch of grid line it covers, for
