@@ -20,6 +20,7 @@ import (
 	"github.com/tenfour-cad/tenfour/auth"
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/engine"
+	"github.com/tenfour-cad/tenfour/geo/gridcity"
 	tenfourhttp "github.com/tenfour-cad/tenfour/http"
 	"github.com/tenfour-cad/tenfour/ledger"
 	"github.com/tenfour-cad/tenfour/store/sqlite"
@@ -158,7 +159,7 @@ func startTenfourServer(ctx context.Context, dir string) (*pathServer, error) {
 	}
 	skey, _ := ledger.GenerateKey("bench.tenfour/path")
 	key, _ := ledger.ParseKey(skey)
-	e, err := engine.Open(ctx, engine.Config{Store: db, Key: key})
+	e, err := engine.Open(ctx, engine.Config{Store: db, Key: key, Map: gridcity.NewLegacy()})
 	if err != nil {
 		db.Close()
 		return nil, err

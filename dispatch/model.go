@@ -101,12 +101,15 @@ type Location struct {
 	Text string   `json:"text,omitempty"`
 	Lat  *float64 `json:"lat,omitempty"`
 	Lon  *float64 `json:"lon,omitempty"`
-	// Verified says the text was found in the gazetteer, which gave the
+	// Verified says the text was found on the centre's map, which gave the
 	// point; an unverified location is as the caller gave it.
 	Verified bool `json:"verified,omitempty"`
-	// District and Beat are the police areas the point lies in, if any.
+	// District and Beat are the police areas the point lies in, if any;
+	// Zone is the response zone whose run cards apply there, if the map
+	// names one. Only the map sets them (Places.Resolve).
 	District string `json:"district,omitempty"`
 	Beat     string `json:"beat,omitempty"`
+	Zone     string `json:"zone,omitempty"`
 }
 
 // A Caller is the person who called. Both fields are private: they enter the

@@ -205,7 +205,7 @@ func (s *State) applyRunCards(e Event, d *RunCardsSet) error {
 }
 
 // RunCardFor returns the run card for incident in at now, if its agency
-// has one that applies: of its type, in its zone (beat, district or "*"),
+// has one that applies: of its type, in its zone (a response zone of the map, a beat, a district or "*"),
 // of its priority, at this hour and within its place, where the card names
 // them. The most specific wins: an address exception over a time-of-day
 // card over a beat's over a district's over "*", and a card of the
@@ -231,6 +231,8 @@ func (s *State) RunCardFor(in *Incident, now time.Time) (RunCard, bool) {
 		score := 0
 		switch {
 		case c.Zone == "*":
+		case in.Location.Zone != "" && c.Zone == in.Location.Zone:
+			score += 6 // a response zone of the map: the most specific
 		case in.Location.Beat != "" && c.Zone == in.Location.Beat:
 			score += 4
 		case in.Location.District != "" && c.Zone == in.Location.District:

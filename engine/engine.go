@@ -47,12 +47,19 @@ type Config struct {
 	// OnCommit is handed every durable group of events, in log order, after
 	// the view shows them.
 	OnCommit func([]*ledger.Pending)
+	// Map is the centre's map: every place a command carries is resolved
+	// on it before the command is decided (places.go). Nil is an
+	// installation without a map: no text is verified and no point has a
+	// district.
+	Map Map
 }
 
 // Engine is the live dispatch state and the log it comes from.
 type Engine struct {
-	log   *ledger.Log
-	clock func() time.Time
+	log    *ledger.Log
+	clock  func() time.Time
+	geo    Map             // nil without a map
+	places dispatch.Places // the domain's questions about places, answered from geo
 
 	mu   sync.Mutex // serialises deciding; guards live and last
 	live *dispatch.State
@@ -87,6 +94,11 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		subjects: make(map[string][]int64),
 		onCommit: cfg.OnCommit,
 		pos:      positions{index: geo.NewIndex(), last: make(map[string]dispatch.Position), sampled: make(map[string]time.Time)},
+		places:   dispatch.NoPlaces{},
+	}
+	if cfg.Map != nil {
+		e.geo, e.places = cfg.Map, newMapPlaces(cfg.Map)
+		e.pos.index = geo.NewIndexOn(cfg.Map.Projection())
 	}
 	if e.clock == nil {
 		e.clock = time.Now
@@ -269,6 +281,12 @@ func (e *Engine) index(seq int64, ev dispatch.Event) {
 // error and the engine stops taking commands (the ledger fails closed).
 func (e *Engine) Execute(ctx context.Context, actor dispatch.Actor, cmd dispatch.Command) (Result, error) {
 	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+	// Places are resolved before the decision lock: the map is immutable,
+	// and geocoding need not hold up other commands.
+	cmd, err := e.place(actor, cmd)
+	if err != nil {
 		return Result{}, err
 	}
 	e.mu.Lock()

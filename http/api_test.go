@@ -24,6 +24,7 @@ import (
 	"github.com/tenfour-cad/tenfour/auth"
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/engine"
+	"github.com/tenfour-cad/tenfour/geo/gridcity"
 	tenfourhttp "github.com/tenfour-cad/tenfour/http"
 	"github.com/tenfour-cad/tenfour/ledger"
 	"github.com/tenfour-cad/tenfour/store"
@@ -138,7 +139,7 @@ func MustOpenServerWith(tb testing.TB, configure func(*tenfourhttp.Server)) *Tes
 	// Listen first: the sequencer's URL is in its lease, for followers.
 	srv := httptest.NewUnstartedServer(nil)
 	tb.Cleanup(srv.Close)
-	e, err := engine.Open(ctx, engine.Config{Store: db, Key: key, Clock: (&Clock{}).Now, Logger: logger, URL: "http://" + srv.Listener.Addr().String()})
+	e, err := engine.Open(ctx, engine.Config{Store: db, Key: key, Clock: (&Clock{}).Now, Logger: logger, Map: TestMap(), URL: "http://" + srv.Listener.Addr().String()})
 	if err != nil {
 		tb.Fatalf("engine.Open = %v", err)
 	}
@@ -155,6 +156,7 @@ func MustOpenServerWith(tb testing.TB, configure func(*tenfourhttp.Server)) *Tes
 	clock := &FakeClock{t: start}
 	svc := &auth.Service{Store: db, Policy: auth.DefaultPolicy(), Clock: clock.Now, Record: exec, Logger: logger}
 	h := tenfourhttp.NewServer(e, db, svc, logger)
+	h.SetMap(TestMap())
 	h.LoginLimit, h.FailureLimit, h.APILimit = tenfourhttp.Limit{}, tenfourhttp.Limit{}, tenfourhttp.Limit{}
 	if configure != nil {
 		configure(h)
@@ -163,6 +165,10 @@ func MustOpenServerWith(tb testing.TB, configure func(*tenfourhttp.Server)) *Tes
 	srv.Start()
 	return &TestServer{Server: srv, Handler: h, Engine: e, Store: db, Path: path, Key: key, Auth: svc, Clock: clock, Logs: logs, Admin: creds.Token, Creds: creds}
 }
+
+// TestMap is the demo city's map, which the test servers run on: made
+// once, it never changes.
+var TestMap = sync.OnceValue(gridcity.NewLegacy)
 
 // MustOpenFollower starts a second node on ts's store, which follows ts: it
 // serves reads itself and forwards commands to ts. With tls, it serves HTTPS.
@@ -178,7 +184,7 @@ func (ts *TestServer) MustOpenFollower(tb testing.TB, tls bool) *TestServer {
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	srv := httptest.NewUnstartedServer(nil)
 	tb.Cleanup(srv.Close)
-	e, err := engine.Open(ctx, engine.Config{Store: db, Key: ts.Key, Logger: logger, Node: "follower", URL: "http://" + srv.Listener.Addr().String()})
+	e, err := engine.Open(ctx, engine.Config{Store: db, Key: ts.Key, Logger: logger, Map: TestMap(), Node: "follower", URL: "http://" + srv.Listener.Addr().String()})
 	if err != nil {
 		tb.Fatalf("engine.Open(follower) = %v", err)
 	}
@@ -192,6 +198,7 @@ func (ts *TestServer) MustOpenFollower(tb testing.TB, tls bool) *TestServer {
 	}
 	svc := &auth.Service{Store: db, Policy: auth.DefaultPolicy(), Clock: ts.Clock.Now, Record: exec, Logger: logger}
 	h := tenfourhttp.NewServer(e, db, svc, logger)
+	h.SetMap(TestMap())
 	h.LoginLimit, h.FailureLimit, h.APILimit = tenfourhttp.Limit{}, tenfourhttp.Limit{}, tenfourhttp.Limit{}
 	srv.Config.Handler = h
 	if tls {

@@ -147,7 +147,7 @@ func (s *Server) handleCreateRequest(w http.ResponseWriter, r *http.Request) {
 		req.From = a.Agency
 	}
 	res, err := s.engine.Execute(r.Context(), a, dispatch.RequestAssist{
-		From: req.From, To: req.To, Unit: req.Unit, Location: resolveLocation(req.Location),
+		From: req.From, To: req.To, Unit: req.Unit, Location: req.Location,
 		Nature: req.Nature, Urgency: req.Urgency,
 	})
 	if err != nil {

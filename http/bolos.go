@@ -92,8 +92,7 @@ func (s *Server) handleListBOLOs(w http.ResponseWriter, r *http.Request) {
 		where = &dispatch.Location{}
 		if p, ok := s.engine.Position(unit); ok {
 			lat, lon := p.Lat, p.Lon
-			where.Lat, where.Lon = &lat, &lon
-			where.District, _ = districts().Locate(lat, lon)
+			*where = s.engine.Resolve(dispatch.Location{Lat: &lat, Lon: &lon})
 		}
 	}
 	now := s.engine.Now()

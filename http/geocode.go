@@ -3,46 +3,112 @@ package http
 import (
 	"errors"
 	"net/http"
-	"sync"
+	"sort"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
-	"github.com/tenfour-cad/tenfour/geo/gridcity"
+	"github.com/tenfour-cad/tenfour/geo"
 )
 
-// gazetteer and districts are the demo city's: generated from Chicago's grid
-// (gridcity.Chicago, gridcity.ChicagoDistricts).
-var (
-	gazetteer = sync.OnceValue(gridcity.Chicago)
-	districts = sync.OnceValue(gridcity.ChicagoDistricts)
-)
-
-// resolveLocation completes a location as the call-taker gave it: text that
-// the gazetteer knows gets its point and its normal spelling, and is marked
-// verified; a bare point gets the nearest address as its text. Text the
-// gazetteer does not know is kept as given, unverified.
-// A point gets its district and beat.
-func resolveLocation(l dispatch.Location) dispatch.Location {
-	g := gazetteer()
-	l.Verified, l.District, l.Beat = false, "", "" // only the gazetteer and the map say
-	switch {
-	case l.Lat == nil && l.Lon == nil && l.Text != "":
-		if r, err := g.Geocode(l.Text); err == nil {
-			lat, lon := r.Lat, r.Lon
-			l = dispatch.Location{Text: r.Text, Lat: &lat, Lon: &lon, Verified: true}
-		}
-	case l.Lat != nil && l.Lon != nil && l.Text == "":
-		l.Text = g.Reverse(*l.Lat, *l.Lon)
-	}
-	if l.Lat != nil && l.Lon != nil {
-		l.District, l.Beat = districts().Locate(*l.Lat, *l.Lon)
-	}
-	return l
+// A Drawing is the centre's map as the console draws it: its streets,
+// places and zones. geo.Map implements it; the engine holds the same map
+// for every question a command asks of it.
+type Drawing interface {
+	Streets() []geo.Street
+	Places() []geo.Place
+	Zones() []geo.Zone
 }
 
-// handleDistricts answers the demo city's districts and beats, for maps.
+// SetMap gives the server the centre's map to draw (GET /api/v1/streets,
+// /api/v1/districts). Set it before serving; without one both answer
+// empty lists.
+func (s *Server) SetMap(m Drawing) {
+	s.drawing = newDrawn(m)
+}
+
+// area is a district or a beat as GET /api/v1/districts answers it: its
+// id, name and outline as rings of [lat, lon]. Boundary is the first (the
+// largest) ring, Rings all of them.
+type area struct {
+	ID       string         `json:"id"`
+	Name     string         `json:"name"`
+	District string         `json:"district,omitempty"` // the district of a beat
+	Boundary [][2]float64   `json:"boundary"`
+	Rings    [][][2]float64 `json:"rings"`
+}
+
+// drawn is the map's answers, made once: the map never changes.
+type drawn struct {
+	streets   streetsAnswer
+	districts []area
+	beats     []area
+}
+
+func newDrawn(m Drawing) *drawn {
+	d := &drawn{streets: streetsAnswer{Streets: []streetLine{}, Places: []placePoint{}}, districts: []area{}, beats: []area{}}
+	if m == nil {
+		return d
+	}
+	for _, st := range m.Streets() {
+		speed, _ := geo.ClassSpeedMPH(st.Class)
+		for _, l := range st.Lines {
+			line := make([][2]float64, len(l))
+			for i, p := range l {
+				line[i] = [2]float64{micro(p.Lat), micro(p.Lon)}
+			}
+			d.streets.Streets = append(d.streets.Streets, streetLine{Name: st.Name, Major: speed >= 30, Line: line})
+		}
+	}
+	for _, p := range m.Places() {
+		d.streets.Places = append(d.streets.Places, placePoint{Name: p.Name, Lat: micro(p.At.Lat), Lon: micro(p.At.Lon)})
+	}
+	byDistrict := map[string][][][]geo.Point{}
+	for _, z := range m.Zones() {
+		if z.Beat != "" {
+			d.beats = append(d.beats, newArea(z.Beat, "Beat "+z.Beat, z.District, outerRings(z.Area)))
+		}
+		byDistrict[z.District] = append(byDistrict[z.District], z.Area...)
+	}
+	ids := make([]string, 0, len(byDistrict))
+	for id := range byDistrict {
+		if id != "" {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		d.districts = append(d.districts, newArea(id, "District "+id, "", geo.Outline(byDistrict[id])))
+	}
+	return d
+}
+
+func outerRings(polys [][][]geo.Point) [][]geo.Point {
+	var out [][]geo.Point
+	for _, p := range polys {
+		if len(p) > 0 {
+			out = append(out, p[0])
+		}
+	}
+	return out
+}
+
+func newArea(id, name, district string, rings [][]geo.Point) area {
+	a := area{ID: id, Name: name, District: district, Boundary: [][2]float64{}, Rings: [][][2]float64{}}
+	for _, r := range rings {
+		ring := make([][2]float64, len(r))
+		for i, p := range r {
+			ring[i] = [2]float64{micro(p.Lat), micro(p.Lon)}
+		}
+		a.Rings = append(a.Rings, ring)
+	}
+	if len(a.Rings) > 0 {
+		a.Boundary = a.Rings[0]
+	}
+	return a
+}
+
+// handleDistricts answers the map's districts and beats, for maps.
 func (s *Server) handleDistricts(w http.ResponseWriter, r *http.Request) {
-	d := districts()
-	writeJSON(w, http.StatusOK, map[string]any{"districts": d.Districts, "beats": d.Beats})
+	writeJSON(w, http.StatusOK, map[string]any{"districts": s.drawing.districts, "beats": s.drawing.beats})
 }
 
 // geocodeAnswer is what GET /api/v1/geocode answers.
@@ -54,13 +120,14 @@ type geocodeAnswer struct {
 }
 
 // handleGeocode resolves an address, an intersection, a place or a point
-// (?q=…), or says why not, with suggestions or candidates, as a problem.
+// (?q=…) on the centre's map, or says why not, with suggestions or
+// candidates, as a problem.
 func (s *Server) handleGeocode(w http.ResponseWriter, r *http.Request) {
-	res, err := gazetteer().Geocode(r.URL.Query().Get("q"))
+	res, err := s.engine.Geocode(r.URL.Query().Get("q"))
 	if err != nil {
 		code := dispatch.EINVALID
-		var ge *gridcity.Error
-		if errors.As(err, &ge) && ge.Code == "not_found" {
+		var ge *geo.Error
+		if errors.As(err, &ge) && ge.Code == geo.ENOTFOUND {
 			code = dispatch.ENOTFOUND
 		}
 		s.writeError(w, r, dispatch.Errorf(code, "%s", err.Error()))

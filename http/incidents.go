@@ -125,7 +125,7 @@ func (s *Server) handleCreateIncident(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := s.engine.Execute(r.Context(), a, dispatch.WithLate(dispatch.CreateIncident{
 		Agency: req.Agency, Type: req.Type, Priority: req.Priority,
-		Location: resolveLocation(req.Location), Caller: req.Caller, Narrative: req.Narrative,
+		Location: req.Location, Caller: req.Caller, Narrative: req.Narrative,
 		Received: req.Received, Answered: req.Answered,
 	}, req.Late))
 	if err != nil {

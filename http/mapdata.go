@@ -8,13 +8,12 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 )
 
-// streetsAnswer is what GET /api/v1/streets answers: the gazetteer's street
-// segments as polylines of [lat, lon] (six decimals, about 10 cm), each with
-// its street's name and whether it is a mile-line arterial, and its named
-// places.
+// streetsAnswer is what GET /api/v1/streets answers: the map's street
+// centerlines as polylines of [lat, lon] (six decimals, about 10 cm), each
+// with its street's name and whether it is a major road (a class of 30 mph
+// or more), and its named places.
 type streetsAnswer struct {
 	Streets []streetLine `json:"streets"`
 	Places  []placePoint `json:"places"`
@@ -35,27 +34,9 @@ type placePoint struct {
 // micro rounds a coordinate to six decimals.
 func micro(v float64) float64 { return math.Round(v*1e6) / 1e6 }
 
-// streets is the gazetteer's answer, made once: it never changes.
-var streets = sync.OnceValue(func() streetsAnswer {
-	g := gazetteer()
-	out := streetsAnswer{Streets: []streetLine{}, Places: []placePoint{}}
-	for _, s := range g.Segments() {
-		a, b := s.Ends()
-		alat, alon := a.LatLon()
-		blat, blon := b.LatLon()
-		out.Streets = append(out.Streets, streetLine{Name: s.Street(), Major: s.Mile(),
-			Line: [][2]float64{{micro(alat), micro(alon)}, {micro(blat), micro(blon)}}})
-	}
-	for _, p := range g.Places() {
-		lat, lon := p.At.LatLon()
-		out.Places = append(out.Places, placePoint{Name: p.Name, Lat: micro(lat), Lon: micro(lon)})
-	}
-	return out
-})
-
-// handleStreets answers the demo city's streets and named places, for maps.
+// handleStreets answers the map's streets and named places, for maps.
 func (s *Server) handleStreets(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, streets())
+	writeJSON(w, http.StatusOK, s.drawing.streets)
 }
 
 // MapTiles is a raster tile layer that the console's map draws beneath its

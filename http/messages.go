@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/engine"
@@ -18,9 +17,7 @@ type messageBody struct {
 	Priority bool     `json:"priority"`
 }
 
-// handleSendMessage sends a message (dispatch.SendMessage). A district
-// addressee is resolved here to the agency's units whose last AVL position
-// lies in the district: positions are soft state the domain does not hold.
+// handleSendMessage sends a message (dispatch.SendMessage).
 func (s *Server) handleSendMessage(w http.ResponseWriter, r *http.Request) {
 	var body messageBody
 	if err := decode(w, r, &body); err != nil {
@@ -28,17 +25,9 @@ func (s *Server) handleSendMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a := actorOf(r)
+	// District addressees are resolved by the engine, from the units'
+	// positions and the map.
 	cmd := dispatch.SendMessage{FromUnit: body.FromUnit, To: body.To, Text: body.Text, Priority: body.Priority}
-	for _, to := range body.To {
-		kind, name, _ := strings.Cut(strings.TrimSpace(to), ":")
-		if kind != dispatch.AddrDistrict || name == "" {
-			continue
-		}
-		if cmd.Districts == nil {
-			cmd.Districts = map[string][]string{}
-		}
-		cmd.Districts[name] = s.unitsInDistrict(a.Agency, name)
-	}
 	res, err := s.engine.Execute(r.Context(), a, cmd)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -48,26 +37,6 @@ func (s *Server) handleSendMessage(w http.ResponseWriter, r *http.Request) {
 	var m dispatch.Message
 	s.engine.Read(func(st *dispatch.State) { m = messageView(st.Messages[id]) })
 	created(w, res, "/api/v1/messages?id="+id, m)
-}
-
-// unitsInDistrict returns the units of agency whose last known position
-// lies in district.
-func (s *Server) unitsInDistrict(agency, district string) []string {
-	var ids []string
-	s.engine.Read(func(st *dispatch.State) {
-		for _, u := range st.UnitList(agency) {
-			ids = append(ids, u.ID)
-		}
-	})
-	var out []string
-	for _, id := range ids {
-		if p, ok := s.engine.Position(id); ok {
-			if d, _ := districts().Locate(p.Lat, p.Lon); d == district {
-				out = append(out, id)
-			}
-		}
-	}
-	return out
 }
 
 // handleListMessages answers the messages the caller may see, oldest

@@ -108,12 +108,7 @@ func (s *Server) handleRecordPremise(w http.ResponseWriter, r *http.Request) {
 	if req.Agency == "" {
 		req.Agency = a.Agency
 	}
-	loc := resolveLocation(req.Location)
-	if loc.Lat == nil && loc.Text != "" {
-		s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "the gazetteer does not know %q; give an address it knows, or a latitude and longitude", loc.Text))
-		return
-	}
-	res, err := s.engine.Execute(r.Context(), a, dispatch.RecordPremise{Agency: req.Agency, Location: loc, RadiusM: req.RadiusM, Flags: req.Flags})
+	res, err := s.engine.Execute(r.Context(), a, dispatch.RecordPremise{Agency: req.Agency, Location: req.Location, RadiusM: req.RadiusM, Flags: req.Flags})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -224,26 +219,13 @@ func (s *Server) handleFixLocation(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	var loc dispatch.Location
-	switch {
-	case (body.Lat == nil) != (body.Lon == nil):
+	if (body.Lat == nil) != (body.Lon == nil) {
 		s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "give both lat and lon, or neither"))
 		return
-	case body.Lat != nil:
-		text := body.Text
-		loc = resolveLocation(dispatch.Location{Lat: body.Lat, Lon: body.Lon})
-		if text == "" {
-			text = in.Location.Text
-		}
-		if text != "" {
-			loc.Text = text
-		}
-	default:
-		loc = resolveLocation(dispatch.Location{Text: body.Text})
-		if loc.Lat == nil {
-			s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "the gazetteer does not know %q; give an address it knows, or a latitude and longitude", body.Text))
-			return
-		}
+	}
+	loc := dispatch.Location{Text: body.Text, Lat: body.Lat, Lon: body.Lon}
+	if loc.Lat != nil && loc.Text == "" {
+		loc.Text = in.Location.Text // a point placed on the map keeps the typed text
 	}
 	a := actorOf(r)
 	res, err := s.engine.Execute(r.Context(), a, dispatch.FixLocation{Incident: in.ID, Location: loc})

@@ -55,11 +55,11 @@ func TestPremiseHazards(t *testing.T) {
 	if !recorded {
 		t.Fatal("no premise.recorded in the log")
 	}
-	// A place the gazetteer does not know has no point: refused.
+	// A place the map does not know has no point: refused.
 	mustProblem(t, "POST /api/v1/premises (unknown place)", ts.Do(t, "POST", "/api/v1/premises", taker, map[string]any{
 		"location": map[string]string{"text": "behind the old mill"},
 		"flags":    []map[string]any{{"kind": "dog", "text": "dog", "expires": now.Add(time.Hour)}},
-	}), 422, "gazetteer does not know")
+	}), 422, "map does not know")
 	mustProblem(t, "POST /api/v1/premises (bad kind)", ts.Do(t, "POST", "/api/v1/premises", taker, map[string]any{
 		"location": map[string]any{"lat": 41.82, "lon": -87.70},
 		"flags":    []map[string]any{{"kind": "bees", "text": "hive", "expires": now.Add(time.Hour)}},
@@ -217,7 +217,7 @@ func TestUnverifiedLocations(t *testing.T) {
 
 	path := "/api/v1/locations/unverified/" + kept.ID + "/fix"
 	mustProblem(t, "POST fix (sheriff)", ts.Do(t, "POST", path, sheriffSup, map[string]string{"text": "Midway"}), 404, "does not exist")
-	mustProblem(t, "POST fix (unknown)", ts.Do(t, "POST", path, sup, map[string]string{"text": "still not a place"}), 422, "gazetteer does not know")
+	mustProblem(t, "POST fix (unknown)", ts.Do(t, "POST", path, sup, map[string]string{"text": "still not a place"}), 422, "map does not know")
 	mustProblem(t, "POST fix (half a point)", ts.Do(t, "POST", path, sup, map[string]any{"lat": 41.8}), 422, "both lat and lon")
 	from := ts.Engine.Log().Size()
 	var fixed dispatch.Incident

@@ -49,6 +49,9 @@ type Server struct {
 	Scenarios map[string]func(context.Context) error
 	scenarios scenarioRuns
 
+	// drawing is the centre's map as the console draws it (SetMap).
+	drawing *drawn
+
 	// mapTiles is the console map's raster tile layer, if any
 	// (SetMapTiles, mapdata.go).
 	mapTiles MapTiles
@@ -81,7 +84,8 @@ func NewServer(e *engine.Engine, st store.Store, a *auth.Service, logger *slog.L
 		cop:        http.NewCrossOriginProtection(),
 		LoginLimit: DefaultLoginLimit, FailureLimit: DefaultFailureLimit, APILimit: DefaultAPILimit,
 		logins: newLimiter(), failures: newLimiter(), calls: newLimiter(),
-		idem: newIdemStore(IdempotencyEntries, IdempotencyTTL),
+		idem:    newIdemStore(IdempotencyEntries, IdempotencyTTL),
+		drawing: newDrawn(nil),
 	}
 	if a != nil && a.Record != nil {
 		// Audit events this node cannot append go to the sequencer.

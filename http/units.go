@@ -120,17 +120,10 @@ func (s *Server) handleSetUnitStatus(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	// The engine places the change at the unit's last position (and an
+	// EMERGENCY near an address, in a district and beat), as it would
+	// whatever the entrance.
 	cmd := dispatch.SetUnitStatus{Unit: id, Status: req.Status}
-	// The position now is not where a unit entered late was then.
-	if p, ok := s.engine.Position(id); ok && req.Late == nil {
-		cmd.Lat, cmd.Lon = &p.Lat, &p.Lon
-		if req.Status == dispatch.StatusEmergency {
-			// The request it raises is placed as a call would be: near an
-			// address, in a district and beat, where directives apply.
-			place := resolveLocation(dispatch.Location{Lat: &p.Lat, Lon: &p.Lon})
-			cmd.Near, cmd.District, cmd.Beat = place.Text, place.District, place.Beat
-		}
-	}
 	res, err := s.engine.Execute(r.Context(), actorOf(r), dispatch.WithLate(cmd, req.Late))
 	if err != nil {
 		s.writeError(w, r, err)

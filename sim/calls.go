@@ -125,7 +125,11 @@ func newCaller(r *rand.Rand) *caller {
 // A call is one call of the demo city: the command that enters it and how
 // long the call-taker took.
 type call struct {
-	cmd      dispatch.CreateIncident
+	cmd dispatch.CreateIncident
+	// placed is where the caller's screen put the call; the command
+	// carries the text alone, as a call-taker types it, and the engine
+	// places it on the map.
+	placed   dispatch.Location
 	priority int
 	talk     time.Duration // from answer to entry
 }
@@ -165,10 +169,11 @@ func (c *caller) next(now time.Time) call {
 	return call{
 		priority: typ.DefaultPriority,
 		talk:     talk,
+		placed:   loc,
 		cmd: dispatch.CreateIncident{
 			Agency:    agency,
 			Type:      typ.Code,
-			Location:  loc,
+			Location:  dispatch.Location{Text: loc.Text},
 			Caller:    dispatch.Caller{Name: callerNames[c.r.IntN(len(callerNames))], Phone: fmt.Sprintf("312-555-%04d", c.r.IntN(10000))},
 			Narrative: "Caller reports " + lower(typ.Name) + " at " + loc.Text + ".",
 			Received:  &received,

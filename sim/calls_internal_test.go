@@ -76,7 +76,10 @@ func TestCallMix(t *testing.T) {
 		byType[k.cmd.Type]++
 		byAgency[k.cmd.Agency]++
 		byPriority[k.priority]++
-		l := k.cmd.Location
+		l := k.placed
+		if k.cmd.Location != (dispatch.Location{Text: l.Text}) {
+			t.Fatalf("call command's location %+v, want the text %q alone", k.cmd.Location, l.Text)
+		}
 		if !l.Verified || l.Lat == nil || l.Lon == nil || l.District == "" || l.Beat == "" {
 			t.Fatalf("call at %+v: want a verified place with a district and a beat", l)
 		}

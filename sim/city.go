@@ -139,11 +139,15 @@ func Run(ctx context.Context, exec Recorder, city City, meanGap time.Duration, s
 			return fmt.Errorf("demo call: %w", err)
 		}
 		in := evs[0].Subject["incident"]
+		placed, ok := evs[0].Data.(*dispatch.IncidentCreated)
+		if !ok {
+			return fmt.Errorf("demo call: the first event is %s, not the incident", evs[0].Type)
+		}
 		// The dispatcher reads the call and picks: seconds for the most
 		// urgent, up to a minute for the least.
 		think := time.Duration((3 + r.Float64()*float64([]int{8, 12, 25, 45, 60}[min(max(k.priority, 0), 4)]))) * time.Second
 		d.queue = append(d.queue, &waiting{incident: in, agency: k.cmd.Agency, typ: k.cmd.Type, priority: k.priority,
-			loc: k.cmd.Location, due: now.Add(scaled(think)), entered: now})
+			loc: placed.Location, due: now.Add(scaled(think)), entered: now})
 	}
 }
 

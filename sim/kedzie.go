@@ -111,9 +111,10 @@ func Kedzie(ctx context.Context, exec Recorder, w KedzieWorld, speed float64, st
 	// The federal patrol is boxed in and presses EMERGENCY.
 	unit := kedzieUnit(w)
 	callSign := strings.ToUpper(strings.TrimPrefix(unit, "federal."))
-	district, beat := gridcity.ChicagoDistricts().Locate(lat, lon)
+	// The engine places it on the map: near an address, in a district and
+	// beat, where the directive meets it.
 	evs, err = run(demoUser("federal", dispatch.RoleOfficer), dispatch.SetUnitStatus{Unit: unit, Status: dispatch.StatusEmergency,
-		Lat: &lat, Lon: &lon, Near: gridcity.Chicago().Reverse(lat, lon), District: district, Beat: beat})
+		Lat: &lat, Lon: &lon})
 	if err != nil {
 		return "", err
 	}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
-	"github.com/tenfour-cad/tenfour/geo/gridcity"
 )
 
 // PremiseClerk is who enters the demo city's premise records: metro's
@@ -56,17 +55,10 @@ func SetupPremises(ctx context.Context, exec Executor, has func(agency string) b
 	if has(PremiseClerk.Agency) {
 		return 0, nil
 	}
-	g := gridcity.Chicago()
 	n := 0
 	for _, p := range Premises() {
-		r, err := g.Geocode(p.Address)
-		if err != nil {
-			return n, fmt.Errorf("demo premise %s: %w", p.Address, err)
-		}
-		lat, lon := r.Lat, r.Lon
-		district, beat := gridcity.ChicagoDistricts().Locate(lat, lon)
-		c := dispatch.RecordPremise{Agency: PremiseClerk.Agency,
-			Location: dispatch.Location{Text: r.Text, Lat: &lat, Lon: &lon, Verified: true, District: district, Beat: beat}}
+		// The engine places the address on the map (dispatch.Placed).
+		c := dispatch.RecordPremise{Agency: PremiseClerk.Agency, Location: dispatch.Location{Text: p.Address}}
 		for _, f := range p.Flags {
 			c.Flags = append(c.Flags, dispatch.PremiseFlag{Kind: f.Kind, Text: f.Text, Source: f.Source,
 				Expires: now.Add(time.Duration(f.Days) * 24 * time.Hour)})

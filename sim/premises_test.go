@@ -2,31 +2,44 @@ package sim_test
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/engine"
+	"github.com/tenfour-cad/tenfour/geo/gridcity"
+	"github.com/tenfour-cad/tenfour/ledger"
 	"github.com/tenfour-cad/tenfour/sim"
+	"github.com/tenfour-cad/tenfour/store/sqlite"
 )
 
 // TestSetupPremises checks that the demo city's premise records are
 // entered once, by metro's call-taker, at their addresses, with their
 // flags in force.
 func TestSetupPremises(t *testing.T) {
-	s := dispatch.NewState()
-	now := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
-	exec := func(_ context.Context, a dispatch.Actor, c dispatch.Command) error {
-		evs, err := c.Decide(s, a, now)
-		if err != nil {
-			return err
-		}
-		for _, e := range evs {
-			if err := s.Apply(e); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return nil
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
 	}
+	defer db.Close()
+	skey, _ := ledger.GenerateKey("sim.test/log")
+	key, _ := ledger.ParseKey(skey)
+	now := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+	// The engine places each premise on the map, as it would any command's.
+	e, err := engine.Open(ctx, engine.Config{Store: db, Key: key, Map: gridcity.NewLegacy(), Clock: func() time.Time { return now }, TimerInterval: -1, SampleInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	exec := func(ctx context.Context, a dispatch.Actor, c dispatch.Command) error {
+		_, err := e.Execute(ctx, a, c)
+		return err
+	}
+	var s *dispatch.State
+	read := func() { e.Read(func(st *dispatch.State) { s = st }) }
+	read()
 	for _, a := range sim.Agencies {
 		if err := exec(context.Background(), sim.Actor, a); err != nil {
 			t.Fatal(err)

@@ -18,12 +18,13 @@ import (
 	"github.com/tenfour-cad/tenfour/auth"
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/engine"
+	"github.com/tenfour-cad/tenfour/geo/gridcity"
 	"github.com/tenfour-cad/tenfour/sim"
 )
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("demo", "tenfour demo — run a node with a generated city: four agencies, 25 police\ndistricts, about 300 units patrolling them, calls arriving with a city's mix\nand daily rhythm. With no flags it uses a fresh temporary directory and\nprints the URL.", stderr)
-	m := &Main{CheckpointInterval: time.Second}
+	m := &Main{CheckpointInterval: time.Second, Map: gridcity.NewLegacy()}
 	fs.StringVar(&m.DataDir, "data", "", "data `directory` (default: a fresh temporary directory)")
 	fs.StringVar(&m.Addr, "addr", "127.0.0.1:8410", "listen `address`; if the default is taken, a free port is used")
 	speed := fs.Float64("speed", 1, "how many times faster than real time calls arrive")

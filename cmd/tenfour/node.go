@@ -47,6 +47,9 @@ type Main struct {
 	Logger             *slog.Logger
 	// MapTiles is the console map's raster tile layer (--map-tiles), if any.
 	MapTiles tenfourhttp.MapTiles
+	// Map is the centre's map (--map DIR): the engine places every
+	// command on it, and the console draws it. Nil is no map.
+	Map CentreMap
 
 	Store          store.Store
 	Engine         *engine.Engine
@@ -99,7 +102,7 @@ func (m *Main) Open(ctx context.Context) error {
 	start := time.Now()
 	m.Engine, err = engine.Open(ctx, engine.Config{
 		Store: db, Key: key, CheckpointInterval: m.CheckpointInterval, Logger: m.Logger,
-		Node: m.Node, URL: m.Advertise, LeaseTTL: m.LeaseTTL,
+		Node: m.Node, URL: m.Advertise, LeaseTTL: m.LeaseTTL, Map: m.engineMap(),
 	})
 	if err != nil {
 		return fmt.Errorf("refusing to start: %w", err)
@@ -122,6 +125,9 @@ func (m *Main) Open(ctx context.Context) error {
 	if !m.Offline {
 		m.Server = tenfourhttp.NewServer(m.Engine, db, m.Auth, m.Logger)
 		m.Server.SetMapTiles(m.MapTiles)
+		if m.Map != nil {
+			m.Server.SetMap(m.Map)
+		}
 	}
 	return nil
 }
@@ -311,4 +317,19 @@ func lockDir(dir string) (*os.File, error) {
 		return nil, fmt.Errorf("data directory %s is in use by another tenfour process", dir)
 	}
 	return f, nil
+}
+
+// A CentreMap is the centre's map as the engine and the console use it
+// (geo.Map).
+type CentreMap interface {
+	engine.Map
+	tenfourhttp.Drawing
+}
+
+// engineMap is m.Map for the engine: a nil interface when there is none.
+func (m *Main) engineMap() engine.Map {
+	if m.Map == nil {
+		return nil
+	}
+	return m.Map
 }

@@ -6,11 +6,13 @@ import (
 	"io"
 	"log/slog"
 	"time"
+
+	"github.com/tenfour-cad/tenfour/geo/gridcity"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve", "tenfour serve — run a tenfour node on a data directory.\n\nThe first start creates the directory, a signing key (log.key), the database\nand a bootstrap administrator (bootstrap-admin.txt). Every start verifies the\nwhole log against its last signed checkpoint and refuses to run if they differ.", stderr)
-	m := &Main{}
+	m := &Main{Map: gridcity.NewLegacy()}
 	fs.StringVar(&m.DataDir, "data", "tenfour-data", "data `directory`")
 	fs.StringVar(&m.Addr, "addr", "127.0.0.1:8410", "listen `address` (host:port)")
 	fs.StringVar(&m.DB, "db", "", "PostgreSQL `URL` (postgres://…) of a store shared by several nodes (default: SQLite in DATA)")
