@@ -100,13 +100,19 @@ func Map() geo.MapData {
 		}
 	}
 
+	// The features, and the block faces of each: the numbers on its even
+	// and its odd side.
+	type face struct {
+		seg       int
+		even, odd geo.Range
+	}
+	var faces []face
 	for i, s := range segs {
 		name := s.Street()
 		class := classLocal
 		if s.Mile() {
 			class = classArterial
 		}
-		id := strings.ToUpper(strings.ReplaceAll(name, " ", "-")) + "-"
 		stops := append([]int{s.From, s.To}, cuts[i]...)
 		slices.Sort(stops)
 		stops = slices.Compact(stops)
@@ -135,18 +141,36 @@ func Map() geo.MapData {
 				st.Left, st.Right = odd, even
 			}
 			d.Streets = append(d.Streets, st)
-			for _, r := range []geo.Range{even, odd} {
-				if r.IsZero() {
-					continue
-				}
-				for n := r.From; n <= r.To; n += addressStep {
-					num := strconv.Itoa(n)
-					p := offset(s.point(n), s.Axis, n%2 == 0)
-					d.Addresses = append(d.Addresses, geo.Address{
-						Lon: p.Lon, Lat: p.Lat, Number: num, Street: name,
-						City: "Chicago", Region: "IL", ID: id + num,
-					})
-				}
+			faces = append(faces, face{seg: i, even: even, odd: odd})
+		}
+	}
+
+	// The address points, in a slice of the right size: there are a
+	// hundred thousand of them.
+	points := 0
+	for _, f := range faces {
+		for _, r := range []geo.Range{f.even, f.odd} {
+			if !r.IsZero() {
+				points += (r.To-r.From)/addressStep + 1
+			}
+		}
+	}
+	d.Addresses = make([]geo.Address, 0, points)
+	for _, f := range faces {
+		s := segs[f.seg]
+		name := s.Street()
+		id := strings.ToUpper(strings.ReplaceAll(name, " ", "-")) + "-"
+		for _, r := range []geo.Range{f.even, f.odd} {
+			if r.IsZero() {
+				continue
+			}
+			for n := r.From; n <= r.To; n += addressStep {
+				num := strconv.Itoa(n)
+				p := offset(s.point(n), s.Axis, n%2 == 0)
+				d.Addresses = append(d.Addresses, geo.Address{
+					Lon: p.Lon, Lat: p.Lat, Number: num, Street: name,
+					City: "Chicago", Region: "IL", ID: id + num,
+				})
 			}
 		}
 	}
