@@ -78,13 +78,19 @@ func (m *Map) Geocode(text string) (Result, error) {
 		}
 		return m.intersection(parts[0], parts[1])
 	}
+	var addrErr error
 	if a := addressRE.FindStringSubmatch(t); a != nil {
-		if r, err, ok := m.address(a[1], a[2]); ok {
+		r, err := m.address(a[1], a[2])
+		if ErrorCode(err) != ENOTFOUND {
 			return r, err
 		}
+		addrErr = err // unless the whole text is a street: "1st Ave"
 	}
 	cands, err := m.streets(t)
 	if err != nil {
+		if addrErr != nil {
+			return Result{}, addrErr
+		}
 		return Result{}, err
 	}
 	return Result{}, errorf(EINVALID, "%s is a whole street; give a house number or a cross street", m.names[cands[0]].name)
@@ -140,13 +146,11 @@ func (m *Map) streets(text string) ([]int32, error) {
 	return out, nil
 }
 
-// address resolves a house number on a street. ok is false when the street
-// part names no street, so that text such as "7 Eleven" may still be
-// tried as a whole.
-func (m *Map) address(number, street string) (r Result, err error, ok bool) {
+// address resolves a house number on a street.
+func (m *Map) address(number, street string) (Result, error) {
 	cands, err := m.streets(street)
 	if err != nil {
-		return Result{}, err, ErrorCode(err) != ENOTFOUND
+		return Result{}, err
 	}
 	num := placeKey(number)
 	n, _ := strconv.Atoi(strings.TrimRight(num, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")) // at most 8 digits: cannot fail
@@ -164,16 +168,16 @@ func (m *Map) address(number, street string) (r Result, err error, ok bool) {
 	}
 	switch len(hits) {
 	case 1:
-		return hits[0], nil, true
+		return hits[0], nil
 	case 0:
-		return Result{}, m.rangeError(n, cands), true
+		return Result{}, m.rangeError(n, cands)
 	}
 	e := errorf(EAMBIGUOUS, "%s %q could be %d streets", number, street, len(hits))
 	e.Candidates = make([]string, len(hits))
 	for i, h := range hits {
 		e.Candidates[i] = h.Text
 	}
-	return Result{}, e, true
+	return Result{}, e
 }
 
 // holds reports whether number n is in r: between its ends and, when both
@@ -290,7 +294,7 @@ func (m *Map) intersection(a, b string) (Result, error) {
 	}
 	type meeting struct {
 		a, b int32
-		at   []xy
+		at   xy
 	}
 	var found []meeting
 	for _, i := range ca {
@@ -298,8 +302,8 @@ func (m *Map) intersection(a, b string) (Result, error) {
 			if i == j {
 				continue
 			}
-			if at := m.meet(i, j); len(at) > 0 {
-				found = append(found, meeting{i, j, at})
+			for _, p := range m.meet(i, j) {
+				found = append(found, meeting{i, j, p})
 			}
 		}
 	}
@@ -309,25 +313,26 @@ func (m *Map) intersection(a, b string) (Result, error) {
 		return Result{}, errorf(ENOCROSS, "%q and %q are both %s; an intersection needs two streets", a, b, m.names[ca[0]].name)
 	case len(found) == 0:
 		return Result{}, errorf(ENOCROSS, "%s and %s never meet on this map", m.describe(ca), m.describe(cb))
-	case len(found) > 1:
-		e := errorf(EAMBIGUOUS, "%q & %q could be %d intersections", a, b, len(found))
-		for _, mt := range found {
-			e.Candidates = append(e.Candidates, text(mt))
+	}
+	// Meetings less than apartMetres apart are one intersection, even of
+	// several name pairs: "Main & Bridge" where N and S Bridge Ave both
+	// end at Main St is one corner.
+	var places []meeting
+	for _, mt := range found {
+		if !slices.ContainsFunc(places, func(o meeting) bool { return math.Hypot(o.at.x-mt.at.x, o.at.y-mt.at.y) <= apartMetres }) {
+			places = append(places, mt)
+		}
+	}
+	if len(places) > 1 {
+		e := errorf(EAMBIGUOUS, "%q & %q meet at %d places", a, b, len(places))
+		for _, mt := range places {
+			lat, lon := m.proj.LatLon(mt.at.x, mt.at.y)
+			e.Candidates = append(e.Candidates, fmt.Sprintf("%s near %s (%.6f,%.6f)", text(mt), m.Reverse(lat, lon), lat, lon))
 		}
 		return Result{}, e
 	}
-	mt := found[0]
-	if len(mt.at) > 1 {
-		e := errorf(EAMBIGUOUS, "%s meet at %d places", text(mt), len(mt.at))
-		for _, p := range mt.at {
-			lat, lon := m.proj.LatLon(p.x, p.y)
-			near := m.Reverse(lat, lon)
-			e.Candidates = append(e.Candidates, fmt.Sprintf("%s near %s (%.6f,%.6f)", text(mt), near, lat, lon))
-		}
-		return Result{}, e
-	}
-	lat, lon := m.proj.LatLon(mt.at[0].x, mt.at[0].y)
-	return Result{Lat: lat, Lon: lon, Text: text(mt), Kind: KindIntersection}, nil
+	lat, lon := m.proj.LatLon(places[0].at.x, places[0].at.y)
+	return Result{Lat: lat, Lon: lon, Text: text(places[0]), Kind: KindIntersection}, nil
 }
 
 // describe names one street, or the several a text may mean.
