@@ -152,7 +152,7 @@ func (m *Map) address(number, street string) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	num := placeKey(number)
+	num := numberKey(number)
 	n, _ := strconv.Atoi(strings.TrimRight(num, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")) // at most 8 digits: cannot fail
 	// On each street the name may mean, an address point first, then a
 	// range holding the number; several streets that hold it are
@@ -349,21 +349,29 @@ func (m *Map) describe(cs []int32) string {
 
 // meet returns the places where streets a and b meet, meetings less than
 // apartMetres apart merged into the first. It walks the segments of the
-// street with fewer and looks up, in the segment grid, the other's
-// segments near each: no scan of either whole street's pairs.
+// street with fewer that come near the other's bounds and looks up, in
+// the segment grid, the other's segments near each: no scan of either
+// whole street's pairs.
 func (m *Map) meet(a, b int32) []xy {
 	if m.segCount(a) > m.segCount(b) {
 		a, b = b, a
 	}
 	var out []xy
+	near := m.names[b].bb.grow(meetTolerance)
 	for _, fi := range m.names[a].feats {
 		f := &m.feats[fi]
+		if !f.bb.overlaps(near) {
+			continue
+		}
 		for _, l := range f.lines {
 			for j := 1; j < len(l); j++ {
 				p0, p1 := l[j-1], l[j]
 				sb := emptyBox()
 				sb.add(p0)
 				sb.add(p1)
+				if !sb.overlaps(near) {
+					continue
+				}
 				m.segGrid.query(sb.grow(meetTolerance), func(it int32) {
 					s := m.segs[it]
 					g := &m.feats[s.feat]

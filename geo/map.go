@@ -26,8 +26,9 @@ type Map struct {
 	// d.Streets.
 	feats []featGeom
 	// addrs finds an address point by number and street name.
-	addrs  map[addrKey]int32
-	addrXY []xy
+	addrs    map[addrKey]int32
+	addrXY   []xy
+	addrName []int32 // the street name of each address point
 	// places finds a place by the key of its name or of an alias.
 	places map[string]int32
 
@@ -42,6 +43,7 @@ type streetName struct {
 	name  string // the spelling of the map: the first FULLNAME, else the first STREET
 	key   streetKey
 	feats []int32 // indices of d.Streets
+	bb    box     // bounds of the features, on the projection
 }
 
 type addrKey struct {
@@ -165,7 +167,7 @@ func (m *Map) name(s string) int32 {
 		return i
 	}
 	i := int32(len(m.names))
-	m.names = append(m.names, streetName{name: s, key: k})
+	m.names = append(m.names, streetName{name: s, key: k, bb: emptyBox()})
 	m.byKey[ks] = i
 	m.byBase[k.base] = append(m.byBase[k.base], i)
 	return i
@@ -201,16 +203,21 @@ func (m *Map) indexStreets() {
 			f.along = append(f.along, al)
 		}
 		m.feats[i] = f
+		nb := &m.names[n].bb
+		nb.add(xy{f.bb.minX, f.bb.minY})
+		nb.add(xy{f.bb.maxX, f.bb.maxY})
 	}
 	m.segGrid = buildGrid(boxes, 100)
 }
 
 func (m *Map) indexAddresses() {
 	m.addrXY = make([]xy, len(m.d.Addresses))
+	m.addrName = make([]int32, len(m.d.Addresses))
 	boxes := make([]box, len(m.d.Addresses))
 	for i, a := range m.d.Addresses {
 		n := m.name(a.Street)
-		k := addrKey{number: placeKey(a.Number), street: n}
+		m.addrName[i] = n
+		k := addrKey{number: numberKey(a.Number), street: n}
 		if _, dup := m.addrs[k]; !dup { // the first of several units at one number
 			m.addrs[k] = int32(i)
 		}

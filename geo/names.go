@@ -137,6 +137,15 @@ func ordinalSuffix(n int) string {
 // count.
 func placeKey(s string) string { return strings.Join(words(s), " ") }
 
+// numberKey normalises a house number for lookup: "0012 b" is "12B".
+func numberKey(s string) string {
+	k := strings.Join(words(s), "")
+	if t := strings.TrimLeft(k, "0"); t != "" {
+		return t
+	}
+	return k
+}
+
 // editDistance is the Levenshtein distance between a and b, in bytes.
 func editDistance(a, b string) int {
 	prev := make([]int, len(b)+1)

@@ -24,7 +24,7 @@ func (m *Map) Reverse(lat, lon float64) string {
 	p := xy{x, y}
 	if i := m.nearestAddress(p); i >= 0 {
 		a := m.d.Addresses[i]
-		return placeKey(a.Number) + " " + m.names[m.byKey[parseStreet(a.Street).String()]].name
+		return numberKey(a.Number) + " " + m.names[m.addrName[i]].name
 	}
 	best, bestD := int32(-1), math.Inf(1)
 	var bestQ xy
