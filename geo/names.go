@@ -1,7 +1,6 @@
 package geo
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -165,10 +164,4 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
-}
-
-// sortedUnique sorts ss and drops repeats.
-func sortedUnique(ss []string) []string {
-	slices.Sort(ss)
-	return slices.Compact(ss)
 }
