@@ -245,6 +245,7 @@ func TestReverse(t *testing.T) {
 
 func TestLoadRoundTrip(t *testing.T) {
 	d := riverbend()
+	d.Streets = slices.Clone(d.Streets)
 	// A MultiLineString street and a SPEED_MPH of its own.
 	d.Streets = append(d.Streets, Street{
 		Name: "Old Ferry Trl", Class: "track", SpeedMPH: 12.5, Left: Range{1, 9},
@@ -277,10 +278,20 @@ func TestLoadRoundTrip(t *testing.T) {
 	}) {
 		t.Errorf("Zones() differ from what WriteDir wrote")
 	}
+	// Interpolation runs along both lines of the MultiLineString: 5 is
+	// half-way along its 353.2 m, 35.2 m into the second line, which heads
+	// along (2, 1)/√5; 8 m to its left.
+	u := xy{2 / math.Sqrt(5), 1 / math.Sqrt(5)}
+	h := math.Hypot(100, 100)
+	along := (h+math.Hypot(100, 50)+100)/2 - h
+	want5 := xy{1400 + along*u.x - 8*u.y, 250 + along*u.y + 8*u.x}
+	if r, err := m.Geocode("5 Old Ferry Trail"); err != nil || r.Kind != KindInterpolated || metresFrom(r, want5) > 1 {
+		t.Errorf("Geocode(5 Old Ferry Trail) = %+v, %v; want interpolated within 1 m of %v", r, err, want5)
+	}
 	if m.Addresses() != len(d.Addresses) {
 		t.Errorf("Addresses() = %d, want %d", m.Addresses(), len(d.Addresses))
 	}
-	want := riverbend().Addresses
+	want := d.Addresses
 	f, err := os.Open(filepath.Join(dir, AddressesFile))
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 )
 
@@ -157,8 +158,12 @@ func sideRange(lo, hi float64, parity int) Range {
 	return Range{From: from, To: to}
 }
 
-// riverbend generates the test city's map.
-func riverbend() MapData {
+// riverbend returns the test city's map, generated once; callers must
+// clone a slice before changing it.
+var riverbend = sync.OnceValue(generateRiverbend)
+
+// generateRiverbend generates the test city's map.
+func generateRiverbend() MapData {
 	var d MapData
 	streets := rbStreets()
 	for i, s := range streets {
