@@ -122,10 +122,12 @@ func benchQueries() []string {
 	return qs
 }
 
-// reportP99 reports the 99th percentile of ds in microseconds.
+// reportP99 reports the median and the 99th percentile of ds in
+// microseconds.
 func reportP99(b *testing.B, ds []time.Duration) {
 	slices.Sort(ds)
 	if len(ds) > 0 {
+		b.ReportMetric(float64(ds[len(ds)/2].Nanoseconds())/1e3, "p50-µs")
 		b.ReportMetric(float64(ds[len(ds)*99/100].Nanoseconds())/1e3, "p99-µs")
 	}
 }

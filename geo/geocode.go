@@ -197,9 +197,9 @@ func holds(r Range, n int) bool {
 // range holds it: at the fraction of n within the range, measured along
 // the feature's length, sideOffset metres to its side.
 func (m *Map) interpolate(n int, c int32) (Point, bool) {
-	for _, fi := range m.names[c].feats {
-		s := m.d.Streets[fi]
-		for side, r := range []Range{s.Left, s.Right} {
+	for _, fr := range m.names[c].ranges {
+		fi := fr.feat
+		for side, r := range []Range{fr.left, fr.right} {
 			if !holds(r, n) {
 				continue
 			}
@@ -254,9 +254,8 @@ func (m *Map) rangeError(n int, cands []int32) error {
 	var parts []string
 	for _, c := range cands {
 		var rs []Range
-		for _, fi := range m.names[c].feats {
-			s := m.d.Streets[fi]
-			for _, r := range []Range{s.Left, s.Right} {
+		for _, fr := range m.names[c].ranges {
+			for _, r := range []Range{fr.left, fr.right} {
 				if !r.IsZero() {
 					rs = append(rs, Range{min(r.From, r.To), max(r.From, r.To)})
 				}

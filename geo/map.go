@@ -28,6 +28,7 @@ type Map struct {
 	// addrs finds an address point by number and street name.
 	addrs    map[addrKey]int32
 	addrXY   []xy
+	addrCell []xy    // addrXY in the order of addrGrid's items: a cell's points side by side
 	addrName []int32 // the street name of each address point
 	// places finds a place by the key of its name or of an alias.
 	places map[string]int32
@@ -44,6 +45,14 @@ type streetName struct {
 	key   streetKey
 	feats []int32 // indices of d.Streets
 	bb    box     // bounds of the features, on the projection
+	// ranges are the features' ranges side by side, so that finding the
+	// one that holds a number reads one small array.
+	ranges []featRanges
+}
+
+type featRanges struct {
+	feat        int32
+	left, right Range
 }
 
 type addrKey struct {
@@ -179,6 +188,9 @@ func (m *Map) indexStreets() {
 	for i, s := range m.d.Streets {
 		n := m.name(s.Name)
 		m.names[n].feats = append(m.names[n].feats, int32(i))
+		if !s.Left.IsZero() || !s.Right.IsZero() {
+			m.names[n].ranges = append(m.names[n].ranges, featRanges{int32(i), s.Left, s.Right})
+		}
 		f := featGeom{name: n, bb: emptyBox()}
 		for li, l := range s.Lines {
 			ps := make([]xy, len(l))
@@ -226,6 +238,10 @@ func (m *Map) indexAddresses() {
 		boxes[i] = box{x, y, x, y}
 	}
 	m.addrGrid = buildGrid(boxes, 100)
+	m.addrCell = make([]xy, len(m.addrGrid.items))
+	for k, i := range m.addrGrid.items {
+		m.addrCell[k] = m.addrXY[i]
+	}
 }
 
 func (m *Map) indexZones() {

@@ -85,10 +85,14 @@ func numberAt(r Range, f float64) int {
 func (m *Map) nearestAddress(p xy) int32 {
 	best, bestD := int32(-1), math.Inf(1)
 	r := float64(addressRadius)
-	m.addrGrid.query(box{p.x - r, p.y - r, p.x + r, p.y + r}, func(i int32) {
-		q := m.addrXY[i]
-		if d := math.Hypot(q.x-p.x, q.y-p.y); d < bestD || d == bestD && i < best {
-			best, bestD = i, d
+	g := &m.addrGrid
+	g.cells(box{p.x - r, p.y - r, p.x + r, p.y + r}, func(c int) {
+		for k := g.start[c]; k < g.start[c+1]; k++ {
+			q := m.addrCell[k]
+			d := math.Hypot(q.x-p.x, q.y-p.y)
+			if i := g.items[k]; d < bestD || d == bestD && i < best {
+				best, bestD = i, d
+			}
 		}
 	})
 	if bestD > r {
