@@ -163,7 +163,7 @@ func (m *Map) address(number, street string) (Result, error) {
 			a := m.d.Addresses[i]
 			hits = append(hits, Result{Lat: a.Lat, Lon: a.Lon, Text: num + " " + m.names[c].name, Kind: KindAddress})
 		} else if p, ok := m.interpolate(n, c); ok {
-			hits = append(hits, Result{Lat: p.Lat, Lon: p.Lon, Text: strconv.Itoa(n) + " " + m.names[c].name, Kind: KindInterpolated})
+			hits = append(hits, Result{Lat: p.Lat, Lon: p.Lon, Text: num + " " + m.names[c].name, Kind: KindInterpolated})
 		}
 	}
 	switch len(hits) {
