@@ -159,7 +159,12 @@ func startTenfourServer(ctx context.Context, dir string) (*pathServer, error) {
 	}
 	skey, _ := ledger.GenerateKey("bench.tenfour/path")
 	key, _ := ledger.ParseKey(skey)
-	e, err := engine.Open(ctx, engine.Config{Store: db, Key: key, Map: gridcity.NewLegacy()})
+	city, err := gridcity.DemoMap()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	e, err := engine.Open(ctx, engine.Config{Store: db, Key: key, Map: city})
 	if err != nil {
 		db.Close()
 		return nil, err

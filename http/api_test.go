@@ -24,6 +24,7 @@ import (
 	"github.com/tenfour-cad/tenfour/auth"
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/engine"
+	"github.com/tenfour-cad/tenfour/geo"
 	"github.com/tenfour-cad/tenfour/geo/gridcity"
 	tenfourhttp "github.com/tenfour-cad/tenfour/http"
 	"github.com/tenfour-cad/tenfour/ledger"
@@ -168,7 +169,13 @@ func MustOpenServerWith(tb testing.TB, configure func(*tenfourhttp.Server)) *Tes
 
 // TestMap is the demo city's map, which the test servers run on: made
 // once, it never changes.
-var TestMap = sync.OnceValue(gridcity.NewLegacy)
+var TestMap = sync.OnceValue(func() *geo.Map {
+	m, err := gridcity.DemoMap()
+	if err != nil {
+		panic(err)
+	}
+	return m
+})
 
 // MustOpenFollower starts a second node on ts's store, which follows ts: it
 // serves reads itself and forwards commands to ts. With tls, it serves HTTPS.

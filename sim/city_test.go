@@ -8,7 +8,6 @@ import (
 
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/engine"
-	"github.com/tenfour-cad/tenfour/geo/gridcity"
 	"github.com/tenfour-cad/tenfour/ledger"
 	"github.com/tenfour-cad/tenfour/sim"
 	"github.com/tenfour-cad/tenfour/store/sqlite"
@@ -25,7 +24,7 @@ func TestRun(t *testing.T) {
 	defer db.Close()
 	skey, _ := ledger.GenerateKey("sim.test/log")
 	key, _ := ledger.ParseKey(skey)
-	e, err := engine.Open(ctx, engine.Config{Store: db, Key: key, Map: gridcity.NewLegacy()})
+	e, err := engine.Open(ctx, engine.Config{Store: db, Key: key, Map: mustDemoMap(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/engine"
-	"github.com/tenfour-cad/tenfour/geo/gridcity"
 	"github.com/tenfour-cad/tenfour/ledger"
 	"github.com/tenfour-cad/tenfour/sim"
 	"github.com/tenfour-cad/tenfour/store/sqlite"
@@ -28,7 +27,7 @@ func TestSetupPremises(t *testing.T) {
 	key, _ := ledger.ParseKey(skey)
 	now := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
 	// The engine places each premise on the map, as it would any command's.
-	e, err := engine.Open(ctx, engine.Config{Store: db, Key: key, Map: gridcity.NewLegacy(), Clock: func() time.Time { return now }, TimerInterval: -1, SampleInterval: -1})
+	e, err := engine.Open(ctx, engine.Config{Store: db, Key: key, Map: mustDemoMap(t), Clock: func() time.Time { return now }, TimerInterval: -1, SampleInterval: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,13 +18,12 @@ import (
 	"github.com/tenfour-cad/tenfour/auth"
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/engine"
-	"github.com/tenfour-cad/tenfour/geo/gridcity"
 	"github.com/tenfour-cad/tenfour/sim"
 )
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("demo", "tenfour demo — run a node with a generated city: four agencies, 25 police\ndistricts, about 300 units patrolling them, calls arriving with a city's mix\nand daily rhythm. With no flags it uses a fresh temporary directory and\nprints the URL.", stderr)
-	m := &Main{CheckpointInterval: time.Second, Map: gridcity.NewLegacy()}
+	m := &Main{CheckpointInterval: time.Second}
 	fs.StringVar(&m.DataDir, "data", "", "data `directory` (default: a fresh temporary directory)")
 	fs.StringVar(&m.Addr, "addr", "127.0.0.1:8410", "listen `address`; if the default is taken, a free port is used")
 	speed := fs.Float64("speed", 1, "how many times faster than real time calls arrive")
@@ -32,6 +31,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	level := fs.String("log-level", "warn", "log `level`")
 	scenario := fs.String("scenario", "", "also play a scenario in the city: kedzie (the reference scenario of DESIGN.md)")
 	tiles := mapTilesFlags(fs)
+	loadMap := mapFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -65,6 +65,16 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			m.Addr = "127.0.0.1:0"
 		}
 	}
+	// The city runs on the map given, or on the generated one, written
+	// into DATA/map and read by the same loader as a centre's map.
+	centre, err := loadMap()
+	if err == nil && centre == nil {
+		centre, err = demoMap(m.DataDir)
+	}
+	if err != nil {
+		return err
+	}
+	m.Map = centre
 	m.Origin = "tenfour.demo/log"
 	logger, err := newLogger(stderr, *level)
 	if err != nil {

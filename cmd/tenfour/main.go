@@ -6,6 +6,7 @@
 //	tenfour export  write an evidence bundle
 //	tenfour keygen  make a log signing key
 //	tenfour status  report on a node
+//	tenfour map     check a centre's map
 //	tenfour bench   measure the log
 package main
 
@@ -33,6 +34,7 @@ Commands:
   keygen   make a log signing key
   status   say whether a node is ready, sequencing, and how far behind
   user     add, list, disable and unlock users, reset passwords, make tokens
+  map      check a centre's map, write the demo city's, geocode on it
   bench    measure durable append throughput and verification speed
 
 Run "tenfour <command> --help" for a command's flags.
@@ -75,6 +77,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runStatus(ctx, args, stdout, stderr)
 	case "user":
 		return runUser(ctx, args, stdout, stderr)
+	case "map":
+		return runMap(ctx, args, stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -6,13 +6,11 @@ import (
 	"io"
 	"log/slog"
 	"time"
-
-	"github.com/tenfour-cad/tenfour/geo/gridcity"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve", "tenfour serve — run a tenfour node on a data directory.\n\nThe first start creates the directory, a signing key (log.key), the database\nand a bootstrap administrator (bootstrap-admin.txt). Every start verifies the\nwhole log against its last signed checkpoint and refuses to run if they differ.", stderr)
-	m := &Main{Map: gridcity.NewLegacy()}
+	m := &Main{}
 	fs.StringVar(&m.DataDir, "data", "tenfour-data", "data `directory`")
 	fs.StringVar(&m.Addr, "addr", "127.0.0.1:8410", "listen `address` (host:port)")
 	fs.StringVar(&m.DB, "db", "", "PostgreSQL `URL` (postgres://…) of a store shared by several nodes (default: SQLite in DATA)")
@@ -27,12 +25,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&m.TLSSelfSigned, "tls-self-signed", false, "serve HTTPS with a certificate made at start (for trials only)")
 	level := fs.String("log-level", "info", "log `level`: debug, info, warn, error")
 	tiles := mapTilesFlags(fs)
+	loadMap := mapFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	var err error
 	if m.MapTiles, err = tiles(); err != nil {
 		return err
+	}
+	centre, err := loadMap()
+	if err != nil {
+		return fmt.Errorf("refusing to start: %w", err)
+	}
+	if centre != nil {
+		m.Map = centre
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())

@@ -1,6 +1,7 @@
 package gridcity
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -257,4 +258,14 @@ func offset(p GridPoint, a Axis, even bool) geo.Point {
 func latLon(p GridPoint) geo.Point {
 	lat, lon := p.LatLon()
 	return geo.Point{Lat: lat, Lon: lon}
+}
+
+// DemoMap returns the demo city's map, built from Map as a centre's map is
+// from its files (geo.NewMap).
+func DemoMap() (*geo.Map, error) {
+	m, err := geo.NewMap(Map())
+	if err != nil {
+		return nil, fmt.Errorf("the demo city's map: %w", err)
+	}
+	return m, nil
 }
