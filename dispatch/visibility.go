@@ -275,7 +275,8 @@ type Envelope struct {
 // actor, speaking as unit if not ""): one who sees its agency or one of the
 // agencies it also concerns, and, for a message's events, only the
 // message's sender and recipients — the leaf carries only the commitment of
-// its text, but its routing is the recipients' business.
+// its text, but its routing is the recipients' business. Only a message's
+// events look at s, which may be nil for any other event.
 func StreamVisible(s *State, ev Envelope, a Actor, unit string) bool {
 	if !a.Sees(ev.Agency) && !slices.ContainsFunc(ev.Also, a.Sees) {
 		return false

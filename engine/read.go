@@ -58,6 +58,9 @@ func (e *Engine) Agency(a dispatch.Actor, id string) (dispatch.Agency, error) {
 // MutualAidPlan returns agency id's mutual-aid plan, if the actor may read
 // it (dispatch.VisiblePlan); an agency without one is not found.
 func (e *Engine) MutualAidPlan(a dispatch.Actor, id string) (dispatch.MutualAidPlan, error) {
+	if !a.Sees(id) {
+		return dispatch.MutualAidPlan{}, dispatch.Errorf(dispatch.ENOTFOUND, "agency %s has no mutual-aid plan you may read", id)
+	}
 	var out dispatch.MutualAidPlan
 	found := false
 	e.read(func(s *dispatch.State) {
@@ -507,9 +510,12 @@ func (e *Engine) PhotoVisible(a dispatch.Actor, hash string) bool {
 // subscriber, the actor speaking as unit if not "" (dispatch.StreamVisible).
 func (e *Engine) StreamVisible(p Published, a dispatch.Actor, unit string) bool {
 	ev := dispatch.Envelope{Type: p.Type, Agency: p.Agency, Also: p.Also}
-	if strings.HasPrefix(p.Type, "message.") {
-		ev.Message = messageOf(p.Entry)
+	if !strings.HasPrefix(p.Type, "message.") {
+		// Decided by the envelope alone: no lock for every event and
+		// subscriber.
+		return dispatch.StreamVisible(nil, ev, a, unit)
 	}
+	ev.Message = messageOf(p.Entry)
 	ok := false
 	e.read(func(s *dispatch.State) { ok = dispatch.StreamVisible(s, ev, a, unit) })
 	return ok
