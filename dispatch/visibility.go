@@ -48,11 +48,11 @@ func (a Actor) Sees(agency string) bool {
 	return a.SeesAll() || (a.Agency != "" && a.Agency == agency)
 }
 
-// listAgency is the agency argument of the state's list functions that
-// covers the actor's scope: "" (all) for one who sees all, its agency
-// otherwise. A caller still filters with Sees: a user of no agency lists
-// "" too, and sees none of it.
-func (a Actor) listAgency() string {
+// ListAgency is the agency argument of the state's list functions
+// (IncidentList, PremiseList…) that covers the actor's scope: "" (all) for
+// one who sees all, its agency otherwise. A caller still filters with
+// Sees: a user of no agency lists "" too, and sees none of it.
+func (a Actor) ListAgency() string {
 	if a.SeesAll() {
 		return ""
 	}

@@ -40,6 +40,10 @@ func TestActorSees(t *testing.T) {
 			if got := tc.actor.Sees(tc.agency); got != tc.want {
 				t.Errorf("%+v.Sees(%q) = %v, want %v", tc.actor, tc.agency, got, tc.want)
 			}
+			// The list an actor's reads start from covers what it sees.
+			if l := tc.actor.ListAgency(); tc.want && l != "" && l != tc.agency {
+				t.Errorf("%+v.ListAgency() = %q, which leaves out %s that it sees", tc.actor, l, tc.agency)
+			}
 		})
 	}
 }

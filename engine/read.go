@@ -98,8 +98,8 @@ func (e *Engine) IncidentTypes(agency string) []dispatch.IncidentType {
 	return out
 }
 
-// Users reports whether a user of that name is known to the domain, and
-// returns it if the actor may see it.
+// User returns the user of that name as the domain knows it, if the actor
+// sees its agency (dispatch.VisibleUser).
 func (e *Engine) User(a dispatch.Actor, username string) (dispatch.User, error) {
 	var out dispatch.User
 	found := false
@@ -188,11 +188,7 @@ func (e *Engine) Incidents(a dispatch.Actor) []dispatch.Incident {
 	now := e.Now()
 	out := []dispatch.Incident{}
 	e.read(func(s *dispatch.State) {
-		agency := a.Agency
-		if a.SeesAll() {
-			agency = ""
-		}
-		for _, in := range s.IncidentList(agency) {
+		for _, in := range s.IncidentList(a.ListAgency()) {
 			if c, ok := dispatch.VisibleIncident(s, in, a, now); ok {
 				out = append(out, c)
 			}
@@ -224,11 +220,7 @@ func (e *Engine) Incident(a dispatch.Actor, id string) (dispatch.Incident, error
 func (e *Engine) Unverified(a dispatch.Actor) []dispatch.Incident {
 	out := []dispatch.Incident{}
 	e.read(func(s *dispatch.State) {
-		agency := a.Agency
-		if a.SeesAll() {
-			agency = ""
-		}
-		for _, in := range s.Unverified(agency) {
+		for _, in := range s.Unverified(a.ListAgency()) {
 			if a.Sees(in.Agency) {
 				out = append(out, dispatch.RedactIncident(in, a))
 			}
@@ -322,11 +314,7 @@ func (e *Engine) IncidentsReceived(a dispatch.Actor, agency string, from, to tim
 func (e *Engine) Premises(a dispatch.Actor, status string) []dispatch.Premise {
 	out := []dispatch.Premise{}
 	e.read(func(s *dispatch.State) {
-		agency := a.Agency
-		if a.SeesAll() {
-			agency = ""
-		}
-		for _, p := range s.PremiseList(agency) {
+		for _, p := range s.PremiseList(a.ListAgency()) {
 			if c, ok := dispatch.VisiblePremise(p, a); ok && (status == "" || p.Status == status) {
 				out = append(out, c)
 			}
@@ -354,13 +342,10 @@ func (e *Engine) Premise(a dispatch.Actor, id string) (dispatch.Premise, error) 
 func (e *Engine) Requests(a dispatch.Actor) []dispatch.AssistRequest {
 	out := []dispatch.AssistRequest{}
 	e.read(func(s *dispatch.State) {
-		agency := a.Agency
-		if a.SeesAll() {
-			agency = ""
-		} else if agency == "" {
+		if a.ListAgency() == "" && !a.SeesAll() {
 			return // "" would list every request
 		}
-		for _, rq := range s.RequestList(agency) {
+		for _, rq := range s.RequestList(a.ListAgency()) {
 			if c, ok := dispatch.VisibleRequest(rq, a); ok {
 				out = append(out, c)
 			}
@@ -389,13 +374,10 @@ func (e *Engine) Request(a dispatch.Actor, id string) (dispatch.AssistRequest, e
 func (e *Engine) Directives(a dispatch.Actor, status string, now time.Time) []dispatch.Directive {
 	out := []dispatch.Directive{}
 	e.read(func(s *dispatch.State) {
-		agency := a.Agency
-		if a.SeesAll() {
-			agency = ""
-		} else if agency == "" {
-			return
+		if a.ListAgency() == "" && !a.SeesAll() {
+			return // "" would list every directive
 		}
-		for _, d := range s.DirectiveList(agency) {
+		for _, d := range s.DirectiveList(a.ListAgency()) {
 			if status != "" && d.StatusAt(now) != status {
 				continue
 			}

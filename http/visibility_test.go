@@ -87,7 +87,9 @@ func TestOneVisibilityRule(t *testing.T) {
 
 	records := []visRecord{
 		{kind: "agency", id: "metro", list: "/api/v1/agencies", member: "agencies",
-			rule: func(st *dispatch.State, a dispatch.Actor) (any, bool) { return dispatch.VisibleAgency(st.Agencies["metro"], a) }},
+			rule: func(st *dispatch.State, a dispatch.Actor) (any, bool) {
+				return dispatch.VisibleAgency(st.Agencies["metro"], a)
+			}},
 		{kind: "unit", id: unit, list: "/api/v1/units", member: "units",
 			rule: func(st *dispatch.State, a dispatch.Actor) (any, bool) { return dispatch.VisibleUnit(st.Units[unit], a) }},
 		{kind: "incident", id: incident, list: "/api/v1/incidents", member: "incidents", get: "/api/v1/incidents/" + incident,
@@ -95,7 +97,9 @@ func TestOneVisibilityRule(t *testing.T) {
 				return dispatch.VisibleIncident(st, st.Incidents[incident], a, ts.Engine.Now())
 			}},
 		{kind: "premise", id: premise, list: "/api/v1/premises", member: "premises", get: "/api/v1/premises/" + premise,
-			rule: func(st *dispatch.State, a dispatch.Actor) (any, bool) { return dispatch.VisiblePremise(st.Premises[premise], a) }},
+			rule: func(st *dispatch.State, a dispatch.Actor) (any, bool) {
+				return dispatch.VisiblePremise(st.Premises[premise], a)
+			}},
 		{kind: "directive", id: directive, list: "/api/v1/directives", member: "directives", get: "/api/v1/directives/" + directive,
 			rule: func(st *dispatch.State, a dispatch.Actor) (any, bool) {
 				return dispatch.VisibleDirective(st.Directives[directive], a)
@@ -107,7 +111,9 @@ func TestOneVisibilityRule(t *testing.T) {
 				return dispatch.VisibleMessage(st.Messages[message], a, "")
 			}},
 		{kind: "request", id: request, list: "/api/v1/requests", member: "requests", get: "/api/v1/requests/" + request,
-			rule: func(st *dispatch.State, a dispatch.Actor) (any, bool) { return dispatch.VisibleRequest(st.Requests[request], a) }},
+			rule: func(st *dispatch.State, a dispatch.Actor) (any, bool) {
+				return dispatch.VisibleRequest(st.Requests[request], a)
+			}},
 	}
 
 	// By hand: who sees what, as the rule is meant to be.
@@ -348,4 +354,3 @@ func noLeakText(tb testing.TB, call, data string, private []string) {
 	tb.Helper()
 	noLeak(tb, call+" (event data)", []byte(data), private)
 }
-
