@@ -556,3 +556,12 @@ func (s *State) applyDirective(e Event) error {
 	}
 	return nil
 }
+
+// StatusAt is d's status at now: one past its expiry is expired even
+// before directive.expired is recorded.
+func (d *Directive) StatusAt(now time.Time) string {
+	if d.Status == DirectiveInForce && !d.InForce(now) {
+		return DirectiveExpired
+	}
+	return d.Status
+}

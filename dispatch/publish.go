@@ -130,3 +130,29 @@ func (s *State) PublicationList() []*Publication {
 	newestFirst(out, func(p *Publication) (time.Time, string) { return p.Published, p.Subject })
 	return out
 }
+
+// A PublishedSummary is a published timeline as the public list shows it:
+// the publication, and a line saying what the record is.
+type PublishedSummary struct {
+	Publication
+	// Title is a request's urgency and nature, or an incident's
+	// priority and type; Where its location as given.
+	Title string `json:"title"`
+	Where string `json:"where,omitempty"`
+}
+
+// Summary returns publication p as the public list shows it.
+func (s *State) Summary(p *Publication) PublishedSummary {
+	sum := PublishedSummary{Publication: *p}
+	switch p.Kind {
+	case PublishRequest:
+		if rq, ok := s.Requests[p.ID]; ok {
+			sum.Title, sum.Where = rq.Urgency+": "+rq.Nature, rq.Location.Text
+		}
+	case PublishIncident:
+		if in, ok := s.Incidents[p.ID]; ok {
+			sum.Title, sum.Where = fmt.Sprintf("P%d %s", in.Priority, in.Type), in.Location.Text
+		}
+	}
+	return sum
+}

@@ -328,6 +328,9 @@ func (e *Engine) Execute(ctx context.Context, actor dispatch.Actor, cmd dispatch
 
 // Read calls fn with the durable view of the state under a read lock. fn
 // must copy out what it keeps: the state changes once the lock is released.
+// It is for tests and tools that inspect the whole state (invariant 1: the
+// state rebuilt from the log equals the live one); every entrance reads
+// through the typed reads (read.go), which apply the visibility rule.
 func (e *Engine) Read(fn func(s *dispatch.State)) {
 	e.viewMu.RLock()
 	defer e.viewMu.RUnlock()

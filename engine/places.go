@@ -116,7 +116,7 @@ func (e *Engine) unitsInDistrict(agency, district string) []string {
 		return nil
 	}
 	var ids []string
-	e.Read(func(s *dispatch.State) {
+	e.read(func(s *dispatch.State) {
 		for _, u := range s.UnitList(agency) {
 			ids = append(ids, u.ID)
 		}

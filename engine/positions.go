@@ -56,7 +56,7 @@ func (e *Engine) samplePositions() error {
 func (e *Engine) UpdatePositions(ps []dispatch.Position) error {
 	latest := e.clock().Add(MaxPositionLead)
 	var err error
-	e.Read(func(s *dispatch.State) {
+	e.read(func(s *dispatch.State) {
 		for i, p := range ps {
 			if _, ok := s.Units[p.Unit]; !ok {
 				err = dispatch.Errorf(dispatch.ENOTFOUND, "position %d: unit %s does not exist", i, p.Unit)

@@ -9,15 +9,7 @@ import (
 )
 
 func (s *Server) handleListAgencies(w http.ResponseWriter, r *http.Request) {
-	var out []dispatch.Agency
-	s.engine.Read(func(st *dispatch.State) {
-		for _, a := range st.AgencyList() {
-			out = append(out, *a)
-		}
-	})
-	if out == nil {
-		out = []dispatch.Agency{}
-	}
+	out := s.engine.Agencies(actorOf(r))
 	writeJSON(w, http.StatusOK, map[string]any{"agencies": out})
 }
 
@@ -36,9 +28,8 @@ func (s *Server) handleCreateAgency(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	var a dispatch.Agency
-	s.engine.Read(func(st *dispatch.State) { a = *st.Agencies[req.ID] })
-	created(w, res, "/api/v1/agencies/"+a.ID, a)
+	a, err := s.engine.Agency(actorOf(r), req.ID)
+	s.createdAs(w, r, res, "/api/v1/agencies/"+req.ID, a, err)
 }
 
 // handleSetTimers sets an agency's dispatch timers: how long an urgent
@@ -50,10 +41,8 @@ func (s *Server) handleSetTimers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	found := false
-	s.engine.Read(func(st *dispatch.State) { _, found = st.Agencies[id] })
-	if !found {
-		s.writeError(w, r, dispatch.Errorf(dispatch.ENOTFOUND, "agency %s does not exist", id))
+	if _, err := s.engine.Agency(actorOf(r), id); err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	res, err := s.engine.Execute(r.Context(), actorOf(r), dispatch.SetAgencyTimers{Agency: id, Timers: req})
@@ -61,10 +50,8 @@ func (s *Server) handleSetTimers(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	var a dispatch.Agency
-	s.engine.Read(func(st *dispatch.State) { a = *st.Agencies[id] })
-	setSeq(w, res)
-	writeJSON(w, http.StatusOK, a)
+	a, err := s.engine.Agency(actorOf(r), id)
+	s.changedAs(w, r, res, a, err)
 }
 
 // created answers 201 with the new resource, its location, the sequence
@@ -81,6 +68,26 @@ func created(w http.ResponseWriter, res engine.Result, location string, v any) {
 func changed(w http.ResponseWriter, res engine.Result, v any) {
 	setSeq(w, res)
 	writeJSON(w, http.StatusOK, v)
+}
+
+// createdAs answers as created does with v, the new record as the actor
+// reads it, or err if it could not be read.
+func (s *Server) createdAs(w http.ResponseWriter, r *http.Request, res engine.Result, location string, v any, err error) {
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	created(w, res, location, v)
+}
+
+// changedAs answers as changed does with v, the changed record as the actor
+// reads it, or err if it could not be read.
+func (s *Server) changedAs(w http.ResponseWriter, r *http.Request, res engine.Result, v any, err error) {
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	changed(w, res, v)
 }
 
 // setSeq sets Tenfour-Seq, the sequence number of the command's first event,

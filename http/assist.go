@@ -1,7 +1,6 @@
 package http
 
 import (
-	"encoding/json"
 	"net/http"
 	"time"
 
@@ -13,16 +12,6 @@ import (
 // concerns — the requester and each agency asked — and to nobody else; a
 // directive to its own agency.
 
-// snapshot encodes v while the state is read, so that what is answered
-// shares nothing with the live state.
-func snapshot(v any) json.RawMessage {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err) // domain values always encode
-	}
-	return b
-}
-
 // handleSetMutualAid replaces an agency's mutual-aid plan.
 func (s *Server) handleSetMutualAid(w http.ResponseWriter, r *http.Request) {
 	var plan dispatch.MutualAidPlan
@@ -31,8 +20,8 @@ func (s *Server) handleSetMutualAid(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	if !s.agencyExists(id) {
-		s.writeError(w, r, dispatch.Errorf(dispatch.ENOTFOUND, "agency %s does not exist", id))
+	if _, err := s.engine.Agency(actorOf(r), id); err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	res, err := s.engine.Execute(r.Context(), actorOf(r), dispatch.SetMutualAidPlan{Agency: id, Plan: plan})
@@ -40,59 +29,23 @@ func (s *Server) handleSetMutualAid(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	var out json.RawMessage
-	s.engine.Read(func(st *dispatch.State) { out = snapshot(st.Agencies[id].Plan) })
-	changed(w, res, out)
+	out, err := s.engine.MutualAidPlan(actorOf(r), id)
+	s.changedAs(w, r, res, out, err)
 }
 
 // handleGetMutualAid answers an agency's plan: its own users and
 // installation administrators may read it. An agency without a plan
 // answers 404.
 func (s *Server) handleGetMutualAid(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	if !scopeOf(actorOf(r)).sees(id) {
-		s.writeError(w, r, dispatch.Errorf(dispatch.ENOTFOUND, "agency %s has no mutual-aid plan you may read", id))
-		return
-	}
-	var out json.RawMessage
-	s.engine.Read(func(st *dispatch.State) {
-		if a, ok := st.Agencies[id]; ok && a.Plan != nil {
-			out = snapshot(a.Plan)
-		}
-	})
-	if out == nil {
-		s.writeError(w, r, dispatch.Errorf(dispatch.ENOTFOUND, "agency %s has no mutual-aid plan", id))
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	out, err := s.engine.MutualAidPlan(actorOf(r), r.PathValue("id"))
+	s.answerOne(w, r, out, err)
 }
 
-func (s *Server) agencyExists(id string) bool {
-	found := false
-	s.engine.Read(func(st *dispatch.State) { _, found = st.Agencies[id] })
-	return found
-}
-
-// concerns reports whether the actor may see request rq.
-func concerns(a dispatch.Actor, rq *dispatch.AssistRequest) bool {
-	sc := scopeOf(a)
-	return sc.all || (sc.agency != "" && rq.Concerns(sc.agency))
-}
-
-// request answers the request of the path as JSON, if the actor may see it.
-// Another agency's request answers 404, as an incident does.
-func (s *Server) request(r *http.Request) (json.RawMessage, error) {
-	id, a := r.PathValue("id"), actorOf(r)
-	var out json.RawMessage
-	s.engine.Read(func(st *dispatch.State) {
-		if rq, ok := st.Requests[id]; ok && concerns(a, rq) {
-			out = snapshot(rq)
-		}
-	})
-	if out == nil {
-		return nil, dispatch.Errorf(dispatch.ENOTFOUND, "request %s does not exist", id)
-	}
-	return out, nil
+// request answers the request of the path, if the actor may see it
+// (dispatch.VisibleRequest). Another agency's request answers 404, as an
+// incident does.
+func (s *Server) request(r *http.Request) (dispatch.AssistRequest, error) {
+	return s.engine.Request(actorOf(r), r.PathValue("id"))
 }
 
 // answerOne answers one record found by a lookup, or the lookup's error
@@ -106,20 +59,7 @@ func (s *Server) answerOne(w http.ResponseWriter, r *http.Request, v any, err er
 }
 
 func (s *Server) handleListRequests(w http.ResponseWriter, r *http.Request) {
-	sc := scopeOf(actorOf(r))
-	var out json.RawMessage
-	s.engine.Read(func(st *dispatch.State) {
-		agency := sc.agency
-		if sc.all {
-			agency = ""
-		}
-		list := []*dispatch.AssistRequest{}
-		if sc.all || sc.agency != "" {
-			list = append(list, st.RequestList(agency)...)
-		}
-		out = snapshot(map[string]any{"requests": list})
-	})
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, map[string]any{"requests": s.engine.Requests(actorOf(r))})
 }
 
 func (s *Server) handleGetRequest(w http.ResponseWriter, r *http.Request) {
@@ -155,9 +95,8 @@ func (s *Server) handleCreateRequest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := res.Events[0].Subject["request"]
-	var out json.RawMessage
-	s.engine.Read(func(st *dispatch.State) { out = snapshot(st.Requests[id]) })
-	created(w, res, "/api/v1/requests/"+id, out)
+	out, err := s.engine.Request(a, id)
+	s.createdAs(w, r, res, "/api/v1/requests/"+id, out, err)
 }
 
 // executeOnRequest executes the command made for the request of the path,
@@ -173,9 +112,8 @@ func (s *Server) executeOnRequest(w http.ResponseWriter, r *http.Request, cmd fu
 		s.writeError(w, r, err)
 		return
 	}
-	var out json.RawMessage
-	s.engine.Read(func(st *dispatch.State) { out = snapshot(st.Requests[id]) })
-	changed(w, res, out)
+	out, err := s.engine.Request(actorOf(r), id)
+	s.changedAs(w, r, res, out, err)
 }
 
 func (s *Server) handleAcknowledgeRequest(w http.ResponseWriter, r *http.Request) {
@@ -236,8 +174,12 @@ func (s *Server) handleRequestBundle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	seqs, _ := s.requestSeqs(id)
-	b, err := s.engine.Log().Bundle(r.Context(), "request/"+id, seqs, r.URL.Query().Get("openings") == "true")
+	tl, err := s.engine.Timeline(actorOf(r), dispatch.TimelineRequest, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	b, err := s.engine.Log().Bundle(r.Context(), "request/"+id, tl.Seqs, r.URL.Query().Get("openings") == "true")
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -250,39 +192,12 @@ func (s *Server) handleRequestBundle(w http.ResponseWriter, r *http.Request) {
 // agency's for an installation administrator), newest first; ?status=
 // IN_FORCE keeps those in force now.
 func (s *Server) handleListDirectives(w http.ResponseWriter, r *http.Request) {
-	sc := scopeOf(actorOf(r))
 	status := r.URL.Query().Get("status")
 	if status != "" && status != dispatch.DirectiveInForce && status != dispatch.DirectiveRevoked && status != dispatch.DirectiveExpired {
 		s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "status must be IN_FORCE, REVOKED or EXPIRED"))
 		return
 	}
-	now := s.clock()
-	var out json.RawMessage
-	s.engine.Read(func(st *dispatch.State) {
-		list := []*dispatch.Directive{}
-		if sc.all || sc.agency != "" {
-			agency := sc.agency
-			if sc.all {
-				agency = ""
-			}
-			for _, d := range st.DirectiveList(agency) {
-				if status == "" || directiveStatus(d, now) == status {
-					list = append(list, d)
-				}
-			}
-		}
-		out = snapshot(map[string]any{"directives": list})
-	})
-	writeJSON(w, http.StatusOK, out)
-}
-
-// directiveStatus is a directive's status now: one past its expiry is
-// expired even before directive.expired is recorded.
-func directiveStatus(d *dispatch.Directive, now time.Time) string {
-	if d.Status == dispatch.DirectiveInForce && !d.InForce(now) {
-		return dispatch.DirectiveExpired
-	}
-	return d.Status
+	writeJSON(w, http.StatusOK, map[string]any{"directives": s.engine.Directives(actorOf(r), status, s.clock())})
 }
 
 func (s *Server) handleIssueDirective(w http.ResponseWriter, r *http.Request) {
@@ -310,24 +225,13 @@ func (s *Server) handleIssueDirective(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := res.Events[0].Subject["directive"]
-	var out json.RawMessage
-	s.engine.Read(func(st *dispatch.State) { out = snapshot(st.Directives[id]) })
-	created(w, res, "/api/v1/directives/"+id, out)
+	out, err := s.engine.Directive(a, id)
+	s.createdAs(w, r, res, "/api/v1/directives/"+id, out, err)
 }
 
 // directive answers the directive of the path, if the actor may see it.
-func (s *Server) directive(r *http.Request) (json.RawMessage, error) {
-	id, sc := r.PathValue("id"), scopeOf(actorOf(r))
-	var out json.RawMessage
-	s.engine.Read(func(st *dispatch.State) {
-		if d, ok := st.Directives[id]; ok && sc.sees(d.Agency) {
-			out = snapshot(d)
-		}
-	})
-	if out == nil {
-		return nil, dispatch.Errorf(dispatch.ENOTFOUND, "directive %s does not exist", id)
-	}
-	return out, nil
+func (s *Server) directive(r *http.Request) (dispatch.Directive, error) {
+	return s.engine.Directive(actorOf(r), r.PathValue("id"))
 }
 
 func (s *Server) handleGetDirective(w http.ResponseWriter, r *http.Request) {
@@ -353,7 +257,6 @@ func (s *Server) handleRevokeDirective(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	var out json.RawMessage
-	s.engine.Read(func(st *dispatch.State) { out = snapshot(st.Directives[id]) })
-	changed(w, res, out)
+	out, err := s.engine.Directive(actorOf(r), id)
+	s.changedAs(w, r, res, out, err)
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/engine"
 	"github.com/tenfour-cad/tenfour/store"
 )
 
@@ -66,9 +67,8 @@ func (s *Server) handleIssueBOLO(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := res.Events[0].Subject["bolo"]
-	var b dispatch.BOLO
-	s.engine.Read(func(st *dispatch.State) { b = boloView(st.BOLOs[id]) })
-	created(w, res, "/api/v1/bolos?id="+id, b)
+	b, err := s.engine.BOLO(actorOf(r), id)
+	s.createdAs(w, r, res, "/api/v1/bolos?id="+id, b, err)
 }
 
 // handleListBOLOs answers the BOLOs of the caller's agency in force now,
@@ -79,11 +79,10 @@ func (s *Server) handleIssueBOLO(w http.ResponseWriter, r *http.Request) {
 // only), ?all=true adds the expired and cancelled, ?id= one.
 func (s *Server) handleListBOLOs(w http.ResponseWriter, r *http.Request) {
 	a := actorOf(r)
-	sc := scopeOf(a)
 	q := r.URL.Query()
 	all := q.Get("all") == "true"
 	unit := q.Get("unit")
-	if err := s.ownUnit(a, unit); err != nil {
+	if err := s.engine.OwnUnit(a, unit); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -95,22 +94,7 @@ func (s *Server) handleListBOLOs(w http.ResponseWriter, r *http.Request) {
 			*where = s.engine.Resolve(dispatch.Location{Lat: &lat, Lon: &lon})
 		}
 	}
-	now := s.engine.Now()
-	out := []dispatch.BOLO{}
-	s.engine.Read(func(st *dispatch.State) {
-		for _, b := range st.BOLOList("") {
-			if !sc.sees(b.Agency) || (!all && !b.Active(now)) || !b.Matches(q.Get("q")) {
-				continue
-			}
-			if where != nil && !b.Covers(*where) {
-				continue
-			}
-			if id := q.Get("id"); id != "" && b.ID != id {
-				continue
-			}
-			out = append(out, boloView(b))
-		}
-	})
+	out := s.engine.BOLOs(a, engine.BOLOFilter{All: all, Query: q.Get("q"), Where: where, ID: q.Get("id")})
 	writeJSON(w, http.StatusOK, map[string]any{"bolos": out})
 }
 
@@ -129,9 +113,8 @@ func (s *Server) handleCancelBOLO(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	var b dispatch.BOLO
-	s.engine.Read(func(st *dispatch.State) { b = boloView(st.BOLOs[id]) })
-	changed(w, res, b)
+	b, err := s.engine.BOLO(actorOf(r), id)
+	s.changedAs(w, r, res, b, err)
 }
 
 // handleUploadPhoto stores a photo's bytes under their SHA-256 and answers
@@ -186,17 +169,7 @@ func (s *Server) handleGetPhoto(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, notFound)
 		return
 	}
-	sc := scopeOf(actorOf(r))
-	var seen bool
-	s.engine.Read(func(st *dispatch.State) {
-		for _, b := range st.BOLOs {
-			if sc.sees(b.Agency) && slices.Contains(b.Photos, hash) {
-				seen = true
-				return
-			}
-		}
-	})
-	if !seen {
+	if !s.engine.PhotoVisible(actorOf(r), hash) {
 		s.writeError(w, r, notFound)
 		return
 	}
@@ -214,15 +187,4 @@ func (s *Server) handleGetPhoto(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "private, max-age=86400, immutable")
 	w.Header().Set("ETag", `"`+hash+`"`)
 	w.Write(p.Data)
-}
-
-// boloView returns a copy of b that the caller may keep.
-func boloView(b *dispatch.BOLO) dispatch.BOLO {
-	c := *b
-	c.Photos = slices.Clone(b.Photos)
-	if b.Area.Circle != nil {
-		cc := *b.Area.Circle
-		c.Area.Circle = &cc
-	}
-	return c
 }

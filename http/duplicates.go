@@ -39,27 +39,13 @@ func (s *Server) handlePossibleDuplicates(w http.ResponseWriter, r *http.Request
 	if agency == "" {
 		agency = a.Agency
 	}
-	if !scopeOf(a).sees(agency) {
-		s.writeError(w, r, dispatch.Errorf(dispatch.EFORBIDDEN, "you may not look at the incidents of agency %s", agency))
-		return
-	}
 	lat, errLat := strconv.ParseFloat(q.Get("lat"), 64)
 	lon, errLon := strconv.ParseFloat(q.Get("lon"), 64)
 	if errLat != nil || errLon != nil || lat < -90 || lat > 90 || lon < -180 || lon > 180 {
 		s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "give the call's point as lat and lon"))
 		return
 	}
-	typ := q.Get("type")
-	var out []dispatch.PossibleDuplicate
-	var err error
-	s.engine.Read(func(st *dispatch.State) {
-		if _, ok := st.IncidentType(agency, typ); !ok {
-			err = dispatch.Errorf(dispatch.EINVALID, "incident type %q is not in the catalogue (GET /api/v1/incident-types lists it)", typ)
-			return
-		}
-		call := &dispatch.Incident{Agency: agency, Type: typ, Location: dispatch.Location{Lat: &lat, Lon: &lon}}
-		out = st.PossibleDuplicates(call, s.engine.Now())
-	})
+	out, err := s.engine.CallDuplicates(a, agency, q.Get("type"), lat, lon)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -14,9 +14,7 @@ import (
 // handleIncidentTypes lists the incident types as the caller's agency sees
 // them: the built-in catalogue, then the agency's own.
 func (s *Server) handleIncidentTypes(w http.ResponseWriter, r *http.Request) {
-	var out []dispatch.IncidentType
-	s.engine.Read(func(st *dispatch.State) { out = st.IncidentTypeList(actorOf(r).Agency) })
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, s.engine.IncidentTypes(actorOf(r).Agency))
 }
 
 // handleAddIncidentType extends an agency's incident types.
@@ -38,39 +36,8 @@ func (s *Server) handleAddIncidentType(w http.ResponseWriter, r *http.Request) {
 	created(w, res, "/api/v1/incident-types", res.Events[0].Data.(*dispatch.IncidentTypeAdded).IncidentType)
 }
 
-// incidentView copies an incident for the actor, hiding private fields from
-// anyone outside the owning agency.
-func incidentView(in *dispatch.Incident, a dispatch.Actor) dispatch.Incident {
-	c := *in
-	c.Units = slices.Clone(in.Units)
-	c.Notes = slices.Clone(in.Notes)
-	c.Callers = slices.Clone(in.Callers)
-	c.Merged = slices.Clone(in.Merged)
-	// A link to an incident the actor may not see would betray that it exists.
-	c.Links = slices.DeleteFunc(slices.Clone(in.Links), func(l dispatch.Link) bool { return !scopeOf(a).sees(l.Agency) })
-	if !scopeOf(a).sees(in.Agency) {
-		c.Caller, c.Narrative = dispatch.Caller{}, ""
-		for i := range c.Notes {
-			c.Notes[i].Text = ""
-		}
-		for i := range c.Callers {
-			c.Callers[i].Caller, c.Callers[i].Narrative = dispatch.Caller{}, ""
-		}
-	}
-	return c
-}
-
 func (s *Server) handleListIncidents(w http.ResponseWriter, r *http.Request) {
-	a := actorOf(r)
-	out := []dispatch.Incident{}
-	s.engine.Read(func(st *dispatch.State) {
-		sc := scopeOf(a)
-		for _, in := range st.IncidentList(sc.agency) {
-			if sc.sees(in.Agency) {
-				out = append(out, s.viewIncident(st, in, a))
-			}
-		}
-	})
+	out := s.engine.Incidents(actorOf(r))
 	s.recordPrivateReads(r, incidentReads(out...))
 	writeJSON(w, http.StatusOK, map[string]any{"incidents": out})
 }
@@ -89,18 +56,7 @@ func (s *Server) handleGetIncident(w http.ResponseWriter, r *http.Request) {
 // Another agency's incident answers 404, as if it did not exist: its very
 // existence can be sensitive (docs/api.md).
 func (s *Server) incident(r *http.Request) (dispatch.Incident, error) {
-	id, a := r.PathValue("id"), actorOf(r)
-	var in dispatch.Incident
-	found := false
-	s.engine.Read(func(st *dispatch.State) {
-		if p, ok := st.Incidents[id]; ok && scopeOf(a).sees(p.Agency) {
-			in, found = s.viewIncident(st, p, a), true
-		}
-	})
-	if !found {
-		return in, dispatch.Errorf(dispatch.ENOTFOUND, "incident %s does not exist", id)
-	}
-	return in, nil
+	return s.engine.Incident(actorOf(r), r.PathValue("id"))
 }
 
 func (s *Server) handleCreateIncident(w http.ResponseWriter, r *http.Request) {
@@ -134,11 +90,13 @@ func (s *Server) handleCreateIncident(w http.ResponseWriter, r *http.Request) {
 	}
 	id := res.Events[0].Subject["incident"]
 	var out createdIncident
-	s.engine.Read(func(st *dispatch.State) {
-		p := st.Incidents[id]
-		// A late entry is compared with what was open when it happened.
-		out = createdIncident{s.viewIncident(st, p, a), st.PossibleDuplicates(p, p.Received)}
-	})
+	if out.Incident, err = s.engine.Incident(a, id); err == nil {
+		out.PossibleDuplicates, err = s.engine.PossibleDuplicates(a, id)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	s.recordPrivateReads(r, incidentReads(out.Incident))
 	created(w, res, "/api/v1/incidents/"+id, out)
 }
@@ -153,8 +111,12 @@ func (s *Server) handleIncidentBundle(w http.ResponseWriter, r *http.Request) {
 	}
 	// The events of its timeline: its own and those of the directives
 	// over it, so that the bundle proves every entry the timeline shows.
-	seqs, _ := s.incidentSeqs(in.ID)
-	b, err := s.engine.Log().Bundle(r.Context(), "incident/"+in.ID, seqs, r.URL.Query().Get("openings") == "true")
+	tl, err := s.engine.Timeline(actorOf(r), dispatch.TimelineIncident, in.ID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	b, err := s.engine.Log().Bundle(r.Context(), "incident/"+in.ID, tl.Seqs, r.URL.Query().Get("openings") == "true")
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -209,7 +171,10 @@ func (s *Server) executeOnIncident(w http.ResponseWriter, r *http.Request, cmd f
 		s.writeError(w, r, err)
 		return
 	}
-	s.engine.Read(func(st *dispatch.State) { in = s.viewIncident(st, st.Incidents[in.ID], a) })
+	if in, err = s.engine.Incident(a, in.ID); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	s.recordPrivateReads(r, incidentReads(in))
 	changed(w, res, in)
 }
@@ -258,52 +223,16 @@ func (s *Server) handleRecommendations(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "preempt must be true or false"))
 		return
 	}
-	id, sc := r.PathValue("id"), scopeOf(actorOf(r))
-	var out []recommend.Unit
-	var card *dispatch.RunCard
-	var shortfall []recommend.Shortfall
-	directives := []dispatch.Directive{}
-	hazards := []dispatch.Hazard{}
-	var err error = dispatch.Errorf(dispatch.ENOTFOUND, "incident %s does not exist", id)
-	s.engine.Read(func(st *dispatch.State) {
-		in, ok := st.Incidents[id]
-		if !ok || !sc.sees(in.Agency) {
-			return
-		}
-		f.Directives = st.DirectivesAt(in.Agency, in.Location, in.ID, s.engine.Now())
-		hazards = hazardsFor(st, in, actorOf(r), s.engine.Now())
-		for _, d := range f.Directives {
-			directives = append(directives, *d)
-		}
-		if len(f.Kinds) == 0 { // a run card, if one applies (runcards.go)
-			if c, ok := st.RunCardFor(in, s.engine.Now()); ok {
-				card = &c
-				out, shortfall, err = s.fillRunCard(st, in, c, f)
-				return
-			}
-		}
-		var pool []dispatch.Position
-		if in.Location.Lat != nil && in.Location.Lon != nil {
-			pool = s.engine.NearestUnits(*in.Location.Lat, *in.Location.Lon, 4*k, func(unit string) bool {
-				u, ok := st.Units[unit]
-				if !ok {
-					return false
-				}
-				ok, _ = recommend.Eligible(st, u, in, f)
-				return ok
-			})
-		}
-		out, err = recommend.Recommend(st, in, pool, k, nil, f)
-	})
+	rec, err := s.engine.Recommend(actorOf(r), r.PathValue("id"), k, f)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if card != nil {
-		writeJSON(w, http.StatusOK, map[string]any{"units": out, "directives": directives, "hazards": hazards, "run_card": card, "shortfall": shortfall})
+	if rec.RunCard != nil {
+		writeJSON(w, http.StatusOK, map[string]any{"units": rec.Units, "directives": rec.Directives, "hazards": rec.Hazards, "run_card": rec.RunCard, "shortfall": rec.Shortfall})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"units": out, "directives": directives, "hazards": hazards})
+	writeJSON(w, http.StatusOK, map[string]any{"units": rec.Units, "directives": rec.Directives, "hazards": rec.Hazards})
 }
 
 // words splits a comma-separated query value into its trimmed, non-empty

@@ -11,8 +11,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-
-	"github.com/tenfour-cad/tenfour/dispatch"
 )
 
 //go:embed web
@@ -34,15 +32,8 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
 		"Checkpoint": string(msg), "Key": l.VerifierKey(),
 		"LogURL": scheme + "://" + r.Host + "/log/",
 	}
-	s.engine.Read(func(st *dispatch.State) {
-		avail := 0
-		for _, u := range st.Units {
-			if u.Status == dispatch.StatusAvailable {
-				avail++
-			}
-		}
-		data["Agencies"], data["Units"], data["Available"], data["Incidents"] = len(st.Agencies), len(st.Units), avail, len(st.Incidents)
-	})
+	c := s.engine.Counts()
+	data["Agencies"], data["Units"], data["Available"], data["Incidents"] = c.Agencies, c.Units, c.Available, c.Incidents
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	if err := indexTmpl.Execute(w, data); err != nil {

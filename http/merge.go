@@ -32,8 +32,11 @@ func (s *Server) handleMergeIncident(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	var out dispatch.Incident
-	s.engine.Read(func(st *dispatch.State) { out = s.viewIncident(st, st.Incidents[b.Into], a) })
+	out, err := s.engine.Incident(a, b.Into)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	s.recordPrivateReads(r, incidentReads(out))
 	changed(w, res, out)
 }
@@ -77,10 +80,6 @@ func (s *Server) handleUnlinkIncident(w http.ResponseWriter, r *http.Request) {
 // seesIncident reports whether the incident id exists and the caller may
 // see it.
 func (s *Server) seesIncident(r *http.Request, id string) bool {
-	sc, ok := scopeOf(actorOf(r)), false
-	s.engine.Read(func(st *dispatch.State) {
-		in, found := st.Incidents[id]
-		ok = found && sc.sees(in.Agency)
-	})
-	return ok
+	_, err := s.engine.Incident(actorOf(r), id)
+	return err == nil
 }

@@ -1,12 +1,10 @@
 package http
 
 import (
-	"encoding/json"
 	"net/http"
 	"slices"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
-	"github.com/tenfour-cad/tenfour/engine"
 )
 
 // messageBody is the body of POST /api/v1/messages.
@@ -34,9 +32,8 @@ func (s *Server) handleSendMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := res.Events[0].Subject["message"]
-	var m dispatch.Message
-	s.engine.Read(func(st *dispatch.State) { m = messageView(st.Messages[id]) })
-	created(w, res, "/api/v1/messages?id="+id, m)
+	m, err := s.engine.Message(a, body.FromUnit, id)
+	s.createdAs(w, r, res, "/api/v1/messages?id="+id, m, err)
 }
 
 // handleListMessages answers the messages the caller may see, oldest
@@ -49,37 +46,15 @@ func (s *Server) handleSendMessage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleListMessages(w http.ResponseWriter, r *http.Request) {
 	a := actorOf(r)
 	unit := r.URL.Query().Get("unit")
-	if err := s.ownUnit(a, unit); err != nil {
+	if err := s.engine.OwnUnit(a, unit); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	out := []dispatch.Message{}
-	s.engine.Read(func(st *dispatch.State) {
-		for _, m := range st.MessageList(a, unit) {
-			out = append(out, messageView(m))
-		}
-	})
+	out := s.engine.Messages(a, unit)
 	if id := r.URL.Query().Get("id"); id != "" {
 		out = slices.DeleteFunc(out, func(m dispatch.Message) bool { return m.ID != id })
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"messages": out})
-}
-
-// ownUnit returns a not-found error unless unit is "" or a unit of the
-// caller's agency.
-func (s *Server) ownUnit(a dispatch.Actor, unit string) error {
-	if unit == "" {
-		return nil
-	}
-	var ok bool
-	s.engine.Read(func(st *dispatch.State) {
-		u, found := st.Units[unit]
-		ok = found && u.Agency == a.Agency && a.Agency != ""
-	})
-	if !ok {
-		return dispatch.Errorf(dispatch.ENOTFOUND, "unit %s does not exist", unit)
-	}
-	return nil
 }
 
 // receiptBody is the body of the receipt routes: the unit the caller
@@ -114,53 +89,14 @@ func (s *Server) ackMessage(w http.ResponseWriter, r *http.Request, read bool) {
 		s.writeError(w, r, err)
 		return
 	}
-	var m dispatch.Message
-	s.engine.Read(func(st *dispatch.State) { m = messageView(st.Messages[id]) })
+	m, err := s.engine.Message(a, body.Unit, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	if len(res.Events) == 0 {
 		writeJSON(w, http.StatusOK, m) // already acknowledged
 		return
 	}
 	changed(w, res, m)
-}
-
-// messageView returns a copy of m that the caller may keep.
-func messageView(m *dispatch.Message) dispatch.Message {
-	c := *m
-	c.To, c.Recipients = slices.Clone(m.To), slices.Clone(m.Recipients)
-	c.Delivered, c.Read = cloneTimes(m.Delivered), cloneTimes(m.Read)
-	return c
-}
-
-func cloneTimes[K comparable, V any](m map[K]V) map[K]V {
-	out := make(map[K]V, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
-
-// messageStream says whether a message event reaches a stream subscriber
-// (a, speaking as unit if not ""): only the message's sender and its
-// recipients receive its events; the leaf carries only the commitment of
-// its text, which the console fetches through GET /api/v1/messages.
-func (s *Server) messageStream(p engine.Published, a dispatch.Actor, unit string) bool {
-	id := messageOf(p.Entry)
-	visible := false
-	s.engine.Read(func(st *dispatch.State) {
-		if m, ok := st.Messages[id]; ok {
-			visible = m.VisibleTo(a, unit)
-		}
-	})
-	return visible
-}
-
-// messageOf returns the message a leaf's subject names, "" if none.
-func messageOf(entry []byte) string {
-	var env struct {
-		Subject map[string]string `json:"subject"`
-	}
-	if json.Unmarshal(entry, &env) != nil {
-		return ""
-	}
-	return env.Subject["message"]
 }

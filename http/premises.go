@@ -2,9 +2,7 @@ package http
 
 import (
 	"net/http"
-	"slices"
 	"strconv"
-	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
 )
@@ -17,73 +15,20 @@ var premisers = []string{dispatch.RoleCallTaker, dispatch.RoleDispatcher, dispat
 // placeFixers work the queue of locations kept as typed.
 var placeFixers = []string{dispatch.RoleSupervisor, dispatch.RoleAdmin, InstallationAdmin}
 
-// premiseView copies a premise record for the actor: the flags' text only
-// for those who see the agency's private fields.
-func premiseView(p *dispatch.Premise, a dispatch.Actor) dispatch.Premise {
-	c := *p
-	c.Flags = slices.Clone(p.Flags)
-	if !scopeOf(a).sees(p.Agency) {
-		for i := range c.Flags {
-			c.Flags[i].Text = ""
-		}
-	}
-	return c
-}
-
-// hazardsFor returns the hazards in force over in's place at now, as the
-// actor may see them: the text only for those who see the incident's
-// private fields, the kind for anyone else who sees the incident.
-func hazardsFor(st *dispatch.State, in *dispatch.Incident, a dispatch.Actor, now time.Time) []dispatch.Hazard {
-	hz := st.HazardsAt(in.Agency, in.Location, now)
-	if !scopeOf(a).sees(in.Agency) {
-		for i := range hz {
-			hz[i].Text, hz[i].Source = "", ""
-		}
-	}
-	return hz
-}
-
-// viewIncident is incidentView with the hazards over the incident's place.
-func (s *Server) viewIncident(st *dispatch.State, in *dispatch.Incident, a dispatch.Actor) dispatch.Incident {
-	c := incidentView(in, a)
-	c.Hazards = hazardsFor(st, in, a, s.engine.Now())
-	return c
-}
-
 func (s *Server) handleListPremises(w http.ResponseWriter, r *http.Request) {
-	a := actorOf(r)
-	sc := scopeOf(a)
 	status := r.URL.Query().Get("status")
 	if status != "" && status != dispatch.PremiseInForce && status != dispatch.PremiseRemoved {
 		s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "status must be %s or %s", dispatch.PremiseInForce, dispatch.PremiseRemoved))
 		return
 	}
-	out := []dispatch.Premise{}
-	s.engine.Read(func(st *dispatch.State) {
-		for _, p := range st.PremiseList(sc.agency) {
-			if sc.sees(p.Agency) && (status == "" || p.Status == status) {
-				out = append(out, premiseView(p, a))
-			}
-		}
-	})
+	out := s.engine.Premises(actorOf(r), status)
 	writeJSON(w, http.StatusOK, map[string]any{"premises": out})
 }
 
 // premise returns the premise record of the path, if the actor may see it;
 // another agency's answers 404, as an incident does.
 func (s *Server) premise(r *http.Request) (dispatch.Premise, error) {
-	id, a := r.PathValue("id"), actorOf(r)
-	var p dispatch.Premise
-	found := false
-	s.engine.Read(func(st *dispatch.State) {
-		if q, ok := st.Premises[id]; ok && scopeOf(a).sees(q.Agency) {
-			p, found = premiseView(q, a), true
-		}
-	})
-	if !found {
-		return p, dispatch.Errorf(dispatch.ENOTFOUND, "premise record %s does not exist", id)
-	}
-	return p, nil
+	return s.engine.Premise(actorOf(r), r.PathValue("id"))
 }
 
 func (s *Server) handleGetPremise(w http.ResponseWriter, r *http.Request) {
@@ -114,9 +59,8 @@ func (s *Server) handleRecordPremise(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := res.Events[0].Subject["premise"]
-	var p dispatch.Premise
-	s.engine.Read(func(st *dispatch.State) { p = premiseView(st.Premises[id], a) })
-	created(w, res, "/api/v1/premises/"+id, p)
+	p, err := s.engine.Premise(a, id)
+	s.createdAs(w, r, res, "/api/v1/premises/"+id, p, err)
 }
 
 // handleRemovePremise removes a premise record, with a reason.
@@ -139,8 +83,8 @@ func (s *Server) handleRemovePremise(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.engine.Read(func(st *dispatch.State) { p = premiseView(st.Premises[p.ID], a) })
-	changed(w, res, p)
+	p, err = s.engine.Premise(a, p.ID)
+	s.changedAs(w, r, res, p, err)
 }
 
 // handleIncidentPriors answers the agency's other incidents received near
@@ -165,19 +109,10 @@ func (s *Server) handleIncidentPriors(w http.ResponseWriter, r *http.Request) {
 		}
 		days = n
 	}
-	id, sc := r.PathValue("id"), scopeOf(actorOf(r))
-	var out []dispatch.Prior
-	found := false
-	s.engine.Read(func(st *dispatch.State) {
-		in, ok := st.Incidents[id]
-		if !ok || !sc.sees(in.Agency) {
-			return
-		}
-		found = true
-		out = st.PriorsOf(in, radius, days, s.engine.Now())
-	})
-	if !found {
-		s.writeError(w, r, dispatch.Errorf(dispatch.ENOTFOUND, "incident %s does not exist", id))
+	id := r.PathValue("id")
+	out, err := s.engine.Priors(actorOf(r), id, radius, days)
+	if err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"incident": id, "radius_m": radius, "days": days, "priors": out})
@@ -186,16 +121,7 @@ func (s *Server) handleIncidentPriors(w http.ResponseWriter, r *http.Request) {
 // handleListUnverified answers the queue of incidents whose location a
 // call-taker kept as typed, oldest first.
 func (s *Server) handleListUnverified(w http.ResponseWriter, r *http.Request) {
-	a := actorOf(r)
-	sc := scopeOf(a)
-	out := []dispatch.Incident{}
-	s.engine.Read(func(st *dispatch.State) {
-		for _, in := range st.Unverified(sc.agency) {
-			if sc.sees(in.Agency) {
-				out = append(out, incidentView(in, a))
-			}
-		}
-	})
+	out := s.engine.Unverified(actorOf(r))
 	s.recordPrivateReads(r, incidentReads(out...))
 	writeJSON(w, http.StatusOK, map[string]any{"incidents": out})
 }
@@ -233,7 +159,10 @@ func (s *Server) handleFixLocation(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.engine.Read(func(st *dispatch.State) { in = s.viewIncident(st, st.Incidents[in.ID], a) })
+	if in, err = s.engine.Incident(a, in.ID); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	s.recordPrivateReads(r, incidentReads(in))
 	changed(w, res, in)
 }

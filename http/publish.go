@@ -2,7 +2,6 @@ package http
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -52,21 +51,18 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request, kind string, vi
 		s.writeError(w, r, err)
 		return
 	}
-	var out json.RawMessage
-	s.engine.Read(func(st *dispatch.State) { out = snapshot(st.Published[kind+"/"+id]) })
+	out, err := s.engine.Publication(kind, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	w.Header().Set("Location", "/public/v1/timelines/"+kind+"/"+id)
 	changed(w, res, out)
 }
 
 // A PublishedSummary is a published timeline as the public list shows it:
 // the publication, and a line saying what the record is.
-type PublishedSummary struct {
-	dispatch.Publication
-	// Title is a request's urgency and nature, or an incident's
-	// priority and type; Where its location as given.
-	Title string `json:"title"`
-	Where string `json:"where,omitempty"`
-}
+type PublishedSummary = dispatch.PublishedSummary
 
 // A PublicTimeline is a published timeline as anyone may read it: the
 // timeline up to its latest publication and the evidence bundle of its
@@ -80,23 +76,7 @@ type PublicTimeline struct {
 // handlePublicTimelines lists the published timelines, the most recently
 // published first.
 func (s *Server) handlePublicTimelines(w http.ResponseWriter, r *http.Request) {
-	out := []PublishedSummary{}
-	s.engine.Read(func(st *dispatch.State) {
-		for _, p := range st.PublicationList() {
-			sum := PublishedSummary{Publication: *p}
-			switch p.Kind {
-			case dispatch.PublishRequest:
-				if rq, ok := st.Requests[p.ID]; ok {
-					sum.Title, sum.Where = rq.Urgency+": "+rq.Nature, rq.Location.Text
-				}
-			case dispatch.PublishIncident:
-				if in, ok := st.Incidents[p.ID]; ok {
-					sum.Title, sum.Where = fmt.Sprintf("P%d %s", in.Priority, in.Type), in.Location.Text
-				}
-			}
-			out = append(out, sum)
-		}
-	})
+	out := s.engine.Publications()
 	logHeaders(w)
 	writeJSON(w, http.StatusOK, map[string]any{"timelines": out})
 }
@@ -137,24 +117,12 @@ func (s *Server) handlePublicBundle(w http.ResponseWriter, r *http.Request) {
 func (s *Server) publicTimeline(r *http.Request) (*PublicTimeline, *ledger.Bundle, error) {
 	kind, id := r.PathValue("kind"), r.PathValue("id")
 	subject := kind + "/" + id
-	var p *dispatch.Publication
-	s.engine.Read(func(st *dispatch.State) {
-		if pp, ok := st.Published[subject]; ok {
-			c := *pp
-			p = &c
-		}
-	})
-	if p == nil {
-		return nil, nil, dispatch.Errorf(dispatch.ENOTFOUND, "no timeline of %s %s is published", kind, id)
+	p, tl, err := s.engine.PublishedTimeline(kind, id)
+	if err != nil {
+		return nil, nil, err
 	}
-	var seqs []int64
-	var ds []dispatch.Directive
-	if kind == dispatch.PublishRequest {
-		seqs, ds = s.requestSeqs(id)
-	} else {
-		seqs, ds = s.incidentSeqs(id)
-	}
-	t, err := s.timeline(r, subject, seqs, ds)
+	seqs := tl.Seqs
+	t, err := s.timeline(r, subject, seqs, tl.Directives)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -170,7 +138,7 @@ func (s *Server) publicTimeline(r *http.Request) (*PublicTimeline, *ledger.Bundl
 	if err != nil {
 		return nil, nil, err
 	}
-	return &PublicTimeline{Publication: *p, Timeline: t}, b, nil
+	return &PublicTimeline{Publication: p, Timeline: t}, b, nil
 }
 
 // cutAtPublication cuts t after its last timeline.published event of

@@ -67,24 +67,14 @@ func (s *Server) handleReportIntervals(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	known := true
-	var calls []report.Times
-	s.engine.Read(func(st *dispatch.State) {
-		if _, ok := st.Agencies[agency]; agency != "" && !ok {
-			known = false
-			return
-		}
-		// Not IncidentList: the report needs no order, and the read lock
-		// is held for as short a time as can be.
-		for _, in := range st.Incidents {
-			if (agency == "" || in.Agency == agency) && !in.Received.Before(rng.From) && in.Received.Before(rng.To) {
-				calls = append(calls, report.TimesOf(in))
-			}
-		}
-	})
-	if !known {
-		s.writeError(w, r, dispatch.Errorf(dispatch.ENOTFOUND, "agency %q does not exist", agency))
+	ins, err := s.engine.IncidentsReceived(actorOf(r), agency, rng.From, rng.To)
+	if err != nil {
+		s.writeError(w, r, err)
 		return
+	}
+	calls := make([]report.Times, len(ins))
+	for i := range ins {
+		calls[i] = report.TimesOf(&ins[i])
 	}
 	writeJSON(w, http.StatusOK, intervalsReport{Agency: agency, Report: report.Compute(calls, rng)})
 }

@@ -5,57 +5,14 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
-	"github.com/tenfour-cad/tenfour/recommend"
 )
-
-// fillRunCard fills run card c for incident in (recommend.FillRunCard):
-// for each kind of the card, the 4n staffed, available units of that kind
-// nearest the incident by straight line, n the slot's count, are ranked by
-// the grid. Called under the engine's read lock.
-func (s *Server) fillRunCard(st *dispatch.State, in *dispatch.Incident, c dispatch.RunCard, f recommend.Filter) ([]recommend.Unit, []recommend.Shortfall, error) {
-	var pool []dispatch.Position
-	if in.Location.Lat != nil && in.Location.Lon != nil {
-		for _, sl := range c.Slots {
-			kf := f
-			kf.Kinds, kf.NoPreempt = []string{sl.Kind}, true
-			pool = append(pool, s.engine.NearestUnits(*in.Location.Lat, *in.Location.Lon, 4*sl.Count+4, func(unit string) bool {
-				u, ok := st.Units[unit]
-				if !ok {
-					return false
-				}
-				ok, _ = recommend.Eligible(st, u, in, kf)
-				return ok
-			})...)
-		}
-	}
-	return recommend.FillRunCard(st, in, c, pool, nil, f)
-}
 
 // handleGetRunCards answers an agency's run cards: {"time_zone", "cards"},
 // with no cards if it has none. Only the agency's own users (and the
 // installation administrator) read them.
 func (s *Server) handleGetRunCards(w http.ResponseWriter, r *http.Request) {
-	id, sc := r.PathValue("id"), scopeOf(actorOf(r))
-	var out dispatch.RunCards
-	found := false
-	s.engine.Read(func(st *dispatch.State) {
-		a, ok := st.Agencies[id]
-		if !ok || !sc.sees(id) {
-			return
-		}
-		found = true
-		if a.RunCards != nil {
-			out = *a.RunCards
-		}
-	})
-	if !found {
-		s.writeError(w, r, dispatch.Errorf(dispatch.ENOTFOUND, "agency %s does not exist", id))
-		return
-	}
-	if out.Cards == nil {
-		out.Cards = []dispatch.RunCard{}
-	}
-	writeJSON(w, http.StatusOK, out)
+	out, err := s.engine.RunCards(actorOf(r), r.PathValue("id"))
+	s.answerOne(w, r, out, err)
 }
 
 // handleSetRunCards replaces an agency's run cards (dispatch.SetRunCards).
@@ -65,11 +22,9 @@ func (s *Server) handleSetRunCards(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	id, sc := r.PathValue("id"), scopeOf(actorOf(r))
-	found := false
-	s.engine.Read(func(st *dispatch.State) { _, found = st.Agencies[id]; found = found && sc.sees(id) })
-	if !found {
-		s.writeError(w, r, dispatch.Errorf(dispatch.ENOTFOUND, "agency %s does not exist", id))
+	id := r.PathValue("id")
+	if _, err := s.engine.RunCards(actorOf(r), id); err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	res, err := s.engine.Execute(r.Context(), actorOf(r), dispatch.SetRunCards{Agency: id, RunCards: req})
@@ -77,16 +32,8 @@ func (s *Server) handleSetRunCards(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	var out dispatch.RunCards
-	s.engine.Read(func(st *dispatch.State) {
-		if a := st.Agencies[id]; a.RunCards != nil {
-			out = *a.RunCards
-		}
-	})
-	if out.Cards == nil {
-		out.Cards = []dispatch.RunCard{}
-	}
-	changed(w, res, out)
+	out, err := s.engine.RunCards(actorOf(r), id)
+	s.changedAs(w, r, res, out, err)
 }
 
 // handleSignOn signs a crew on a unit (dispatch.SignOn): {"crew":[user…],
@@ -140,7 +87,6 @@ func (s *Server) executeOnUnit(w http.ResponseWriter, r *http.Request, cmd func(
 		s.writeError(w, r, err)
 		return
 	}
-	var u dispatch.Unit
-	s.engine.Read(func(st *dispatch.State) { u = unitView(st.Units[id]) })
-	changed(w, res, u)
+	u, err := s.engine.Unit(actorOf(r), id)
+	s.changedAs(w, r, res, u, err)
 }

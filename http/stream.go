@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,7 +20,7 @@ const streamPage = 1024
 // number, its event name its type, and its data the exact leaf bytes, which
 // the subscriber can check against the log. A reconnecting client sends
 // Last-Event-ID (or ?from=SEQ) and resumes with no gap and no duplicate.
-// Events are filtered by the caller's agency scope.
+// Events are filtered by the one visibility rule (dispatch.StreamVisible).
 func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 	// ResponseController reaches the connection's Flush through wrappers.
 	flusher := http.NewResponseController(w)
@@ -42,11 +41,10 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 		from = id
 	}
 	a := actorOf(r)
-	sc := scopeOf(a)
 	// ?unit= also delivers the messages of a unit of the caller's agency
 	// (messages.go), as GET /api/v1/messages?unit= lists them.
 	unit := r.URL.Query().Get("unit")
-	if err := s.ownUnit(a, unit); err != nil {
+	if err := s.engine.OwnUnit(a, unit); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -64,11 +62,11 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprint(w, "retry: 1000\n\n")
 
 	send := func(p engine.Published) error {
-		if !sc.sees(p.Agency) && !slices.ContainsFunc(p.Also, sc.sees) {
+		// The one rule of the API (dispatch.StreamVisible): the events of
+		// the agencies the caller sees, a message's only to its sender and
+		// recipients.
+		if !s.engine.StreamVisible(p, a, unit) {
 			return nil
-		}
-		if strings.HasPrefix(p.Type, "message.") && !s.messageStream(p, a, unit) {
-			return nil // only a message's sender and recipients receive its events
 		}
 		_, err := w.Write(p.Frame)
 		return err

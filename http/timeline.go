@@ -55,70 +55,6 @@ type Timeline struct {
 	Directives []dispatch.Directive `json:"directives"`
 }
 
-// requestSeqs returns the sequence numbers of a request's timeline — its
-// own events (units sent on it included), and every event of the
-// directives that stood against it — and the directives that may bear on
-// it: those of the agencies it concerns over its location.
-func (s *Server) requestSeqs(id string) ([]int64, []dispatch.Directive) {
-	seqs := s.engine.Seqs("request", id)
-	var ds []dispatch.Directive
-	var conflicts []string
-	s.engine.Read(func(st *dispatch.State) {
-		rq, ok := st.Requests[id]
-		if !ok {
-			return
-		}
-		for _, a := range rq.Asked {
-			conflicts = append(conflicts, a.Conflicts...)
-		}
-		for _, d := range st.Directives {
-			if slices.Contains(rq.Agencies(), d.Agency) && d.Covers(rq.Location, "") {
-				ds = append(ds, *d)
-			}
-		}
-	})
-	for _, d := range conflicts {
-		seqs = append(seqs, s.engine.Seqs("directive", d)...)
-	}
-	slices.Sort(seqs)
-	return slices.Compact(seqs), ds
-}
-
-// incidentSeqs is requestSeqs for an incident: its events, and those of
-// its agency's directives over its place or on it.
-func (s *Server) incidentSeqs(id string) ([]int64, []dispatch.Directive) {
-	seqs := s.engine.Seqs("incident", id)
-	var ds []dispatch.Directive
-	var merged []string
-	s.engine.Read(func(st *dispatch.State) {
-		in, ok := st.Incidents[id]
-		if !ok {
-			return
-		}
-		// The histories of the incidents merged into it are its own
-		// (merge.go), and those merged into them, and so on.
-		for q := slices.Clone(in.Merged); len(q) > 0; q = q[1:] {
-			merged = append(merged, q[0])
-			if m, ok := st.Incidents[q[0]]; ok {
-				q = append(q, m.Merged...)
-			}
-		}
-		for _, d := range st.Directives {
-			if d.Agency == in.Agency && d.Covers(in.Location, in.ID) {
-				ds = append(ds, *d)
-			}
-		}
-	})
-	for _, d := range ds {
-		seqs = append(seqs, s.engine.Seqs("directive", d.ID)...)
-	}
-	for _, m := range merged {
-		seqs = append(seqs, s.engine.Seqs("incident", m)...)
-	}
-	slices.Sort(seqs)
-	return slices.Compact(seqs), ds
-}
-
 // timeline reads the events at seqs from the log and names, for each, the
 // directives of ds in force at its time.
 func (s *Server) timeline(r *http.Request, subject string, seqs []int64, ds []dispatch.Directive) (*Timeline, error) {
@@ -166,13 +102,13 @@ func inForceAt(d dispatch.Directive, t time.Time) bool {
 }
 
 func (s *Server) handleRequestTimeline(w http.ResponseWriter, r *http.Request) {
-	if _, err := s.request(r); err != nil {
+	id := r.PathValue("id")
+	tl, err := s.engine.Timeline(actorOf(r), dispatch.TimelineRequest, id)
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	id := r.PathValue("id")
-	seqs, ds := s.requestSeqs(id)
-	t, err := s.timeline(r, "request/"+id, seqs, ds)
+	t, err := s.timeline(r, "request/"+id, tl.Seqs, tl.Directives)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -181,13 +117,13 @@ func (s *Server) handleRequestTimeline(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleIncidentTimeline(w http.ResponseWriter, r *http.Request) {
-	in, err := s.incident(r)
+	id := r.PathValue("id")
+	tl, err := s.engine.Timeline(actorOf(r), dispatch.TimelineIncident, id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	seqs, ds := s.incidentSeqs(in.ID)
-	t, err := s.timeline(r, "incident/"+in.ID, seqs, ds)
+	t, err := s.timeline(r, "incident/"+id, tl.Seqs, tl.Directives)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

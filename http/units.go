@@ -2,28 +2,28 @@ package http
 
 import (
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
 )
 
-// A scope is whose records an actor sees: every agency's for an installation
-// administrator, its own agency's for anyone else, and none for a user of no
-// agency who is not an administrator.
+// A scope is whose records an actor sees, as the domain's one rule decides
+// it (dispatch.Actor.Sees): every agency's for an installation
+// administrator, its own agency's for anyone else, and none for a user of
+// no agency who is not an administrator. Handlers use it only to word an
+// error; what is shown is decided by the engine's typed reads.
 type scope struct {
 	all    bool
 	agency string
+	actor  dispatch.Actor
 }
 
 func scopeOf(a dispatch.Actor) scope {
-	return scope{all: a.Role == dispatch.RoleAdmin && a.Agency == "", agency: a.Agency}
+	return scope{all: a.SeesAll(), agency: a.Agency, actor: a}
 }
 
 // sees reports whether the scope covers agency's records.
-func (sc scope) sees(agency string) bool {
-	return sc.all || (sc.agency != "" && sc.agency == agency)
-}
+func (sc scope) sees(agency string) bool { return sc.actor.Sees(agency) }
 
 func (s *Server) handleListUnits(w http.ResponseWriter, r *http.Request) {
 	agency := r.URL.Query().Get("agency")
@@ -36,18 +36,7 @@ func (s *Server) handleListUnits(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, msg)
 		return
 	}
-	out := []dispatch.Unit{}
-	s.engine.Read(func(st *dispatch.State) {
-		for _, u := range st.UnitList(agency) {
-			if !sc.sees(u.Agency) {
-				continue
-			}
-			c := *u
-			c.Capabilities = slices.Clone(u.Capabilities)
-			c.Crew, c.Staffing = slices.Clone(u.Crew), u.StaffingOf() // roster.go
-			out = append(out, c)
-		}
-	})
+	out := s.engine.Units(actorOf(r), agency)
 	writeJSON(w, http.StatusOK, map[string]any{"units": out})
 }
 
@@ -70,40 +59,15 @@ func (s *Server) handleCreateUnit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := res.Events[0].Subject["unit"]
-	var u dispatch.Unit
-	s.engine.Read(func(st *dispatch.State) { u = unitView(st.Units[id]) })
-	created(w, res, "/api/v1/units/"+id, u)
-}
-
-// unitView copies a unit for an answer.
-func unitView(u *dispatch.Unit) dispatch.Unit {
-	c := *u
-	c.Capabilities = slices.Clone(u.Capabilities)
-	if c.Capabilities == nil {
-		c.Capabilities = []string{}
-	}
-	c.Crew, c.Staffing = slices.Clone(u.Crew), u.StaffingOf()
-	if u.Shift != nil {
-		sh := *u.Shift
-		sh.Capabilities = slices.Clone(u.Shift.Capabilities)
-		c.Shift = &sh
-	}
-	return c
+	u, err := s.engine.Unit(actorOf(r), id)
+	s.createdAs(w, r, res, "/api/v1/units/"+id, u, err)
 }
 
 // unitID returns the unit named by the path, if the actor may see it.
 // Another agency's unit answers 404, as another agency's incident does.
 func (s *Server) unitID(r *http.Request) (string, error) {
-	id, sc := r.PathValue("id"), scopeOf(actorOf(r))
-	found := false
-	s.engine.Read(func(st *dispatch.State) {
-		u, ok := st.Units[id]
-		found = ok && sc.sees(u.Agency)
-	})
-	if !found {
-		return "", dispatch.Errorf(dispatch.ENOTFOUND, "unit %s does not exist", id)
-	}
-	return id, nil
+	u, err := s.engine.Unit(actorOf(r), r.PathValue("id"))
+	return u.ID, err
 }
 
 func (s *Server) handleSetUnitStatus(w http.ResponseWriter, r *http.Request) {
@@ -129,31 +93,15 @@ func (s *Server) handleSetUnitStatus(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	var u dispatch.Unit
-	s.engine.Read(func(st *dispatch.State) { u = unitView(st.Units[id]) })
-	changed(w, res, u)
+	u, err := s.engine.Unit(actorOf(r), id)
+	s.changedAs(w, r, res, u, err)
 }
 
 // handleListPositions answers the last known AVL position of each unit the
 // caller may see, by unit id: soft state, as this node holds it in memory,
 // for maps. A unit that has reported none is absent.
 func (s *Server) handleListPositions(w http.ResponseWriter, r *http.Request) {
-	sc := scopeOf(actorOf(r))
-	var ids []string
-	s.engine.Read(func(st *dispatch.State) {
-		for _, u := range st.UnitList("") {
-			if sc.sees(u.Agency) {
-				ids = append(ids, u.ID)
-			}
-		}
-	})
-	out := []dispatch.Position{}
-	for _, id := range ids {
-		if p, ok := s.engine.Position(id); ok {
-			out = append(out, p)
-		}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"positions": out})
+	writeJSON(w, http.StatusOK, map[string]any{"positions": s.engine.Positions(actorOf(r))})
 }
 
 // MaxPositions bounds the positions of one POST /api/v1/units/positions.
@@ -186,17 +134,14 @@ func (s *Server) handleUpdatePositions(w http.ResponseWriter, r *http.Request) {
 		}
 		ps[i] = dispatch.Position{Unit: p.Unit, Lat: *p.Lat, Lon: *p.Lon, Time: *p.Time}
 	}
-	sc := scopeOf(actorOf(r))
+	ids := make([]string, len(ps))
+	for i, p := range ps {
+		ids[i] = p.Unit
+	}
 	var err error
-	s.engine.Read(func(st *dispatch.State) {
-		for i, p := range ps {
-			if u, ok := st.Units[p.Unit]; !ok || !sc.sees(u.Agency) {
-				err = dispatch.Errorf(dispatch.ENOTFOUND, "position %d: unit %s does not exist", i, p.Unit)
-				return
-			}
-		}
-	})
-	if err == nil {
+	if i := s.engine.UnseenUnit(actorOf(r), ids); i >= 0 {
+		err = dispatch.Errorf(dispatch.ENOTFOUND, "position %d: unit %s does not exist", i, ids[i])
+	} else {
 		err = s.engine.UpdatePositions(ps)
 	}
 	if err != nil {

@@ -1,27 +1,24 @@
 package sim
 
 import (
-	"slices"
-
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/engine"
 )
 
 // Live is the city as a running engine holds it: what the simulator and
 // the scenarios ask of the city (City, KedzieWorld), answered from the
-// engine's state and its AVL positions.
+// engine's typed reads, as the simulator's own actor (Actor, which sees
+// every agency), and its AVL positions.
 type Live struct{ Engine *engine.Engine }
 
 // Available returns the ids of agency's units that are AVAILABLE.
 func (c Live) Available(agency string) []string {
 	var out []string
-	c.Engine.Read(func(s *dispatch.State) {
-		for _, u := range s.UnitList(agency) {
-			if u.Status == dispatch.StatusAvailable {
-				out = append(out, u.ID)
-			}
+	for _, u := range c.Engine.Units(Actor, agency) {
+		if u.Status == dispatch.StatusAvailable {
+			out = append(out, u.ID)
 		}
-	})
+	}
 	return out
 }
 
@@ -29,13 +26,11 @@ func (c Live) Available(agency string) []string {
 // positions.
 func (c Live) Free(agency string) []FreeUnit {
 	var out []FreeUnit
-	c.Engine.Read(func(s *dispatch.State) {
-		for _, u := range s.UnitList(agency) {
-			if u.Status == dispatch.StatusAvailable && u.Incident == "" && u.Request == "" && u.Staffed() {
-				out = append(out, FreeUnit{ID: u.ID, Kind: u.Kind})
-			}
+	for _, u := range c.Engine.Units(Actor, agency) {
+		if u.Status == dispatch.StatusAvailable && u.Incident == "" && u.Request == "" && u.Staffed() {
+			out = append(out, FreeUnit{ID: u.ID, Kind: u.Kind})
 		}
-	})
+	}
 	for i := range out {
 		if p, ok := c.Engine.Position(out[i].ID); ok {
 			out[i].Lat, out[i].Lon, out[i].Located = p.Lat, p.Lon, true
@@ -45,33 +40,28 @@ func (c Live) Free(agency string) []FreeUnit {
 }
 
 // Waiting reports whether an incident is still PENDING.
-func (c Live) Waiting(incident string) (ok bool) {
-	c.Engine.Read(func(s *dispatch.State) {
-		in, found := s.Incidents[incident]
-		ok = found && in.Status == dispatch.IncidentPending
-	})
-	return ok
+func (c Live) Waiting(incident string) bool {
+	in, err := c.Engine.Incident(Actor, incident)
+	return err == nil && in.Status == dispatch.IncidentPending
 }
 
 // Unit returns a unit's kind and capabilities.
 func (c Live) Unit(id string) (kind string, caps []string, ok bool) {
-	c.Engine.Read(func(s *dispatch.State) {
-		if u, found := s.Units[id]; found {
-			kind, caps, ok = u.Kind, slices.Clone(u.Capabilities), true
-		}
-	})
-	return kind, caps, ok
+	u, err := c.Engine.Unit(Actor, id)
+	if err != nil {
+		return "", nil, false
+	}
+	return u.Kind, u.Capabilities, true
 }
 
 // Request returns where an assistance request stands.
 func (c Live) Request(id string) (status string, asked []string, ok bool) {
-	c.Engine.Read(func(s *dispatch.State) {
-		if r, found := s.Requests[id]; found {
-			status, ok = r.Status, true
-			for _, a := range r.Asked {
-				asked = append(asked, a.Agency)
-			}
-		}
-	})
-	return status, asked, ok
+	r, err := c.Engine.Request(Actor, id)
+	if err != nil {
+		return "", nil, false
+	}
+	for _, a := range r.Asked {
+		asked = append(asked, a.Agency)
+	}
+	return r.Status, asked, true
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -86,9 +87,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer m.Close()
-	has := func(id string) (ok bool) {
-		m.Engine.Read(func(s *dispatch.State) { _, ok = s.Agencies[id] })
-		return ok
+	has := func(id string) bool {
+		_, err := m.Engine.Agency(sim.Actor, id)
+		return err == nil
 	}
 	units, err := sim.Setup(ctx, m.exec, has)
 	if err != nil {
@@ -98,16 +99,14 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	hasPremises := func(agency string) (ok bool) {
-		m.Engine.Read(func(s *dispatch.State) { ok = len(s.PremiseList(agency)) > 0 })
-		return ok
+	hasPremises := func(agency string) bool {
+		return slices.ContainsFunc(m.Engine.Premises(sim.Actor, ""), func(p dispatch.Premise) bool { return p.Agency == agency })
 	}
 	if _, err := sim.SetupPremises(ctx, m.exec, hasPremises, m.Engine.Now()); err != nil {
 		return err
 	}
-	hasBOLOs := func(agency string) (ok bool) {
-		m.Engine.Read(func(s *dispatch.State) { ok = len(s.BOLOList(agency)) > 0 })
-		return ok
+	hasBOLOs := func(agency string) bool {
+		return slices.ContainsFunc(m.Engine.BOLOs(sim.Actor, engine.BOLOFilter{All: true}), func(b dispatch.BOLO) bool { return b.Agency == agency })
 	}
 	if _, err := sim.SetupBOLOs(ctx, m.exec, hasBOLOs, m.Engine.Now(), 7); err != nil {
 		return err
@@ -212,9 +211,7 @@ func demoUsers(ctx context.Context, m *Main) ([]sim.Credential, error) {
 func demoUser(ctx context.Context, m *Main, u sim.DemoUser) (sim.Credential, error) {
 	c := sim.Credential{DemoUser: u, Password: auth.NewPassword()}
 	roles := []string{u.Role}
-	var known bool
-	m.Engine.Read(func(s *dispatch.State) { _, known = s.Users[u.Username] })
-	if !known {
+	if _, err := m.Engine.User(sim.Actor, u.Username); err != nil {
 		if err := m.exec(ctx, sim.Actor, dispatch.CreateUser{Username: u.Username, Agency: u.Agency, Roles: roles}); err != nil {
 			return c, fmt.Errorf("demo user %s: %w", u.Username, err)
 		}
@@ -253,15 +250,15 @@ func demoPatrol(ctx context.Context, e *engine.Engine, p *sim.Patrol, speed floa
 	dt := time.Duration(float64(every) * min(speed, 30))
 	for first := true; ; first = false {
 		var units []sim.PatrolUnit
-		e.Read(func(s *dispatch.State) {
-			for _, u := range s.UnitList("") {
-				pu := sim.PatrolUnit{ID: u.ID, Status: u.Status, Incident: u.Incident, Area: sim.Area(u.ID)}
-				if in, ok := s.Incidents[u.Incident]; ok && in.Location.Lat != nil && in.Location.Lon != nil {
+		for _, u := range e.Units(sim.Actor, "") {
+			pu := sim.PatrolUnit{ID: u.ID, Status: u.Status, Incident: u.Incident, Area: sim.Area(u.ID)}
+			if u.Incident != "" {
+				if in, err := e.Incident(sim.Actor, u.Incident); err == nil && in.Location.Lat != nil && in.Location.Lon != nil {
 					pu.Target = &[2]float64{*in.Location.Lat, *in.Location.Lon}
 				}
-				units = append(units, pu)
 			}
-		})
+			units = append(units, pu)
+		}
 		for i := range units {
 			if pos, ok := e.Position(units[i].ID); ok {
 				units[i].Last = &pos

@@ -1,0 +1,624 @@
+package engine
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tenfour-cad/tenfour/dispatch"
+)
+
+// Typed reads: every entrance reads the durable view through these, as an
+// actor, and gets copies of what the one visibility rule
+// (dispatch/visibility.go) lets that actor see. A record the actor may not
+// see is not found, exactly as a missing one: its very existence can be
+// sensitive. Nothing here hands out a pointer into the state.
+
+// read calls fn with the durable view under the read lock.
+func (e *Engine) read(fn func(s *dispatch.State)) {
+	e.viewMu.RLock()
+	defer e.viewMu.RUnlock()
+	fn(e.view)
+}
+
+func notFound(what, id string) error {
+	return dispatch.Errorf(dispatch.ENOTFOUND, "%s %s does not exist", what, id)
+}
+
+// Agencies returns every agency, in the state's order: every actor may see
+// them (dispatch.VisibleAgency).
+func (e *Engine) Agencies(a dispatch.Actor) []dispatch.Agency {
+	out := []dispatch.Agency{}
+	e.read(func(s *dispatch.State) {
+		for _, ag := range s.AgencyList() {
+			if c, ok := dispatch.VisibleAgency(ag, a); ok {
+				out = append(out, c)
+			}
+		}
+	})
+	return out
+}
+
+// Agency returns agency id.
+func (e *Engine) Agency(a dispatch.Actor, id string) (dispatch.Agency, error) {
+	var out dispatch.Agency
+	found := false
+	e.read(func(s *dispatch.State) {
+		if ag, ok := s.Agencies[id]; ok {
+			out, found = dispatch.VisibleAgency(ag, a)
+		}
+	})
+	if !found {
+		return out, notFound("agency", id)
+	}
+	return out, nil
+}
+
+// MutualAidPlan returns agency id's mutual-aid plan, if the actor may read
+// it (dispatch.VisiblePlan); an agency without one is not found.
+func (e *Engine) MutualAidPlan(a dispatch.Actor, id string) (dispatch.MutualAidPlan, error) {
+	if !a.Sees(id) {
+		return dispatch.MutualAidPlan{}, dispatch.Errorf(dispatch.ENOTFOUND, "agency %s has no mutual-aid plan you may read", id)
+	}
+	var out dispatch.MutualAidPlan
+	found := false
+	e.read(func(s *dispatch.State) {
+		if ag, ok := s.Agencies[id]; ok {
+			out, found = dispatch.VisiblePlan(ag, a)
+		}
+	})
+	if !found {
+		return out, dispatch.Errorf(dispatch.ENOTFOUND, "agency %s has no mutual-aid plan", id)
+	}
+	return out, nil
+}
+
+// RunCards returns agency id's run cards, if the actor may read them
+// (dispatch.VisibleRunCards); another agency's is not found.
+func (e *Engine) RunCards(a dispatch.Actor, id string) (dispatch.RunCards, error) {
+	var out dispatch.RunCards
+	found := false
+	e.read(func(s *dispatch.State) {
+		if ag, ok := s.Agencies[id]; ok {
+			out, found = dispatch.VisibleRunCards(ag, a)
+		}
+	})
+	if !found {
+		return out, notFound("agency", id)
+	}
+	return out, nil
+}
+
+// IncidentTypes returns the incident types as agency sees them: the
+// built-in catalogue, then its own.
+func (e *Engine) IncidentTypes(agency string) []dispatch.IncidentType {
+	var out []dispatch.IncidentType
+	e.read(func(s *dispatch.State) { out = s.IncidentTypeList(agency) })
+	return out
+}
+
+// User returns the user of that name as the domain knows it, if the actor
+// sees its agency (dispatch.VisibleUser).
+func (e *Engine) User(a dispatch.Actor, username string) (dispatch.User, error) {
+	var out dispatch.User
+	found := false
+	e.read(func(s *dispatch.State) {
+		if u, ok := s.Users[username]; ok {
+			out, found = dispatch.VisibleUser(u, a)
+		}
+	})
+	if !found {
+		return out, notFound("user", username)
+	}
+	return out, nil
+}
+
+// Units returns the units of agency ("" for every agency) that the actor
+// sees, in the state's order.
+func (e *Engine) Units(a dispatch.Actor, agency string) []dispatch.Unit {
+	out := []dispatch.Unit{}
+	e.read(func(s *dispatch.State) {
+		for _, u := range s.UnitList(agency) {
+			if c, ok := dispatch.VisibleUnit(u, a); ok {
+				out = append(out, c)
+			}
+		}
+	})
+	return out
+}
+
+// Unit returns unit id, if the actor sees it.
+func (e *Engine) Unit(a dispatch.Actor, id string) (dispatch.Unit, error) {
+	var out dispatch.Unit
+	found := false
+	e.read(func(s *dispatch.State) {
+		if u, ok := s.Units[id]; ok {
+			out, found = dispatch.VisibleUnit(u, a)
+		}
+	})
+	if !found {
+		return out, notFound("unit", id)
+	}
+	return out, nil
+}
+
+// UnseenUnit returns the index of the first of ids that is no unit the
+// actor sees, or -1 if the actor sees them all.
+func (e *Engine) UnseenUnit(a dispatch.Actor, ids []string) int {
+	i := -1
+	e.read(func(s *dispatch.State) {
+		i = slices.IndexFunc(ids, func(id string) bool {
+			u, ok := s.Units[id]
+			return !ok || !a.Sees(u.Agency)
+		})
+	})
+	return i
+}
+
+// OwnUnit returns nil if unit is "" or a unit the actor may speak as
+// (dispatch.Actor.SpeaksAs), and a not-found error otherwise.
+func (e *Engine) OwnUnit(a dispatch.Actor, unit string) error {
+	if unit == "" {
+		return nil
+	}
+	ok := false
+	e.read(func(s *dispatch.State) { ok = a.SpeaksAs(s.Units[unit]) })
+	if !ok {
+		return notFound("unit", unit)
+	}
+	return nil
+}
+
+// Positions returns the last known AVL position of each unit the actor
+// sees; a unit that has reported none is absent.
+func (e *Engine) Positions(a dispatch.Actor) []dispatch.Position {
+	out := []dispatch.Position{}
+	for _, u := range e.Units(a, "") {
+		if p, ok := e.Position(u.ID); ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Incidents returns the incidents the actor sees, redacted for it, with
+// the hazards over their places now (dispatch.VisibleIncident).
+func (e *Engine) Incidents(a dispatch.Actor) []dispatch.Incident {
+	now := e.Now()
+	out := []dispatch.Incident{}
+	e.read(func(s *dispatch.State) {
+		for _, in := range s.IncidentList(a.ListAgency()) {
+			if c, ok := dispatch.VisibleIncident(s, in, a, now); ok {
+				out = append(out, c)
+			}
+		}
+	})
+	return out
+}
+
+// Incident returns incident id as the actor may see it now; another
+// agency's is not found.
+func (e *Engine) Incident(a dispatch.Actor, id string) (dispatch.Incident, error) {
+	now := e.Now()
+	var out dispatch.Incident
+	found := false
+	e.read(func(s *dispatch.State) {
+		if in, ok := s.Incidents[id]; ok {
+			out, found = dispatch.VisibleIncident(s, in, a, now)
+		}
+	})
+	if !found {
+		return out, notFound("incident", id)
+	}
+	return out, nil
+}
+
+// Unverified returns the queue of incidents the actor sees whose location
+// was kept as typed, oldest first, redacted for it (without hazards: the
+// queue is for placing them).
+func (e *Engine) Unverified(a dispatch.Actor) []dispatch.Incident {
+	out := []dispatch.Incident{}
+	e.read(func(s *dispatch.State) {
+		for _, in := range s.Unverified(a.ListAgency()) {
+			if a.Sees(in.Agency) {
+				out = append(out, dispatch.RedactIncident(in, a))
+			}
+		}
+	})
+	return out
+}
+
+// Priors returns the other incidents of incident id's agency received
+// within radiusM of its place over the days before now, if the actor sees
+// it (dispatch.State.PriorsOf).
+func (e *Engine) Priors(a dispatch.Actor, id string, radiusM float64, days int) ([]dispatch.Prior, error) {
+	now := e.Now()
+	var out []dispatch.Prior
+	found := false
+	e.read(func(s *dispatch.State) {
+		if in, ok := s.Incidents[id]; ok && a.Sees(in.Agency) {
+			found, out = true, s.PriorsOf(in, radiusM, days, now)
+		}
+	})
+	if !found {
+		return nil, notFound("incident", id)
+	}
+	return out, nil
+}
+
+// PossibleDuplicates returns the open incidents that incident id may
+// duplicate, as they were when its call was received (a late entry is
+// compared with what was open when it happened), if the actor sees it.
+func (e *Engine) PossibleDuplicates(a dispatch.Actor, id string) ([]dispatch.PossibleDuplicate, error) {
+	var out []dispatch.PossibleDuplicate
+	found := false
+	e.read(func(s *dispatch.State) {
+		if in, ok := s.Incidents[id]; ok && a.Sees(in.Agency) {
+			found, out = true, s.PossibleDuplicates(in, in.Received)
+		}
+	})
+	if !found {
+		return nil, notFound("incident", id)
+	}
+	return out, nil
+}
+
+// CallDuplicates returns the open incidents of agency that a call of type
+// typ at lat, lon may duplicate, now: the rule PossibleDuplicates applies,
+// asked before the call becomes an incident. The actor must see agency.
+func (e *Engine) CallDuplicates(a dispatch.Actor, agency, typ string, lat, lon float64) ([]dispatch.PossibleDuplicate, error) {
+	if !a.Sees(agency) {
+		return nil, dispatch.Errorf(dispatch.EFORBIDDEN, "you may not look at the incidents of agency %s", agency)
+	}
+	now := e.Now()
+	var out []dispatch.PossibleDuplicate
+	var err error
+	e.read(func(s *dispatch.State) {
+		if _, ok := s.IncidentType(agency, typ); !ok {
+			err = dispatch.Errorf(dispatch.EINVALID, "incident type %q is not in the catalogue (GET /api/v1/incident-types lists it)", typ)
+			return
+		}
+		call := &dispatch.Incident{Agency: agency, Type: typ, Location: dispatch.Location{Lat: &lat, Lon: &lon}}
+		out = s.PossibleDuplicates(call, now)
+	})
+	return out, err
+}
+
+// IncidentsReceived returns the incidents of agency ("" for every agency
+// the actor sees) received in [from, to), in no order, redacted for the
+// actor: what a report counts. An unknown agency is not found.
+func (e *Engine) IncidentsReceived(a dispatch.Actor, agency string, from, to time.Time) ([]dispatch.Incident, error) {
+	var out []dispatch.Incident
+	known := true
+	e.read(func(s *dispatch.State) {
+		if _, ok := s.Agencies[agency]; agency != "" && !ok {
+			known = false
+			return
+		}
+		// Not IncidentList: a report needs no order, and the read lock is
+		// held for as short a time as can be.
+		for _, in := range s.Incidents {
+			if (agency == "" || in.Agency == agency) && a.Sees(in.Agency) && !in.Received.Before(from) && in.Received.Before(to) {
+				out = append(out, dispatch.RedactIncident(in, a))
+			}
+		}
+	})
+	if !known {
+		return nil, dispatch.Errorf(dispatch.ENOTFOUND, "agency %q does not exist", agency)
+	}
+	return out, nil
+}
+
+// Premises returns the premise records the actor sees, of status if not "".
+func (e *Engine) Premises(a dispatch.Actor, status string) []dispatch.Premise {
+	out := []dispatch.Premise{}
+	e.read(func(s *dispatch.State) {
+		for _, p := range s.PremiseList(a.ListAgency()) {
+			if c, ok := dispatch.VisiblePremise(p, a); ok && (status == "" || p.Status == status) {
+				out = append(out, c)
+			}
+		}
+	})
+	return out
+}
+
+// Premise returns premise record id, if the actor sees it.
+func (e *Engine) Premise(a dispatch.Actor, id string) (dispatch.Premise, error) {
+	var out dispatch.Premise
+	found := false
+	e.read(func(s *dispatch.State) {
+		if p, ok := s.Premises[id]; ok {
+			out, found = dispatch.VisiblePremise(p, a)
+		}
+	})
+	if !found {
+		return out, notFound("premise record", id)
+	}
+	return out, nil
+}
+
+// Requests returns the assistance requests the actor sees, newest first.
+func (e *Engine) Requests(a dispatch.Actor) []dispatch.AssistRequest {
+	out := []dispatch.AssistRequest{}
+	e.read(func(s *dispatch.State) {
+		if a.ListAgency() == "" && !a.SeesAll() {
+			return // "" would list every request
+		}
+		for _, rq := range s.RequestList(a.ListAgency()) {
+			if c, ok := dispatch.VisibleRequest(rq, a); ok {
+				out = append(out, c)
+			}
+		}
+	})
+	return out
+}
+
+// Request returns assistance request id, if the actor sees it.
+func (e *Engine) Request(a dispatch.Actor, id string) (dispatch.AssistRequest, error) {
+	var out dispatch.AssistRequest
+	found := false
+	e.read(func(s *dispatch.State) {
+		if rq, ok := s.Requests[id]; ok {
+			out, found = dispatch.VisibleRequest(rq, a)
+		}
+	})
+	if !found {
+		return out, notFound("request", id)
+	}
+	return out, nil
+}
+
+// Directives returns the directives the actor sees, newest first; of
+// status at now (dispatch.Directive.StatusAt) if status is not "".
+func (e *Engine) Directives(a dispatch.Actor, status string, now time.Time) []dispatch.Directive {
+	out := []dispatch.Directive{}
+	e.read(func(s *dispatch.State) {
+		if a.ListAgency() == "" && !a.SeesAll() {
+			return // "" would list every directive
+		}
+		for _, d := range s.DirectiveList(a.ListAgency()) {
+			if status != "" && d.StatusAt(now) != status {
+				continue
+			}
+			if c, ok := dispatch.VisibleDirective(d, a); ok {
+				out = append(out, c)
+			}
+		}
+	})
+	return out
+}
+
+// Directive returns directive id, if the actor sees it.
+func (e *Engine) Directive(a dispatch.Actor, id string) (dispatch.Directive, error) {
+	var out dispatch.Directive
+	found := false
+	e.read(func(s *dispatch.State) {
+		if d, ok := s.Directives[id]; ok {
+			out, found = dispatch.VisibleDirective(d, a)
+		}
+	})
+	if !found {
+		return out, notFound("directive", id)
+	}
+	return out, nil
+}
+
+// Messages returns the messages the actor (speaking as unit, if not "")
+// sees, oldest first (dispatch.VisibleMessage).
+func (e *Engine) Messages(a dispatch.Actor, unit string) []dispatch.Message {
+	out := []dispatch.Message{}
+	e.read(func(s *dispatch.State) {
+		for _, m := range s.MessageList(a, unit) {
+			if c, ok := dispatch.VisibleMessage(m, a, unit); ok {
+				out = append(out, c)
+			}
+		}
+	})
+	return out
+}
+
+// Message returns message id, if the actor (speaking as unit, if not "")
+// sees it.
+func (e *Engine) Message(a dispatch.Actor, unit, id string) (dispatch.Message, error) {
+	var out dispatch.Message
+	found := false
+	e.read(func(s *dispatch.State) {
+		if m, ok := s.Messages[id]; ok {
+			out, found = dispatch.VisibleMessage(m, a, unit)
+		}
+	})
+	if !found {
+		return out, notFound("message", id)
+	}
+	return out, nil
+}
+
+// A BOLOFilter narrows a list of BOLOs.
+type BOLOFilter struct {
+	// All keeps the expired and cancelled too; otherwise only those in
+	// force now.
+	All bool
+	// Query searches them (dispatch.BOLO.Matches); "" keeps all.
+	Query string
+	// Where, if set, keeps those whose area takes it in.
+	Where *dispatch.Location
+	// ID, if set, keeps that one only.
+	ID string
+}
+
+// BOLOs returns the BOLOs the actor sees that f keeps, highest priority
+// first, then newest.
+func (e *Engine) BOLOs(a dispatch.Actor, f BOLOFilter) []dispatch.BOLO {
+	now := e.Now()
+	out := []dispatch.BOLO{}
+	e.read(func(s *dispatch.State) {
+		for _, b := range s.BOLOList("") {
+			if (!f.All && !b.Active(now)) || !b.Matches(f.Query) || (f.Where != nil && !b.Covers(*f.Where)) || (f.ID != "" && b.ID != f.ID) {
+				continue
+			}
+			if c, ok := dispatch.VisibleBOLO(b, a); ok {
+				out = append(out, c)
+			}
+		}
+	})
+	return out
+}
+
+// BOLO returns BOLO id, if the actor sees it.
+func (e *Engine) BOLO(a dispatch.Actor, id string) (dispatch.BOLO, error) {
+	var out dispatch.BOLO
+	found := false
+	e.read(func(s *dispatch.State) {
+		if b, ok := s.BOLOs[id]; ok {
+			out, found = dispatch.VisibleBOLO(b, a)
+		}
+	})
+	if !found {
+		return out, notFound("BOLO", id)
+	}
+	return out, nil
+}
+
+// PhotoVisible reports whether the actor may see the photo of the hex
+// SHA-256 hash (dispatch.VisiblePhoto).
+func (e *Engine) PhotoVisible(a dispatch.Actor, hash string) bool {
+	ok := false
+	e.read(func(s *dispatch.State) { ok = dispatch.VisiblePhoto(s, hash, a) })
+	return ok
+}
+
+// StreamVisible reports whether the durable event p reaches a stream
+// subscriber, the actor speaking as unit if not "" (dispatch.StreamVisible).
+func (e *Engine) StreamVisible(p Published, a dispatch.Actor, unit string) bool {
+	ev := dispatch.Envelope{Type: p.Type, Agency: p.Agency, Also: p.Also}
+	if !strings.HasPrefix(p.Type, "message.") {
+		// Decided by the envelope alone: no lock for every event and
+		// subscriber.
+		return dispatch.StreamVisible(nil, ev, a, unit)
+	}
+	ev.Message = messageOf(p.Entry)
+	ok := false
+	e.read(func(s *dispatch.State) { ok = dispatch.StreamVisible(s, ev, a, unit) })
+	return ok
+}
+
+// messageOf returns the message a leaf's subject names, "" if none.
+func messageOf(entry []byte) string {
+	var env struct {
+		Subject map[string]string `json:"subject"`
+	}
+	if json.Unmarshal(entry, &env) != nil {
+		return ""
+	}
+	return env.Subject["message"]
+}
+
+// TimelineEvents are what a timeline (and its evidence bundle) is made of:
+// the sequence numbers of its events, in log order, and the directives that
+// may bear on it (dispatch.TimelineMembers).
+type TimelineEvents struct {
+	Seqs       []int64
+	Directives []dispatch.Directive
+}
+
+// Timeline returns the events of the timeline of kind/id ("request",
+// "incident"), if the actor may see it (dispatch.TimelineVisible); another
+// agency's is not found.
+func (e *Engine) Timeline(a dispatch.Actor, kind, id string) (TimelineEvents, error) {
+	var out TimelineEvents
+	found := false
+	e.read(func(s *dispatch.State) {
+		if !dispatch.TimelineVisible(s, kind, id, a) {
+			return
+		}
+		out, found = e.timeline(s, kind, id)
+	})
+	if !found {
+		return out, notFound(kind, id)
+	}
+	return out, nil
+}
+
+// PublishedTimeline returns the publication of the timeline of kind/id and
+// its events, for anyone: a published timeline is public (its leaves carry
+// private fields only as commitments). One never published is not found.
+func (e *Engine) PublishedTimeline(kind, id string) (dispatch.Publication, TimelineEvents, error) {
+	var p dispatch.Publication
+	var out TimelineEvents
+	found := false
+	e.read(func(s *dispatch.State) {
+		pp, ok := s.Published[kind+"/"+id]
+		if !ok {
+			return
+		}
+		p = *pp
+		out, found = e.timeline(s, kind, id)
+	})
+	if !found {
+		return p, out, dispatch.Errorf(dispatch.ENOTFOUND, "no timeline of %s %s is published", kind, id)
+	}
+	return p, out, nil
+}
+
+// timeline gathers the events of kind/id's timeline; e.viewMu is held.
+func (e *Engine) timeline(s *dispatch.State, kind, id string) (TimelineEvents, bool) {
+	members, ds, ok := dispatch.TimelineMembers(s, kind, id)
+	if !ok {
+		return TimelineEvents{}, false
+	}
+	var seqs []int64
+	for _, m := range members {
+		seqs = append(seqs, e.subjects[m]...)
+	}
+	slices.Sort(seqs)
+	return TimelineEvents{Seqs: slices.Compact(seqs), Directives: ds}, true
+}
+
+// Publication returns the publication of the timeline of kind/id: public,
+// as the timeline it names.
+func (e *Engine) Publication(kind, id string) (dispatch.Publication, error) {
+	var out dispatch.Publication
+	found := false
+	e.read(func(s *dispatch.State) {
+		if p, ok := s.Published[kind+"/"+id]; ok {
+			out, found = *p, true
+		}
+	})
+	if !found {
+		return out, dispatch.Errorf(dispatch.ENOTFOUND, "no timeline of %s %s is published", kind, id)
+	}
+	return out, nil
+}
+
+// Publications returns the published timelines, the most recently
+// published first, each with the line that says what its record is.
+func (e *Engine) Publications() []dispatch.PublishedSummary {
+	out := []dispatch.PublishedSummary{}
+	e.read(func(s *dispatch.State) {
+		for _, p := range s.PublicationList() {
+			out = append(out, s.Summary(p))
+		}
+	})
+	return out
+}
+
+// Counts are the public figures of the status page: how many agencies,
+// units (and of them available) and incidents the state holds.
+type Counts struct {
+	Agencies, Units, Available, Incidents int
+}
+
+// Counts returns the public figures of the state: numbers only, no record.
+func (e *Engine) Counts() Counts {
+	var c Counts
+	e.read(func(s *dispatch.State) {
+		for _, u := range s.Units {
+			if u.Status == dispatch.StatusAvailable {
+				c.Available++
+			}
+		}
+		c.Agencies, c.Units, c.Incidents = len(s.Agencies), len(s.Units), len(s.Incidents)
+	})
+	return c
+}
