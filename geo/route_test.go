@@ -1,0 +1,154 @@
+package geo
+
+import (
+	"math"
+	"sync"
+	"testing"
+)
+
+// testProj is the projection route tests draw their maps on.
+var testProj = NewProjection(Point{Lat: 41.8, Lon: -87.7})
+
+// at returns the point x metres east and y metres north of testProj's
+// origin.
+func at(x, y float64) Point {
+	lat, lon := testProj.LatLon(x, y)
+	return Point{Lat: lat, Lon: lon}
+}
+
+// way returns a street of class through the points (x, y pairs, metres).
+func way(name, class string, xy ...float64) Street {
+	var l []Point
+	for i := 0; i+1 < len(xy); i += 2 {
+		l = append(l, at(xy[i], xy[i+1]))
+	}
+	return Street{Name: name, Class: class, Lines: [][]Point{l}}
+}
+
+// secs is the time to drive metres at mph miles an hour.
+func secs(metres, mph float64) float64 { return metres / (mph * 0.44704) }
+
+func near(a, b float64) bool { return math.Abs(a-b) < 0.05 }
+
+func TestTravelTo(t *testing.T) {
+	diag := math.Hypot(1000, 1000)
+	// A triangle A(0,0), B(1000,0), C(0,1000): the direct side AB is an
+	// alley (10 mph), the way round is a highway (55 mph) and a primary
+	// street (35 mph), faster though longer.
+	triangle := []Street{
+		way("AB", "alley", 0, 0, 1000, 0),
+		way("BC", "S1100", 1000, 0, 0, 1000),
+		way("CA", "primary", 0, 1000, 0, 0),
+	}
+	// A square of local streets whose diagonal is a footway: no car takes it.
+	square := []Street{
+		way("S", "", 0, 0, 1000, 0),
+		way("E", "", 1000, 0, 1000, 1000),
+		way("N", "", 1000, 1000, 0, 1000),
+		way("W", "", 0, 1000, 0, 0),
+		way("path", "footway", 0, 0, 1000, 1000),
+	}
+	// Two streets that cross at (500, 0) without a shared vertex: an
+	// overpass. The same two with a vertex there: a junction.
+	over := []Street{way("EW", "", 0, 0, 1000, 0), way("NS", "", 500, -500, 500, 500)}
+	junction := []Street{way("EW", "", 0, 0, 500, 0, 1000, 0), way("NS", "", 500, -500, 500, 0, 500, 500)}
+	// Two lines whose ends are 0.3 m apart are one street; 2 m apart, two.
+	joined := []Street{way("a", "", 0, 0, 500, 0), way("b", "", 500.3, 0, 1000, 0)}
+	apart := []Street{way("a", "", 0, 0, 500, 0), way("b", "", 502, 0, 1000, 0)}
+	tests := []struct {
+		name    string
+		streets []Street
+		to      Point
+		from    Point
+		want    Travel
+	}{
+		{"OK/triangle the fast way round", triangle, at(0, 0), at(1000, 0),
+			Travel{Metres: diag + 1000, Seconds: secs(diag, 55) + secs(1000, 35), OK: true}},
+		{"OK/triangle the other way", triangle, at(1000, 0), at(0, 0),
+			Travel{Metres: diag + 1000, Seconds: secs(diag, 55) + secs(1000, 35), OK: true}},
+		{"OK/same edge", []Street{way("long", "", 0, 0, 1000, 0)}, at(200, 0), at(700, 0),
+			Travel{Metres: 500, Seconds: secs(500, 25), OK: true}},
+		{"OK/same edge with legs off the street", []Street{way("long", "", 0, 0, 1000, 0)}, at(200, -20), at(700, 30),
+			Travel{Metres: 550, Seconds: secs(550, 25), OK: true}},
+		{"OK/adjacent edges through a corner", square, at(0, 10), at(10, 0),
+			Travel{Metres: 20, Seconds: secs(20, 25), OK: true}},
+		{"OK/footway not driven", square, at(0, 0), at(1000, 1000),
+			Travel{Metres: 2000, Seconds: secs(2000, 25), OK: true}},
+		{"OK/junction", junction, at(0, 0), at(500, 500),
+			Travel{Metres: 1000, Seconds: secs(1000, 25), OK: true}},
+		{"OK/vertices joined", joined, at(0, 0), at(1000, 0),
+			Travel{Metres: 1000, Seconds: secs(1000, 25), OK: true}},
+		{"Unreachable/overpass is no junction", over, at(0, 0), at(500, 500), Travel{}},
+		{"Unreachable/vertices apart", apart, at(0, 0), at(1000, 0), Travel{}},
+		{"Unreachable/from off the map", square, at(0, 0), at(3000, 500), Travel{}},
+		{"Unreachable/to off the map", square, at(-1500, 0), at(0, 0), Travel{}},
+		{"Unreachable/no streets", nil, at(0, 0), at(10, 0), Travel{}},
+		{"Unreachable/beyond an hour", []Street{way("long", "alley", 0, 0, 17000, 0)}, at(0, 0), at(17000, 0), Travel{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewGraph(tc.streets, testProj)
+			got := g.TravelTo(tc.to, []Point{tc.from})[0]
+			if got.OK != tc.want.OK || !near(got.Metres, tc.want.Metres) || !near(got.Seconds, tc.want.Seconds) {
+				t.Errorf("TravelTo = %+v, want %+v", got, tc.want)
+			}
+			r, w := g.Route(tc.from, tc.to)
+			if r != got {
+				t.Errorf("Route = %+v, want TravelTo's %+v", r, got)
+			}
+			if got.OK != (w != nil) {
+				t.Errorf("Route way = %v for travel %+v", w, got)
+			}
+		})
+	}
+}
+
+// TestTravelToMany asks for several points in one search, in order, with
+// one off the map among them.
+func TestTravelToMany(t *testing.T) {
+	var streets []Street
+	for i := range 11 { // a 10×10 grid of 100 m blocks, a vertex at each corner
+		v := float64(i) * 100
+		var ns, ew []float64
+		for j := range 11 {
+			w := float64(j) * 100
+			ns, ew = append(ns, v, w), append(ew, w, v)
+		}
+		streets = append(streets, way("ns", "", ns...), way("ew", "", ew...))
+	}
+	g := NewGraph(streets, testProj)
+	from := []Point{at(1000, 1000), at(0, 0), at(5000, 5000), at(300, 400), at(0, 1000)}
+	want := []Travel{
+		{Metres: 2000, Seconds: secs(2000, 25), OK: true},
+		{Metres: 0, Seconds: 0, OK: true},
+		{},
+		{Metres: 700, Seconds: secs(700, 25), OK: true},
+		{Metres: 1000, Seconds: secs(1000, 25), OK: true},
+	}
+	var wg sync.WaitGroup
+	for range 4 { // concurrently: the graph is shared, the scratch not
+		wg.Go(func() {
+			for range 50 {
+				got := g.TravelTo(at(0, 0), from)
+				for i := range want {
+					if got[i].OK != want[i].OK || !near(got[i].Metres, want[i].Metres) || !near(got[i].Seconds, want[i].Seconds) {
+						t.Errorf("TravelTo[%d] = %+v, want %+v", i, got[i], want[i])
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	_, w := g.Route(at(300, 400), at(0, 0))
+	if len(w) < 3 || w[0] != at(300, 400) || w[len(w)-1] != at(0, 0) {
+		t.Fatalf("Route way = %v, want it from (300, 400) to (0, 0)", w)
+	}
+	length := 0.0
+	for i := 1; i < len(w); i++ {
+		length += testProj.Metres(w[i-1], w[i])
+	}
+	if !near(length, 700) {
+		t.Errorf("Route way is %.1f m long, want 700", length)
+	}
+}
