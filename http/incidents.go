@@ -284,7 +284,7 @@ func (s *Server) handleRecommendations(w http.ResponseWriter, r *http.Request) {
 		}
 		var pool []dispatch.Position
 		if in.Location.Lat != nil && in.Location.Lon != nil {
-			pool = s.engine.NearestUnits(*in.Location.Lat, *in.Location.Lon, 4*k, func(unit string) bool {
+			pool = s.engine.NearestUnits(*in.Location.Lat, *in.Location.Lon, recommend.PoolSize(k), func(unit string) bool {
 				u, ok := st.Units[unit]
 				if !ok {
 					return false

@@ -9,16 +9,16 @@ import (
 )
 
 // fillRunCard fills run card c for incident in (recommend.FillRunCard):
-// for each kind of the card, the 4n staffed, available units of that kind
-// nearest the incident by straight line, n the slot's count, are ranked by
-// the grid. Called under the engine's read lock.
+// for each kind of the card, the recommend.PoolSize(n) staffed, available
+// units of that kind nearest the incident by straight line, n the slot's
+// count, are ranked by the grid. Called under the engine's read lock.
 func (s *Server) fillRunCard(st *dispatch.State, in *dispatch.Incident, c dispatch.RunCard, f recommend.Filter) ([]recommend.Unit, []recommend.Shortfall, error) {
 	var pool []dispatch.Position
 	if in.Location.Lat != nil && in.Location.Lon != nil {
 		for _, sl := range c.Slots {
 			kf := f
 			kf.Kinds, kf.NoPreempt = []string{sl.Kind}, true
-			pool = append(pool, s.engine.NearestUnits(*in.Location.Lat, *in.Location.Lon, 4*sl.Count+4, func(unit string) bool {
+			pool = append(pool, s.engine.NearestUnits(*in.Location.Lat, *in.Location.Lon, recommend.PoolSize(sl.Count), func(unit string) bool {
 				u, ok := st.Units[unit]
 				if !ok {
 					return false
