@@ -55,10 +55,15 @@ type Graph struct {
 	start []int32   // node i's half-edges are half[start[i]:start[i+1]]
 	half  []halfEdge
 	edges []edge
-	// cells is a static index of the edges: for each square of edgeCell
-	// metres, the edges whose bounding box meets it.
-	cells   map[cellKey][]int32
-	scratch sync.Pool
+	// The edges are indexed in a grid of squares cell metres on a side,
+	// cols×rows from (x0, y0): square c holds cellEdges[cellStart[c]:
+	// cellStart[c+1]], the edges whose bounding box meets it.
+	cell       float64
+	x0, y0     float64
+	cols, rows int32
+	cellStart  []int32
+	cellEdges  []int32
+	scratch    sync.Pool
 }
 
 type halfEdge struct {
@@ -73,14 +78,17 @@ type edge struct {
 
 // edgeCell is the side of the edge index's squares, in metres: about a
 // city block, so that a point on a street finds it in its own square or
-// the next.
-const edgeCell = 125
+// the next. A map wider than maxCells such squares has larger ones.
+const (
+	edgeCell = 125
+	maxCells = 1 << 22
+)
 
 // NewGraph builds the graph of streets on proj, a local projection around
 // the map's middle (NewProjection). Each pair of consecutive vertices of a
 // drivable line is an edge, driven both ways at the street's Speed.
 func NewGraph(streets []Street, proj Projection) *Graph {
-	g := &Graph{proj: proj, cells: make(map[cellKey][]int32)}
+	g := &Graph{proj: proj}
 	// Vertices within JoinMetres are one node: they are found through a
 	// hash of squares JoinMetres on a side, looking in the 3×3 around.
 	joins := make(map[cellKey][]int32)
@@ -135,20 +143,65 @@ func NewGraph(streets []Street, proj Projection) *Graph {
 		g.half[fill[e.b]] = halfEdge{to: e.a, edge: int32(i)}
 		fill[e.b]++
 	}
-	for i, e := range g.edges {
-		lo := cellKey{int32(math.Floor(min(g.x[e.a], g.x[e.b]) / edgeCell)), int32(math.Floor(min(g.y[e.a], g.y[e.b]) / edgeCell))}
-		hi := cellKey{int32(math.Floor(max(g.x[e.a], g.x[e.b]) / edgeCell)), int32(math.Floor(max(g.y[e.a], g.y[e.b]) / edgeCell))}
-		for cx := lo.cx; cx <= hi.cx; cx++ {
-			for cy := lo.cy; cy <= hi.cy; cy++ {
-				g.cells[cellKey{cx, cy}] = append(g.cells[cellKey{cx, cy}], int32(i))
+	g.indexEdges()
+	n := len(g.x)
+	g.scratch.New = func() any {
+		return &scratch{dist: make([]float64, n), metres: make([]float64, n), prev: make([]int32, n), seen: make([]uint32, n), target: make([]uint32, n), head: make([]int32, n)}
+	}
+	return g
+}
+
+// indexEdges fills the grid of squares that snapTo searches.
+func (g *Graph) indexEdges() {
+	g.cell = edgeCell
+	if len(g.x) == 0 {
+		return
+	}
+	x1, y1 := g.x[0], g.y[0]
+	g.x0, g.y0 = x1, y1
+	for i := range g.x {
+		g.x0, g.y0, x1, y1 = min(g.x0, g.x[i]), min(g.y0, g.y[i]), max(x1, g.x[i]), max(y1, g.y[i])
+	}
+	for (x1-g.x0)/g.cell*(y1-g.y0)/g.cell > maxCells {
+		g.cell *= 2
+	}
+	g.cols, g.rows = int32((x1-g.x0)/g.cell)+1, int32((y1-g.y0)/g.cell)+1
+	span := func(e edge) (lo, hi [2]int32) {
+		lo, _ = g.square(min(g.x[e.a], g.x[e.b]), min(g.y[e.a], g.y[e.b]))
+		hi, _ = g.square(max(g.x[e.a], g.x[e.b]), max(g.y[e.a], g.y[e.b]))
+		return lo, hi
+	}
+	g.cellStart = make([]int32, g.cols*g.rows+1)
+	for _, e := range g.edges {
+		lo, hi := span(e)
+		for cy := lo[1]; cy <= hi[1]; cy++ {
+			for cx := lo[0]; cx <= hi[0]; cx++ {
+				g.cellStart[cy*g.cols+cx+1]++
 			}
 		}
 	}
-	n := len(g.x)
-	g.scratch.New = func() any {
-		return &scratch{dist: make([]float64, n), metres: make([]float64, n), prev: make([]int32, n), seen: make([]uint32, n), target: make([]uint32, n)}
+	for i := 1; i < len(g.cellStart); i++ {
+		g.cellStart[i] += g.cellStart[i-1]
 	}
-	return g
+	g.cellEdges = make([]int32, g.cellStart[len(g.cellStart)-1])
+	fill := append([]int32(nil), g.cellStart[:len(g.cellStart)-1]...)
+	for i, e := range g.edges {
+		lo, hi := span(e)
+		for cy := lo[1]; cy <= hi[1]; cy++ {
+			for cx := lo[0]; cx <= hi[0]; cx++ {
+				g.cellEdges[fill[cy*g.cols+cx]] = int32(i)
+				fill[cy*g.cols+cx]++
+			}
+		}
+	}
+}
+
+// square returns the column and row of the square holding x, y, and
+// whether it is within the grid.
+func (g *Graph) square(x, y float64) ([2]int32, bool) {
+	fx, fy := math.Floor((x-g.x0)/g.cell), math.Floor((y-g.y0)/g.cell)
+	ok := fx >= 0 && fy >= 0 && fx < float64(g.cols) && fy < float64(g.rows)
+	return [2]int32{int32(max(min(fx, float64(g.cols-1)), 0)), int32(max(min(fy, float64(g.rows-1)), 0))}, ok
 }
 
 // Nodes returns the number of junctions and vertices of the graph.
@@ -174,46 +227,59 @@ type snap struct {
 // rings of squares outwards until no unvisited square can hold a nearer
 // edge.
 func (g *Graph) snapTo(p Point) snap {
+	// Distances are compared squared; best.legMetres holds the square
+	// until the end.
+	best := snap{edge: -1, legMetres: SnapMetres * SnapMetres}
+	if len(g.edges) == 0 {
+		return snap{}
+	}
 	x, y := g.proj.XY(p.Lat, p.Lon)
-	c := cellKey{int32(math.Floor(x / edgeCell)), int32(math.Floor(y / edgeCell))}
-	best := snap{edge: -1, legMetres: SnapMetres}
-	visit := func(k cellKey) {
-		for _, i := range g.cells[k] {
+	// The search works in squares relative to the grid's corner; squares
+	// outside the grid hold nothing.
+	cx, cy := int32(math.Floor((x-g.x0)/g.cell)), int32(math.Floor((y-g.y0)/g.cell))
+	visit := func(qx, qy int32) {
+		if qx < 0 || qy < 0 || qx >= g.cols || qy >= g.rows {
+			return
+		}
+		c := qy*g.cols + qx
+		for _, i := range g.cellEdges[g.cellStart[c]:g.cellStart[c+1]] {
 			e := &g.edges[i]
 			ax, ay, bx, by := g.x[e.a], g.y[e.a], g.x[e.b], g.y[e.b]
 			dx, dy := bx-ax, by-ay
 			t := ((x-ax)*dx + (y-ay)*dy) / (dx*dx + dy*dy)
 			t = min(max(t, 0), 1)
-			d := math.Hypot(ax+t*dx-x, ay+t*dy-y)
+			ex, ey := ax+t*dx-x, ay+t*dy-y
+			d := ex*ex + ey*ey
 			if d < best.legMetres || d == best.legMetres && best.edge >= 0 && i < best.edge {
 				best = snap{edge: i, t: t, legMetres: d}
 			}
 		}
 	}
 	for r := int32(0); ; r++ {
-		lo, hi := cellKey{c.cx - r, c.cy - r}, cellKey{c.cx + r, c.cy + r}
+		lx, ly, hx, hy := cx-r, cy-r, cx+r, cy+r
 		if r == 0 {
-			visit(c)
+			visit(cx, cy)
 		} else {
-			for cx := lo.cx; cx <= hi.cx; cx++ {
-				visit(cellKey{cx, lo.cy})
-				visit(cellKey{cx, hi.cy})
+			for qx := lx; qx <= hx; qx++ {
+				visit(qx, ly)
+				visit(qx, hy)
 			}
-			for cy := lo.cy + 1; cy < hi.cy; cy++ {
-				visit(cellKey{lo.cx, cy})
-				visit(cellKey{hi.cx, cy})
+			for qy := ly + 1; qy < hy; qy++ {
+				visit(lx, qy)
+				visit(hx, qy)
 			}
 		}
 		// Any edge not yet seen lies outside the square of rings 0..r.
-		reach := min(x-float64(lo.cx)*edgeCell, float64(hi.cx+1)*edgeCell-x,
-			y-float64(lo.cy)*edgeCell, float64(hi.cy+1)*edgeCell-y)
-		if best.legMetres <= reach {
+		reach := min(x-g.x0-float64(lx)*g.cell, g.x0+float64(hx+1)*g.cell-x,
+			y-g.y0-float64(ly)*g.cell, g.y0+float64(hy+1)*g.cell-y)
+		if best.legMetres <= reach*reach {
 			break
 		}
 	}
 	if best.edge < 0 {
 		return snap{}
 	}
+	best.legMetres = math.Sqrt(best.legMetres)
 	best.legSeconds = best.legMetres / (LocalSpeedMPH * mph)
 	best.ok = true
 	return best
@@ -230,7 +296,9 @@ type scratch struct {
 	prev   []int32   // the node before, towards the origin; -1 at a seed
 	seen   []uint32
 	target []uint32 // gen where a node ends the edge of a point asked for
+	head   []int32  // where target is gen, the first of the node's slots (search)
 	heap   []heapItem
+	order  []int32 // stopAt's
 }
 
 type heapItem struct {
@@ -297,6 +365,17 @@ func (s *scratch) pop() heapItem {
 // a straight leg driven at LocalSpeedMPH; a point off the map, or not
 // reached within MaxTravelSeconds, is not OK.
 func (g *Graph) TravelTo(to Point, from []Point) []Travel {
+	return g.TravelSoonest(to, from, len(from), nil)
+}
+
+// TravelSoonest is TravelTo for a ranking: its search stops as soon as the
+// k points of from soonest at to are known, each point's time counted
+// scale[i] times (nil: once) — a vehicle slower than the streets' speeds
+// by that factor. Those k have their exact drive (unscaled); a point not
+// among them may come back not OK though a way exists, so that a unit
+// across a river does not make the search drive to the bridge when
+// nearer ones are already found.
+func (g *Graph) TravelSoonest(to Point, from []Point, k int, scale []float64) []Travel {
 	out := make([]Travel, len(from))
 	s := g.scratch.Get().(*scratch)
 	defer g.scratch.Put(s)
@@ -304,7 +383,7 @@ func (g *Graph) TravelTo(to Point, from []Point) []Travel {
 	for i, p := range from {
 		snaps[i] = g.snapTo(p)
 	}
-	g.search(s, g.snapTo(to), snaps, out, nil)
+	g.search(s, g.snapTo(to), snaps, k, scale, out, nil)
 	return out
 }
 
@@ -316,7 +395,7 @@ func (g *Graph) Route(from, to Point) (Travel, []Point) {
 	s := g.scratch.Get().(*scratch)
 	defer g.scratch.Put(s)
 	var way []int32
-	g.search(s, g.snapTo(to), []snap{g.snapTo(from)}, out, &way)
+	g.search(s, g.snapTo(to), []snap{g.snapTo(from)}, 1, nil, out, &way)
 	if !out[0].OK {
 		return out[0], nil
 	}
@@ -329,9 +408,10 @@ func (g *Graph) Route(from, to Point) (Travel, []Point) {
 }
 
 // search runs Dijkstra's algorithm from the snapped origin o and fills out
-// for each snapped point of from. If way is not nil (one point), it is set
-// to the nodes driven through from that point to o.
-func (g *Graph) search(s *scratch, o snap, from []snap, out []Travel, way *[]int32) {
+// for each snapped point of from, until the k soonest by scale are known
+// (TravelSoonest). If way is not nil (one point), it is set to the nodes
+// driven through from that point to o.
+func (g *Graph) search(s *scratch, o snap, from []snap, k int, scale []float64, out []Travel, way *[]int32) {
 	if !o.ok {
 		return
 	}
@@ -340,14 +420,12 @@ func (g *Graph) search(s *scratch, o snap, from []snap, out []Travel, way *[]int
 	oe := g.edges[o.edge]
 	s.push(oe.a, o.legSeconds+o.t*oe.seconds, o.legMetres+o.t*oe.metres, -1)
 	s.push(oe.b, o.legSeconds+(1-o.t)*oe.seconds, o.legMetres+(1-o.t)*oe.metres, -1)
-	// best[i] is point i's fastest drive found so far; via[i] the node it
-	// enters the tree at (-1: along the origin's own edge, or none).
-	type found struct {
-		seconds, metres float64
-		via             int32
-		ok              bool
-	}
 	best := make([]found, len(from))
+	// The ends of each point's edge are listed at their nodes: slot 2i is
+	// point i's a end, 2i+1 its b end; head[n] the first slot at node n,
+	// link[slot] the next. ends[i] counts point i's settled ends.
+	link := make([]int32, 2*len(from))
+	ends := make([]uint8, len(from))
 	open := 0 // points that may still improve
 	for i, p := range from {
 		if !p.ok {
@@ -356,50 +434,76 @@ func (g *Graph) search(s *scratch, o snap, from []snap, out []Travel, way *[]int
 		open++
 		best[i] = found{seconds: math.Inf(1), via: -1}
 		e := g.edges[p.edge]
-		s.target[e.a], s.target[e.b] = gen, gen
+		for j, end := range [2]int32{e.a, e.b} {
+			slot := int32(2*i + j)
+			link[slot] = -1
+			if s.target[end] == gen {
+				link[slot] = s.head[end]
+			}
+			s.target[end], s.head[end] = gen, slot
+		}
 		if p.edge == o.edge { // the same edge: straight along it
 			f := math.Abs(p.t - o.t)
 			best[i] = found{seconds: o.legSeconds + f*e.seconds + p.legSeconds, metres: o.legMetres + f*e.metres + p.legMetres, via: -1, ok: true}
 		}
 	}
-	worst := math.Inf(1) // the slowest best of the open points
+	// A point is final once its best is no slower than the node last
+	// settled, d: any way found later is at least d. The search is done
+	// at d >= stop, stop being the threshold worked out by done.
+	oks := open
+	k = min(k, oks)
+	minScale := math.Inf(1)
+	for i, p := range from {
+		if p.ok {
+			minScale = min(minScale, scaled(scale, i, 1))
+		}
+	}
+	stop := math.Inf(1)
+	done := func() float64 { return s.stopAt(best, k, oks, scale, minScale) }
+	reached := math.Inf(1) // where the search stopped; every best up to it is final
 	for len(s.heap) > 0 && open > 0 {
 		it := s.pop()
 		n := it.node
 		if s.seen[n] != gen || s.dist[n] < it.d {
 			continue // settled already, or a stale entry
 		}
-		if it.d > MaxTravelSeconds || it.d >= worst {
-			break // nothing later can improve any point
+		if it.d > MaxTravelSeconds {
+			reached = it.d
+			break
+		}
+		if it.d >= stop {
+			// The threshold may have fallen since it was worked out, or
+			// (a point's way improved) risen: work it out again before
+			// trusting it.
+			if stop = done(); it.d >= stop {
+				reached = it.d
+				break
+			}
 		}
 		s.seen[n] = gen + 1
 		if s.target[n] == gen {
-			worst = 0
-			open = 0
-			for i, p := range from {
-				if !p.ok {
-					continue
-				}
+			changed := false
+			for slot := s.head[n]; slot >= 0; slot = link[slot] {
+				i := slot / 2
+				p := from[i]
 				e := g.edges[p.edge]
-				for _, end := range [2]int32{e.a, e.b} {
-					if end != n {
-						continue
-					}
-					f := p.t // from the a end
-					if end == e.b {
-						f = 1 - p.t
-					}
-					if d := s.dist[n] + f*e.seconds + p.legSeconds; d < best[i].seconds {
-						best[i] = found{seconds: d, metres: s.metres[n] + f*e.metres + p.legMetres, via: n, ok: true}
-					}
+				f := p.t // from the a end
+				if slot%2 == 1 {
+					f = 1 - p.t
 				}
-				if s.seen[e.a] != gen+1 || s.seen[e.b] != gen+1 {
-					open++
-					worst = max(worst, best[i].seconds)
+				if d := s.dist[n] + f*e.seconds + p.legSeconds; d < best[i].seconds {
+					changed = changed || math.IsInf(best[i].seconds, 1)
+					best[i] = found{seconds: d, metres: s.metres[n] + f*e.metres + p.legMetres, via: n, ok: true}
+				}
+				if ends[i]++; ends[i] == 2 {
+					open--
 				}
 			}
 			if open == 0 {
 				break
+			}
+			if changed { // a point has its first way: a threshold may exist now
+				stop = done()
 			}
 		}
 		for _, h := range g.half[g.start[n]:g.start[n+1]] {
@@ -408,7 +512,7 @@ func (g *Graph) search(s *scratch, o snap, from []snap, out []Travel, way *[]int
 		}
 	}
 	for i, b := range best {
-		if b.ok && b.seconds <= MaxTravelSeconds {
+		if b.ok && b.seconds <= MaxTravelSeconds && (b.seconds <= reached || ends[i] == 2) {
 			out[i] = Travel{Metres: b.metres, Seconds: b.seconds, OK: true}
 			if way != nil {
 				*way = (*way)[:0]
@@ -418,4 +522,63 @@ func (g *Graph) search(s *scratch, o snap, from []snap, out []Travel, way *[]int
 			}
 		}
 	}
+}
+
+// found is a point's fastest drive found so far in a search, and the node
+// it enters the search's tree at (-1: along the origin's own edge, or
+// none).
+type found struct {
+	seconds, metres float64
+	via             int32
+	ok              bool
+}
+
+// scaled returns v counted scale[i] times (scale nil: once).
+func scaled(scale []float64, i int, v float64) float64 {
+	if scale == nil {
+		return v
+	}
+	return v * scale[i]
+}
+
+// stopAt returns the time from which a search may stop, given the bests
+// found so far among oks points with a place on the graph: once it
+// reaches the slowest of the k soonest (by scale) they are final, and
+// once its time counted minScale times reaches the k-th soonest no other
+// point can come before them. It is infinite while fewer than k points
+// have a way.
+func (s *scratch) stopAt(best []found, k, oks int, scale []float64, minScale float64) float64 {
+	if k == 0 {
+		return 0
+	}
+	top := s.order[:0] // the k soonest by scale, soonest first
+	for i, b := range best {
+		if !b.ok {
+			continue
+		}
+		v := scaled(scale, i, b.seconds)
+		if len(top) == k && v >= scaled(scale, int(top[k-1]), best[top[k-1]].seconds) {
+			continue
+		}
+		if len(top) < k {
+			top = append(top, int32(i))
+		}
+		j := len(top) - 1
+		for ; j > 0 && scaled(scale, int(top[j-1]), best[top[j-1]].seconds) > v; j-- {
+			top[j] = top[j-1]
+		}
+		top[j] = int32(i)
+	}
+	s.order = top
+	if len(top) < k {
+		return math.Inf(1)
+	}
+	t := 0.0
+	for _, i := range top {
+		t = max(t, best[i].seconds)
+	}
+	if k < oks {
+		t = max(t, scaled(scale, int(top[k-1]), best[top[k-1]].seconds)/minScale)
+	}
+	return t
 }

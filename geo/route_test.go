@@ -1,7 +1,10 @@
 package geo
 
 import (
+	"cmp"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 )
@@ -150,5 +153,56 @@ func TestTravelToMany(t *testing.T) {
 	}
 	if !near(length, 700) {
 		t.Errorf("Route way is %.1f m long, want 700", length)
+	}
+}
+
+// TestTravelSoonest checks, on random points of a grid cut by a river
+// with one bridge, that TravelSoonest finds the k soonest by scale
+// exactly as TravelTo does, and that what else it reports is TravelTo's
+// too.
+func TestTravelSoonest(t *testing.T) {
+	var streets []Street
+	for i := range 21 { // 20×20 blocks of 100 m; the river between x = 1000 and 1100
+		v := float64(i) * 100
+		for j := range 20 {
+			a, b := float64(j)*100, float64(j+1)*100
+			streets = append(streets, way("ns", "", v, a, v, b))
+			if a != 1000 || i == 15 {
+				streets = append(streets, way("ew", "", a, v, b, v))
+			}
+		}
+	}
+	g := NewGraph(streets, testProj)
+	r := rand.New(rand.NewPCG(1, 2))
+	pt := func() Point { return at(r.Float64()*2200-100, r.Float64()*2200-100) }
+	for round := range 300 {
+		to := pt()
+		from := make([]Point, 1+r.IntN(30))
+		scale := make([]float64, len(from))
+		for i := range from {
+			from[i], scale[i] = pt(), []float64{1, 1, 4.0 / 3, 1.6}[r.IntN(4)]
+		}
+		k := 1 + r.IntN(len(from))
+		all := g.TravelTo(to, from)
+		got := g.TravelSoonest(to, from, k, scale)
+		order := make([]int, len(from))
+		for i := range order {
+			order[i] = i
+		}
+		key := func(i int) float64 {
+			if !all[i].OK {
+				return math.Inf(1)
+			}
+			return all[i].Seconds * scale[i]
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(key(a), key(b)) })
+		for rank, i := range order {
+			switch {
+			case rank < k && got[i] != all[i] && !(near(got[i].Seconds, all[i].Seconds) && near(got[i].Metres, all[i].Metres) && got[i].OK == all[i].OK):
+				t.Fatalf("round %d: TravelSoonest(k=%d)[%d], %d-th soonest, = %+v, want TravelTo's %+v", round, k, i, rank+1, got[i], all[i])
+			case rank >= k && got[i].OK && !(near(got[i].Seconds, all[i].Seconds) && near(got[i].Metres, all[i].Metres)):
+				t.Fatalf("round %d: TravelSoonest(k=%d)[%d] = %+v, want TravelTo's %+v or not OK", round, k, i, got[i], all[i])
+			}
+		}
 	}
 }

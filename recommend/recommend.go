@@ -26,9 +26,11 @@ import (
 // from, in its order, the distance covered, in metres, and the time it
 // takes, in seconds, or not OK when the unit cannot get there. It answers
 // for many units at once so that a road-network Metric walks its network
-// once per question (Streets), not once per unit. Grid is the default.
+// once per question (Streets), not once per unit; and only the k soonest
+// must be exact, so that it may stop there: a unit not among them may
+// come back not OK. Grid is the default.
 type Metric interface {
-	Travel(to geo.Point, from []From) []geo.Travel
+	Travel(to geo.Point, from []From, k int) []geo.Travel
 	// By says in a few words how the Metric measures ("by the grid", "by
 	// road"), for the reason given to the dispatcher.
 	By() string
@@ -73,7 +75,7 @@ func speed(kind string) float64 {
 type Grid struct{}
 
 // Travel implements Metric.
-func (Grid) Travel(to geo.Point, from []From) []geo.Travel {
+func (Grid) Travel(to geo.Point, from []From, _ int) []geo.Travel {
 	out := make([]geo.Travel, len(from))
 	g := gridcity.GridAt(to.Lat, to.Lon)
 	for i, f := range from {
@@ -96,15 +98,17 @@ type Streets struct {
 	Graph *geo.Graph
 }
 
-// Travel implements Metric with one search of the graph for all of from.
-func (m Streets) Travel(to geo.Point, from []From) []geo.Travel {
+// Travel implements Metric with one search of the graph, which stops once
+// the k soonest are known (geo.Graph.TravelSoonest).
+func (m Streets) Travel(to geo.Point, from []From, k int) []geo.Travel {
 	pts := make([]geo.Point, len(from))
+	scale := make([]float64, len(from))
 	for i, f := range from {
-		pts[i] = f.At
+		pts[i], scale[i] = f.At, DefaultSpeed/speed(f.Kind)
 	}
-	out := m.Graph.TravelTo(to, pts)
-	for i, f := range from {
-		out[i].Seconds *= DefaultSpeed / speed(f.Kind)
+	out := m.Graph.TravelSoonest(to, pts, k, scale)
+	for i := range out {
+		out[i].Seconds *= scale[i]
 	}
 	return out
 }
@@ -124,16 +128,17 @@ func (Streets) By() string { return "by road" }
 // of a search that reaches them (it is bounded: geo.MaxTravelSeconds).
 func PoolSize(k int) int { return 8*k + 10 }
 
-// measure returns the travel of each start of from to under m. A unit m finds no way for has the Grid's figures and is
+// measure returns the travel of each start of from to under m, the k
+// soonest exact. A unit m finds no way for has the Grid's figures and is
 // not OK: callers rank it after every unit that is.
-func measure(m Metric, to geo.Point, from []From) []geo.Travel {
+func measure(m Metric, to geo.Point, from []From, k int) []geo.Travel {
 	if len(from) == 0 {
 		return nil
 	}
-	out := m.Travel(to, from)
+	out := m.Travel(to, from, k)
 	for i, t := range out {
 		if !t.OK {
-			t = Grid{}.Travel(to, from[i:i+1])[0]
+			t = Grid{}.Travel(to, from[i:i+1], 1)[0]
 			t.OK = false
 			out[i] = t
 		}
@@ -251,7 +256,7 @@ func Recommend(s *dispatch.State, in *dispatch.Incident, candidates []dispatch.P
 		all = append(all, ranked{Unit: Unit{Unit: u.ID, CallSign: u.CallSign, Kind: u.Kind, Preempts: preempts}})
 		from = append(from, From{Kind: u.Kind, At: geo.Point{Lat: p.Lat, Lon: p.Lon}})
 	}
-	for i, t := range measure(m, geo.Point{Lat: *in.Location.Lat, Lon: *in.Location.Lon}, from) {
+	for i, t := range measure(m, geo.Point{Lat: *in.Location.Lat, Lon: *in.Location.Lon}, from, max(k, 0)) {
 		all[i].travel = t
 		all[i].ETASeconds, all[i].DistanceM = int(math.Round(t.Seconds)), int(math.Round(t.Metres))
 	}

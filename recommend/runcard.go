@@ -56,7 +56,7 @@ func FillRunCard(s *dispatch.State, in *dispatch.Incident, card dispatch.RunCard
 		from = append(from, From{Kind: u.Kind, At: geo.Point{Lat: p.Lat, Lon: p.Lon}})
 	}
 	byKind := map[string][]ranked{}
-	for i, t := range measure(m, geo.Point{Lat: *in.Location.Lat, Lon: *in.Location.Lon}, from) {
+	for i, t := range measure(m, geo.Point{Lat: *in.Location.Lat, Lon: *in.Location.Lon}, from, len(from)) {
 		byKind[units[i].Kind] = append(byKind[units[i].Kind], ranked{units[i], t})
 	}
 	out := []Unit{}
