@@ -246,11 +246,13 @@ type RecommendWay struct {
 }
 
 // Ways are the ways of recommending Recommendation measures, in its
-// order: today's — the grid over 4k candidates — and drive time over the
-// streets over recommend.PoolSize(k) candidates.
+// order: today's — the grid over 4k candidates —, the grid over
+// recommend.PoolSize(k) candidates (what the larger pool costs), and drive
+// time over the streets over as many.
 func (c *RecommendCity) Ways(k int) []RecommendWay {
 	return []RecommendWay{
 		{"grid", 4 * k, recommend.Grid{}},
+		{"grid-pool", recommend.PoolSize(k), recommend.Grid{}},
 		{"streets", recommend.PoolSize(k), recommend.Streets{Graph: c.Graph}},
 	}
 }

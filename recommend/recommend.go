@@ -77,12 +77,15 @@ type Grid struct{}
 // Travel implements Metric.
 func (Grid) Travel(to geo.Point, from []From, _ int) []geo.Travel {
 	out := make([]geo.Travel, len(from))
-	g := gridcity.GridAt(to.Lat, to.Lon)
 	for i, f := range from {
-		m := gridcity.GridMetres(gridcity.GridAt(f.At.Lat, f.At.Lon), g)
-		out[i] = geo.Travel{Metres: m, Seconds: m / (speed(f.Kind) / 3.6), OK: true}
+		out[i] = gridTravel(to, f)
 	}
 	return out
+}
+
+func gridTravel(to geo.Point, f From) geo.Travel {
+	m := gridcity.GridMetres(gridcity.GridAt(f.At.Lat, f.At.Lon), gridcity.GridAt(to.Lat, to.Lon))
+	return geo.Travel{Metres: m, Seconds: m / (speed(f.Kind) / 3.6), OK: true}
 }
 
 // By implements Metric.
@@ -138,7 +141,7 @@ func measure(m Metric, to geo.Point, from []From, k int) []geo.Travel {
 	out := m.Travel(to, from, k)
 	for i, t := range out {
 		if !t.OK {
-			t = Grid{}.Travel(to, from[i:i+1], 1)[0]
+			t = gridTravel(to, from[i])
 			t.OK = false
 			out[i] = t
 		}
