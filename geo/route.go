@@ -36,7 +36,7 @@ const (
 // to.
 var LocalSpeedMPH, _ = ClassSpeedMPH("")
 
-const mph = 0.44704 // metres a second in a mile an hour
+const metresPerSecondMPH = 0.44704 // metres a second in a mile an hour
 
 // A Travel is a drive between two points: its length along the streets, in
 // metres, and its time, in seconds. OK is false when no drive was found (a
@@ -53,8 +53,8 @@ type Graph struct {
 	proj  Projection
 	x, y  []float64 // node positions, metres on proj
 	start []int32   // node i's half-edges are half[start[i]:start[i+1]]
-	half  []halfEdge
-	edges []edge
+	half  []roadHalf
+	edges []roadEdge
 	// The edges are indexed in a grid of squares cell metres on a side,
 	// cols×rows from (x0, y0): square c holds cellEdges[cellStart[c]:
 	// cellStart[c+1]], the edges whose bounding box meets it.
@@ -66,22 +66,22 @@ type Graph struct {
 	scratch    sync.Pool
 }
 
-type halfEdge struct {
+type roadHalf struct {
 	to   int32
 	edge int32
 }
 
-type edge struct {
+type roadEdge struct {
 	a, b            int32
 	metres, seconds float64
 }
 
-// edgeCell is the side of the edge index's squares, in metres: about a
+// roadCell is the side of the edge index's squares, in metres: about a
 // city block, so that a point on a street finds it in its own square or
-// the next. A map wider than maxCells such squares has larger ones.
+// the next. A map wider than roadMaxCells such squares has larger ones.
 const (
-	edgeCell = 125
-	maxCells = 1 << 22
+	roadCell     = 125
+	roadMaxCells = 1 << 22
 )
 
 // NewGraph builds the graph of streets on proj, a local projection around
@@ -110,17 +110,21 @@ func NewGraph(streets []Street, proj Projection) *Graph {
 		return n
 	}
 	for _, s := range streets {
-		speed := s.Speed() * mph
+		speed := s.Speed() * metresPerSecondMPH
 		if speed <= 0 {
 			continue
 		}
 		for _, l := range s.Lines {
 			prev := int32(-1)
 			for _, p := range l {
+				if !routable(p) { // a broken vertex breaks the line
+					prev = -1
+					continue
+				}
 				n := node(p)
 				if prev >= 0 && n != prev {
 					m := math.Hypot(g.x[n]-g.x[prev], g.y[n]-g.y[prev])
-					g.edges = append(g.edges, edge{a: prev, b: n, metres: m, seconds: m / speed})
+					g.edges = append(g.edges, roadEdge{a: prev, b: n, metres: m, seconds: m / speed})
 				}
 				prev = n
 			}
@@ -135,25 +139,25 @@ func NewGraph(streets []Street, proj Projection) *Graph {
 	for i := 1; i < len(g.start); i++ {
 		g.start[i] += g.start[i-1]
 	}
-	g.half = make([]halfEdge, 2*len(g.edges))
+	g.half = make([]roadHalf, 2*len(g.edges))
 	fill := append([]int32(nil), g.start[:len(g.x)]...)
 	for i, e := range g.edges {
-		g.half[fill[e.a]] = halfEdge{to: e.b, edge: int32(i)}
+		g.half[fill[e.a]] = roadHalf{to: e.b, edge: int32(i)}
 		fill[e.a]++
-		g.half[fill[e.b]] = halfEdge{to: e.a, edge: int32(i)}
+		g.half[fill[e.b]] = roadHalf{to: e.a, edge: int32(i)}
 		fill[e.b]++
 	}
 	g.indexEdges()
 	n := len(g.x)
 	g.scratch.New = func() any {
-		return &scratch{dist: make([]float64, n), metres: make([]float64, n), prev: make([]int32, n), seen: make([]uint32, n), target: make([]uint32, n), head: make([]int32, n)}
+		return &roadScratch{dist: make([]float64, n), metres: make([]float64, n), prev: make([]int32, n), seen: make([]uint32, n), target: make([]uint32, n), head: make([]int32, n)}
 	}
 	return g
 }
 
 // indexEdges fills the grid of squares that snapTo searches.
 func (g *Graph) indexEdges() {
-	g.cell = edgeCell
+	g.cell = roadCell
 	if len(g.x) == 0 {
 		return
 	}
@@ -162,11 +166,11 @@ func (g *Graph) indexEdges() {
 	for i := range g.x {
 		g.x0, g.y0, x1, y1 = min(g.x0, g.x[i]), min(g.y0, g.y[i]), max(x1, g.x[i]), max(y1, g.y[i])
 	}
-	for (x1-g.x0)/g.cell*(y1-g.y0)/g.cell > maxCells {
+	for (x1-g.x0)/g.cell*(y1-g.y0)/g.cell > roadMaxCells {
 		g.cell *= 2
 	}
 	g.cols, g.rows = int32((x1-g.x0)/g.cell)+1, int32((y1-g.y0)/g.cell)+1
-	span := func(e edge) (lo, hi [2]int32) {
+	span := func(e roadEdge) (lo, hi [2]int32) {
 		lo, _ = g.square(min(g.x[e.a], g.x[e.b]), min(g.y[e.a], g.y[e.b]))
 		hi, _ = g.square(max(g.x[e.a], g.x[e.b]), max(g.y[e.a], g.y[e.b]))
 		return lo, hi
@@ -204,6 +208,12 @@ func (g *Graph) square(x, y float64) ([2]int32, bool) {
 	return [2]int32{int32(max(min(fx, float64(g.cols-1)), 0)), int32(max(min(fy, float64(g.rows-1)), 0))}, ok
 }
 
+// routable reports whether p is a position on the Earth: a point that
+// is not (NaN, out of range) is on no street.
+func routable(p Point) bool {
+	return p.Lat >= -90 && p.Lat <= 90 && p.Lon >= -180 && p.Lon <= 180
+}
+
 // Nodes returns the number of junctions and vertices of the graph.
 func (g *Graph) Nodes() int { return len(g.x) }
 
@@ -213,9 +223,9 @@ func (g *Graph) Edges() int { return len(g.edges) }
 // Projection returns the projection the graph measures on.
 func (g *Graph) Projection() Projection { return g.proj }
 
-// A snap is a point's place on the graph: the nearest position on an edge,
+// A roadSnap is a point's place on the graph: the nearest position on an edge,
 // at fraction t of it from its a end, and the straight leg to it.
-type snap struct {
+type roadSnap struct {
 	edge       int32
 	t          float64
 	legMetres  float64
@@ -226,12 +236,15 @@ type snap struct {
 // snapTo finds the edge position nearest p within SnapMetres, searching
 // rings of squares outwards until no unvisited square can hold a nearer
 // edge.
-func (g *Graph) snapTo(p Point) snap {
+func (g *Graph) snapTo(p Point) roadSnap {
+	if !routable(p) {
+		return roadSnap{}
+	}
 	// Distances are compared squared; best.legMetres holds the square
 	// until the end.
-	best := snap{edge: -1, legMetres: SnapMetres * SnapMetres}
+	best := roadSnap{edge: -1, legMetres: SnapMetres * SnapMetres}
 	if len(g.edges) == 0 {
-		return snap{}
+		return roadSnap{}
 	}
 	x, y := g.proj.XY(p.Lat, p.Lon)
 	// The search works in squares relative to the grid's corner; squares
@@ -251,7 +264,7 @@ func (g *Graph) snapTo(p Point) snap {
 			ex, ey := ax+t*dx-x, ay+t*dy-y
 			d := ex*ex + ey*ey
 			if d < best.legMetres || d == best.legMetres && best.edge >= 0 && i < best.edge {
-				best = snap{edge: i, t: t, legMetres: d}
+				best = roadSnap{edge: i, t: t, legMetres: d}
 			}
 		}
 	}
@@ -277,19 +290,19 @@ func (g *Graph) snapTo(p Point) snap {
 		}
 	}
 	if best.edge < 0 {
-		return snap{}
+		return roadSnap{}
 	}
 	best.legMetres = math.Sqrt(best.legMetres)
-	best.legSeconds = best.legMetres / (LocalSpeedMPH * mph)
+	best.legSeconds = best.legMetres / (LocalSpeedMPH * metresPerSecondMPH)
 	best.ok = true
 	return best
 }
 
-// scratch is one search's working memory, kept in the graph's pool so
+// roadScratch is one search's working memory, kept in the graph's pool so
 // that a query allocates little. An entry of dist, metres and prev is
 // valid only where seen holds the search's generation; a node is settled
 // where seen holds gen+1 (generations go up by two).
-type scratch struct {
+type roadScratch struct {
 	gen    uint32
 	dist   []float64 // seconds from the search's origin
 	metres []float64 // metres along that fastest way
@@ -297,16 +310,16 @@ type scratch struct {
 	seen   []uint32
 	target []uint32 // gen where a node ends the edge of a point asked for
 	head   []int32  // where target is gen, the first of the node's slots (search)
-	heap   []heapItem
+	heap   []roadHeapItem
 	order  []int32 // stopAt's
 }
 
-type heapItem struct {
+type roadHeapItem struct {
 	node int32
 	d    float64
 }
 
-func (s *scratch) next() {
+func (s *roadScratch) next() {
 	s.gen += 2
 	if s.gen < 2 { // wrapped: forget every old generation
 		clear(s.seen)
@@ -316,12 +329,12 @@ func (s *scratch) next() {
 	s.heap = s.heap[:0]
 }
 
-func (s *scratch) push(n int32, d, m float64, prev int32) {
+func (s *roadScratch) push(n int32, d, m float64, prev int32) {
 	if s.seen[n] == s.gen+1 || s.seen[n] == s.gen && s.dist[n] <= d {
 		return
 	}
 	s.seen[n], s.dist[n], s.metres[n], s.prev[n] = s.gen, d, m, prev
-	s.heap = append(s.heap, heapItem{n, d})
+	s.heap = append(s.heap, roadHeapItem{n, d})
 	h := s.heap
 	for i := len(h) - 1; i > 0; {
 		p := (i - 1) / 2
@@ -333,7 +346,7 @@ func (s *scratch) push(n int32, d, m float64, prev int32) {
 	}
 }
 
-func (s *scratch) pop() heapItem {
+func (s *roadScratch) pop() roadHeapItem {
 	h := s.heap
 	top := h[0]
 	last := len(h) - 1
@@ -377,9 +390,9 @@ func (g *Graph) TravelTo(to Point, from []Point) []Travel {
 // nearer ones are already found.
 func (g *Graph) TravelSoonest(to Point, from []Point, k int, scale []float64) []Travel {
 	out := make([]Travel, len(from))
-	s := g.scratch.Get().(*scratch)
+	s := g.scratch.Get().(*roadScratch)
 	defer g.scratch.Put(s)
-	snaps := make([]snap, len(from))
+	snaps := make([]roadSnap, len(from))
 	for i, p := range from {
 		snaps[i] = g.snapTo(p)
 	}
@@ -392,10 +405,10 @@ func (g *Graph) TravelSoonest(to Point, from []Point, k int, scale []float64) []
 // the drive is not OK.
 func (g *Graph) Route(from, to Point) (Travel, []Point) {
 	out := make([]Travel, 1)
-	s := g.scratch.Get().(*scratch)
+	s := g.scratch.Get().(*roadScratch)
 	defer g.scratch.Put(s)
 	var way []int32
-	g.search(s, g.snapTo(to), []snap{g.snapTo(from)}, 1, nil, out, &way)
+	g.search(s, g.snapTo(to), []roadSnap{g.snapTo(from)}, 1, nil, out, &way)
 	if !out[0].OK {
 		return out[0], nil
 	}
@@ -411,7 +424,7 @@ func (g *Graph) Route(from, to Point) (Travel, []Point) {
 // for each snapped point of from, until the k soonest by scale are known
 // (TravelSoonest). If way is not nil (one point), it is set to the nodes
 // driven through from that point to o.
-func (g *Graph) search(s *scratch, o snap, from []snap, k int, scale []float64, out []Travel, way *[]int32) {
+func (g *Graph) search(s *roadScratch, o roadSnap, from []roadSnap, k int, scale []float64, out []Travel, way *[]int32) {
 	if !o.ok {
 		return
 	}
@@ -420,7 +433,7 @@ func (g *Graph) search(s *scratch, o snap, from []snap, k int, scale []float64, 
 	oe := g.edges[o.edge]
 	s.push(oe.a, o.legSeconds+o.t*oe.seconds, o.legMetres+o.t*oe.metres, -1)
 	s.push(oe.b, o.legSeconds+(1-o.t)*oe.seconds, o.legMetres+(1-o.t)*oe.metres, -1)
-	best := make([]found, len(from))
+	best := make([]roadFound, len(from))
 	// The ends of each point's edge are listed at their nodes: slot 2i is
 	// point i's a end, 2i+1 its b end; head[n] the first slot at node n,
 	// link[slot] the next. ends[i] counts point i's settled ends.
@@ -432,7 +445,7 @@ func (g *Graph) search(s *scratch, o snap, from []snap, k int, scale []float64, 
 			continue
 		}
 		open++
-		best[i] = found{seconds: math.Inf(1), via: -1}
+		best[i] = roadFound{seconds: math.Inf(1), via: -1}
 		e := g.edges[p.edge]
 		for j, end := range [2]int32{e.a, e.b} {
 			slot := int32(2*i + j)
@@ -444,7 +457,7 @@ func (g *Graph) search(s *scratch, o snap, from []snap, k int, scale []float64, 
 		}
 		if p.edge == o.edge { // the same edge: straight along it
 			f := math.Abs(p.t - o.t)
-			best[i] = found{seconds: o.legSeconds + f*e.seconds + p.legSeconds, metres: o.legMetres + f*e.metres + p.legMetres, via: -1, ok: true}
+			best[i] = roadFound{seconds: o.legSeconds + f*e.seconds + p.legSeconds, metres: o.legMetres + f*e.metres + p.legMetres, via: -1, ok: true}
 		}
 	}
 	// A point is final once its best is no slower than the node last
@@ -455,7 +468,7 @@ func (g *Graph) search(s *scratch, o snap, from []snap, k int, scale []float64, 
 	minScale := math.Inf(1)
 	for i, p := range from {
 		if p.ok {
-			minScale = min(minScale, scaled(scale, i, 1))
+			minScale = min(minScale, roadScaled(scale, i, 1))
 		}
 	}
 	stop := math.Inf(1)
@@ -493,7 +506,7 @@ func (g *Graph) search(s *scratch, o snap, from []snap, k int, scale []float64, 
 				}
 				if d := s.dist[n] + f*e.seconds + p.legSeconds; d < best[i].seconds {
 					changed = changed || math.IsInf(best[i].seconds, 1)
-					best[i] = found{seconds: d, metres: s.metres[n] + f*e.metres + p.legMetres, via: n, ok: true}
+					best[i] = roadFound{seconds: d, metres: s.metres[n] + f*e.metres + p.legMetres, via: n, ok: true}
 				}
 				if ends[i]++; ends[i] == 2 {
 					open--
@@ -524,17 +537,17 @@ func (g *Graph) search(s *scratch, o snap, from []snap, k int, scale []float64, 
 	}
 }
 
-// found is a point's fastest drive found so far in a search, and the node
+// roadFound is a point's fastest drive found so far in a search, and the node
 // it enters the search's tree at (-1: along the origin's own edge, or
 // none).
-type found struct {
+type roadFound struct {
 	seconds, metres float64
 	via             int32
 	ok              bool
 }
 
-// scaled returns v counted scale[i] times (scale nil: once).
-func scaled(scale []float64, i int, v float64) float64 {
+// roadScaled returns v counted scale[i] times (scale nil: once).
+func roadScaled(scale []float64, i int, v float64) float64 {
 	if scale == nil {
 		return v
 	}
@@ -547,7 +560,7 @@ func scaled(scale []float64, i int, v float64) float64 {
 // once its time counted minScale times reaches the k-th soonest no other
 // point can come before them. It is infinite while fewer than k points
 // have a way.
-func (s *scratch) stopAt(best []found, k, oks int, scale []float64, minScale float64) float64 {
+func (s *roadScratch) stopAt(best []roadFound, k, oks int, scale []float64, minScale float64) float64 {
 	if k == 0 {
 		return 0
 	}
@@ -556,15 +569,15 @@ func (s *scratch) stopAt(best []found, k, oks int, scale []float64, minScale flo
 		if !b.ok {
 			continue
 		}
-		v := scaled(scale, i, b.seconds)
-		if len(top) == k && v >= scaled(scale, int(top[k-1]), best[top[k-1]].seconds) {
+		v := roadScaled(scale, i, b.seconds)
+		if len(top) == k && v >= roadScaled(scale, int(top[k-1]), best[top[k-1]].seconds) {
 			continue
 		}
 		if len(top) < k {
 			top = append(top, int32(i))
 		}
 		j := len(top) - 1
-		for ; j > 0 && scaled(scale, int(top[j-1]), best[top[j-1]].seconds) > v; j-- {
+		for ; j > 0 && roadScaled(scale, int(top[j-1]), best[top[j-1]].seconds) > v; j-- {
 			top[j] = top[j-1]
 		}
 		top[j] = int32(i)
@@ -578,7 +591,7 @@ func (s *scratch) stopAt(best []found, k, oks int, scale []float64, minScale flo
 		t = max(t, best[i].seconds)
 	}
 	if k < oks {
-		t = max(t, scaled(scale, int(top[k-1]), best[top[k-1]].seconds)/minScale)
+		t = max(t, roadScaled(scale, int(top[k-1]), best[top[k-1]].seconds)/minScale)
 	}
 	return t
 }

@@ -9,29 +9,29 @@ import (
 	"testing"
 )
 
-// testProj is the projection route tests draw their maps on.
-var testProj = NewProjection(Point{Lat: 41.8, Lon: -87.7})
+// routeProj is the projection route tests draw their maps on.
+var routeProj = NewProjection(Point{Lat: 41.8, Lon: -87.7})
 
-// at returns the point x metres east and y metres north of testProj's
+// at returns the point x metres east and y metres north of routeProj's
 // origin.
-func at(x, y float64) Point {
-	lat, lon := testProj.LatLon(x, y)
+func routeAt(x, y float64) Point {
+	lat, lon := routeProj.LatLon(x, y)
 	return Point{Lat: lat, Lon: lon}
 }
 
 // way returns a street of class through the points (x, y pairs, metres).
-func way(name, class string, xy ...float64) Street {
+func routeWay(name, class string, xy ...float64) Street {
 	var l []Point
 	for i := 0; i+1 < len(xy); i += 2 {
-		l = append(l, at(xy[i], xy[i+1]))
+		l = append(l, routeAt(xy[i], xy[i+1]))
 	}
 	return Street{Name: name, Class: class, Lines: [][]Point{l}}
 }
 
 // secs is the time to drive metres at mph miles an hour.
-func secs(metres, mph float64) float64 { return metres / (mph * 0.44704) }
+func routeSecs(metres, mph float64) float64 { return metres / (mph * 0.44704) }
 
-func near(a, b float64) bool { return math.Abs(a-b) < 0.05 }
+func routeNear(a, b float64) bool { return math.Abs(a-b) < 0.05 }
 
 func TestTravelTo(t *testing.T) {
 	diag := math.Hypot(1000, 1000)
@@ -39,25 +39,25 @@ func TestTravelTo(t *testing.T) {
 	// alley (10 mph), the way round is a highway (55 mph) and a primary
 	// street (35 mph), faster though longer.
 	triangle := []Street{
-		way("AB", "alley", 0, 0, 1000, 0),
-		way("BC", "S1100", 1000, 0, 0, 1000),
-		way("CA", "primary", 0, 1000, 0, 0),
+		routeWay("AB", "alley", 0, 0, 1000, 0),
+		routeWay("BC", "S1100", 1000, 0, 0, 1000),
+		routeWay("CA", "primary", 0, 1000, 0, 0),
 	}
 	// A square of local streets whose diagonal is a footway: no car takes it.
 	square := []Street{
-		way("S", "", 0, 0, 1000, 0),
-		way("E", "", 1000, 0, 1000, 1000),
-		way("N", "", 1000, 1000, 0, 1000),
-		way("W", "", 0, 1000, 0, 0),
-		way("path", "footway", 0, 0, 1000, 1000),
+		routeWay("S", "", 0, 0, 1000, 0),
+		routeWay("E", "", 1000, 0, 1000, 1000),
+		routeWay("N", "", 1000, 1000, 0, 1000),
+		routeWay("W", "", 0, 1000, 0, 0),
+		routeWay("path", "footway", 0, 0, 1000, 1000),
 	}
 	// Two streets that cross at (500, 0) without a shared vertex: an
 	// overpass. The same two with a vertex there: a junction.
-	over := []Street{way("EW", "", 0, 0, 1000, 0), way("NS", "", 500, -500, 500, 500)}
-	junction := []Street{way("EW", "", 0, 0, 500, 0, 1000, 0), way("NS", "", 500, -500, 500, 0, 500, 500)}
+	over := []Street{routeWay("EW", "", 0, 0, 1000, 0), routeWay("NS", "", 500, -500, 500, 500)}
+	junction := []Street{routeWay("EW", "", 0, 0, 500, 0, 1000, 0), routeWay("NS", "", 500, -500, 500, 0, 500, 500)}
 	// Two lines whose ends are 0.3 m apart are one street; 2 m apart, two.
-	joined := []Street{way("a", "", 0, 0, 500, 0), way("b", "", 500.3, 0, 1000, 0)}
-	apart := []Street{way("a", "", 0, 0, 500, 0), way("b", "", 502, 0, 1000, 0)}
+	joined := []Street{routeWay("a", "", 0, 0, 500, 0), routeWay("b", "", 500.3, 0, 1000, 0)}
+	apart := []Street{routeWay("a", "", 0, 0, 500, 0), routeWay("b", "", 502, 0, 1000, 0)}
 	tests := []struct {
 		name    string
 		streets []Street
@@ -65,34 +65,38 @@ func TestTravelTo(t *testing.T) {
 		from    Point
 		want    Travel
 	}{
-		{"OK/triangle the fast way round", triangle, at(0, 0), at(1000, 0),
-			Travel{Metres: diag + 1000, Seconds: secs(diag, 55) + secs(1000, 35), OK: true}},
-		{"OK/triangle the other way", triangle, at(1000, 0), at(0, 0),
-			Travel{Metres: diag + 1000, Seconds: secs(diag, 55) + secs(1000, 35), OK: true}},
-		{"OK/same edge", []Street{way("long", "", 0, 0, 1000, 0)}, at(200, 0), at(700, 0),
-			Travel{Metres: 500, Seconds: secs(500, 25), OK: true}},
-		{"OK/same edge with legs off the street", []Street{way("long", "", 0, 0, 1000, 0)}, at(200, -20), at(700, 30),
-			Travel{Metres: 550, Seconds: secs(550, 25), OK: true}},
-		{"OK/adjacent edges through a corner", square, at(0, 10), at(10, 0),
-			Travel{Metres: 20, Seconds: secs(20, 25), OK: true}},
-		{"OK/footway not driven", square, at(0, 0), at(1000, 1000),
-			Travel{Metres: 2000, Seconds: secs(2000, 25), OK: true}},
-		{"OK/junction", junction, at(0, 0), at(500, 500),
-			Travel{Metres: 1000, Seconds: secs(1000, 25), OK: true}},
-		{"OK/vertices joined", joined, at(0, 0), at(1000, 0),
-			Travel{Metres: 1000, Seconds: secs(1000, 25), OK: true}},
-		{"Unreachable/overpass is no junction", over, at(0, 0), at(500, 500), Travel{}},
-		{"Unreachable/vertices apart", apart, at(0, 0), at(1000, 0), Travel{}},
-		{"Unreachable/from off the map", square, at(0, 0), at(3000, 500), Travel{}},
-		{"Unreachable/to off the map", square, at(-1500, 0), at(0, 0), Travel{}},
-		{"Unreachable/no streets", nil, at(0, 0), at(10, 0), Travel{}},
-		{"Unreachable/beyond an hour", []Street{way("long", "alley", 0, 0, 17000, 0)}, at(0, 0), at(17000, 0), Travel{}},
+		{"OK/triangle the fast way round", triangle, routeAt(0, 0), routeAt(1000, 0),
+			Travel{Metres: diag + 1000, Seconds: routeSecs(diag, 55) + routeSecs(1000, 35), OK: true}},
+		{"OK/triangle the other way", triangle, routeAt(1000, 0), routeAt(0, 0),
+			Travel{Metres: diag + 1000, Seconds: routeSecs(diag, 55) + routeSecs(1000, 35), OK: true}},
+		{"OK/same edge", []Street{routeWay("long", "", 0, 0, 1000, 0)}, routeAt(200, 0), routeAt(700, 0),
+			Travel{Metres: 500, Seconds: routeSecs(500, 25), OK: true}},
+		{"OK/same edge with legs off the street", []Street{routeWay("long", "", 0, 0, 1000, 0)}, routeAt(200, -20), routeAt(700, 30),
+			Travel{Metres: 550, Seconds: routeSecs(550, 25), OK: true}},
+		{"OK/adjacent edges through a corner", square, routeAt(0, 10), routeAt(10, 0),
+			Travel{Metres: 20, Seconds: routeSecs(20, 25), OK: true}},
+		{"OK/footway not driven", square, routeAt(0, 0), routeAt(1000, 1000),
+			Travel{Metres: 2000, Seconds: routeSecs(2000, 25), OK: true}},
+		{"OK/junction", junction, routeAt(0, 0), routeAt(500, 500),
+			Travel{Metres: 1000, Seconds: routeSecs(1000, 25), OK: true}},
+		{"OK/vertices joined", joined, routeAt(0, 0), routeAt(1000, 0),
+			Travel{Metres: 1000, Seconds: routeSecs(1000, 25), OK: true}},
+		{"Unreachable/overpass is no junction", over, routeAt(0, 0), routeAt(500, 500), Travel{}},
+		{"Unreachable/vertices apart", apart, routeAt(0, 0), routeAt(1000, 0), Travel{}},
+		{"Unreachable/from off the map", square, routeAt(0, 0), routeAt(3000, 500), Travel{}},
+		{"Unreachable/to off the map", square, routeAt(-1500, 0), routeAt(0, 0), Travel{}},
+		{"Unreachable/no streets", nil, routeAt(0, 0), routeAt(10, 0), Travel{}},
+		{"Unreachable/from not a position", square, routeAt(0, 0), Point{Lat: math.NaN(), Lon: 0}, Travel{}},
+		{"Unreachable/to out of range", square, Point{Lat: 91, Lon: -87.7}, routeAt(0, 0), Travel{}},
+		{"Unreachable/a broken vertex breaks the line", []Street{{Lines: [][]Point{{routeAt(0, 0), routeAt(100, 0), {Lat: math.Inf(1)}, routeAt(200, 0), routeAt(300, 0)}}}},
+			routeAt(0, 0), routeAt(300, 0), Travel{}},
+		{"Unreachable/beyond an hour", []Street{routeWay("long", "alley", 0, 0, 17000, 0)}, routeAt(0, 0), routeAt(17000, 0), Travel{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			g := NewGraph(tc.streets, testProj)
+			g := NewGraph(tc.streets, routeProj)
 			got := g.TravelTo(tc.to, []Point{tc.from})[0]
-			if got.OK != tc.want.OK || !near(got.Metres, tc.want.Metres) || !near(got.Seconds, tc.want.Seconds) {
+			if got.OK != tc.want.OK || !routeNear(got.Metres, tc.want.Metres) || !routeNear(got.Seconds, tc.want.Seconds) {
 				t.Errorf("TravelTo = %+v, want %+v", got, tc.want)
 			}
 			r, w := g.Route(tc.from, tc.to)
@@ -117,24 +121,24 @@ func TestTravelToMany(t *testing.T) {
 			w := float64(j) * 100
 			ns, ew = append(ns, v, w), append(ew, w, v)
 		}
-		streets = append(streets, way("ns", "", ns...), way("ew", "", ew...))
+		streets = append(streets, routeWay("ns", "", ns...), routeWay("ew", "", ew...))
 	}
-	g := NewGraph(streets, testProj)
-	from := []Point{at(1000, 1000), at(0, 0), at(5000, 5000), at(300, 400), at(0, 1000)}
+	g := NewGraph(streets, routeProj)
+	from := []Point{routeAt(1000, 1000), routeAt(0, 0), routeAt(5000, 5000), routeAt(300, 400), routeAt(0, 1000)}
 	want := []Travel{
-		{Metres: 2000, Seconds: secs(2000, 25), OK: true},
+		{Metres: 2000, Seconds: routeSecs(2000, 25), OK: true},
 		{Metres: 0, Seconds: 0, OK: true},
 		{},
-		{Metres: 700, Seconds: secs(700, 25), OK: true},
-		{Metres: 1000, Seconds: secs(1000, 25), OK: true},
+		{Metres: 700, Seconds: routeSecs(700, 25), OK: true},
+		{Metres: 1000, Seconds: routeSecs(1000, 25), OK: true},
 	}
 	var wg sync.WaitGroup
 	for range 4 { // concurrently: the graph is shared, the scratch not
 		wg.Go(func() {
 			for range 50 {
-				got := g.TravelTo(at(0, 0), from)
+				got := g.TravelTo(routeAt(0, 0), from)
 				for i := range want {
-					if got[i].OK != want[i].OK || !near(got[i].Metres, want[i].Metres) || !near(got[i].Seconds, want[i].Seconds) {
+					if got[i].OK != want[i].OK || !routeNear(got[i].Metres, want[i].Metres) || !routeNear(got[i].Seconds, want[i].Seconds) {
 						t.Errorf("TravelTo[%d] = %+v, want %+v", i, got[i], want[i])
 						return
 					}
@@ -143,15 +147,15 @@ func TestTravelToMany(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	_, w := g.Route(at(300, 400), at(0, 0))
-	if len(w) < 3 || w[0] != at(300, 400) || w[len(w)-1] != at(0, 0) {
+	_, w := g.Route(routeAt(300, 400), routeAt(0, 0))
+	if len(w) < 3 || w[0] != routeAt(300, 400) || w[len(w)-1] != routeAt(0, 0) {
 		t.Fatalf("Route way = %v, want it from (300, 400) to (0, 0)", w)
 	}
 	length := 0.0
 	for i := 1; i < len(w); i++ {
-		length += testProj.Metres(w[i-1], w[i])
+		length += routeProj.Metres(w[i-1], w[i])
 	}
-	if !near(length, 700) {
+	if !routeNear(length, 700) {
 		t.Errorf("Route way is %.1f m long, want 700", length)
 	}
 }
@@ -166,15 +170,15 @@ func TestTravelSoonest(t *testing.T) {
 		v := float64(i) * 100
 		for j := range 20 {
 			a, b := float64(j)*100, float64(j+1)*100
-			streets = append(streets, way("ns", "", v, a, v, b))
+			streets = append(streets, routeWay("ns", "", v, a, v, b))
 			if a != 1000 || i == 15 {
-				streets = append(streets, way("ew", "", a, v, b, v))
+				streets = append(streets, routeWay("ew", "", a, v, b, v))
 			}
 		}
 	}
-	g := NewGraph(streets, testProj)
+	g := NewGraph(streets, routeProj)
 	r := rand.New(rand.NewPCG(1, 2))
-	pt := func() Point { return at(r.Float64()*2200-100, r.Float64()*2200-100) }
+	pt := func() Point { return routeAt(r.Float64()*2200-100, r.Float64()*2200-100) }
 	for round := range 300 {
 		to := pt()
 		from := make([]Point, 1+r.IntN(30))
@@ -198,9 +202,9 @@ func TestTravelSoonest(t *testing.T) {
 		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(key(a), key(b)) })
 		for rank, i := range order {
 			switch {
-			case rank < k && got[i] != all[i] && !(near(got[i].Seconds, all[i].Seconds) && near(got[i].Metres, all[i].Metres) && got[i].OK == all[i].OK):
+			case rank < k && got[i] != all[i] && !(routeNear(got[i].Seconds, all[i].Seconds) && routeNear(got[i].Metres, all[i].Metres) && got[i].OK == all[i].OK):
 				t.Fatalf("round %d: TravelSoonest(k=%d)[%d], %d-th soonest, = %+v, want TravelTo's %+v", round, k, i, rank+1, got[i], all[i])
-			case rank >= k && got[i].OK && !(near(got[i].Seconds, all[i].Seconds) && near(got[i].Metres, all[i].Metres)):
+			case rank >= k && got[i].OK && !(routeNear(got[i].Seconds, all[i].Seconds) && routeNear(got[i].Metres, all[i].Metres)):
 				t.Fatalf("round %d: TravelSoonest(k=%d)[%d] = %+v, want TravelTo's %+v or not OK", round, k, i, got[i], all[i])
 			}
 		}
