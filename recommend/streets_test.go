@@ -1,7 +1,9 @@
 package recommend_test
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -113,5 +115,38 @@ func TestStreetsAcrossTheRiver(t *testing.T) {
 	filled, short, err := recommend.FillRunCard(s, in, card, candidates, metric, recommend.Filter{})
 	if err != nil || len(short) != 0 || len(filled) != 2 || filled[0].Unit != "direct" || filled[1].Unit != "across" {
 		t.Errorf("FillRunCard(Streets) = %v, %v, %v; want direct then across", filled, short, err)
+	}
+}
+
+// TestStreetsSoonestK checks that asking for k units gives the first k of
+// the whole ranking, with mixed kinds (whose speeds scale the drive) and
+// units on both banks: Streets stops its search early, and must not stop
+// too early.
+func TestStreetsSoonestK(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	metric := recommend.Streets{Graph: geo.NewGraph(riverTown(), riverProj)}
+	kinds := []string{"patrol", "engine", "truck", "traffic", "ambulance"}
+	for round := range 200 {
+		s := dispatch.NewState()
+		var candidates []dispatch.Position
+		for i := range 5 + r.IntN(40) {
+			id := fmt.Sprintf("u%02d", i)
+			s.Units[id] = &dispatch.Unit{ID: id, CallSign: id, Agency: "metro", Kind: kinds[r.IntN(len(kinds))], Status: dispatch.StatusAvailable}
+			p := riverAt(r.Float64()*1800-400, r.Float64()*5000-2500)
+			candidates = append(candidates, dispatch.Position{Unit: id, Lat: p.Lat, Lon: p.Lon})
+		}
+		scene := riverAt(r.Float64()*1800-400, r.Float64()*5000-2500)
+		in := &dispatch.Incident{ID: "metro-2026-000001", Agency: "metro", Location: dispatch.Location{Lat: &scene.Lat, Lon: &scene.Lon}}
+		all, err := recommend.Recommend(s, in, candidates, len(candidates), metric, recommend.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := 1 + r.IntN(len(candidates))
+		got, _ := recommend.Recommend(s, in, candidates, k, metric, recommend.Filter{})
+		for i := range k {
+			if got[i].Unit != all[i].Unit || got[i].ETASeconds != all[i].ETASeconds || got[i].DistanceM != all[i].DistanceM {
+				t.Fatalf("round %d: Recommend(k=%d)[%d] = %+v, want %+v", round, k, i, got[i], all[i])
+			}
+		}
 	}
 }
