@@ -21,6 +21,7 @@ import (
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/geo"
 	"github.com/tenfour-cad/tenfour/ledger"
+	"github.com/tenfour-cad/tenfour/recommend"
 	"github.com/tenfour-cad/tenfour/store"
 )
 
@@ -58,8 +59,9 @@ type Config struct {
 type Engine struct {
 	log    *ledger.Log
 	clock  func() time.Time
-	geo    Map             // nil without a map
-	places dispatch.Places // the domain's questions about places, answered from geo
+	geo    Map              // nil without a map
+	places dispatch.Places  // the domain's questions about places, answered from geo
+	metric recommend.Metric // drive time over the map's streets; nil is the grid
 
 	mu   sync.Mutex // serialises deciding; guards live and last
 	live *dispatch.State
@@ -99,6 +101,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.Map != nil {
 		e.geo, e.places = cfg.Map, newMapPlaces(cfg.Map)
 		e.pos.index = geo.NewIndexOn(cfg.Map.Projection())
+		e.metric = recommend.Streets{Graph: geo.NewGraph(cfg.Map.Streets(), cfg.Map.Projection())}
 	}
 	if e.clock == nil {
 		e.clock = time.Now

@@ -9,7 +9,8 @@ import (
 )
 
 // A Map is the centre's map as the engine asks it: the geocoder, reverse
-// geocoding and the zones (districts, beats, response zones). geo.Map
+// geocoding, the zones (districts, beats, response zones) and the streets
+// that recommendations drive. geo.Map
 // implements it; cmd/tenfour loads one from the map files and hands it to
 // Open (Config.Map).
 type Map interface {
@@ -17,6 +18,7 @@ type Map interface {
 	Reverse(lat, lon float64) string
 	ZoneAt(lat, lon float64) (geo.Zone, bool)
 	Zones() []geo.Zone
+	Streets() []geo.Street
 	Projection() geo.Projection
 }
 

@@ -18,9 +18,10 @@ type Recommendation struct {
 }
 
 // Recommend returns the k best units for incident id, if the actor sees it
-// (another agency's is not found): among the 4k eligible units nearest it
-// by straight line (the AVL index), the k soonest there by the grid
-// (recommend.Recommend). A unit with no known position is never proposed,
+// (another agency's is not found): among the recommend.PoolSize(k) eligible
+// units nearest it by straight line (the AVL index), the k soonest there by
+// road over the map's streets (recommend.Streets; by the grid without a
+// map). A unit with no known position is never proposed,
 // nor one that a directive in force keeps out of the incident's place. An
 // incident whose zone and type have a run card (and f names no kind) gets
 // the card filled instead (recommend.FillRunCard). It reads the state
@@ -48,7 +49,7 @@ func (e *Engine) Recommend(a dispatch.Actor, id string, k int, f recommend.Filte
 		}
 		var pool []dispatch.Position
 		if in.Location.Lat != nil && in.Location.Lon != nil {
-			pool = e.NearestUnits(*in.Location.Lat, *in.Location.Lon, 4*k, func(unit string) bool {
+			pool = e.NearestUnits(*in.Location.Lat, *in.Location.Lon, recommend.PoolSize(k), func(unit string) bool {
 				u, ok := st.Units[unit]
 				if !ok {
 					return false
@@ -57,22 +58,22 @@ func (e *Engine) Recommend(a dispatch.Actor, id string, k int, f recommend.Filte
 				return ok
 			})
 		}
-		out.Units, err = recommend.Recommend(st, in, pool, k, nil, f)
+		out.Units, err = recommend.Recommend(st, in, pool, k, e.metric, f)
 	})
 	return out, err
 }
 
 // fillRunCard fills run card c for incident in (recommend.FillRunCard):
-// for each kind of the card, the 4n staffed, available units of that kind
-// nearest the incident by straight line, n the slot's count, are ranked by
-// the grid. Called under the view's read lock.
+// for each kind of the card, the recommend.PoolSize(n) staffed, available
+// units of that kind nearest the incident by straight line, n the slot's
+// count, are ranked by road. Called under the view's read lock.
 func (e *Engine) fillRunCard(st *dispatch.State, in *dispatch.Incident, c dispatch.RunCard, f recommend.Filter) ([]recommend.Unit, []recommend.Shortfall, error) {
 	var pool []dispatch.Position
 	if in.Location.Lat != nil && in.Location.Lon != nil {
 		for _, sl := range c.Slots {
 			kf := f
 			kf.Kinds, kf.NoPreempt = []string{sl.Kind}, true
-			pool = append(pool, e.NearestUnits(*in.Location.Lat, *in.Location.Lon, 4*sl.Count+4, func(unit string) bool {
+			pool = append(pool, e.NearestUnits(*in.Location.Lat, *in.Location.Lon, recommend.PoolSize(sl.Count), func(unit string) bool {
 				u, ok := st.Units[unit]
 				if !ok {
 					return false
@@ -82,5 +83,5 @@ func (e *Engine) fillRunCard(st *dispatch.State, in *dispatch.Incident, c dispat
 			})...)
 		}
 	}
-	return recommend.FillRunCard(st, in, c, pool, nil, f)
+	return recommend.FillRunCard(st, in, c, pool, e.metric, f)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/geo"
 )
 
 // A Shortfall is what a run card asks for that no unit can fill: Missing
@@ -19,7 +20,8 @@ type Shortfall struct {
 
 // FillRunCard fills each slot of card, in the card's order, with the units
 // of the slot's kind soonest at incident in by m (nil: Grid), ties by
-// distance then unit id: the n-th of a slot of count c fills "kind n of c".
+// distance then unit id, a unit m finds no way for last (as Recommend ranks
+// them): the n-th of a slot of count c fills "kind n of c".
 // Only AVAILABLE units that are Eligible under f are taken (a run card
 // sends free units, never pre-empts; f's kinds are the card's), each once.
 // What is left unfilled is the shortfall, slot by slot. The answer is exact
@@ -35,10 +37,11 @@ func FillRunCard(s *dispatch.State, in *dispatch.Incident, card dispatch.RunCard
 	}
 	f.Kinds, f.NoPreempt = nil, true
 	type ranked struct {
-		u           *dispatch.Unit
-		eta, metres float64
+		u      *dispatch.Unit
+		travel geo.Travel
 	}
-	byKind := map[string][]ranked{}
+	var units []*dispatch.Unit
+	var from []From
 	seen := map[string]bool{}
 	for _, p := range candidates {
 		u, ok := s.Units[p.Unit]
@@ -49,15 +52,19 @@ func FillRunCard(s *dispatch.State, in *dispatch.Incident, card dispatch.RunCard
 			continue
 		}
 		seen[u.ID] = true
-		metres, seconds := m.Travel(u.Kind, p.Lat, p.Lon, *in.Location.Lat, *in.Location.Lon)
-		byKind[u.Kind] = append(byKind[u.Kind], ranked{u, seconds, metres})
+		units = append(units, u)
+		from = append(from, From{Kind: u.Kind, At: geo.Point{Lat: p.Lat, Lon: p.Lon}})
+	}
+	byKind := map[string][]ranked{}
+	for i, t := range measure(m, geo.Point{Lat: *in.Location.Lat, Lon: *in.Location.Lon}, from, len(from)) {
+		byKind[units[i].Kind] = append(byKind[units[i].Kind], ranked{units[i], t})
 	}
 	out := []Unit{}
 	short := []Shortfall{}
 	for _, sl := range card.Slots {
 		rs := byKind[sl.Kind]
 		slices.SortFunc(rs, func(a, b ranked) int {
-			return cmp.Or(cmp.Compare(a.eta, b.eta), cmp.Compare(a.metres, b.metres), strings.Compare(a.u.ID, b.u.ID))
+			return cmp.Or(compareTravel(a.travel, b.travel), strings.Compare(a.u.ID, b.u.ID))
 		})
 		for i := range sl.Count {
 			if i >= len(rs) {
@@ -67,9 +74,9 @@ func FillRunCard(s *dispatch.State, in *dispatch.Incident, card dispatch.RunCard
 			r := rs[i]
 			slot := fmt.Sprintf("%s %d of %d", sl.Kind, i+1, sl.Count)
 			out = append(out, Unit{Unit: r.u.ID, CallSign: r.u.CallSign, Kind: r.u.Kind,
-				ETASeconds: int(math.Round(r.eta)), DistanceM: int(math.Round(r.metres)), Slot: slot,
-				Reason: fmt.Sprintf("%s on run card %q: the nearest available %s not taken, %.1f km by the grid, about %s away",
-					slot, card.Name, r.u.Kind, r.metres/1000, minutes(r.eta))})
+				ETASeconds: int(math.Round(r.travel.Seconds)), DistanceM: int(math.Round(r.travel.Metres)), Slot: slot,
+				Reason: fmt.Sprintf("%s on run card %q: the nearest available %s not taken, %s",
+					slot, card.Name, r.u.Kind, howFar(m, r.travel))})
 		}
 	}
 	return out, short, nil

@@ -17,7 +17,7 @@ import (
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprint(stderr, "tenfour bench — measure tenfour beside a floor measured in the same run.\n\n  tenfour bench log     durable append throughput and acknowledgement latency\n  tenfour bench verify  full verification of a large log over loopback HTTP\n  tenfour bench path    a command's whole path: HTTP, durable, on the event stream\n\nRun \"tenfour bench <what> --help\" for flags.\n")
+		fmt.Fprint(stderr, "tenfour bench — measure tenfour beside a floor measured in the same run.\n\n  tenfour bench log     durable append throughput and acknowledgement latency\n  tenfour bench verify  full verification of a large log over loopback HTTP\n  tenfour bench path    a command's whole path: HTTP, durable, on the event stream\n  tenfour bench recommend  a recommendation by the grid and by drive time, under AVL load\n\nRun \"tenfour bench <what> --help\" for flags.\n")
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
 			return nil
 		}
@@ -30,8 +30,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return benchVerify(ctx, args[1:], stdout, stderr)
 	case "path":
 		return benchPath(ctx, args[1:], stdout, stderr)
+	case "recommend":
+		return benchRecommend(ctx, args[1:], stdout, stderr)
 	}
-	return fmt.Errorf("bench: unknown benchmark %q (want log or verify)", args[0])
+	return fmt.Errorf("bench: unknown benchmark %q (want log, verify, path or recommend)", args[0])
 }
 
 func benchLog(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -129,5 +131,30 @@ func benchPath(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintf(stdout, "\nmedians over %d rounds: floor p50 %v p99 %v; tenfour p50 %v p99 %v; every event in order: %v\np99 cost vs floor (median of the rounds' ratios): %.2f×\n",
 		len(rs)/2, sum.FloorP50.Round(10*time.Microsecond), sum.FloorP99.Round(10*time.Microsecond),
 		sum.TenfourP50.Round(10*time.Microsecond), sum.TenfourP99.Round(10*time.Microsecond), sum.InOrder, sum.Ratio)
+	return nil
+}
+
+func benchRecommend(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bench recommend", "tenfour bench recommend — a recommendation (the k nearest eligible units by\nstraight line from the AVL index, ranked) in a made-up city of 100 m blocks\nwith a river and three bridges, while positions stream in: today's ranking\nby the grid beside drive time over the streets, taking turns in one run.", stderr)
+	blocks := fs.Int("blocks", 150, "the city's side in 100 m blocks")
+	units := fs.Int("units", 50000, "units with positions")
+	rate := fs.Int("rate", 20000, "position updates a second")
+	k := fs.Int("k", 5, "units recommended")
+	d := fs.Duration("duration", 5*time.Second, "how long to query")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *blocks < 10 || *blocks > 1000 || *units < 100 || *units > 1_000_000 || *rate < 1 || *rate > 1_000_000 || *k < 1 || *k > 50 {
+		return errors.New("--blocks must be 10 to 1000, --units 100 to 1000000, --rate 1 to 1000000 and --k 1 to 50")
+	}
+	rep, err := bench.Recommendation(ctx, bench.RecommendOptions{Blocks: *blocks, Units: *units, Rate: *rate, K: *k, Duration: *d, Out: stderr})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\ncity: %d nodes, %d edges; %d units; %.0f position updates/s achieved\n\n| ranking | candidates | queries | p50 | p99 |\n|---|---|---|---|---|\n", rep.Nodes, rep.Edges, *units, rep.UpdatesPerSecond)
+	for _, r := range rep.Results {
+		fmt.Fprintf(stdout, "| %s | %d | %d | %v | %v |\n", r.Name, r.Pool, r.Queries, r.P50.Round(time.Microsecond), r.P99.Round(time.Microsecond))
+	}
+	fmt.Fprintf(stdout, "\ndrive metres / grid metres over random pairs: mean %.3f, p90 %.3f; on one bank of the river: mean %.3f, p90 %.3f\n", rep.Mean, rep.P90, rep.SameBankMean, rep.SameBankP90)
 	return nil
 }

@@ -19,6 +19,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,6 +29,7 @@ import (
 
 	_ "modernc.org/sqlite" // the "sqlite" driver, to tamper with a store
 
+	"github.com/tenfour-cad/tenfour/geo/gridcity"
 	"github.com/tenfour-cad/tenfour/sim"
 )
 
@@ -53,6 +55,12 @@ func runTests(m *testing.M) int {
 		return 1
 	}
 	defer stopPostgres() // started by the first cluster test, if any
+	// The nodes serve the demo city's map, as an operator would give it.
+	demoMapDir = filepath.Join(dir, "demo-map")
+	if err := gridcity.WriteDemo(demoMapDir); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
 	return m.Run()
 }
 
@@ -95,11 +103,18 @@ func freeAddr(t testing.TB) string {
 	return l.Addr().String()
 }
 
+// demoMapDir holds the demo city's map files, written once for the tests.
+var demoMapDir string
+
 // startNode runs "tenfour <command> --data dir --addr ADDR extra…" and waits
 // until it answers GET /healthz and has printed its URL. The process is
-// killed at the end of the test if it still runs.
+// killed at the end of the test if it still runs. serve runs on the demo
+// city's map unless extra names another --map.
 func startNode(t testing.TB, command, dir string, extra ...string) *node {
 	t.Helper()
+	if command == "serve" && !slices.Contains(extra, "--map") {
+		extra = append([]string{"--map", demoMapDir}, extra...)
+	}
 	addr := freeAddr(t)
 	args := append([]string{command, "--data", dir, "--addr", addr}, extra...)
 	n := &node{dir: dir, url: "http://" + addr, out: &syncBuffer{}, exited: make(chan struct{})}
