@@ -105,7 +105,7 @@ func TestRecommendations(t *testing.T) {
 		t.Fatalf("GET %s = %q, want %q (nearest first; busy, positionless and sheriff units left out)", path, ids, want)
 	}
 	if u := got.Units[0]; u.CallSign != "1A2" || u.DistanceM < 380 || u.DistanceM > 420 || u.ETASeconds < 30 || u.ETASeconds > 40 ||
-		!strings.HasPrefix(u.Reason, "nearest available patrol, 0.4 km by the grid") {
+		!strings.HasPrefix(u.Reason, "nearest available patrol, 0.4 km by road") {
 		t.Errorf("first recommendation = %+v, want 1A2, about 402 m and 36 s, nearest available patrol", u)
 	}
 

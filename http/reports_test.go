@@ -140,8 +140,8 @@ func mustEncode(t *testing.T, v any) string {
 	return string(b)
 }
 
-// The streets are the gazetteer's, each a line inside the districts; the
-// named places are there too.
+// The streets are the map's centerlines, each a line inside the districts;
+// the named places are there too.
 func TestStreets(t *testing.T) {
 	ts := MustOpenServer(t)
 	var got struct {
@@ -156,15 +156,19 @@ func TestStreets(t *testing.T) {
 		} `json:"places"`
 	}
 	MustJSON(t, "GET /api/v1/streets", ts.Do(t, "GET", "/api/v1/streets", ts.Admin, nil), http.StatusOK, &got)
-	if len(got.Streets) != 99 || len(got.Places) != 10 {
-		t.Fatalf("GET /api/v1/streets = %d streets and %d places, want the gazetteer's 99 and 10", len(got.Streets), len(got.Places))
+	lines := 0
+	for _, s := range TestMap().Streets() {
+		lines += len(s.Lines)
+	}
+	if len(got.Streets) != lines || len(got.Places) != 10 {
+		t.Fatalf("GET /api/v1/streets = %d lines and %d places, want the map's %d and 10", len(got.Streets), len(got.Places), lines)
 	}
 	names := map[string]bool{}
-	major := 0
+	major := map[string]bool{}
 	for _, s := range got.Streets {
 		names[s.Name] = true
 		if s.Major {
-			major++
+			major[s.Name] = true
 		}
 		if want := s.Name == "S Kedzie Ave" || s.Name == "W Pershing Rd"; want && !s.Major || s.Name == "W 39th Pl" && s.Major {
 			t.Errorf("street %s: major = %v, want the mile-line arterials only", s.Name, s.Major)
@@ -178,8 +182,8 @@ func TestStreets(t *testing.T) {
 			}
 		}
 	}
-	if major != 11 {
-		t.Errorf("GET /api/v1/streets has %d major streets, want the 11 mile-line arterials", major)
+	if len(names) != 99 || len(major) != 11 {
+		t.Errorf("GET /api/v1/streets has %d streets, %d of them major; want the demo city's 99 and its 11 mile-line arterials", len(names), len(major))
 	}
 	for _, want := range []string{"S Kedzie Ave", "W 39th Pl", "W Pershing Rd", "W Cermak Rd", "S Cicero Ave"} {
 		if !names[want] {
@@ -188,7 +192,7 @@ func TestStreets(t *testing.T) {
 	}
 	for _, s := range got.Streets {
 		if s.Name == "S Kedzie Ave" {
-			// North–south: one longitude, from 2200 S to 5999 S.
+			// North–south: one longitude, numbered away from the origin.
 			if s.Line[0][1] != s.Line[1][1] || !(s.Line[0][0] > s.Line[1][0]) {
 				t.Errorf("S Kedzie Ave = %v, want a line due south", s.Line)
 			}
