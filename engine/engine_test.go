@@ -72,7 +72,7 @@ func MustOpenStore(tb testing.TB, path string) *sqlite.DB {
 
 // MustOpenEngine opens an engine on db and closes it at cleanup (before the
 // store, which was opened first).
-func MustOpenEngine(tb testing.TB, db store.Store, key *ledger.Key, clock func() time.Time) *engine.Engine {
+func MustOpenEngine(tb testing.TB, db ledger.Store, key *ledger.Key, clock func() time.Time) *engine.Engine {
 	tb.Helper()
 	e, err := engine.Open(context.Background(), engine.Config{Store: db, Key: key, Clock: clock})
 	if err != nil {

@@ -21,7 +21,7 @@ import (
 // Server serves one tenfour node.
 type Server struct {
 	engine *engine.Engine
-	store  store.Store
+	photos Photos
 	auth   *auth.Service
 	logger *slog.Logger
 	clock  func() time.Time
@@ -70,14 +70,24 @@ type Route struct {
 // Public reports whether the route answers anonymous callers.
 func (rt Route) Public() bool { return len(rt.Roles) == 0 }
 
-// NewServer returns a server for the engine and store, signing users in
-// and out with a.
-func NewServer(e *engine.Engine, st store.Store, a *auth.Service, logger *slog.Logger) *Server {
+// Photos keeps BOLOs' photos by their content; the log names each by its
+// SHA-256. store/sqlite and store/postgres implement it.
+type Photos interface {
+	// PutPhoto stores a photo under its hash. Storing the same hash again
+	// is no error and changes nothing: the first bytes stay.
+	PutPhoto(ctx context.Context, p store.Photo) error
+	// Photo returns the photo with the hash, or store.ErrNotFound.
+	Photo(ctx context.Context, hash []byte) (store.Photo, error)
+}
+
+// NewServer returns a server for the engine, keeping BOLO photos in photos
+// and signing users in and out with a.
+func NewServer(e *engine.Engine, photos Photos, a *auth.Service, logger *slog.Logger) *Server {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{
-		engine: e, store: st, auth: a, logger: logger, clock: time.Now, mux: http.NewServeMux(),
+		engine: e, photos: photos, auth: a, logger: logger, clock: time.Now, mux: http.NewServeMux(),
 		cop:        http.NewCrossOriginProtection(),
 		LoginLimit: DefaultLoginLimit, FailureLimit: DefaultFailureLimit, APILimit: DefaultAPILimit,
 		logins: newLimiter(), failures: newLimiter(), calls: newLimiter(),

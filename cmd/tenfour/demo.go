@@ -203,21 +203,19 @@ func demoUser(ctx context.Context, m *Main, u sim.DemoUser) (sim.Credential, err
 	roles := []string{u.Role}
 	var known bool
 	m.Engine.Read(func(s *dispatch.State) { _, known = s.Users[u.Username] })
-	if !known {
-		if err := m.exec(ctx, sim.Actor, dispatch.CreateUser{Username: u.Username, Agency: u.Agency, Roles: roles}); err != nil {
-			return c, fmt.Errorf("demo user %s: %w", u.Username, err)
-		}
-	}
 	var uri string
-	_, err := m.Store.User(ctx, u.Username)
-	if err == nil {
-		if err := m.Auth.ResetPassword(ctx, sim.Actor, u.Username, c.Password); err != nil {
-			return c, fmt.Errorf("demo user %s: %w", u.Username, err)
-		}
-		if m.Auth.NeedsSecondFactor(roles) {
+	var err error
+	_, unstored := m.Auth.User(ctx, u.Username)
+	switch {
+	case !known:
+		_, uri, err = m.Auth.CreateUser(ctx, m.exec, sim.Actor, auth.NewUser{Username: u.Username, Agency: u.Agency, Roles: roles, Password: c.Password})
+	case unstored == nil:
+		// A demo run before on this data: new secrets for the same users.
+		if err = m.Auth.ResetPassword(ctx, sim.Actor, u.Username, c.Password); err == nil && m.Auth.NeedsSecondFactor(roles) {
 			uri, err = m.Auth.EnrollTOTP(ctx, sim.Actor, u.Username)
 		}
-	} else {
+	default:
+		// In the log, but its credentials were never stored.
 		uri, err = m.Auth.SetCredentials(ctx, sim.Actor, u.Username, u.Agency, roles, c.Password)
 	}
 	if err != nil {
