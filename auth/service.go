@@ -59,13 +59,19 @@ type Service struct {
 	// Accounts keeps the credentials, sessions and tokens.
 	Accounts Accounts
 	Policy   Policy
-	Clock    func() time.Time
+	// Clock is the service's time: the engine's (engine.Engine.Now) in a
+	// node, so that one clock decides everything. Nil means time.Now.
+	Clock func() time.Time
 	// Record appends an audit event (dispatch.RecordAudit) to the log.
 	Record Executor
 	Logger *slog.Logger
 
 	tokens tokenCache
 }
+
+// Now returns the time by which the service decides locks, sessions and
+// token expiries: its Clock, in UTC.
+func (s *Service) Now() time.Time { return s.now() }
 
 func (s *Service) now() time.Time {
 	if s.Clock == nil {

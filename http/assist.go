@@ -256,7 +256,7 @@ func (s *Server) handleListDirectives(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "status must be IN_FORCE, REVOKED or EXPIRED"))
 		return
 	}
-	now := s.clock()
+	now := s.engine.Now()
 	var out json.RawMessage
 	s.engine.Read(func(st *dispatch.State) {
 		list := []*dispatch.Directive{}

@@ -167,7 +167,7 @@ func (s *Server) handleUploadPhoto(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sum := sha256.Sum256(data)
-	if err := s.photos.PutPhoto(r.Context(), store.Photo{Hash: sum[:], Type: declared, Data: data, Created: s.clock().UTC()}); err != nil {
+	if err := s.photos.PutPhoto(r.Context(), store.Photo{Hash: sum[:], Type: declared, Data: data, Created: s.engine.Now()}); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

@@ -29,19 +29,11 @@ func (s *Server) userView(u store.User) userView {
 	if v.Roles == nil {
 		v.Roles = []string{}
 	}
-	if now := s.now(); u.LockedUntil.After(now) {
+	if now := s.auth.Now(); u.LockedUntil.After(now) {
 		t := u.LockedUntil
 		v.LockedUntil = &t
 	}
 	return v
-}
-
-// now is the time as the sign-in service sees it, for locks and expiries.
-func (s *Server) now() time.Time {
-	if s.auth.Clock != nil {
-		return s.auth.Clock()
-	}
-	return s.clock()
 }
 
 // A tokenView is an API token as the API shows it: its public id, never its

@@ -258,7 +258,7 @@ func demoPatrol(ctx context.Context, e *engine.Engine, p *sim.Patrol, speed floa
 		if first {
 			step = 0
 		}
-		if ps := p.Step(units, step, time.Now().UTC()); len(ps) > 0 {
+		if ps := p.Step(units, step, e.Now()); len(ps) > 0 {
 			// A batch refused (a unit's newer position came in meanwhile)
 			// is simply the next step's to make.
 			if err := e.UpdatePositions(ps); err == nil {

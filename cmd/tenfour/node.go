@@ -105,7 +105,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Logger.Info("log verified", "events", m.Engine.Log().Size(), "took", time.Since(start).Round(time.Millisecond),
 		"sequencer", m.Engine.Log().IsSequencer())
-	m.Auth = &auth.Service{Accounts: db, Policy: auth.DefaultPolicy(), Record: m.exec, Logger: m.Logger}
+	m.Auth = &auth.Service{Accounts: db, Policy: auth.DefaultPolicy(), Clock: m.Engine.Now, Record: m.exec, Logger: m.Logger}
 	// The first node of a new store creates the administrator; the others
 	// find it there.
 	if m.Engine.Log().IsSequencer() {

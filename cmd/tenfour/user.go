@@ -99,7 +99,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			}
 			w := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(w, "USERNAME\tAGENCY\tROLES\tSECOND FACTOR\tSTATE")
-			now := time.Now()
+			now := m.Auth.Now()
 			for _, u := range us {
 				state := "active"
 				switch {
