@@ -152,12 +152,12 @@ var (
 	// Assistance requests and directives (issue 6). Declines and
 	// directives are a named supervisor's alone: no administrator, no token
 	// without that role.
-	mutualAidReaders = []string{dispatch.RoleCallTaker, dispatch.RoleDispatcher, dispatch.RoleSupervisor, dispatch.RoleOfficer, dispatch.RoleLiaison, dispatch.RoleAuditor, InstallationAdmin}
-	requesters       = []string{dispatch.RoleCallTaker, dispatch.RoleDispatcher, dispatch.RoleSupervisor, dispatch.RoleOfficer, dispatch.RoleLiaison, InstallationAdmin}
-	answerers        = []string{dispatch.RoleDispatcher, dispatch.RoleSupervisor, dispatch.RoleLiaison, InstallationAdmin}
-	commanders       = []string{dispatch.RoleSupervisor}
-	supervisors      = []string{dispatch.RoleSupervisor, dispatch.RoleAdmin}
-	root             = []string{InstallationAdmin}
+	mutualAid   = []string{dispatch.RoleCallTaker, dispatch.RoleDispatcher, dispatch.RoleSupervisor, dispatch.RoleOfficer, dispatch.RoleLiaison, dispatch.RoleAuditor, InstallationAdmin}
+	requesters  = []string{dispatch.RoleCallTaker, dispatch.RoleDispatcher, dispatch.RoleSupervisor, dispatch.RoleOfficer, dispatch.RoleLiaison, InstallationAdmin}
+	answerers   = []string{dispatch.RoleDispatcher, dispatch.RoleSupervisor, dispatch.RoleLiaison, InstallationAdmin}
+	commanders  = []string{dispatch.RoleSupervisor}
+	supervisors = []string{dispatch.RoleSupervisor, dispatch.RoleAdmin}
+	root        = []string{InstallationAdmin}
 	// Reports (reports.go): those who answer for the centre's times.
 	reporters = []string{dispatch.RoleDispatcher, dispatch.RoleSupervisor, dispatch.RoleAuditor, InstallationAdmin}
 	// Messages (messages.go): the people who work incidents, each of an
@@ -241,19 +241,19 @@ func (s *Server) Routes() []Route {
 
 		{"GET /api/v1/agencies/{id}/mutual-aid", anyUser, s.handleGetMutualAid},
 		{"PUT /api/v1/agencies/{id}/mutual-aid", supervisors, s.handleSetMutualAid},
-		{"GET /api/v1/requests", mutualAidReaders, s.handleListRequests},
+		{"GET /api/v1/requests", mutualAid, s.handleListRequests},
 		{"POST /api/v1/requests", requesters, s.handleCreateRequest},
-		{"GET /api/v1/requests/{id}", mutualAidReaders, s.handleGetRequest},
-		{"GET /api/v1/requests/{id}/timeline", mutualAidReaders, s.handleRequestTimeline},
+		{"GET /api/v1/requests/{id}", mutualAid, s.handleGetRequest},
+		{"GET /api/v1/requests/{id}/timeline", mutualAid, s.handleRequestTimeline},
 		{"GET /api/v1/requests/{id}/bundle", auditors, s.handleRequestBundle},
 		{"POST /api/v1/requests/{id}/publish", publishers, s.handlePublishRequest},
 		{"POST /api/v1/requests/{id}/acknowledge", answerers, s.handleAcknowledgeRequest},
 		{"POST /api/v1/requests/{id}/accept", answerers, s.handleAcceptRequest},
 		{"POST /api/v1/requests/{id}/decline", commanders, s.handleDeclineRequest},
 		{"POST /api/v1/requests/{id}/close", requesters, s.handleCloseRequest},
-		{"GET /api/v1/directives", mutualAidReaders, s.handleListDirectives},
+		{"GET /api/v1/directives", mutualAid, s.handleListDirectives},
 		{"POST /api/v1/directives", commanders, s.handleIssueDirective},
-		{"GET /api/v1/directives/{id}", mutualAidReaders, s.handleGetDirective},
+		{"GET /api/v1/directives/{id}", mutualAid, s.handleGetDirective},
 		{"POST /api/v1/directives/{id}/revoke", commanders, s.handleRevokeDirective},
 		{"GET /api/v1/scenarios", commanders, s.handleListScenarios},
 		{"POST /api/v1/scenarios/{name}", commanders, s.handlePlayScenario},
