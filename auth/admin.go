@@ -45,40 +45,9 @@ func (s *Service) NeedsSecondFactor(roles []string) bool {
 	return s.needsOTP(store.User{Roles: roles})
 }
 
-// SetCredentials stores the credentials of a user the log already knows
-// (dispatch.CreateUser): the password's argon2id hash and, when the roles
-// need one, a new second factor, whose otpauth:// URI it returns, once.
-func (s *Service) SetCredentials(ctx context.Context, by dispatch.Actor, username, agency string, roles []string, password string) (string, error) {
-	if err := CheckPasswordPolicy(password); err != nil {
-		return "", err
-	}
-	u := store.User{Username: username, Agency: agency, Roles: roles, PasswordHash: HashPassword(password), Created: s.now()}
-	var uri string
-	if s.NeedsSecondFactor(roles) {
-		key, err := NewTOTP(username)
-		if err != nil {
-			return "", err
-		}
-		u.TOTPSecret, uri = key.Secret(), key.URL()
-	}
-	if err := s.Store.CreateUser(ctx, u); errors.Is(err, store.ErrConflict) {
-		return "", dispatch.Errorf(dispatch.ECONFLICT, "user %s already has credentials", username)
-	} else if err != nil {
-		return "", fmt.Errorf("set credentials of %s: %w", username, err)
-	}
-	if uri == "" {
-		return "", nil
-	}
-	if err := s.audit(ctx, dispatch.RecordAudit{Type: dispatch.TypeTOTPEnrolled, Agency: agency,
-		Subject: map[string]string{"user": username}, As: by}); err != nil {
-		return "", err
-	}
-	return uri, nil
-}
-
 // user returns the named user, or a not-found domain error.
 func (s *Service) user(ctx context.Context, username string) (store.User, error) {
-	u, err := s.Store.User(ctx, username)
+	u, err := s.Accounts.User(ctx, username)
 	if errors.Is(err, store.ErrNotFound) {
 		return u, dispatch.Errorf(dispatch.ENOTFOUND, "user %s does not exist", username)
 	}
@@ -95,7 +64,7 @@ func (s *Service) DisableUser(ctx context.Context, by dispatch.Actor, username s
 		return store.User{}, dispatch.Errorf(dispatch.ECONFLICT, "you cannot disable your own account")
 	}
 	disabled := true
-	u, err := s.Store.UpdateUser(ctx, username, store.UserUpdate{Disabled: &disabled})
+	u, err := s.Accounts.UpdateUser(ctx, username, store.UserUpdate{Disabled: &disabled})
 	s.tokens.forget()
 	if errors.Is(err, store.ErrNotFound) {
 		return u, dispatch.Errorf(dispatch.ENOTFOUND, "user %s does not exist", username)
@@ -103,7 +72,7 @@ func (s *Service) DisableUser(ctx context.Context, by dispatch.Actor, username s
 	if err != nil {
 		return u, fmt.Errorf("disable %s: %w", username, err)
 	}
-	if err := s.Store.DeleteUserSessions(ctx, username); err != nil {
+	if err := s.Accounts.DeleteUserSessions(ctx, username); err != nil {
 		return u, fmt.Errorf("disable %s: %w", username, err)
 	}
 	return u, s.audit(ctx, dispatch.RecordAudit{Type: dispatch.TypeUserDisabled, Agency: u.Agency,
@@ -114,14 +83,14 @@ func (s *Service) DisableUser(ctx context.Context, by dispatch.Actor, username s
 // recorded as auth.unlocked.
 func (s *Service) Unlock(ctx context.Context, by dispatch.Actor, username string) (store.User, error) {
 	var zero time.Time
-	u, err := s.Store.UpdateUser(ctx, username, store.UserUpdate{LockedUntil: &zero})
+	u, err := s.Accounts.UpdateUser(ctx, username, store.UserUpdate{LockedUntil: &zero})
 	if errors.Is(err, store.ErrNotFound) {
 		return u, dispatch.Errorf(dispatch.ENOTFOUND, "user %s does not exist", username)
 	}
 	if err != nil {
 		return u, fmt.Errorf("unlock %s: %w", username, err)
 	}
-	if err := s.Store.ClearLoginFailures(ctx, username); err != nil {
+	if err := s.Accounts.ClearLoginFailures(ctx, username); err != nil {
 		return u, fmt.Errorf("unlock %s: %w", username, err)
 	}
 	return u, s.audit(ctx, dispatch.RecordAudit{Type: dispatch.TypeUnlocked, Agency: u.Agency,
@@ -138,11 +107,11 @@ func (s *Service) ResetPassword(ctx context.Context, by dispatch.Actor, username
 		return err
 	}
 	h := HashPassword(password)
-	u, err := s.Store.UpdateUser(ctx, username, store.UserUpdate{PasswordHash: &h})
+	u, err := s.Accounts.UpdateUser(ctx, username, store.UserUpdate{PasswordHash: &h})
 	if err != nil {
 		return fmt.Errorf("reset the password of %s: %w", username, err)
 	}
-	if err := s.Store.DeleteUserSessions(ctx, username); err != nil {
+	if err := s.Accounts.DeleteUserSessions(ctx, username); err != nil {
 		return fmt.Errorf("reset the password of %s: %w", username, err)
 	}
 	return s.audit(ctx, dispatch.RecordAudit{Type: dispatch.TypePasswordReset, Agency: u.Agency,
@@ -161,11 +130,11 @@ func (s *Service) EnrollTOTP(ctx context.Context, by dispatch.Actor, username st
 		return "", err
 	}
 	secret := key.Secret()
-	u, err := s.Store.UpdateUser(ctx, username, store.UserUpdate{TOTPSecret: &secret})
+	u, err := s.Accounts.UpdateUser(ctx, username, store.UserUpdate{TOTPSecret: &secret})
 	if err != nil {
 		return "", fmt.Errorf("enroll a second factor for %s: %w", username, err)
 	}
-	if err := s.Store.DeleteUserSessions(ctx, username); err != nil {
+	if err := s.Accounts.DeleteUserSessions(ctx, username); err != nil {
 		return "", fmt.Errorf("enroll a second factor for %s: %w", username, err)
 	}
 	if err := s.audit(ctx, dispatch.RecordAudit{Type: dispatch.TypeTOTPEnrolled, Agency: u.Agency,
@@ -177,7 +146,7 @@ func (s *Service) EnrollTOTP(ctx context.Context, by dispatch.Actor, username st
 
 // TokenByID returns the token with a public id, or a not-found domain error.
 func (s *Service) TokenByID(ctx context.Context, id string) (store.Token, error) {
-	ts, err := s.Store.ListTokens(ctx, "")
+	ts, err := s.Accounts.ListTokens(ctx, "")
 	if err != nil {
 		return store.Token{}, fmt.Errorf("token %s: %w", id, err)
 	}
@@ -199,7 +168,7 @@ func (s *Service) RevokeToken(ctx context.Context, by dispatch.Actor, id string)
 	if err != nil {
 		return err
 	}
-	err = s.Store.RevokeToken(ctx, id)
+	err = s.Accounts.RevokeToken(ctx, id)
 	s.tokens.forget()
 	if err != nil {
 		return fmt.Errorf("revoke token %s: %w", id, err)

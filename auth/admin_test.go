@@ -10,6 +10,7 @@ import (
 	"github.com/tenfour-cad/tenfour/auth"
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/store"
+	"github.com/tenfour-cad/tenfour/store/sqlite"
 )
 
 func TestCheckPasswordPolicy(t *testing.T) {
@@ -59,11 +60,11 @@ func (rec *recorder) last(t *testing.T) (string, string, string) {
 	return a.Type, a.Subject["user"], a.As.User
 }
 
-func newService(t *testing.T) (*auth.Service, *recorder, store.Store) {
+func newService(t *testing.T) (*auth.Service, *recorder, *sqlite.DB) {
 	t.Helper()
 	st := MustOpenStore(t)
 	rec := &recorder{}
-	return &auth.Service{Store: st, Policy: auth.DefaultPolicy(), Clock: func() time.Time { return now }, Record: rec.record}, rec, st
+	return &auth.Service{Accounts: st, Policy: auth.DefaultPolicy(), Clock: func() time.Time { return now }, Record: rec.record}, rec, st
 }
 
 func TestNeedsSecondFactor(t *testing.T) {

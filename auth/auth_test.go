@@ -32,7 +32,7 @@ func MustOpenStore(tb testing.TB) *sqlite.DB {
 
 // MustCreateUser stores a user (with a placeholder password hash: no test
 // here logs in with a password) and a token for it, and returns the token.
-func MustCreateUser(tb testing.TB, st store.Store, u store.User, tok store.Token) string {
+func MustCreateUser(tb testing.TB, st auth.Accounts, u store.User, tok store.Token) string {
 	tb.Helper()
 	ctx := context.Background()
 	if u.PasswordHash == "" {
@@ -151,7 +151,8 @@ func TestBootstrap(t *testing.T) {
 		return nil
 	}
 
-	c, err := auth.Bootstrap(ctx, st, exec, now)
+	svc := &auth.Service{Accounts: st, Policy: auth.DefaultPolicy(), Clock: func() time.Time { return now }}
+	c, err := svc.Bootstrap(ctx, st, exec)
 	if err != nil || c == nil {
 		t.Fatalf("Bootstrap = %v, %v, want credentials", c, err)
 	}
@@ -177,7 +178,6 @@ func TestBootstrap(t *testing.T) {
 		t.Errorf("CheckPassword(stored hash, bootstrap password) = %v, %v, want true, nil", ok, err)
 	}
 
-	svc := &auth.Service{Store: st, Policy: auth.DefaultPolicy(), Clock: func() time.Time { return now }}
 	a, err := svc.Token(ctx, c.Token)
 	if err != nil {
 		t.Fatalf("Token(bootstrap token) = %v", err)
@@ -186,7 +186,7 @@ func TestBootstrap(t *testing.T) {
 		t.Errorf("Token(bootstrap token) = %+v, want %+v", a, want)
 	}
 
-	again, err := auth.Bootstrap(ctx, st, exec, now.Add(time.Hour))
+	again, err := svc.Bootstrap(ctx, st, exec)
 	if again != nil || err != nil {
 		t.Errorf("second Bootstrap = %+v, %v, want nil, nil", again, err)
 	}
@@ -199,7 +199,8 @@ func TestBootstrapExecFails(t *testing.T) {
 	ctx := context.Background()
 	st := MustOpenStore(t)
 	boom := errors.New("ledger closed")
-	c, err := auth.Bootstrap(ctx, st, func(context.Context, dispatch.Actor, dispatch.Command) error { return boom }, now)
+	svc := &auth.Service{Accounts: st, Policy: auth.DefaultPolicy(), Clock: func() time.Time { return now }}
+	c, err := svc.Bootstrap(ctx, st, func(context.Context, dispatch.Actor, dispatch.Command) error { return boom })
 	if c != nil || !errors.Is(err, boom) {
 		t.Fatalf("Bootstrap with a failing executor = %+v, %v, want nil and the executor's error", c, err)
 	}
@@ -214,7 +215,7 @@ func TestBootstrapExecFails(t *testing.T) {
 func TestToken(t *testing.T) {
 	ctx := context.Background()
 	st := MustOpenStore(t)
-	svc := &auth.Service{Store: st, Policy: auth.DefaultPolicy(), Clock: func() time.Time { return now }}
+	svc := &auth.Service{Accounts: st, Policy: auth.DefaultPolicy(), Clock: func() time.Time { return now }}
 	annRoles := []string{dispatch.RoleDispatcher, dispatch.RoleCallTaker}
 	ann := store.User{Username: "ann", Agency: "metro", Roles: []string{dispatch.RoleDispatcher, dispatch.RoleCallTaker}, Created: now}
 	tokens := map[string]string{

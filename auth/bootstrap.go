@@ -24,38 +24,34 @@ type Credentials struct {
 // An Executor runs a domain command and records its events.
 type Executor func(ctx context.Context, actor dispatch.Actor, cmd dispatch.Command) error
 
-// Bootstrap creates the installation administrator, with a password and an API
-// token, the first time a store is used. It returns nil credentials when that
-// was done before. The user's creation is an event in the log; the secrets are
-// only in the store, hashed.
-func Bootstrap(ctx context.Context, st store.Store, exec Executor, now time.Time) (*Credentials, error) {
-	if _, err := st.Meta(ctx, "bootstrap.admin"); err == nil {
+// Bootstrap creates the installation administrator, with a password, a
+// second factor and an API token, the first time a store is used; settings
+// remember that it was done. It returns nil credentials when that was done
+// before. The user is made as every user is (CreateUser): its creation is an
+// event in the log, recorded through exec; the secrets are only in the
+// accounts, hashed.
+func (s *Service) Bootstrap(ctx context.Context, settings Settings, exec Executor) (*Credentials, error) {
+	if _, err := settings.Meta(ctx, "bootstrap.admin"); err == nil {
 		return nil, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("bootstrap: %w", err)
 	}
 	c := &Credentials{Username: BootstrapUser, Password: NewPassword()}
-	err := exec(ctx, dispatch.Actor{System: "bootstrap"}, dispatch.CreateUser{Username: c.Username, Roles: []string{dispatch.RoleAdmin}})
-	if err != nil {
-		return nil, fmt.Errorf("bootstrap administrator: %w", err)
-	}
 	// Administrators sign in with a second factor (DefaultPolicy), so the
-	// first one is enrolled from the start.
-	key, err := NewTOTP(c.Username)
+	// first one is enrolled from the start, whatever the policy.
+	u, uri, err := s.CreateUser(ctx, exec, dispatch.Actor{System: "bootstrap"}, NewUser{
+		Username: c.Username, Roles: []string{dispatch.RoleAdmin}, Password: c.Password, SecondFactor: true,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("bootstrap administrator: %w", err)
 	}
-	c.TOTP = key.URL()
-	err = st.CreateUser(ctx, store.User{Username: c.Username, Roles: []string{dispatch.RoleAdmin}, PasswordHash: HashPassword(c.Password), Created: now, TOTPSecret: key.Secret()})
-	if err != nil {
-		return nil, fmt.Errorf("bootstrap administrator: %w", err)
-	}
+	c.TOTP = uri
 	token, hash := NewToken()
-	if err := st.CreateToken(ctx, store.Token{ID: TokenID(hash), Name: "bootstrap", Hash: hash, Username: c.Username, Created: now}); err != nil {
+	if err := s.Accounts.CreateToken(ctx, store.Token{ID: TokenID(hash), Name: "bootstrap", Hash: hash, Username: c.Username, Created: u.Created}); err != nil {
 		return nil, fmt.Errorf("bootstrap administrator token: %w", err)
 	}
 	c.Token = token
-	if err := st.SetMeta(ctx, "bootstrap.admin", now.UTC().Format(time.RFC3339)); err != nil {
+	if err := settings.SetMeta(ctx, "bootstrap.admin", u.Created.UTC().Format(time.RFC3339)); err != nil {
 		return nil, fmt.Errorf("bootstrap: %w", err)
 	}
 	return c, nil

@@ -56,15 +56,22 @@ func DefaultPolicy() Policy {
 // sign-in, failure, lock, token and sign-out is recorded in the log through
 // Record; no secret ever is.
 type Service struct {
-	Store  store.Store
-	Policy Policy
-	Clock  func() time.Time
+	// Accounts keeps the credentials, sessions and tokens.
+	Accounts Accounts
+	Policy   Policy
+	// Clock is the service's time: the engine's (engine.Engine.Now) in a
+	// node, so that one clock decides everything. Nil means time.Now.
+	Clock func() time.Time
 	// Record appends an audit event (dispatch.RecordAudit) to the log.
 	Record Executor
 	Logger *slog.Logger
 
 	tokens tokenCache
 }
+
+// Now returns the time by which the service decides locks, sessions and
+// token expiries: its Clock, in UTC.
+func (s *Service) Now() time.Time { return s.now() }
 
 func (s *Service) now() time.Time {
 	if s.Clock == nil {
@@ -102,7 +109,7 @@ const (
 // refused even with the right password until the lock ends or is lifted.
 func (s *Service) Login(ctx context.Context, username, password, code string) (string, store.User, error) {
 	now := s.now()
-	u, err := s.Store.User(ctx, username)
+	u, err := s.Accounts.User(ctx, username)
 	if errors.Is(err, store.ErrNotFound) {
 		// Spend the time a real check takes, so that timing does not tell
 		// which usernames exist.
@@ -144,17 +151,17 @@ func (s *Service) Login(ctx context.Context, username, password, code string) (s
 	if reason != "" {
 		return "", u, errors.Join(errBadCredentials, s.failed(ctx, u, who, reason, now))
 	}
-	if err := s.Store.ClearLoginFailures(ctx, u.Username); err != nil {
+	if err := s.Accounts.ClearLoginFailures(ctx, u.Username); err != nil {
 		return "", u, fmt.Errorf("login: %w", err)
 	}
 	cookie, hash := newSecret("s4_")
 	sess := store.Session{Hash: hash, Username: u.Username, Created: now, LastSeen: now, Expires: now.Add(s.Policy.AbsoluteTimeout)}
-	if err := s.Store.CreateSession(ctx, sess); err != nil {
+	if err := s.Accounts.CreateSession(ctx, sess); err != nil {
 		return "", u, fmt.Errorf("login: %w", err)
 	}
 	if err := s.audit(ctx, dispatch.RecordAudit{Type: dispatch.TypeLogin, Agency: u.Agency, Subject: subject, As: who,
 		Data: dispatch.Audited{"second_factor": fmt.Sprint(u.TOTPSecret != "")}}); err != nil {
-		s.Store.DeleteSession(ctx, hash)
+		s.Accounts.DeleteSession(ctx, hash)
 		return "", u, err
 	}
 	return cookie, u, nil
@@ -164,13 +171,13 @@ func (s *Service) Login(ctx context.Context, username, password, code string) (s
 // many.
 func (s *Service) failed(ctx context.Context, u store.User, who dispatch.Actor, reason string, now time.Time) error {
 	subject := map[string]string{"user": u.Username}
-	if err := s.Store.AddLoginFailure(ctx, u.Username, now); err != nil {
+	if err := s.Accounts.AddLoginFailure(ctx, u.Username, now); err != nil {
 		return fmt.Errorf("login: %w", err)
 	}
 	if err := s.audit(ctx, dispatch.RecordAudit{Type: dispatch.TypeLoginFailed, Agency: u.Agency, Subject: subject, As: who, Data: dispatch.Audited{"reason": reason}}); err != nil {
 		return err
 	}
-	n, err := s.Store.CountLoginFailures(ctx, u.Username, now.Add(-s.Policy.FailureWindow))
+	n, err := s.Accounts.CountLoginFailures(ctx, u.Username, now.Add(-s.Policy.FailureWindow))
 	if err != nil {
 		return fmt.Errorf("login: %w", err)
 	}
@@ -178,7 +185,7 @@ func (s *Service) failed(ctx context.Context, u store.User, who dispatch.Actor, 
 		return nil
 	}
 	until := now.Add(s.Policy.LockDuration)
-	if _, err := s.Store.UpdateUser(ctx, u.Username, store.UserUpdate{LockedUntil: &until}); err != nil {
+	if _, err := s.Accounts.UpdateUser(ctx, u.Username, store.UserUpdate{LockedUntil: &until}); err != nil {
 		return fmt.Errorf("lock %s: %w", u.Username, err)
 	}
 	return s.audit(ctx, dispatch.RecordAudit{Type: dispatch.TypeLocked, Agency: u.Agency, Subject: subject, As: who,
@@ -204,17 +211,17 @@ func (s *Service) validCode(secret, code string, now time.Time) bool {
 // Logout ends the session whose cookie is given.
 func (s *Service) Logout(ctx context.Context, cookie string) error {
 	h := TokenHash(cookie)
-	sess, err := s.Store.SessionByHash(ctx, h)
+	sess, err := s.Accounts.SessionByHash(ctx, h)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("logout: %w", err)
 	}
-	if err := s.Store.DeleteSession(ctx, h); err != nil {
+	if err := s.Accounts.DeleteSession(ctx, h); err != nil {
 		return fmt.Errorf("logout: %w", err)
 	}
-	u, err := s.Store.User(ctx, sess.Username)
+	u, err := s.Accounts.User(ctx, sess.Username)
 	if err != nil {
 		return fmt.Errorf("logout: %w", err)
 	}
@@ -231,7 +238,7 @@ const sessionTouchEvery = 30 * time.Second
 func (s *Service) Session(ctx context.Context, cookie string) (dispatch.Actor, error) {
 	now := s.now()
 	h := TokenHash(cookie)
-	sess, err := s.Store.SessionByHash(ctx, h)
+	sess, err := s.Accounts.SessionByHash(ctx, h)
 	if errors.Is(err, store.ErrNotFound) {
 		return dispatch.Actor{}, dispatch.Errorf(dispatch.EUNAUTHORIZED, "your session has ended; sign in again")
 	}
@@ -239,7 +246,7 @@ func (s *Service) Session(ctx context.Context, cookie string) (dispatch.Actor, e
 		return dispatch.Actor{}, fmt.Errorf("session: %w", err)
 	}
 	if !now.Before(sess.Expires) || now.Sub(sess.LastSeen) >= s.Policy.IdleTimeout {
-		if err := s.Store.DeleteSession(ctx, h); err != nil {
+		if err := s.Accounts.DeleteSession(ctx, h); err != nil {
 			return dispatch.Actor{}, fmt.Errorf("session: %w", err)
 		}
 		return dispatch.Actor{}, dispatch.Errorf(dispatch.EUNAUTHORIZED, "your session has timed out; sign in again")
@@ -249,7 +256,7 @@ func (s *Service) Session(ctx context.Context, cookie string) (dispatch.Actor, e
 		return dispatch.Actor{}, err
 	}
 	if now.Sub(sess.LastSeen) >= sessionTouchEvery {
-		if err := s.Store.TouchSession(ctx, h, now); err != nil {
+		if err := s.Accounts.TouchSession(ctx, h, now); err != nil {
 			return dispatch.Actor{}, fmt.Errorf("session: %w", err)
 		}
 	}
@@ -257,7 +264,7 @@ func (s *Service) Session(ctx context.Context, cookie string) (dispatch.Actor, e
 }
 
 func (s *Service) activeUser(ctx context.Context, username string) (store.User, error) {
-	u, err := s.Store.User(ctx, username)
+	u, err := s.Accounts.User(ctx, username)
 	if err != nil {
 		return u, fmt.Errorf("authenticate: %w", err)
 	}
@@ -277,7 +284,7 @@ func (s *Service) Token(ctx context.Context, token string) (dispatch.Actor, erro
 	t, u, ok := s.tokens.get(key, now)
 	if !ok {
 		var err error
-		t, err = s.Store.TokenByHash(ctx, hash)
+		t, err = s.Accounts.TokenByHash(ctx, hash)
 		if errors.Is(err, store.ErrNotFound) {
 			return dispatch.Actor{}, dispatch.Errorf(dispatch.EUNAUTHORIZED, "the token is not valid")
 		}
@@ -303,7 +310,7 @@ func (s *Service) Token(ctx context.Context, token string) (dispatch.Actor, erro
 	}
 	a := dispatch.Actor{User: u.Username, Agency: u.Agency, Role: primary(roles), Roles: roles}
 	if t.LastUsed.IsZero() || now.Sub(t.LastUsed) >= s.Policy.TokenUseEvery {
-		if err := s.Store.TouchToken(ctx, t.ID, now); err != nil {
+		if err := s.Accounts.TouchToken(ctx, t.ID, now); err != nil {
 			return dispatch.Actor{}, fmt.Errorf("authenticate: %w", err)
 		}
 		s.tokens.touched(key, now)
@@ -322,7 +329,7 @@ func (s *Service) Token(ctx context.Context, token string) (dispatch.Actor, erro
 // returns the secret, shown once.
 func (s *Service) IssueToken(ctx context.Context, by dispatch.Actor, username, name string, roles []string, ttl time.Duration) (string, store.Token, error) {
 	now := s.now()
-	u, err := s.Store.User(ctx, username)
+	u, err := s.Accounts.User(ctx, username)
 	if errors.Is(err, store.ErrNotFound) {
 		return "", store.Token{}, dispatch.Errorf(dispatch.ENOTFOUND, "user %s does not exist", username)
 	}
@@ -342,7 +349,7 @@ func (s *Service) IssueToken(ctx context.Context, by dispatch.Actor, username, n
 	if ttl > 0 {
 		t.Expires = now.Add(ttl)
 	}
-	if err := s.Store.CreateToken(ctx, t); err != nil {
+	if err := s.Accounts.CreateToken(ctx, t); err != nil {
 		return "", t, fmt.Errorf("issue token: %w", err)
 	}
 	data := dispatch.Audited{"name": name, "roles": fmt.Sprint(roles)}
@@ -351,7 +358,7 @@ func (s *Service) IssueToken(ctx context.Context, by dispatch.Actor, username, n
 	}
 	if err := s.audit(ctx, dispatch.RecordAudit{Type: dispatch.TypeTokenCreated, Agency: u.Agency,
 		Subject: map[string]string{"user": username, "token": t.ID}, As: by, Data: data}); err != nil {
-		s.Store.RevokeToken(ctx, t.ID)
+		s.Accounts.RevokeToken(ctx, t.ID)
 		return "", t, err
 	}
 	return secret, t, nil

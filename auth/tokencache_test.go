@@ -19,8 +19,8 @@ func TestTokenCache(t *testing.T) {
 	clock := now
 	tick := func() time.Time { return clock }
 	rec := &recorder{}
-	here := &auth.Service{Store: st, Policy: auth.DefaultPolicy(), Clock: tick, Record: rec.record}
-	there := &auth.Service{Store: st, Policy: auth.DefaultPolicy(), Clock: tick, Record: rec.record}
+	here := &auth.Service{Accounts: st, Policy: auth.DefaultPolicy(), Clock: tick, Record: rec.record}
+	there := &auth.Service{Accounts: st, Policy: auth.DefaultPolicy(), Clock: tick, Record: rec.record}
 	ann := store.User{Username: "ann", Agency: "metro", Roles: []string{dispatch.RoleDispatcher}, Created: now}
 	tok := MustCreateUser(t, st, ann, store.Token{Created: now})
 	bob := MustCreateUser(t, st, store.User{Username: "bob", Agency: "metro", Roles: []string{dispatch.RoleDispatcher}, Created: now}, store.Token{Created: now})
@@ -63,7 +63,7 @@ func TestTokenCache(t *testing.T) {
 	// With no cache, every request reads the store.
 	p := auth.DefaultPolicy()
 	p.TokenCache = 0
-	nocache := &auth.Service{Store: st, Policy: p, Clock: tick}
+	nocache := &auth.Service{Accounts: st, Policy: p, Clock: tick}
 	carl := MustCreateUser(t, st, store.User{Username: "carl", Agency: "metro", Roles: []string{dispatch.RoleDispatcher}, Created: now}, store.Token{Created: now})
 	if _, err := nocache.Token(ctx, carl); err != nil {
 		t.Fatal(err)

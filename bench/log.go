@@ -130,7 +130,14 @@ func AppendLog(ctx context.Context, opt LogOptions) ([]Result, error) {
 	return out, nil
 }
 
-func openBenchStore(ctx context.Context, kind, path string, pg func(context.Context) (string, error)) (store.Store, error) {
+// logStore is what the log benchmarks write to: the ledger's store, which
+// they close when done.
+type logStore interface {
+	ledger.Store
+	Close() error
+}
+
+func openBenchStore(ctx context.Context, kind, path string, pg func(context.Context) (string, error)) (logStore, error) {
 	if kind == "sqlite" {
 		return sqlite.Open(ctx, path)
 	}
@@ -189,7 +196,7 @@ func drive(name string, writers int, d time.Duration, op func(i int) error) (Res
 	return Result{Name: name, Writers: writers, Events: n.Load(), Elapsed: elapsed, P50: pct(0.50), P99: pct(0.99)}, nil
 }
 
-func runLedger(ctx context.Context, db store.Store, key *ledger.Key, writers int, d time.Duration) (Result, error) {
+func runLedger(ctx context.Context, db ledger.Store, key *ledger.Key, writers int, d time.Duration) (Result, error) {
 	l, err := ledger.Open(ctx, ledger.Config{Store: db, Key: key}, nil)
 	if err != nil {
 		return Result{}, err
@@ -212,7 +219,7 @@ func runLedger(ctx context.Context, db store.Store, key *ledger.Key, writers int
 // ledger's group commit without the ledger: no encoding, no Merkle tree, no
 // commitments, no checkpoints.
 type Floor struct {
-	db    store.Store
+	db    ledger.Store
 	mu    sync.Mutex
 	next  int64
 	queue []floorReq
@@ -227,7 +234,7 @@ type floorReq struct {
 }
 
 // NewFloor starts a floor committer on an empty store.
-func NewFloor(db store.Store) *Floor {
+func NewFloor(db ledger.Store) *Floor {
 	f := &Floor{db: db, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	go f.commitLoop()
 	return f
@@ -253,7 +260,7 @@ func (f *Floor) Close() {
 	<-f.done
 }
 
-func runFloor(db store.Store, writers int, d time.Duration) (Result, error) {
+func runFloor(db ledger.Store, writers int, d time.Duration) (Result, error) {
 	f := NewFloor(db)
 	defer f.Close()
 	// The same bytes the ledger stores, made before timing starts.

@@ -173,7 +173,8 @@ func startTenfourServer(ctx context.Context, dir string) (*pathServer, error) {
 		_, err := e.Execute(ctx, a, c)
 		return err
 	}
-	creds, err := auth.Bootstrap(ctx, db, exec, time.Now())
+	svc := &auth.Service{Accounts: db, Policy: auth.DefaultPolicy(), Record: exec}
+	creds, err := svc.Bootstrap(ctx, db, exec)
 	if err != nil {
 		e.Close()
 		db.Close()
@@ -188,7 +189,6 @@ func startTenfourServer(ctx context.Context, dir string) (*pathServer, error) {
 			return nil, err
 		}
 	}
-	svc := &auth.Service{Store: db, Policy: auth.DefaultPolicy(), Record: exec}
 	h := tenfourhttp.NewServer(e, db, svc, nil)
 	h.APILimit, h.LoginLimit, h.FailureLimit = tenfourhttp.Limit{}, tenfourhttp.Limit{}, tenfourhttp.Limit{}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

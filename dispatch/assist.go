@@ -363,7 +363,7 @@ func (c RequestAssist) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 	}
 	loc := cloneLocation(c.Location)
 	loc.Text = strings.TrimSpace(loc.Text)
-	a := newAid(s, actor, now)
+	a := newAssistDecision(s, actor, now)
 	a.open(c.From, c.Unit, loc, strings.TrimSpace(c.Nature), c.Urgency, level, asked)
 	return a.evs, nil
 }
@@ -427,7 +427,7 @@ func (c AcknowledgeAssist) Decide(s *State, actor Actor, now time.Time) ([]Event
 	if ans := r.Answer(agency); ans.Answer != AnswerAsked {
 		return nil, Errorf(ECONFLICT, "agency %s has already %s request %s", agency, ans.Answer, r.ID)
 	}
-	a := newAid(s, actor, now)
+	a := newAssistDecision(s, actor, now)
 	rr := a.get(r.ID)
 	d := &AssistAcknowledged{AssistRef: a.ref(rr, agency)}
 	switch {
@@ -485,7 +485,7 @@ func (c AcceptAssist) Decide(s *State, actor Actor, now time.Time) ([]Event, err
 	if err != nil {
 		return nil, err
 	}
-	a := newAid(s, actor, now)
+	a := newAssistDecision(s, actor, now)
 	rr := a.get(r.ID)
 	a.emit(rr, TypeAssistAccepted, &AssistAccepted{AssistRef: a.ref(rr, agency), Units: slices.Clone(c.Units)}, nil)
 	evs := append(overrides, a.evs...)
@@ -527,7 +527,7 @@ func (c DeclineAssist) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 	case AnswerDeclined:
 		return nil, Errorf(ECONFLICT, "agency %s has already declined request %s", agency, r.ID)
 	}
-	a := newAid(s, actor, now)
+	a := newAssistDecision(s, actor, now)
 	rr := a.get(r.ID)
 	a.emit(rr, TypeAssistDeclined, &AssistDeclined{AssistRef: a.ref(rr, agency), Reason: strings.TrimSpace(c.Reason)}, nil)
 	if rr.Awaiting() {
@@ -577,7 +577,7 @@ func (c CloseAssist) Decide(s *State, actor Actor, now time.Time) ([]Event, erro
 		}
 		units = append(units, u)
 	}
-	a := newAid(s, actor, now)
+	a := newAssistDecision(s, actor, now)
 	rr := a.get(r.ID)
 	a.emit(rr, TypeAssistClosed, &AssistClosed{AssistRef: a.ref(rr, r.To), Disposition: strings.TrimSpace(c.Disposition)}, nil)
 	evs := a.evs

@@ -11,8 +11,8 @@ import (
 	"github.com/tenfour-cad/tenfour/dispatch"
 )
 
-// aidT0 is when the aid world is made; requests are raised after it.
-var aidT0 = time.Date(2026, 4, 1, 15, 0, 0, 0, time.UTC)
+// mutualAidT0 is when the mutual-aid world is made; requests are raised after it.
+var mutualAidT0 = time.Date(2026, 4, 1, 15, 0, 0, 0, time.UTC)
 
 // kedzie is 39th Place and South Kedzie Avenue, where the reference
 // scenario's federal team is boxed in (DESIGN.md).
@@ -21,7 +21,7 @@ var kedzie = dispatch.Location{Text: "39th Pl & S Kedzie Ave", Lat: ptr(41.8236)
 // elsewhere is ten kilometres north of it.
 var elsewhere = dispatch.Location{Text: "N Kedzie Ave", Lat: ptr(41.9136), Lon: ptr(-87.7052)}
 
-// Actors of the aid world.
+// Actors of the mutual-aid world.
 var (
 	fedOfficer   = dispatch.Actor{User: "fo", Agency: "federal", Role: dispatch.RoleOfficer}
 	fedDisp      = dispatch.Actor{User: "fd", Agency: "federal", Role: dispatch.RoleDispatcher}
@@ -41,10 +41,10 @@ var fedPlan = dispatch.MutualAidPlan{Levels: []dispatch.AlarmLevel{
 	{Agencies: []string{"metro"}}, {Agencies: []string{"sheriff"}}, {Agencies: []string{"state"}},
 }}
 
-// MustAidWorld returns a state with agencies federal, metro, sheriff and
+// MustMutualAidWorld returns a state with agencies federal, metro, sheriff and
 // state, a unit or two each, their users, and federal's plan fedPlan; then
 // each of cmds is decided by the system and applied, a second apart.
-func MustAidWorld(tb testing.TB, cmds ...dispatch.Command) *dispatch.State {
+func MustMutualAidWorld(tb testing.TB, cmds ...dispatch.Command) *dispatch.State {
 	tb.Helper()
 	s := dispatch.NewState()
 	base := []dispatch.Command{
@@ -66,7 +66,7 @@ func MustAidWorld(tb testing.TB, cmds ...dispatch.Command) *dispatch.State {
 		dispatch.SetMutualAidPlan{Agency: "federal", Plan: fedPlan},
 	}
 	for i, c := range append(base, cmds...) {
-		MustDecide(tb, s, system, aidT0.Add(time.Duration(i)*time.Second), c)
+		MustDecide(tb, s, system, mutualAidT0.Add(time.Duration(i)*time.Second), c)
 	}
 	return s
 }
@@ -129,7 +129,7 @@ var askMetro = dispatch.RequestAssist{From: "federal", To: "metro", Unit: "feder
 	Nature: "team boxed in by vehicles", Urgency: dispatch.UrgencyEmergency}
 
 func TestRequestAssist(t *testing.T) {
-	at := aidT0.Add(time.Hour)
+	at := mutualAidT0.Add(time.Hour)
 	for _, tc := range []struct {
 		name  string
 		cmd   dispatch.RequestAssist
@@ -150,14 +150,14 @@ func TestRequestAssist(t *testing.T) {
 		{"ErrInvalidNoPlan", dispatch.RequestAssist{From: "metro", Location: kedzie, Nature: "x", Urgency: "URGENT"}, metroDispA, dispatch.EINVALID, "agency metro has no mutual-aid plan; name the agency you ask"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := MustAidWorld(t)
+			s := MustMutualAidWorld(t)
 			_, err := tc.cmd.Decide(s, tc.actor, at)
 			checkDomainError(t, fmt.Sprintf("%#v.Decide", tc.cmd), err, tc.code, tc.msg)
 		})
 	}
 
 	t.Run("OK", func(t *testing.T) {
-		s := MustAidWorld(t)
+		s := MustMutualAidWorld(t)
 		evs := MustDecide(t, s, fedOfficer, at, askMetro)
 		want := []dispatch.Event{{Time: at, Type: dispatch.TypeAssistRequested, Agency: "federal", Actor: fedOfficer,
 			Subject: map[string]string{"request": req1, "unit": "federal.f1", "agencies": "federal,metro"},
@@ -189,7 +189,7 @@ func TestRequestAssist(t *testing.T) {
 
 	t.Run("OKPlan", func(t *testing.T) {
 		// Naming no agency asks level 1 of the plan.
-		s := MustAidWorld(t, dispatch.SetMutualAidPlan{Agency: "federal", Plan: dispatch.MutualAidPlan{Levels: []dispatch.AlarmLevel{
+		s := MustMutualAidWorld(t, dispatch.SetMutualAidPlan{Agency: "federal", Plan: dispatch.MutualAidPlan{Levels: []dispatch.AlarmLevel{
 			{Agencies: []string{"metro", "sheriff"}}, {Agencies: []string{"state"}},
 		}}})
 		evs := MustDecide(t, s, fedDisp, at, dispatch.RequestAssist{From: "federal", Location: kedzie, Nature: "traffic for a convoy", Urgency: dispatch.UrgencyRoutine})
@@ -206,8 +206,8 @@ func TestRequestAssist(t *testing.T) {
 // TestAssistLifecycle follows one request through every status, as the
 // requester sees it.
 func TestAssistLifecycle(t *testing.T) {
-	s := MustAidWorld(t)
-	at := aidT0.Add(time.Hour)
+	s := MustMutualAidWorld(t)
+	at := mutualAidT0.Add(time.Hour)
 	step := func(d time.Duration, actor dispatch.Actor, c dispatch.Command, wantStatus string, want ...string) {
 		t.Helper()
 		evs := MustDecide(t, s, actor, at.Add(d), c)
@@ -273,7 +273,7 @@ func TestAssistLifecycle(t *testing.T) {
 // TestAssistIllegal tries the commands a request's state or the actor
 // does not allow.
 func TestAssistIllegal(t *testing.T) {
-	at := aidT0.Add(time.Hour)
+	at := mutualAidT0.Add(time.Hour)
 	ack := dispatch.AcknowledgeAssist{Request: req1}
 	accept := dispatch.AcceptAssist{Request: req1, Units: []string{"metro.1a12"}}
 	decline := dispatch.DeclineAssist{Request: req1, Reason: "no units free"}
@@ -315,7 +315,7 @@ func TestAssistIllegal(t *testing.T) {
 		{"ErrConflictCloseUnitSentInEmergency", []did{{metroDispA, accept}, {metroOfficer, status("metro.1a12", "EMERGENCY")}}, fedDisp, closeIt, dispatch.ECONFLICT, "unit 1A12 is in EMERGENCY on request " + req1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := MustAidWorld(t)
+			s := MustMutualAidWorld(t)
 			MustDecide(t, s, fedOfficer, at, askMetro)
 			for i, d := range tc.setup {
 				MustDecide(t, s, d.actor, at.Add(time.Duration(i+1)*time.Second), d.cmd)
@@ -331,7 +331,7 @@ func TestAssistIllegal(t *testing.T) {
 
 	t.Run("OKAcceptAfterDecline", func(t *testing.T) {
 		// Things change: an agency that declined may still send units.
-		s := MustAidWorld(t)
+		s := MustMutualAidWorld(t)
 		MustDecide(t, s, fedOfficer, at, askMetro)
 		MustDecide(t, s, metroCmdr, at.Add(time.Second), decline)
 		MustDecide(t, s, metroDispA, at.Add(2*time.Second), accept)
@@ -340,7 +340,7 @@ func TestAssistIllegal(t *testing.T) {
 		}
 	})
 	t.Run("OKAcceptMore", func(t *testing.T) {
-		s := MustAidWorld(t)
+		s := MustMutualAidWorld(t)
 		MustDecide(t, s, fedOfficer, at, askMetro)
 		MustDecide(t, s, metroDispA, at.Add(time.Second), accept)
 		MustDecide(t, s, metroDispA, at.Add(2*time.Second), dispatch.AcceptAssist{Request: req1, Units: []string{"metro.t7"}})
@@ -354,7 +354,7 @@ func TestAssistIllegal(t *testing.T) {
 // the asked agency declines, with a reason, and the request escalates at
 // once.
 func TestDeclineAssist(t *testing.T) {
-	at := aidT0.Add(time.Hour)
+	at := mutualAidT0.Add(time.Hour)
 	for _, tc := range []struct {
 		name   string
 		actor  dispatch.Actor
@@ -372,7 +372,7 @@ func TestDeclineAssist(t *testing.T) {
 		{"ErrInvalidControlReason", metroCmdr, "no\x00units", dispatch.EINVALID, "reason contains control characters"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := MustAidWorld(t)
+			s := MustMutualAidWorld(t)
 			MustDecide(t, s, fedOfficer, at, askMetro)
 			evs, err := dispatch.DeclineAssist{Request: req1, Agency: "metro", Reason: tc.reason}.Decide(s, tc.actor, at.Add(time.Second))
 			checkDomainError(t, "DeclineAssist.Decide", err, tc.code, tc.msg)
@@ -382,7 +382,7 @@ func TestDeclineAssist(t *testing.T) {
 		})
 	}
 	t.Run("ErrForbiddenSupervisorOfAnother", func(t *testing.T) {
-		s := MustAidWorld(t)
+		s := MustMutualAidWorld(t)
 		MustDecide(t, s, fedOfficer, at, askMetro)
 		MustDecide(t, s, metroCmdr, at.Add(time.Second), dispatch.DeclineAssist{Request: req1, Reason: "hold in force"})
 		// The sheriff is now asked too, but may not answer for metro.
@@ -390,7 +390,7 @@ func TestDeclineAssist(t *testing.T) {
 		checkDomainError(t, "DeclineAssist for metro by sheriff's supervisor", err, dispatch.EFORBIDDEN, "may not act for agency metro")
 	})
 	t.Run("OK", func(t *testing.T) {
-		s := MustAidWorld(t)
+		s := MustMutualAidWorld(t)
 		MustDecide(t, s, fedOfficer, at, askMetro)
 		MustDecide(t, s, metroDispA, at.Add(5*time.Second), dispatch.AcknowledgeAssist{Request: req1})
 		when := at.Add(20 * time.Second)
@@ -421,7 +421,7 @@ func TestDeclineAssist(t *testing.T) {
 		}
 	})
 	t.Run("OKNoEscalationOnceAccepted", func(t *testing.T) {
-		s := MustAidWorld(t, dispatch.SetMutualAidPlan{Agency: "federal", Plan: dispatch.MutualAidPlan{Levels: []dispatch.AlarmLevel{
+		s := MustMutualAidWorld(t, dispatch.SetMutualAidPlan{Agency: "federal", Plan: dispatch.MutualAidPlan{Levels: []dispatch.AlarmLevel{
 			{Agencies: []string{"metro", "sheriff"}}, {Agencies: []string{"state"}},
 		}}})
 		MustDecide(t, s, fedDisp, at, dispatch.RequestAssist{From: "federal", Location: kedzie, Nature: "x", Urgency: dispatch.UrgencyEmergency})
@@ -437,8 +437,8 @@ func TestDeclineAssist(t *testing.T) {
 // climbs federal's plan exactly at its deadlines, then alerts at every
 // deadline once the plan is exhausted, and stops once accepted.
 func TestEscalationDeadlines(t *testing.T) {
-	s := MustAidWorld(t)
-	at := aidT0.Add(time.Hour)
+	s := MustMutualAidWorld(t)
+	at := mutualAidT0.Add(time.Hour)
 	MustDecide(t, s, fedOfficer, at, askMetro)
 	tick := func(d time.Duration, want ...string) []dispatch.Event {
 		t.Helper()
@@ -494,8 +494,8 @@ func TestEscalationPlanDeadlines(t *testing.T) {
 		Levels: []dispatch.AlarmLevel{{Agencies: []string{"metro"}}, {Agencies: []string{"sheriff"}}, {Agencies: []string{"state"}}},
 		Urgent: dispatch.AnswerDeadlines{AcknowledgeSeconds: 45, DecideSeconds: 90},
 	}
-	s := MustAidWorld(t, dispatch.SetMutualAidPlan{Agency: "federal", Plan: plan})
-	at := aidT0.Add(time.Hour)
+	s := MustMutualAidWorld(t, dispatch.SetMutualAidPlan{Agency: "federal", Plan: plan})
+	at := mutualAidT0.Add(time.Hour)
 	// Asking the sheriff directly: level 0; level 1 is metro; level 2, the
 	// sheriff, is skipped; then the state.
 	MustDecide(t, s, fedDisp, at, dispatch.RequestAssist{From: "federal", To: "sheriff", Location: kedzie, Nature: "crowd", Urgency: dispatch.UrgencyUrgent})
@@ -522,9 +522,9 @@ func TestEscalationPlanDeadlines(t *testing.T) {
 // TestEmergencyRaisesRequest: the emergency button raises an EMERGENCY
 // request in the same decision, once per emergency.
 func TestEmergencyRaisesRequest(t *testing.T) {
-	at := aidT0.Add(time.Hour)
+	at := mutualAidT0.Add(time.Hour)
 	t.Run("Position", func(t *testing.T) {
-		s := MustAidWorld(t)
+		s := MustMutualAidWorld(t)
 		evs := MustDecide(t, s, fedOfficer, at, dispatch.SetUnitStatus{Unit: "federal.f1", Status: "EMERGENCY", Lat: kedzie.Lat, Lon: kedzie.Lon})
 		if got, want := kinds(evs), []string{"unit.status_changed federal.f1 EMERGENCY", "assist.requested metro"}; !slices.Equal(got, want) {
 			t.Fatalf("EMERGENCY = %q, want %q", got, want)
@@ -552,7 +552,7 @@ func TestEmergencyRaisesRequest(t *testing.T) {
 	})
 	t.Run("IncidentLocationNoPlan", func(t *testing.T) {
 		// Metro has no plan: its own supervisors get a tracked request.
-		s := MustAidWorld(t,
+		s := MustMutualAidWorld(t,
 			dispatch.CreateIncident{Agency: "metro", Type: "THEFT", Location: kedzie},
 			dispatch.DispatchUnits{Incident: "metro-2026-000001", Units: []string{"metro.1a12"}})
 		evs := MustDecide(t, s, metroOfficer, at, status("metro.1a12", "EMERGENCY"))
@@ -573,7 +573,7 @@ func TestEmergencyRaisesRequest(t *testing.T) {
 	t.Run("PositionInAHeldDistrict", func(t *testing.T) {
 		// The place of the position, as the API's map reads it, goes with
 		// the request: a hold over the district meets it.
-		s := MustAidWorld(t)
+		s := MustMutualAidWorld(t)
 		MustDecide(t, s, metroCmdr, at.Add(-time.Minute), dispatch.IssueDirective{Agency: "metro",
 			Scope: dispatch.Scope{Kind: dispatch.ScopeDistrict, District: "014"}, Effect: dispatch.EffectHold,
 			Reason: "crowd at the rail yards", Expires: at.Add(time.Hour)})
@@ -591,7 +591,7 @@ func TestEmergencyRaisesRequest(t *testing.T) {
 		}
 	})
 	t.Run("NoPosition", func(t *testing.T) {
-		s := MustAidWorld(t)
+		s := MustMutualAidWorld(t)
 		evs := MustDecide(t, s, fedOfficer, at, status("federal.f1", "EMERGENCY"))
 		if d := evs[1].Data.(*dispatch.AssistRequested); d.Location.Text != "position unknown: unit F1" || d.Location.Lat != nil {
 			t.Errorf("location = %+v, want it said that the position is unknown", d.Location)
@@ -602,8 +602,8 @@ func TestEmergencyRaisesRequest(t *testing.T) {
 // TestPlanExhaustionKeepsAlerting: a request nobody answers is never
 // dropped: it alerts at every deadline, for as long as it stays open.
 func TestPlanExhaustionKeepsAlerting(t *testing.T) {
-	s := MustAidWorld(t)
-	at := aidT0.Add(time.Hour)
+	s := MustMutualAidWorld(t)
+	at := mutualAidT0.Add(time.Hour)
 	MustDecide(t, s, fedOfficer, at, askMetro)
 	var alerts int
 	for i := 1; i <= 40; i++ {
@@ -627,8 +627,8 @@ func TestPlanExhaustionKeepsAlerting(t *testing.T) {
 // TestRequestVisibility: a request concerns its requester and each agency
 // asked, from the moment it is asked; the subject says so on every event.
 func TestRequestVisibility(t *testing.T) {
-	s := MustAidWorld(t)
-	at := aidT0.Add(time.Hour)
+	s := MustMutualAidWorld(t)
+	at := mutualAidT0.Add(time.Hour)
 	MustDecide(t, s, fedOfficer, at, askMetro)
 	for _, tc := range []struct {
 		agency string
@@ -654,8 +654,8 @@ func TestRequestVisibility(t *testing.T) {
 // dispatch to an incident says so, pre-emption or not.
 func TestDispatchUnitOnRequest(t *testing.T) {
 	const inc = "metro-2026-000001"
-	at := aidT0.Add(time.Hour)
-	s := MustAidWorld(t, dispatch.CreateIncident{Agency: "metro", Type: "THEFT", Priority: ptr(0), Location: elsewhere})
+	at := mutualAidT0.Add(time.Hour)
+	s := MustMutualAidWorld(t, dispatch.CreateIncident{Agency: "metro", Type: "THEFT", Priority: ptr(0), Location: elsewhere})
 	MustDecide(t, s, fedOfficer, at, askMetro)
 	MustDecide(t, s, metroDispA, at.Add(time.Second), dispatch.AcceptAssist{Request: req1, Units: []string{"metro.1a12"}})
 	for _, st := range []string{"", "EN_ROUTE", "ON_SCENE"} {

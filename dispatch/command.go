@@ -10,13 +10,6 @@ import (
 	"unicode/utf8"
 )
 
-// A Command asks for a change. Decide checks it against the state at time now
-// and returns the events that record the change, or an *Error. It never
-// changes the state: only applying the events does.
-type Command interface {
-	Decide(s *State, actor Actor, now time.Time) ([]Event, error)
-}
-
 var (
 	slugRE     = regexp.MustCompile(`^[a-z][a-z0-9-]{1,31}$`)
 	callSignRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,15}$`)

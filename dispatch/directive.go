@@ -351,7 +351,7 @@ func (c IssueDirective) Decide(s *State, actor Actor, now time.Time) ([]Event, e
 		Reason: strings.TrimSpace(c.Reason), Expires: c.Expires.UTC()}
 	ev := Event{Time: now, Type: TypeDirectiveIssued, Agency: c.Agency, Actor: actor, Subject: subject, Data: d}
 	// The requests it stands in the way of learn it in the same decision.
-	a := newAid(s, actor, now)
+	a := newAssistDecision(s, actor, now)
 	a.issuing = newDirective(ev, d)
 	a.conflictsOf(a.issuing)
 	return append([]Event{ev}, a.evs...), nil

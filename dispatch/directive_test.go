@@ -21,7 +21,7 @@ func holdKedzie(now time.Time) dispatch.IssueDirective {
 }
 
 func TestIssueDirective(t *testing.T) {
-	at := aidT0.Add(time.Hour)
+	at := mutualAidT0.Add(time.Hour)
 	circle := dispatch.Scope{Kind: dispatch.ScopeCircle, Circle: &dispatch.Circle{Lat: 41.8, Lon: -87.7, RadiusM: 300}}
 	with := func(f func(*dispatch.IssueDirective)) dispatch.IssueDirective {
 		c := holdKedzie(at)
@@ -67,13 +67,13 @@ func TestIssueDirective(t *testing.T) {
 		}), metroCmdr, dispatch.ENOTFOUND, "agency metro has no incident sheriff-2026-000001"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := MustAidWorld(t, dispatch.CreateIncident{Agency: "sheriff", Type: "THEFT", Location: kedzie})
+			s := MustMutualAidWorld(t, dispatch.CreateIncident{Agency: "sheriff", Type: "THEFT", Location: kedzie})
 			_, err := tc.cmd.Decide(s, tc.actor, at)
 			checkDomainError(t, fmt.Sprintf("%#v.Decide", tc.cmd), err, tc.code, tc.msg)
 		})
 	}
 	t.Run("OK", func(t *testing.T) {
-		s := MustAidWorld(t)
+		s := MustMutualAidWorld(t)
 		c := dispatch.IssueDirective{Agency: "metro", Effect: dispatch.EffectRestrict, Restrict: "traffic-control", Scope: circle,
 			Reason: " traffic only ", Expires: at.Add(7 * 24 * time.Hour)}
 		evs := MustDecide(t, s, metroCmdr, at, c)
@@ -100,7 +100,7 @@ func TestIssueDirective(t *testing.T) {
 }
 
 func TestRevokeDirective(t *testing.T) {
-	at := aidT0.Add(time.Hour)
+	at := mutualAidT0.Add(time.Hour)
 	for _, tc := range []struct {
 		name   string
 		actor  dispatch.Actor
@@ -117,14 +117,14 @@ func TestRevokeDirective(t *testing.T) {
 		{"ErrConflictExpired", metroSup, dir1, "over", 4 * time.Hour, dispatch.ECONFLICT, "is no longer in force"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := MustAidWorld(t)
+			s := MustMutualAidWorld(t)
 			MustDecide(t, s, metroCmdr, at, holdKedzie(at))
 			_, err := dispatch.RevokeDirective{Directive: tc.id, Reason: tc.reason}.Decide(s, tc.actor, at.Add(tc.after))
 			checkDomainError(t, "RevokeDirective.Decide", err, tc.code, tc.msg)
 		})
 	}
 	t.Run("OK", func(t *testing.T) {
-		s := MustAidWorld(t)
+		s := MustMutualAidWorld(t)
 		MustDecide(t, s, metroCmdr, at, holdKedzie(at))
 		// Another supervisor may revoke it.
 		MustDecide(t, s, metroSup, at.Add(time.Minute), dispatch.RevokeDirective{Directive: dir1, Reason: "operation over"})
@@ -142,8 +142,8 @@ func TestRevokeDirective(t *testing.T) {
 }
 
 func TestDirectiveExpiry(t *testing.T) {
-	s := MustAidWorld(t)
-	at := aidT0.Add(time.Hour)
+	s := MustMutualAidWorld(t)
+	at := mutualAidT0.Add(time.Hour)
 	MustDecide(t, s, metroCmdr, at, holdKedzie(at))
 	expires := at.Add(4 * time.Hour)
 	if evs := MustDecide(t, s, system, expires.Add(-time.Nanosecond), dispatch.CheckTimers{}); len(evs) != 0 {
@@ -229,10 +229,10 @@ func TestDirectiveBlocks(t *testing.T) {
 // refused unless a supervisor overrides it with a reason, and the override
 // is recorded in the same decision.
 func TestDispatchDirective(t *testing.T) {
-	at := aidT0.Add(time.Hour)
+	at := mutualAidT0.Add(time.Hour)
 	const inc = "metro-2026-000001"
 	world := func(t *testing.T, directive dispatch.IssueDirective) *dispatch.State {
-		s := MustAidWorld(t, dispatch.CreateIncident{Agency: "metro", Type: "THEFT", Location: kedzie})
+		s := MustMutualAidWorld(t, dispatch.CreateIncident{Agency: "metro", Type: "THEFT", Location: kedzie})
 		MustDecide(t, s, metroCmdr, at, directive)
 		return s
 	}
@@ -307,7 +307,7 @@ func TestDispatchDirective(t *testing.T) {
 	}
 	t.Run("AcceptRequest", func(t *testing.T) {
 		// Accepting a request sends units too: the same rule holds.
-		s := MustAidWorld(t)
+		s := MustMutualAidWorld(t)
 		MustDecide(t, s, metroCmdr, at, holdKedzie(at))
 		ask := dispatch.RequestAssist{From: "federal", To: "metro", Location: kedzie, Nature: "traffic", Urgency: dispatch.UrgencyRoutine}
 		MustDecide(t, s, fedDisp, at.Add(time.Second), ask)
@@ -330,7 +330,7 @@ func TestDispatchDirective(t *testing.T) {
 // levels as it takes, whatever acknowledgements come, unless an agency
 // accepts it before.
 func TestDirectiveConflict(t *testing.T) {
-	at := aidT0.Add(time.Hour)
+	at := mutualAidT0.Add(time.Hour)
 	sheriffHold := dispatch.IssueDirective{Agency: "sheriff", Effect: dispatch.EffectClear, Scope: dispatch.Scope{Kind: dispatch.ScopeAgency},
 		Reason: "all units to the county fair", Expires: at.Add(time.Hour)}
 	stateHold := dispatch.IssueDirective{Agency: "state", Effect: dispatch.EffectHold, Scope: dispatch.Scope{Kind: dispatch.ScopeAgency},
@@ -376,7 +376,7 @@ func TestDirectiveConflict(t *testing.T) {
 			"assist.conflict metro " + dir1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := MustAidWorld(t)
+			s := MustMutualAidWorld(t)
 			for _, c := range tc.setup {
 				MustDecide(t, s, issuer[c.(dispatch.IssueDirective).Agency], at, c)
 			}
@@ -429,7 +429,7 @@ func TestDirectiveConflict(t *testing.T) {
 		// The reference scenario: metro acknowledges, under its hold; the
 		// clock runs on, and the request goes to the sheriff at metro's
 		// deadline, then to the state at the sheriff's.
-		s := MustAidWorld(t)
+		s := MustMutualAidWorld(t)
 		MustDecide(t, s, metroCmdr, at, holdKedzie(at))
 		MustDecide(t, s, fedOfficer, at, askMetro)
 		evs := MustDecide(t, s, metroDispA, at.Add(10*time.Second), dispatch.AcknowledgeAssist{Request: req1})
@@ -458,7 +458,7 @@ func TestDirectiveConflict(t *testing.T) {
 	t.Run("AcceptedInTime", func(t *testing.T) {
 		// Metro's supervisor overrides the hold to send a traffic unit
 		// before the deadline: nothing escalates.
-		s := MustAidWorld(t)
+		s := MustMutualAidWorld(t)
 		MustDecide(t, s, metroCmdr, at, holdKedzie(at))
 		MustDecide(t, s, fedOfficer, at, askMetro)
 		MustDecide(t, s, metroDispA, at.Add(5*time.Second), dispatch.AcknowledgeAssist{Request: req1})
@@ -478,7 +478,7 @@ func TestDirectiveConflict(t *testing.T) {
 		// request: the sheriff's acknowledgement does not move the
 		// deadline either, and the request goes to the state at it. The
 		// sheriff may still accept after.
-		s := MustAidWorld(t, dispatch.SetMutualAidPlan{Agency: "federal", Plan: dispatch.MutualAidPlan{Levels: []dispatch.AlarmLevel{
+		s := MustMutualAidWorld(t, dispatch.SetMutualAidPlan{Agency: "federal", Plan: dispatch.MutualAidPlan{Levels: []dispatch.AlarmLevel{
 			{Agencies: []string{"metro", "sheriff"}}, {Agencies: []string{"state"}},
 		}}})
 		MustDecide(t, s, metroCmdr, at, holdKedzie(at))
@@ -497,7 +497,7 @@ func TestDirectiveConflict(t *testing.T) {
 	})
 	t.Run("DeclinedAtOnce", func(t *testing.T) {
 		// A supervisor who declines, under the order, escalates at once.
-		s := MustAidWorld(t)
+		s := MustMutualAidWorld(t)
 		MustDecide(t, s, metroCmdr, at, holdKedzie(at))
 		MustDecide(t, s, fedOfficer, at, askMetro)
 		evs := MustDecide(t, s, metroSup, at.Add(3*time.Second), dispatch.DeclineAssist{Request: req1, Reason: "hold order in force"})
@@ -512,7 +512,7 @@ func TestDirectiveConflict(t *testing.T) {
 	t.Run("AtEscalation", func(t *testing.T) {
 		// The sheriff's directive is met when the deadline takes the
 		// request there: it goes on to the state at the sheriff's deadline.
-		s := MustAidWorld(t)
+		s := MustMutualAidWorld(t)
 		MustDecide(t, s, sherSup, at, sheriffHold)
 		MustDecide(t, s, fedOfficer, at.Add(time.Second), askMetro)
 		tick(t, s, 31*time.Second, dispatch.EscalateNoAcknowledgement, "assist.escalated sheriff", "assist.conflict sheriff sheriff-D-2026-000001")
@@ -523,7 +523,7 @@ func TestDirectiveConflict(t *testing.T) {
 	t.Run("IssuedLater", func(t *testing.T) {
 		// A directive issued while metro decides on the request holds it to
 		// the deadline it has.
-		s := MustAidWorld(t)
+		s := MustMutualAidWorld(t)
 		MustDecide(t, s, fedOfficer, at, askMetro)
 		MustDecide(t, s, metroDispA, at.Add(5*time.Second), dispatch.AcknowledgeAssist{Request: req1})
 		evs := MustDecide(t, s, metroCmdr, at.Add(10*time.Second), holdKedzie(at))
@@ -540,7 +540,7 @@ func TestDirectiveConflict(t *testing.T) {
 		tick(t, s, 65*time.Second-time.Nanosecond, "")
 		tick(t, s, 65*time.Second, dispatch.EscalateConflict, "assist.escalated sheriff")
 		// Once accepted, a new directive holds nothing.
-		s = MustAidWorld(t)
+		s = MustMutualAidWorld(t)
 		MustDecide(t, s, fedOfficer, at, askMetro)
 		MustDecide(t, s, metroDispA, at.Add(5*time.Second), dispatch.AcceptAssist{Request: req1, Units: []string{"metro.1a12"}})
 		if evs := MustDecide(t, s, metroCmdr, at.Add(10*time.Second), holdKedzie(at)); len(evs) != 1 {
@@ -556,8 +556,8 @@ func TestDirectiveConflict(t *testing.T) {
 // only directives in force, of the agency asked about, over the place, in
 // id order; Blocking narrows them to the ones a unit may not pass.
 func TestDirectivesAt(t *testing.T) {
-	at := aidT0.Add(time.Hour)
-	s := MustAidWorld(t)
+	at := mutualAidT0.Add(time.Hour)
+	s := MustMutualAidWorld(t)
 	traffic := holdKedzie(at)
 	traffic.Effect, traffic.Restrict = dispatch.EffectRestrict, "traffic-control"
 	traffic.Scope = dispatch.Scope{Kind: dispatch.ScopeAgency}

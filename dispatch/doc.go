@@ -6,4 +6,23 @@
 // the State changes only by applying events. Everything else in tenfour
 // imports this package, and it imports none of them. Because of that the whole
 // system can be rebuilt from its log, and replays deterministically.
+//
+// Where to look:
+//
+//   - decide.go: Command and Decide, the one way every command is decided
+//     (the engine calls it), and the list of every command with the file
+//     that holds it.
+//   - decode.go: DecodeData, the table of every event type and its payload,
+//     how an event is read back from the log.
+//   - state.go: State and State.Apply, how each event changes the state.
+//   - event.go: Event, and the first events (agency, unit, incident and
+//     user created; status changes, dispatch, clearing).
+//   - One file per subject, each with its commands, their rules, their
+//     events and their fold into the state: lifecycle.go, merge.go,
+//     roster.go, premise.go, bolo.go, message.go, timers.go, and for mutual
+//     aid mutualaid.go (plans), assist.go (assistance requests, the
+//     assist.* events), escalate.go (their escalation and conflicts),
+//     directive.go, mutualaid_apply.go (their fold into the state).
+//   - model.go: the records the state holds; error.go: the typed errors
+//     with their codes.
 package dispatch

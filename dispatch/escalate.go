@@ -7,12 +7,12 @@ import (
 	"time"
 )
 
-// An aid collects the assist.* events of one decision. It folds each event
-// into its own copy of the request as it emits it, with the very fold that
-// State.Apply uses, so that a later step of the same decision (a conflict,
+// An assistDecision collects the assist.* events of one decision. It folds
+// each event into its own copy of the request as it emits it, with the very
+// fold that State.Apply uses, so that a later step of the same decision (a conflict,
 // the escalation it causes, the next conflict) sees the earlier ones, and
 // the state never changes before the decision is applied.
-type aid struct {
+type assistDecision struct {
 	s     *State
 	actor Actor
 	now   time.Time
@@ -23,12 +23,12 @@ type aid struct {
 	evs     []Event
 }
 
-func newAid(s *State, actor Actor, now time.Time) *aid {
-	return &aid{s: s, actor: actor, now: now, reqs: map[string]*AssistRequest{}}
+func newAssistDecision(s *State, actor Actor, now time.Time) *assistDecision {
+	return &assistDecision{s: s, actor: actor, now: now, reqs: map[string]*AssistRequest{}}
 }
 
 // get returns this decision's copy of request id.
-func (a *aid) get(id string) *AssistRequest {
+func (a *assistDecision) get(id string) *AssistRequest {
 	if r, ok := a.reqs[id]; ok {
 		return r
 	}
@@ -37,21 +37,21 @@ func (a *aid) get(id string) *AssistRequest {
 	return r
 }
 
-func (a *aid) ref(r *AssistRequest, to string) AssistRef {
+func (a *assistDecision) ref(r *AssistRequest, to string) AssistRef {
 	return AssistRef{Request: r.ID, FromAgency: r.From, ToAgency: to, Urgency: r.Urgency}
 }
 
 // emit records one event about r and folds it into r. The subject's
 // "agencies" is taken after the fold, so that an escalation names the
 // agencies it newly asks.
-func (a *aid) emit(r *AssistRequest, typ string, data any, subject map[string]string) {
+func (a *assistDecision) emit(r *AssistRequest, typ string, data any, subject map[string]string) {
 	e := Event{Time: a.now, Type: typ, Agency: r.From, Actor: a.actor,
 		Subject: map[string]string{"request": r.ID}, Data: data}
 	for k, v := range subject {
 		e.Subject[k] = v
 	}
 	if err := r.fold(e); err != nil {
-		// The aid built the event from checks it made itself.
+		// The decision built the event from checks it made itself.
 		panic(fmt.Sprintf("dispatch: %s decided against its own checks: %v", typ, err))
 	}
 	e.Subject["agencies"] = strings.Join(r.Agencies(), ",")
@@ -59,13 +59,13 @@ func (a *aid) emit(r *AssistRequest, typ string, data any, subject map[string]st
 }
 
 // deadline returns when r escalates if nobody acknowledges it from now.
-func (a *aid) deadline(r *AssistRequest) time.Time {
+func (a *assistDecision) deadline(r *AssistRequest) time.Time {
 	return a.now.Add(a.s.answerDeadlines(r.From, r.Urgency).acknowledge()).UTC()
 }
 
 // open raises a new request from agency from, asking asked at level, and
 // shows at once any directive that stands in its way.
-func (a *aid) open(from, unit string, loc Location, nature, urgency string, level int, asked []string) {
+func (a *assistDecision) open(from, unit string, loc Location, nature, urgency string, level int, asked []string) {
 	year := a.now.UTC().Year()
 	id := RequestID(from, year, a.s.requestSerial[serialKey(from, year)]+1)
 	told := []Audience{{Agency: from}}
@@ -96,7 +96,7 @@ func (a *aid) open(from, unit string, loc Location, nature, urgency string, leve
 // emergency raises the request of unit u gone EMERGENCY (status change d):
 // to level 1 of its agency's plan, or, with no plan, to its own agency, so
 // that it is tracked and escalates like any other.
-func (a *aid) emergency(u *Unit, d *UnitStatusChanged, c SetUnitStatus) {
+func (a *assistDecision) emergency(u *Unit, d *UnitStatusChanged, c SetUnitStatus) {
 	var loc Location
 	switch {
 	case d.Lat != nil && d.Lon != nil:
@@ -124,7 +124,7 @@ func (a *aid) emergency(u *Unit, d *UnitStatusChanged, c SetUnitStatus) {
 
 // holding returns the directives of agency in force that keep all its units
 // out of loc, by id: the state's and the one being issued.
-func (a *aid) holding(agency string, loc Location) []*Directive {
+func (a *assistDecision) holding(agency string, loc Location) []*Directive {
 	var out []*Directive
 	for _, d := range a.s.DirectivesAt(agency, loc, "", a.now) {
 		if d.holds() {
@@ -144,7 +144,7 @@ func (a *aid) holding(agency string, loc Location) []*Directive {
 // acknowledging, and at it r escalates unless an agency accepts first (a
 // supervisor may override the directive to send units). The agency gets the
 // time any agency gets to answer, and not a second more.
-func (a *aid) conflicts(r *AssistRequest, agencies []string) {
+func (a *assistDecision) conflicts(r *AssistRequest, agencies []string) {
 	for _, ag := range agencies {
 		for _, d := range a.holding(ag, r.Location) {
 			a.conflict(r, d)
@@ -156,7 +156,7 @@ func (a *aid) conflicts(r *AssistRequest, agencies []string) {
 // deadline: the requester and the issuer's superiors are told. tenfour
 // knows no chain of command, so the superiors are the other supervisors of
 // the issuing agency and its administrators.
-func (a *aid) conflict(r *AssistRequest, d *Directive) {
+func (a *assistDecision) conflict(r *AssistRequest, d *Directive) {
 	told := []Audience{{Agency: r.From}, {Agency: d.Agency, Role: RoleSupervisor, Except: d.Issuer.User}, {Agency: d.Agency, Role: RoleAdmin}}
 	a.emit(r, TypeAssistConflict, &AssistConflict{
 		AssistRef: a.ref(r, d.Agency), Directive: d.ID, Issuer: d.Issuer, Effect: d.Effect, Reason: d.Reason, Told: told,
@@ -165,7 +165,7 @@ func (a *aid) conflict(r *AssistRequest, d *Directive) {
 
 // conflictsOf shows the conflicts of directive d, being issued, with the
 // requests waiting on its agency: each is held to the deadline it has.
-func (a *aid) conflictsOf(d *Directive) {
+func (a *assistDecision) conflictsOf(d *Directive) {
 	if !d.holds() {
 		return
 	}
@@ -187,7 +187,7 @@ func (a *aid) conflictsOf(d *Directive) {
 // no such level left, r stays open and alerts again (exhausted). The
 // requester is told, and the supervisors of the agencies newly asked (or,
 // exhausted, of those asked that have not declined).
-func (a *aid) escalate(r *AssistRequest, reason string) {
+func (a *assistDecision) escalate(r *AssistRequest, reason string) {
 	var levels []AlarmLevel
 	if p := a.s.Agencies[r.From].Plan; p != nil {
 		levels = p.Levels
@@ -223,13 +223,13 @@ func (a *aid) escalate(r *AssistRequest, reason string) {
 	}, nil)
 }
 
-// checkAid returns the events of CheckTimers for directives and requests:
+// checkMutualAid returns the events of CheckTimers for directives and requests:
 // each directive whose expiry has come expires, then each request past its
 // deadline escalates one step, by id: for the conflict that held it to that
 // deadline, or else for want of an acknowledgement or of a decision.
-func (s *State) checkAid(actor Actor, now time.Time) []Event {
+func (s *State) checkMutualAid(actor Actor, now time.Time) []Event {
 	evs := s.expireDirectives(actor, now)
-	a := newAid(s, actor, now)
+	a := newAssistDecision(s, actor, now)
 	var due []*AssistRequest
 	for _, r := range s.Requests {
 		if r.Awaiting() && r.Deadline != nil && !now.Before(*r.Deadline) {
@@ -260,7 +260,7 @@ func (s *State) withAssist(u *Unit, ev Event, c SetUnitStatus, actor Actor, now 
 	if u.Request != "" {
 		ev.Subject["request"] = u.Request
 	}
-	a := newAid(s, actor, now)
+	a := newAssistDecision(s, actor, now)
 	switch d.Status {
 	case StatusEmergency:
 		if !s.inEmergencyRequest(u.ID) {

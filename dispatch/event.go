@@ -1,11 +1,6 @@
 package dispatch
 
-import (
-	"encoding/json"
-	"fmt"
-	"slices"
-	"time"
-)
+import "time"
 
 // An Event is a fact that happened: the only way State changes. Its Data is
 // one of the payload types below; Private holds the plaintext of its private
@@ -112,80 +107,4 @@ type IncidentCleared struct {
 	Disposition string `json:"disposition"`
 	// LateMark is set when entered late (late.go).
 	LateMark
-}
-
-// DecodeData decodes the JSON payload of an event of type typ.
-func DecodeData(typ string, data json.RawMessage) (any, error) {
-	var v any
-	switch typ {
-	case TypeAgencyCreated:
-		v = &AgencyCreated{}
-	case TypeUnitCreated:
-		v = &UnitCreated{}
-	case TypeIncidentCreated:
-		v = &IncidentCreated{}
-	case TypeUserCreated:
-		v = &UserCreated{}
-	case TypeUnitStatusChanged:
-		v = &UnitStatusChanged{}
-	case TypeIncidentDispatched:
-		v = &IncidentDispatched{}
-	case TypeIncidentCleared:
-		v = &IncidentCleared{}
-	case TypeIncidentTypeAdded:
-		v = &IncidentTypeAdded{}
-	case TypeIncidentNoteAdded:
-		v = &IncidentNoteAdded{}
-	case TypePremiseRecorded:
-		v = &PremiseRecorded{}
-	case TypePremiseRemoved:
-		v = &PremiseRemoval{}
-	case TypeIncidentLocationFixed:
-		v = &IncidentLocationFixed{}
-	case TypeIncidentCallerAdded:
-		v = &IncidentCallerAdded{}
-	case TypeIncidentMerged, TypeIncidentUnitMoved, TypeIncidentLinked, TypeIncidentUnlinked:
-		v = mergeData(typ)
-	case TypeUnitPreempted:
-		v = &UnitPreempted{}
-	case TypePositionsSampled:
-		v = &PositionsSampled{}
-	case TypeAgencyTimersSet:
-		v = &AgencyTimersSet{}
-	case TypeIncidentPending:
-		v = &IncidentPendingAlert{}
-	case TypeSafetyCheck:
-		v = &SafetyCheckAlert{}
-	case TypeTimelinePublished:
-		v = &TimelinePublished{}
-	case TypeUnitSignedOn:
-		v = &UnitSignedOn{}
-	case TypeUnitSignedOff:
-		v = &UnitSignedOff{}
-	case TypeUnitCrossStaffed:
-		v = &UnitCrossStaffed{}
-	case TypeRunCardsSet:
-		v = &RunCardsSet{}
-	case TypeMessageSent:
-		v = &MessageSent{}
-	case TypeMessageDelivered, TypeMessageRead:
-		v = &MessageReceipt{}
-	case TypeBOLOIssued:
-		v = &BOLOIssued{}
-	case TypeBOLOCancelled:
-		v = &BOLOCancelled{}
-	default:
-		if v = aidData(typ); v != nil {
-			break
-		}
-		if slices.Contains(AuditTypes, typ) {
-			v = &Audited{}
-			break
-		}
-		return nil, fmt.Errorf("unknown event type %q", typ)
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return nil, fmt.Errorf("%s payload: %w", typ, err)
-	}
-	return v, nil
 }

@@ -261,19 +261,3 @@ func (s *State) applyMerge(e Event) error {
 	}
 	return nil
 }
-
-// mergeData returns the payload value of a merging or linking event type,
-// or nil.
-func mergeData(typ string) any {
-	switch typ {
-	case TypeIncidentMerged:
-		return &IncidentMerged{}
-	case TypeIncidentUnitMoved:
-		return &IncidentUnitMoved{}
-	case TypeIncidentLinked:
-		return &IncidentLinked{}
-	case TypeIncidentUnlinked:
-		return &IncidentUnlinked{}
-	}
-	return nil
-}

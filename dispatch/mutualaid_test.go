@@ -11,7 +11,7 @@ import (
 )
 
 func TestSetMutualAidPlan(t *testing.T) {
-	at := aidT0.Add(time.Hour)
+	at := mutualAidT0.Add(time.Hour)
 	levels := func(ls ...[]string) []dispatch.AlarmLevel {
 		var out []dispatch.AlarmLevel
 		for _, l := range ls {
@@ -44,13 +44,13 @@ func TestSetMutualAidPlan(t *testing.T) {
 		{"ErrInvalidNegative", dispatch.MutualAidPlan{Levels: levels([]string{"sheriff"}), Urgent: dispatch.AnswerDeadlines{AcknowledgeSeconds: -1}}, metroAdminA, dispatch.EINVALID, "the URGENT acknowledgement deadline"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := MustAidWorld(t)
+			s := MustMutualAidWorld(t)
 			_, err := dispatch.SetMutualAidPlan{Agency: "metro", Plan: tc.plan}.Decide(s, tc.actor, at)
 			checkDomainError(t, fmt.Sprintf("SetMutualAidPlan(%+v)", tc.plan), err, tc.code, tc.msg)
 		})
 	}
 	t.Run("OK", func(t *testing.T) {
-		s := MustAidWorld(t)
+		s := MustMutualAidWorld(t)
 		plan := dispatch.MutualAidPlan{Levels: levels([]string{"sheriff", "federal"}, []string{"state"}),
 			Urgent: dispatch.AnswerDeadlines{AcknowledgeSeconds: 90}}
 		evs := MustDecide(t, s, metroCmdr, at, dispatch.SetMutualAidPlan{Agency: "metro", Plan: plan})
@@ -79,9 +79,9 @@ func TestSetMutualAidPlan(t *testing.T) {
 	})
 }
 
-// TestDecodeAid: every payload of mutual aid decodes from its JSON, and
+// TestDecodeMutualAid: every payload of mutual aid decodes from its JSON, and
 // encodes back to the same value, as the log stores it.
-func TestDecodeAid(t *testing.T) {
+func TestDecodeMutualAid(t *testing.T) {
 	deadline := time.Date(2026, 4, 1, 15, 0, 30, 5, time.UTC)
 	ref := dispatch.AssistRef{Request: req1, FromAgency: "federal", ToAgency: "metro", Urgency: "EMERGENCY"}
 	for _, tc := range []struct {

@@ -11,12 +11,12 @@ import (
 )
 
 func TestPublishTimeline(t *testing.T) {
-	s := MustAidWorld(t,
+	s := MustMutualAidWorld(t,
 		askMetro,
 		dispatch.CreateIncident{Agency: "metro", Type: "THEFT", Location: kedzie, Caller: dispatch.Caller{Name: "Jo"}},
 	)
 	inc := dispatch.IncidentID("metro", 2026, 1)
-	at := aidT0.Add(time.Hour)
+	at := mutualAidT0.Add(time.Hour)
 	sherAuditor := dispatch.Actor{User: "sa", Agency: "sheriff", Role: dispatch.RoleAuditor}
 	for _, tc := range []struct {
 		name  string
@@ -43,7 +43,7 @@ func TestPublishTimeline(t *testing.T) {
 	}
 
 	t.Run("OK", func(t *testing.T) {
-		s := MustAidWorld(t, askMetro,
+		s := MustMutualAidWorld(t, askMetro,
 			dispatch.CreateIncident{Agency: "metro", Type: "THEFT", Location: kedzie, Caller: dispatch.Caller{Name: "Jo"}})
 		// An agency asked may publish the request, as the requester may.
 		evs := MustDecide(t, s, metroSup, at, dispatch.PublishTimeline{Kind: "request", ID: req1, Reason: " press enquiry 17 "})
@@ -76,9 +76,9 @@ func TestPublishTimeline(t *testing.T) {
 // TestApplyPublishedUnknown checks that a publication of a record the
 // state does not hold is refused: the log and the code would disagree.
 func TestApplyPublishedUnknown(t *testing.T) {
-	s := MustAidWorld(t)
+	s := MustMutualAidWorld(t)
 	for _, subject := range []string{"request/federal-A-2026-000009", "incident/metro-2026-000009", "unit/metro.1a12"} {
-		err := s.Apply(dispatch.Event{Time: aidT0, Type: dispatch.TypeTimelinePublished, Agency: "metro", Actor: metroSup,
+		err := s.Apply(dispatch.Event{Time: mutualAidT0, Type: dispatch.TypeTimelinePublished, Agency: "metro", Actor: metroSup,
 			Data: &dispatch.TimelinePublished{Subject: subject}})
 		if err == nil {
 			t.Errorf("Apply(timeline.published %s) = nil, want an error", subject)

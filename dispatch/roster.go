@@ -406,14 +406,3 @@ func CrossStaffing(s *State, evs []Event) []Event {
 	}
 	return out
 }
-
-// Decide decides cmd for actor at now, as cmd.Decide does, and adds the
-// status changes that cross-staffing makes of its events (CrossStaffing).
-// The engine decides every command through it.
-func Decide(s *State, cmd Command, actor Actor, now time.Time) ([]Event, error) {
-	evs, err := cmd.Decide(s, actor, now)
-	if err != nil {
-		return nil, err
-	}
-	return CrossStaffing(s, evs), nil
-}

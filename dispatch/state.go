@@ -171,7 +171,7 @@ func (s *State) Apply(e Event) error {
 	case *Audited:
 		// Access is accounted for in the log; it changes no dispatch state.
 	default:
-		return s.applyAid(e) // mutual aid: plans, requests, directives
+		return s.applyMutualAid(e) // mutual aid: plans, requests, directives
 	}
 	return nil
 }

@@ -135,7 +135,7 @@ func (CheckTimers) Decide(s *State, actor Actor, now time.Time) ([]Event, error)
 		})
 	}
 	// Directives expire and assistance requests escalate on the same clock.
-	return append(evs, s.checkAid(actor, now)...), nil
+	return append(evs, s.checkMutualAid(actor, now)...), nil
 }
 
 func (t Timers) pendingAlert() time.Duration {

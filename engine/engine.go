@@ -22,12 +22,11 @@ import (
 	"github.com/tenfour-cad/tenfour/geo"
 	"github.com/tenfour-cad/tenfour/ledger"
 	"github.com/tenfour-cad/tenfour/recommend"
-	"github.com/tenfour-cad/tenfour/store"
 )
 
 // Config says how to open an Engine.
 type Config struct {
-	Store store.Store
+	Store ledger.Store
 	Key   *ledger.Key
 	// Clock returns the time of a command. Nil means time.Now.
 	Clock              func() time.Time

@@ -72,7 +72,7 @@ func MustOpenStore(tb testing.TB, path string) *sqlite.DB {
 
 // MustOpenEngine opens an engine on db and closes it at cleanup (before the
 // store, which was opened first).
-func MustOpenEngine(tb testing.TB, db store.Store, key *ledger.Key, clock func() time.Time) *engine.Engine {
+func MustOpenEngine(tb testing.TB, db ledger.Store, key *ledger.Key, clock func() time.Time) *engine.Engine {
 	tb.Helper()
 	e, err := engine.Open(context.Background(), engine.Config{Store: db, Key: key, Clock: clock})
 	if err != nil {
@@ -292,7 +292,7 @@ func (g gen) incident(s *dispatch.State) string {
 // others of agencies, units and incidents.
 func (g gen) step(s *dispatch.State, now time.Time) (dispatch.Command, dispatch.Actor) {
 	if g.r.IntN(5) == 0 {
-		return g.aidCommand(s, now)
+		return g.mutualAidCommand(s, now)
 	}
 	switch g.r.IntN(13) {
 	case 0:
@@ -311,8 +311,8 @@ func (g gen) step(s *dispatch.State, now time.Time) (dispatch.Command, dispatch.
 // kedzie is where the generated requests and directives meet, often.
 var kedzie = dispatch.Location{Text: "39th Pl & S Kedzie Ave", Lat: ptr(41.8236), Lon: ptr(-87.7052)}
 
-// aidLocation returns mostly kedzie, or any location g.location gives.
-func (g gen) aidLocation() dispatch.Location {
+// mutualAidLocation returns mostly kedzie, or any location g.location gives.
+func (g gen) mutualAidLocation() dispatch.Location {
 	if g.r.IntN(3) > 0 {
 		l := kedzie
 		l.Lat, l.Lon = ptr(*kedzie.Lat), ptr(*kedzie.Lon)
@@ -399,10 +399,10 @@ func (g gen) scope(s *dispatch.State) dispatch.Scope {
 	return dispatch.Scope{Kind: dispatch.ScopeIncident, Incident: g.incident(s)}
 }
 
-// aidCommand returns a random command of mutual aid and who gives it:
+// mutualAidCommand returns a random command of mutual aid and who gives it:
 // mostly someone of the agency concerned in a role that may, now and then
 // anyone. A directive expires some time after now.
-func (g gen) aidCommand(s *dispatch.State, now time.Time) (dispatch.Command, dispatch.Actor) {
+func (g gen) mutualAidCommand(s *dispatch.State, now time.Time) (dispatch.Command, dispatch.Actor) {
 	sup, disp := dispatch.RoleSupervisor, dispatch.RoleDispatcher
 	switch g.r.IntN(18) {
 	case 0:
@@ -410,7 +410,7 @@ func (g gen) aidCommand(s *dispatch.State, now time.Time) (dispatch.Command, dis
 		return dispatch.SetMutualAidPlan{Agency: ag, Plan: g.plan(ag)}, g.actorOf(ag, sup, dispatch.RoleAdmin)
 	case 1, 2, 3:
 		from := g.agency()
-		c := dispatch.RequestAssist{From: from, To: pick(g, g.agency(), g.agency(), ""), Location: g.aidLocation(),
+		c := dispatch.RequestAssist{From: from, To: pick(g, g.agency(), g.agency(), ""), Location: g.mutualAidLocation(),
 			Nature:  field(g, []string{"team boxed in by vehicles", " traffic for a convoy ", "officer needs assistance"}, []string{"", "x\x00", strings.Repeat("n", dispatch.MaxNature+1)}),
 			Urgency: field(g, []string{dispatch.UrgencyEmergency, dispatch.UrgencyEmergency, dispatch.UrgencyUrgent, dispatch.UrgencyRoutine}, []string{"emergency", ""})}
 		if g.r.IntN(2) == 0 {

@@ -9,12 +9,13 @@ import (
 
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/engine"
+	"github.com/tenfour-cad/tenfour/ledger"
 	"github.com/tenfour-cad/tenfour/store"
 )
 
 // gatedStore holds every Append until the test lets it through, or fails it.
 type gatedStore struct {
-	store.Store
+	ledger.Store
 	arrived chan struct{}
 	release chan error
 }

@@ -150,12 +150,12 @@ func MustOpenServerWith(tb testing.TB, configure func(*tenfourhttp.Server)) *Tes
 		return err
 	}
 	start := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
-	creds, err := auth.Bootstrap(ctx, db, exec, start)
+	clock := &FakeClock{t: start}
+	svc := &auth.Service{Accounts: db, Policy: auth.DefaultPolicy(), Clock: clock.Now, Record: exec, Logger: logger}
+	creds, err := svc.Bootstrap(ctx, db, exec)
 	if err != nil || creds == nil {
 		tb.Fatalf("Bootstrap = %v, %v", creds, err)
 	}
-	clock := &FakeClock{t: start}
-	svc := &auth.Service{Store: db, Policy: auth.DefaultPolicy(), Clock: clock.Now, Record: exec, Logger: logger}
 	h := tenfourhttp.NewServer(e, db, svc, logger)
 	h.SetMap(TestMap())
 	h.LoginLimit, h.FailureLimit, h.APILimit = tenfourhttp.Limit{}, tenfourhttp.Limit{}, tenfourhttp.Limit{}
@@ -203,7 +203,7 @@ func (ts *TestServer) MustOpenFollower(tb testing.TB, tls bool) *TestServer {
 		_, err := e.Execute(ctx, a, c)
 		return err
 	}
-	svc := &auth.Service{Store: db, Policy: auth.DefaultPolicy(), Clock: ts.Clock.Now, Record: exec, Logger: logger}
+	svc := &auth.Service{Accounts: db, Policy: auth.DefaultPolicy(), Clock: ts.Clock.Now, Record: exec, Logger: logger}
 	h := tenfourhttp.NewServer(e, db, svc, logger)
 	h.SetMap(TestMap())
 	h.LoginLimit, h.FailureLimit, h.APILimit = tenfourhttp.Limit{}, tenfourhttp.Limit{}, tenfourhttp.Limit{}

@@ -197,7 +197,7 @@ func (s *Server) handleListDirectives(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "status must be IN_FORCE, REVOKED or EXPIRED"))
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"directives": s.engine.Directives(actorOf(r), status, s.clock())})
+	writeJSON(w, http.StatusOK, map[string]any{"directives": s.engine.Directives(actorOf(r), status, s.engine.Now())})
 }
 
 func (s *Server) handleIssueDirective(w http.ResponseWriter, r *http.Request) {

@@ -50,7 +50,7 @@ func (s *Server) handleIssueBOLO(w http.ResponseWriter, r *http.Request) {
 		if err != nil || len(h) != sha256.Size {
 			continue // the domain says what is wrong with it
 		}
-		if _, err := s.store.Photo(r.Context(), h); errors.Is(err, store.ErrNotFound) {
+		if _, err := s.photos.Photo(r.Context(), h); errors.Is(err, store.ErrNotFound) {
 			s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "photo %s is not stored; upload it first (POST /api/v1/photos)", p))
 			return
 		} else if err != nil {
@@ -149,7 +149,7 @@ func (s *Server) handleUploadPhoto(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sum := sha256.Sum256(data)
-	if err := s.store.PutPhoto(r.Context(), store.Photo{Hash: sum[:], Type: declared, Data: data, Created: s.clock().UTC()}); err != nil {
+	if err := s.photos.PutPhoto(r.Context(), store.Photo{Hash: sum[:], Type: declared, Data: data, Created: s.engine.Now()}); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -173,7 +173,7 @@ func (s *Server) handleGetPhoto(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, notFound)
 		return
 	}
-	p, err := s.store.Photo(r.Context(), h)
+	p, err := s.photos.Photo(r.Context(), h)
 	if errors.Is(err, store.ErrNotFound) {
 		s.writeError(w, r, notFound)
 		return

@@ -158,7 +158,7 @@ func (s *Server) health(r *http.Request) Health {
 	if lease := l.Lease(); lease != nil {
 		h.Sequencer, h.SequencerURL, h.Epoch = lease.Node, lease.URL, lease.Epoch
 	}
-	head, err := s.store.LogSize(r.Context())
+	head, err := l.Head(r.Context())
 	if err != nil {
 		h.Status, h.Error = "failed", "cannot read the store"
 		s.logger.Error("health: log size", "err", err)

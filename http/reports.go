@@ -35,7 +35,7 @@ func (s *Server) handleReportIntervals(w http.ResponseWriter, r *http.Request) {
 	default:
 		agency = sc.agency
 	}
-	rng := report.Range{To: s.clock().UTC(), Location: time.UTC}
+	rng := report.Range{To: s.engine.Now(), Location: time.UTC}
 	parse := func(name string, into *time.Time) bool {
 		v := q.Get(name)
 		if v == "" {

@@ -21,9 +21,13 @@ import (
 // Server serves one tenfour node.
 type Server struct {
 	engine *engine.Engine
-	store  store.Store
+	photos Photos
 	auth   *auth.Service
 	logger *slog.Logger
+	// clock times the transport alone: rate limits, idempotency keys, the
+	// freshness of relayed audit events, request durations. Every domain
+	// question (is a directive in force, a BOLO expired) asks the engine's
+	// clock, engine.Now, so that every entrance answers it alike.
 	clock  func() time.Time
 	mux    *http.ServeMux
 	srv    *http.Server
@@ -73,14 +77,24 @@ type Route struct {
 // Public reports whether the route answers anonymous callers.
 func (rt Route) Public() bool { return len(rt.Roles) == 0 }
 
-// NewServer returns a server for the engine and store, signing users in
-// and out with a.
-func NewServer(e *engine.Engine, st store.Store, a *auth.Service, logger *slog.Logger) *Server {
+// Photos keeps BOLOs' photos by their content; the log names each by its
+// SHA-256. store/sqlite and store/postgres implement it.
+type Photos interface {
+	// PutPhoto stores a photo under its hash. Storing the same hash again
+	// is no error and changes nothing: the first bytes stay.
+	PutPhoto(ctx context.Context, p store.Photo) error
+	// Photo returns the photo with the hash, or store.ErrNotFound.
+	Photo(ctx context.Context, hash []byte) (store.Photo, error)
+}
+
+// NewServer returns a server for the engine, keeping BOLO photos in photos
+// and signing users in and out with a.
+func NewServer(e *engine.Engine, photos Photos, a *auth.Service, logger *slog.Logger) *Server {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{
-		engine: e, store: st, auth: a, logger: logger, clock: time.Now, mux: http.NewServeMux(),
+		engine: e, photos: photos, auth: a, logger: logger, clock: time.Now, mux: http.NewServeMux(),
 		cop:        http.NewCrossOriginProtection(),
 		LoginLimit: DefaultLoginLimit, FailureLimit: DefaultFailureLimit, APILimit: DefaultAPILimit,
 		logins: newLimiter(), failures: newLimiter(), calls: newLimiter(),
@@ -142,7 +156,7 @@ var (
 	// Assistance requests and directives (issue 6). Declines and
 	// directives are a named supervisor's alone: no administrator, no token
 	// without that role.
-	aiders      = []string{dispatch.RoleCallTaker, dispatch.RoleDispatcher, dispatch.RoleSupervisor, dispatch.RoleOfficer, dispatch.RoleLiaison, dispatch.RoleAuditor, InstallationAdmin}
+	mutualAid   = []string{dispatch.RoleCallTaker, dispatch.RoleDispatcher, dispatch.RoleSupervisor, dispatch.RoleOfficer, dispatch.RoleLiaison, dispatch.RoleAuditor, InstallationAdmin}
 	requesters  = []string{dispatch.RoleCallTaker, dispatch.RoleDispatcher, dispatch.RoleSupervisor, dispatch.RoleOfficer, dispatch.RoleLiaison, InstallationAdmin}
 	answerers   = []string{dispatch.RoleDispatcher, dispatch.RoleSupervisor, dispatch.RoleLiaison, InstallationAdmin}
 	commanders  = []string{dispatch.RoleSupervisor}
@@ -231,19 +245,19 @@ func (s *Server) Routes() []Route {
 
 		{"GET /api/v1/agencies/{id}/mutual-aid", anyUser, s.handleGetMutualAid},
 		{"PUT /api/v1/agencies/{id}/mutual-aid", supervisors, s.handleSetMutualAid},
-		{"GET /api/v1/requests", aiders, s.handleListRequests},
+		{"GET /api/v1/requests", mutualAid, s.handleListRequests},
 		{"POST /api/v1/requests", requesters, s.handleCreateRequest},
-		{"GET /api/v1/requests/{id}", aiders, s.handleGetRequest},
-		{"GET /api/v1/requests/{id}/timeline", aiders, s.handleRequestTimeline},
+		{"GET /api/v1/requests/{id}", mutualAid, s.handleGetRequest},
+		{"GET /api/v1/requests/{id}/timeline", mutualAid, s.handleRequestTimeline},
 		{"GET /api/v1/requests/{id}/bundle", auditors, s.handleRequestBundle},
 		{"POST /api/v1/requests/{id}/publish", publishers, s.handlePublishRequest},
 		{"POST /api/v1/requests/{id}/acknowledge", answerers, s.handleAcknowledgeRequest},
 		{"POST /api/v1/requests/{id}/accept", answerers, s.handleAcceptRequest},
 		{"POST /api/v1/requests/{id}/decline", commanders, s.handleDeclineRequest},
 		{"POST /api/v1/requests/{id}/close", requesters, s.handleCloseRequest},
-		{"GET /api/v1/directives", aiders, s.handleListDirectives},
+		{"GET /api/v1/directives", mutualAid, s.handleListDirectives},
 		{"POST /api/v1/directives", commanders, s.handleIssueDirective},
-		{"GET /api/v1/directives/{id}", aiders, s.handleGetDirective},
+		{"GET /api/v1/directives/{id}", mutualAid, s.handleGetDirective},
 		{"POST /api/v1/directives/{id}/revoke", commanders, s.handleRevokeDirective},
 		{"GET /api/v1/scenarios", commanders, s.handleListScenarios},
 		{"POST /api/v1/scenarios/{name}", commanders, s.handlePlayScenario},

@@ -11,10 +11,11 @@ import (
 
 	"github.com/tenfour-cad/tenfour/ledger"
 	"github.com/tenfour-cad/tenfour/store"
+	"github.com/tenfour-cad/tenfour/store/sqlite"
 )
 
 // bundleLog returns a log of 50 events, every third with two private fields.
-func bundleLog(t *testing.T) (*ledger.Log, store.Store, *ledger.Key, [][]byte) {
+func bundleLog(t *testing.T) (*ledger.Log, *sqlite.DB, *ledger.Key, [][]byte) {
 	t.Helper()
 	st := mustOpenStore(t, dbPath(t))
 	k := mustKey(t, "example.test/bundle")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/tenfour-cad/tenfour/store"
 	"golang.org/x/mod/sumdb/tlog"
 )
 
@@ -18,7 +17,7 @@ func hashHome(level int, n int64) (seq int64, pos int) {
 // storeHashReader reads tree hashes from the store for tlog's proofs.
 type storeHashReader struct {
 	ctx context.Context
-	st  store.Store
+	st  Store
 }
 
 func (r storeHashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
@@ -32,7 +31,7 @@ func (r storeHashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 }
 
 // readStoredHashes returns hash pos of each leaf seqs[i].
-func readStoredHashes(ctx context.Context, st store.Store, seqs []int64, pos []int) ([]tlog.Hash, error) {
+func readStoredHashes(ctx context.Context, st Store, seqs []int64, pos []int) ([]tlog.Hash, error) {
 	blobs, err := st.ReadHashes(ctx, seqs)
 	if err != nil {
 		return nil, err

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/ledger"
-	"github.com/tenfour-cad/tenfour/store"
 	"github.com/tenfour-cad/tenfour/store/sqlite"
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -52,7 +51,7 @@ func mustOpenStore(tb testing.TB, path string) *sqlite.DB {
 // mustOpenLog opens a log on st and closes it when the test ends (before the
 // store, whose cleanup was registered first). Checkpoints are made only when
 // a test asks for them or closes the log.
-func mustOpenLog(tb testing.TB, st store.Store, k *ledger.Key) *ledger.Log {
+func mustOpenLog(tb testing.TB, st ledger.Store, k *ledger.Key) *ledger.Log {
 	tb.Helper()
 	l, err := ledger.Open(context.Background(), ledger.Config{Store: st, Key: k, CheckpointInterval: time.Hour}, nil)
 	if err != nil {

@@ -21,7 +21,7 @@ var ErrClosed = errors.New("ledger closed")
 
 // Config says how to open a Log.
 type Config struct {
-	Store store.Store
+	Store Store
 	Key   *Key // signs checkpoints; its name is the log's origin
 	// CheckpointInterval is the least time between two checkpoints while
 	// events arrive. Zero means one second.
@@ -58,7 +58,7 @@ type Replayed struct {
 // groups: one transaction, one fsync, for all the events that arrived while the
 // previous commit was on its way to disk.
 type Log struct {
-	st       store.Store
+	st       Store
 	signer   note.Signer
 	verifier note.Verifier
 	vkey     string
@@ -335,6 +335,16 @@ func (l *Log) VerifierKey() string { return l.vkey }
 
 // Size returns the number of events on disk.
 func (l *Log) Size() int64 { return l.durable.Load() }
+
+// Head returns the number of events in the store, which on a follower may be
+// more than it has read and verified (Size): the difference is its lag.
+func (l *Log) Head(ctx context.Context) (int64, error) {
+	n, err := l.st.LogSize(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("log head: %w", err)
+	}
+	return n, nil
+}
 
 // Failed is closed when the log has failed and accepts no more appends.
 func (l *Log) Failed() <-chan struct{} { return l.fatal }

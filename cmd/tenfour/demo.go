@@ -211,21 +211,21 @@ func demoUsers(ctx context.Context, m *Main) ([]sim.Credential, error) {
 func demoUser(ctx context.Context, m *Main, u sim.DemoUser) (sim.Credential, error) {
 	c := sim.Credential{DemoUser: u, Password: auth.NewPassword()}
 	roles := []string{u.Role}
-	if _, err := m.Engine.User(sim.Actor, u.Username); err != nil {
-		if err := m.exec(ctx, sim.Actor, dispatch.CreateUser{Username: u.Username, Agency: u.Agency, Roles: roles}); err != nil {
-			return c, fmt.Errorf("demo user %s: %w", u.Username, err)
-		}
-	}
+	_, unknown := m.Engine.User(sim.Actor, u.Username)
+	known := unknown == nil
 	var uri string
-	_, err := m.Store.User(ctx, u.Username)
-	if err == nil {
-		if err := m.Auth.ResetPassword(ctx, sim.Actor, u.Username, c.Password); err != nil {
-			return c, fmt.Errorf("demo user %s: %w", u.Username, err)
-		}
-		if m.Auth.NeedsSecondFactor(roles) {
+	var err error
+	_, unstored := m.Auth.User(ctx, u.Username)
+	switch {
+	case !known:
+		_, uri, err = m.Auth.CreateUser(ctx, m.exec, sim.Actor, auth.NewUser{Username: u.Username, Agency: u.Agency, Roles: roles, Password: c.Password})
+	case unstored == nil:
+		// A demo run before on this data: new secrets for the same users.
+		if err = m.Auth.ResetPassword(ctx, sim.Actor, u.Username, c.Password); err == nil && m.Auth.NeedsSecondFactor(roles) {
 			uri, err = m.Auth.EnrollTOTP(ctx, sim.Actor, u.Username)
 		}
-	} else {
+	default:
+		// In the log, but its credentials were never stored.
 		uri, err = m.Auth.SetCredentials(ctx, sim.Actor, u.Username, u.Agency, roles, c.Password)
 	}
 	if err != nil {
@@ -268,7 +268,7 @@ func demoPatrol(ctx context.Context, e *engine.Engine, p *sim.Patrol, speed floa
 		if first {
 			step = 0
 		}
-		if ps := p.Step(units, step, time.Now().UTC()); len(ps) > 0 {
+		if ps := p.Step(units, step, e.Now()); len(ps) > 0 {
 			// A batch refused (a unit's newer position came in meanwhile)
 			// is simply the next step's to make.
 			if err := e.UpdatePositions(ps); err == nil {

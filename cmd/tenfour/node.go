@@ -22,7 +22,6 @@ import (
 	"github.com/tenfour-cad/tenfour/engine"
 	tenfourhttp "github.com/tenfour-cad/tenfour/http"
 	"github.com/tenfour-cad/tenfour/ledger"
-	"github.com/tenfour-cad/tenfour/store"
 	"github.com/tenfour-cad/tenfour/store/postgres"
 	"github.com/tenfour-cad/tenfour/store/sqlite"
 )
@@ -51,7 +50,7 @@ type Main struct {
 	// command on it, and the console draws it. Nil is no map.
 	Map CentreMap
 
-	Store          store.Store
+	Store          Store
 	Engine         *engine.Engine
 	Server         *tenfourhttp.Server
 	Auth           *auth.Service
@@ -109,10 +108,11 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Logger.Info("log verified", "events", m.Engine.Log().Size(), "took", time.Since(start).Round(time.Millisecond),
 		"sequencer", m.Engine.Log().IsSequencer())
+	m.Auth = &auth.Service{Accounts: db, Policy: auth.DefaultPolicy(), Clock: m.Engine.Now, Record: m.exec, Logger: m.Logger}
 	// The first node of a new store creates the administrator; the others
 	// find it there.
 	if m.Engine.Log().IsSequencer() {
-		if m.Bootstrap, err = auth.Bootstrap(ctx, db, m.exec, time.Now()); err != nil {
+		if m.Bootstrap, err = m.Auth.Bootstrap(ctx, db, m.exec); err != nil {
 			return err
 		}
 		if m.Bootstrap != nil {
@@ -121,7 +121,6 @@ func (m *Main) Open(ctx context.Context) error {
 			}
 		}
 	}
-	m.Auth = &auth.Service{Store: db, Policy: auth.DefaultPolicy(), Record: m.exec, Logger: m.Logger}
 	if !m.Offline {
 		m.Server = tenfourhttp.NewServer(m.Engine, db, m.Auth, m.Logger)
 		m.Server.SetMapTiles(m.MapTiles)
@@ -159,9 +158,20 @@ func (m *Main) exec(ctx context.Context, a dispatch.Actor, c dispatch.Command) e
 	return err
 }
 
+// Store is everything a node keeps in its database, as each of its parts
+// asks for it: the log (ledger.Store), the accounts (auth.Accounts) and
+// BOLO photos (tenfourhttp.Photos). store/sqlite and store/postgres are
+// each all of it.
+type Store interface {
+	ledger.Store
+	auth.Accounts
+	tenfourhttp.Photos
+	Close() error
+}
+
 // openStore opens the store the flags name: PostgreSQL for a URL, else the
 // SQLite file of the data directory.
-func (m *Main) openStore(ctx context.Context) (store.Store, error) {
+func (m *Main) openStore(ctx context.Context) (Store, error) {
 	if m.DB == "" {
 		return sqlite.Open(ctx, filepath.Join(m.DataDir, "tenfour.db"))
 	}

@@ -78,14 +78,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			if generated {
 				pw = auth.NewPassword()
 			}
-			if err := auth.CheckPasswordPolicy(pw); err != nil {
-				return err
-			}
-			rs := splitList(*roles)
-			if err := m.exec(ctx, by, dispatch.CreateUser{Username: *username, Agency: *agency, Roles: rs}); err != nil {
-				return err
-			}
-			uri, err := m.Auth.SetCredentials(ctx, by, *username, *agency, rs, pw)
+			_, uri, err := m.Auth.CreateUser(ctx, m.exec, by, auth.NewUser{Username: *username, Agency: *agency, Roles: splitList(*roles), Password: pw})
 			if err != nil {
 				return err
 			}
@@ -100,13 +93,13 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	case "list":
 		run = func(ctx context.Context, by dispatch.Actor) error {
-			us, err := m.Store.ListUsers(ctx)
+			us, err := m.Auth.Users(ctx)
 			if err != nil {
 				return err
 			}
 			w := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(w, "USERNAME\tAGENCY\tROLES\tSECOND FACTOR\tSTATE")
-			now := time.Now()
+			now := m.Auth.Now()
 			for _, u := range us {
 				state := "active"
 				switch {

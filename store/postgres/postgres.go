@@ -1,4 +1,4 @@
-// Package postgres implements store.Store on PostgreSQL (github.com/jackc/pgx/v5),
+// Package postgres keeps tenfour's data on PostgreSQL (github.com/jackc/pgx/v5),
 // the store that several tenfour nodes share.
 //
 // Durability: PostgreSQL's default synchronous_commit=on makes COMMIT return
@@ -28,7 +28,8 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// DB is a store.Store on a PostgreSQL database, through a connection pool.
+// DB is tenfour's store on a PostgreSQL database, through a connection pool:
+// the log (ledger.Store), the accounts (auth.Accounts) and BOLO photos.
 // Several DBs, in one process or on several nodes, may share a database: the
 // log's primary key and the sequencer lease keep it from forking.
 type DB struct {
@@ -41,8 +42,6 @@ type DB struct {
 	mu        sync.Mutex
 	closed    bool
 }
-
-var _ store.Store = (*DB)(nil)
 
 // Open connects to the PostgreSQL database named by dsn (a URL or key=value
 // string, as pgxpool.ParseConfig reads it) and brings its schema up to date.

@@ -29,7 +29,7 @@ func mustOpen(tb testing.TB, dsn string) *postgres.DB {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store {
+	storetest.Run(t, func(t *testing.T) storetest.Store {
 		return mustOpen(t, pgtest.MustNewDatabase(t))
 	})
 }
@@ -54,7 +54,7 @@ func TestReopen(t *testing.T) {
 }
 
 // checkLog fails unless db's log is exactly the suite's leaves [0, n).
-func checkLog(tb testing.TB, db store.Store, n int64) {
+func checkLog(tb testing.TB, db storetest.Store, n int64) {
 	tb.Helper()
 	ctx := context.Background()
 	if got, err := db.LogSize(ctx); err != nil || got != n {

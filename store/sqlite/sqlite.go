@@ -1,4 +1,4 @@
-// Package sqlite implements store.Store on an embedded SQLite file
+// Package sqlite keeps tenfour's data in an embedded SQLite file
 // (modernc.org/sqlite, no cgo) in WAL mode with synchronous=FULL, so that a
 // committed transaction is on disk before Append returns.
 package sqlite
@@ -21,15 +21,14 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// DB is a store.Store on one SQLite file. Writes go through a single
+// DB is tenfour's store on one SQLite file: the log (ledger.Store), the
+// accounts (auth.Accounts) and BOLO photos. Writes go through a single
 // connection (SQLite has one writer anyway); reads use a small pool that WAL
 // lets run beside the writer.
 type DB struct {
 	w *sql.DB
 	r *sql.DB
 }
-
-var _ store.Store = (*DB)(nil)
 
 // Open opens (creating if needed) the SQLite database at path and brings its
 // schema up to date.

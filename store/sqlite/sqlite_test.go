@@ -27,7 +27,7 @@ func mustOpen(tb testing.TB, path string) *sqlite.DB {
 }
 
 func TestStore(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store {
+	storetest.Run(t, func(t *testing.T) storetest.Store {
 		return mustOpen(t, filepath.Join(t.TempDir(), "tenfour.db"))
 	})
 }

@@ -30,7 +30,7 @@ func tokenID(s string) string { return hex.EncodeToString(hash(s)[:8]) }
 
 func ptr[T any](v T) *T { return &v }
 
-func mustCreateUser(tb testing.TB, st store.Store, u store.User) {
+func mustCreateUser(tb testing.TB, st Store, u store.User) {
 	tb.Helper()
 	if err := st.CreateUser(context.Background(), u); err != nil {
 		tb.Fatalf("CreateUser(%q) = %v", u.Username, err)
@@ -39,21 +39,21 @@ func mustCreateUser(tb testing.TB, st store.Store, u store.User) {
 
 // mustCreateUsers creates users with the given names and nothing else set
 // beyond a role and a creation time.
-func mustCreateUsers(tb testing.TB, st store.Store, names ...string) {
+func mustCreateUsers(tb testing.TB, st Store, names ...string) {
 	tb.Helper()
 	for _, n := range names {
 		mustCreateUser(tb, st, store.User{Username: n, Roles: []string{"dispatcher"}, Created: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)})
 	}
 }
 
-func mustCreateToken(tb testing.TB, st store.Store, t store.Token) {
+func mustCreateToken(tb testing.TB, st Store, t store.Token) {
 	tb.Helper()
 	if err := st.CreateToken(context.Background(), t); err != nil {
 		tb.Fatalf("CreateToken(%s) = %v", t.ID, err)
 	}
 }
 
-func mustToken(tb testing.TB, st store.Store, h []byte) store.Token {
+func mustToken(tb testing.TB, st Store, h []byte) store.Token {
 	tb.Helper()
 	t, err := st.TokenByHash(context.Background(), h)
 	if err != nil {
@@ -86,7 +86,7 @@ func userNames(us []store.User) []string {
 	return ns
 }
 
-func testUpdateUser(t *testing.T, open func(t *testing.T) store.Store) {
+func testUpdateUser(t *testing.T, open func(t *testing.T) Store) {
 	ctx := context.Background()
 	st := open(t)
 	base := store.User{
@@ -175,7 +175,7 @@ func testUpdateUser(t *testing.T, open func(t *testing.T) store.Store) {
 	})
 }
 
-func testListUsers(t *testing.T, open func(t *testing.T) store.Store) {
+func testListUsers(t *testing.T, open func(t *testing.T) Store) {
 	ctx := context.Background()
 	st := open(t)
 	if us, err := st.ListUsers(ctx); err != nil || len(us) != 0 {
@@ -224,7 +224,7 @@ func testListUsers(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 }
 
-func testLoginFailures(t *testing.T, open func(t *testing.T) store.Store) {
+func testLoginFailures(t *testing.T, open func(t *testing.T) Store) {
 	ctx := context.Background()
 	st := open(t)
 	mustCreateUsers(t, st, "ann", "bob")
@@ -311,7 +311,7 @@ func testLoginFailures(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 }
 
-func testTokenIDs(t *testing.T, open func(t *testing.T) store.Store) {
+func testTokenIDs(t *testing.T, open func(t *testing.T) Store) {
 	ctx := context.Background()
 	st := open(t)
 	mustCreateUsers(t, st, "ann", "bob")
@@ -357,7 +357,7 @@ func testTokenIDs(t *testing.T, open func(t *testing.T) store.Store) {
 	})
 }
 
-func testTokenFields(t *testing.T, open func(t *testing.T) store.Store) {
+func testTokenFields(t *testing.T, open func(t *testing.T) Store) {
 	ctx := context.Background()
 	st := open(t)
 	mustCreateUsers(t, st, "ann", "bob")
@@ -393,7 +393,7 @@ func testTokenFields(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 }
 
-func testListTokens(t *testing.T, open func(t *testing.T) store.Store) {
+func testListTokens(t *testing.T, open func(t *testing.T) Store) {
 	ctx := context.Background()
 	st := open(t)
 	mustCreateUsers(t, st, "ann", "bob", "carl")
@@ -440,7 +440,7 @@ func testListTokens(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 }
 
-func testRevokeToken(t *testing.T, open func(t *testing.T) store.Store) {
+func testRevokeToken(t *testing.T, open func(t *testing.T) Store) {
 	ctx := context.Background()
 	st := open(t)
 	mustCreateUsers(t, st, "ann")
@@ -489,7 +489,7 @@ func testRevokeToken(t *testing.T, open func(t *testing.T) store.Store) {
 	})
 }
 
-func testTouchToken(t *testing.T, open func(t *testing.T) store.Store) {
+func testTouchToken(t *testing.T, open func(t *testing.T) Store) {
 	ctx := context.Background()
 	st := open(t)
 	mustCreateUsers(t, st, "ann")
@@ -527,13 +527,13 @@ func equalSession(a, b store.Session) bool {
 		a.LastSeen.Equal(b.LastSeen) && a.Expires.Equal(b.Expires)
 }
 
-func testSessions(t *testing.T, open func(t *testing.T) store.Store) {
+func testSessions(t *testing.T, open func(t *testing.T) Store) {
 	ctx := context.Background()
 	t0 := time.Date(2025, 2, 3, 4, 5, 6, 123456789, east)
 	session := func(secret, user string) store.Session {
 		return store.Session{Hash: hash(secret), Username: user, Created: t0, LastSeen: t0, Expires: t0.Add(12 * time.Hour).In(west)}
 	}
-	mustCreate := func(t *testing.T, st store.Store, s store.Session) {
+	mustCreate := func(t *testing.T, st Store, s store.Session) {
 		t.Helper()
 		if err := st.CreateSession(ctx, s); err != nil {
 			t.Fatalf("CreateSession(%x…, %s) = %v", s.Hash[:4], s.Username, err)
@@ -541,7 +541,7 @@ func testSessions(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 	// check fails unless each session is stored as given, and each hash of
 	// gone is not found.
-	check := func(t *testing.T, st store.Store, ss []store.Session, gone ...[]byte) {
+	check := func(t *testing.T, st Store, ss []store.Session, gone ...[]byte) {
 		t.Helper()
 		for _, want := range ss {
 			got, err := st.SessionByHash(ctx, want.Hash)
@@ -555,7 +555,7 @@ func testSessions(t *testing.T, open func(t *testing.T) store.Store) {
 			}
 		}
 	}
-	setup := func(t *testing.T) (store.Store, []store.Session) {
+	setup := func(t *testing.T) (Store, []store.Session) {
 		t.Helper()
 		st := open(t)
 		mustCreateUsers(t, st, "ann", "bob")

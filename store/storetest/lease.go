@@ -9,7 +9,7 @@ import (
 	"github.com/tenfour-cad/tenfour/store"
 )
 
-func mustAcquire(tb testing.TB, st store.Store, node string, ttl time.Duration) store.Lease {
+func mustAcquire(tb testing.TB, st Store, node string, ttl time.Duration) store.Lease {
 	tb.Helper()
 	l, err := st.AcquireLease(context.Background(), node, "http://"+node, ttl)
 	if err != nil {
@@ -18,7 +18,7 @@ func mustAcquire(tb testing.TB, st store.Store, node string, ttl time.Duration) 
 	return l
 }
 
-func testLease(t *testing.T, open func(t *testing.T) store.Store) {
+func testLease(t *testing.T, open func(t *testing.T) Store) {
 	ctx := context.Background()
 	t.Run("ErrNotFound", func(t *testing.T) {
 		st := open(t)
@@ -82,7 +82,7 @@ func testLease(t *testing.T, open func(t *testing.T) store.Store) {
 	})
 }
 
-func testFence(t *testing.T, open func(t *testing.T) store.Store) {
+func testFence(t *testing.T, open func(t *testing.T) Store) {
 	ctx := context.Background()
 	t.Run("OK", func(t *testing.T) {
 		st := open(t)

@@ -13,7 +13,7 @@ import (
 // testPhotos stores photos by content: byte-exact, under their hash, the
 // first bytes kept when a hash is stored again, and a missing hash not
 // found.
-func testPhotos(t *testing.T, open func(t *testing.T) store.Store) {
+func testPhotos(t *testing.T, open func(t *testing.T) Store) {
 	st := open(t)
 	ctx := t.Context()
 	data := append([]byte("\x89PNG\r\n\x1a\n"), 0, 0xff, 0xfe, 'x')

@@ -1,4 +1,4 @@
-// Package storetest is the conformance suite of store.Store: every
+// Package storetest is the conformance suite of tenfour's stores: every
 // implementation runs Run unchanged against a real database, as x/mod's
 // sumdb/storage.TestStorage does for its storage interface.
 package storetest
@@ -18,15 +18,41 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tenfour-cad/tenfour/auth"
+	"github.com/tenfour-cad/tenfour/ledger"
 	"github.com/tenfour-cad/tenfour/store"
 )
 
+// Store is everything a store implements, as the parts of tenfour that use
+// it declare it: the log (ledger.Store), the accounts (auth.Accounts), BOLO
+// photos (http.Photos), and what no part calls yet but a store must do.
+type Store interface {
+	ledger.Store
+	auth.Accounts
+
+	// PutPhoto stores a photo under its hash. Storing the same hash again
+	// is no error and changes nothing: the first bytes stay.
+	PutPhoto(ctx context.Context, p store.Photo) error
+	// Photo returns the photo with the hash, or store.ErrNotFound.
+	Photo(ctx context.Context, hash []byte) (store.Photo, error)
+
+	// EraseOpening deletes one opening (retention, expungement). The leaf and
+	// its commitment are untouched. It returns store.ErrNotFound if there is
+	// none.
+	EraseOpening(ctx context.Context, seq int64, field string) error
+	// CurrentLease returns the sequencer lease as it stands (perhaps
+	// expired), or store.ErrNotFound if none was ever granted.
+	CurrentLease(ctx context.Context) (store.Lease, error)
+	// Close releases the store's resources.
+	Close() error
+}
+
 // Run runs the conformance suite. open must return a new, empty store for
 // each call and arrange (with t.Cleanup) for it to be closed.
-func Run(t *testing.T, open func(t *testing.T) store.Store) {
+func Run(t *testing.T, open func(t *testing.T) Store) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, open func(t *testing.T) store.Store)
+		fn   func(t *testing.T, open func(t *testing.T) Store)
 	}{
 		{"Append", testAppend},
 		{"ReadEntries", testReadEntries},
@@ -85,14 +111,14 @@ func Leaves(start, end int64) []store.Leaf {
 	return ls
 }
 
-func mustAppend(tb testing.TB, st store.Store, b store.Batch) {
+func mustAppend(tb testing.TB, st Store, b store.Batch) {
 	tb.Helper()
 	if err := st.Append(context.Background(), b); err != nil {
 		tb.Fatalf("Append(%d leaves, %d openings) = %v, want nil", len(b.Leaves), len(b.Openings), err)
 	}
 }
 
-func mustLogSize(tb testing.TB, st store.Store) int64 {
+func mustLogSize(tb testing.TB, st Store) int64 {
 	tb.Helper()
 	n, err := st.LogSize(context.Background())
 	if err != nil {
@@ -102,7 +128,7 @@ func mustLogSize(tb testing.TB, st store.Store) int64 {
 }
 
 // checkEntries fails unless the log holds exactly the suite's leaves [0, n).
-func checkEntries(tb testing.TB, st store.Store, n int64) {
+func checkEntries(tb testing.TB, st Store, n int64) {
 	tb.Helper()
 	if got := mustLogSize(tb, st); got != n {
 		tb.Fatalf("LogSize() = %d, want %d", got, n)
@@ -138,7 +164,7 @@ func equalOpenings(a, b []store.Opening) bool {
 	})
 }
 
-func testAppend(t *testing.T, open func(t *testing.T) store.Store) {
+func testAppend(t *testing.T, open func(t *testing.T) Store) {
 	ctx := context.Background()
 	t.Run("OK", func(t *testing.T) {
 		st := open(t)
@@ -235,7 +261,7 @@ func testAppend(t *testing.T, open func(t *testing.T) store.Store) {
 }
 
 // fixture returns a store holding the suite's leaves [0, n).
-func fixture(t *testing.T, open func(t *testing.T) store.Store, n int64) store.Store {
+func fixture(t *testing.T, open func(t *testing.T) Store, n int64) Store {
 	t.Helper()
 	st := open(t)
 	for lo := int64(0); lo < n; lo += 2000 {
@@ -244,7 +270,7 @@ func fixture(t *testing.T, open func(t *testing.T) store.Store, n int64) store.S
 	return st
 }
 
-func testReadEntries(t *testing.T, open func(t *testing.T) store.Store) {
+func testReadEntries(t *testing.T, open func(t *testing.T) Store) {
 	ctx := context.Background()
 	const n = 20
 	st := fixture(t, open, n)
@@ -295,7 +321,7 @@ func testReadEntries(t *testing.T, open func(t *testing.T) store.Store) {
 // errAny stands for any non-nil error in a table.
 var errAny = errors.New("any error")
 
-func testReadHashes(t *testing.T, open func(t *testing.T) store.Store) {
+func testReadHashes(t *testing.T, open func(t *testing.T) Store) {
 	ctx := context.Background()
 	const n = 1200
 	st := fixture(t, open, n)
@@ -354,7 +380,7 @@ func testReadHashes(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 }
 
-func testScanLeaves(t *testing.T, open func(t *testing.T) store.Store) {
+func testScanLeaves(t *testing.T, open func(t *testing.T) Store) {
 	ctx := context.Background()
 	// More leaves than a store is likely to read in one page.
 	const n = 2*4096 + 100
@@ -411,10 +437,10 @@ func testScanLeaves(t *testing.T, open func(t *testing.T) store.Store) {
 	})
 }
 
-func testOpenings(t *testing.T, open func(t *testing.T) store.Store) {
+func testOpenings(t *testing.T, open func(t *testing.T) Store) {
 	ctx := context.Background()
 	const n = 700
-	setup := func(t *testing.T) (store.Store, []store.Opening) {
+	setup := func(t *testing.T) (Store, []store.Opening) {
 		t.Helper()
 		st := open(t)
 		var os []store.Opening
@@ -440,7 +466,7 @@ func testOpenings(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 		return out
 	}
-	scan := func(t *testing.T, st store.Store) []store.Opening {
+	scan := func(t *testing.T, st Store) []store.Opening {
 		t.Helper()
 		var got []store.Opening
 		err := st.ScanOpenings(ctx, func(o store.Opening) error {
@@ -545,7 +571,7 @@ func testOpenings(t *testing.T, open func(t *testing.T) store.Store) {
 	})
 }
 
-func testCheckpoints(t *testing.T, open func(t *testing.T) store.Store) {
+func testCheckpoints(t *testing.T, open func(t *testing.T) Store) {
 	ctx := context.Background()
 	st := open(t)
 	if _, err := st.LatestCheckpoint(ctx); !errors.Is(err, store.ErrNotFound) {
@@ -584,7 +610,7 @@ func testCheckpoints(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 }
 
-func testMeta(t *testing.T, open func(t *testing.T) store.Store) {
+func testMeta(t *testing.T, open func(t *testing.T) Store) {
 	ctx := context.Background()
 	st := open(t)
 	get := func(key string) (string, error) {
@@ -625,7 +651,7 @@ func equalUser(a, b store.User) bool {
 		a.TOTPSecret == b.TOTPSecret && a.LockedUntil.Equal(b.LockedUntil)
 }
 
-func testUsers(t *testing.T, open func(t *testing.T) store.Store) {
+func testUsers(t *testing.T, open func(t *testing.T) Store) {
 	ctx := context.Background()
 	st := open(t)
 	zone := time.FixedZone("UTC+2", 2*60*60)
@@ -666,7 +692,7 @@ func testUsers(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 }
 
-func testTokens(t *testing.T, open func(t *testing.T) store.Store) {
+func testTokens(t *testing.T, open func(t *testing.T) Store) {
 	ctx := context.Background()
 	st := open(t)
 	if err := st.CreateUser(ctx, store.User{Username: "ann", Roles: []string{"dispatcher"}, Created: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
@@ -702,7 +728,7 @@ func testTokens(t *testing.T, open func(t *testing.T) store.Store) {
 // testConcurrentAppend has several writers race to append every sequence
 // number, as two sequencers on one database would. Exactly one Append per
 // number must win and the rest get ErrConflict, so the log never forks.
-func testConcurrentAppend(t *testing.T, open func(t *testing.T) store.Store) {
+func testConcurrentAppend(t *testing.T, open func(t *testing.T) Store) {
 	ctx := context.Background()
 	st := open(t)
 	const writers, n = 8, 40

@@ -5,48 +5,14 @@ import (
 	"slices"
 )
 
-// aidData returns a new payload for an event type of mutual aid (plans,
-// requests, directives), or nil for another type. DecodeData uses it.
-func aidData(typ string) any {
-	switch typ {
-	case TypeMutualAidPlanSet:
-		return &MutualAidPlanSet{}
-	case TypeAssistRequested:
-		return &AssistRequested{}
-	case TypeAssistAcknowledged:
-		return &AssistAcknowledged{}
-	case TypeAssistAccepted:
-		return &AssistAccepted{}
-	case TypeAssistDeclined:
-		return &AssistDeclined{}
-	case TypeAssistEscalated:
-		return &AssistEscalated{}
-	case TypeAssistConflict:
-		return &AssistConflict{}
-	case TypeAssistOnScene:
-		return &AssistOnScene{}
-	case TypeAssistClosed:
-		return &AssistClosed{}
-	case TypeDirectiveIssued:
-		return &DirectiveIssued{}
-	case TypeDirectiveRevoked:
-		return &DirectiveRevocation{}
-	case TypeDirectiveExpired:
-		return &DirectiveExpiry{}
-	case TypeDirectiveOverridden:
-		return &DirectiveOverride{}
-	}
-	return nil
-}
-
 // assistPayload is every assist.* payload: each embeds an AssistRef.
 type assistPayload interface{ assistRef() AssistRef }
 
 func (r AssistRef) assistRef() AssistRef { return r }
 
-// applyAid folds the events of mutual aid into the state: plans, requests
+// applyMutualAid folds the events of mutual aid into the state: plans, requests
 // and directives. Any other payload is an error.
-func (s *State) applyAid(e Event) error {
+func (s *State) applyMutualAid(e Event) error {
 	switch d := e.Data.(type) {
 	case *MutualAidPlanSet:
 		a, ok := s.Agencies[e.Agency]

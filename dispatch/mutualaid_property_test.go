@@ -15,24 +15,24 @@ import (
 	"github.com/tenfour-cad/tenfour/dispatch"
 )
 
-// aidAgencies are the agencies of every generated world.
-var aidAgencies = []string{"federal", "metro", "sheriff", "state"}
+// mutualAidAgencies are the agencies of every generated world.
+var mutualAidAgencies = []string{"federal", "metro", "sheriff", "state"}
 
-// aidGen makes random commands about mutual aid, and the commands they
-// interact with, for a world of aidAgencies. Most are meant to be accepted;
+// mutualAidGen makes random commands about mutual aid, and the commands they
+// interact with, for a world of mutualAidAgencies. Most are meant to be accepted;
 // many are not, so that the rules are exercised both ways.
-type aidGen struct{ r *rand.Rand }
+type mutualAidGen struct{ r *rand.Rand }
 
-func (g aidGen) pick(n int) int { return g.r.IntN(n) }
+func (g mutualAidGen) pick(n int) int { return g.r.IntN(n) }
 
-func pickOf[T any](g aidGen, xs ...T) T { return xs[g.r.IntN(len(xs))] }
+func pickOf[T any](g mutualAidGen, xs ...T) T { return xs[g.r.IntN(len(xs))] }
 
-func (g aidGen) agency() string { return pickOf(g, aidAgencies...) }
+func (g mutualAidGen) agency() string { return pickOf(g, mutualAidAgencies...) }
 
 // actor returns mostly a user of agency in a role that may act, sometimes
 // anyone: the wrong role, the wrong agency, tenfour itself, a supervisor
 // with no name.
-func (g aidGen) actor(agency string, roles ...string) dispatch.Actor {
+func (g mutualAidGen) actor(agency string, roles ...string) dispatch.Actor {
 	if g.pick(5) > 0 && len(roles) > 0 {
 		role := pickOf(g, roles...)
 		return dispatch.Actor{User: fmt.Sprintf("%s-%s%d", agency, role, g.pick(2)), Agency: agency, Role: role}
@@ -57,7 +57,7 @@ var (
 	addressed  = dispatch.Location{Text: "1 Main St"}
 )
 
-func (g aidGen) location() dispatch.Location {
+func (g mutualAidGen) location() dispatch.Location {
 	return cloneLoc(pickOf(g, kedzie, kedzie, nearKedzie, elsewhere, district9, addressed))
 }
 
@@ -68,8 +68,8 @@ func cloneLoc(l dispatch.Location) dispatch.Location {
 	return l
 }
 
-func (g aidGen) plan() dispatch.MutualAidPlan {
-	others := slices.Clone(aidAgencies)
+func (g mutualAidGen) plan() dispatch.MutualAidPlan {
+	others := slices.Clone(mutualAidAgencies)
 	g.r.Shuffle(len(others), func(i, j int) { others[i], others[j] = others[j], others[i] })
 	var p dispatch.MutualAidPlan
 	for len(others) > 0 {
@@ -86,7 +86,7 @@ func (g aidGen) plan() dispatch.MutualAidPlan {
 
 // withoutSelf returns p without agency, as a valid plan names only
 // partners; now and then it is left in, to be refused.
-func (g aidGen) withoutSelf(p dispatch.MutualAidPlan, agency string) dispatch.MutualAidPlan {
+func (g mutualAidGen) withoutSelf(p dispatch.MutualAidPlan, agency string) dispatch.MutualAidPlan {
 	if g.pick(10) == 0 {
 		return p
 	}
@@ -108,7 +108,7 @@ func (g aidGen) withoutSelf(p dispatch.MutualAidPlan, agency string) dispatch.Mu
 
 // request returns a request of s, mostly one still waiting, often one
 // held by a directive conflict.
-func (g aidGen) request(s *dispatch.State) *dispatch.AssistRequest {
+func (g mutualAidGen) request(s *dispatch.State) *dispatch.AssistRequest {
 	rs := s.RequestList("")
 	if len(rs) == 0 {
 		return nil
@@ -132,7 +132,7 @@ func (g aidGen) request(s *dispatch.State) *dispatch.AssistRequest {
 }
 
 // asked returns an agency asked for r, mostly, or any.
-func (g aidGen) asked(r *dispatch.AssistRequest) string {
+func (g mutualAidGen) asked(r *dispatch.AssistRequest) string {
 	if len(r.Asked) > 0 && g.pick(6) > 0 {
 		return pickOf(g, r.Asked...).Agency
 	}
@@ -140,7 +140,7 @@ func (g aidGen) asked(r *dispatch.AssistRequest) string {
 }
 
 // units returns units of agency, mostly AVAILABLE ones.
-func (g aidGen) units(s *dispatch.State, agency string) []string {
+func (g mutualAidGen) units(s *dispatch.State, agency string) []string {
 	var out []string
 	for _, u := range s.UnitList(agency) {
 		if (u.Status == dispatch.StatusAvailable && g.pick(3) > 0) || g.pick(8) == 0 {
@@ -154,11 +154,11 @@ func (g aidGen) units(s *dispatch.State, agency string) []string {
 	return out
 }
 
-func (g aidGen) override() string {
+func (g mutualAidGen) override() string {
 	return pickOf(g, "", "", "officer down, lives at risk", "traffic control only", " ")
 }
 
-func (g aidGen) scope(s *dispatch.State, agency string) dispatch.Scope {
+func (g mutualAidGen) scope(s *dispatch.State, agency string) dispatch.Scope {
 	switch g.pick(6) {
 	case 0, 1:
 		return dispatch.Scope{Kind: "circle", Circle: &dispatch.Circle{Lat: *kedzie.Lat, Lon: *kedzie.Lon, RadiusM: pickOf(g, 100.0, 500, 0)}}
@@ -176,7 +176,7 @@ func (g aidGen) scope(s *dispatch.State, agency string) dispatch.Scope {
 }
 
 // command returns a random command and who gives it.
-func (g aidGen) command(s *dispatch.State, now time.Time) (dispatch.Command, dispatch.Actor) {
+func (g mutualAidGen) command(s *dispatch.State, now time.Time) (dispatch.Command, dispatch.Actor) {
 	answerers := []string{dispatch.RoleDispatcher, dispatch.RoleSupervisor, dispatch.RoleLiaison}
 	for _, r := range s.RequestList("") {
 		if r.Held && g.pick(3) == 0 {
@@ -296,7 +296,7 @@ func (g aidGen) command(s *dispatch.State, now time.Time) (dispatch.Command, dis
 // there is time: an acknowledgement, which must not stop the clock, or an
 // acceptance, mostly by an agency under the order, whose supervisor
 // overrides it (or not, or a dispatcher tries to).
-func (g aidGen) answerHeld(s *dispatch.State, r *dispatch.AssistRequest) (dispatch.Command, dispatch.Actor) {
+func (g mutualAidGen) answerHeld(s *dispatch.State, r *dispatch.AssistRequest) (dispatch.Command, dispatch.Actor) {
 	ag := g.asked(r)
 	if g.pick(3) == 0 {
 		return dispatch.AcknowledgeAssist{Request: r.ID, Agency: ag}, g.actor(ag, dispatch.RoleDispatcher, dispatch.RoleLiaison, dispatch.RoleSupervisor)
@@ -311,10 +311,10 @@ func (g aidGen) answerHeld(s *dispatch.State, r *dispatch.AssistRequest) (dispat
 	return c, g.actor(ag, dispatch.RoleSupervisor, dispatch.RoleSupervisor, dispatch.RoleSupervisor, dispatch.RoleDispatcher)
 }
 
-// aidWorld is the start of every generated sequence.
-func (g aidGen) world() []dispatch.Command {
+// mutualAidWorld is the start of every generated sequence.
+func (g mutualAidGen) world() []dispatch.Command {
 	cmds := []dispatch.Command{}
-	for _, a := range aidAgencies {
+	for _, a := range mutualAidAgencies {
 		cmds = append(cmds, dispatch.CreateAgency{ID: a, Name: strings.ToUpper(a), Kind: "sheriff"})
 	}
 	cmds = append(cmds,
@@ -326,7 +326,7 @@ func (g aidGen) world() []dispatch.Command {
 		dispatch.CreateUnit{CallSign: "S2", Agency: "sheriff", Kind: "traffic"},
 		dispatch.CreateUnit{CallSign: "P1", Agency: "state", Kind: "patrol"},
 	)
-	for _, a := range aidAgencies {
+	for _, a := range mutualAidAgencies {
 		if a == "federal" || g.pick(2) == 0 {
 			cmds = append(cmds, dispatch.SetMutualAidPlan{Agency: a, Plan: g.withoutSelf(g.plan(), a)})
 		}
@@ -334,8 +334,8 @@ func (g aidGen) world() []dispatch.Command {
 	return cmds
 }
 
-// aidStats counts what the property test saw, to prove it saw enough.
-type aidStats struct {
+// mutualAidStats counts what the property test saw, to prove it saw enough.
+type mutualAidStats struct {
 	events             map[string]int
 	refused            int
 	deadlinesMet       int // EMERGENCY requests escalated at their deadline
@@ -348,14 +348,14 @@ type aidStats struct {
 	exhausted          int
 }
 
-// aidRun is one generated sequence: the live state, the state replayed
+// mutualAidRun is one generated sequence: the live state, the state replayed
 // from the log's encoding of its events, and the invariants' checks.
-type aidRun struct {
+type mutualAidRun struct {
 	t        testing.TB
 	seq      int
 	live     *dispatch.State
 	replayed *dispatch.State
-	stats    *aidStats
+	stats    *mutualAidStats
 	now      time.Time
 	// held is the test's own model of directive conflicts: each request
 	// an assist.conflict was shown on, with the deadline it then had (as
@@ -383,7 +383,7 @@ func roundTripEvent(tb testing.TB, e dispatch.Event) dispatch.Event {
 
 // decide decides cmd for actor at the run's clock, checks the invariants
 // on its events, and applies them to both states.
-func (a *aidRun) decide(actor dispatch.Actor, cmd dispatch.Command) []dispatch.Event {
+func (a *mutualAidRun) decide(actor dispatch.Actor, cmd dispatch.Command) []dispatch.Event {
 	t, s, now := a.t, a.live, a.now
 	// The directive rule: a request held by a conflict escalates (or is
 	// accepted) by the deadline it had when the conflict was shown.
@@ -568,7 +568,7 @@ func (a *aidRun) decide(actor dispatch.Actor, cmd dispatch.Command) []dispatch.E
 // checkOverrides checks that every unit accepted that a directive in force
 // keeps out of the request's place comes with that directive's override,
 // in the same decision, by a named supervisor of its agency with a reason.
-func (a *aidRun) checkOverrides(d *dispatch.AssistAccepted, evs []dispatch.Event) {
+func (a *mutualAidRun) checkOverrides(d *dispatch.AssistAccepted, evs []dispatch.Event) {
 	r := a.live.Requests[d.Request]
 	counted := false
 	for _, id := range d.Units {
@@ -594,7 +594,7 @@ func (a *aidRun) checkOverrides(d *dispatch.AssistAccepted, evs []dispatch.Event
 
 // checkDeadline checks that a deadline set at the event's time is the
 // requesting agency's plan's (or the default): never later.
-func (a *aidRun) checkDeadline(e dispatch.Event, from, urgency string, deadline time.Time, decide bool) {
+func (a *mutualAidRun) checkDeadline(e dispatch.Event, from, urgency string, deadline time.Time, decide bool) {
 	d := dispatch.DefaultAnswerDeadlines[urgency]
 	if p := a.live.Agencies[from].Plan; p != nil {
 		d = p.Deadlines(urgency)
@@ -612,7 +612,7 @@ func (a *aidRun) checkDeadline(e dispatch.Event, from, urgency string, deadline 
 // agency asked in this decision whose directive in force holds the
 // request's place, and every request waiting on an agency that issued such
 // a directive in this decision, has its assist.conflict in the decision.
-func (a *aidRun) checkConflictsShown(evs []dispatch.Event, waitingOn map[string][]string) {
+func (a *mutualAidRun) checkConflictsShown(evs []dispatch.Event, waitingOn map[string][]string) {
 	shown := map[[2]string]bool{}
 	for _, e := range evs {
 		if d, ok := e.Data.(*dispatch.AssistConflict); ok {
@@ -704,7 +704,7 @@ func nextDue(s *dispatch.State) (time.Time, bool) {
 
 // advance moves the clock to target, ticking the timers at every deadline
 // and expiry on the way, as the sequencer does every second.
-func (a *aidRun) advance(target time.Time) {
+func (a *mutualAidRun) advance(target time.Time) {
 	for {
 		due, ok := nextDue(a.live)
 		if !ok || due.After(target) {
@@ -722,7 +722,7 @@ func (a *aidRun) advance(target time.Time) {
 	a.now = target
 }
 
-// TestAidProperty runs thousands of random command sequences with a
+// TestMutualAidProperty runs thousands of random command sequences with a
 // simulated clock over four agencies with mutual-aid plans, directives and
 // the emergency button, and checks DESIGN.md's invariant 3 and the
 // directive rule at every decision, and invariant 1 (state rebuilt from
@@ -738,18 +738,18 @@ func (a *aidRun) advance(target time.Time) {
 // only at a deadline or on a decline, never at once. Each sequence ends by
 // running the clock until every conflict shown has had its outcome.
 //
-//	go test ./dispatch/ -run TestAidProperty -v
-func TestAidProperty(t *testing.T) {
+//	go test ./dispatch/ -run TestMutualAidProperty -v
+func TestMutualAidProperty(t *testing.T) {
 	sequences, commands := 10_000, 40
 	if testing.Short() {
 		sequences = 1_000 // fewer, never weaker
 	}
-	stats := &aidStats{events: map[string]int{}}
+	stats := &mutualAidStats{events: map[string]int{}}
 	start := time.Now()
 	for seq := range sequences {
-		g := aidGen{rand.New(rand.NewPCG(uint64(seq), 6))}
+		g := mutualAidGen{rand.New(rand.NewPCG(uint64(seq), 6))}
 		// Start before midnight on New Year's Eve, so that serials restart.
-		a := &aidRun{t: t, seq: seq, live: dispatch.NewState(), replayed: dispatch.NewState(), stats: stats,
+		a := &mutualAidRun{t: t, seq: seq, live: dispatch.NewState(), replayed: dispatch.NewState(), stats: stats,
 			now: time.Date(2026, 12, 31, 23, 50, 0, 0, time.UTC), held: map[string]time.Time{}}
 		for _, c := range g.world() {
 			a.decide(dispatch.Actor{System: "bootstrap"}, c)
@@ -770,7 +770,7 @@ func TestAidProperty(t *testing.T) {
 		}
 		// Run the clock on until every conflict shown has had its
 		// outcome; an escalation may meet the next one.
-		for range 2 * len(aidAgencies) {
+		for range 2 * len(mutualAidAgencies) {
 			var last time.Time
 			for _, dl := range a.held {
 				if dl.After(last) {
