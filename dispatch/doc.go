@@ -15,6 +15,11 @@
 //   - decode.go: DecodeData, the table of every event type and its payload,
 //     how an event is read back from the log.
 //   - state.go: State and State.Apply, how each event changes the state.
+//   - visibility.go: who may see what — every record kind, every field, the
+//     stream and the timelines and bundles — the one rule every read and
+//     every entrance goes through (the engine's typed reads call it).
+//   - places.go: the map as the domain asks it (Places), and which commands
+//     carry places (Placed): the engine resolves them before deciding.
 //   - event.go: Event, and the first events (agency, unit, incident and
 //     user created; status changes, dispatch, clearing).
 //   - One file per subject, each with its commands, their rules, their
