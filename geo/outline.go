@@ -89,3 +89,73 @@ func windingArea(r []Point) float64 {
 	}
 	return a
 }
+
+// Chain joins lines that continue one another end to end — the features of
+// one street, cut at every crossing as TIGER cuts them — into as few lines
+// as it can, for drawing and labelling a street once rather than block by
+// block. Two lines join where exactly their two ends meet; where three or
+// more ends meet (a fork), each stays apart. The lines are not changed.
+func Chain(lines [][]Point) [][]Point {
+	ends := map[Point][]int{} // an end point → the lines that end or start there
+	for i, l := range lines {
+		if len(l) < 2 {
+			continue
+		}
+		ends[l[0]] = append(ends[l[0]], i)
+		if l[len(l)-1] != l[0] {
+			ends[l[len(l)-1]] = append(ends[l[len(l)-1]], i)
+		}
+	}
+	used := make([]bool, len(lines))
+	// next returns the line not yet chained that continues from p, if p
+	// is the meeting of exactly two ends.
+	next := func(p Point) (int, bool) {
+		at := ends[p]
+		if len(at) != 2 {
+			return 0, false
+		}
+		for _, j := range at {
+			if !used[j] {
+				return j, true
+			}
+		}
+		return 0, false
+	}
+	var out [][]Point
+	for i, l := range lines {
+		if used[i] || len(l) < 2 {
+			continue
+		}
+		used[i] = true
+		chain := slices.Clone(l)
+		for { // forwards from the chain's last point
+			p := chain[len(chain)-1]
+			j, ok := next(p)
+			if !ok {
+				break
+			}
+			used[j] = true
+			m := lines[j]
+			if m[0] != p {
+				m = slices.Clone(m)
+				slices.Reverse(m)
+			}
+			chain = append(chain, m[1:]...)
+		}
+		for { // backwards from its first
+			p := chain[0]
+			j, ok := next(p)
+			if !ok {
+				break
+			}
+			used[j] = true
+			m := slices.Clone(lines[j])
+			if m[len(m)-1] != p {
+				slices.Reverse(m)
+			}
+			chain = append(m[:len(m)-1], chain...)
+		}
+		out = append(out, chain)
+	}
+	return out
+}

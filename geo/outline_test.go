@@ -34,3 +34,35 @@ func TestOutline(t *testing.T) {
 		}
 	})
 }
+
+func TestChain(t *testing.T) {
+	p := func(x float64) Point { return Point{Lat: 0, Lon: x} }
+	q := func(x, y float64) Point { return Point{Lat: y, Lon: x} }
+	tests := []struct {
+		name  string
+		lines [][]Point
+		want  int // lines out
+		long  int // points in the first
+	}{
+		{"Blocks", [][]Point{{p(0), p(1)}, {p(1), p(2)}, {p(2), p(3)}}, 1, 4},
+		{"Reversed", [][]Point{{p(1), p(2)}, {p(1), p(0)}, {p(3), p(2)}}, 1, 4},
+		{"Gap", [][]Point{{p(0), p(1)}, {p(2), p(3)}}, 2, 2},
+		{"Fork", [][]Point{{p(0), p(1)}, {p(1), p(2)}, {p(1), q(1, 1)}}, 3, 2},
+		{"Loop", [][]Point{{p(0), p(1)}, {p(1), q(1, 1)}, {q(1, 1), p(0)}}, 1, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Chain(tt.lines)
+			if len(got) != tt.want || len(got[0]) != tt.long {
+				t.Errorf("Chain(%v) = %v, want %d lines, the first of %d points", tt.lines, got, tt.want, tt.long)
+			}
+			n := 0
+			for _, l := range got {
+				n += len(l) - 1
+			}
+			if in := len(tt.lines); n != in {
+				t.Errorf("Chain(%v) has %d segments, want the %d given", tt.lines, n, in)
+			}
+		})
+	}
+}

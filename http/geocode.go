@@ -48,14 +48,26 @@ func newDrawn(m Drawing) *drawn {
 	if m == nil {
 		return d
 	}
+	// A street is drawn as few lines as its features make end to end
+	// (geo.Chain), so that it is labelled along its length, not block by
+	// block.
+	var names []string
+	lines := map[string][][]geo.Point{}
+	major := map[string]bool{}
 	for _, st := range m.Streets() {
-		speed, _ := geo.ClassSpeedMPH(st.Class)
-		for _, l := range st.Lines {
+		if _, ok := lines[st.Name]; !ok {
+			names = append(names, st.Name)
+		}
+		lines[st.Name] = append(lines[st.Name], st.Lines...)
+		major[st.Name] = major[st.Name] || st.Speed() >= 30
+	}
+	for _, name := range names {
+		for _, l := range geo.Chain(lines[name]) {
 			line := make([][2]float64, len(l))
 			for i, p := range l {
 				line[i] = [2]float64{micro(p.Lat), micro(p.Lon)}
 			}
-			d.streets.Streets = append(d.streets.Streets, streetLine{Name: st.Name, Major: speed >= 30, Line: line})
+			d.streets.Streets = append(d.streets.Streets, streetLine{Name: name, Major: major[name], Line: line})
 		}
 	}
 	for _, p := range m.Places() {

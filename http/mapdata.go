@@ -10,10 +10,11 @@ import (
 	"strings"
 )
 
-// streetsAnswer is what GET /api/v1/streets answers: the map's street
-// centerlines as polylines of [lat, lon] (six decimals, about 10 cm), each
-// with its street's name and whether it is a major road (a class of 30 mph
-// or more), and its named places.
+// streetsAnswer is what GET /api/v1/streets answers: the map's streets as
+// polylines of [lat, lon] (six decimals, about 10 cm) — each street's
+// features joined end to end where they continue one another — each with
+// its street's name and whether it is a major road (30 mph or more), and
+// its named places.
 type streetsAnswer struct {
 	Streets []streetLine `json:"streets"`
 	Places  []placePoint `json:"places"`

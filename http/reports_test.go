@@ -158,12 +158,10 @@ func TestStreets(t *testing.T) {
 		} `json:"places"`
 	}
 	MustJSON(t, "GET /api/v1/streets", ts.Do(t, "GET", "/api/v1/streets", ts.Admin, nil), http.StatusOK, &got)
-	lines := 0
-	for _, s := range TestMap().Streets() {
-		lines += len(s.Lines)
-	}
-	if len(got.Streets) != lines || len(got.Places) != 10 {
-		t.Fatalf("GET /api/v1/streets = %d lines and %d places, want the map's %d and 10", len(got.Streets), len(got.Places), lines)
+	// The demo map cuts each of its 99 streets at every crossing; drawn,
+	// each is one line again.
+	if len(got.Streets) != 99 || len(got.Places) != 10 {
+		t.Fatalf("GET /api/v1/streets = %d lines and %d places, want the demo city's 99 streets and 10 places", len(got.Streets), len(got.Places))
 	}
 	names := map[string]bool{}
 	major := map[string]bool{}
@@ -175,8 +173,8 @@ func TestStreets(t *testing.T) {
 		if want := s.Name == "S Kedzie Ave" || s.Name == "W Pershing Rd"; want && !s.Major || s.Name == "W 39th Pl" && s.Major {
 			t.Errorf("street %s: major = %v, want the mile-line arterials only", s.Name, s.Major)
 		}
-		if len(s.Line) != 2 {
-			t.Errorf("street %s has %d points, want 2", s.Name, len(s.Line))
+		if len(s.Line) < 2 {
+			t.Errorf("street %s has %d points, want a line", s.Name, len(s.Line))
 		}
 		for _, p := range s.Line {
 			if p[0] < 41.78 || p[0] > 41.86 || p[1] < -87.75 || p[1] > -87.64 {
@@ -195,7 +193,7 @@ func TestStreets(t *testing.T) {
 	for _, s := range got.Streets {
 		if s.Name == "S Kedzie Ave" {
 			// North–south: one longitude, numbered away from the origin.
-			if s.Line[0][1] != s.Line[1][1] || !(s.Line[0][0] > s.Line[1][0]) {
+			if last := s.Line[len(s.Line)-1]; s.Line[0][1] != last[1] || !(s.Line[0][0] > last[0]) {
 				t.Errorf("S Kedzie Ave = %v, want a line due south", s.Line)
 			}
 		}
