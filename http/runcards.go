@@ -140,7 +140,7 @@ func (s *Server) executeOnUnit(w http.ResponseWriter, r *http.Request, cmd func(
 		s.writeError(w, r, err)
 		return
 	}
-	var u dispatch.Unit
+	var u unitAnswer
 	s.engine.Read(func(st *dispatch.State) { u = unitView(st.Units[id]) })
 	changed(w, res, u)
 }

@@ -231,6 +231,7 @@ func (s *Server) Routes() []Route {
 		{"POST /api/v1/requests", requesters, s.handleCreateRequest},
 		{"GET /api/v1/requests/{id}", aiders, s.handleGetRequest},
 		{"GET /api/v1/requests/{id}/timeline", aiders, s.handleRequestTimeline},
+		{"GET /api/v1/requests/{id}/blocked", answerers, s.handleRequestBlocked},
 		{"GET /api/v1/requests/{id}/bundle", auditors, s.handleRequestBundle},
 		{"POST /api/v1/requests/{id}/publish", publishers, s.handlePublishRequest},
 		{"POST /api/v1/requests/{id}/acknowledge", answerers, s.handleAcknowledgeRequest},

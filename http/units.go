@@ -36,7 +36,7 @@ func (s *Server) handleListUnits(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, msg)
 		return
 	}
-	out := []dispatch.Unit{}
+	out := []unitAnswer{}
 	s.engine.Read(func(st *dispatch.State) {
 		for _, u := range st.UnitList(agency) {
 			if !sc.sees(u.Agency) {
@@ -45,7 +45,7 @@ func (s *Server) handleListUnits(w http.ResponseWriter, r *http.Request) {
 			c := *u
 			c.Capabilities = slices.Clone(u.Capabilities)
 			c.Crew, c.Staffing = slices.Clone(u.Crew), u.StaffingOf() // roster.go
-			out = append(out, c)
+			out = append(out, answerUnit(c))
 		}
 	})
 	writeJSON(w, http.StatusOK, map[string]any{"units": out})
@@ -70,13 +70,13 @@ func (s *Server) handleCreateUnit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := res.Events[0].Subject["unit"]
-	var u dispatch.Unit
+	var u unitAnswer
 	s.engine.Read(func(st *dispatch.State) { u = unitView(st.Units[id]) })
 	created(w, res, "/api/v1/units/"+id, u)
 }
 
 // unitView copies a unit for an answer.
-func unitView(u *dispatch.Unit) dispatch.Unit {
+func unitView(u *dispatch.Unit) unitAnswer {
 	c := *u
 	c.Capabilities = slices.Clone(u.Capabilities)
 	if c.Capabilities == nil {
@@ -88,7 +88,7 @@ func unitView(u *dispatch.Unit) dispatch.Unit {
 		sh.Capabilities = slices.Clone(u.Shift.Capabilities)
 		c.Shift = &sh
 	}
-	return c
+	return answerUnit(c)
 }
 
 // unitID returns the unit named by the path, if the actor may see it.
@@ -136,7 +136,7 @@ func (s *Server) handleSetUnitStatus(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	var u dispatch.Unit
+	var u unitAnswer
 	s.engine.Read(func(st *dispatch.State) { u = unitView(st.Units[id]) })
 	changed(w, res, u)
 }
