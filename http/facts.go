@@ -49,6 +49,8 @@ func (s *Server) mayCall(a dispatch.Actor) []string {
 // (dispatch.State.Blocking, as accepting the request checks it): by unit id,
 // the ids of the directives, for the units kept out only. The agency is the
 // caller's, or for the installation administrator the ?agency= named.
+// may_override says whether the caller, in the role it accepts requests in,
+// may send a unit kept out, overriding (dispatch.MayOverride).
 func (s *Server) handleRequestBlocked(w http.ResponseWriter, r *http.Request) {
 	id, a := r.PathValue("id"), actorOf(r)
 	agency := a.Agency
@@ -78,5 +80,6 @@ func (s *Server) handleRequestBlocked(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, dispatch.Errorf(dispatch.ENOTFOUND, "request %s does not exist", id))
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"request": id, "agency": agency, "blocked_by": blocked})
+	writeJSON(w, http.StatusOK, map[string]any{"request": id, "agency": agency, "blocked_by": blocked,
+		"may_override": dispatch.MayOverride(a, agency)})
 }

@@ -205,12 +205,16 @@ func TestRequestBlocked(t *testing.T) {
 	disp := ts.MustCreateUser(t, "disp", "metro", dispatch.RoleDispatcher)
 	other := ts.MustCreateUser(t, "other", "sheriff", dispatch.RoleDispatcher)
 
+	boss2 := ts.MustCreateUser(t, "boss2", "metro", dispatch.RoleSupervisor)
+	var mayOverride bool
 	blocked := func(token, request, query string) (int, map[string][]string) {
 		t.Helper()
 		r := ts.Do(t, "GET", "/api/v1/requests/"+request+"/blocked"+query, token, nil)
 		var out struct {
-			BlockedBy map[string][]string `json:"blocked_by"`
+			BlockedBy   map[string][]string `json:"blocked_by"`
+			MayOverride bool                `json:"may_override"`
 		}
+		defer func() { mayOverride = out.MayOverride }()
 		if r.Status == http.StatusOK {
 			if err := json.Unmarshal(r.Body, &out); err != nil || out.BlockedBy == nil {
 				t.Fatalf("GET blocked = %s, want {blocked_by: {…}}", r.Body)
@@ -229,6 +233,12 @@ func TestRequestBlocked(t *testing.T) {
 		want = map[string][]string{"metro.1a12": {restrict, hold}, "metro.t1": {hold}}
 		if !mapsEqual(got, want) {
 			t.Errorf("restrict and hold: blocked_by = %v, want %v", got, want)
+		}
+		if mayOverride {
+			t.Errorf("dispatcher: may_override = true, want false (a supervisor's alone)")
+		}
+		if _, got = blocked(boss2, inside, ""); !mapsEqual(got, want) || !mayOverride {
+			t.Errorf("supervisor: blocked_by = %v, may_override %v; want %v, true", got, mayOverride, want)
 		}
 		if _, got = blocked(disp, outside, ""); len(got) != 0 {
 			t.Errorf("request outside the directives: blocked_by = %v, want none", got)

@@ -35,7 +35,7 @@ export function mount(root, ctx) {
   const queueCount = h('span', {class: 'count'});
   const queue = h('section', {class: 'panel queue-panel', 'aria-labelledby': 'queue-title', tabindex: '-1', id: 'queue-panel'},
     h('header', {class: 'panel-head'}, h('h2', {id: 'queue-title'}, 'Incidents ', queueCount),
-      store.can('createIncident') ? h('button', {type: 'button', class: 'primary', id: 'new-incident',
+      store.may('POST /api/v1/incidents') ? h('button', {type: 'button', class: 'primary', id: 'new-incident',
         'aria-keyshortcuts': 'n', onclick: () => openNew()}, 'New incident ', h('kbd', {}, 'n')) : null),
     queueList);
   const detail = h('section', {class: 'panel detail-panel', 'aria-labelledby': 'detail-title', tabindex: '-1', id: 'detail'});
@@ -52,7 +52,7 @@ export function mount(root, ctx) {
   const messages = dispatchMessages(ctx);
   // The queue of locations kept as typed, for those who fix them
   // (views/unverified.js).
-  const unverified = store.can('fixLocation') ? unverifiedPanel(ctx, map, {onFixed: (inc) => select(inc.id)}) : null;
+  const unverified = store.may('POST /api/v1/locations/unverified/{incident}/fix') ? unverifiedPanel(ctx, map, {onFixed: (inc) => select(inc.id)}) : null;
   replace(root, h('h1', {class: 'sr-only'}, 'Dispatch'),
     h('div', {class: 'dispatch-grid'}, queue, detail, board, mapPanel), messages.el, unverified?.el, cmd);
 
@@ -153,7 +153,7 @@ export function mount(root, ctx) {
 
   async function loadRecs() {
     const i = store.incidents.get(selected);
-    if (!i || i.status === 'CLOSED' || !store.can('recommend') || recsLoading === i.id) return;
+    if (!i || i.status === 'CLOSED' || !store.may('GET /api/v1/incidents/{id}/recommendations') || recsLoading === i.id) return;
     const id = i.id;
     recsLoading = id;
     try {
@@ -188,8 +188,8 @@ export function mount(root, ctx) {
     const formsKey = i.id + i.status;
     if (formsFor !== formsKey) {
       formsFor = formsKey;
-      replace(detailForms, store.can('note') ? noteForm(i) : null,
-        i.status !== 'CLOSED' && store.can('clear') ? clearForm(i) : null);
+      replace(detailForms, store.may('POST /api/v1/incidents/{id}/notes') ? noteForm(i) : null,
+        i.status !== 'CLOSED' && store.may('POST /api/v1/incidents/{id}/clear') ? clearForm(i) : null);
     }
     const sig = JSON.stringify([i, onIt(i).map((u) => [u.id, u.status, u.status_since]), recs, recsLoading === i.id, priors]);
     if (sig === infoSig) return;
@@ -197,7 +197,7 @@ export function mount(root, ctx) {
     const active = document.activeElement;
     const keep = detailInfo.contains(active) && active.id ? active.id : null;
     const top = recs.for === i.id ? recs.units[0] : null;
-    const canDispatch = store.can('dispatch') && i.status !== 'CLOSED';
+    const canDispatch = store.may('POST /api/v1/incidents/{id}/dispatch') && i.status !== 'CLOSED';
     const times = [['Received', i.received], ['Answered', i.answered], ['Entered', i.entered], ['Dispatched', i.dispatched],
       ['En route', i.en_route], ['On scene', i.on_scene], ['Cleared', i.cleared]].filter(([, t]) => t);
     const loc = i.location || {};
@@ -226,7 +226,7 @@ export function mount(root, ctx) {
   }
 
   function recommendation(i, top, canDispatch) {
-    if (i.status === 'CLOSED' || !store.can('recommend')) return null;
+    if (i.status === 'CLOSED' || !store.may('GET /api/v1/incidents/{id}/recommendations')) return null;
     const list = recs.for === i.id ? recs.units : [];
     const card = recs.for === i.id ? recs.card : null;
     return h('section', {class: 'recs', 'aria-labelledby': 'recs-title'},
@@ -278,7 +278,7 @@ export function mount(root, ctx) {
       h('h3', {id: 'd-dups-title'}, 'Possible duplicates of this call'),
       duplicateList(store, dups, (d) => [
         h('button', {type: 'button', class: 'ghost', onclick: () => select(d.incident)}, 'Show'), ' ',
-        store.can('merge') ? h('button', {type: 'button', class: 'ghost', id: `merge-into-${d.incident}`,
+        store.may('POST /api/v1/incidents/{id}/merge') ? h('button', {type: 'button', class: 'ghost', id: `merge-into-${d.incident}`,
           onclick: () => act(`Merged ${shortId(i.id)} into ${shortId(d.incident)}`,
             () => post(`/incidents/${seg(i.id)}/merge`, {into: d.incident, reason: `the same emergency as ${d.incident}`}))
             .then((ok) => ok && ((created = null), select(d.incident)))}, `Merge ${shortId(i.id)} into it`) : null]));
@@ -465,7 +465,7 @@ export function mount(root, ctx) {
   });
   // Premise records (views/premise_form.js): entered from the incident or
   // the command line (hazard TEXT), removed from the hazard box.
-  const mayPremise = () => store.can('premise') && !!ctx.me?.agency;
+  const mayPremise = () => store.may('POST /api/v1/premises') && !!ctx.me?.agency;
   const premise = premiseDialog(ctx, (rec) => {
     say(`Hazard record ${rec.id} entered at ${rec.location?.text || ''}: ${rec.flags.map((f) => f.kind).join(', ')}`);
     if (selected) fetchFull(selected);
@@ -479,7 +479,7 @@ export function mount(root, ctx) {
     premise.open(i?.location?.lat != null ? i.location.text : '', text, i?.agency || '');
   }
   function openNew(location = '') {
-    if (!store.can('createIncident')) return say('Your roles cannot create incidents.', true);
+    if (!store.may('POST /api/v1/incidents')) return say('Your roles cannot create incidents.', true);
     dialog.open(location);
   }
 
@@ -558,7 +558,14 @@ export function mount(root, ctx) {
       const u = cs && store.unitByCallSign(cs);
       const status = st.length && statusByCode(st.join('_'));
       if (!u || !status) return say('Write s CALLSIGN STATUS, for example s 1A12 av (AV ER OS TR BZ OOS EM).', true);
-      return act(`${u.call_sign} is ${statusLabel(status)}`, () => post(`/units/${seg(u.id)}/status`, {status}));
+      // The statuses the server says the unit may go to now; when they are
+      // being read again, the server decides alone.
+      const next = store.nextStatuses(u.id);
+      if (next && status !== u.status && !next.includes(status)) {
+        return say(`${u.call_sign} is ${statusLabel(u.status)} and cannot go ${statusLabel(status)}; it can go ` +
+          `${next.map((x) => `${statusLabel(x)} (${statusCode(x)})`).join(', ') || 'nowhere by a status change'}.`, true);
+      }
+      return act(`${u.call_sign} is ${statusLabel(status)}`, async () => store.takeUnit(await post(`/units/${seg(u.id)}/status`, {status})));
     }
     say(`Unknown command ${verb}; ? lists them.`, true);
   }
@@ -590,13 +597,13 @@ export function mount(root, ctx) {
 
   keys.setView('Dispatch', [
     {key: '/', label: 'Go to the command line', run: () => cmdInput.focus()},
-    {key: 'n', label: 'New incident', run: () => openNew(), when: () => store.can('createIncident')},
-    {key: 'd', label: 'Dispatch the recommended unit to the selected incident', run: dispatchTop, when: () => store.can('dispatch')},
+    {key: 'n', label: 'New incident', run: () => openNew(), when: () => store.may('POST /api/v1/incidents')},
+    {key: 'd', label: 'Dispatch the recommended unit to the selected incident', run: dispatchTop, when: () => store.may('POST /api/v1/incidents/{id}/dispatch')},
     {key: 'j', alt: ['ArrowDown'], label: 'Next incident in the queue', run: () => move(1)},
     {key: 'k', alt: ['ArrowUp'], label: 'Previous incident in the queue', run: () => move(-1)},
     {key: 'c', label: 'Clear the selected incident (type the disposition)', run: () => detail.querySelector('#disposition')?.focus(),
-      when: () => store.can('clear')},
-    {key: 'o', label: 'Add a note to the selected incident', run: () => detail.querySelector('#note-text')?.focus(), when: () => store.can('note')},
+      when: () => store.may('POST /api/v1/incidents/{id}/clear')},
+    {key: 'o', label: 'Add a note to the selected incident', run: () => detail.querySelector('#note-text')?.focus(), when: () => store.may('POST /api/v1/incidents/{id}/notes')},
     {key: 'r', label: 'Find the recommended units again', run: () => loadRecs()},
     {key: 'f', label: 'Put the focus on the map (arrows pan, + and − zoom, 0 fits)', run: () => map.focus()},
     {key: '1', label: 'Go to the incident queue', run: () => (queueList.querySelector('[aria-current="true"]') || queueList.querySelector('button') || queue).focus()},

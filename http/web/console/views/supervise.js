@@ -22,16 +22,6 @@ import {unitName, escalationReason} from '../assistalerts.js';
 import * as keys from '../keys.js';
 import {views, forMe} from '../router.js';
 
-// roleCan mirrors the route table: who may do what from this view.
-const roleCan = {
-  answer: ['dispatcher', 'supervisor', 'liaison'], // acknowledge, accept
-  decline: ['supervisor'],
-  override: ['supervisor'],
-  direct: ['supervisor'], // issue and revoke directives
-  close: ['call-taker', 'dispatcher', 'supervisor', 'officer', 'liaison'],
-  scenario: ['supervisor'],
-};
-
 const urgencyRank = {EMERGENCY: 0, URGENT: 1, ROUTINE: 2};
 const answerLabel = {asked: 'Asked', acknowledged: 'Acknowledged', accepted: 'Accepted', declined: 'Declined'};
 const statusText = {REQUESTED: 'Requested', ACKNOWLEDGED: 'Acknowledged', ACCEPTED: 'Accepted', ON_SCENE: 'On scene', CLOSED: 'Closed'};
@@ -59,7 +49,8 @@ const scenarioAbout = {
 };
 
 
-// inPolygon is dispatch's even-odd rule on [lat, lon] or {lat, lon} points.
+// inPolygon is the even-odd rule on [lat, lon] or {lat, lon} points: which
+// district a directive's centre lies in, to name it.
 function inPolygon(poly, lat, lon) {
   let inside = false;
   const P = (p) => (Array.isArray(p) ? {lat: p[0], lon: p[1]} : p);
@@ -70,32 +61,19 @@ function inPolygon(poly, lat, lon) {
   return inside;
 }
 
-// covers is Directive.Covers for a request's location (no incident).
-function covers(d, loc) {
-  const sc = d.scope || {};
-  const point = loc && loc.lat !== undefined && loc.lon !== undefined;
-  switch (sc.kind) {
-    case 'agency': return true;
-    case 'district': return !!loc?.district && loc.district === sc.district;
-    case 'circle': return point && !!sc.circle && distanceM(sc.circle.lat, sc.circle.lon, loc.lat, loc.lon) <= sc.circle.radius_m;
-    case 'polygon': return point && inPolygon(sc.polygon || [], loc.lat, loc.lon);
-  }
-  return false;
-}
-
-// blocks is Directive.Blocks: whether d keeps unit u out of its scope.
-function blocks(d, u) {
-  if (u.agency !== d.agency) return false;
-  if (d.effect === 'restrict') return u.kind !== d.restrict && !(u.capabilities || []).includes(d.restrict);
-  return true;
-}
+// unitMakeUp are the events that may change whom a directive keeps out:
+// a new unit, a crew signed on or off, a cross-staffing.
+const unitMakeUp = new Set(['unit.created', 'unit.signed_on', 'unit.signed_off', 'unit.cross_staffed']);
 
 const whoText = (w) => (!w ? '' : w.system ? `system:${w.system}` : `${w.user}${w.role ? ` (${w.role})` : ''}`);
 
 export function mount(root, ctx) {
   const store = ctx.store;
   const me = ctx.me;
-  const may = (what) => !!me.agency && me.roles.some((r) => roleCan[what].includes(r));
+  // may reports whether the user may call route for its own agency (the
+  // server's list: store.may); answering, closing and directives are an
+  // agency's own staff's.
+  const may = (route) => !!me.agency && store.may(route);
   const agencyName = (id) => store.agencies.get(id)?.name || id;
 
   const requests = new Map(); // id → the request, as the server answers it
@@ -139,7 +117,7 @@ export function mount(root, ctx) {
   const endedList = h('ul', {class: 'dv-list ended'});
   const endedBox = h('details', {class: 'dv-ended', hidden: true}, h('summary', {}, 'Ended directives'), endedList);
   const formBox = h('div', {class: 'dv-form-box'});
-  const newButton = may('direct') ? h('button', {type: 'button', class: 'primary', id: 'new-directive', 'aria-keyshortcuts': 'n',
+  const newButton = may('POST /api/v1/directives') ? h('button', {type: 'button', class: 'primary', id: 'new-directive', 'aria-keyshortcuts': 'n',
     onclick: () => openForm()}, 'New directive ', h('kbd', {}, 'n')) : null;
   const directivesPanel = h('section', {class: 'panel sv-directives', id: 'directives-panel', tabindex: '-1', 'aria-labelledby': 'directives-title'},
     h('header', {class: 'panel-head'}, h('h2', {id: 'directives-title'}, 'Directives'), newButton),
@@ -363,12 +341,12 @@ export function mount(root, ctx) {
     if (r.status === 'CLOSED') return [];
     const out = [];
     const ans = r.asked.find((a) => a.agency === me.agency);
-    if (ans && may('answer')) {
-      if (ans.answer === 'asked') out.push('acknowledge');
-      out.push('accept');
-      if (may('decline') && (ans.answer === 'asked' || ans.answer === 'acknowledged')) out.push('decline');
+    if (ans) {
+      if (ans.answer === 'asked' && may('POST /api/v1/requests/{id}/acknowledge')) out.push('acknowledge');
+      if (may('POST /api/v1/requests/{id}/accept')) out.push('accept');
+      if (may('POST /api/v1/requests/{id}/decline') && (ans.answer === 'asked' || ans.answer === 'acknowledged')) out.push('decline');
     }
-    if (r.from_agency === me.agency && may('close')) out.push('close');
+    if (r.from_agency === me.agency && may('POST /api/v1/requests/{id}/close')) out.push('close');
     return out;
   }
 
@@ -386,7 +364,7 @@ export function mount(root, ctx) {
       acts.includes('close') ? h('button', {type: 'button', class: c.form?.name === 'close' ? 'on' : '', 'data-act': 'close',
         'aria-expanded': String(c.form?.name === 'close'), onclick: () => toggleForm(c, r.id, 'close')}, 'Close…') : null);
     if (!acts.length) {
-      replace(c.actions, !me.agency ? null : r.asked.some((a) => a.agency === me.agency) && !may('answer') && r.status !== 'CLOSED'
+      replace(c.actions, !me.agency ? null : r.asked.some((a) => a.agency === me.agency) && !may('POST /api/v1/requests/{id}/accept') && r.status !== 'CLOSED'
         ? h('p', {class: 'hint'}, 'Answering is for a dispatcher, a supervisor or a liaison.') : null);
       return;
     }
@@ -447,8 +425,28 @@ export function mount(root, ctx) {
 
   // acceptForm picks the units to send: the agency's AVAILABLE units, the
   // nearest to the request first; those a directive keeps out need a
-  // supervisor's override with a reason.
+  // supervisor's override with a reason. Which ones a directive keeps out,
+  // and whether this user may override, the server says
+  // (GET /api/v1/requests/{id}/blocked): read when the form opens and
+  // again when a directive or a unit's make-up changes (reread).
   function acceptForm(id) {
+    let blocked = null; // unit id → directive ids; null until read
+    let mayOverride = false;
+    let reading = 0;
+    async function reread() {
+      const n = ++reading;
+      try {
+        const b = await get(`/requests/${seg(id)}/blocked`);
+        if (n !== reading) return;
+        blocked = b.blocked_by || {};
+        mayOverride = !!b.may_override;
+      } catch (e) {
+        if (n !== reading) return;
+        blocked = blocked || {};
+        err.textContent = `Cannot read which directives keep units out here: ${e.message}`;
+      }
+      refresh();
+    }
     const chosen = new Set();
     const list = h('ul', {class: 'pick-units'});
     const commonNote = h('p', {class: 'held-by-all', hidden: true});
@@ -463,11 +461,14 @@ export function mount(root, ctx) {
       const r = requests.get(id);
       if (!r) return;
       const loc = r.location || {};
-      const against = [...directives.values()].filter((d) => inForce(d) && covers(d, loc));
+      if (!blocked) {
+        if (!list.querySelector('.reading')) replace(list, h('li', {class: 'hint reading'}, 'Reading the directives over this place…'));
+        return;
+      }
       candidates = [...store.units.values()].filter((u) => u.agency === me.agency && u.status === 'AVAILABLE').map((u) => {
         const p = store.positions.get(u.id);
         const dist = p && loc.lat !== undefined ? distanceM(loc.lat, loc.lon, p.lat, p.lon) : null;
-        return {u, dist, blockedBy: against.filter((d) => blocks(d, u)).map((d) => d.id)};
+        return {u, dist, blockedBy: blocked[u.id] || []};
       }).sort((a, b) => (a.dist ?? Infinity) - (b.dist ?? Infinity) || a.u.call_sign.localeCompare(b.u.call_sign, 'en', {numeric: true}));
       for (const uid of [...chosen]) if (!candidates.some((c) => c.u.id === uid)) chosen.delete(uid);
       const shown = candidates.slice(0, 12);
@@ -478,7 +479,7 @@ export function mount(root, ctx) {
         list.dataset.sig = sig;
         const focused = list.contains(document.activeElement) ? document.activeElement.value : null;
         replace(list, shown.length ? shown.map((c, n) => {
-          const disabled = c.blockedBy.length > 0 && !may('override');
+          const disabled = c.blockedBy.length > 0 && !mayOverride;
           const box = h('input', {type: 'checkbox', value: c.u.id, id: `pick-${id}-${c.u.id}`, checked: chosen.has(c.u.id), disabled,
             onchange: (ev) => {
               if (ev.target.checked) chosen.add(c.u.id);
@@ -492,7 +493,7 @@ export function mount(root, ctx) {
             c.blockedBy.length && !common ? h('span', {class: 'held-by'}, `kept out by ${c.blockedBy.join(', ')}${disabled ? ': a supervisor may override' : ''}`) : null));
         }) : h('li', {class: 'hint'}, `${agencyName(me.agency)} has no unit AVAILABLE.`));
         replace(commonNote, common ? `${common} ${common.includes(',') ? 'keep' : 'keeps'} every unit of ${agencyName(me.agency)} out of this place: ` +
-          (may('override') ? 'sending one needs your override, with a reason.' : 'only a supervisor may send one, overriding it.') : '');
+          (mayOverride ? 'sending one needs your override, with a reason.' : 'only a supervisor may send one, overriding it.') : '');
         commonNote.hidden = !common;
         if (focused) list.querySelector(`input[value="${CSS.escape(focused)}"]`)?.focus();
       }
@@ -537,7 +538,8 @@ export function mount(root, ctx) {
       }
     });
     refresh();
-    return {name: 'accept', el, refresh, focus: () => (list.querySelector('input:not(:disabled)') || submit).focus()};
+    reread();
+    return {name: 'accept', el, refresh, reread, focus: () => (list.querySelector('input:not(:disabled)') || submit).focus()};
   }
 
   // act runs a command, says what happened, and returns whether it
@@ -784,7 +786,7 @@ export function mount(root, ctx) {
         d.overrides ? h('strong', {class: 'warn'}, ` · ${d.overrides} override${d.overrides === 1 ? '' : 's'}`) : null),
       h('div', {class: 'dv-actions'},
         h('button', {type: 'button', class: 'ghost', id: `dv-show-${d.id}`, 'aria-pressed': String(sel), onclick: () => selectDirective(d.id)}, sel ? 'Shown on the map' : 'Show on the map'),
-        may('direct') && d.agency === me.agency ? h('button', {type: 'button', class: 'danger-ghost', id: `dv-revoke-${d.id}`, onclick: () => openRevoke(d, it)}, 'Revoke…') : null),
+        may('POST /api/v1/directives/{id}/revoke') && d.agency === me.agency ? h('button', {type: 'button', class: 'danger-ghost', id: `dv-revoke-${d.id}`, onclick: () => openRevoke(d, it)}, 'Revoke…') : null),
     ];
   }
 
@@ -853,7 +855,7 @@ export function mount(root, ctx) {
   let formApi = null;
 
   function openForm() {
-    if (!may('direct')) return;
+    if (!may('POST /api/v1/directives')) return;
     if (formApi) return formApi.focus();
     formApi = directiveForm();
     replace(formBox, formApi.el);
@@ -1162,11 +1164,11 @@ export function mount(root, ctx) {
   keys.setView('Supervise', [
     {key: 'j', alt: ['ArrowDown'], label: 'Next request', run: () => moveRequest(1)},
     {key: 'k', alt: ['ArrowUp'], label: 'Previous request', run: () => moveRequest(-1)},
-    {key: 'A', label: 'Acknowledge the selected request for your agency', run: () => actOnSelected('acknowledge'), when: () => may('answer')},
-    {key: 's', label: 'Accept the selected request: choose the units to send', run: () => actOnSelected('accept'), when: () => may('answer')},
-    {key: 'x', label: 'Decline the selected request (with a reason)', run: () => actOnSelected('decline'), when: () => may('decline')},
-    {key: 'c', label: 'Close your agency\'s selected request (with a disposition)', run: () => actOnSelected('close'), when: () => may('close')},
-    {key: 'n', label: 'New directive', run: () => openForm(), when: () => may('direct')},
+    {key: 'A', label: 'Acknowledge the selected request for your agency', run: () => actOnSelected('acknowledge'), when: () => may('POST /api/v1/requests/{id}/acknowledge')},
+    {key: 's', label: 'Accept the selected request: choose the units to send', run: () => actOnSelected('accept'), when: () => may('POST /api/v1/requests/{id}/accept')},
+    {key: 'x', label: 'Decline the selected request (with a reason)', run: () => actOnSelected('decline'), when: () => may('POST /api/v1/requests/{id}/decline')},
+    {key: 'c', label: 'Close your agency\'s selected request (with a disposition)', run: () => actOnSelected('close'), when: () => may('POST /api/v1/requests/{id}/close')},
+    {key: 'n', label: 'New directive', run: () => openForm(), when: () => may('POST /api/v1/directives')},
     {key: 'f', label: 'Put the focus on the map (arrows pan, + and − zoom, 0 fits)', run: () => map.focus()},
     {key: '1', label: 'Go to the requests', run: () => (cards.get(selectedRequest)?.article || requestsPanel).focus()},
     {key: '2', label: 'Go to the directives', run: () => directivesPanel.focus()},
@@ -1197,6 +1199,9 @@ export function mount(root, ctx) {
       const id = e.subject?.directive || d.directive || d.id;
       if (id) readDirective(id);
     }
+    // Which units a directive keeps out follows the directives and the
+    // units' kinds and capabilities: the accept forms ask again.
+    if (e.type.startsWith('directive.') || unitMakeUp.has(e.type)) for (const card of cards.values()) card.form?.reread?.();
   });
   const unsubscribe = store.subscribe((c) => {
     if (c.has('units') || c.has('positions')) for (const card of cards.values()) card.form?.refresh?.();
@@ -1240,7 +1245,7 @@ export function mount(root, ctx) {
   renderDirectives();
   renderReviews();
   load();
-  if (may('scenario')) readScenarios();
+  if (may('POST /api/v1/scenarios/{name}')) readScenarios();
 
   return () => {
     unwatch();
