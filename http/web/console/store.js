@@ -100,6 +100,15 @@ export class Store {
     return null;
   }
 
+  // nextStatusesRead is nextStatuses once the units have been read again
+  // if need be: for a command typed, which can wait for the answer.
+  async nextStatusesRead(id) {
+    const now = this.nextStatuses(id);
+    if (now || !this.unitsRead) return now;
+    await this.unitsRead;
+    return this.nextStatuses(id);
+  }
+
   // readUnits reads the units again for their next statuses: one read at
   // a time, and one more after it if asked for meanwhile (a unit may have
   // moved on since the read under way was asked).

@@ -560,7 +560,7 @@ export function mount(root, ctx) {
       if (!u || !status) return say('Write s CALLSIGN STATUS, for example s 1A12 av (AV ER OS TR BZ OOS EM).', true);
       // The statuses the server says the unit may go to now; when they are
       // being read again, the server decides alone.
-      const next = store.nextStatuses(u.id);
+      const next = await store.nextStatusesRead(u.id);
       if (next && status !== u.status && !next.includes(status)) {
         return say(`${u.call_sign} is ${statusLabel(u.status)} and cannot go ${statusLabel(status)}; it can go ` +
           `${next.map((x) => `${statusLabel(x)} (${statusCode(x)})`).join(', ') || 'nowhere by a status change'}.`, true);
