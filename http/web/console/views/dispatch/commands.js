@@ -64,8 +64,8 @@ export function commandLine(view) {
       const relation = v === 'link' ? more.shift() : '';
       const reason = more.join(' ');
       if (!target || !reason || (v === 'link' && !['parent', 'child', 'related'].includes(relation))) {
-        return view.say(v === 'merge' ? 'Write merge #NUMBER reason: merges the view.selected incident into that one.'
-          : 'Write link #NUMBER parent|child|related reason: what that incident is to the view.selected one.', true);
+        return view.say(v === 'merge' ? 'Write merge #NUMBER reason: merges the selected incident into that one.'
+          : 'Write link #NUMBER parent|child|related reason: what that incident is to the selected one.', true);
       }
       if (v === 'merge') {
         return view.act(`Merged ${view.shortId(view.selected)} into ${view.shortId(target.id)}`,

@@ -36,7 +36,7 @@ export function incidentDetail(view) {
     const id = i.id;
     view.priorsLoading = id;
     try {
-      const r = await get(`/incidents/${seg(id)}/view.priors`);
+      const r = await get(`/incidents/${seg(id)}/priors`);
       if (id === view.selected) view.priors = {for: id, list: r.priors || [], error: null};
     } catch (e) {
       if (id === view.selected) view.priors = {for: id, list: [], error: e.message};
@@ -69,7 +69,7 @@ export function incidentDetail(view) {
     if (!i) {
       formsFor = '';
       infoSig = '';
-      replace(detail, h('h2', {id: 'detail-title'}, 'No incident view.selected'),
+      replace(detail, h('h2', {id: 'detail-title'}, 'No incident selected'),
         h('p', {class: 'hint'}, 'Choose an incident in the queue (j and k move, or click it); n starts a new one.'));
       return;
     }
@@ -92,7 +92,7 @@ export function incidentDetail(view) {
     const active = document.activeElement;
     const keep = detailInfo.contains(active) && active.id ? active.id : null;
     const top = view.recs.for === i.id ? view.recs.units[0] : null;
-    const canDispatch = store.may('POST /api/v1/incidents/{id}/view.dispatch') && i.status !== 'CLOSED';
+    const canDispatch = store.may('POST /api/v1/incidents/{id}/dispatch') && i.status !== 'CLOSED';
     const times = [['Received', i.received], ['Answered', i.answered], ['Entered', i.entered], ['Dispatched', i.dispatched],
       ['En route', i.en_route], ['On scene', i.on_scene], ['Cleared', i.cleared]].filter(([, t]) => t);
     const loc = i.location || {};
@@ -147,7 +147,7 @@ export function incidentDetail(view) {
           h('td', {class: 'num'}, duration(r.eta_seconds)),
           h('td', {class: 'num'}, `${(r.distance_m / 1000).toFixed(1)} km`),
           h('td', {class: 'reason'}, r.reason),
-          h('td', {}, canDispatch && n > 0 ? h('button', {type: 'button', class: r.preempts ? 'ghost preempt' : 'ghost', id: `view.dispatch-${r.unit}`,
+          h('td', {}, canDispatch && n > 0 ? h('button', {type: 'button', class: r.preempts ? 'ghost preempt' : 'ghost', id: `dispatch-${r.unit}`,
             onclick: () => view.dispatch(i.id, [r.unit], !!r.preempts)},
           r.preempts ? `Take ${r.call_sign} off ${view.shortId(r.preempts)}` : `Dispatch ${r.call_sign}`) : null))))) : null);
   }
@@ -183,7 +183,7 @@ export function incidentDetail(view) {
   // the last year (GET /api/v1/incidents/{id}/priors).
   function priorList(i) {
     if (view.priors.for !== i.id) return null;
-    return h('section', {class: 'priors', id: 'd-view.priors', 'aria-labelledby': 'priors-title'},
+    return h('section', {class: 'priors', id: 'd-priors', 'aria-labelledby': 'priors-title'},
       h('h3', {id: 'priors-title'}, 'Prior incidents within 100 m, last 365 days'),
       view.priors.error ? h('p', {class: 'form-error'}, view.priors.error) :
         !view.priors.list.length ? h('p', {class: 'hint'}, i.location?.lat == null ? 'None known: the place has no point.' : 'None.') :
