@@ -75,7 +75,8 @@ func (s *Server) handleCreateUnit(w http.ResponseWriter, r *http.Request) {
 	created(w, res, "/api/v1/units/"+id, u)
 }
 
-// unitView copies a unit for an answer.
+// unitView copies a unit for an answer, with the statuses it may go to
+// next (answerUnit).
 func unitView(u *dispatch.Unit) unitAnswer {
 	c := *u
 	c.Capabilities = slices.Clone(u.Capabilities)
