@@ -413,6 +413,13 @@ func mustBeSupervisor(actor Actor, agency, what string) error {
 	return nil
 }
 
+// MayOverride reports whether actor, acting in its role, may override a
+// directive of agency when sending units (checkDirectives): a named
+// supervisor of that agency only.
+func MayOverride(actor Actor, agency string) bool {
+	return mustBeSupervisor(actor, agency, "override a directive") == nil
+}
+
 // RevokeDirective ends a directive in force before its expiry. A supervisor
 // of its agency may, with a reason.
 type RevokeDirective struct {

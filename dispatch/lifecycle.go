@@ -40,6 +40,21 @@ func (u *Unit) NextStatuses() []string {
 	return next
 }
 
+// SettableStatuses returns the statuses a status report (SetUnitStatus) may
+// move u to now: NextStatuses, but for DISPATCHED from AVAILABLE, which only
+// a dispatch gives (byDispatchOnly). The API answers them with the unit, so
+// that a console offers exactly the changes that can succeed.
+func (u *Unit) SettableStatuses() []string {
+	next := u.NextStatuses()
+	return slices.DeleteFunc(next, func(s string) bool { return byDispatchOnly(u, s) })
+}
+
+// byDispatchOnly reports whether u reaches status only by being dispatched
+// to an incident (DispatchUnits), never by a status report.
+func byDispatchOnly(u *Unit, status string) bool {
+	return status == StatusDispatched && u.Status == StatusAvailable
+}
+
 // checkTransition returns an EINVALID error unless u may go to status now.
 func checkTransition(u *Unit, status string) error {
 	if u.Status == status {
@@ -85,7 +100,7 @@ func (c SetUnitStatus) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 	if !slices.Contains(UnitStatuses, c.Status) {
 		return nil, Errorf(EINVALID, "status %q is not one of %s", c.Status, strings.Join(UnitStatuses, ", "))
 	}
-	if c.Status == StatusDispatched && u.Status == StatusAvailable {
+	if byDispatchOnly(u, c.Status) {
 		return nil, Errorf(EINVALID, "unit %s goes DISPATCHED only by being dispatched to an incident", u.CallSign)
 	}
 	if err := checkTransition(u, c.Status); err != nil {

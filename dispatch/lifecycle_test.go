@@ -462,3 +462,25 @@ func TestDispatchPreemptKeepsIncidentActive(t *testing.T) {
 		t.Errorf("the NOISE call is %s, want ACTIVE with metro.1a12 still on it", in.Status)
 	}
 }
+
+// TestSettableStatuses checks that a unit's SettableStatuses are exactly the
+// statuses SetUnitStatus accepts for it, from every status.
+func TestSettableStatuses(t *testing.T) {
+	for _, from := range dispatch.UnitStatuses {
+		t.Run(from, func(t *testing.T) {
+			s := MustLifecycleFixture(t, pathTo[from]...)
+			got := s.Units["metro.2b7"].SettableStatuses()
+			var want []string
+			for _, to := range dispatch.UnitStatuses {
+				if _, err := status("metro.2b7", to).Decide(s, metroDisp, now); err == nil {
+					want = append(want, to)
+				}
+			}
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("unit %s: SettableStatuses() = %v, want %v (what SetUnitStatus accepts)", from, got, want)
+			}
+		})
+	}
+}

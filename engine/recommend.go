@@ -85,3 +85,29 @@ func (e *Engine) fillRunCard(st *dispatch.State, in *dispatch.Incident, c dispat
 	}
 	return recommend.FillRunCard(st, in, c, pool, e.metric, f)
 }
+
+// Blocked says, for a request the actor sees (another's is not found),
+// which units of agency the directives in force over the request's place
+// keep out, as accepting the request checks it (dispatch.State.Blocking):
+// by unit id, the ids of the directives; units kept out only.
+func (e *Engine) Blocked(a dispatch.Actor, request, agency string) (map[string][]string, error) {
+	now := e.Now()
+	blocked := map[string][]string{}
+	err := notFound("request", request)
+	e.read(func(st *dispatch.State) {
+		rq, ok := st.Requests[request]
+		if !ok {
+			return
+		}
+		if _, ok := dispatch.VisibleRequest(rq, a); !ok {
+			return
+		}
+		err = nil
+		for _, u := range st.UnitList(agency) {
+			for _, d := range st.Blocking(u, rq.Location, "", now) {
+				blocked[u.ID] = append(blocked[u.ID], d.ID)
+			}
+		}
+	})
+	return blocked, err
+}

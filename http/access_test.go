@@ -242,6 +242,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /api/v1/requests/{id}":          {request: get("/api/v1/requests/" + made), foreign: http.StatusNotFound},
 		"GET /api/v1/requests/{id}/timeline": {request: get("/api/v1/requests/" + made + "/timeline"), foreign: http.StatusNotFound},
 		"GET /api/v1/requests/{id}/bundle":   {request: get("/api/v1/requests/" + made + "/bundle"), foreign: http.StatusNotFound},
+		"GET /api/v1/requests/{id}/blocked":  {request: get("/api/v1/requests/" + asked + "/blocked?agency=metro"), foreign: http.StatusNotFound},
 		// Publishing: metro's supervisors and auditors publish metro's
 		// records; the public reads them, published or not (404).
 		"POST /api/v1/requests/{id}/publish": {request: func(n int) (string, any) {

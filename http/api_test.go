@@ -526,7 +526,7 @@ func TestUnits(t *testing.T) {
 
 	r := ts.Do(t, "POST", "/api/v1/units", ts.Admin, map[string]any{"call_sign": "1A12", "agency": "metro", "kind": "patrol", "capabilities": []string{"k9"}})
 	checkCreated(t, ts, "POST /api/v1/units", r, "/api/v1/units/metro.1a12")
-	if got, want := keys(t, r.Body), []string{"agency", "call_sign", "capabilities", "created", "id", "kind", "staffing", "status", "status_since"}; !slices.Equal(got, want) {
+	if got, want := keys(t, r.Body), []string{"agency", "call_sign", "capabilities", "created", "id", "kind", "next_statuses", "staffing", "status", "status_since"}; !slices.Equal(got, want) {
 		t.Errorf("POST /api/v1/units: members %v, want %v", got, want)
 	}
 	var u dispatch.Unit

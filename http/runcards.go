@@ -88,5 +88,5 @@ func (s *Server) executeOnUnit(w http.ResponseWriter, r *http.Request, cmd func(
 		return
 	}
 	u, err := s.engine.Unit(actorOf(r), id)
-	s.changedAs(w, r, res, u, err)
+	s.changedAs(w, r, res, answerUnit(u), err)
 }

@@ -249,6 +249,7 @@ func (s *Server) Routes() []Route {
 		{"POST /api/v1/requests", requesters, s.handleCreateRequest},
 		{"GET /api/v1/requests/{id}", mutualAid, s.handleGetRequest},
 		{"GET /api/v1/requests/{id}/timeline", mutualAid, s.handleRequestTimeline},
+		{"GET /api/v1/requests/{id}/blocked", answerers, s.handleRequestBlocked},
 		{"GET /api/v1/requests/{id}/bundle", auditors, s.handleRequestBundle},
 		{"POST /api/v1/requests/{id}/publish", publishers, s.handlePublishRequest},
 		{"POST /api/v1/requests/{id}/acknowledge", answerers, s.handleAcknowledgeRequest},

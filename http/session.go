@@ -10,11 +10,13 @@ import (
 )
 
 // A whoami says who a credential signs in: the answer of sign-in and of
-// GET /api/v1/auth/me.
+// GET /api/v1/auth/me. May lists the routes of the table it may call
+// (mayCall), so that a console offers what the route table allows.
 type whoami struct {
 	Username string   `json:"username"`
 	Agency   string   `json:"agency"`
 	Roles    []string `json:"roles"`
+	May      []string `json:"may"`
 }
 
 // handleLogin signs a user in with a password and, when the user has or
@@ -53,7 +55,8 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	setSession(w, r, cookie)
-	writeJSON(w, http.StatusOK, whoami{Username: u.Username, Agency: u.Agency, Roles: u.Roles})
+	writeJSON(w, http.StatusOK, whoami{Username: u.Username, Agency: u.Agency, Roles: u.Roles,
+		May: s.mayCall(dispatch.Actor{User: u.Username, Agency: u.Agency, Roles: u.Roles})})
 }
 
 // handleLogout ends the session of the request's cookie, if any, and tells
@@ -72,8 +75,8 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleMe says who the caller is: its user, agency and the roles its
-// credential carries.
+// credential carries, and the routes those roles may call.
 func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
 	a := actorOf(r)
-	writeJSON(w, http.StatusOK, whoami{Username: a.User, Agency: a.Agency, Roles: heldRoles(a)})
+	writeJSON(w, http.StatusOK, whoami{Username: a.User, Agency: a.Agency, Roles: heldRoles(a), May: s.mayCall(a)})
 }

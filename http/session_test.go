@@ -90,8 +90,8 @@ func TestLogin(t *testing.T) {
 	if who.Username != "ann" || who.Agency != "metro" || !slices.Equal(who.Roles, []string{dispatch.RoleDispatcher, dispatch.RoleCallTaker}) {
 		t.Errorf("POST /api/v1/auth/login = %+v, want ann of metro, dispatcher and call-taker", who)
 	}
-	if got := keys(t, r.Body); !slices.Equal(got, []string{"agency", "roles", "username"}) {
-		t.Errorf("POST /api/v1/auth/login: members %v, want agency, roles, username", got)
+	if got := keys(t, r.Body); !slices.Equal(got, []string{"agency", "may", "roles", "username"}) {
+		t.Errorf("POST /api/v1/auth/login: members %v, want agency, may, roles, username", got)
 	}
 	if !strings.HasPrefix(cookie, "s4_") {
 		t.Fatalf("POST /api/v1/auth/login: session cookie %q, want a s4_ secret", cookie)

@@ -36,7 +36,10 @@ func (s *Server) handleListUnits(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, msg)
 		return
 	}
-	out := s.engine.Units(actorOf(r), agency)
+	out := []unitAnswer{}
+	for _, u := range s.engine.Units(actorOf(r), agency) {
+		out = append(out, answerUnit(u))
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"units": out})
 }
 
@@ -60,7 +63,7 @@ func (s *Server) handleCreateUnit(w http.ResponseWriter, r *http.Request) {
 	}
 	id := res.Events[0].Subject["unit"]
 	u, err := s.engine.Unit(actorOf(r), id)
-	s.createdAs(w, r, res, "/api/v1/units/"+id, u, err)
+	s.createdAs(w, r, res, "/api/v1/units/"+id, answerUnit(u), err)
 }
 
 // unitID returns the unit named by the path, if the actor may see it.
@@ -94,7 +97,7 @@ func (s *Server) handleSetUnitStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, err := s.engine.Unit(actorOf(r), id)
-	s.changedAs(w, r, res, u, err)
+	s.changedAs(w, r, res, answerUnit(u), err)
 }
 
 // handleListPositions answers the last known AVL position of each unit the

@@ -207,6 +207,22 @@ func TestConsoleSupervise(t *testing.T) {
 	}
 	disp.screenshot("supervise-03-dispatcher-acknowledged")
 
+	// Which units the directive keeps out, and who may override it, the
+	// server says (GET /api/v1/requests/{id}/blocked): the dispatcher's
+	// accept form marks every unit kept out and lets none be sent; the
+	// supervisor's lets them be chosen and asks for the override.
+	pick := `[...document.querySelectorAll(".accept-form .pick-units input")]`
+	disp.do(chromedp.Click(chromedp.JSPath(card + `.querySelector("[data-act=accept]")`)))
+	disp.waitFor("the dispatcher's units kept out", `document.querySelector(".accept-form .held-by-all")?.innerText.includes("`+dv.ID+`") && `+
+		`document.querySelector(".accept-form .held-by-all").innerText.includes("only a supervisor may send one") && `+pick+`.length > 0 && `+pick+`.every(b => b.disabled)`)
+	sup.do(chromedp.Click(chromedp.JSPath(card + `.querySelector("[data-act=accept]")`)))
+	sup.waitFor("the supervisor's units to send under override", `document.querySelector(".accept-form .held-by-all")?.innerText.includes("needs your override") && `+pick+`.some(b => !b.disabled)`)
+	sup.do(chromedp.Click(chromedp.JSPath(pick + `.find(b => !b.disabled)`)))
+	sup.waitFor("the override asked for", `!document.querySelector(".accept-form .override").hidden`)
+	sup.screenshot("supervise-03b-accept-override")
+	sup.press(kb.Escape)
+	sup.waitFor("the accept form closed", `!document.querySelector(".accept-form")`)
+
 	// At the deadline the request climbs to the sheriff, live.
 	sup.waitFor("level 2", `document.querySelector('#requests [data-key="`+rq+`"] .rq-level')?.innerText === "Level 2"`)
 	sup.waitFor("the sheriff asked", card+`.querySelector(".rq-asked")?.innerText.includes("County Sheriff")`)

@@ -405,10 +405,48 @@ func TestConsole(t *testing.T) {
 	unit.screenshot("05-unit-assigned")
 	dispatcher.waitFor("1A11 dispatched on the board", `[...document.querySelectorAll("#board .group.st-DISPATCHED .cs")].some(e => e.innerText === "1A11")`)
 
+	// The unit's status buttons are exactly the statuses the server says
+	// it may go to next (next_statuses), EMERGENCY having a button of its
+	// own.
+	offers := func(status string) {
+		t.Helper()
+		var units struct {
+			Units []struct {
+				ID, Status string
+				Next       []string `json:"next_statuses"`
+			}
+		}
+		if err := json.Unmarshal(admin.mustGet(t, "/api/v1/units?agency=metro"), &units); err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, u := range units.Units {
+			if u.ID != "metro.1a11" {
+				continue
+			}
+			if u.Status != status {
+				t.Fatalf("metro.1a11 is %s on the server, want %s", u.Status, status)
+			}
+			for _, s := range u.Next {
+				if s != "EMERGENCY" {
+					want = append(want, "set-"+s)
+				}
+			}
+		}
+		if len(want) == 0 {
+			t.Fatalf("the server offers metro.1a11 no status from %s", status)
+		}
+		j, _ := json.Marshal(want)
+		unit.waitFor(status+": the server's next statuses as the buttons",
+			fmt.Sprintf(`JSON.stringify([...document.querySelectorAll(".status-buttons .status-btn")].map(b => b.id)) === %q`, j))
+	}
+	offers("DISPATCHED")
 	unit.do(chromedp.Click(chromedp.ID("set-EN_ROUTE")))
 	unit.waitFor("en route", `document.getElementById("unit-status").innerText === "En route" && document.getElementById("set-ON_SCENE")`)
+	offers("EN_ROUTE")
 	unit.do(chromedp.Click(chromedp.ID("set-ON_SCENE")))
 	unit.waitFor("on scene", `document.getElementById("unit-status").innerText === "On scene"`)
+	offers("ON_SCENE")
 	dispatcher.waitFor("1A11 on scene on the board", `[...document.querySelectorAll("#board .group.st-ON_SCENE .cs")].some(e => e.innerText === "1A11")`)
 	dispatcher.waitFor("the incident's on-scene time", `[...document.querySelectorAll(".times dt")].some(e => e.innerText.toLowerCase() === "on scene")`)
 	dispatcher.screenshot("06-on-scene")
@@ -452,6 +490,12 @@ func TestConsole(t *testing.T) {
 	dispatcher.waitFor("the command line", `document.activeElement?.id === "cmd"`)
 	dispatcher.do(chromedp.SendKeys(chromedp.ID("cmd"), "note suspect left northbound on foot\n"))
 	dispatcher.waitFor("the note", `[...document.querySelectorAll(".notes li")].some(e => e.innerText.includes("suspect left northbound on foot"))`)
+	// A status the server does not offer the unit is refused at once, with
+	// the ones it does (EMERGENCY: back to AVAILABLE or ON_SCENE). The
+	// command line still has the focus.
+	dispatcher.do(chromedp.SendKeys(chromedp.ID("cmd"), "s 1A11 bz\n"))
+	dispatcher.waitFor("the status refused with the server's next statuses",
+		`document.getElementById("cmd-out")?.innerText.includes("cannot go Busy; it can go Available (AV), On scene (OS)")`)
 
 	// The help overlay lists the keys.
 	dispatcher.do(chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))

@@ -7,10 +7,13 @@
 
 import {get} from './api.js';
 import {tkey} from './store.js';
+import {may} from './lifecycle.js';
 
-// answering are the roles that may read requests (the route table's
-// GET /api/v1/requests, but the auditor, who reviews rather than answers).
-const readers = ['call-taker', 'dispatcher', 'supervisor', 'officer', 'liaison'];
+// takesPart reports whether user me takes part in assistance requests:
+// whoever may ask for one (POST /api/v1/requests: the route table's
+// requesters) is alerted of those open before the page; an auditor, who
+// reviews rather than answers, is not.
+const takesPart = (me) => !!me?.agency && may(me, 'POST /api/v1/requests');
 
 // toldMe reports whether user me is among the audiences told.
 export function toldMe(me, told) {
@@ -87,7 +90,7 @@ export function watchAssist(store) {
     }
   });
   // The EMERGENCY requests open before this page: alerted once.
-  if (store.me?.agency && store.me.roles.some((r) => readers.includes(r))) {
+  if (takesPart(store.me)) {
     get('/requests').then((l) => {
       for (const r of l.requests || []) {
         const waiting = r.status === 'REQUESTED' || r.status === 'ACKNOWLEDGED';

@@ -9,6 +9,7 @@
 
 import {get} from './api.js';
 import {h, svg, replace} from './dom.js';
+import {may} from './lifecycle.js';
 
 // once memoises a read for the page, forgetting a failure.
 function once(path) {
@@ -20,9 +21,6 @@ function once(path) {
 }
 const streetsOnce = once('/streets');
 const tilesOnce = once('/map-tiles');
-
-// directiveReaders may list directives (the route table's "aiders").
-const directiveReaders = ['call-taker', 'dispatcher', 'supervisor', 'officer', 'liaison', 'auditor'];
 
 // Web-mercator tile arithmetic (the "slippy map" scheme: 2^z × 2^z tiles of
 // 256 px, x eastward from 180° W, y southward from 85.0511° N).
@@ -67,8 +65,9 @@ export function createLayers(ctx, m) {
   let timers = [];
   let frame = 0;
   const me = ctx.me || {};
+  // The installation's administrator sees every agency's: labelled with it.
   const installer = !me.agency && (me.roles || []).includes('admin');
-  const mayDirectives = m.directives !== false && (installer || (me.roles || []).some((r) => directiveReaders.includes(r)));
+  const mayDirectives = m.directives !== false && may(me, 'GET /api/v1/directives');
 
   async function drawStreets() {
     let d;

@@ -228,7 +228,7 @@ export function createMap(ctx, {onSelectIncident, selected, compact = false, dir
     if (c.has('units') || c.has('positions') || c.has('incidents')) update();
   });
   const poll = async () => {
-    if (!store.can('positions') || document.hidden) return;
+    if (!store.may('GET /api/v1/units/positions') || document.hidden) return;
     try {
       const r = await get('/units/positions');
       for (const p of r.positions) store.position(p);

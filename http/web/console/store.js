@@ -9,7 +9,7 @@
 // nothing — so an event that is in both is counted once.
 
 import {get} from './api.js';
-import {allowed} from './lifecycle.js';
+import {may} from './lifecycle.js';
 
 // tkey turns an RFC 3339 time into nanoseconds since the epoch (a BigInt),
 // so that times written with different precisions compare exactly.
@@ -21,6 +21,10 @@ export function tkey(t) {
   if (Number.isNaN(ms)) return 0n;
   return BigInt(ms) * 1000000n + BigInt((m[2] || '').padEnd(9, '0').slice(0, 9));
 }
+
+// unitKey names the state of a unit that its next statuses follow from:
+// its status and since when (a unit back from EMERGENCY has a new one).
+const unitKey = (u) => `${u.status}@${tkey(u.status_since)}`;
 
 export class Store {
   constructor() {
@@ -73,8 +77,68 @@ export class Store {
     });
   }
 
-  can(action) {
-    return allowed(this.me, action);
+  // may reports whether the user may call route, as the server says
+  // (lifecycle.js may).
+  may(route) {
+    return may(this.me, route);
+  }
+
+  // nextStatuses returns the statuses unit id may go to now, as the server
+  // last said them with the unit (next_statuses: dispatch's lifecycle), or
+  // null while they are unknown. A change of status from the stream makes
+  // them stale: the units are read again, once for each state of the unit,
+  // and the views drawn again when they are in.
+  nextStatuses(id) {
+    const u = this.units.get(id);
+    if (!u) return null;
+    const k = unitKey(u);
+    if (u.next_statuses && u.next_for === k) return u.next_statuses;
+    if (u.next_asked !== k) {
+      u.next_asked = k;
+      this.readUnits();
+    }
+    return null;
+  }
+
+  // nextStatusesRead is nextStatuses once the units have been read again
+  // if need be: for a command typed, which can wait for the answer.
+  async nextStatusesRead(id) {
+    const now = this.nextStatuses(id);
+    if (now || !this.unitsRead) return now;
+    await this.unitsRead;
+    return this.nextStatuses(id);
+  }
+
+  // readUnits reads the units again for their next statuses: one read at
+  // a time, and one more after it if asked for meanwhile (a unit may have
+  // moved on since the read under way was asked).
+  readUnits() {
+    if (this.unitsRead) {
+      this.unitsAgain = true;
+      return;
+    }
+    this.unitsRead = get('/units').then((l) => {
+      for (const a of l.units || []) this.takeUnit(a);
+    }).catch((e) => console.error('console could not read the units', e)).finally(() => {
+      this.unitsRead = null;
+      if (this.unitsAgain) {
+        this.unitsAgain = false;
+        this.readUnits();
+      }
+    });
+  }
+
+  // takeUnit keeps the next statuses of a unit as the server answered it
+  // (the list, a change of status), for the state the unit was in then:
+  // the answer to a change may come before its event on the stream, and a
+  // list read may be older than the stream.
+  takeUnit(a) {
+    const u = a && this.units.get(a.id);
+    if (!u || !a.next_statuses || tkey(a.status_since) < (u.next_since ?? -1n)) return;
+    u.next_statuses = a.next_statuses;
+    u.next_for = unitKey(a);
+    u.next_since = tkey(a.status_since);
+    this.touch('units');
   }
 
   // hold holds back the stream's events until load has read the lists.
@@ -85,15 +149,15 @@ export class Store {
   // load reads the lists this user may read; the events held back since
   // hold are folded in after them.
   async load() {
-    const may = (action, path) => (this.can(action) ? get(path) : Promise.resolve(null));
+    const read = (route, path) => (this.may(route) ? get(path) : Promise.resolve(null));
     const [agencies, units, incidents, types, positions] = await Promise.all([
       get('/agencies'), get('/units'),
-      may('readIncidents', '/incidents'),
+      read('GET /api/v1/incidents', '/incidents'),
       get('/incident-types'),
-      may('positions', '/units/positions'),
+      read('GET /api/v1/units/positions', '/units/positions'),
     ]);
     for (const a of agencies.agencies) this.agencies.set(a.id, a);
-    for (const u of units.units) this.units.set(u.id, u);
+    for (const u of units.units) this.units.set(u.id, {...u, next_for: unitKey(u), next_since: tkey(u.status_since)});
     for (const i of incidents?.incidents || []) this.incidents.set(i.id, {...i, notes: i.notes || [], units: i.units || []});
     this.types = types || [];
     for (const p of positions?.positions || []) this.positions.set(p.unit, p);

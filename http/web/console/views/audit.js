@@ -9,12 +9,12 @@ import {get, post, seg, ApiError} from '../api.js';
 import {h, replace, clockTime} from '../dom.js';
 import * as keys from '../keys.js';
 import {createTimelineView, fileInput} from '../timelineview.js';
+import {may} from '../lifecycle.js';
 
-// The route table's roles (http/server.go): who may read bundles, who may
-// publish.
-const installer = (me) => !me?.agency && (me?.roles || []).includes('admin');
-const mayBundle = (me) => installer(me) || (me?.roles || []).includes('auditor');
-const mayPublish = (me) => (me?.roles || []).some((r) => r === 'supervisor' || r === 'auditor');
+// Who may read bundles and who may publish, as the server says (the route
+// table's roles; requests' routes have the same as incidents').
+const mayBundle = (me) => may(me, 'GET /api/v1/incidents/{id}/bundle');
+const mayPublish = (me) => may(me, 'POST /api/v1/incidents/{id}/publish');
 
 const kinds = {request: {label: 'Request', plural: 'requests'}, incident: {label: 'Incident', plural: 'incidents'}};
 

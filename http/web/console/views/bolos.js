@@ -12,6 +12,7 @@ import {h, svg, replace, clockTime} from '../dom.js';
 import {createMap, districts} from '../mapview.js';
 import {circlePicker, km} from '../circlepick.js';
 import * as keys from '../keys.js';
+import {may} from '../lifecycle.js';
 
 const maxPhotos = 8;
 const maxLifetimeMs = 90 * 24 * 3600e3;
@@ -55,7 +56,7 @@ function dataURL(file) {
 export function mount(root, ctx) {
   const store = ctx.store;
   const me = ctx.me;
-  const mayIssue = !!me.agency && me.roles.some((r) => r === 'dispatcher' || r === 'supervisor');
+  const mayIssue = !!me.agency && may(me, 'POST /api/v1/bolos');
   let list = [];
   let selected = null;
   let districtList = [];

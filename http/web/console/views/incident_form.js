@@ -138,7 +138,7 @@ export function newIncidentDialog(ctx, onCreated, onAttached = () => {}) {
   function showCreated(inc, body) {
     created = inc;
     submit.hidden = true;
-    const canMerge = store.can('merge');
+    const canMerge = store.may('POST /api/v1/incidents/{id}/merge');
     const reason = (d) => `second call about ${d.incident}: attached to it as another caller`;
     replace(dupBox, h('h3', {}, `Created ${inc.id}; the server finds it may be the same emergency as`),
       duplicateList(store, inc.possible_duplicates, (d) => h('button', {type: 'button', class: 'primary', id: `ni-attach-${d.incident}`,
@@ -206,7 +206,7 @@ export function newIncidentDialog(ctx, onCreated, onAttached = () => {}) {
       const body = {type: type.value, priority: Number(prio.value), location: {text: c.ok ? c.result.text : c.text},
         caller: {name: callerName.value.trim(), phone: callerPhone.value.trim()}, narrative: narrative.value.trim()};
       if (!agencyRow.hidden) body.agency = agency.value;
-      const dups = c.ok && store.can('attachCaller') ? await findDuplicates({agency: body.agency || ctx.me?.agency, type: body.type,
+      const dups = c.ok && store.may('POST /api/v1/incidents/{id}/callers') ? await findDuplicates({agency: body.agency || ctx.me?.agency, type: body.type,
         lat: c.result.lat, lon: c.result.lon}) : [];
       const seen = dupsSeen ? dups.map((d) => d.incident) : [];
       if (!dupsSeen && dups.length) {

@@ -6,7 +6,7 @@ import * as keys from '../keys.js';
 
 export function mount(root, ctx) {
   const map = createMap(ctx, {onSelectIncident: (id) => {
-    if (ctx.store.can('readIncidents')) {
+    if (ctx.store.may('GET /api/v1/incidents')) {
       sessionStorage.setItem('tenfour.select', id);
       ctx.go('dispatch');
     }

@@ -9,7 +9,7 @@
 
 import {post, seg} from '../api.js';
 import {h, replace, ticking, timer, clockTime} from '../dom.js';
-import {nextStatuses, statusLabel} from '../lifecycle.js';
+import {statusLabel} from '../lifecycle.js';
 import {hazardList} from '../hazards.js';
 import * as keys from '../keys.js';
 import {unitMessages} from '../messages.js';
@@ -53,7 +53,9 @@ export function mount(root, ctx) {
       i.fetching = true;
       store.incident(i.id).catch(() => {}).finally(() => { i.fetching = false; });
     }
-    const next = nextStatuses(u).filter((s) => s !== 'EMERGENCY');
+    // The statuses the server says the unit may go to now; EMERGENCY has
+    // its own button. null: being read again after a change.
+    const next = store.nextStatuses(u.id)?.filter((s) => s !== 'EMERGENCY') ?? null;
     const active = document.activeElement?.id;
     replace(body,
       h('header', {class: `unit-head st-${u.status}`},
@@ -66,9 +68,9 @@ export function mount(root, ctx) {
       u.status === 'EMERGENCY' ? h('p', {class: 'emergency-sent', role: 'status'},
         'EMERGENCY sent at ', clockTime(u.status_since), '. Dispatch has been alerted.') : null,
       assignment(u, i),
-      h('section', {class: 'status-buttons', 'aria-label': 'Change status'},
-        next.map((s) => h('button', {type: 'button', class: `status-btn st-${s}`, id: `set-${s}`, disabled: busy,
-          onclick: () => setStatus(s)}, statusLabel(s)))),
+      h('section', {class: 'status-buttons', 'aria-label': 'Change status', 'aria-busy': next ? 'false' : 'true'},
+        next ? next.map((s) => h('button', {type: 'button', class: `status-btn st-${s}`, id: `set-${s}`, disabled: busy,
+          onclick: () => setStatus(s)}, statusLabel(s))) : h('p', {class: 'hint', id: 'statuses-reading'}, 'Reading the statuses this unit may go to…')),
       emergency(u),
       h('section', {class: 'geo', 'aria-label': 'Position'},
         h('p', {class: `geo-state ${geo.state}`, id: 'geo-state'}, geo.text),
@@ -147,7 +149,7 @@ export function mount(root, ctx) {
     busy = true;
     render();
     try {
-      await post(`/units/${seg(u.id)}/status`, {status});
+      store.takeUnit(await post(`/units/${seg(u.id)}/status`, {status}));
       ctx.announce(`${u.call_sign} is ${statusLabel(status)}`);
     } catch (e) {
       ctx.toast(e.message, 'error');
