@@ -91,7 +91,15 @@ func TestOneVisibilityRule(t *testing.T) {
 				return dispatch.VisibleAgency(st.Agencies["metro"], a)
 			}},
 		{kind: "unit", id: unit, list: "/api/v1/units", member: "units",
-			rule: func(st *dispatch.State, a dispatch.Actor) (any, bool) { return dispatch.VisibleUnit(st.Units[unit], a) }},
+			rule: func(st *dispatch.State, a dispatch.Actor) (any, bool) {
+				// The answer adds the statuses the unit may go to next, a
+				// fact derived from what the actor sees.
+				u, ok := dispatch.VisibleUnit(st.Units[unit], a)
+				return struct {
+					dispatch.Unit
+					Next []string `json:"next_statuses"`
+				}{u, u.SettableStatuses()}, ok
+			}},
 		{kind: "incident", id: incident, list: "/api/v1/incidents", member: "incidents", get: "/api/v1/incidents/" + incident,
 			rule: func(st *dispatch.State, a dispatch.Actor) (any, bool) {
 				return dispatch.VisibleIncident(st, st.Incidents[incident], a, ts.Engine.Now())
