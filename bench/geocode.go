@@ -270,6 +270,21 @@ func GazetteerQueries(g *gridcity.Gazetteer, n int, seed uint64) []string {
 	return qs
 }
 
+// Round asks every way its i-th query, the i-th way first, and appends
+// each one's time to lats, one slice a way.
+func (c *GeocodeCities) Round(i int, lats [][]time.Duration) error {
+	for j := range c.Ways {
+		w := (i + j) % len(c.Ways) // take turns to go first
+		t0 := time.Now()
+		err := c.Ways[w].Query(i)
+		lats[w] = append(lats[w], time.Since(t0))
+		if err != nil {
+			return fmt.Errorf("%s: %w", c.Ways[w].Name, err)
+		}
+	}
+	return nil
+}
+
 // GeocodeReport is what Geocoding measured.
 type GeocodeReport struct {
 	Sides           []GeocodeSide // today's first
@@ -290,14 +305,8 @@ func Geocoding(ctx context.Context, opt GeocodeOptions) (GeocodeReport, error) {
 	lats := make([][]time.Duration, len(c.Ways))
 	start := time.Now()
 	for i := 0; time.Since(start) < opt.Duration && ctx.Err() == nil; i++ {
-		for j := range c.Ways {
-			w := (i + j) % len(c.Ways) // take turns to go first
-			t0 := time.Now()
-			err := c.Ways[w].Query(i)
-			lats[w] = append(lats[w], time.Since(t0))
-			if err != nil {
-				return GeocodeReport{}, fmt.Errorf("bench geocode: %s: %w", c.Ways[w].Name, err)
-			}
+		if err := c.Round(i, lats); err != nil {
+			return GeocodeReport{}, fmt.Errorf("bench geocode: %w", err)
 		}
 	}
 	rep := GeocodeReport{Sides: c.Sides, Agree: c.Agree, Compared: c.Compared, Points: c.Sides[2].Addresses}
