@@ -12,16 +12,17 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/bench"
+	"github.com/tenfour-cad/tenfour/bench/synthcity"
 	"github.com/tenfour-cad/tenfour/store/postgres/pgtest"
 )
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprint(stderr, "tenfour bench — measure tenfour beside a floor measured in the same run.\n\n  tenfour bench log     durable append throughput and acknowledgement latency\n  tenfour bench verify  full verification of a large log over loopback HTTP\n  tenfour bench path    a command's whole path: HTTP, durable, on the event stream\n  tenfour bench recommend  a recommendation by the grid and by drive time, under AVL load\n\nRun \"tenfour bench <what> --help\" for flags.\n")
+		fmt.Fprint(stderr, "tenfour bench — measure tenfour beside a floor measured in the same run.\n\n  tenfour bench log     durable append throughput and acknowledgement latency\n  tenfour bench verify  full verification of a large log over loopback HTTP\n  tenfour bench path    a command's whole path: HTTP, durable, on the event stream\n  tenfour bench recommend  a recommendation by the grid and by drive time, under AVL load\n  tenfour bench geocode    geocoding by today's grid gazetteer and by the map, and on 500,000 address points\n\nRun \"tenfour bench <what> --help\" for flags.\n")
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
 			return nil
 		}
-		return errors.New("bench needs log or verify")
+		return errors.New("bench needs log, verify, path, recommend or geocode")
 	}
 	switch args[0] {
 	case "log":
@@ -32,8 +33,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return benchPath(ctx, args[1:], stdout, stderr)
 	case "recommend":
 		return benchRecommend(ctx, args[1:], stdout, stderr)
+	case "geocode":
+		return benchGeocode(ctx, args[1:], stdout, stderr)
 	}
-	return fmt.Errorf("bench: unknown benchmark %q (want log, verify, path or recommend)", args[0])
+	return fmt.Errorf("bench: unknown benchmark %q (want log, verify, path, recommend or geocode)", args[0])
 }
 
 func benchLog(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -156,5 +159,52 @@ func benchRecommend(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintf(stdout, "| %s | %d | %d | %v | %v |\n", r.Name, r.Pool, r.Queries, r.P50.Round(time.Microsecond), r.P99.Round(time.Microsecond))
 	}
 	fmt.Fprintf(stdout, "\ndrive metres / grid metres over random pairs: mean %.3f, p90 %.3f; on one bank of the river: mean %.3f, p90 %.3f\n", rep.Mean, rep.P90, rep.SameBankMean, rep.SameBankP90)
+	return nil
+}
+
+func benchGeocode(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bench geocode", "tenfour bench geocode — geocoding and reverse geocoding, taking turns query by\nquery in one run: today's grid gazetteer (gridcity.Chicago) and the map's\ngeocoder on the demo city's map, on one mix of addresses, intersections and\nplaces drawn from the gazetteer; and the map's geocoder on a synthetic map of\n500,000 address points. Each map is also written to files and loaded back.", stderr)
+	points := fs.Int("points", synthcity.Points, "address points of the synthetic map")
+	queries := fs.Int("queries", 4000, "distinct queries in each mix")
+	seed := fs.Uint64("seed", 1, "seed of the query mixes and reverse positions")
+	d := fs.Duration("duration", 5*time.Second, "how long to query")
+	dir := fs.String("dir", "", "directory to write the maps into (default: temporary)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *points < 1000 || *points > synthcity.MaxPoints || *queries < 100 || *queries > 1_000_000 || *seed == 0 {
+		return fmt.Errorf("--points must be 1000 to %d, --queries 100 to 1000000 and --seed not 0", synthcity.MaxPoints)
+	}
+	rep, err := bench.Geocoding(ctx, bench.GeocodeOptions{Points: *points, Queries: *queries, Seed: *seed, Duration: *d, Dir: *dir, Out: stderr})
+	if err != nil {
+		return err
+	}
+	us := func(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Nanoseconds())/1e3) }
+	short := func(d time.Duration) time.Duration { // µs for what takes less than a millisecond
+		if d < time.Millisecond {
+			return d.Round(time.Microsecond)
+		}
+		return d.Round(time.Millisecond)
+	}
+	fmt.Fprintf(stdout, "\n| side | geocoder | address points | streets | build | load from files | geocodes | p50 µs | p99 µs | p99.9 µs | mean µs | reverses | reverse p50 µs | reverse p99 µs |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, s := range rep.Sides {
+		load := "—"
+		if s.Load > 0 {
+			load = short(s.Load).String()
+		}
+		points := "— (interpolates)"
+		if s.Addresses > 0 {
+			points = strconv.Itoa(s.Addresses)
+		}
+		fmt.Fprintf(stdout, "| %s | %s | %s | %d | %v | %s | %d | %s | %s | %s | %s | %d | %s | %s |\n", s.Name, s.Geocoder, points, s.Streets, short(s.Build), load,
+			s.Geocode.Count, us(s.Geocode.P50), us(s.Geocode.P99), us(s.Geocode.P999), us(s.Geocode.Mean), s.Reverse.Count, us(s.Reverse.P50), us(s.Reverse.P99))
+	}
+	fmt.Fprintf(stdout, "\nthe demo map's answers within %d m of today's: %d of %d\n", bench.AgreeMetres, rep.Agree, rep.Compared)
+	synth := rep.Sides[len(rep.Sides)-1]
+	verdict := "met"
+	if synth.Geocode.P99 >= 200*time.Microsecond {
+		verdict = "NOT met"
+	}
+	fmt.Fprintf(stdout, "goal: geocoding p99 under 200 µs on a map of 500,000 address points: %s (p99 %s µs on %d points)\n", verdict, us(synth.Geocode.P99), rep.Points)
 	return nil
 }

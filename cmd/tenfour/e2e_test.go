@@ -802,6 +802,8 @@ func TestCLIHelp(t *testing.T) {
 		{"BenchLog", []string{"bench", "log", "--help"}, "-writers"},
 		{"BenchVerify", []string{"bench", "verify", "--help"}, "-events"},
 		{"BenchPath", []string{"bench", "path", "--help"}, "-subscribers"},
+		{"BenchRecommend", []string{"bench", "recommend", "--help"}, "-units"},
+		{"BenchGeocode", []string{"bench", "geocode", "--help"}, "-points"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
