@@ -193,10 +193,10 @@ func (m *Map) address(number, street string) (Result, error) {
 	// On each street the name may mean, an address point first, then a
 	// range holding the number; several streets that hold it are
 	// ambiguous, as "3900 Kedzie" is when N and S Kedzie both have a 3900.
-	// An alias finds its street's address points (they are filed under
-	// the street, whatever their spelling) and the ranges of the features
-	// that carry it; two aliases of one street that both hold the number
-	// are one street, the first found.
+	// An alias finds its street's address points along the features that
+	// carry it (the points are filed under the street, whatever their
+	// spelling) and those features' ranges; two aliases of one street that
+	// both hold the number are one street, the first found.
 	var hits []Result
 	for _, c := range cands {
 		st := m.names[c].street
@@ -204,7 +204,7 @@ func (m *Map) address(number, street string) (Result, error) {
 		if slices.ContainsFunc(hits, func(h Result) bool { return h.Text == text }) {
 			continue
 		}
-		if i, ok := m.addrs[addrKey{num, st}]; ok {
+		if i, ok := m.addrs[addrKey{num, st}]; ok && (c == st || m.alongAlias(c, i)) {
 			a := m.d.Addresses[i]
 			hits = append(hits, Result{Lat: a.Lat, Lon: a.Lon, Text: text, Kind: KindAddress})
 		} else if p, ok := m.interpolate(n, c); ok {
@@ -223,6 +223,36 @@ func (m *Map) address(number, street string) (Result, error) {
 		e.Candidates[i] = h.Text
 	}
 	return Result{}, e
+}
+
+// alongAlias reports whether address point i, of the street of alias c,
+// lies along the alias: whether the street's feature nearest the point
+// carries it. An alias of every feature of its street holds all the
+// street's points; one of a stretch (a state route along part of Main St)
+// only those of the stretch.
+func (m *Map) alongAlias(c, i int32) bool {
+	n := &m.names[c]
+	st := &m.names[n.street]
+	if len(n.feats) == len(st.feats) {
+		return true
+	}
+	p := m.addrXY[i]
+	best, bestD := int32(-1), math.Inf(1)
+	for _, fi := range st.feats {
+		f := &m.feats[fi]
+		// The box's distance bounds the feature's from below.
+		if dx, dy := max(f.bb.minX-p.x, 0, p.x-f.bb.maxX), max(f.bb.minY-p.y, 0, p.y-f.bb.maxY); math.Hypot(dx, dy) >= bestD {
+			continue
+		}
+		for _, l := range f.lines {
+			for j := 1; j < len(l); j++ {
+				if d := distToSegment(p, l[j-1], l[j]); d < bestD {
+					best, bestD = fi, d
+				}
+			}
+		}
+	}
+	return n.has(best)
 }
 
 // holds reports whether number n is in r: between its ends and, when both
