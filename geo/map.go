@@ -104,7 +104,8 @@ type segRef struct {
 }
 
 // NewMap checks d and indexes it. It copies the outer slices of d; the
-// points and lines inside are shared and must not be changed afterwards.
+// points, lines and aliases inside are shared and must not be changed
+// afterwards.
 // An error names the street, address, place or zone at fault by its index
 // in d. A map needs at least one street.
 func NewMap(d MapData) (*Map, error) {
@@ -327,8 +328,8 @@ func (m *Map) Projection() Projection { return m.proj }
 func (m *Map) Bounds() (lo, hi Point) { return m.min, m.max }
 
 // Streets returns the map's street features, in the order of the file.
-// The slice is the caller's; the lines inside it are the map's and must
-// not be changed.
+// The slice is the caller's; the lines and aliases inside it are the
+// map's and must not be changed.
 func (m *Map) Streets() []Street { return slices.Clone(m.d.Streets) }
 
 // Places returns the map's places, in the order of the file, each with
