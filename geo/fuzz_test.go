@@ -28,6 +28,8 @@ func FuzzReadStreets(f *testing.F) {
 	seedFile(f, StreetsFile,
 		`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"FULLNAME":"A St","LFROMADD":1,"LTOADD":"9","SPEED_MPH":"30"},"geometry":{"type":"MultiLineString","coordinates":[[[0,0],[1,1]],[[1,1,5]]]}}]}`,
 		`{"features":[{"type":"Feature","properties":null,"geometry":{"type":"LineString","coordinates":[[1e999,0],[0]]}}]}`,
+		`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"FULLNAME":"A St","ALIASES":"B St; ;a street"},"geometry":{"type":"LineString","coordinates":[[0,0],[1,1]]}}]}`,
+		`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"FULLNAME":"A St","ALIASES":["B St",null,"b st"]},"geometry":{"type":"LineString","coordinates":[[0,0],[1,1]]}}]}`,
 		`[]`, `{"features":{}}`)
 	f.Fuzz(func(t *testing.T, s string) {
 		streets, err := ReadStreets(strings.NewReader(s))
@@ -90,7 +92,7 @@ func FuzzReadAddresses(f *testing.F) {
 // FuzzGeocode checks that no text makes Geocode panic or answer with a
 // nil error and no kind.
 func FuzzGeocode(f *testing.F) {
-	for _, s := range []string{"1301 Market St", "Crescent & Bridge", "45.5,-122.6", "rgh", "&", "1 1", "@@", "Markte St", "0 N"} {
+	for _, s := range []string{"1301 Market St", "Crescent & Bridge", "45.5,-122.6", "rgh", "&", "1 1", "@@", "Markte St", "0 N", "1201 Old Mill Rd", "Riverfront & Crescent", "501 riverfront"} {
 		f.Add(s)
 	}
 	m := MustLoadRiverbend(f)

@@ -50,7 +50,12 @@ var (
 // directions (S, South; NW, Northwest, before or after the name) and the
 // suffix (Avenue, Ave, Av: USPS Publication 28's abbreviations) may be left
 // out or spelt either way, and a numbered street may be written 39 or 39th.
-// Result.Text spells the street as the map does.
+// A street's aliases (Street.Aliases) are names of it too, on the features
+// that carry them: "3900 W 39th St" where W Pershing Rd has the alias W
+// 39th St. Result.Text spells the street as the map's FULLNAME does, also
+// when it was found by an alias. An alias that is another street's name
+// as well is ambiguous only where both fit, as two streets of one name
+// are.
 //
 // Errors are *Error values: EINVALID (empty, too long, coordinates out of
 // range, a street without number or cross street), ENOTFOUND (with up to
@@ -93,7 +98,7 @@ func (m *Map) Geocode(text string) (Result, error) {
 		}
 		return Result{}, err
 	}
-	return Result{}, errorf(EINVALID, "%s is a whole street; give a house number or a cross street", m.names[cands[0]].name)
+	return Result{}, errorf(EINVALID, "%s is a whole street; give a house number or a cross street", m.label(cands[0]))
 }
 
 // parsePoint parses "lat,lon" or "lat lon" in decimal degrees.
@@ -119,17 +124,18 @@ func parsePoint(t string) (Result, error) {
 	}, nil
 }
 
-// streets returns the street names text may mean: the one whose key is
-// the text's, else every name of the same base whose direction, suffix
-// and post-direction agree with those the text gives. None is ENOTFOUND
-// with suggestions.
+// streets returns the street names and aliases text may mean: those
+// whose key is the text's, else every one of the same base whose
+// direction, suffix and post-direction agree with those the text gives;
+// an alias goes when its street is there by its own name, which holds all
+// the alias's features. None is ENOTFOUND with suggestions.
 func (m *Map) streets(text string) ([]int32, error) {
 	k := parseStreet(text)
 	if k.base == "" {
 		return nil, errorf(EINVALID, "%q has no street name", text)
 	}
-	if i, ok := m.byKey[k.String()]; ok {
-		return []int32{i}, nil
+	if is := m.byKey[k.String()]; len(is) > 0 {
+		return m.distinct(is), nil
 	}
 	var out []int32
 	for _, i := range m.byBase[k.base] {
@@ -143,7 +149,37 @@ func (m *Map) streets(text string) ([]int32, error) {
 		e.Suggestions = m.suggest(text)
 		return nil, e
 	}
-	return out, nil
+	return m.distinct(out), nil
+}
+
+// distinct returns cs without the aliases whose street is in cs too.
+func (m *Map) distinct(cs []int32) []int32 {
+	out := make([]int32, 0, len(cs))
+	for _, c := range cs {
+		if s := m.names[c].street; s == c || !slices.Contains(cs, s) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// fullName returns the name of street or alias c as a result spells it:
+// its street's.
+func (m *Map) fullName(c int32) string { return m.names[m.names[c].street].name }
+
+// label names street or alias c in a message: "W 39th St (W Pershing Rd)"
+// for an alias.
+func (m *Map) label(c int32) string {
+	if s := m.names[c].street; s != c {
+		return m.names[c].name + " (" + m.names[s].name + ")"
+	}
+	return m.names[c].name
+}
+
+// has reports whether feature f carries the name n.
+func (n *streetName) has(f int32) bool {
+	_, ok := slices.BinarySearch(n.feats, f)
+	return ok
 }
 
 // address resolves a house number on a street.
@@ -157,13 +193,22 @@ func (m *Map) address(number, street string) (Result, error) {
 	// On each street the name may mean, an address point first, then a
 	// range holding the number; several streets that hold it are
 	// ambiguous, as "3900 Kedzie" is when N and S Kedzie both have a 3900.
+	// An alias finds its street's address points along the features that
+	// carry it (the points are filed under the street, whatever their
+	// spelling) and those features' ranges; two aliases of one street that
+	// both hold the number are one street, the first found.
 	var hits []Result
 	for _, c := range cands {
-		if i, ok := m.addrs[addrKey{num, c}]; ok {
+		st := m.names[c].street
+		text := num + " " + m.names[st].name
+		if slices.ContainsFunc(hits, func(h Result) bool { return h.Text == text }) {
+			continue
+		}
+		if i, ok := m.addrs[addrKey{num, st}]; ok && (c == st || m.alongAlias(c, i)) {
 			a := m.d.Addresses[i]
-			hits = append(hits, Result{Lat: a.Lat, Lon: a.Lon, Text: num + " " + m.names[c].name, Kind: KindAddress})
+			hits = append(hits, Result{Lat: a.Lat, Lon: a.Lon, Text: text, Kind: KindAddress})
 		} else if p, ok := m.interpolate(n, c); ok {
-			hits = append(hits, Result{Lat: p.Lat, Lon: p.Lon, Text: num + " " + m.names[c].name, Kind: KindInterpolated})
+			hits = append(hits, Result{Lat: p.Lat, Lon: p.Lon, Text: text, Kind: KindInterpolated})
 		}
 	}
 	switch len(hits) {
@@ -178,6 +223,36 @@ func (m *Map) address(number, street string) (Result, error) {
 		e.Candidates[i] = h.Text
 	}
 	return Result{}, e
+}
+
+// alongAlias reports whether address point i, of the street of alias c,
+// lies along the alias: whether the street's feature nearest the point
+// carries it. An alias of every feature of its street holds all the
+// street's points; one of a stretch (a state route along part of Main St)
+// only those of the stretch.
+func (m *Map) alongAlias(c, i int32) bool {
+	n := &m.names[c]
+	st := &m.names[n.street]
+	if len(n.feats) == len(st.feats) {
+		return true
+	}
+	p := m.addrXY[i]
+	best, bestD := int32(-1), math.Inf(1)
+	for _, fi := range st.feats {
+		f := &m.feats[fi]
+		// The box's distance bounds the feature's from below.
+		if dx, dy := max(f.bb.minX-p.x, 0, p.x-f.bb.maxX), max(f.bb.minY-p.y, 0, p.y-f.bb.maxY); math.Hypot(dx, dy) >= bestD {
+			continue
+		}
+		for _, l := range f.lines {
+			for j := 1; j < len(l); j++ {
+				if d := distToSegment(p, l[j-1], l[j]); d < bestD {
+					best, bestD = fi, d
+				}
+			}
+		}
+	}
+	return n.has(best)
 }
 
 // holds reports whether number n is in r: between its ends and, when both
@@ -261,7 +336,7 @@ func (m *Map) rangeError(n int, cands []int32) error {
 				}
 			}
 		}
-		name := m.names[c].name
+		name := m.label(c)
 		if len(rs) == 0 {
 			parts = append(parts, name+" has no address ranges")
 			continue
@@ -298,18 +373,18 @@ func (m *Map) intersection(a, b string) (Result, error) {
 	var found []meeting
 	for _, i := range ca {
 		for _, j := range cb {
-			if i == j {
-				continue
+			if m.names[i].street == m.names[j].street {
+				continue // a street and its alias, or two aliases of it
 			}
 			for _, p := range m.meet(i, j) {
 				found = append(found, meeting{i, j, p})
 			}
 		}
 	}
-	text := func(mt meeting) string { return m.names[mt.a].name + " & " + m.names[mt.b].name }
+	text := func(mt meeting) string { return m.fullName(mt.a) + " & " + m.fullName(mt.b) }
 	switch {
-	case len(found) == 0 && len(ca) == 1 && len(cb) == 1 && ca[0] == cb[0]:
-		return Result{}, errorf(ENOCROSS, "%q and %q are both %s; an intersection needs two streets", a, b, m.names[ca[0]].name)
+	case len(found) == 0 && m.oneStreet(ca, cb):
+		return Result{}, errorf(ENOCROSS, "%q and %q are both %s; an intersection needs two streets", a, b, m.fullName(ca[0]))
 	case len(found) == 0:
 		return Result{}, errorf(ENOCROSS, "%s and %s never meet on this map", m.describe(ca), m.describe(cb))
 	}
@@ -334,11 +409,22 @@ func (m *Map) intersection(a, b string) (Result, error) {
 	return Result{Lat: lat, Lon: lon, Text: text(places[0]), Kind: KindIntersection}, nil
 }
 
+// oneStreet reports whether the names ca and cb are all of one street.
+func (m *Map) oneStreet(ca, cb []int32) bool {
+	st := m.names[ca[0]].street
+	for _, c := range slices.Concat(ca, cb) {
+		if m.names[c].street != st {
+			return false
+		}
+	}
+	return true
+}
+
 // describe names one street, or the several a text may mean.
 func (m *Map) describe(cs []int32) string {
 	ns := make([]string, len(cs))
 	for i, c := range cs {
-		ns[i] = m.names[c].name
+		ns[i] = m.label(c)
 	}
 	if len(ns) == 1 {
 		return ns[0]
@@ -346,8 +432,8 @@ func (m *Map) describe(cs []int32) string {
 	return "(" + strings.Join(ns, " or ") + ")"
 }
 
-// meet returns the places where streets a and b meet, meetings less than
-// apartMetres apart merged into the first. It walks the segments of the
+// meet returns the places where streets (or aliases) a and b meet,
+// meetings less than apartMetres apart merged into the first. It walks the segments of the
 // street with fewer that come near the other's bounds and looks up, in
 // the segment grid, the other's segments near each: no scan of either
 // whole street's pairs.
@@ -374,7 +460,7 @@ func (m *Map) meet(a, b int32) []xy {
 				m.segGrid.query(sb.grow(meetTolerance), func(it int32) {
 					s := m.segs[it]
 					g := &m.feats[s.feat]
-					if g.name != b {
+					if nb := &m.names[b]; g.name != nb.street || nb.street != b && !nb.has(s.feat) {
 						return
 					}
 					q := g.lines[s.line]

@@ -104,7 +104,9 @@ func ReadAddresses(r io.Reader) ([]Address, error) {
 // ReadStreets reads streets.geojson: LineString or MultiLineString
 // features with TIGER/Line-style properties (see Street). Ranges may be
 // JSON strings, as TIGER writes them ("3901"), or numbers; an empty string
-// or null is no number. SPEED_MPH may be a number or a numeric string. An
+// or null is no number. SPEED_MPH may be a number or a numeric string.
+// ALIASES may be a list of strings or one string of names separated by
+// ";" ("W 39th St; 39th Street"); an empty string or null is no alias. An
 // error names the feature by its index from 0 and its FULLNAME.
 func ReadStreets(r io.Reader) ([]Street, error) {
 	var out []Street
@@ -115,6 +117,9 @@ func ReadStreets(r io.Reader) ([]Street, error) {
 			return err
 		}
 		if s.Class, err = f.str("ROADCLASS"); err != nil {
+			return err
+		}
+		if s.Aliases, err = f.names("ALIASES"); err != nil {
 			return err
 		}
 		if s.SpeedMPH, err = f.float("SPEED_MPH"); err != nil {
@@ -374,6 +379,39 @@ func (f *rawFeature) str(k string) (string, error) {
 	return strings.TrimSpace(s), nil
 }
 
+// names returns the property k, a list of names: a JSON list of strings
+// or one string of names separated by ";", as flattened exports of TIGER's
+// feature names write them. Absent, null, [] or a blank string is none.
+// Each name is trimmed; an empty one is kept, for the checks to refuse.
+func (f *rawFeature) names(k string) ([]string, error) {
+	raw, ok := f.Properties[k]
+	if !ok || string(raw) == "null" {
+		return nil, nil
+	}
+	var one string
+	if err := json.Unmarshal(raw, &one); err == nil {
+		if strings.TrimSpace(one) == "" {
+			return nil, nil
+		}
+		out := strings.Split(one, ";")
+		for i := range out {
+			out[i] = strings.TrimSpace(out[i])
+		}
+		return out, nil
+	}
+	var list []string
+	if err := json.Unmarshal(raw, &list); err != nil {
+		return nil, fmt.Errorf("%s %s is neither a list of strings nor a string", k, raw)
+	}
+	if len(list) == 0 {
+		return nil, nil
+	}
+	for i := range list {
+		list[i] = strings.TrimSpace(list[i])
+	}
+	return list, nil
+}
+
 // number returns the property k, given as a JSON number or a string
 // holding one, and whether it is there at all (absent, null or "" is not).
 func (f *rawFeature) number(k string) (string, bool, error) {
@@ -563,6 +601,32 @@ func checkStreet(s Street) error {
 	}
 	if s.SpeedMPH < 0 || math.IsNaN(s.SpeedMPH) || math.IsInf(s.SpeedMPH, 0) {
 		return fmt.Errorf("SPEED_MPH %v is not a number of zero or more", s.SpeedMPH)
+	}
+	return checkAliases(s)
+}
+
+// checkAliases checks a street's aliases: each a name, none the FULLNAME
+// and none given twice, as the geocoder compares names (case, punctuation
+// and the spelling of directions and suffixes do not count), since a
+// second spelling of one name adds nothing the geocoder would not find.
+func checkAliases(s Street) error {
+	if len(s.Aliases) == 0 {
+		return nil
+	}
+	full := parseStreet(s.Name).String()
+	seen := make(map[string]string, len(s.Aliases))
+	for i, a := range s.Aliases {
+		if placeKey(a) == "" {
+			return fmt.Errorf("ALIASES: alias %d is empty", i+1)
+		}
+		k := parseStreet(a).String()
+		if k == full {
+			return fmt.Errorf("ALIASES: %q is the FULLNAME %q", a, s.Name)
+		}
+		if other, dup := seen[k]; dup {
+			return fmt.Errorf("ALIASES: %q is given twice (also as %q)", a, other)
+		}
+		seen[k] = a
 	}
 	return nil
 }

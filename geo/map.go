@@ -17,10 +17,12 @@ type Map struct {
 	proj     Projection
 	min, max Point
 
-	// names are the distinct street names; byKey and byBase find them by
-	// their whole normalised key and by their base name ("KEDZIE").
+	// names are the distinct street names and aliases; byKey and byBase
+	// find them by their whole normalised key and by their base name
+	// ("KEDZIE"). A key may have several: a street's FULLNAME and another
+	// street's alias, or the aliases of two streets.
 	names  []streetName
-	byKey  map[string]int32
+	byKey  map[string][]int32
 	byBase map[string][]int32
 	// feats are the streets' centerlines on the projection, by index of
 	// d.Streets.
@@ -39,12 +41,19 @@ type Map struct {
 }
 
 // A streetName is one street as the geocoder knows it: "S Kedzie Ave" and
-// every centerline feature and address point of that name.
+// every centerline feature and address point of that name. It is also
+// one alias of a street: "W 39th St" and the features of W Pershing Rd
+// that carry it; the alias finds those features' ranges and lines and the
+// street's address points, and a result spells the street, never the
+// alias, so that a call is stored under the street's own name.
 type streetName struct {
-	name  string // the spelling of the map: the first FULLNAME, else the first STREET
-	key   streetKey
-	feats []int32 // indices of d.Streets
-	bb    box     // bounds of the features, on the projection
+	name string // the spelling of the map: the first FULLNAME, else the first STREET; an alias's first spelling
+	key  streetKey
+	// street is the index of the street this name is: itself for a
+	// street, the street it is another name of for an alias.
+	street int32
+	feats  []int32 // indices of d.Streets, ascending
+	bb     box     // bounds of the features, on the projection
 	// ranges are the features' ranges side by side, so that finding the
 	// one that holds a number reads one small array.
 	ranges []featRanges
@@ -95,7 +104,8 @@ type segRef struct {
 }
 
 // NewMap checks d and indexes it. It copies the outer slices of d; the
-// points and lines inside are shared and must not be changed afterwards.
+// points, lines and aliases inside are shared and must not be changed
+// afterwards.
 // An error names the street, address, place or zone at fault by its index
 // in d. A map needs at least one street.
 func NewMap(d MapData) (*Map, error) {
@@ -151,7 +161,7 @@ func NewMap(d MapData) (*Map, error) {
 		d:      d,
 		min:    Point{Lat: bb.minY, Lon: bb.minX},
 		max:    Point{Lat: bb.maxY, Lon: bb.maxX},
-		byKey:  map[string]int32{},
+		byKey:  map[string][]int32{},
 		byBase: map[string][]int32{},
 		addrs:  make(map[addrKey]int32, len(d.Addresses)),
 		places: map[string]int32{},
@@ -168,18 +178,71 @@ func NewMap(d MapData) (*Map, error) {
 	return m, nil
 }
 
-// name returns the index of the street name s, adding it if it is new.
+// name returns the index of the street named s, adding it if it is new.
 func (m *Map) name(s string) int32 {
 	k := parseStreet(s)
-	ks := k.String()
-	if i, ok := m.byKey[ks]; ok {
-		return i
+	for _, i := range m.byKey[k.String()] {
+		if m.names[i].street == i {
+			return i
+		}
 	}
+	return m.addName(s, k, -1)
+}
+
+// addressName returns the index of the street of an address point whose
+// STREET is s: the street of that name, else the one street that has s
+// as an alias (the point is that street's, spelt by its other name), else
+// a new street.
+func (m *Map) addressName(s string) int32 {
+	k := parseStreet(s)
+	is := m.byKey[k.String()]
+	for _, i := range is {
+		if m.names[i].street == i {
+			return i
+		}
+	}
+	if len(is) == 1 { // one alias entry: aliases of one key are of distinct streets
+		return m.names[is[0]].street
+	}
+	return m.addName(s, k, -1)
+}
+
+// aliasName returns the index of alias s of street st, adding it if it is
+// new.
+func (m *Map) aliasName(s string, st int32) int32 {
+	k := parseStreet(s)
+	for _, i := range m.byKey[k.String()] {
+		if m.names[i].street == st && i != st {
+			return i
+		}
+	}
+	return m.addName(s, k, st)
+}
+
+// addName adds the name s of key k: a street if st is -1, else an alias
+// of street st.
+func (m *Map) addName(s string, k streetKey, st int32) int32 {
 	i := int32(len(m.names))
-	m.names = append(m.names, streetName{name: s, key: k, bb: emptyBox()})
-	m.byKey[ks] = i
+	if st < 0 {
+		st = i
+	}
+	m.names = append(m.names, streetName{name: s, key: k, street: st, bb: emptyBox()})
+	ks := k.String()
+	m.byKey[ks] = append(m.byKey[ks], i)
 	m.byBase[k.base] = append(m.byBase[k.base], i)
 	return i
+}
+
+// addFeat adds feature i, of bounds bb, to the street or alias n.
+func (m *Map) addFeat(n int32, i int, bb box) {
+	s := m.d.Streets[i]
+	sn := &m.names[n]
+	sn.feats = append(sn.feats, int32(i))
+	if !s.Left.IsZero() || !s.Right.IsZero() {
+		sn.ranges = append(sn.ranges, featRanges{int32(i), s.Left, s.Right})
+	}
+	sn.bb.add(xy{bb.minX, bb.minY})
+	sn.bb.add(xy{bb.maxX, bb.maxY})
 }
 
 func (m *Map) indexStreets() {
@@ -187,10 +250,6 @@ func (m *Map) indexStreets() {
 	var boxes []box
 	for i, s := range m.d.Streets {
 		n := m.name(s.Name)
-		m.names[n].feats = append(m.names[n].feats, int32(i))
-		if !s.Left.IsZero() || !s.Right.IsZero() {
-			m.names[n].ranges = append(m.names[n].ranges, featRanges{int32(i), s.Left, s.Right})
-		}
 		f := featGeom{name: n, bb: emptyBox()}
 		for li, l := range s.Lines {
 			ps := make([]xy, len(l))
@@ -215,9 +274,10 @@ func (m *Map) indexStreets() {
 			f.along = append(f.along, al)
 		}
 		m.feats[i] = f
-		nb := &m.names[n].bb
-		nb.add(xy{f.bb.minX, f.bb.minY})
-		nb.add(xy{f.bb.maxX, f.bb.maxY})
+		m.addFeat(n, i, f.bb)
+		for _, a := range s.Aliases {
+			m.addFeat(m.aliasName(a, n), i, f.bb)
+		}
 	}
 	m.segGrid = buildGrid(boxes, 100)
 }
@@ -227,7 +287,7 @@ func (m *Map) indexAddresses() {
 	m.addrName = make([]int32, len(m.d.Addresses))
 	boxes := make([]box, len(m.d.Addresses))
 	for i, a := range m.d.Addresses {
-		n := m.name(a.Street)
+		n := m.addressName(a.Street)
 		m.addrName[i] = n
 		k := addrKey{number: numberKey(a.Number), street: n}
 		if _, dup := m.addrs[k]; !dup { // the first of several units at one number
@@ -268,8 +328,8 @@ func (m *Map) Projection() Projection { return m.proj }
 func (m *Map) Bounds() (lo, hi Point) { return m.min, m.max }
 
 // Streets returns the map's street features, in the order of the file.
-// The slice is the caller's; the lines inside it are the map's and must
-// not be changed.
+// The slice is the caller's; the lines and aliases inside it are the
+// map's and must not be changed.
 func (m *Map) Streets() []Street { return slices.Clone(m.d.Streets) }
 
 // Places returns the map's places, in the order of the file, each with

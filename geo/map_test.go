@@ -107,6 +107,21 @@ func TestGeocodeRiverbend(t *testing.T) {
 		{"crescent @ heron", KindIntersection, "Crescent Dr & Heron Way", crescentHeron, 1},
 		{"River Rd & Heron Way", KindIntersection, "River Rd & Heron Way", riverHeron, 1},
 		{"S Bridge Ave & River Road", KindIntersection, "S Bridge Ave & River Rd", xy{0, 3000 - 3800}, 1},
+		// Street aliases: Heron Way is also Old Mill Rd, Market St east of
+		// Bridge Ave also Riverfront Dr. A result spells the street's
+		// FULLNAME; an address point spelt by the alias is the street's.
+		{"1201 Heron Way", KindAddress, "1201 Heron Way", heronAt(1101, 15), 1},
+		{"1201 Old Mill Rd", KindAddress, "1201 Heron Way", heronAt(1101, 15), 1},
+		{"1001 old mill road", KindInterpolated, "1001 Heron Way", heronAt(901, 8), 5},
+		{"1000 Old Mill", KindInterpolated, "1000 Heron Way", heronAt(900, -8), 5},
+		{"1301 Riverfront Drive", KindAddress, "1301 Market St", xy{1, 15}, 1},
+		{"1500 Riverfront Dr", KindInterpolated, "1500 Market St", xy{200, -8}, 5},
+		{"Old Mill Rd & Market St", KindIntersection, "Heron Way & Market St", xy{-1000 + 1000/tan35, 0}, 1},
+		{"Riverfront Dr & Old Mill Rd", KindIntersection, "Market St & Heron Way", xy{-1000 + 1000/tan35, 0}, 1},
+		{"old mill / bridge", KindIntersection, "Heron Way & S Bridge Ave", xy{0, -1000 + 1000*tan35}, 1},
+		// Crescent Dr crosses Market St at x = 300 ± 400; only the eastern
+		// crossing is on Riverfront Dr.
+		{"Crescent Dr & Riverfront Dr", KindIntersection, "Crescent Dr & Market St", xy{700, 0}, 1},
 		// Places, by name and alias.
 		{"Riverbend General Hospital", KindPlace, "Riverbend General Hospital", xy{-400, 300}, 1},
 		{"rgh", KindPlace, "Riverbend General Hospital", xy{-400, 300}, 1},
@@ -153,6 +168,13 @@ func TestGeocodeErrors(t *testing.T) {
 		{"Crescent & Bridge", EAMBIGUOUS, nil, "2 places"},
 		{"Harbor Ct NW & Market St", ENOCROSS, nil, "never meet"},
 		{"Market St & market street", ENOCROSS, nil, "both Market St"},
+		{"Heron Way & Old Mill Rd", ENOCROSS, nil, "both Heron Way"},
+		// Riverfront Dr is Market St from x = 0, numbers 1300 up: the address
+		// point 501 Market St, west of it, is not on it.
+		{"501 Riverfront Dr", ERANGE, nil, "Riverfront Dr (Market St) runs 1300–1728, 1301–1727, 1729–1999"},
+		{"Riverfront Dr & Harbor Ct NW", ENOCROSS, nil, "Riverfront Dr (Market St) and Harbor Ct NW never meet"},
+		{"Old Mill Rd", EINVALID, nil, "Old Mill Rd (Heron Way) is a whole street"},
+		{"1001 Old Mil Rd", ENOTFOUND, []string{"Old Mill Rd"}, ""},
 		{"Markte St", ENOTFOUND, []string{"Market St"}, ""},
 		{"Herron Way & Market St", ENOTFOUND, []string{"Heron Way"}, ""},
 		{"1001 Heorn Way", ENOTFOUND, []string{"Heron Way"}, ""},
@@ -248,7 +270,7 @@ func TestLoadRoundTrip(t *testing.T) {
 	d.Streets = slices.Clone(d.Streets)
 	// A MultiLineString street and a SPEED_MPH of its own.
 	d.Streets = append(d.Streets, Street{
-		Name: "Old Ferry Trl", Class: "track", SpeedMPH: 12.5, Left: Range{1, 9},
+		Name: "Old Ferry Trl", Aliases: []string{"Ferry Rd", "County Road 12"}, Class: "track", SpeedMPH: 12.5, Left: Range{1, 9},
 		Lines: [][]Point{{rbPoint(xy{1300, 100}), rbPoint(xy{1400, 200})}, {rbPoint(xy{1400, 250}), rbPoint(xy{1500, 300}), rbPoint(xy{1600, 300})}},
 	})
 	dir := t.TempDir()
@@ -262,8 +284,8 @@ func TestLoadRoundTrip(t *testing.T) {
 	near := func(a, b Point) bool { return math.Abs(a.Lat-b.Lat) < 1e-7 && math.Abs(a.Lon-b.Lon) < 1e-7 }
 	nearAll := func(a, b []Point) bool { return slices.EqualFunc(a, b, near) }
 	if got := m.Streets(); !slices.EqualFunc(got, d.Streets, func(a, b Street) bool {
-		return a.Name == b.Name && a.Left == b.Left && a.Right == b.Right && a.Class == b.Class && a.SpeedMPH == b.SpeedMPH &&
-			slices.EqualFunc(a.Lines, b.Lines, nearAll)
+		return a.Name == b.Name && slices.Equal(a.Aliases, b.Aliases) && a.Left == b.Left && a.Right == b.Right &&
+			a.Class == b.Class && a.SpeedMPH == b.SpeedMPH && slices.EqualFunc(a.Lines, b.Lines, nearAll)
 	}) {
 		t.Errorf("Streets() differ from what WriteDir wrote")
 	}
@@ -414,6 +436,18 @@ func TestLoadDirBroken(t *testing.T) {
 		{"name twice", PlacesFile, head + street(`"name":"City Hall"`, `{"type":"Point","coordinates":[-122.68,45.52]}`) + ",\n" +
 			street(`"name":"Library","aliases":["city hall"]`, `{"type":"Point","coordinates":[-122.68,45.52]}`) + "]}",
 			[]string{PlacesFile, "feature 1", `"Library"`, "given twice", `"City Hall"`}},
+		{"empty alias", StreetsFile, head + street(`"FULLNAME":"Oak St","ALIASES":["Elm St",""]`, line) + "]}",
+			[]string{StreetsFile, "feature 0", `"Oak St"`, "ALIASES: alias 2 is empty"}},
+		{"empty alias in a string", StreetsFile, head + good + ",\n" + street(`"FULLNAME":"Oak St","ALIASES":"Elm St;;Ash St"`, line) + "]}",
+			[]string{StreetsFile, "feature 1", `"Oak St"`, "ALIASES: alias 2 is empty"}},
+		{"alias is the FULLNAME", StreetsFile, head + street(`"FULLNAME":"Oak St","ALIASES":["Elm St","OAK STREET"]`, line) + "]}",
+			[]string{StreetsFile, "feature 0", `"Oak St"`, `"OAK STREET" is the FULLNAME`}},
+		{"alias twice", StreetsFile, head + street(`"FULLNAME":"Oak St","ALIASES":"Elm St; elm street"`, line) + "]}",
+			[]string{StreetsFile, "feature 0", `"Oak St"`, `"elm street" is given twice`}},
+		{"aliases not strings", StreetsFile, head + street(`"FULLNAME":"Oak St","ALIASES":["Elm St",7]`, line) + "]}",
+			[]string{StreetsFile, "feature 0", `"Oak St"`, "ALIASES", "neither a list of strings nor a string"}},
+		{"aliases an object", StreetsFile, head + street(`"FULLNAME":"Oak St","ALIASES":{"name":"Elm St"}`, line) + "]}",
+			[]string{StreetsFile, "feature 0", `"Oak St"`, "ALIASES", "neither a list of strings nor a string"}},
 		{"place ring", PlacesFile, head + street(`"name":"Lot"`, `{"type":"Polygon","coordinates":[[[-122.68,45.52],[-122.67,45.52]]]}`) + "]}",
 			[]string{PlacesFile, "feature 0", `"Lot"`, "at least 4"}},
 	}
@@ -449,6 +483,9 @@ func TestNewMapChecks(t *testing.T) {
 		{"no streets", MapData{}, "no streets"},
 		{"short line", MapData{Streets: []Street{{Name: "A St", Lines: [][]Point{{{45.52, -122.68}}}}}}, `street 0 ("A St")`},
 		{"zone", MapData{Streets: []Street{{Name: "A St", Lines: line}}, Zones: []Zone{{Beat: "1"}}}, "zone 0"},
+		{"alias is the name", MapData{Streets: []Street{{Name: "A St", Aliases: []string{"a street"}, Lines: line}}}, `street 0 ("A St"): ALIASES: "a street" is the FULLNAME`},
+		{"alias empty", MapData{Streets: []Street{{Name: "A St", Lines: line}, {Name: "B St", Aliases: []string{" "}, Lines: line}}}, `street 1 ("B St"): ALIASES: alias 1 is empty`},
+		{"alias twice", MapData{Streets: []Street{{Name: "A St", Aliases: []string{"B St", "b street"}, Lines: line}}}, `street 0 ("A St"): ALIASES: "b street" is given twice`},
 		{"place twice", MapData{Streets: []Street{{Name: "A St", Lines: line}}, Places: []Place{
 			{Name: "X", At: Point{45.52, -122.68}}, {Name: "x", At: Point{45.52, -122.68}}}}, `place 1 ("x")`},
 	}

@@ -18,7 +18,7 @@ import (
 //     LON,LAT,NUMBER,STREET,UNIT,CITY,DISTRICT,REGION,POSTCODE,ID,HASH;
 //   - streets.geojson: street centerlines, LineString or MultiLineString
 //     features with TIGER/Line-style properties FULLNAME, LFROMADD, LTOADD,
-//     RFROMADD, RTOADD and, optionally, ROADCLASS or SPEED_MPH;
+//     RFROMADD, RTOADD and, optionally, ROADCLASS, SPEED_MPH and ALIASES;
 //   - places.geojson: common place names (properties name and aliases) as
 //     Point or Polygon features;
 //   - zones.geojson: Polygon or MultiPolygon features with properties
@@ -63,6 +63,13 @@ type Address struct {
 type Street struct {
 	// Name is the full street name (TIGER's FULLNAME): "S Kedzie Ave".
 	Name string
+	// Aliases are other full names of the same street (ALIASES): "W 39th
+	// St" for "W Pershing Rd". TIGER keeps them apart from the edges, in
+	// its feature names table (featnames, one row a name, linked by
+	// TLID); flattened exports carry them on the feature, as a list or as
+	// one string of names separated by ";". Each is a name of its own,
+	// different from Name and from the others.
+	Aliases []string
 	// Lines are the feature's lines, each from its first point to its last:
 	// one for a LineString, several for a MultiLineString.
 	Lines [][]Point
@@ -129,6 +136,9 @@ func WriteDir(dir string, d MapData) error {
 		}
 		if s.SpeedMPH != 0 {
 			props["SPEED_MPH"] = s.SpeedMPH
+		}
+		if len(s.Aliases) > 0 {
+			props["ALIASES"] = s.Aliases
 		}
 		g := geometry{Type: "LineString"}
 		if len(s.Lines) == 1 {

@@ -30,6 +30,10 @@ import (
 //     from x = -1200 to 1200: it has no address ranges;
 //   - Harbor Ct NW runs east along y = 500 from x = -1100 to -300.
 //
+// Heron Way is also Old Mill Rd (an alias on every feature; one address
+// point spells it so), and Market St east of Bridge Ave also Riverfront Dr
+// (an alias on the features from x = 0 only).
+//
 // Every street is split into features where it crosses another, as TIGER
 // splits them, the two sharing the crossing's vertex. House numbers are 100
 // plus the metres from the street's first point (Harbor Ct NW: one number
@@ -49,6 +53,8 @@ type rbStreet struct {
 	at          func(t float64) xy
 	step        float64 // vertex spacing along a curve; 0 for a straight street
 	base, per   float64 // house number at t: base + t*per; per 0 for no ranges
+	aliases     []string
+	aliasFrom   float64 // the features from this t on carry the aliases
 }
 
 // Heron Way's and the circles' design values.
@@ -69,12 +75,13 @@ var riverPhi0 = -math.Asin(1200 / riverR)
 
 func rbStreets() []rbStreet {
 	return []rbStreet{
-		{name: "Market St", class: "S1200", length: 2400, at: func(t float64) xy { return xy{-1200 + t, 0} }, base: 100, per: 1},
+		{name: "Market St", class: "S1200", length: 2400, at: func(t float64) xy { return xy{-1200 + t, 0} }, base: 100, per: 1,
+			aliases: []string{"Riverfront Dr"}, aliasFrom: 1200},
 		{name: "N Bridge Ave", class: "local", length: 1000, at: func(t float64) xy { return xy{0, t} }, base: 100, per: 1},
 		{name: "S Bridge Ave", class: "local", length: 1000, at: func(t float64) xy { return xy{0, -t} }, base: 100, per: 1},
 		{name: "Heron Way", class: "primary", length: 2400, at: func(t float64) xy {
 			return xy{heronStart.x + t*heronDir.x, heronStart.y + t*heronDir.y}
-		}, base: 100, per: 1},
+		}, base: 100, per: 1, aliases: []string{"Old Mill Rd"}},
 		{name: "Crescent Dr", class: "S1400", length: crescentR * 300 * math.Pi / 180, step: 10, at: func(t float64) xy {
 			a := crescentT0 + t/crescentR
 			return xy{crescentC.x + crescentR*math.Cos(a), crescentC.y + crescentR*math.Sin(a)}
@@ -196,6 +203,9 @@ func generateRiverbend() MapData {
 			if s.name == "River Rd" {
 				st.SpeedMPH = 40
 			}
+			if ta > s.aliasFrom-0.5 {
+				st.Aliases = s.aliases
+			}
 			d.Streets = append(d.Streets, st)
 		}
 	}
@@ -228,6 +238,7 @@ func generateRiverbend() MapData {
 		addr(streets[4], n, "Crescent Drive")
 	}
 	addr(streets[6], 12, "HARBOR COURT NORTHWEST")
+	addr(streets[3], 1201, "OLD MILL ROAD")
 	d.Places = []Place{
 		{Name: "Riverbend General Hospital", Aliases: []string{"General Hospital", "RGH"}, At: rbPoint(xy{-400, 300})},
 		{Name: "Union Station", Aliases: []string{"Station"}, At: rbPoint(xy{600, -300})},

@@ -60,9 +60,9 @@ const (
 // Cicero; Gage Park, 2411 W 55th St, and Sherman Park, 1301 W 52nd St,
 // south of their streets.
 //
-// The format has no column for a street's other names, so the segments'
-// aliases (W 22nd St for W Cermak Rd, W 39th St for W Pershing Rd) are not
-// in the streets; the places keep theirs.
+// Each feature carries its segment's aliases (geo.Street.Aliases: W 22nd
+// St for W Cermak Rd, W 39th St for W Pershing Rd), so that the geocoder
+// finds the street by either name; the places keep theirs.
 //
 // Map is deterministic: every call returns the same data, in the same
 // order.
@@ -135,7 +135,7 @@ func Map() geo.MapData {
 				last = hi - 1 // the next crossing's number is the next feature's
 			}
 			even, odd := sideRange(lo, last, 0), sideRange(lo, last, 1)
-			st := geo.Street{Name: name, Lines: [][]geo.Point{{at(lo), at(hi)}}, Class: class}
+			st := geo.Street{Name: name, Aliases: slices.Clone(s.Aliases), Lines: [][]geo.Point{{at(lo), at(hi)}}, Class: class}
 			if evenLeft {
 				st.Left, st.Right = even, odd
 			} else {
