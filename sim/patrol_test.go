@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
-	"github.com/tenfour-cad/tenfour/geo"
 	"github.com/tenfour-cad/tenfour/sim"
 )
 
@@ -83,10 +82,7 @@ func TestPatrolArea(t *testing.T) {
 	m := mustDemoMap(t)
 	p := sim.NewPatrol(m, 2)
 	t0 := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
-	var streets []geo.Street
-	for _, s := range m.Streets() {
-		streets = append(streets, s)
-	}
+	streets := m.Streets()
 	// onStreet reports whether a position is within a metre of a street.
 	onStreet := func(pos dispatch.Position) bool {
 		pr := m.Projection()
