@@ -96,6 +96,23 @@ func TestRiverbend(t *testing.T) {
 		}
 	})
 
+	// The demo's premise records, whose addresses Riverbend does not
+	// have, go to addresses of its own.
+	hasPremises := func(agency string) (ok bool) {
+		e.Read(func(s *dispatch.State) { ok = len(s.PremiseList(agency)) > 0 })
+		return ok
+	}
+	if n, err := sim.SetupPremises(ctx, m, exec, hasPremises, time.Now()); err != nil || n != len(sim.Premises()) {
+		t.Fatalf("SetupPremises(Riverbend) = %d, %v; want %d records", n, err, len(sim.Premises()))
+	}
+	e.Read(func(s *dispatch.State) {
+		for _, pr := range s.PremiseList(sim.PremiseClerk.Agency) {
+			if l := pr.Location; l.Lat == nil || !l.Verified || l.District == "" {
+				t.Errorf("premise at %+v, want it placed on Riverbend, in a district", l)
+			}
+		}
+	})
+
 	// The patrol puts each planned unit in its area.
 	p := sim.NewPatrol(m, 5)
 	var units []sim.PatrolUnit

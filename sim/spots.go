@@ -352,8 +352,7 @@ func (p *places) draw(r *rand.Rand, d string, major bool) (spot, bool) {
 		return s.corners[r.IntN(len(s.corners))], true
 	}
 	if len(s.addrs) > 0 {
-		a := p.m.Address(int(s.addrs[r.IntN(len(s.addrs))]))
-		return spot{text: strings.TrimSpace(a.Number) + " " + strings.TrimSpace(a.Street), lat: a.Lat, lon: a.Lon}, true
+		return p.point(s.addrs[r.IntN(len(s.addrs))]), true
 	}
 	for range 10 {
 		if len(s.ranges) == 0 {
@@ -370,4 +369,28 @@ func (p *places) draw(r *rand.Rand, d string, major bool) (spot, bool) {
 func (p *places) hasMajor(d string) bool {
 	s := p.district[d]
 	return s != nil && (len(s.majorRanges) > 0 || len(s.majorCorners) > 0)
+}
+
+// address returns the i-th of n addresses spread over the whole map: an
+// address point, or where the map has none a number of a street's range
+// (the first of a few that lies steadily in a district), and whether there
+// is one.
+func (p *places) address(i, n int) (spot, bool) {
+	s := p.district[""]
+	if len(s.addrs) > 0 {
+		return p.point(s.addrs[(2*i+1)*len(s.addrs)/(2*n)]), true
+	}
+	r := rand.New(rand.NewPCG(uint64(i), uint64(n)))
+	for range 10 * len(s.ranges) {
+		if sp, ok := p.number(r, s.ranges[r.IntN(len(s.ranges))], ""); ok {
+			return sp, true
+		}
+	}
+	return spot{}, false
+}
+
+// point returns address point i of the map as a spot.
+func (p *places) point(i int32) spot {
+	a := p.m.Address(int(i))
+	return spot{text: strings.TrimSpace(a.Number) + " " + strings.TrimSpace(a.Street), lat: a.Lat, lon: a.Lon}
 }

@@ -109,7 +109,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	hasPremises := func(agency string) bool {
 		return slices.ContainsFunc(m.Engine.Premises(sim.Actor, ""), func(p dispatch.Premise) bool { return p.Agency == agency })
 	}
-	if _, err := sim.SetupPremises(ctx, m.exec, hasPremises, m.Engine.Now()); err != nil {
+	if _, err := sim.SetupPremises(ctx, centre, m.exec, hasPremises, m.Engine.Now()); err != nil {
 		return err
 	}
 	hasBOLOs := func(agency string) bool {
