@@ -24,9 +24,11 @@ import (
 // of streets that meet at several places is never a corner, and a street
 // whose name would read as two streets ("Park and Ride Rd") is left out.
 
-// steadyMetres is how far around a corner or an interpolated number the
-// map must say the same district: more than the few metres by which the
-// geocoder's point may differ from the vertex, or lies to a street's side.
+// steadyCorner and steadyNumber are how far around a corner and around a
+// number drawn from a range the map must say the same district: more than
+// the centimetres by which the geocoder's corner may differ from the
+// vertex, and more than the few metres to a street's side at which it
+// places an interpolated number.
 const (
 	steadyCorner = 5.0
 	steadyNumber = 20.0
