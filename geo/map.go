@@ -344,6 +344,11 @@ func (m *Map) Zones() []Zone { return slices.Clone(m.d.Zones) }
 // Addresses returns the number of address points of the map.
 func (m *Map) Addresses() int { return len(m.d.Addresses) }
 
+// Address returns the map's address point i, 0 <= i < Addresses(), in the
+// order of the file: for a reader that walks the points (the simulator
+// draws its calls from them) without a copy of them all.
+func (m *Map) Address(i int) Address { return m.d.Addresses[i] }
+
 // grid is a static uniform grid of square cells over boxes of the
 // projection: each cell lists, in a flat array, the items whose box
 // overlaps it. It is built once and only read.

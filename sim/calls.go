@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
-	"github.com/tenfour-cad/tenfour/geo/gridcity"
+	"github.com/tenfour-cad/tenfour/geo"
 )
 
-// hourly is the demo city's call rate by hour of day (local time), relative
+// hourly is the city's call rate by hour of day (local time), relative
 // to the day's mean: the shape that police calls for service take in a
 // large American city — fewest from 4 to 6 in the morning, about a third
 // of the evening peak, climbing through the day to a plateau from the
@@ -72,13 +72,11 @@ var agencyWeights = []struct {
 	w           float64
 }{{"metro", "city", 80}, {"sheriff", "city", 10}, {"state", "state", 7}, {"federal", "federal", 3}, {FireAgency, "fire", 6}}
 
-// A caller makes the demo city's calls: who gets them, what they are and
-// where, with the phone system's times.
+// A caller makes the city's calls: who gets them, what they are and
+// where on the map, with the phone system's times.
 type caller struct {
 	r         *rand.Rand
-	g         *gridcity.Gazetteer
-	d         *gridcity.Districts
-	segs      []gridcity.Segment
+	places    *places
 	types     map[string][]weighted
 	districts []weighted
 }
@@ -104,13 +102,18 @@ func pick(r *rand.Rand, ws []weighted) string {
 	return ws[len(ws)-1].key
 }
 
-func newCaller(r *rand.Rand) *caller {
-	c := &caller{r: r, g: gridcity.Chicago(), d: gridcity.ChicagoDistricts(), types: map[string][]weighted{}}
-	c.segs = c.g.Segments()
+// newCaller returns the caller of the city on map m, its places drawn
+// from the map (newSpots).
+func newCaller(r *rand.Rand, m *geo.Map) (*caller, error) {
+	p, err := newSpots(m)
+	if err != nil {
+		return nil, err
+	}
+	c := &caller{r: r, places: p, types: map[string][]weighted{}}
 	// Some districts are busier than others, as in any city: from half to
 	// twice the mean, the same for every run with the same seed.
-	for _, d := range c.d.Districts {
-		c.districts = append(c.districts, weighted{d.ID, 0.5 + 1.5*r.Float64()})
+	for _, d := range districtsOf(m.Zones()) {
+		c.districts = append(c.districts, weighted{d.id, 0.5 + 1.5*r.Float64()})
 	}
 	for mix, ws := range typeWeights {
 		for _, t := range dispatch.IncidentTypes { // in the catalogue's order, for a stable draw
@@ -119,17 +122,17 @@ func newCaller(r *rand.Rand) *caller {
 			}
 		}
 	}
-	return c
+	return c, nil
 }
 
-// A call is one call of the demo city: the command that enters it and how
-// long the call-taker took.
+// A call is one call of the city: the command that enters it and how long
+// the call-taker took.
 type call struct {
 	cmd dispatch.CreateIncident
-	// placed is where the caller's screen put the call; the command
-	// carries the text alone, as a call-taker types it, and the engine
-	// places it on the map.
-	placed   dispatch.Location
+	// district is the district the place was drawn in ("" on a map
+	// without districts); the command carries the place as text alone,
+	// as a call-taker types it, and the engine places it on the map.
+	district string
 	priority int
 	talk     time.Duration // from answer to entry
 }
@@ -138,8 +141,8 @@ var callerNames = []string{"A. Rivera", "J. Kowalski", "M. Johnson", "T. Nguyen"
 	"R. Washington", "K. Novak", "E. Hernandez", "B. Wright", "C. Lopez", "H. Kim", "F. Ramirez", "G. Brooks"}
 
 // next makes a call entered at now: its agency, type and priority drawn from
-// the mixes, its place an address or a corner of the gazetteer (verified,
-// with its district and beat), and its received and answered times as the
+// the mixes, its place an address or a corner of the map in a district
+// drawn by its load (place), and its received and answered times as the
 // phone system would give them, a ring and a talk before entry.
 func (c *caller) next(now time.Time) call {
 	ws := make([]weighted, len(agencyWeights))
@@ -156,7 +159,7 @@ func (c *caller) next(now time.Time) call {
 			typ = t
 		}
 	}
-	loc := c.place(agency)
+	at, district := c.place(agency)
 	// Ring: a few seconds, now and then long. Talk, from answer to entry:
 	// a quarter of a minute for the most urgent calls (the call-taker
 	// enters the place and the type at once and the rest as notes) to a
@@ -169,13 +172,13 @@ func (c *caller) next(now time.Time) call {
 	return call{
 		priority: typ.DefaultPriority,
 		talk:     talk,
-		placed:   loc,
+		district: district,
 		cmd: dispatch.CreateIncident{
 			Agency:    agency,
 			Type:      typ.Code,
-			Location:  dispatch.Location{Text: loc.Text},
+			Location:  dispatch.Location{Text: at.text},
 			Caller:    dispatch.Caller{Name: callerNames[c.r.IntN(len(callerNames))], Phone: fmt.Sprintf("312-555-%04d", c.r.IntN(10000))},
-			Narrative: "Caller reports " + lower(typ.Name) + " at " + loc.Text + ".",
+			Narrative: "Caller reports " + lower(typ.Name) + " at " + at.text + ".",
 			Received:  &received,
 			Answered:  &answered,
 		},
@@ -193,101 +196,33 @@ func lower(s string) string {
 	return string(b)
 }
 
-// place returns a verified location for a call of agency: an address, or
-// now and then a street corner, in a district drawn by its load (the state
-// police's on the mile-line arterials), geocoded by the gazetteer as the
-// call-taker's screen would, with its district and beat.
-func (c *caller) place(agency string) dispatch.Location {
-	// A street on the edge of the area (Halsted St, Cermak Rd) lies in no
-	// district: another draw.
+// place returns the place of a call of agency and its district: an
+// address, or now and then a corner, in a district drawn by its load; the
+// state police's on the major roads where the map has any. A district with
+// no place to draw from gives way to another draw, and after 20 the whole
+// map is drawn from.
+func (c *caller) place(agency string) (spot, string) {
+	major := agency == "state" && c.places.hasMajor("")
 	for range 20 {
-		if l := c.draw(agency); l.District != "" {
-			return l
+		if len(c.districts) == 0 {
+			break
 		}
-	}
-	return c.draw(agency)
-}
-
-// draw makes one try of place.
-func (c *caller) draw(agency string) dispatch.Location {
-	var want *gridcity.Area
-	id := pick(c.r, c.districts)
-	for i := range c.d.Districts {
-		if c.d.Districts[i].ID == id {
-			want = &c.d.Districts[i]
-		}
-	}
-	nLo, nHi, eLo, eHi := gridBounds(want.Boundary)
-	in := func(s gridcity.Segment) bool {
-		if agency == "state" && !s.Mile() {
-			return false
-		}
-		g := float64(s.Grid)
-		if s.Axis == gridcity.NorthSouth {
-			return g > eLo && g <= eHi
-		}
-		return g > nLo && g <= nHi
-	}
-	var ns, ew []gridcity.Segment
-	for _, s := range c.segs {
-		if !in(s) {
+		d := pick(c.r, c.districts)
+		if major && !c.places.hasMajor(d) {
 			continue
 		}
-		if s.Axis == gridcity.NorthSouth {
-			ns = append(ns, s)
-		} else {
-			ew = append(ew, s)
+		if s, ok := c.places.draw(c.r, d, major); ok {
+			return s, d
 		}
 	}
-	if len(ns) == 0 || len(ew) == 0 { // a district no arterial crosses: the whole area
-		nLo, nHi, eLo, eHi = -6000, -2200, -5000, -800
-		ns, ew = nil, nil
-		for _, s := range c.segs {
-			switch {
-			case !in(s):
-			case s.Axis == gridcity.NorthSouth:
-				ns = append(ns, s)
-			default:
-				ew = append(ew, s)
-			}
+	for range 100 {
+		if s, ok := c.places.draw(c.r, "", major); ok {
+			d, _ := c.places.districtAt(s.lat, s.lon)
+			return s, d
 		}
 	}
-	var text string
-	switch {
-	case c.r.Float64() < 0.25:
-		a, b := ns[c.r.IntN(len(ns))], ew[c.r.IntN(len(ew))]
-		text = b.Street() + " & " + a.Street()
-	case c.r.IntN(2) == 0:
-		s := ns[c.r.IntN(len(ns))]
-		text = fmt.Sprintf("%d %s", house(c.r, -nHi, -nLo), s.Street())
-	default:
-		s := ew[c.r.IntN(len(ew))]
-		text = fmt.Sprintf("%d %s", house(c.r, -eHi, -eLo), s.Street())
-	}
-	loc := dispatch.Location{Text: text}
-	if r, err := c.g.Geocode(text); err == nil {
-		lat, lon := r.Lat, r.Lon
-		loc = dispatch.Location{Text: r.Text, Lat: &lat, Lon: &lon, Verified: true}
-		loc.District, loc.Beat = c.d.Locate(lat, lon)
-	}
-	return loc
-}
-
-// house draws a house number between lo and hi (address numbers, lo < hi).
-func house(r *rand.Rand, lo, hi float64) int {
-	n := int(lo) + 1 + r.IntN(max(int(hi-lo)-2, 1))
-	return n
-}
-
-// gridBounds returns the grid numbers a polygon spans: north–south from nLo
-// to nHi and east–west from eLo to eHi (signed, as gridcity.GridPoint).
-func gridBounds(p gridcity.Polygon) (nLo, nHi, eLo, eHi float64) {
-	nLo, eLo = math.Inf(1), math.Inf(1)
-	nHi, eHi = math.Inf(-1), math.Inf(-1)
-	for _, pt := range p {
-		g := gridcity.GridAt(pt[0], pt[1])
-		nLo, nHi = min(nLo, g.N), max(nHi, g.N)
-		eLo, eHi = min(eLo, g.E), max(eHi, g.E)
-	}
-	return math.Round(nLo), math.Round(nHi), math.Round(eLo), math.Round(eHi)
+	// newSpots made sure the map has places: this is a map whose every
+	// drawn number fell near an edge, a hundred times over.
+	s, _ := c.places.draw(c.r, "", false)
+	return s, ""
 }

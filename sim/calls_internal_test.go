@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
-	"github.com/tenfour-cad/tenfour/geo/gridcity"
+	"github.com/tenfour-cad/tenfour/geo"
 )
 
 // Every type of the built-in catalogue but officer emergencies is drawn for
@@ -60,42 +60,42 @@ func TestRate(t *testing.T) {
 	}
 }
 
-// Calls come in the mix's proportions, mostly to the city police; every one
-// is at a verified place with its district and beat, which the gazetteer
-// finds again; the phone's times come before entry, within what the domain
-// accepts; the state police's calls are on arterials.
+// Calls come in the mix's proportions, mostly to the city police; each
+// command carries its place as text alone, which the map's geocoder finds
+// in the district the call was drawn in, in a beat; the phone's times come
+// before entry, within what the domain accepts; the state police's calls
+// are on major roads.
 func TestCallMix(t *testing.T) {
-	c := newCaller(rand.New(rand.NewPCG(7, 8)))
-	d := gridcity.ChicagoDistricts()
+	m := demoMap()
+	c, err := newCaller(rand.New(rand.NewPCG(7, 8)), m)
+	if err != nil {
+		t.Fatal(err)
+	}
 	now := time.Date(2026, 3, 2, 17, 0, 0, 0, time.UTC)
 	const n = 6000
 	byType, byAgency, byPriority := map[string]int{}, map[string]int{}, map[int]int{}
 	districts := map[string]int{}
+	corners := 0
 	for range n {
 		k := c.next(now)
 		byType[k.cmd.Type]++
 		byAgency[k.cmd.Agency]++
 		byPriority[k.priority]++
-		l := k.placed
-		if k.cmd.Location != (dispatch.Location{Text: l.Text}) {
-			t.Fatalf("call command's location %+v, want the text %q alone", k.cmd.Location, l.Text)
+		l := k.cmd.Location
+		if l.Text == "" || l.Lat != nil || l.Lon != nil || l.Verified || l.District != "" {
+			t.Fatalf("call command's location %+v, want the text alone", l)
 		}
-		if !l.Verified || l.Lat == nil || l.Lon == nil || l.District == "" || l.Beat == "" {
-			t.Fatalf("call at %+v: want a verified place with a district and a beat", l)
+		checkPlaced(t, m, l.Text, k.district)
+		if strings.Contains(l.Text, " & ") {
+			corners++
 		}
-		if dist, beat := d.Locate(*l.Lat, *l.Lon); dist != l.District || beat != l.Beat {
-			t.Fatalf("call at %s is in %s/%s, the map says %s/%s", l.Text, l.District, l.Beat, dist, beat)
-		}
-		if r, err := c.g.Geocode(l.Text); err != nil || r.Text != l.Text {
-			t.Fatalf("the gazetteer reads %q as %v, %v; want it again", l.Text, r, err)
-		}
-		districts[l.District]++
+		districts[k.district]++
 		rc, an := *k.cmd.Received, *k.cmd.Answered
 		if !rc.Before(an) || an.After(now) || now.Sub(rc) > dispatch.MaxCallAge || now.Sub(an) != k.talk {
 			t.Fatalf("call received %v, answered %v, entered %v (talk %v): want received before answered before entry, within %v", rc, an, now, k.talk, dispatch.MaxCallAge)
 		}
-		if k.cmd.Agency == "state" && !onArterial(c, l.Text) {
-			t.Errorf("state police call at %s, want a mile-line arterial", l.Text)
+		if k.cmd.Agency == "state" && !onMajorRoad(m, l.Text) {
+			t.Errorf("state police call at %s, want a major road", l.Text)
 		}
 	}
 	if byAgency["metro"] < n*70/100 || byAgency["metro"] > n*90/100 || byAgency["sheriff"] == 0 || byAgency["state"] == 0 || byAgency["federal"] == 0 {
@@ -103,6 +103,9 @@ func TestCallMix(t *testing.T) {
 	}
 	if len(districts) != 25 {
 		t.Errorf("calls fell in %d districts, want all 25", len(districts))
+	}
+	if corners < n/10 || corners > n/2 {
+		t.Errorf("%d of %d calls at corners, want about a quarter", corners, n)
 	}
 	// The most common types are everyday ones; the violent ones are rare.
 	if byType["DISTURBANCE"] < byType["SHOOTING"]*8 || byType["SHOOTING"] == 0 || byType["OFFICER_EMERGENCY"] != 0 {
@@ -116,9 +119,71 @@ func TestCallMix(t *testing.T) {
 	}
 }
 
-func onArterial(c *caller, text string) bool {
-	for _, s := range c.segs {
-		if s.Mile() && strings.Contains(text, s.Street()) {
+// On a map without address points, calls are at numbers drawn from the
+// streets' ranges, and at corners, each where the geocoder interpolates it:
+// in the district it was drawn in.
+func TestCallsInterpolated(t *testing.T) {
+	rb, err := geo.LoadDir("../geo/testdata/riverbend")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := geo.NewMap(geo.MapData{Streets: rb.Streets(), Places: rb.Places(), Zones: rb.Zones()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := newCaller(rand.New(rand.NewPCG(3, 4)), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 3, 2, 17, 0, 0, 0, time.UTC)
+	kinds := map[geo.Kind]int{}
+	for range 500 {
+		k := c.next(now)
+		kinds[checkPlaced(t, m, k.cmd.Location.Text, k.district)]++
+	}
+	if kinds[geo.KindInterpolated] < 250 || kinds[geo.KindIntersection] == 0 || kinds[geo.KindAddress] != 0 {
+		t.Errorf("calls by kind of place %v, want most interpolated, some at corners", kinds)
+	}
+}
+
+// A map with no street, range or corner in its districts has no place to
+// call from: Run says so rather than make calls nobody can place.
+func TestCallsNowhere(t *testing.T) {
+	// One street with no ranges, ending nowhere near another, and a zone
+	// far away.
+	m, err := geo.NewMap(geo.MapData{
+		Streets: []geo.Street{{Name: "Lone Rd", Lines: [][]geo.Point{{{Lat: 45, Lon: -122}, {Lat: 45.01, Lon: -122}}}}},
+		Zones: []geo.Zone{{District: "1", Beat: "1A", Area: [][][]geo.Point{{{
+			{Lat: 46, Lon: -121}, {Lat: 46, Lon: -120.9}, {Lat: 46.1, Lon: -120.9}, {Lat: 46.1, Lon: -121}}}}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := newCaller(rand.New(rand.NewPCG(1, 2)), m); err == nil || !strings.Contains(err.Error(), "no address") {
+		t.Errorf("newCaller(a map with no place in its districts) = %v, want an error saying so", err)
+	}
+}
+
+// checkPlaced checks that text geocodes on m into district (and a beat,
+// where the map has districts) and returns the kind of place it is.
+func checkPlaced(tb testing.TB, m *geo.Map, text, district string) geo.Kind {
+	tb.Helper()
+	r, err := m.Geocode(text)
+	if err != nil {
+		tb.Fatalf("Geocode(%q) = %v; want the call's place", text, err)
+	}
+	z, ok := m.ZoneAt(r.Lat, r.Lon)
+	if !ok || z.District != district || z.Beat == "" {
+		tb.Fatalf("call at %q is placed at %v,%v in district %q beat %q (%v); want district %q and a beat", text, r.Lat, r.Lon, z.District, z.Beat, ok, district)
+	}
+	return r.Kind
+}
+
+// onMajorRoad reports whether the call's text names a street of m with a
+// speed of 30 mph or more.
+func onMajorRoad(m *geo.Map, text string) bool {
+	for _, s := range m.Streets() {
+		if s.Speed() >= 30 && strings.Contains(strings.ToUpper(text), strings.ToUpper(s.Name)) {
 			return true
 		}
 	}

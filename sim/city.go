@@ -1,7 +1,11 @@
-// Package sim generates a demo city for tenfour: its agencies and about 300
-// units, patrolling their districts (Patrol), and calls arriving with the
-// daily rhythm and the mix of a city's calls for service, geocoded and
-// dispatched, all as ordinary commands through the engine.
+// Package sim simulates a city on a centre's map for tenfour: its agencies
+// and units, each about a district or a beat of the map's zones (PlanOn),
+// patrolling them along the map's streets (Patrol), and calls arriving with
+// the daily rhythm and the mix of a city's calls for service at the map's
+// addresses and corners (Run), all as ordinary commands through the engine,
+// which places them on the map as it does a call-taker's. The demo city is
+// the generated map of geo/gridcity (Plan); the reference scenario
+// (Kedzie) is set in it.
 package sim
 
 import (
@@ -15,7 +19,7 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
-	"github.com/tenfour-cad/tenfour/geo/gridcity"
+	"github.com/tenfour-cad/tenfour/geo"
 )
 
 // An Executor runs one command, as engine.Engine.Execute does.
@@ -33,10 +37,10 @@ var Agencies = []dispatch.CreateAgency{
 	{ID: FireAgency, Name: "City Fire Department", Kind: "fire_ems"}, // fire.go
 }
 
-// Setup creates the demo agencies and their units (Plan). It is
+// Setup creates the demo agencies and their units on map m (PlanOn). It is
 // idempotent: on a data directory that has them it creates nothing.
-func Setup(ctx context.Context, exec Executor, has func(agency string) bool) (units int, err error) {
-	plan := Plan()
+func Setup(ctx context.Context, m *geo.Map, exec Executor, has func(agency string) bool) (units int, err error) {
+	plan := PlanOn(m)
 	for _, a := range Agencies {
 		if has(a.ID) {
 			continue
@@ -85,21 +89,26 @@ type City interface {
 	Waiting(incident string) bool
 }
 
-// Run plays the city's calls until ctx is done. Calls arrive at random, on
+// Run plays the city's calls on map m until ctx is done. Calls arrive at random, on
 // average one every meanGap of the city's time over a day, more in the
 // evening and fewest before dawn (Rate, by the city's clock: it starts at
 // the local time and runs speed times faster); most go to the city police.
 // Each call is entered as the call-taker would, with the phone system's
 // received and answered times before entry (a ring and a talk, as long at
-// any speed: they happened before the call reached CAD). A dispatcher then
-// sends the nearest free units — two to an emergency, a traffic unit to a
-// traffic call where one is free — which go en route, drive there on the
-// grid, stay on scene and clear; a call with no unit free waits in the
-// queue, the most urgent first. Everything after entry takes plausible
-// times divided by speed.
-func Run(ctx context.Context, exec Recorder, city City, meanGap time.Duration, speed float64, seed uint64) error {
+// any speed: they happened before the call reached CAD); its place is an
+// address or a corner of the map (newCaller), sent as text alone for the
+// engine to place. A dispatcher then sends the nearest free units — two to
+// an emergency, a traffic unit to a traffic call where one is free — which
+// go en route, drive there, stay on scene and clear; a call with no unit
+// free waits in the queue, the most urgent first. Everything after entry
+// takes plausible times divided by speed. A map with no address, street
+// range or corner in its zones is an error.
+func Run(ctx context.Context, m *geo.Map, exec Recorder, city City, meanGap time.Duration, speed float64, seed uint64) error {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	c := newCaller(r)
+	c, err := newCaller(r, m)
+	if err != nil {
+		return err
+	}
 	scaled := func(d time.Duration) time.Duration { return time.Duration(float64(d) / speed) }
 	start := time.Now()
 	cityNow := func() time.Time { return start.Add(time.Duration(float64(time.Since(start)) * speed)).Local() }
@@ -131,6 +140,9 @@ func Run(ctx context.Context, exec Recorder, city City, meanGap time.Duration, s
 			next = now.Add(gap())
 		}
 		k := c.next(now.UTC())
+		if k.cmd.Location.Text == "" {
+			continue // no place drawn: a map of few places, all near edges
+		}
 		evs, err := exec(ctx, Actor, k.cmd)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -158,6 +170,17 @@ type waiting struct {
 	loc                   dispatch.Location
 	due, entered          time.Time
 	tries                 int
+}
+
+// metresTo returns how far a unit drives to the call: the taxicab distance
+// (east–west plus north–south), which is the driven distance on a grid of
+// streets and a fair guess of it on others; +Inf if either place is not
+// known.
+func (w *waiting) metresTo(u FreeUnit) float64 {
+	if w.loc.Lat == nil || w.loc.Lon == nil || !u.Located {
+		return math.Inf(1)
+	}
+	return taxicab(*w.loc.Lat, *w.loc.Lon, u.Lat, u.Lon)
 }
 
 // dispatcher sends units to the waiting calls.
@@ -222,8 +245,8 @@ func (d *dispatcher) dispatch(ctx context.Context) error {
 	return nil
 }
 
-// choose picks the units for a call from the free ones: the nearest on the
-// grid, of the kind the call wants (a traffic unit for a traffic call, if
+// choose picks the units for a call from the free ones: the nearest by
+// the streets (metresTo), of the kind the call wants (a traffic unit for a traffic call, if
 // any is free; patrol cars otherwise), two for an emergency.
 func choose(free []FreeUnit, w *waiting) []FreeUnit {
 	if w.agency == FireAgency {
@@ -237,17 +260,7 @@ func choose(free []FreeUnit, w *waiting) []FreeUnit {
 	if strings.HasPrefix(w.typ, "TRAFFIC_") {
 		kinds = []string{"traffic", "patrol"}
 	}
-	var at *gridcity.GridPoint
-	if w.loc.Lat != nil && w.loc.Lon != nil {
-		g := gridcity.GridAt(*w.loc.Lat, *w.loc.Lon)
-		at = &g
-	}
-	dist := func(u FreeUnit) float64 {
-		if at == nil || !u.Located {
-			return math.Inf(1)
-		}
-		return gridcity.GridMetres(*at, gridcity.GridAt(u.Lat, u.Lon))
-	}
+	dist := func(u FreeUnit) float64 { return w.metresTo(u) }
 	var out []FreeUnit
 	for _, k := range kinds {
 		var of []FreeUnit
@@ -273,7 +286,7 @@ type step struct {
 }
 
 // plan makes the story of a dispatched call: each unit goes en route and
-// drives there on the grid; once the first is on scene the call takes its
+// drives there (metresTo); once the first is on scene the call takes its
 // time and is cleared. Times are divided by speed.
 func (d *dispatcher) plan(w *waiting, units []FreeUnit) []step {
 	r := d.r
@@ -285,9 +298,9 @@ func (d *dispatcher) plan(w *waiting, units []FreeUnit) []step {
 	first := time.Duration(math.MaxInt64)
 	for _, u := range units {
 		rolling := time.Duration(10+r.IntN(30)) * time.Second
-		metres := 1500.0
-		if w.loc.Lat != nil && u.Located {
-			metres = gridcity.GridMetres(gridcity.GridAt(*w.loc.Lat, *w.loc.Lon), gridcity.GridAt(u.Lat, u.Lon))
+		metres := w.metresTo(u)
+		if math.IsInf(metres, 1) {
+			metres = 1500 // where it is not known: a typical response
 		}
 		arrive := rolling + time.Duration((20+metres/drive)*float64(time.Second))
 		first = min(first, arrive)

@@ -38,12 +38,12 @@ func TestRun(t *testing.T) {
 		return ok
 	}
 	began := time.Now()
-	n, err := sim.Setup(ctx, exec, has)
+	n, err := sim.Setup(ctx, mustDemoMap(t), exec, has)
 	t.Logf("Setup made %d units in %v", n, time.Since(began).Round(time.Millisecond))
 	if err != nil || n != len(sim.Plan()) || n < 280 || n > 320 {
 		t.Fatalf("Setup = %d units, %v; want the plan's %d, about 300", n, err, len(sim.Plan()))
 	}
-	if again, err := sim.Setup(ctx, exec, has); again != 0 || err != nil {
+	if again, err := sim.Setup(ctx, mustDemoMap(t), exec, has); again != 0 || err != nil {
 		t.Fatalf("second Setup = %d units, %v; want nothing made", again, err)
 	}
 	record := func(ctx context.Context, a dispatch.Actor, c dispatch.Command) ([]dispatch.Event, error) {
@@ -54,7 +54,7 @@ func TestRun(t *testing.T) {
 	// tenth of a second.
 	rctx, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
 	defer cancel()
-	if err := sim.Run(rctx, record, sim.Live{Engine: e}, 20*time.Second, 20000, 1); err != nil {
+	if err := sim.Run(rctx, mustDemoMap(t), record, sim.Live{Engine: e}, 20*time.Second, 20000, 1); err != nil {
 		t.Fatalf("Run = %v", err)
 	}
 	time.Sleep(200 * time.Millisecond) // let the last steps land

@@ -3,20 +3,19 @@ package sim
 import (
 	"context"
 	"fmt"
-	"math"
 	"sort"
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
-	"github.com/tenfour-cad/tenfour/geo/gridcity"
 )
 
 // FireAgency is the demo city's fire and EMS department.
 const FireAgency = "cfd"
 
-// A station is one fire station of the demo city: the district it stands
-// in (gridcity.ChicagoDistricts, by index) and its apparatus. An engine and an
-// ambulance of a station marked crossStaffed share one crew.
+// A station is one fire station of the simulated city: the district it
+// stands in (by index of the map's districts, modulo their number) and its
+// apparatus. An engine and an ambulance of a station marked crossStaffed
+// share one crew.
 type station struct {
 	n            int // the station's number: E<n>, T<n>, A<n>
 	district     int
@@ -24,10 +23,10 @@ type station struct {
 	crossStaffed bool
 }
 
-// stations are the demo fire department's six stations, spread over the
+// stations are the fire department's six stations, spread over the
 // districts: an engine each, trucks at two, ambulances at four, of which
 // two are cross-staffed with the station's engine. Two battalion chiefs
-// cover the north and south halves.
+// cover the first and the second half of the districts.
 var stations = []station{
 	{n: 1, district: 0, truck: true, amb: true},
 	{n: 2, district: 4, amb: true, crossStaffed: true},
@@ -38,23 +37,29 @@ var stations = []station{
 }
 
 // firePlan returns the fire department's units, each about its station's
-// district: engines E1…E6, trucks T1 and T4, ambulances A1, A2, A4, A5
-// (paramedic: als) and chiefs B1 and B2.
-func firePlan() []PlannedUnit {
-	ds := gridcity.ChicagoDistricts().Districts
+// district of ds (the whole city where there are none): engines E1…E6,
+// trucks T1 and T4, ambulances A1, A2, A4, A5 (paramedic: als) and chiefs
+// B1 and B2.
+func firePlan(ds []district) []PlannedUnit {
+	at := func(i int) string {
+		if len(ds) == 0 {
+			return ""
+		}
+		return ds[i%len(ds)].id
+	}
 	var out []PlannedUnit
 	for _, s := range stations {
-		d := ds[s.district%len(ds)].ID
-		out = append(out, PlannedUnit{Agency: FireAgency, CallSign: fmt.Sprintf("E%d", s.n), Kind: "engine", Capabilities: []string{"ems-first-responder"}, Area: d})
+		d := at(s.district)
+		out = append(out, PlannedUnit{Agency: FireAgency, CallSign: fmt.Sprintf("E%d", s.n), Kind: "engine", Capabilities: []string{"ems-first-responder"}, District: d})
 		if s.truck {
-			out = append(out, PlannedUnit{Agency: FireAgency, CallSign: fmt.Sprintf("T%d", s.n), Kind: "truck", Capabilities: []string{"rescue"}, Area: d})
+			out = append(out, PlannedUnit{Agency: FireAgency, CallSign: fmt.Sprintf("T%d", s.n), Kind: "truck", Capabilities: []string{"rescue"}, District: d})
 		}
 		if s.amb {
-			out = append(out, PlannedUnit{Agency: FireAgency, CallSign: fmt.Sprintf("A%d", s.n), Kind: "ambulance", Capabilities: []string{"als"}, Area: d})
+			out = append(out, PlannedUnit{Agency: FireAgency, CallSign: fmt.Sprintf("A%d", s.n), Kind: "ambulance", Capabilities: []string{"als"}, District: d})
 		}
 	}
 	for i, d := range []int{2, 16} {
-		out = append(out, PlannedUnit{Agency: FireAgency, CallSign: fmt.Sprintf("B%d", i+1), Kind: "chief", Area: ds[d%len(ds)].ID})
+		out = append(out, PlannedUnit{Agency: FireAgency, CallSign: fmt.Sprintf("B%d", i+1), Kind: "chief", District: at(d)})
 	}
 	return out
 }
@@ -143,17 +148,7 @@ func fireResponse(typ string) []dispatch.Slot {
 // its response, the nearest free units of the slot's kind. A call for
 // which none is free waits; one that some are free for gets those.
 func chooseFire(free []FreeUnit, w *waiting) []FreeUnit {
-	var at *gridcity.GridPoint
-	if w.loc.Lat != nil && w.loc.Lon != nil {
-		g := gridcity.GridAt(*w.loc.Lat, *w.loc.Lon)
-		at = &g
-	}
-	dist := func(u FreeUnit) float64 {
-		if at == nil || !u.Located {
-			return math.Inf(1)
-		}
-		return gridcity.GridMetres(*at, gridcity.GridAt(u.Lat, u.Lon))
-	}
+	dist := func(u FreeUnit) float64 { return w.metresTo(u) }
 	var out []FreeUnit
 	for _, sl := range fireResponse(w.typ) {
 		var of []FreeUnit

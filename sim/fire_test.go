@@ -38,7 +38,7 @@ func TestFireDepartment(t *testing.T) {
 		e.Read(func(s *dispatch.State) { _, ok = s.Agencies[id] })
 		return ok
 	}
-	if _, err := sim.Setup(ctx, exec, has); err != nil {
+	if _, err := sim.Setup(ctx, mustDemoMap(t), exec, has); err != nil {
 		t.Fatalf("Setup = %v", err)
 	}
 	e.Read(func(s *dispatch.State) {
@@ -73,7 +73,7 @@ func TestFireDepartment(t *testing.T) {
 	}
 	rctx, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
 	defer cancel()
-	if err := sim.Run(rctx, record, sim.Live{Engine: e}, 20*time.Second, 20000, 3); err != nil {
+	if err := sim.Run(rctx, mustDemoMap(t), record, sim.Live{Engine: e}, 20*time.Second, 20000, 3); err != nil {
 		t.Fatalf("Run = %v", err)
 	}
 	time.Sleep(200 * time.Millisecond)

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
-	"github.com/tenfour-cad/tenfour/geo/gridcity"
+	"github.com/tenfour-cad/tenfour/geo"
 )
 
 // The reference scenario (DESIGN.md, "The reference scenario"), played in
@@ -21,7 +21,8 @@ import (
 // unit under an override; once the units are on scene, federal's auditor
 // publishes the request's timeline for anyone to check.
 
-// KedziePlace is where the federal patrol is boxed in.
+// KedziePlace is where the federal patrol is boxed in: a corner of the
+// demo city's map (gridcity), which a map without it cannot play.
 const KedziePlace = "39th Pl & S Kedzie Ave"
 
 // KedzieAcknowledge is the federal plan's acknowledgement deadline for an
@@ -50,10 +51,12 @@ func demoUser(agency, role string) dispatch.Actor {
 	return dispatch.Actor{User: agency + "-" + role, Agency: agency, Role: role, Roles: []string{role}}
 }
 
-// Kedzie plays the reference scenario through exec, waiting between steps
-// (scaled down by speed; the deadlines themselves are the domain's and run
-// in real time), and calls step at each. It returns the request's id.
-func Kedzie(ctx context.Context, exec Recorder, w KedzieWorld, speed float64, step func(Step)) (string, error) {
+// Kedzie plays the reference scenario through exec at at, where the map
+// places KedziePlace (the caller geocodes it: on a map without that corner
+// there is no scenario to play), waiting between steps (scaled down by
+// speed; the deadlines themselves are the domain's and run in real time),
+// and calls step at each. It returns the request's id.
+func Kedzie(ctx context.Context, exec Recorder, w KedzieWorld, at geo.Point, speed float64, step func(Step)) (string, error) {
 	start := time.Now()
 	say := func(format string, args ...any) {
 		if step != nil {
@@ -77,7 +80,7 @@ func Kedzie(ctx context.Context, exec Recorder, w KedzieWorld, speed float64, st
 		}
 		return evs, nil
 	}
-	lat, lon := kedziePoint()
+	lat, lon := at.Lat, at.Lon
 
 	// The federal plan: Metro PD first, then the sheriff, then the state.
 	plan := dispatch.MutualAidPlan{
@@ -203,11 +206,6 @@ func kedzieUnit(w KedzieWorld) string {
 		}
 	}
 	return first
-}
-
-// kedziePoint is 39th Place and Kedzie on the demo grid.
-func kedziePoint() (float64, float64) {
-	return gridcity.GridPoint{N: -3950, E: -3200}.LatLon()
 }
 
 // awaitAsked waits until agency has been asked for request.

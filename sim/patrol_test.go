@@ -1,11 +1,11 @@
 package sim_test
 
 import (
+	"math"
 	"testing"
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
-	"github.com/tenfour-cad/tenfour/geo/gridcity"
 	"github.com/tenfour-cad/tenfour/sim"
 )
 
@@ -13,7 +13,7 @@ import (
 // route, puts those on scene at their incident, and leaves alone a unit
 // whose last position someone else reported.
 func TestPatrol(t *testing.T) {
-	p := sim.NewPatrol(1)
+	p := sim.NewPatrol(mustDemoMap(t), 1)
 	t0 := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
 	ids := []string{"avail", "enroute", "onscene", "busy", "device"}
 	var units []sim.PatrolUnit
@@ -76,55 +76,91 @@ func TestPatrol(t *testing.T) {
 	}
 }
 
-// A unit with a beat is placed in it and patrols it; one that a call took
-// out of it drives back.
+// A unit with a beat is placed on a street in it and patrols it along the
+// streets, never leaving it; one that a call took out of it drives back.
 func TestPatrolArea(t *testing.T) {
-	p := sim.NewPatrol(2)
+	m := mustDemoMap(t)
+	p := sim.NewPatrol(m, 2)
 	t0 := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
-	var beat gridcity.Area
-	for _, b := range gridcity.ChicagoDistricts().Beats {
-		if b.ID == "132" {
-			beat = b
+	streets := m.Streets()
+	// onStreet reports whether a position is within a metre of a street.
+	onStreet := func(pos dispatch.Position) bool {
+		pr := m.Projection()
+		x, y := pr.XY(pos.Lat, pos.Lon)
+		for _, s := range streets {
+			for _, l := range s.Lines {
+				for j := 1; j < len(l); j++ {
+					ax, ay := pr.XY(l[j-1].Lat, l[j-1].Lon)
+					bx, by := pr.XY(l[j].Lat, l[j].Lon)
+					if distToSegment(x, y, ax, ay, bx, by) < 1 {
+						return true
+					}
+				}
+			}
 		}
+		return false
 	}
-	var box [4]float64 // south, north, west, east
-	box[0], box[2] = 90, 180
-	box[1], box[3] = -90, -180
-	for _, pt := range beat.Boundary {
-		box[0], box[1] = min(box[0], pt[0]), max(box[1], pt[0])
-		box[2], box[3] = min(box[2], pt[1]), max(box[3], pt[1])
+	inBeat := func(pos dispatch.Position) bool {
+		z, ok := m.ZoneAt(pos.Lat, pos.Lon)
+		return ok && z.District == "13" && z.Beat == "132"
 	}
-	inBox := func(pos dispatch.Position) bool {
-		return pos.Lat >= box[0] && pos.Lat <= box[1] && pos.Lon >= box[2] && pos.Lon <= box[3]
-	}
-	u := sim.PatrolUnit{ID: "metro.1a133", Status: dispatch.StatusAvailable, Area: "132"}
+	// metro.1a133 is the third car of district 13: its second beat, 132.
+	u := sim.PatrolUnit{ID: "metro.1a133", Status: dispatch.StatusAvailable}
 	placed := p.Step([]sim.PatrolUnit{u}, 0, t0)
-	if len(placed) != 1 || !inBox(placed[0]) {
-		t.Fatalf("placed at %v, want in beat 132 %v", placed, box)
+	if len(placed) != 1 || !inBeat(placed[0]) || !onStreet(placed[0]) {
+		t.Fatalf("placed at %v, want on a street in beat 132", placed)
 	}
 	p.Wrote(placed)
 	last := placed[0]
+	moves := 0
 	for i := 1; i <= 200; i++ {
 		u.Last = &last
 		at := t0.Add(time.Duration(i) * 2 * time.Second)
 		for _, pos := range p.Step([]sim.PatrolUnit{u}, 20*time.Second, at) {
-			if !inBox(pos) {
-				t.Fatalf("step %d: patrolled to %v,%v, out of beat 132", i, pos.Lat, pos.Lon)
+			if !inBeat(pos) || !onStreet(pos) {
+				t.Fatalf("step %d: patrolled to %v,%v, want a street of beat 132", i, pos.Lat, pos.Lon)
 			}
 			p.Wrote([]dispatch.Position{pos})
 			last = pos
+			moves++
 		}
+	}
+	if moves < 150 {
+		t.Errorf("the unit moved %d times in 200 steps, want it patrolling", moves)
 	}
 	// A call took it across the city: it heads back.
 	away := dispatch.Position{Unit: u.ID, Lat: 41.79, Lon: -87.66, Time: t0.Add(time.Hour)}
 	p.Wrote([]dispatch.Position{away})
 	u.Last = &away
-	back := p.Step([]sim.PatrolUnit{u}, 60*time.Second, t0.Add(time.Hour+time.Second))
-	centre := [2]float64{(box[0] + box[1]) / 2, (box[2] + box[3]) / 2}
 	d := func(pos dispatch.Position) float64 {
-		return (pos.Lat-centre[0])*(pos.Lat-centre[0]) + (pos.Lon-centre[1])*(pos.Lon-centre[1])
+		return (pos.Lat-placed[0].Lat)*(pos.Lat-placed[0].Lat) + (pos.Lon-placed[0].Lon)*(pos.Lon-placed[0].Lon)
 	}
+	back := p.Step([]sim.PatrolUnit{u}, 60*time.Second, t0.Add(time.Hour+time.Second))
 	if len(back) != 1 || d(back[0]) >= d(away) {
-		t.Errorf("a unit out of its beat went from %v to %v, want nearer beat 132", away, back)
+		t.Fatalf("a unit out of its beat went from %v to %v, want nearer beat 132", away, back)
 	}
+	// And once there, it patrols its beat again.
+	last = back[0]
+	p.Wrote(back)
+	for i := 1; i <= 100; i++ {
+		u.Last = &last
+		for _, pos := range p.Step([]sim.PatrolUnit{u}, 60*time.Second, t0.Add(time.Hour+time.Duration(i+1)*time.Second)) {
+			p.Wrote([]dispatch.Position{pos})
+			last = pos
+		}
+	}
+	if !inBeat(last) || !onStreet(last) {
+		t.Errorf("after the way back the unit is at %v, want on a street of beat 132", last)
+	}
+}
+
+// distToSegment is the distance from x, y to the segment a–b, in the
+// projection's metres.
+func distToSegment(x, y, ax, ay, bx, by float64) float64 {
+	dx, dy := bx-ax, by-ay
+	t := 0.0
+	if l := dx*dx + dy*dy; l > 0 {
+		t = max(0, min(1, ((x-ax)*dx+(y-ay)*dy)/l))
+	}
+	return math.Hypot(x-ax-t*dx, y-ay-t*dy)
 }

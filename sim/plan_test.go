@@ -1,10 +1,10 @@
 package sim_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
-	"github.com/tenfour-cad/tenfour/geo/gridcity"
 	"github.com/tenfour-cad/tenfour/sim"
 )
 
@@ -13,13 +13,17 @@ import (
 // district, and the units the reference scenario and the tests name.
 func TestPlan(t *testing.T) {
 	plan := sim.Plan()
+	if !slices.EqualFunc(plan, sim.PlanOn(mustDemoMap(t)), func(a, b sim.PlannedUnit) bool {
+		return a.ID() == b.ID() && a.District == b.District && a.Beat == b.Beat
+	}) {
+		t.Error("Plan() differs from PlanOn(the demo map)")
+	}
 	if len(plan) < 280 || len(plan) > 320 {
 		t.Errorf("Plan() has %d units, want about 300", len(plan))
 	}
-	d := gridcity.ChicagoDistricts()
 	beats := map[string]string{}
-	for _, b := range d.Beats {
-		beats[b.ID] = b.District
+	for _, z := range mustDemoMap(t).Zones() {
+		beats[z.Beat] = z.District
 	}
 	seen := map[string]bool{}
 	perBeat := map[string]int{}
@@ -33,19 +37,19 @@ func TestPlan(t *testing.T) {
 		kinds[u.Agency+" "+u.Kind]++
 		switch {
 		case u.Agency == "metro" && u.Kind == "patrol":
-			if _, ok := beats[u.Area]; !ok {
-				t.Errorf("patrol car %s patrols %q, want a beat", u.CallSign, u.Area)
+			if d, ok := beats[u.Beat]; !ok || d != u.District {
+				t.Errorf("patrol car %s patrols district %q beat %q, want a beat of the map in its district", u.CallSign, u.District, u.Beat)
 			}
 			// The call sign says the district: 1A + district + car.
-			if dist := beats[u.Area]; !strings.HasPrefix(u.CallSign, "1A"+strings.TrimLeft(dist, "0")) {
-				t.Errorf("patrol car %s patrols beat %s of district %s; its call sign should start 1A%s", u.CallSign, u.Area, dist, strings.TrimLeft(dist, "0"))
+			if !strings.HasPrefix(u.CallSign, "1A"+strings.TrimLeft(u.District, "0")) {
+				t.Errorf("patrol car %s patrols beat %s of district %s; its call sign should start 1A%s", u.CallSign, u.Beat, u.District, strings.TrimLeft(u.District, "0"))
 			}
-			perBeat[u.Area]++
+			perBeat[u.Beat]++
 		case u.Agency == "metro" && u.Kind == "sergeant":
-			sergeants[u.Area]++
-		}
-		if got := sim.Area(u.ID()); got != u.Area {
-			t.Errorf("Area(%s) = %q, want %q", u.ID(), got, u.Area)
+			if u.Beat != "" {
+				t.Errorf("sergeant %s patrols beat %q, want the whole district", u.CallSign, u.Beat)
+			}
+			sergeants[u.District]++
 		}
 	}
 	if len(perBeat) != 100 {
@@ -68,7 +72,7 @@ func TestPlan(t *testing.T) {
 	if kinds["metro traffic"] < 10 || kinds["state patrol"] < 2 || kinds["federal patrol"] < 1 {
 		t.Errorf("Plan() kinds = %v; want metro traffic units and state and federal patrols (the reference scenario sends them)", kinds)
 	}
-	if sim.Area("METRO.1A11") != "011" || sim.Area("nowhere.x") != "" {
-		t.Errorf("Area(METRO.1A11) = %q, Area(nowhere.x) = %q; want 011 and nothing", sim.Area("METRO.1A11"), sim.Area("nowhere.x"))
+	if u := plan[0]; u.ID() != "metro.1a11" || u.District != "01" || u.Beat != "011" {
+		t.Errorf("Plan()[0] = %+v, want metro.1a11 in beat 011 of district 01", u)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/geo"
 )
 
 // PremiseClerk is who enters the demo city's premise records: metro's
@@ -49,22 +50,39 @@ func Premises() []PremisePlan {
 }
 
 // SetupPremises enters the demo city's premise records (Premises) as
-// PremiseClerk, flags expiring the given days after now. It is
+// PremiseClerk on map m, flags expiring the given days after now. A record
+// whose address the map does not know (the engine refuses it: a map other
+// than the demo city's) goes to one of the map's own addresses instead,
+// spread over them, as a clerk would enter the premise where it is. It is
 // idempotent: an agency that has premise records gets none.
-func SetupPremises(ctx context.Context, exec Executor, has func(agency string) bool, now time.Time) (int, error) {
+func SetupPremises(ctx context.Context, m *geo.Map, exec Executor, has func(agency string) bool, now time.Time) (int, error) {
 	if has(PremiseClerk.Agency) {
 		return 0, nil
 	}
+	var spots *places
+	plans := Premises()
 	n := 0
-	for _, p := range Premises() {
+	for i, p := range plans {
 		// The engine places the address on the map (dispatch.Placed).
 		c := dispatch.RecordPremise{Agency: PremiseClerk.Agency, Location: dispatch.Location{Text: p.Address}}
 		for _, f := range p.Flags {
 			c.Flags = append(c.Flags, dispatch.PremiseFlag{Kind: f.Kind, Text: f.Text, Source: f.Source,
 				Expires: now.Add(time.Duration(f.Days) * 24 * time.Hour)})
 		}
-		if err := exec(ctx, PremiseClerk, c); err != nil {
-			return n, fmt.Errorf("demo premise %s: %w", p.Address, err)
+		err := exec(ctx, PremiseClerk, c)
+		if err != nil && dispatch.ErrorCode(err) == dispatch.EINVALID {
+			if spots == nil {
+				if spots, err = newSpots(m); err != nil {
+					return n, fmt.Errorf("demo premise %s: %w", p.Address, err)
+				}
+			}
+			if at, ok := spots.address(i, len(plans)); ok {
+				c.Location = dispatch.Location{Text: at.text}
+				err = exec(ctx, PremiseClerk, c)
+			}
+		}
+		if err != nil {
+			return n, fmt.Errorf("demo premise %s: %w", c.Location.Text, err)
 		}
 		n++
 	}

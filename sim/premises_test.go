@@ -45,7 +45,7 @@ func TestSetupPremises(t *testing.T) {
 		}
 	}
 	has := func(agency string) bool { return len(s.PremiseList(agency)) > 0 }
-	n, err := sim.SetupPremises(context.Background(), exec, has, now)
+	n, err := sim.SetupPremises(context.Background(), mustDemoMap(t), exec, has, now)
 	if err != nil || n != len(sim.Premises()) {
 		t.Fatalf("SetupPremises = %d, %v; want %d records", n, err, len(sim.Premises()))
 	}
@@ -57,7 +57,7 @@ func TestSetupPremises(t *testing.T) {
 	if hz := s.HazardsAt("metro", s.PremiseList("metro")[0].Location, now); len(hz) == 0 {
 		t.Error("no hazards at a demo premise")
 	}
-	if n, err := sim.SetupPremises(context.Background(), exec, has, now); n != 0 || err != nil {
+	if n, err := sim.SetupPremises(context.Background(), mustDemoMap(t), exec, has, now); n != 0 || err != nil {
 		t.Errorf("SetupPremises again = %d, %v; want nothing done", n, err)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/tenfour-cad/tenfour/auth"
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/engine"
+	"github.com/tenfour-cad/tenfour/geo"
 	"github.com/tenfour-cad/tenfour/sim"
 )
 
@@ -76,6 +77,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	m.Map = centre
+	// The reference scenario is set at a corner of the demo city: a map
+	// without that corner cannot play it.
+	kedzie, kedzieErr := centre.Geocode(sim.KedziePlace)
+	if kedzieErr != nil && *scenario == "kedzie" {
+		return fmt.Errorf("--scenario kedzie: the reference scenario is set at %s in the demo city, which this map does not have (%w); run the demo without --map to play it", sim.KedziePlace, kedzieErr)
+	}
 	m.Origin = "tenfour.demo/log"
 	logger, err := newLogger(stderr, *level)
 	if err != nil {
@@ -91,7 +98,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		_, err := m.Engine.Agency(sim.Actor, id)
 		return err == nil
 	}
-	units, err := sim.Setup(ctx, m.exec, has)
+	units, err := sim.Setup(ctx, centre, m.exec, has)
 	if err != nil {
 		return err
 	}
@@ -102,7 +109,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	hasPremises := func(agency string) bool {
 		return slices.ContainsFunc(m.Engine.Premises(sim.Actor, ""), func(p dispatch.Premise) bool { return p.Agency == agency })
 	}
-	if _, err := sim.SetupPremises(ctx, m.exec, hasPremises, m.Engine.Now()); err != nil {
+	if _, err := sim.SetupPremises(ctx, centre, m.exec, hasPremises, m.Engine.Now()); err != nil {
 		return err
 	}
 	hasBOLOs := func(agency string) bool {
@@ -134,14 +141,17 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		res, err := m.Engine.Execute(ctx, a, c)
 		return res.Events, err
 	}
-	go func() { simErr <- sim.Run(ctx, record, sim.Live{Engine: m.Engine}, 20*time.Second, *speed, *seed) }()
-	go demoPatrol(ctx, m.Engine, sim.NewPatrol(*seed), *speed)
+	go func() {
+		simErr <- sim.Run(ctx, centre, record, sim.Live{Engine: m.Engine}, 20*time.Second, *speed, *seed)
+	}()
+	go demoPatrol(ctx, m.Engine, sim.NewPatrol(centre, *seed), *speed)
 	// The reference scenario, on a supervisor's button (POST
 	// /api/v1/scenarios/kedzie) and with --scenario kedzie: one play at a
-	// time, each in the city as it then is.
-	m.Server.Scenarios = map[string]func(context.Context) error{
-		"kedzie": func(ctx context.Context) error {
-			id, err := sim.Kedzie(ctx, record, sim.Live{Engine: m.Engine}, *speed, func(s sim.Step) {
+	// time, each in the city as it then is; not on a map without its
+	// corner.
+	if kedzieErr == nil {
+		m.Server.Scenarios = map[string]func(context.Context) error{"kedzie": func(ctx context.Context) error {
+			id, err := sim.Kedzie(ctx, record, sim.Live{Engine: m.Engine}, geo.Point{Lat: kedzie.Lat, Lon: kedzie.Lon}, *speed, func(s sim.Step) {
 				fmt.Fprintf(stdout, "  kedzie +%4.1fs  %s\n", s.At.Seconds(), s.What)
 			})
 			switch {
@@ -151,7 +161,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				fmt.Fprintf(stderr, "tenfour demo: scenario kedzie: %v\n", err)
 			}
 			return err
-		},
+		}}
 	}
 	if *scenario == "kedzie" {
 		if _, err := m.Server.PlayScenario("kedzie", "--scenario"); err != nil {
@@ -251,7 +261,7 @@ func demoPatrol(ctx context.Context, e *engine.Engine, p *sim.Patrol, speed floa
 	for first := true; ; first = false {
 		var units []sim.PatrolUnit
 		for _, u := range e.Units(sim.Actor, "") {
-			pu := sim.PatrolUnit{ID: u.ID, Status: u.Status, Incident: u.Incident, Area: sim.Area(u.ID)}
+			pu := sim.PatrolUnit{ID: u.ID, Status: u.Status, Incident: u.Incident}
 			if u.Incident != "" {
 				if in, err := e.Incident(sim.Actor, u.Incident); err == nil && in.Location.Lat != nil && in.Location.Lon != nil {
 					pu.Target = &[2]float64{*in.Location.Lat, *in.Location.Lon}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -46,17 +45,6 @@ type Segment struct {
 // Street returns the full name of the segment's street, "S Kedzie Ave".
 func (s Segment) Street() string { return joinName(s.Dir, s.Name, s.Type) }
 
-// span returns the signed coordinates along the street covered by the
-// segment's addresses, lo <= hi.
-func (s Segment) span() (lo, hi float64) {
-	sg := sideSign(s.Dir)
-	a, b := sg*float64(s.From), sg*float64(s.To)
-	if a > b {
-		a, b = b, a
-	}
-	return a, b
-}
-
 // point returns the grid point of address number n on the segment.
 func (s Segment) point(n int) GridPoint {
 	along := sideSign(s.Dir) * float64(n)
@@ -81,46 +69,33 @@ type Place struct {
 	At      GridPoint
 }
 
-// Gazetteer is a set of street segments and named places, indexed for the
-// geocoder. It is immutable once built and safe for concurrent use.
+// Gazetteer is a set of street segments and named places: the input from
+// which Map generates the demo city. It is immutable once built and safe
+// for concurrent use.
 type Gazetteer struct {
-	segs     []Segment
-	places   []Place
-	byBase   map[string][]nameRef // normalised base name -> names using it
-	placeIdx map[string]int       // normalised place name -> index in places
-	names    []string             // names[i] is segs[i].Street()
-	byStreet map[string][]int     // street name -> indices of its segments
-}
-
-// nameRef is one name (primary or alias) of a segment.
-type nameRef struct {
-	seg      int
-	dir, typ string // normalised
-	base     string // normalised
+	segs   []Segment
+	places []Place
 }
 
 // New builds a gazetteer from segments and places. It checks each segment
-// (direction matching its axis, a non-empty name, From <= To) and returns an
-// error naming the first bad one.
+// (direction matching its axis, a non-empty name, From <= To, every name
+// with a direction, a base name and a type) and each place (a name, no name
+// used twice), and returns an error naming the first bad one.
 func New(segs []Segment, places []Place) (*Gazetteer, error) {
-	g := &Gazetteer{byBase: map[string][]nameRef{}, placeIdx: map[string]int{}, byStreet: map[string][]int{}}
+	g := &Gazetteer{}
 	for i, s := range segs {
 		if err := checkSegment(s); err != nil {
 			return nil, fmt.Errorf("segment %d (%s): %w", i, s.Street(), err)
 		}
 		s.Aliases = append([]string(nil), s.Aliases...)
 		g.segs = append(g.segs, s)
-		g.names = append(g.names, s.Street())
-		g.byStreet[s.Street()] = append(g.byStreet[s.Street()], len(g.segs)-1)
-		names := append([]string{s.Street()}, s.Aliases...)
-		for _, n := range names {
-			q := parseStreet(n)
-			if q.base == "" || q.dir == "" || q.typ == "" {
+		for _, n := range append([]string{s.Street()}, s.Aliases...) {
+			if q := parseStreet(n); q.base == "" || q.dir == "" || q.typ == "" {
 				return nil, fmt.Errorf("segment %d (%s): name %q needs a direction, a name and a type", i, s.Street(), n)
 			}
-			g.byBase[q.base] = append(g.byBase[q.base], nameRef{seg: len(g.segs) - 1, dir: q.dir, typ: q.typ, base: q.base})
 		}
 	}
+	named := map[string]int{} // placeKey of a name -> index in places
 	for i, p := range places {
 		if strings.TrimSpace(p.Name) == "" {
 			return nil, fmt.Errorf("place %d: empty name", i)
@@ -128,10 +103,10 @@ func New(segs []Segment, places []Place) (*Gazetteer, error) {
 		g.places = append(g.places, p)
 		for _, n := range append([]string{p.Name}, p.Aliases...) {
 			k := placeKey(n)
-			if j, ok := g.placeIdx[k]; ok {
+			if j, ok := named[k]; ok {
 				return nil, fmt.Errorf("place %d (%s): name %q already names %s", i, p.Name, n, g.places[j].Name)
 			}
-			g.placeIdx[k] = len(g.places) - 1
+			named[k] = len(g.places) - 1
 		}
 	}
 	return g, nil
@@ -397,16 +372,4 @@ func Ordinal(n int) string {
 		}
 	}
 	return strconv.Itoa(n) + suf
-}
-
-// sortedUnique sorts and removes duplicates.
-func sortedUnique(s []string) []string {
-	sort.Strings(s)
-	out := s[:0]
-	for i, v := range s {
-		if i == 0 || v != s[i-1] {
-			out = append(out, v)
-		}
-	}
-	return out
 }

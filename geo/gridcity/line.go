@@ -1,12 +1,5 @@
 package gridcity
 
-// Ends returns the grid points of the segment's lowest and highest address
-// numbers: the two ends of the straight stretch of grid line it covers, for
-// drawing the street on a map.
-func (s Segment) Ends() (from, to GridPoint) {
-	return s.point(s.From), s.point(s.To)
-}
-
 // Mile reports whether the segment lies on a mile line of the grid: the
 // section-line arterials a driver steers by (Halsted St, Ashland Ave,
 // Western Ave, Kedzie Ave…; Cermak Rd, 31st St, Pershing Rd, 47th St…).

@@ -1,5 +1,10 @@
 package gridcity
 
+// The old grid geocoder of the demo gazetteer. The running system geocodes
+// on the centre's map (geo.Map.Geocode); this one, written against the
+// grid's own rules, stays with the tests as an independent check of the
+// map that Map generates (dataset_test.go) and of the gazetteer.
+
 import (
 	"errors"
 	"fmt"
@@ -8,7 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
+	"sync"
 )
 
 // Error codes of the geocoder. They name what kind of mistake the input
@@ -83,7 +88,6 @@ var (
 	numericRE = regexp.MustCompile(`^[-+0-9.,\s]+$`)
 	addressRE = regexp.MustCompile(`^(\d{1,6})\s+(\S.*)$`)
 	crossRE   = regexp.MustCompile(`(?i)\s*(?:&|/|@|\band\b|\bat\b)\s*`)
-	ordinalRE = regexp.MustCompile(`^(\d{1,4})(?:ST|ND|RD|TH)?$`)
 )
 
 // Geocode resolves free text to a location. It accepts:
@@ -116,7 +120,7 @@ func (g *Gazetteer) Geocode(text string) (Result, error) {
 	if numericRE.MatchString(t) && strings.ContainsAny(t, ".,") {
 		return parsePoint(t)
 	}
-	if i, ok := g.placeIdx[placeKey(t)]; ok {
+	if i, ok := g.index().placeIdx[placeKey(t)]; ok {
 		p := g.places[i]
 		return result(p.At, p.Name, KindPlace), nil
 	}
@@ -223,84 +227,6 @@ func cross(a, b Segment) (p GridPoint, ok, crossing bool) {
 	return p, alo <= p.N && p.N <= ahi && blo <= p.E && p.E <= bhi, true
 }
 
-// streetQuery is a street name split into its normalised parts; dir and typ
-// are empty when the text leaves them out.
-type streetQuery struct {
-	dir, base, typ string
-}
-
-var (
-	dirWords = map[string]string{
-		"N": "N", "NORTH": "N", "S": "S", "SOUTH": "S",
-		"E": "E", "EAST": "E", "W": "W", "WEST": "W",
-	}
-	typeWords = map[string]string{
-		"AVE": "AVE", "AV": "AVE", "AVENUE": "AVE",
-		"ST": "ST", "STR": "ST", "STREET": "ST",
-		"PL": "PL", "PLACE": "PL",
-		"RD": "RD", "ROAD": "RD",
-		"BLVD": "BLVD", "BOULEVARD": "BLVD",
-		"DR": "DR", "DRIVE": "DR",
-		"PKWY": "PKWY", "PARKWAY": "PKWY",
-		"CT": "CT", "COURT": "CT",
-		"TER": "TER", "TERRACE": "TER",
-		"HWY": "HWY", "HIGHWAY": "HWY",
-	}
-)
-
-// words upper-cases s, turns punctuation into spaces and splits it.
-func words(s string) []string {
-	return strings.FieldsFunc(strings.ToUpper(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-'
-	})
-}
-
-// parseStreet splits a street name into direction, base name and type.
-func parseStreet(s string) streetQuery {
-	w := words(s)
-	var q streetQuery
-	if len(w) > 1 {
-		if d, ok := dirWords[w[0]]; ok {
-			q.dir, w = d, w[1:]
-		}
-	}
-	if len(w) > 1 {
-		if t, ok := typeWords[w[len(w)-1]]; ok {
-			q.typ, w = t, w[:len(w)-1]
-		}
-	}
-	for i, x := range w {
-		if x == "SAINT" && i+1 < len(w) {
-			w[i] = "ST"
-		}
-	}
-	if len(w) == 1 {
-		if m := ordinalRE.FindStringSubmatch(w[0]); m != nil {
-			n, _ := strconv.Atoi(m[1]) // at most 4 digits: cannot fail
-			w[0] = strings.ToUpper(Ordinal(n))
-		}
-	}
-	q.base = strings.Join(w, " ")
-	return q
-}
-
-// isOrdinal reports whether a normalised base name is a numbered street.
-func isOrdinal(base string) bool { return base != "" && base[0] >= '0' && base[0] <= '9' }
-
-// joinName writes a street's full name from its parts.
-func joinName(parts ...string) string {
-	var out []string
-	for _, p := range parts {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return strings.Join(out, " ")
-}
-
-// placeKey normalises a place name for lookup.
-func placeKey(s string) string { return strings.Join(words(s), " ") }
-
 // resolve finds the one street text names and the indices of its segments.
 func (g *Gazetteer) resolve(text string) (string, []int, error) {
 	q := parseStreet(text)
@@ -309,7 +235,7 @@ func (g *Gazetteer) resolve(text string) (string, []int, error) {
 		return "", nil, errorf(EINVALID, "%q has no street name", shown)
 	}
 	var match []nameRef
-	for _, r := range g.byBase[q.base] {
+	for _, r := range g.index().byBase[q.base] {
 		if (q.dir == "" || q.dir == r.dir) && (q.typ == "" || q.typ == r.typ) {
 			match = append(match, r)
 		}
@@ -328,7 +254,7 @@ func (g *Gazetteer) resolve(text string) (string, []int, error) {
 	}
 	var streets []string
 	for _, r := range match {
-		streets = append(streets, g.names[r.seg])
+		streets = append(streets, g.index().names[r.seg])
 	}
 	streets = sortedUnique(streets)
 	switch len(streets) {
@@ -337,7 +263,7 @@ func (g *Gazetteer) resolve(text string) (string, []int, error) {
 		e.Suggestions = g.suggest(q)
 		return "", nil, e
 	case 1:
-		return streets[0], g.byStreet[streets[0]], nil
+		return streets[0], g.index().byStreet[streets[0]], nil
 	}
 	e := errorf(EAMBIGUOUS, "%q could be %d streets", shown, len(streets))
 	e.Candidates = streets
@@ -349,7 +275,7 @@ func (g *Gazetteer) resolve(text string) (string, []int, error) {
 func (g *Gazetteer) suggest(q streetQuery) []string {
 	best := map[string]int{}
 	limit := 2 + len(q.base)/4
-	for base, refs := range g.byBase {
+	for base, refs := range g.index().byBase {
 		d0 := editDistance(q.base, base)
 		if d0 > limit {
 			continue
@@ -362,7 +288,7 @@ func (g *Gazetteer) suggest(q streetQuery) []string {
 			if q.typ != "" && q.typ != r.typ {
 				d++
 			}
-			name := g.names[r.seg]
+			name := g.index().names[r.seg]
 			if old, ok := best[name]; d <= limit && (!ok || d < old) {
 				best[name] = d
 			}
@@ -437,5 +363,72 @@ func (g *Gazetteer) Reverse(lat, lon float64) string {
 	s := g.segs[best]
 	n := int(math.Round(math.Abs(bestAlong)))
 	n = max(s.From, min(s.To, n))
-	return strconv.Itoa(n) + " " + g.names[best]
+	return strconv.Itoa(n) + " " + g.index().names[best]
+}
+
+// isOrdinal reports whether a normalised base name is a numbered street.
+func isOrdinal(base string) bool { return base != "" && base[0] >= '0' && base[0] <= '9' }
+
+// sortedUnique sorts and removes duplicates.
+func sortedUnique(s []string) []string {
+	sort.Strings(s)
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// gazIndex is a gazetteer indexed for the geocoder: built once per
+// gazetteer (a gazetteer never changes) on its first geocoding.
+type gazIndex struct {
+	byBase   map[string][]nameRef // normalised base name -> names using it
+	placeIdx map[string]int       // normalised place name -> index in places
+	names    []string             // names[i] is segs[i].Street()
+	byStreet map[string][]int     // street name -> indices of its segments
+}
+
+// nameRef is one name (primary or alias) of a segment.
+type nameRef struct {
+	seg      int
+	dir, typ string // normalised
+	base     string // normalised
+}
+
+var gazIndexes sync.Map // *Gazetteer -> *gazIndex
+
+// index returns g's index for the geocoder.
+func (g *Gazetteer) index() *gazIndex {
+	if x, ok := gazIndexes.Load(g); ok {
+		return x.(*gazIndex)
+	}
+	x := &gazIndex{byBase: map[string][]nameRef{}, placeIdx: map[string]int{}, byStreet: map[string][]int{}}
+	for i, s := range g.segs {
+		x.names = append(x.names, s.Street())
+		x.byStreet[s.Street()] = append(x.byStreet[s.Street()], i)
+		for _, n := range append([]string{s.Street()}, s.Aliases...) {
+			q := parseStreet(n)
+			x.byBase[q.base] = append(x.byBase[q.base], nameRef{seg: i, dir: q.dir, typ: q.typ, base: q.base})
+		}
+	}
+	for i, p := range g.places {
+		for _, n := range append([]string{p.Name}, p.Aliases...) {
+			x.placeIdx[placeKey(n)] = i
+		}
+	}
+	got, _ := gazIndexes.LoadOrStore(g, x)
+	return got.(*gazIndex)
+}
+
+// span returns the signed coordinates along the street covered by the
+// segment's addresses, lo <= hi.
+func (s Segment) span() (lo, hi float64) {
+	sg := sideSign(s.Dir)
+	a, b := sg*float64(s.From), sg*float64(s.To)
+	if a > b {
+		a, b = b, a
+	}
+	return a, b
 }
