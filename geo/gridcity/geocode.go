@@ -2,8 +2,9 @@ package gridcity
 
 // The old grid geocoder of the demo gazetteer. The running system geocodes
 // on the centre's map (geo.Map.Geocode); this one, written against the
-// grid's own rules, stays with the tests as an independent check of the
-// map that Map generates (dataset_test.go) and of the gazetteer.
+// grid's own rules, is kept for two jobs: an independent check of the map
+// that Map generates (dataset_test.go), and the baseline that tenfour bench
+// geocode measures the map's geocoder beside (bench/geocode.go).
 
 import (
 	"errors"
