@@ -44,7 +44,10 @@ func TestPlace(t *testing.T) {
 				return !l.Verified && l.District == "" && l.Lat == nil && l.Text == "behind the mill"
 			}, ""},
 		{"RequestPoint", RequestAssist{Location: Location{Lat: &lat, Lon: &lon}},
-			func(c Command) bool { l := c.(RequestAssist).Location; return l.Text == "near 1 Main St" && l.District == "north" }, ""},
+			func(c Command) bool {
+				l := c.(RequestAssist).Location
+				return l.Text == "near 1 Main St" && l.District == "north"
+			}, ""},
 		{"PremiseUnknown", RecordPremise{Location: Location{Text: "behind the mill"}}, nil, EINVALID},
 		{"FixUnknown", FixLocation{Location: Location{Text: "behind the mill"}}, nil, EINVALID},
 		{"Emergency", SetUnitStatus{Status: StatusEmergency, Lat: &lat, Lon: &lon, District: "south", Beat: "s9", Near: "forged"},
