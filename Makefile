@@ -39,6 +39,8 @@ demo:
 bench:
 	$(GO) run ./cmd/tenfour bench log
 	$(GO) run ./cmd/tenfour bench verify
+	$(GO) run ./cmd/tenfour bench geocode
+	$(GO) run ./cmd/tenfour bench recommend
 
 build:
 	$(GO) build -o tenfour ./cmd/tenfour

@@ -42,17 +42,12 @@ func (e *Engine) Agencies(a dispatch.Actor) []dispatch.Agency {
 
 // Agency returns agency id.
 func (e *Engine) Agency(a dispatch.Actor, id string) (dispatch.Agency, error) {
-	var out dispatch.Agency
-	found := false
-	e.read(func(s *dispatch.State) {
+	return visible(e, func(s *dispatch.State) (dispatch.Agency, bool) {
 		if ag, ok := s.Agencies[id]; ok {
-			out, found = dispatch.VisibleAgency(ag, a)
+			return dispatch.VisibleAgency(ag, a)
 		}
-	})
-	if !found {
-		return out, notFound("agency", id)
-	}
-	return out, nil
+		return dispatch.Agency{}, false
+	}, "agency", id)
 }
 
 // MutualAidPlan returns agency id's mutual-aid plan, if the actor may read
@@ -77,17 +72,12 @@ func (e *Engine) MutualAidPlan(a dispatch.Actor, id string) (dispatch.MutualAidP
 // RunCards returns agency id's run cards, if the actor may read them
 // (dispatch.VisibleRunCards); another agency's is not found.
 func (e *Engine) RunCards(a dispatch.Actor, id string) (dispatch.RunCards, error) {
-	var out dispatch.RunCards
-	found := false
-	e.read(func(s *dispatch.State) {
+	return visible(e, func(s *dispatch.State) (dispatch.RunCards, bool) {
 		if ag, ok := s.Agencies[id]; ok {
-			out, found = dispatch.VisibleRunCards(ag, a)
+			return dispatch.VisibleRunCards(ag, a)
 		}
-	})
-	if !found {
-		return out, notFound("agency", id)
-	}
-	return out, nil
+		return dispatch.RunCards{}, false
+	}, "agency", id)
 }
 
 // IncidentTypes returns the incident types as agency sees them: the
@@ -101,17 +91,12 @@ func (e *Engine) IncidentTypes(agency string) []dispatch.IncidentType {
 // User returns the user of that name as the domain knows it, if the actor
 // sees its agency (dispatch.VisibleUser).
 func (e *Engine) User(a dispatch.Actor, username string) (dispatch.User, error) {
-	var out dispatch.User
-	found := false
-	e.read(func(s *dispatch.State) {
+	return visible(e, func(s *dispatch.State) (dispatch.User, bool) {
 		if u, ok := s.Users[username]; ok {
-			out, found = dispatch.VisibleUser(u, a)
+			return dispatch.VisibleUser(u, a)
 		}
-	})
-	if !found {
-		return out, notFound("user", username)
-	}
-	return out, nil
+		return dispatch.User{}, false
+	}, "user", username)
 }
 
 // Units returns the units of agency ("" for every agency) that the actor
@@ -130,17 +115,12 @@ func (e *Engine) Units(a dispatch.Actor, agency string) []dispatch.Unit {
 
 // Unit returns unit id, if the actor sees it.
 func (e *Engine) Unit(a dispatch.Actor, id string) (dispatch.Unit, error) {
-	var out dispatch.Unit
-	found := false
-	e.read(func(s *dispatch.State) {
+	return visible(e, func(s *dispatch.State) (dispatch.Unit, bool) {
 		if u, ok := s.Units[id]; ok {
-			out, found = dispatch.VisibleUnit(u, a)
+			return dispatch.VisibleUnit(u, a)
 		}
-	})
-	if !found {
-		return out, notFound("unit", id)
-	}
-	return out, nil
+		return dispatch.Unit{}, false
+	}, "unit", id)
 }
 
 // UnseenUnit returns the index of the first of ids that is no unit the
@@ -201,17 +181,12 @@ func (e *Engine) Incidents(a dispatch.Actor) []dispatch.Incident {
 // agency's is not found.
 func (e *Engine) Incident(a dispatch.Actor, id string) (dispatch.Incident, error) {
 	now := e.Now()
-	var out dispatch.Incident
-	found := false
-	e.read(func(s *dispatch.State) {
+	return visible(e, func(s *dispatch.State) (dispatch.Incident, bool) {
 		if in, ok := s.Incidents[id]; ok {
-			out, found = dispatch.VisibleIncident(s, in, a, now)
+			return dispatch.VisibleIncident(s, in, a, now)
 		}
-	})
-	if !found {
-		return out, notFound("incident", id)
-	}
-	return out, nil
+		return dispatch.Incident{}, false
+	}, "incident", id)
 }
 
 // Unverified returns the queue of incidents the actor sees whose location
@@ -325,17 +300,12 @@ func (e *Engine) Premises(a dispatch.Actor, status string) []dispatch.Premise {
 
 // Premise returns premise record id, if the actor sees it.
 func (e *Engine) Premise(a dispatch.Actor, id string) (dispatch.Premise, error) {
-	var out dispatch.Premise
-	found := false
-	e.read(func(s *dispatch.State) {
+	return visible(e, func(s *dispatch.State) (dispatch.Premise, bool) {
 		if p, ok := s.Premises[id]; ok {
-			out, found = dispatch.VisiblePremise(p, a)
+			return dispatch.VisiblePremise(p, a)
 		}
-	})
-	if !found {
-		return out, notFound("premise record", id)
-	}
-	return out, nil
+		return dispatch.Premise{}, false
+	}, "premise record", id)
 }
 
 // Requests returns the assistance requests the actor sees, newest first.
@@ -356,17 +326,12 @@ func (e *Engine) Requests(a dispatch.Actor) []dispatch.AssistRequest {
 
 // Request returns assistance request id, if the actor sees it.
 func (e *Engine) Request(a dispatch.Actor, id string) (dispatch.AssistRequest, error) {
-	var out dispatch.AssistRequest
-	found := false
-	e.read(func(s *dispatch.State) {
+	return visible(e, func(s *dispatch.State) (dispatch.AssistRequest, bool) {
 		if rq, ok := s.Requests[id]; ok {
-			out, found = dispatch.VisibleRequest(rq, a)
+			return dispatch.VisibleRequest(rq, a)
 		}
-	})
-	if !found {
-		return out, notFound("request", id)
-	}
-	return out, nil
+		return dispatch.AssistRequest{}, false
+	}, "request", id)
 }
 
 // Directives returns the directives the actor sees, newest first; of
@@ -391,17 +356,12 @@ func (e *Engine) Directives(a dispatch.Actor, status string, now time.Time) []di
 
 // Directive returns directive id, if the actor sees it.
 func (e *Engine) Directive(a dispatch.Actor, id string) (dispatch.Directive, error) {
-	var out dispatch.Directive
-	found := false
-	e.read(func(s *dispatch.State) {
+	return visible(e, func(s *dispatch.State) (dispatch.Directive, bool) {
 		if d, ok := s.Directives[id]; ok {
-			out, found = dispatch.VisibleDirective(d, a)
+			return dispatch.VisibleDirective(d, a)
 		}
-	})
-	if !found {
-		return out, notFound("directive", id)
-	}
-	return out, nil
+		return dispatch.Directive{}, false
+	}, "directive", id)
 }
 
 // Messages returns the messages the actor (speaking as unit, if not "")
@@ -421,17 +381,12 @@ func (e *Engine) Messages(a dispatch.Actor, unit string) []dispatch.Message {
 // Message returns message id, if the actor (speaking as unit, if not "")
 // sees it.
 func (e *Engine) Message(a dispatch.Actor, unit, id string) (dispatch.Message, error) {
-	var out dispatch.Message
-	found := false
-	e.read(func(s *dispatch.State) {
+	return visible(e, func(s *dispatch.State) (dispatch.Message, bool) {
 		if m, ok := s.Messages[id]; ok {
-			out, found = dispatch.VisibleMessage(m, a, unit)
+			return dispatch.VisibleMessage(m, a, unit)
 		}
-	})
-	if !found {
-		return out, notFound("message", id)
-	}
-	return out, nil
+		return dispatch.Message{}, false
+	}, "message", id)
 }
 
 // A BOLOFilter narrows a list of BOLOs.
@@ -467,17 +422,12 @@ func (e *Engine) BOLOs(a dispatch.Actor, f BOLOFilter) []dispatch.BOLO {
 
 // BOLO returns BOLO id, if the actor sees it.
 func (e *Engine) BOLO(a dispatch.Actor, id string) (dispatch.BOLO, error) {
-	var out dispatch.BOLO
-	found := false
-	e.read(func(s *dispatch.State) {
+	return visible(e, func(s *dispatch.State) (dispatch.BOLO, bool) {
 		if b, ok := s.BOLOs[id]; ok {
-			out, found = dispatch.VisibleBOLO(b, a)
+			return dispatch.VisibleBOLO(b, a)
 		}
-	})
-	if !found {
-		return out, notFound("BOLO", id)
-	}
-	return out, nil
+		return dispatch.BOLO{}, false
+	}, "BOLO", id)
 }
 
 // PhotoVisible reports whether the actor may see the photo of the hex
@@ -621,4 +571,17 @@ func (e *Engine) Counts() Counts {
 		c.Agencies, c.Units, c.Incidents = len(s.Agencies), len(s.Units), len(s.Incidents)
 	})
 	return c
+}
+
+// visible reads one record through the visibility rule: fn finds it in
+// the state and returns the copy the actor may see, or false; a record
+// that is missing or that the actor may not see is not found (what, id).
+func visible[T any](e *Engine, fn func(*dispatch.State) (T, bool), what, id string) (T, error) {
+	var out T
+	found := false
+	e.read(func(s *dispatch.State) { out, found = fn(s) })
+	if !found {
+		return out, notFound(what, id)
+	}
+	return out, nil
 }

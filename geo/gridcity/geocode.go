@@ -7,7 +7,6 @@ package gridcity
 // geocode measures the map's geocoder beside (bench/geocode.go).
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -15,48 +14,24 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/tenfour-cad/tenfour/geo"
 )
 
-// Error codes of the geocoder. They name what kind of mistake the input
-// has; the http package maps them to a status.
+// The grid geocoder's errors are the map's (geo.Error), with its codes.
 const (
-	EINVALID   = "invalid"         // empty, malformed, or coordinates out of range
-	ENOTFOUND  = "not_found"       // no street or place by that name
-	EAMBIGUOUS = "ambiguous"       // the name fits more than one street
-	ERANGE     = "out_of_range"    // the house number is not on the street
-	ENOCROSS   = "no_intersection" // the two streets do not meet
+	EINVALID   = geo.EINVALID
+	ENOTFOUND  = geo.ENOTFOUND
+	EAMBIGUOUS = geo.EAMBIGUOUS
+	ERANGE     = geo.ERANGE
+	ENOCROSS   = geo.ENOCROSS
 )
 
-// Error is a geocoding failure with a sentence a dispatcher understands.
-// For ENOTFOUND, Suggestions holds up to three street names close to what
-// was typed; for EAMBIGUOUS, Candidates holds every street that fits.
-type Error struct {
-	Code        string
-	Message     string
-	Suggestions []string
-	Candidates  []string
-}
+// Error is a geocoding failure (geo.Error).
+type Error = geo.Error
 
-// Error returns the message, with the suggestions or candidates.
-func (e *Error) Error() string {
-	switch {
-	case len(e.Suggestions) > 0:
-		return e.Message + "; did you mean " + strings.Join(e.Suggestions, ", ") + "?"
-	case len(e.Candidates) > 0:
-		return e.Message + ": " + strings.Join(e.Candidates, ", ")
-	}
-	return e.Message
-}
-
-// ErrorCode returns the code of err if it is (or wraps) an *Error, and ""
-// otherwise.
-func ErrorCode(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return ""
-}
+// ErrorCode returns the code of err if it is (or wraps) an *Error.
+func ErrorCode(err error) string { return geo.ErrorCode(err) }
 
 func errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
