@@ -6,7 +6,7 @@
 import {post, seg} from '../../api.js';
 import {h, replace, clockTime, duration} from '../../dom.js';
 import {km} from '../../circlepick.js';
-import {effectText, effectHelp, inPolygon, whoText} from './words.js';
+import {effectText, effectHelp, whoText} from './words.js';
 
 // directiveList makes the directives panel on sv (views/supervise.js) and
 // puts its functions there: inForce, scopeText, renderDirectives,
@@ -34,10 +34,9 @@ export function directiveList(sv) {
   function scopeText(d) {
     const sc = d.scope || {};
     switch (sc.kind) {
-      case 'circle': {
-        const in_ = sv.districtList.find((x) => inPolygon(x.boundary, sc.circle.lat, sc.circle.lon));
-        return `${km(sc.circle.radius_m)} around ${sc.circle.lat.toFixed(4)}, ${sc.circle.lon.toFixed(4)}${in_ ? ` (${in_.name})` : ''}`;
-      }
+      // Which district a centre lies in is the map's to say (the server
+      // places requests and units); the console does not guess it.
+      case 'circle': return `${km(sc.circle.radius_m)} around ${sc.circle.lat.toFixed(4)}, ${sc.circle.lon.toFixed(4)}`;
       case 'polygon': return `an area of ${sc.polygon.length} points`;
       case 'district': {
         const x = sv.districtList.find((y) => y.id === sc.district);

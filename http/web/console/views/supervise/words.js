@@ -31,18 +31,6 @@ export const scenarioAbout = {
 // a new unit, a crew signed on or off, a cross-staffing.
 export const unitMakeUp = new Set(['unit.created', 'unit.signed_on', 'unit.signed_off', 'unit.cross_staffed']);
 
-// inPolygon is the even-odd rule on [lat, lon] or {lat, lon} points: which
-// district a directive's centre lies in, to name it.
-export function inPolygon(poly, lat, lon) {
-  let inside = false;
-  const P = (p) => (Array.isArray(p) ? {lat: p[0], lon: p[1]} : p);
-  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-    const a = P(poly[i]), b = P(poly[j]);
-    if ((a.lat > lat) !== (b.lat > lat) && lon < (b.lon - a.lon) * (lat - a.lat) / (b.lat - a.lat) + a.lon) inside = !inside;
-  }
-  return inside;
-}
-
 export const whoText = (w) => (!w ? '' : w.system ? `system:${w.system}` : `${w.user}${w.role ? ` (${w.role})` : ''}`);
 
 // localInput formats a date for an <input type="datetime-local">.
