@@ -1,6 +1,9 @@
 package http
 
 import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -43,29 +46,53 @@ func TestLimiter(t *testing.T) {
 }
 
 func TestClientAddr(t *testing.T) {
+	now := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+	mac := func(key string) func([]byte) []byte {
+		return func(msg []byte) []byte {
+			m := hmac.New(sha256.New, []byte(key))
+			m.Write(msg)
+			return m.Sum(nil)
+		}
+	}
+	nodeKey := mac("the nodes' key")
+	signed := func(node, client string, at time.Time, key func([]byte) []byte) func(*http.Request) {
+		return func(r *http.Request) { signForwarded(r, node, client, at, key) }
+	}
+	header := func(k, v string) func(*http.Request) {
+		return func(r *http.Request) { r.Header.Add(k, v) }
+	}
 	for _, tc := range []struct {
-		name, remote, forwarded, xff, want string
+		name, remote string
+		edits        []func(*http.Request)
+		want         string
 	}{
-		{"IPv4", "192.0.2.7:51000", "", "", "192.0.2.7"},
-		{"IPv4XFFIgnored", "192.0.2.7:51000", "", "203.0.113.9", "192.0.2.7"},
-		{"IPv6Prefix", "[2001:db8:1:2:3:4:5:6]:443", "", "", "2001:db8:1:2::/64"},
-		{"IPv4Mapped", "[::ffff:192.0.2.7]:443", "", "", "192.0.2.7"},
-		{"Forwarded", "10.0.0.2:4000", "node-b", "198.51.100.1, 203.0.113.9", "10.0.0.2>203.0.113.9"},
-		{"ForwardedTwoHeaders", "10.0.0.2:4000", "node-b", "198.51.100.1\n203.0.113.10", "10.0.0.2>203.0.113.10"},
+		{"IPv4", "192.0.2.7:51000", nil, "192.0.2.7"},
+		{"IPv4XFFIgnored", "192.0.2.7:51000", []func(*http.Request){header("X-Forwarded-For", "203.0.113.9")}, "192.0.2.7"},
+		{"IPv6Prefix", "[2001:db8:1:2:3:4:5:6]:443", nil, "2001:db8:1:2::/64"},
+		{"IPv4Mapped", "[::ffff:192.0.2.7]:443", nil, "192.0.2.7"},
+		{"Forwarded", "10.0.0.2:4000", []func(*http.Request){signed("node-b", "203.0.113.9", now, nodeKey)}, "10.0.0.2>203.0.113.9"},
+		{"ForwardedXFFIgnored", "10.0.0.2:4000", []func(*http.Request){signed("node-b", "203.0.113.9", now, nodeKey), header("X-Forwarded-For", "198.51.100.1")}, "10.0.0.2>203.0.113.9"},
+		{"ForwardedRecently", "10.0.0.2:4000", []func(*http.Request){signed("node-b", "203.0.113.9", now.Add(-time.Minute), nodeKey)}, "10.0.0.2>203.0.113.9"},
+		// A client that claims to be forwarded is the client it is.
+		{"ErrForgedHeaders", "192.0.2.7:51000", []func(*http.Request){header(forwardedHeader, "node-b"), header("X-Forwarded-For", "203.0.113.9"), header(forwardedForHeader, "203.0.113.9"), header(forwardedAtHeader, now.Format(time.RFC3339Nano))}, "192.0.2.7"},
+		{"ErrOtherKey", "192.0.2.7:51000", []func(*http.Request){signed("node-b", "203.0.113.9", now, mac("a guess"))}, "192.0.2.7"},
+		{"ErrStale", "192.0.2.7:51000", []func(*http.Request){signed("node-b", "203.0.113.9", now.Add(-forwardWindow-time.Second), nodeKey)}, "192.0.2.7"},
+		{"ErrAhead", "192.0.2.7:51000", []func(*http.Request){signed("node-b", "203.0.113.9", now.Add(forwardWindow+time.Second), nodeKey)}, "192.0.2.7"},
+		{"ErrClientChanged", "192.0.2.7:51000", []func(*http.Request){signed("node-b", "203.0.113.9", now, nodeKey), func(r *http.Request) { r.Header.Set(forwardedForHeader, "203.0.113.10") }}, "192.0.2.7"},
+		{"ErrOtherPath", "192.0.2.7:51000", []func(*http.Request){signed("node-b", "203.0.113.9", now, nodeKey), func(r *http.Request) { r.URL.Path = "/api/v1/incidents" }}, "192.0.2.7"},
+		{"ErrOtherMethod", "192.0.2.7:51000", []func(*http.Request){signed("node-b", "203.0.113.9", now, nodeKey), func(r *http.Request) { r.Method = "DELETE" }}, "192.0.2.7"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := httptest.NewRequest("GET", "/", nil)
+			r := httptest.NewRequest("POST", "/api/v1/auth/login", nil)
 			r.RemoteAddr = tc.remote
-			if tc.forwarded != "" {
-				r.Header.Set(forwardedHeader, tc.forwarded)
+			for _, e := range tc.edits {
+				e(r)
 			}
-			for _, v := range strings.Split(tc.xff, "\n") {
-				if v != "" {
-					r.Header.Add("X-Forwarded-For", v)
-				}
+			if f, ok := verifyForwarded(r, now, nodeKey); ok {
+				r = r.WithContext(context.WithValue(r.Context(), forwardingKey{}, f))
 			}
 			if got := clientAddr(r); got != tc.want {
-				t.Errorf("clientAddr(%s, %q) = %q, want %q", tc.remote, tc.xff, got, tc.want)
+				t.Errorf("clientAddr(%s, %v) = %q, want %q", tc.remote, r.Header, got, tc.want)
 			}
 		})
 	}
