@@ -4,11 +4,15 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tenfour-cad/tenfour/auth"
+	"github.com/tenfour-cad/tenfour/dispatch"
 )
 
 func TestLimiter(t *testing.T) {
@@ -114,5 +118,20 @@ func TestSecureCookies(t *testing.T) {
 	}
 	if !strings.Contains(got[0], "HttpOnly") || !strings.Contains(got[0], "SameSite=Strict") || !strings.HasPrefix(got[0], "tenfour_session=s4_x") {
 		t.Errorf("secureCookies: %q, want the rest of the cookie kept", got[0])
+	}
+}
+
+// TestBusyAnswer checks the answer to a sign-in refused because every
+// password check slot is taken: 503 at once, with Retry-After, as
+// problem+json that says what to do.
+func TestBusyAnswer(t *testing.T) {
+	s := &Server{logger: slog.New(slog.DiscardHandler)}
+	w := httptest.NewRecorder()
+	s.writeError(w, httptest.NewRequest("POST", "/api/v1/auth/login", nil), dispatch.Errorf(auth.EBusy, "too many sign-ins are being checked at this moment; try again in a second"))
+	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") != "1" || w.Header().Get("Content-Type") != "application/problem+json" {
+		t.Errorf("writeError(EBusy) = %d, Retry-After %q, Content-Type %q; want 503, 1, application/problem+json", w.Code, w.Header().Get("Retry-After"), w.Header().Get("Content-Type"))
+	}
+	if !strings.Contains(w.Body.String(), `"code":"busy"`) || !strings.Contains(w.Body.String(), "try again") {
+		t.Errorf("writeError(EBusy) body = %s, want code busy and a sentence saying to try again", w.Body)
 	}
 }
