@@ -16,6 +16,11 @@ import (
 // the user's second factor needs: the client asks for it and tries again.
 const EOTPRequired = "otp_required"
 
+// EBusy is the error code of a sign-in refused because as many passwords as
+// Policy.MaxHashing allows are being checked at that moment: nothing was
+// checked or counted, and the client tries again shortly.
+const EBusy = "busy"
+
 // Password lengths. The CJIS Security Policy (IA-5) accepts a policy based
 // on length alone; 256 bounds the work of hashing one.
 const (

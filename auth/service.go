@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -34,7 +35,17 @@ type Policy struct {
 	// node forgets its cache at once when it makes such a change itself.
 	// Zero checks the store on every request.
 	TokenCache time.Duration
+	// MaxHashing caps the password checks (argon2id, 64 MiB and two cores
+	// each) that run at once across the service: a sign-in over the cap is
+	// refused at once with EBusy rather than queued, so that a flood of
+	// sign-ins from many addresses bounds the node's memory and leaves it
+	// CPU for dispatch. Zero means DefaultMaxHashing.
+	MaxHashing int
 }
+
+// DefaultMaxHashing returns the default cap on concurrent password checks:
+// one per CPU the Go runtime uses (GOMAXPROCS), at least one.
+func DefaultMaxHashing() int { return max(1, runtime.GOMAXPROCS(0)) }
 
 // DefaultPolicy returns the default rules: 30-minute idle and 12-hour
 // absolute session timeouts, a 30-minute lock after 5 failures within 15
@@ -49,6 +60,7 @@ func DefaultPolicy() Policy {
 		TOTPRoles:       []string{dispatch.RoleSupervisor, dispatch.RoleAdmin},
 		TokenUseEvery:   time.Hour,
 		TokenCache:      2 * time.Second,
+		MaxHashing:      DefaultMaxHashing(),
 	}
 }
 
@@ -67,6 +79,30 @@ type Service struct {
 	Logger *slog.Logger
 
 	tokens tokenCache
+
+	hashingOnce sync.Once
+	hashing     chan struct{} // a semaphore of Policy.MaxHashing slots
+}
+
+// checkPassword is CheckPassword under the cap on concurrent checks
+// (Policy.MaxHashing). It takes a slot without waiting: when none is free it
+// returns errBusy and hashes nothing. encoded is called in the slot, since
+// the dummy hash is itself made on first use.
+func (s *Service) checkPassword(encoded func() string, password string) (bool, error) {
+	s.hashingOnce.Do(func() {
+		n := s.Policy.MaxHashing
+		if n <= 0 {
+			n = DefaultMaxHashing()
+		}
+		s.hashing = make(chan struct{}, n)
+	})
+	select {
+	case s.hashing <- struct{}{}:
+	default:
+		return false, errBusy
+	}
+	defer func() { <-s.hashing }()
+	return CheckPassword(encoded(), password)
 }
 
 // Now returns the time by which the service decides locks, sessions and
@@ -95,6 +131,7 @@ func (s *Service) audit(ctx context.Context, a dispatch.RecordAudit) error {
 var (
 	errBadCredentials = dispatch.Errorf(dispatch.EUNAUTHORIZED, "wrong username, password or one-time code")
 	errOTPRequired    = dispatch.Errorf(EOTPRequired, "a one-time code from your authenticator is required")
+	errBusy           = dispatch.Errorf(EBusy, "too many sign-ins are being checked at this moment; nothing was checked, try again in a second")
 )
 
 // Credential kinds, for the actor's audit trail.
@@ -113,7 +150,9 @@ func (s *Service) Login(ctx context.Context, username, password, code string) (s
 	if errors.Is(err, store.ErrNotFound) {
 		// Spend the time a real check takes, so that timing does not tell
 		// which usernames exist.
-		CheckPassword(dummyHash(), password)
+		if _, err := s.checkPassword(dummyHash, password); errors.Is(err, errBusy) {
+			return "", u, err
+		}
 		return "", u, errors.Join(errBadCredentials, s.audit(ctx, dispatch.RecordAudit{
 			Type: dispatch.TypeLoginFailed, Data: dispatch.Audited{"reason": "unknown user"},
 			Private: map[string]string{"username": username},
@@ -129,11 +168,16 @@ func (s *Service) Login(ctx context.Context, username, password, code string) (s
 			s.audit(ctx, dispatch.RecordAudit{Type: dispatch.TypeLoginFailed, Agency: u.Agency, Subject: subject, As: who, Data: dispatch.Audited{"reason": "locked"}}))
 	}
 	if u.Disabled {
-		CheckPassword(dummyHash(), password)
+		if _, err := s.checkPassword(dummyHash, password); errors.Is(err, errBusy) {
+			return "", u, err
+		}
 		return "", u, errors.Join(errBadCredentials,
 			s.audit(ctx, dispatch.RecordAudit{Type: dispatch.TypeLoginFailed, Agency: u.Agency, Subject: subject, As: who, Data: dispatch.Audited{"reason": "disabled"}}))
 	}
-	ok, err := CheckPassword(u.PasswordHash, password)
+	ok, err := s.checkPassword(func() string { return u.PasswordHash }, password)
+	if errors.Is(err, errBusy) {
+		return "", u, err
+	}
 	if err != nil {
 		return "", u, fmt.Errorf("login %s: %w", u.Username, err)
 	}

@@ -158,6 +158,9 @@ func MustOpenServerWith(tb testing.TB, configure func(*tenfourhttp.Server)) *Tes
 	}
 	h := tenfourhttp.NewServer(e, db, svc, logger)
 	h.SetMap(TestMap())
+	// One fake clock for the transport and sign-in: a limit refills, and a
+	// lock or a session ends, only when the test moves the clock on.
+	h.SetClock(clock.Now)
 	h.LoginLimit, h.FailureLimit, h.APILimit = tenfourhttp.Limit{}, tenfourhttp.Limit{}, tenfourhttp.Limit{}
 	if configure != nil {
 		configure(h)
@@ -206,6 +209,7 @@ func (ts *TestServer) MustOpenFollower(tb testing.TB, tls bool) *TestServer {
 	svc := &auth.Service{Accounts: db, Policy: auth.DefaultPolicy(), Clock: ts.Clock.Now, Record: exec, Logger: logger}
 	h := tenfourhttp.NewServer(e, db, svc, logger)
 	h.SetMap(TestMap())
+	h.SetClock(ts.Clock.Now)
 	h.LoginLimit, h.FailureLimit, h.APILimit = tenfourhttp.Limit{}, tenfourhttp.Limit{}, tenfourhttp.Limit{}
 	srv.Config.Handler = h
 	if tls {

@@ -18,6 +18,7 @@ var codes = map[string]int{
 	dispatch.EUNAUTHORIZED: http.StatusUnauthorized,
 	dispatch.EINTERNAL:     http.StatusInternalServerError,
 	auth.EOTPRequired:      http.StatusUnauthorized, // sign-in needs the one-time code too
+	auth.EBusy:             http.StatusServiceUnavailable,
 }
 
 // A Problem is an RFC 9457 problem details object. Type is "about:blank", so
@@ -39,6 +40,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status, ok := codes[code]
 	if !ok {
 		status = http.StatusInternalServerError
+	}
+	if code == auth.EBusy {
+		// Every password check slot is taken; one is free within a
+		// check's time, well under a second (RFC 9110 section 10.2.3).
+		w.Header().Set("Retry-After", "1")
 	}
 	var he *httpError
 	if ns, ok := notSequencer(err); ok {

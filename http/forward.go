@@ -2,6 +2,8 @@ package http
 
 import (
 	"context"
+	"crypto/hmac"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"net/http/httputil"
@@ -13,9 +15,86 @@ import (
 	"github.com/tenfour-cad/tenfour/store"
 )
 
-// forwardedHeader marks a command one node forwarded to another, so that a
-// command is forwarded at most once.
-const forwardedHeader = "Tenfour-Forwarded-By"
+// A command one node forwards to another carries these headers: the node
+// that forwarded it, the client address it forwarded for, the time, and an
+// HMAC over them and the request's method and target under the nodes' shared
+// secret (ledger.Key.NodeMAC), in relayMACHeader. Only a request whose MAC
+// checks counts as forwarded (forwardedFrom): it is forwarded at most once,
+// limited by the client address it names, and spared the cross-origin check
+// that its first node made. Anything else is the client it is, whatever
+// headers it sends.
+const (
+	forwardedHeader    = "Tenfour-Forwarded-By"
+	forwardedForHeader = "Tenfour-Forwarded-For"
+	forwardedAtHeader  = "Tenfour-Forwarded-At"
+)
+
+// forwardWindow is how old (or how far ahead) a forwarded request's time may
+// be: the same as a relayed audit event's.
+const forwardWindow = relayWindow
+
+// A forwarding is what a node vouches for about a request it forwarded.
+type forwarding struct {
+	node   string // the forwarding node
+	client string // the client's address, as clientAddr named it there
+}
+
+type forwardingKey struct{}
+
+// forwardedFrom returns the forwarding of a request whose MAC was checked
+// (Server.checkForwarded), or false for a request from a client.
+func forwardedFrom(r *http.Request) (forwarding, bool) {
+	f, ok := r.Context().Value(forwardingKey{}).(forwarding)
+	return f, ok
+}
+
+// forwardMessage is what a forwarding node's MAC covers. Its prefix keeps it
+// apart from a relayed audit event's body, a JSON object, under the same key.
+func forwardMessage(method, target, node, client, at string) []byte {
+	return []byte("tenfour forward\n" + method + "\n" + target + "\n" + node + "\n" + client + "\n" + at)
+}
+
+// signForwarded marks out as forwarded by node for client at now.
+func signForwarded(out *http.Request, node, client string, now time.Time, mac func([]byte) []byte) {
+	at := now.UTC().Format(time.RFC3339Nano)
+	out.Header.Set(forwardedHeader, node)
+	out.Header.Set(forwardedForHeader, client)
+	out.Header.Set(forwardedAtHeader, at)
+	out.Header.Set(relayMACHeader, hex.EncodeToString(mac(forwardMessage(out.Method, out.URL.RequestURI(), node, client, at))))
+}
+
+// verifyForwarded returns the forwarding r claims when its MAC checks and its
+// time is within forwardWindow of now.
+func verifyForwarded(r *http.Request, now time.Time, mac func([]byte) []byte) (forwarding, bool) {
+	node, client, at := r.Header.Get(forwardedHeader), r.Header.Get(forwardedForHeader), r.Header.Get(forwardedAtHeader)
+	if node == "" || client == "" || at == "" {
+		return forwarding{}, false
+	}
+	sum, err := hex.DecodeString(r.Header.Get(relayMACHeader))
+	if err != nil || !hmac.Equal(sum, mac(forwardMessage(r.Method, r.URL.RequestURI(), node, client, at))) {
+		return forwarding{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if d := now.Sub(t); err != nil || d > forwardWindow || d < -forwardWindow {
+		return forwarding{}, false
+	}
+	return forwarding{node: node, client: client}, true
+}
+
+// checkForwarded returns r, marked as forwarded when a node of this
+// deployment forwarded it. A request that claims to be forwarded without a
+// valid MAC is served as the client it is; the claim is noted at debug level.
+func (s *Server) checkForwarded(r *http.Request) *http.Request {
+	if r.Header.Get(forwardedHeader) == "" {
+		return r
+	}
+	f, ok := verifyForwarded(r, s.clock(), s.engine.Log().NodeMAC)
+	if !ok {
+		s.logger.Debug("a request claims to be forwarded without a valid node MAC", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr)
+		return r
+	}
+	return r.WithContext(context.WithValue(r.Context(), forwardingKey{}, f))
+}
 
 // logSizeHeader, on a command's answer, is the size of the log that holds all
 // of the command's events: what a forwarding node waits to have read.
@@ -33,7 +112,8 @@ func (s *Server) sequenced(next http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		lease := l.Lease()
-		if lease == nil || lease.URL == "" || lease.Node == l.Node() || r.Header.Get(forwardedHeader) != "" {
+		_, forwarded := forwardedFrom(r)
+		if lease == nil || lease.URL == "" || lease.Node == l.Node() || forwarded {
 			s.writeError(w, r, &ledger.NotSequencerError{Lease: lease})
 			return
 		}
@@ -46,7 +126,7 @@ func (s *Server) sequenced(next http.HandlerFunc) http.HandlerFunc {
 			Rewrite: func(pr *httputil.ProxyRequest) {
 				pr.SetURL(target)
 				pr.SetXForwarded()
-				pr.Out.Header.Set(forwardedHeader, l.Node())
+				signForwarded(pr.Out, l.Node(), clientAddr(r), s.clock(), l.NodeMAC)
 			},
 			ModifyResponse: func(resp *http.Response) error {
 				// The sequencer was reached over the nodes' own network; the

@@ -88,19 +88,14 @@ func credentialKey(r *http.Request) string {
 
 // clientAddr names the client of a request for rate limits: its IP address,
 // or its /64 for IPv6, where one subscriber holds a whole prefix. A request
-// forwarded by another node is named by that node and the client address it
-// forwarded for.
+// forwarded by another node (its MAC checked, forwardedFrom) is named by that
+// node and the client address it forwarded for; X-Forwarded-For and a
+// forwarding claim without a valid MAC are ignored, since any client can send
+// them.
 func clientAddr(r *http.Request) string {
 	a := addrKey(r.RemoteAddr)
-	if r.Header.Get(forwardedHeader) != "" {
-		xff := r.Header.Values("X-Forwarded-For")
-		if len(xff) > 0 {
-			last := xff[len(xff)-1]
-			if i := strings.LastIndexByte(last, ','); i >= 0 {
-				last = last[i+1:]
-			}
-			a += ">" + addrKey(strings.TrimSpace(last))
-		}
+	if f, ok := forwardedFrom(r); ok {
+		a += ">" + f.client
 	}
 	return a
 }

@@ -34,10 +34,10 @@ func TestRelay(t *testing.T) {
 		return b
 	}
 	mac := func(b []byte) string { return hex.EncodeToString(ts.Key.NodeMAC(b)) }
-	stale := relayed(time.Now().Add(-10*time.Minute), "n4")
+	stale := relayed(ts.Clock.Now().Add(-10*time.Minute), "n4")
 
 	before := ts.Engine.Log().Size()
-	ok := relayed(time.Now(), "n1")
+	ok := relayed(ts.Clock.Now(), "n1")
 	if got := post(ok, mac(ok)); got != http.StatusNoContent {
 		t.Fatalf("relay with a valid MAC = %d, want 204", got)
 	}
@@ -51,8 +51,8 @@ func TestRelay(t *testing.T) {
 		mac  string
 	}{
 		{"ErrReplay", ok, mac(ok)},
-		{"ErrNoMAC", relayed(time.Now(), "n2"), ""},
-		{"ErrForgedMAC", relayed(time.Now(), "n3"), mac(relayed(time.Now(), "other"))},
+		{"ErrNoMAC", relayed(ts.Clock.Now(), "n2"), ""},
+		{"ErrForgedMAC", relayed(ts.Clock.Now(), "n3"), mac(relayed(ts.Clock.Now(), "other"))},
 		{"ErrStale", stale, mac(stale)},
 	}
 	for _, tt := range tests {

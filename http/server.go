@@ -127,6 +127,17 @@ func NewServer(e *engine.Engine, photos Photos, a *auth.Service, logger *slog.Lo
 	return s
 }
 
+// SetClock sets the clock of the transport (rate limits, idempotency keys,
+// the freshness of relayed and forwarded requests), time.Now by default. A
+// test hands it the same fake clock as the engine and auth.Service, so that
+// a limit refills only when the test says so, whatever the machine's speed.
+// Set it before serving.
+func (s *Server) SetClock(now func() time.Time) {
+	if now != nil {
+		s.clock = now
+	}
+}
+
 // softRoutes are the reads answered from the AVL positions, which units
 // report to the sequencer (POST /api/v1/units/positions is a command) and
 // which live in its memory only: another node passes them on to it. After
@@ -319,6 +330,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	r = s.checkForwarded(r)
 	if err := s.crossOrigin(r); err != nil {
 		writeProblem(sw, r, http.StatusForbidden, "cross_origin", "a request from another site may not change anything with this site's sign-in cookie")
 		return
@@ -336,11 +348,14 @@ const hsts = "max-age=63072000; includeSubDomains"
 // Authorization: Bearer header — a browser never adds that header by
 // itself, so the other site would need the token, and setting the header
 // across origins needs a CORS preflight that tenfour never grants — and one
-// forwarded by another node, for the same reason (a custom header), whose
-// node checked it already; its Host is the sequencer's, not the one the
-// browser saw.
+// forwarded by another node, whose node checked it already: its Host is the
+// sequencer's, not the one the browser saw. Only a forwarding whose node MAC
+// checked counts (forwardedFrom); the header alone proves nothing.
 func (s *Server) crossOrigin(r *http.Request) error {
-	if _, ok := bearer(r); ok || r.Header.Get(forwardedHeader) != "" {
+	if _, ok := bearer(r); ok {
+		return nil
+	}
+	if _, ok := forwardedFrom(r); ok {
 		return nil
 	}
 	return s.cop.Check(r)

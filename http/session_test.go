@@ -377,6 +377,9 @@ func TestCrossOrigin(t *testing.T) {
 		{"ErrCookieOtherOrigin", "POST", "/api/v1/incidents", incident, []func(*http.Request){withCookie(cookie), otherOrigin}, 403},
 		{"ErrLogoutCrossSite", "POST", "/api/v1/auth/logout", nil, []func(*http.Request){withCookie(cookie), crossSite}, 403},
 		{"ErrLoginCrossSite", "POST", "/api/v1/auth/login", map[string]string{"username": "ann", "password": pw}, []func(*http.Request){crossSite}, 403},
+		// A client cannot claim that a node forwarded it: the node's MAC is missing.
+		{"ErrCookieCrossSiteForgedForwarding", "POST", "/api/v1/incidents", incident, []func(*http.Request){withCookie(cookie), crossSite, forgedForwarding("203.0.113.9")}, 403},
+		{"ErrLoginCrossSiteForgedForwarding", "POST", "/api/v1/auth/login", map[string]string{"username": "ann", "password": pw}, []func(*http.Request){crossSite, forgedForwarding("203.0.113.9")}, 403},
 		{"OKCookieSameOrigin", "POST", "/api/v1/incidents", incident, []func(*http.Request){withCookie(cookie), func(r *http.Request) { r.Header.Set("Sec-Fetch-Site", "same-origin") }}, 201},
 		{"OKCookieNoBrowserHeaders", "POST", "/api/v1/incidents", incident, []func(*http.Request){withCookie(cookie)}, 201},
 		{"OKCookieCrossSiteRead", "GET", "/api/v1/auth/me", nil, []func(*http.Request){withCookie(cookie), crossSite}, 200},
@@ -403,6 +406,36 @@ func TestCrossOrigin(t *testing.T) {
 			}
 		})
 	}
+}
+
+// forgedForwarding sends the headers a node puts on a request it forwards,
+// for client, as a client would make them up: without the nodes' MAC.
+func forgedForwarding(client string) func(*http.Request) {
+	return func(req *http.Request) {
+		req.Header.Set("Tenfour-Forwarded-By", "node-b")
+		req.Header.Set("Tenfour-Forwarded-For", client)
+		req.Header.Set("Tenfour-Forwarded-At", time.Now().UTC().Format(time.RFC3339Nano))
+		req.Header.Set("Tenfour-Node-MAC", strings.Repeat("ab", 32))
+		req.Header.Set("X-Forwarded-For", client)
+	}
+}
+
+// TestForgedForwarding makes up, on every sign-in, the headers by which a
+// node forwards a client's request, each time for another client address:
+// the limit still counts them all against the one address they come from.
+func TestForgedForwarding(t *testing.T) {
+	ts := MustOpenServerWith(t, func(h *tenfourhttp.Server) { h.LoginLimit = tenfourhttp.DefaultLoginLimit })
+	burst := tenfourhttp.DefaultLoginLimit.Burst
+	login := func(i int) Response {
+		return ts.DoWith(t, "POST", "/api/v1/auth/login", map[string]string{"username": "nobody", "password": "guess " + strconv.Itoa(i)},
+			forgedForwarding("198.51.100."+strconv.Itoa(i+1)))
+	}
+	for i := range burst {
+		if r := login(i); r.Status != 401 {
+			t.Fatalf("sign-in %d with forged forwarding = %d %s, want 401", i+1, r.Status, r.Body)
+		}
+	}
+	CheckProblem(t, "sign-in "+strconv.Itoa(burst+1)+" with forged forwarding", login(burst), 429, "rate_limited", "try again")
 }
 
 // TestRateLimits checks the 429 answers of a sign-in flood and of a client
