@@ -94,7 +94,7 @@ func (c SetUnitStatus) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 	if !ok {
 		return nil, Errorf(ENOTFOUND, "unit %s does not exist", c.Unit)
 	}
-	if err := mayAct(actor, u.Agency); err != nil {
+	if err := MayOperate(actor, u, c.Status); err != nil {
 		return nil, err
 	}
 	if !slices.Contains(UnitStatuses, c.Status) {
