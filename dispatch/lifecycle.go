@@ -115,7 +115,10 @@ func (c SetUnitStatus) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 	if c.Lat == nil && (c.Near != "" || c.District != "" || c.Beat != "") {
 		return nil, Errorf(EINVALID, "a place near a position needs the position")
 	}
-	for _, f := range []struct{ name, v string }{{"near", c.Near}, {"district", c.District}, {"beat", c.Beat}} {
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"near", &c.Near}, {"district", &c.District}, {"beat", &c.Beat}} {
 		if err := checkText(f.name, f.v, 200, false); err != nil {
 			return nil, err
 		}
@@ -248,7 +251,7 @@ func (c ClearIncident) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 	if in.Status == IncidentClosed {
 		return nil, Errorf(ECONFLICT, "incident %s is already closed", in.ID)
 	}
-	if err := checkText("disposition", c.Disposition, 200, true); err != nil {
+	if err := checkText("disposition", &c.Disposition, 200, true); err != nil {
 		return nil, err
 	}
 	var units []*Unit
