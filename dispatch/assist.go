@@ -340,8 +340,14 @@ func (c RequestAssist) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 		return nil, Errorf(EINVALID, "urgency %q is not one of %s", c.Urgency, strings.Join(Urgencies, ", "))
 	}
 	if c.Unit != "" {
-		if u, ok := s.Units[c.Unit]; !ok || u.Agency != c.From {
+		u, ok := s.Units[c.Unit]
+		if !ok || u.Agency != c.From {
 			return nil, Errorf(ENOTFOUND, "agency %s has no unit %s", c.From, c.Unit)
+		}
+		// A request names a unit as the one in need: an officer speaks
+		// for their own crew only, as with its EMERGENCY button.
+		if actor.CrewBound() && !actor.Crews(u) {
+			return nil, Errorf(EFORBIDDEN, "%s is not on the crew of unit %s, and an officer asks for assistance only for a unit they crew; sign on to it first", actor.User, u.CallSign)
 		}
 	}
 	if err := checkLocation(&c.Location); err != nil {

@@ -148,6 +148,7 @@ func TestRequestAssist(t *testing.T) {
 		{"ErrForbiddenAuditor", askMetro, fedAuditor, dispatch.EFORBIDDEN, "an auditor reads the record"},
 		{"ErrInvalidUrgency", dispatch.RequestAssist{From: "federal", To: "metro", Location: kedzie, Nature: "x", Urgency: "emergency"}, fedDisp, dispatch.EINVALID, `urgency "emergency" is not one of EMERGENCY, URGENT, ROUTINE`},
 		{"ErrNotFoundUnit", dispatch.RequestAssist{From: "federal", To: "metro", Unit: "metro.1a12", Location: kedzie, Nature: "x", Urgency: "URGENT"}, fedDisp, dispatch.ENOTFOUND, "agency federal has no unit metro.1a12"},
+		{"ErrForbiddenNotCrew", dispatch.RequestAssist{From: "metro", To: "federal", Unit: "metro.t7", Location: kedzie, Nature: "x", Urgency: "EMERGENCY"}, metroOfficer, dispatch.EFORBIDDEN, "oz is not on the crew of unit T7, and an officer asks for assistance only for a unit they crew"},
 		{"ErrInvalidLocation", dispatch.RequestAssist{From: "federal", To: "metro", Nature: "x", Urgency: "URGENT"}, fedDisp, dispatch.EINVALID, "location needs an address or lat and lon"},
 		{"ErrInvalidNature", dispatch.RequestAssist{From: "federal", To: "metro", Location: kedzie, Nature: "  ", Urgency: "URGENT"}, fedDisp, dispatch.EINVALID, "nature is required"},
 		{"ErrInvalidLongNature", dispatch.RequestAssist{From: "federal", To: "metro", Location: kedzie, Nature: strings.Repeat("n", dispatch.MaxNature+1), Urgency: "URGENT"}, fedDisp, dispatch.EINVALID, "nature is longer than 200"},
