@@ -353,7 +353,7 @@ func (c RequestAssist) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 	if err := checkLocation(&c.Location); err != nil {
 		return nil, err
 	}
-	if err := checkText("nature", &c.Nature, MaxNature, true); err != nil {
+	if err := CheckText("nature", &c.Nature, MaxNature, true); err != nil {
 		return nil, err
 	}
 	level, asked := 0, []string{c.To}
@@ -524,7 +524,7 @@ func (c DeclineAssist) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 	if strings.TrimSpace(c.Reason) == "" {
 		return nil, Errorf(EINVALID, "a decline needs a reason: say why %s cannot help", agency)
 	}
-	if err := checkText("reason", &c.Reason, 500, true); err != nil {
+	if err := CheckText("reason", &c.Reason, 500, true); err != nil {
 		return nil, err
 	}
 	switch r.Answer(agency).Answer {
@@ -566,7 +566,7 @@ func (c CloseAssist) Decide(s *State, actor Actor, now time.Time) ([]Event, erro
 	if r.Status == RequestClosed {
 		return nil, Errorf(ECONFLICT, "request %s is already closed", r.ID)
 	}
-	if err := checkText("disposition", &c.Disposition, 200, true); err != nil {
+	if err := CheckText("disposition", &c.Disposition, 200, true); err != nil {
 		return nil, err
 	}
 	if u := s.Units[r.Unit]; u != nil && u.Status == StatusEmergency {

@@ -40,7 +40,7 @@ func (c CreateAgency) Decide(s *State, actor Actor, now time.Time) ([]Event, err
 	if !slugRE.MatchString(c.ID) {
 		return nil, Errorf(EINVALID, "agency id %q must be 2 to 32 lower-case letters, digits or dashes, starting with a letter", c.ID)
 	}
-	if err := checkText("agency name", &c.Name, 100, true); err != nil {
+	if err := CheckText("agency name", &c.Name, 100, true); err != nil {
 		return nil, err
 	}
 	if !slices.Contains(AgencyKinds, c.Kind) {
@@ -180,13 +180,13 @@ func (c CreateIncident) Decide(s *State, actor Actor, now time.Time) ([]Event, e
 // narrative and the phone system's times; it normalises the text
 // (CheckText).
 func checkCall(caller *Caller, narrative *string, received, answered *time.Time, now time.Time) error {
-	if err := checkText("caller name", &caller.Name, 200, false); err != nil {
+	if err := CheckText("caller name", &caller.Name, 200, false); err != nil {
 		return err
 	}
-	if err := checkText("caller phone", &caller.Phone, 40, false); err != nil {
+	if err := CheckText("caller phone", &caller.Phone, 40, false); err != nil {
 		return err
 	}
-	if err := checkText("narrative", narrative, 8000, false); err != nil {
+	if err := CheckText("narrative", narrative, 8000, false); err != nil {
 		return err
 	}
 	return checkCallTimes(received, answered, now)
@@ -229,7 +229,7 @@ func IncidentID(agency string, year, n int) string {
 
 // checkLocation checks a location and normalises its text (CheckText).
 func checkLocation(l *Location) error {
-	if err := checkText("location text", &l.Text, 300, false); err != nil {
+	if err := CheckText("location text", &l.Text, 300, false); err != nil {
 		return err
 	}
 	if (l.Lat == nil) != (l.Lon == nil) {

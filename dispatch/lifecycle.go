@@ -119,7 +119,7 @@ func (c SetUnitStatus) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 		name string
 		v    *string
 	}{{"near", &c.Near}, {"district", &c.District}, {"beat", &c.Beat}} {
-		if err := checkText(f.name, f.v, 200, false); err != nil {
+		if err := CheckText(f.name, f.v, 200, false); err != nil {
 			return nil, err
 		}
 	}
@@ -251,7 +251,7 @@ func (c ClearIncident) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 	if in.Status == IncidentClosed {
 		return nil, Errorf(ECONFLICT, "incident %s is already closed", in.ID)
 	}
-	if err := checkText("disposition", &c.Disposition, 200, true); err != nil {
+	if err := CheckText("disposition", &c.Disposition, 200, true); err != nil {
 		return nil, err
 	}
 	var units []*Unit

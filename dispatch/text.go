@@ -92,8 +92,3 @@ func CheckText(field string, v *string, max int, required bool) error {
 
 // runeName is "U+202E RIGHT-TO-LEFT OVERRIDE".
 func runeName(r rune, name string) string { return fmt.Sprintf("U+%04X %s", r, name) }
-
-// checkText is CheckText, for the domain's commands.
-func checkText(field string, v *string, max int, required bool) error {
-	return CheckText(field, v, max, required)
-}

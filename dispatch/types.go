@@ -73,7 +73,7 @@ func (t *IncidentType) check() error {
 	if !typeCodeRE.MatchString(t.Code) {
 		return Errorf(EINVALID, "incident type code %q must be 2 to 32 capital letters, digits or underscores", t.Code)
 	}
-	if err := checkText("incident type name", &t.Name, 100, true); err != nil {
+	if err := CheckText("incident type name", &t.Name, 100, true); err != nil {
 		return err
 	}
 	if t.DefaultPriority < 0 || t.DefaultPriority > 4 {
