@@ -388,6 +388,11 @@ func (s *Service) IssueToken(ctx context.Context, by dispatch.Actor, username, n
 	if len(name) > 100 {
 		return "", store.Token{}, dispatch.Errorf(dispatch.EINVALID, "a token's name is at most 100 characters")
 	}
+	// A token's name is shown in lists and in the log: no hidden
+	// characters, as in any text (dispatch.CheckText).
+	if err := dispatch.CheckText("token name", &name, 100, false); err != nil {
+		return "", store.Token{}, err
+	}
 	secret, hash := NewToken()
 	t := store.Token{ID: TokenID(hash), Hash: hash, Username: username, Name: name, Roles: roles, Created: now}
 	if ttl > 0 {

@@ -340,14 +340,20 @@ func (c RequestAssist) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 		return nil, Errorf(EINVALID, "urgency %q is not one of %s", c.Urgency, strings.Join(Urgencies, ", "))
 	}
 	if c.Unit != "" {
-		if u, ok := s.Units[c.Unit]; !ok || u.Agency != c.From {
+		u, ok := s.Units[c.Unit]
+		if !ok || u.Agency != c.From {
 			return nil, Errorf(ENOTFOUND, "agency %s has no unit %s", c.From, c.Unit)
 		}
+		// A request names a unit as the one in need: an officer speaks
+		// for their own crew only, as with its EMERGENCY button.
+		if actor.CrewBound() && !actor.Crews(u) {
+			return nil, Errorf(EFORBIDDEN, "%s is not on the crew of unit %s, and an officer asks for assistance only for a unit they crew; sign on to it first", actor.User, u.CallSign)
+		}
 	}
-	if err := checkLocation(c.Location); err != nil {
+	if err := checkLocation(&c.Location); err != nil {
 		return nil, err
 	}
-	if err := checkText("nature", c.Nature, MaxNature, true); err != nil {
+	if err := CheckText("nature", &c.Nature, MaxNature, true); err != nil {
 		return nil, err
 	}
 	level, asked := 0, []string{c.To}
@@ -518,7 +524,7 @@ func (c DeclineAssist) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 	if strings.TrimSpace(c.Reason) == "" {
 		return nil, Errorf(EINVALID, "a decline needs a reason: say why %s cannot help", agency)
 	}
-	if err := checkText("reason", c.Reason, 500, true); err != nil {
+	if err := CheckText("reason", &c.Reason, 500, true); err != nil {
 		return nil, err
 	}
 	switch r.Answer(agency).Answer {
@@ -560,7 +566,7 @@ func (c CloseAssist) Decide(s *State, actor Actor, now time.Time) ([]Event, erro
 	if r.Status == RequestClosed {
 		return nil, Errorf(ECONFLICT, "request %s is already closed", r.ID)
 	}
-	if err := checkText("disposition", c.Disposition, 200, true); err != nil {
+	if err := CheckText("disposition", &c.Disposition, 200, true); err != nil {
 		return nil, err
 	}
 	if u := s.Units[r.Unit]; u != nil && u.Status == StatusEmergency {

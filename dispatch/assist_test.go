@@ -64,6 +64,12 @@ func MustMutualAidWorld(tb testing.TB, cmds ...dispatch.Command) *dispatch.State
 		dispatch.CreateUser{Username: "fd", Agency: "federal", Roles: []string{dispatch.RoleDispatcher}},
 		dispatch.CreateUser{Username: "ss", Agency: "sheriff", Roles: []string{dispatch.RoleSupervisor}},
 		dispatch.SetMutualAidPlan{Agency: "federal", Plan: fedPlan},
+		// The federal officer crews F1, whose EMERGENCY button they press
+		// (dispatch.MayOperate).
+		dispatch.CreateUser{Username: "fo", Agency: "federal", Roles: []string{dispatch.RoleOfficer}},
+		dispatch.SignOn{Unit: "federal.f1", Crew: []string{"fo"}, Start: mutualAidT0, End: mutualAidT0.Add(12 * time.Hour)},
+		dispatch.CreateUser{Username: "oz", Agency: "metro", Roles: []string{dispatch.RoleOfficer}},
+		dispatch.SignOn{Unit: "metro.1a12", Crew: []string{"oz"}, Start: mutualAidT0, End: mutualAidT0.Add(12 * time.Hour)},
 	}
 	for i, c := range append(base, cmds...) {
 		MustDecide(tb, s, system, mutualAidT0.Add(time.Duration(i)*time.Second), c)
@@ -142,6 +148,7 @@ func TestRequestAssist(t *testing.T) {
 		{"ErrForbiddenAuditor", askMetro, fedAuditor, dispatch.EFORBIDDEN, "an auditor reads the record"},
 		{"ErrInvalidUrgency", dispatch.RequestAssist{From: "federal", To: "metro", Location: kedzie, Nature: "x", Urgency: "emergency"}, fedDisp, dispatch.EINVALID, `urgency "emergency" is not one of EMERGENCY, URGENT, ROUTINE`},
 		{"ErrNotFoundUnit", dispatch.RequestAssist{From: "federal", To: "metro", Unit: "metro.1a12", Location: kedzie, Nature: "x", Urgency: "URGENT"}, fedDisp, dispatch.ENOTFOUND, "agency federal has no unit metro.1a12"},
+		{"ErrForbiddenNotCrew", dispatch.RequestAssist{From: "metro", To: "federal", Unit: "metro.t7", Location: kedzie, Nature: "x", Urgency: "EMERGENCY"}, metroOfficer, dispatch.EFORBIDDEN, "oz is not on the crew of unit T7, and an officer asks for assistance only for a unit they crew"},
 		{"ErrInvalidLocation", dispatch.RequestAssist{From: "federal", To: "metro", Nature: "x", Urgency: "URGENT"}, fedDisp, dispatch.EINVALID, "location needs an address or lat and lon"},
 		{"ErrInvalidNature", dispatch.RequestAssist{From: "federal", To: "metro", Location: kedzie, Nature: "  ", Urgency: "URGENT"}, fedDisp, dispatch.EINVALID, "nature is required"},
 		{"ErrInvalidLongNature", dispatch.RequestAssist{From: "federal", To: "metro", Location: kedzie, Nature: strings.Repeat("n", dispatch.MaxNature+1), Urgency: "URGENT"}, fedDisp, dispatch.EINVALID, "nature is longer than 200"},
@@ -645,7 +652,7 @@ func TestRequestVisibility(t *testing.T) {
 	if !s.Requests[req1].Concerns("sheriff") || s.Requests[req1].Concerns("state") {
 		t.Error("after escalation to the sheriff: Concerns(sheriff) false or Concerns(state) true")
 	}
-	if got, want := s.Recipients(evs[0].Data.(*dispatch.AssistEscalated).Told), []string{"fd", "ss"}; !slices.Equal(got, want) {
+	if got, want := s.Recipients(evs[0].Data.(*dispatch.AssistEscalated).Told), []string{"fd", "fo", "ss"}; !slices.Equal(got, want) {
 		t.Errorf("Recipients(told) = %v, want %v", got, want)
 	}
 }

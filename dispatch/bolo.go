@@ -107,11 +107,11 @@ func (c IssueBOLO) Decide(s *State, actor Actor, now time.Time) ([]Event, error)
 	if c.Kind != BOLOPerson && c.Kind != BOLOVehicle {
 		return nil, Errorf(EINVALID, "a BOLO is for a %s or a %s, not %q", BOLOPerson, BOLOVehicle, c.Kind)
 	}
-	if err := checkText("description", c.Description, MaxBOLODescription, true); err != nil {
+	if err := CheckText("description", &c.Description, MaxBOLODescription, true); err != nil {
 		return nil, err
 	}
 	plate := NormalizePlate(c.Plate)
-	if err := checkText("plate", c.Plate, MaxBOLOPlate, false); err != nil {
+	if err := CheckText("plate", &c.Plate, MaxBOLOPlate, false); err != nil {
 		return nil, err
 	}
 	if c.Plate != "" && plate == "" {
@@ -180,7 +180,7 @@ func (c CancelBOLO) Decide(s *State, actor Actor, now time.Time) ([]Event, error
 	if !actor.IsSystem() && actor.Role != RoleDispatcher && actor.Role != RoleSupervisor {
 		return nil, Errorf(EFORBIDDEN, "only a dispatcher or a supervisor may cancel a BOLO")
 	}
-	if err := checkText("reason", c.Reason, MaxBOLOReason, true); err != nil {
+	if err := CheckText("reason", &c.Reason, MaxBOLOReason, true); err != nil {
 		return nil, err
 	}
 	if b.Cancelled != nil {

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 var (
@@ -26,22 +25,6 @@ func mayAct(actor Actor, agency string) error {
 	return Errorf(EFORBIDDEN, "%s of %s may not act for agency %s", actor.User, actor.Agency, agency)
 }
 
-func checkText(field, v string, max int, required bool) error {
-	if required && strings.TrimSpace(v) == "" {
-		return Errorf(EINVALID, "%s is required", field)
-	}
-	if !utf8.ValidString(v) {
-		return Errorf(EINVALID, "%s is not valid UTF-8", field)
-	}
-	if utf8.RuneCountInString(v) > max {
-		return Errorf(EINVALID, "%s is longer than %d characters", field, max)
-	}
-	if strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\t' }) {
-		return Errorf(EINVALID, "%s contains control characters", field)
-	}
-	return nil
-}
-
 // CreateAgency registers an agency.
 type CreateAgency struct {
 	ID   string
@@ -57,7 +40,7 @@ func (c CreateAgency) Decide(s *State, actor Actor, now time.Time) ([]Event, err
 	if !slugRE.MatchString(c.ID) {
 		return nil, Errorf(EINVALID, "agency id %q must be 2 to 32 lower-case letters, digits or dashes, starting with a letter", c.ID)
 	}
-	if err := checkText("agency name", c.Name, 100, true); err != nil {
+	if err := CheckText("agency name", &c.Name, 100, true); err != nil {
 		return nil, err
 	}
 	if !slices.Contains(AgencyKinds, c.Kind) {
@@ -162,10 +145,10 @@ func (c CreateIncident) Decide(s *State, actor Actor, now time.Time) ([]Event, e
 	if prio < 0 || prio > 4 {
 		return nil, Errorf(EINVALID, "priority %d is not between 0 (officer emergency) and 4", prio)
 	}
-	if err := checkLocation(c.Location); err != nil {
+	if err := checkLocation(&c.Location); err != nil {
 		return nil, err
 	}
-	if err := checkCall(c.Caller, c.Narrative, c.Received, c.Answered, now); err != nil {
+	if err := checkCall(&c.Caller, &c.Narrative, c.Received, c.Answered, now); err != nil {
 		return nil, err
 	}
 	// Years are counted in UTC, as replay counts them from the log's times.
@@ -194,15 +177,16 @@ func (c CreateIncident) Decide(s *State, actor Actor, now time.Time) ([]Event, e
 }
 
 // checkCall checks what a call brings: the caller, the call-taker's
-// narrative and the phone system's times.
-func checkCall(caller Caller, narrative string, received, answered *time.Time, now time.Time) error {
-	if err := checkText("caller name", caller.Name, 200, false); err != nil {
+// narrative and the phone system's times; it normalises the text
+// (CheckText).
+func checkCall(caller *Caller, narrative *string, received, answered *time.Time, now time.Time) error {
+	if err := CheckText("caller name", &caller.Name, 200, false); err != nil {
 		return err
 	}
-	if err := checkText("caller phone", caller.Phone, 40, false); err != nil {
+	if err := CheckText("caller phone", &caller.Phone, 40, false); err != nil {
 		return err
 	}
-	if err := checkText("narrative", narrative, 8000, false); err != nil {
+	if err := CheckText("narrative", narrative, 8000, false); err != nil {
 		return err
 	}
 	return checkCallTimes(received, answered, now)
@@ -243,8 +227,9 @@ func IncidentID(agency string, year, n int) string {
 	return fmt.Sprintf("%s-%d-%06d", agency, year, n)
 }
 
-func checkLocation(l Location) error {
-	if err := checkText("location text", l.Text, 300, false); err != nil {
+// checkLocation checks a location and normalises its text (CheckText).
+func checkLocation(l *Location) error {
+	if err := CheckText("location text", &l.Text, 300, false); err != nil {
 		return err
 	}
 	if (l.Lat == nil) != (l.Lon == nil) {

@@ -328,7 +328,7 @@ func (c IssueDirective) Decide(s *State, actor Actor, now time.Time) ([]Event, e
 	case c.Effect != EffectRestrict && c.Restrict != "":
 		return nil, Errorf(EINVALID, "only a restrict directive names a capability to let through")
 	}
-	if err := checkText("reason", c.Reason, 500, true); err != nil {
+	if err := CheckText("reason", &c.Reason, 500, true); err != nil {
 		return nil, err
 	}
 	if !c.Expires.After(now) {
@@ -382,7 +382,7 @@ func (s *State) checkScope(agency string, sc Scope) (Scope, error) {
 		}
 		out.Polygon = slices.Clone(sc.Polygon)
 	case ScopeDistrict:
-		if err := checkText("district", sc.District, 64, true); err != nil {
+		if err := CheckText("district", &sc.District, 64, true); err != nil {
 			return out, err
 		}
 		out.District = strings.TrimSpace(sc.District)
@@ -439,7 +439,7 @@ func (c RevokeDirective) Decide(s *State, actor Actor, now time.Time) ([]Event, 
 	if !d.InForce(now) {
 		return nil, Errorf(ECONFLICT, "directive %s is no longer in force", d.ID)
 	}
-	if err := checkText("reason", c.Reason, 500, true); err != nil {
+	if err := CheckText("reason", &c.Reason, 500, true); err != nil {
 		return nil, err
 	}
 	return []Event{{
@@ -476,7 +476,7 @@ func (s *State) checkDirectives(agency string, loc Location, incident, request s
 		if err := mustBeSupervisor(actor, agency, "override directive "+d.ID); err != nil {
 			return nil, err
 		}
-		if err := checkText("override reason", override, 500, true); err != nil {
+		if err := CheckText("override reason", &override, 500, true); err != nil {
 			return nil, err
 		}
 		subject := map[string]string{"directive": d.ID}

@@ -402,9 +402,10 @@ func TestDirectiveConflict(t *testing.T) {
 				if e.Agency != "federal" || e.Subject["directive"] != dir1 || e.Subject["request"] != req1 {
 					t.Errorf("assist.conflict in %s about %v, want federal's record naming the request and the directive", e.Agency, e.Subject)
 				}
-				// The issuer's superiors: the other supervisor and the admin.
-				if got := s.Recipients(want.Told); !slices.Equal(got, []string{"fd", "max", "sue"}) {
-					t.Errorf("Recipients(conflict) = %v, want fd (the requester), max and sue (the issuer's superiors)", got)
+				// The requester's agency (fd, fo), and the issuer's
+				// superiors: the other supervisor and the admin.
+				if got := s.Recipients(want.Told); !slices.Equal(got, []string{"fd", "fo", "max", "sue"}) {
+					t.Errorf("Recipients(conflict) = %v, want fd and fo (the requester's agency), max and sue (the issuer's superiors)", got)
 				}
 				if got := s.Requests[req1].Answer("metro").Conflicts; !slices.Equal(got, []string{dir1}) {
 					t.Errorf("metro's conflicts = %v, want %s", got, dir1)

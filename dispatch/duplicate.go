@@ -163,7 +163,7 @@ func (c AddCaller) Decide(s *State, actor Actor, now time.Time) ([]Event, error)
 	if in.Status == IncidentClosed {
 		return nil, Errorf(ECONFLICT, "incident %s is closed; open a new incident for this call", in.ID)
 	}
-	if err := checkCall(c.Caller, c.Narrative, c.Received, c.Answered, now); err != nil {
+	if err := checkCall(&c.Caller, &c.Narrative, c.Received, c.Answered, now); err != nil {
 		return nil, err
 	}
 	if len(in.Callers) >= MaxCallers {

@@ -72,7 +72,7 @@ func (c LateEntry) Decide(s *State, actor Actor, now time.Time) ([]Event, error)
 	if !actor.IsSystem() && actor.Role != RoleSupervisor {
 		return nil, Errorf(EFORBIDDEN, "only a supervisor may enter events late")
 	}
-	if err := checkText("late entry reason", c.Reason, 500, true); err != nil {
+	if err := CheckText("late entry reason", &c.Reason, 500, true); err != nil {
 		return nil, err
 	}
 	claimed := c.Claimed.UTC()

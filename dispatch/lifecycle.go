@@ -94,7 +94,7 @@ func (c SetUnitStatus) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 	if !ok {
 		return nil, Errorf(ENOTFOUND, "unit %s does not exist", c.Unit)
 	}
-	if err := mayAct(actor, u.Agency); err != nil {
+	if err := MayOperate(actor, u, c.Status); err != nil {
 		return nil, err
 	}
 	if !slices.Contains(UnitStatuses, c.Status) {
@@ -115,8 +115,11 @@ func (c SetUnitStatus) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 	if c.Lat == nil && (c.Near != "" || c.District != "" || c.Beat != "") {
 		return nil, Errorf(EINVALID, "a place near a position needs the position")
 	}
-	for _, f := range []struct{ name, v string }{{"near", c.Near}, {"district", c.District}, {"beat", c.Beat}} {
-		if err := checkText(f.name, f.v, 200, false); err != nil {
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"near", &c.Near}, {"district", &c.District}, {"beat", &c.Beat}} {
+		if err := CheckText(f.name, f.v, 200, false); err != nil {
 			return nil, err
 		}
 	}
@@ -248,7 +251,7 @@ func (c ClearIncident) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 	if in.Status == IncidentClosed {
 		return nil, Errorf(ECONFLICT, "incident %s is already closed", in.ID)
 	}
-	if err := checkText("disposition", c.Disposition, 200, true); err != nil {
+	if err := CheckText("disposition", &c.Disposition, 200, true); err != nil {
 		return nil, err
 	}
 	var units []*Unit

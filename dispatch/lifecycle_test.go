@@ -187,7 +187,7 @@ func TestSetUnitStatusErrors(t *testing.T) {
 		{"ErrForbidden", dispatch.SetUnitStatus{Unit: "metro.2b7", Status: "BUSY"}, sherDisp, dispatch.EFORBIDDEN, "may not act for agency metro", false},
 		{"ErrInvalidStatus", dispatch.SetUnitStatus{Unit: "metro.2b7", Status: "busy"}, metroDisp, dispatch.EINVALID, `status "busy" is not one of`, false},
 		{"OKAdmin", dispatch.SetUnitStatus{Unit: "metro.2b7", Status: "BUSY"}, root, "", "", true},
-		{"OKOfficer", dispatch.SetUnitStatus{Unit: "metro.2b7", Status: "BUSY"}, dispatch.Actor{User: "oz", Agency: "metro", Role: dispatch.RoleOfficer}, "", "", true},
+		{"ErrOfficerNotCrew", dispatch.SetUnitStatus{Unit: "metro.2b7", Status: "BUSY"}, dispatch.Actor{User: "oz", Agency: "metro", Role: dispatch.RoleOfficer}, dispatch.EFORBIDDEN, "oz is not on the crew of unit 2B7", false},
 		{"OKPosition", dispatch.SetUnitStatus{Unit: "metro.2b7", Status: "BUSY", Lat: ptr(41.8), Lon: ptr(-87.7)}, metroDisp, "", "", true},
 		{"ErrHalfPosition", dispatch.SetUnitStatus{Unit: "metro.2b7", Status: "BUSY", Lat: ptr(41.8)}, metroDisp, dispatch.EINVALID, "both latitude and longitude", false},
 		{"ErrBadPosition", dispatch.SetUnitStatus{Unit: "metro.2b7", Status: "BUSY", Lat: ptr(91.0), Lon: ptr(0.0)}, metroDisp, dispatch.EINVALID, "is not a latitude and longitude", false},

@@ -114,7 +114,7 @@ func (c MergeIncident) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 		// Another agency's incident is, to this one, as if it did not exist.
 		return nil, Errorf(ENOTFOUND, "incident %s does not exist in agency %s; only incidents of one agency merge", c.Into, in.Agency)
 	}
-	if err := checkText("reason", c.Reason, 500, true); err != nil {
+	if err := CheckText("reason", &c.Reason, 500, true); err != nil {
 		return nil, err
 	}
 	switch {
@@ -169,7 +169,7 @@ func (c LinkIncidents) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 	if !slices.Contains(Relations, c.Relation) {
 		return nil, Errorf(EINVALID, "relation %q is not one of %s", c.Relation, strings.Join(Relations, ", "))
 	}
-	if err := checkText("reason", c.Reason, 500, true); err != nil {
+	if err := CheckText("reason", &c.Reason, 500, true); err != nil {
 		return nil, err
 	}
 	if in.ID == other.ID {
@@ -207,7 +207,7 @@ func (c UnlinkIncidents) Decide(s *State, actor Actor, now time.Time) ([]Event, 
 	if _, err := s.incidentFor(c.Linked, actor); err != nil {
 		return nil, err
 	}
-	if err := checkText("reason", c.Reason, 500, true); err != nil {
+	if err := CheckText("reason", &c.Reason, 500, true); err != nil {
 		return nil, err
 	}
 	return []Event{{

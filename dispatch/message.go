@@ -104,7 +104,7 @@ func (c SendMessage) Decide(s *State, actor Actor, now time.Time) ([]Event, erro
 	if err := mayAct(actor, agency); err != nil {
 		return nil, err
 	}
-	if err := checkText("message", c.Text, MaxMessageLength, true); err != nil {
+	if err := CheckText("message", &c.Text, MaxMessageLength, true); err != nil {
 		return nil, err
 	}
 	if c.FromUnit != "" {

@@ -52,7 +52,7 @@ func (c AddNote) Decide(s *State, actor Actor, now time.Time) ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkText("note", c.Text, MaxNoteLength, true); err != nil {
+	if err := CheckText("note", &c.Text, MaxNoteLength, true); err != nil {
 		return nil, err
 	}
 	if len(in.Notes) >= MaxNotes {

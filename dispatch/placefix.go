@@ -46,7 +46,7 @@ func (c FixLocation) Decide(s *State, actor Actor, now time.Time) ([]Event, erro
 	if loc.Lat == nil || loc.Lon == nil || !validPoint(*loc.Lat, *loc.Lon) {
 		return nil, Errorf(EINVALID, "a fixed location needs a point: an address the gazetteer knows, or a latitude and longitude")
 	}
-	if err := checkText("location text", loc.Text, 300, true); err != nil {
+	if err := CheckText("location text", &loc.Text, 300, true); err != nil {
 		return nil, err
 	}
 	loc.Verified = true

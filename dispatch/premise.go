@@ -165,7 +165,7 @@ func (c RecordPremise) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 	if loc.Lat == nil || loc.Lon == nil || !validPoint(*loc.Lat, *loc.Lon) {
 		return nil, Errorf(EINVALID, "a premise record needs a place on the map: an address the gazetteer knows, or a latitude and longitude")
 	}
-	if err := checkText("location text", loc.Text, 300, false); err != nil {
+	if err := CheckText("location text", &loc.Text, 300, false); err != nil {
 		return nil, err
 	}
 	loc.Text = strings.TrimSpace(loc.Text)
@@ -185,10 +185,10 @@ func (c RecordPremise) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 		if !slices.Contains(HazardKinds, f.Kind) {
 			return nil, Errorf(EINVALID, "flag %d: kind %q is not one of %s", i+1, f.Kind, strings.Join(HazardKinds, ", "))
 		}
-		if err := checkText(fmt.Sprintf("flag %d text", i+1), f.Text, MaxFlagTextLength, true); err != nil {
+		if err := CheckText(fmt.Sprintf("flag %d text", i+1), &f.Text, MaxFlagTextLength, true); err != nil {
 			return nil, err
 		}
-		if err := checkText(fmt.Sprintf("flag %d source", i+1), f.Source, 200, false); err != nil {
+		if err := CheckText(fmt.Sprintf("flag %d source", i+1), &f.Source, 200, false); err != nil {
 			return nil, err
 		}
 		if !f.Expires.After(now) {
@@ -236,7 +236,7 @@ func (c RemovePremise) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 	if p.Status != PremiseInForce {
 		return nil, Errorf(ECONFLICT, "premise record %s was already removed", p.ID)
 	}
-	if err := checkText("reason", c.Reason, 500, true); err != nil {
+	if err := CheckText("reason", &c.Reason, 500, true); err != nil {
 		return nil, err
 	}
 	return []Event{{

@@ -63,7 +63,7 @@ func (c PublishTimeline) Decide(s *State, actor Actor, now time.Time) ([]Event, 
 	if !actor.IsSystem() && actor.Role != RoleSupervisor && actor.Role != RoleAuditor {
 		return nil, Errorf(EFORBIDDEN, "only a supervisor or an auditor may publish a timeline")
 	}
-	if err := checkText("reason", c.Reason, MaxPublishReason, false); err != nil {
+	if err := CheckText("reason", &c.Reason, MaxPublishReason, false); err != nil {
 		return nil, err
 	}
 	subject := map[string]string{}

@@ -151,6 +151,12 @@ func (c SignOn) Decide(s *State, actor Actor, now time.Time) ([]Event, error) {
 	if err := mayRoster(actor, u.Agency, actor.User != "" && slices.Contains(c.Crew, actor.User)); err != nil {
 		return nil, err
 	}
+	// An officer binds themselves to a unit no one crews, or changes the
+	// crew they are on; taking a unit from its crew is a supervisor's
+	// (MayOperate: an officer operates only the units they crew).
+	if actor.Role == RoleOfficer && u.Staffing == StaffingStaffed && !actor.Crews(u) {
+		return nil, Errorf(EFORBIDDEN, "unit %s has a crew signed on and %s is not on it: its crew signs off first, or a supervisor changes the crew", u.CallSign, actor.User)
+	}
 	if len(c.Crew) == 0 || len(c.Crew) > MaxCrew {
 		return nil, Errorf(EINVALID, "a crew has 1 to %d members", MaxCrew)
 	}

@@ -105,7 +105,7 @@ func (c SetRunCards) Decide(s *State, actor Actor, now time.Time) ([]Event, erro
 	}
 	rc := c.RunCards
 	if rc.TimeZone != "" {
-		if err := checkText("time zone", rc.TimeZone, 64, false); err != nil {
+		if err := CheckText("time zone", &rc.TimeZone, 64, false); err != nil {
 			return nil, err
 		}
 		if _, err := time.LoadLocation(rc.TimeZone); err != nil || rc.TimeZone == "Local" {
@@ -133,10 +133,10 @@ func (c SetRunCards) Decide(s *State, actor Actor, now time.Time) ([]Event, erro
 // checkRunCard validates one card and returns it tidied.
 func (s *State) checkRunCard(agency string, c RunCard) (RunCard, error) {
 	c.Name, c.Zone = strings.TrimSpace(c.Name), strings.TrimSpace(c.Zone)
-	if err := checkText("name", c.Name, 100, true); err != nil {
+	if err := CheckText("name", &c.Name, 100, true); err != nil {
 		return c, err
 	}
-	if err := checkText("zone", c.Zone, 32, true); err != nil {
+	if err := CheckText("zone", &c.Zone, 32, true); err != nil {
 		return c, err
 	}
 	if _, ok := s.IncidentType(agency, c.Type); !ok {
@@ -150,7 +150,7 @@ func (s *State) checkRunCard(agency string, c RunCard) (RunCard, error) {
 	}
 	if n := c.Near; n != nil {
 		n.Text = strings.TrimSpace(n.Text)
-		if err := checkText("near text", n.Text, 300, true); err != nil {
+		if err := CheckText("near text", &n.Text, 300, true); err != nil {
 			return c, err
 		}
 		if n.Lat < -90 || n.Lat > 90 || n.Lon < -180 || n.Lon > 180 || n.Lat != n.Lat || n.Lon != n.Lon {

@@ -69,11 +69,11 @@ func mustParseIncidentTypes(s string) []IncidentType {
 
 var typeCodeRE = regexp.MustCompile(`^[A-Z][A-Z0-9_]{1,31}$`)
 
-func (t IncidentType) check() error {
+func (t *IncidentType) check() error {
 	if !typeCodeRE.MatchString(t.Code) {
 		return Errorf(EINVALID, "incident type code %q must be 2 to 32 capital letters, digits or underscores", t.Code)
 	}
-	if err := checkText("incident type name", t.Name, 100, true); err != nil {
+	if err := CheckText("incident type name", &t.Name, 100, true); err != nil {
 		return err
 	}
 	if t.DefaultPriority < 0 || t.DefaultPriority > 4 {

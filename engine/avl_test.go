@@ -61,7 +61,7 @@ func TestPositionsSampled(t *testing.T) {
 			time.Sleep(5 * time.Millisecond)
 		}
 	}
-	if err := e.UpdatePositions([]dispatch.Position{{Unit: "metro.1a1", Lat: 41.82, Lon: -87.70, Time: at}}); err != nil {
+	if err := e.UpdatePositions(dispatch.Actor{System: "test"}, []dispatch.Position{{Unit: "metro.1a1", Lat: 41.82, Lon: -87.70, Time: at}}); err != nil {
 		t.Fatal(err)
 	}
 	s := wait(1)
@@ -72,7 +72,7 @@ func TestPositionsSampled(t *testing.T) {
 	if n := len(samples(t, e)); n != 1 {
 		t.Fatalf("%d samples of a unit that did not move, want 1", n)
 	}
-	if err := e.UpdatePositions([]dispatch.Position{{Unit: "metro.1a1", Lat: 41.83, Lon: -87.70, Time: at.Add(time.Second)}}); err != nil {
+	if err := e.UpdatePositions(dispatch.Actor{System: "test"}, []dispatch.Position{{Unit: "metro.1a1", Lat: 41.83, Lon: -87.70, Time: at.Add(time.Second)}}); err != nil {
 		t.Fatal(err)
 	}
 	if s := wait(2); s[1].Positions[0].Lat != 41.83 {

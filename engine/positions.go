@@ -48,22 +48,17 @@ func (e *Engine) samplePositions() error {
 	return nil
 }
 
-// UpdatePositions validates a batch of positions and keeps them: every
-// position names a unit of the view, a latitude and longitude in range and
-// a time at most MaxPositionLead ahead of the clock and not before the
-// unit's last. A batch with any bad position is refused whole, with an
-// EINVALID or ENOTFOUND error naming the first (by its index in ps).
-func (e *Engine) UpdatePositions(ps []dispatch.Position) error {
+// UpdatePositions validates a batch of positions that actor reports and
+// keeps them: every position names a unit the actor sees and may operate
+// (dispatch.State.MayReportPositions: an officer reports only units they
+// crew), a latitude and longitude in range and a time at most
+// MaxPositionLead ahead of the clock and not before the unit's last. A
+// batch with any bad position is refused whole, with an EINVALID,
+// ENOTFOUND or EFORBIDDEN error naming the first (by its index in ps).
+func (e *Engine) UpdatePositions(actor dispatch.Actor, ps []dispatch.Position) error {
 	latest := e.clock().Add(MaxPositionLead)
 	var err error
-	e.read(func(s *dispatch.State) {
-		for i, p := range ps {
-			if _, ok := s.Units[p.Unit]; !ok {
-				err = dispatch.Errorf(dispatch.ENOTFOUND, "position %d: unit %s does not exist", i, p.Unit)
-				return
-			}
-		}
-	})
+	e.read(func(s *dispatch.State) { err = s.MayReportPositions(actor, ps) })
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ func TestUpdatePositions(t *testing.T) {
 		{Unit: "metro.2b7", Lat: 41.83, Lon: -87.71, Time: at},
 		{Unit: "metro.1a12", Lat: 41.821, Lon: -87.701, Time: at.Add(time.Second)},
 	}
-	if err := e.UpdatePositions(ok); err != nil {
+	if err := e.UpdatePositions(system, ok); err != nil {
 		t.Fatalf("UpdatePositions = %v", err)
 	}
 	if p, found := e.Position("metro.1a12"); !found || p.Lat != 41.821 || !p.Time.Equal(at.Add(time.Second)) {
@@ -46,7 +46,7 @@ func TestUpdatePositions(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			good := dispatch.Position{Unit: "metro.2b7", Lat: 41.9, Lon: -87.6, Time: at.Add(2 * time.Second)}
-			err := e.UpdatePositions([]dispatch.Position{good, tc.p})
+			err := e.UpdatePositions(system, []dispatch.Position{good, tc.p})
 			if dispatch.ErrorCode(err) != tc.code || !strings.Contains(dispatch.ErrorMessage(err), tc.msg) {
 				t.Fatalf("UpdatePositions(%v) = %v, want %s %q", tc.p, err, tc.code, tc.msg)
 			}
@@ -55,4 +55,22 @@ func TestUpdatePositions(t *testing.T) {
 			}
 		})
 	}
+
+	// An officer reports only the units they crew (dispatch.MayOperate).
+	t.Run("ErrForbiddenNotCrew", func(t *testing.T) {
+		MustExecute(t, e, system, dispatch.CreateUser{Username: "oz", Agency: "metro", Roles: []string{dispatch.RoleOfficer}})
+		oz := dispatch.Actor{User: "oz", Agency: "metro", Role: dispatch.RoleOfficer, Roles: []string{dispatch.RoleOfficer}}
+		p := dispatch.Position{Unit: "metro.2b7", Lat: 41.7, Lon: -87.7, Time: at.Add(3 * time.Second)}
+		err := e.UpdatePositions(oz, []dispatch.Position{p})
+		if dispatch.ErrorCode(err) != dispatch.EFORBIDDEN || !strings.Contains(dispatch.ErrorMessage(err), "position 0: oz is not on the crew of unit 2B7") {
+			t.Fatalf("UpdatePositions(officer, not crewing) = %v, want EFORBIDDEN naming the crew", err)
+		}
+		if p, _ := e.Position("metro.2b7"); p.Lat == 41.7 {
+			t.Errorf("UpdatePositions kept a position an officer may not report")
+		}
+		MustExecute(t, e, oz, dispatch.SignOn{Unit: "metro.2b7", Crew: []string{"oz"}, Start: start, End: start.Add(8 * time.Hour)})
+		if err := e.UpdatePositions(oz, []dispatch.Position{p}); err != nil {
+			t.Fatalf("UpdatePositions(officer, crewing) = %v, want it kept", err)
+		}
+	})
 }

@@ -113,6 +113,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 			subjects = append(subjects, matrixSubject{name: user, user: user, token: ts.MustCreateUser(t, user, agency, role), role: role, agency: agency})
 		}
 	}
+	// The metro officer crews R1, whose status and position they report
+	// (dispatch.MayOperate); the roster's rows, after those in the route
+	// table, sign them on and off it again.
+	ts.MustExecute(t, dispatch.SignOn{Unit: "metro.r1", Crew: []string{"officer-metro"}, Start: ts.Engine.Now(), End: ts.Engine.Now().Add(8 * time.Hour)})
 
 	cases := map[string]matrixCase{
 		"GET /log/checkpoint":      {request: get("/log/checkpoint")},
@@ -142,12 +146,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 		// Allowed callers toggle the unit between BUSY and AVAILABLE (or
 		// are refused the transition, 422); another agency's unit is 404.
 		"POST /api/v1/units/{id}/status": {request: func(n int) (string, any) {
-			return "/api/v1/units/metro.1a12/status", map[string]string{"status": pick(n, "BUSY", "AVAILABLE")}
+			return "/api/v1/units/metro.r1/status", map[string]string{"status": pick(n, "BUSY", "AVAILABLE")}
 		}, foreign: http.StatusNotFound},
 		"GET /api/v1/units/positions": {request: get("/api/v1/units/positions")},
 		// The same position each time: not older than the unit's last.
 		"POST /api/v1/units/positions": {request: func(int) (string, any) {
-			return "/api/v1/units/positions", []map[string]any{{"unit": "metro.1a12", "lat": 41.82, "lon": -87.70, "time": "2026-03-01T08:00:00Z"}}
+			return "/api/v1/units/positions", []map[string]any{{"unit": "metro.r1", "lat": 41.82, "lon": -87.70, "time": "2026-03-01T08:00:00Z"}}
 		}, foreign: http.StatusNotFound},
 		"GET /api/v1/incident-types": {request: get("/api/v1/incident-types")},
 		"GET /api/v1/incidents":      {request: get("/api/v1/incidents")},

@@ -230,6 +230,14 @@ func (ts *TestServer) MustExecute(tb testing.TB, cmd dispatch.Command) engine.Re
 	return res
 }
 
+// MustCrew signs crew on unit for eight hours from now, as the system: an
+// officer acts only for a unit they crew (dispatch.MayOperate).
+func (ts *TestServer) MustCrew(tb testing.TB, unit string, crew ...string) {
+	tb.Helper()
+	now := ts.Engine.Now()
+	ts.MustExecute(tb, dispatch.SignOn{Unit: unit, Crew: crew, Start: now, End: now.Add(8 * time.Hour)})
+}
+
 // MustExecuteAs decides cmd for actor and fails the test if it is refused.
 func (ts *TestServer) MustExecuteAs(tb testing.TB, actor dispatch.Actor, cmd dispatch.Command) engine.Result {
 	tb.Helper()

@@ -118,7 +118,7 @@ func TestBOLOs(t *testing.T) {
 	}
 
 	// The unit view: a unit inside the circle gets it, one outside not.
-	if r := ts.Do(t, "POST", "/api/v1/units/positions", off, []map[string]any{
+	if r := ts.Do(t, "POST", "/api/v1/units/positions", disp, []map[string]any{
 		{"unit": "metro.1a12", "lat": 41.8240, "lon": -87.7050, "time": ts.Engine.Now()},
 		{"unit": "metro.1a13", "lat": 41.95, "lon": -87.65, "time": ts.Engine.Now()},
 	}); r.Status != 204 {

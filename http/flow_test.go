@@ -55,6 +55,7 @@ func TestDispatchFlowStreamed(t *testing.T) {
 	cancelFlaky()
 
 	unit := rec.Units[0].Unit
+	ts.MustCrew(t, unit, "otto")
 	steps := []struct{ path, token, body string }{
 		{"/api/v1/incidents/" + in.ID + "/dispatch", disp, `{"units":["` + unit + `"]}`},
 		{"/api/v1/units/" + unit + "/status", officer, `{"status":"EN_ROUTE"}`},

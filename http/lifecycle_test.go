@@ -46,6 +46,7 @@ func TestIncidentLifecycle(t *testing.T) {
 	oz := ts.MustCreateUser(t, "oz", "metro", dispatch.RoleOfficer)
 	deputy := ts.MustCreateUser(t, "deputy", "sheriff", dispatch.RoleDispatcher, dispatch.RoleOfficer)
 	incPath, unitPath := "/api/v1/incidents/"+id, "/api/v1/units/metro.1a12/status"
+	ts.MustCrew(t, "metro.1a12", "oz")
 
 	var in dispatch.Incident
 	r := ts.Do(t, "POST", incPath+"/dispatch", dan, map[string]any{"units": []string{"metro.1a12", "metro.2b7"}})
@@ -71,7 +72,7 @@ func TestIncidentLifecycle(t *testing.T) {
 	}
 
 	t.Run("ErrInvalidTransition", func(t *testing.T) {
-		CheckProblem(t, "POST status DISPATCHED", ts.Do(t, "POST", "/api/v1/units/metro.2b7/status", oz, map[string]string{"status": "ON_SCENE"}),
+		CheckProblem(t, "POST status DISPATCHED", ts.Do(t, "POST", "/api/v1/units/metro.2b7/status", dan, map[string]string{"status": "ON_SCENE"}),
 			422, dispatch.EINVALID, "unit 2B7 is DISPATCHED and cannot go ON_SCENE")
 		CheckProblem(t, "POST status parked", ts.Do(t, "POST", unitPath, oz, map[string]string{"status": "PARKED"}),
 			422, dispatch.EINVALID, `status "PARKED" is not one of`)
@@ -89,6 +90,26 @@ func TestIncidentLifecycle(t *testing.T) {
 			404, dispatch.ENOTFOUND, "agency sheriff has no unit metro.2b7")
 		CheckProblem(t, "POST status of no unit", ts.Do(t, "POST", "/api/v1/units/metro.9z9/status", dan, map[string]string{"status": "BUSY"}),
 			404, dispatch.ENOTFOUND, "unit metro.9z9 does not exist")
+	})
+	// An officer operates only the unit they crew (issue 13): oz crews
+	// 1A12, not 2B7, and neither sets its status, presses its EMERGENCY
+	// button nor reports its position; nothing enters the log.
+	t.Run("ErrForbiddenOfficerNotCrew", func(t *testing.T) {
+		before := ts.Engine.Log().Size()
+		CheckProblem(t, "POST 2B7 EMERGENCY as oz", ts.Do(t, "POST", "/api/v1/units/metro.2b7/status", oz, map[string]string{"status": "EMERGENCY"}),
+			403, dispatch.EFORBIDDEN, "oz is not on the crew of unit 2B7, and an officer presses EMERGENCY only for a unit they crew; sign on to it first")
+		CheckProblem(t, "POST 2B7 OUT_OF_SERVICE as oz", ts.Do(t, "POST", "/api/v1/units/metro.2b7/status", oz, map[string]string{"status": "OUT_OF_SERVICE"}),
+			403, dispatch.EFORBIDDEN, "an officer changes the status only of a unit they crew")
+		CheckProblem(t, "POST 2B7's position as oz", ts.Do(t, "POST", "/api/v1/units/positions", oz, []map[string]any{
+			{"unit": "metro.1a12", "lat": 41.82, "lon": -87.70, "time": ts.Engine.Now()},
+			{"unit": "metro.2b7", "lat": 41.82, "lon": -87.70, "time": ts.Engine.Now()}}),
+			403, dispatch.EFORBIDDEN, "position 1: oz is not on the crew of unit 2B7")
+		if _, ok := ts.Engine.Position("metro.1a12"); ok {
+			t.Error("a refused batch of positions kept 1A12's")
+		}
+		if after := ts.Engine.Log().Size(); after != before {
+			t.Errorf("log grew from %d to %d on refused commands", before, after)
+		}
 	})
 	t.Run("ErrForbiddenOfficerDispatch", func(t *testing.T) {
 		CheckProblem(t, "POST dispatch as officer", ts.Do(t, "POST", incPath+"/dispatch", oz, map[string]any{"units": []string{"metro.2b7"}}),

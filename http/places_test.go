@@ -23,6 +23,11 @@ func TestEmergencyEntrances(t *testing.T) {
 	ts.MustExecute(t, dispatch.CreateUnit{CallSign: "FP1", Agency: "federal", Kind: "patrol"})
 	ts.MustExecute(t, dispatch.CreateUnit{CallSign: "FP2", Agency: "federal", Kind: "patrol"})
 	officer := ts.MustCreateUser(t, "fran", "federal", dispatch.RoleOfficer)
+	// Each officer crews the unit whose EMERGENCY button they press.
+	ts.MustExecute(t, dispatch.CreateUser{Username: "fern", Agency: "federal", Roles: []string{dispatch.RoleOfficer}})
+	ts.MustExecute(t, dispatch.CreateUser{Username: "finn", Agency: "federal", Roles: []string{dispatch.RoleOfficer}})
+	ts.MustCrew(t, "federal.fp1", "fran")
+	ts.MustCrew(t, "federal.fp2", "fern")
 
 	// 39th Pl & Kedzie: where the map says it is, and what it says of it.
 	kedzie := at("", 3950, 3200)
@@ -38,7 +43,7 @@ func TestEmergencyEntrances(t *testing.T) {
 	directive := res.Events[0].Subject["directive"]
 
 	now := ts.Engine.Now()
-	if err := ts.Engine.UpdatePositions([]dispatch.Position{{Unit: "federal.fp1", Lat: lat, Lon: lon, Time: now}, {Unit: "federal.fp2", Lat: lat, Lon: lon, Time: now}}); err != nil {
+	if err := ts.Engine.UpdatePositions(dispatch.Actor{System: "test"}, []dispatch.Position{{Unit: "federal.fp1", Lat: lat, Lon: lon, Time: now}, {Unit: "federal.fp2", Lat: lat, Lon: lon, Time: now}}); err != nil {
 		t.Fatal(err)
 	}
 	placed := func(from int64) (*dispatch.AssistRequested, *dispatch.AssistConflict) {
@@ -70,7 +75,7 @@ func TestEmergencyEntrances(t *testing.T) {
 	viaHTTP, conflictHTTP := placed(from)
 
 	from = ts.Engine.Log().Size()
-	if _, err := ts.Engine.Execute(context.Background(), dispatch.Actor{User: "fran", Agency: "federal", Role: dispatch.RoleOfficer},
+	if _, err := ts.Engine.Execute(context.Background(), dispatch.Actor{User: "fern", Agency: "federal", Role: dispatch.RoleOfficer},
 		dispatch.SetUnitStatus{Unit: "federal.fp2", Status: dispatch.StatusEmergency}); err != nil {
 		t.Fatalf("Execute(EMERGENCY) = %v", err)
 	}
@@ -93,8 +98,9 @@ func TestEmergencyEntrances(t *testing.T) {
 	// Nobody can say where an emergency is but the map: a district given
 	// with the command is replaced by the map's.
 	ts.MustExecute(t, dispatch.CreateUnit{CallSign: "FP3", Agency: "federal", Kind: "patrol"})
+	ts.MustCrew(t, "federal.fp3", "finn")
 	from = ts.Engine.Log().Size()
-	if _, err := ts.Engine.Execute(context.Background(), dispatch.Actor{User: "fran", Agency: "federal", Role: dispatch.RoleOfficer},
+	if _, err := ts.Engine.Execute(context.Background(), dispatch.Actor{User: "finn", Agency: "federal", Role: dispatch.RoleOfficer},
 		dispatch.SetUnitStatus{Unit: "federal.fp3", Status: dispatch.StatusEmergency, Lat: &lat, Lon: &lon, District: "elsewhere", Beat: "none"}); err != nil {
 		t.Fatalf("Execute(EMERGENCY with a district) = %v", err)
 	}

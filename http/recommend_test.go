@@ -39,6 +39,7 @@ func TestRecommendations(t *testing.T) {
 	disp := ts.MustCreateUser(t, "dana", "metro", dispatch.RoleDispatcher)
 	sheriff := ts.MustCreateUser(t, "sam", "sheriff", dispatch.RoleDispatcher)
 	officer := ts.MustCreateUser(t, "otto", "metro", dispatch.RoleOfficer)
+	ts.MustCrew(t, "metro.1a4", "otto")
 
 	// 39th Pl & Kedzie is 3950 S, 3200 W. 1A5 reports no position.
 	r := ts.Do(t, "POST", "/api/v1/units/positions", disp, []map[string]any{

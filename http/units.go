@@ -112,7 +112,8 @@ const MaxPositions = 1000
 
 // handleUpdatePositions keeps a batch of AVL positions. An officer or a
 // dispatcher reports only their own agency's units: another agency's unit
-// answers 404, as on the unit's own routes. The batch is taken whole or
+// answers 404, as on the unit's own routes; an officer reports only the
+// units they crew, another answers 403 (dispatch.MayOperate). The batch is taken whole or
 // refused whole, naming its first bad entry.
 func (s *Server) handleUpdatePositions(w http.ResponseWriter, r *http.Request) {
 	var req []struct {
@@ -137,17 +138,7 @@ func (s *Server) handleUpdatePositions(w http.ResponseWriter, r *http.Request) {
 		}
 		ps[i] = dispatch.Position{Unit: p.Unit, Lat: *p.Lat, Lon: *p.Lon, Time: *p.Time}
 	}
-	ids := make([]string, len(ps))
-	for i, p := range ps {
-		ids[i] = p.Unit
-	}
-	var err error
-	if i := s.engine.UnseenUnit(actorOf(r), ids); i >= 0 {
-		err = dispatch.Errorf(dispatch.ENOTFOUND, "position %d: unit %s does not exist", i, ids[i])
-	} else {
-		err = s.engine.UpdatePositions(ps)
-	}
-	if err != nil {
+	if err := s.engine.UpdatePositions(actorOf(r), ps); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

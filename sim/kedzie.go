@@ -114,9 +114,17 @@ func Kedzie(ctx context.Context, exec Recorder, w KedzieWorld, at geo.Point, spe
 	// The federal patrol is boxed in and presses EMERGENCY.
 	unit := kedzieUnit(w)
 	callSign := strings.ToUpper(strings.TrimPrefix(unit, "federal."))
+	// Its crew presses the button, as only a unit's crew may
+	// (dispatch.MayOperate): a user of the scenario's, named for the unit
+	// and signed on by the federal supervisor, so that playing again, or
+	// an officer of the console on another unit, never stands in the way.
+	crew, err := kedzieCrew(ctx, exec, unit)
+	if err != nil {
+		return "", err
+	}
 	// The engine places it on the map: near an address, in a district and
 	// beat, where the directive meets it.
-	evs, err = run(demoUser("federal", dispatch.RoleOfficer), dispatch.SetUnitStatus{Unit: unit, Status: dispatch.StatusEmergency,
+	evs, err = run(crew, dispatch.SetUnitStatus{Unit: unit, Status: dispatch.StatusEmergency,
 		Lat: &lat, Lon: &lon})
 	if err != nil {
 		return "", err
@@ -166,14 +174,15 @@ func Kedzie(ctx context.Context, exec Recorder, w KedzieWorld, at geo.Point, spe
 	}
 	say("metro-supervisor overrides the hold and sends traffic unit %v", traffic)
 
-	// The units arrive.
+	// The units arrive; their crews radio it, and each agency's
+	// dispatcher keys it in.
 	for _, st := range []string{dispatch.StatusEnRoute, dispatch.StatusOnScene} {
 		if err := wait(10 * time.Second); err != nil {
 			return "", err
 		}
 		for _, u := range append(sent, traffic...) {
 			agency, _, _ := strings.Cut(u, ".")
-			if _, err := run(demoUser(agency, dispatch.RoleOfficer), dispatch.SetUnitStatus{Unit: u, Status: st}); err != nil {
+			if _, err := run(demoUser(agency, dispatch.RoleDispatcher), dispatch.SetUnitStatus{Unit: u, Status: st}); err != nil {
 				return "", err
 			}
 		}
@@ -188,6 +197,24 @@ func Kedzie(ctx context.Context, exec Recorder, w KedzieWorld, at geo.Point, spe
 	}
 	say("federal-auditor publishes the timeline of %s: anyone can check it at /console/public", request)
 	return request, nil
+}
+
+// kedzieCrew signs on federal unit a crew of one, the user
+// "federal-<call sign>-crew" (created the first time, by the federal
+// administrator; it has no credentials and never signs in), and returns it
+// as an actor.
+func kedzieCrew(ctx context.Context, exec Recorder, unit string) (dispatch.Actor, error) {
+	name := "federal-" + strings.TrimPrefix(unit, "federal.") + "-crew"
+	crew := dispatch.Actor{User: name, Agency: "federal", Role: dispatch.RoleOfficer, Roles: []string{dispatch.RoleOfficer}}
+	_, err := exec(ctx, demoUser("federal", dispatch.RoleAdmin), dispatch.CreateUser{Username: name, Agency: "federal", Roles: []string{dispatch.RoleOfficer}})
+	if err != nil && dispatch.ErrorCode(err) != dispatch.ECONFLICT {
+		return crew, fmt.Errorf("kedzie: the crew of %s: %w", unit, err)
+	}
+	now := time.Now().UTC()
+	if _, err := exec(ctx, demoUser("federal", dispatch.RoleSupervisor), dispatch.SignOn{Unit: unit, Crew: []string{name}, Start: now, End: now.Add(8 * time.Hour)}); err != nil {
+		return crew, fmt.Errorf("kedzie: sign the crew on %s: %w", unit, err)
+	}
+	return crew, nil
 }
 
 // kedzieUnit is the federal patrol unit boxed in: FP11, or, when FP11 is

@@ -158,7 +158,11 @@ func TestConsoleSupervise(t *testing.T) {
 	}
 	sup.waitFor("the area on the map", `document.querySelectorAll(".sv-map circle.directive.dir-hold").length === 1 && !document.querySelector(".sv-map .directive.draft")`)
 
-	// The federal patrol FP12, boxed in there, presses EMERGENCY.
+	// The federal patrol FP12, boxed in there, presses EMERGENCY: its
+	// officer signs on it first, as an officer acts only for a unit they
+	// crew (dispatch.MayOperate).
+	federal.must(t, "POST", "/api/v1/units/federal.fp12/sign-on", map[string]any{"crew": []string{"federal-officer"},
+		"shift": map[string]any{"start": time.Now().UTC(), "end": time.Now().UTC().Add(8 * time.Hour)}}, http.StatusOK)
 	federal.must(t, "POST", "/api/v1/units/positions", []map[string]any{{"unit": "federal.fp12", "lat": kedzie.Lat, "lon": kedzie.Lon, "time": time.Now().UTC()}}, http.StatusNoContent)
 	federal.must(t, "POST", "/api/v1/units/federal.fp12/status", map[string]string{"status": "EMERGENCY"}, http.StatusOK)
 	var reqs struct {

@@ -687,6 +687,12 @@ func TestDemoUsers(t *testing.T) {
 	if len(creds) != len(sim.Users()) {
 		t.Fatalf("demo-credentials.txt has %d users, want %d", len(creds), len(sim.Users()))
 	}
+	// The passwords and TOTP secrets are the owner's alone.
+	if st, err := os.Stat(filepath.Join(dir, "demo-credentials.txt")); err != nil {
+		t.Error(err)
+	} else if st.Mode().Perm() != 0o600 {
+		t.Errorf("mode of demo-credentials.txt = %04o, want 0600", st.Mode().Perm())
+	}
 	for _, u := range sim.Users() {
 		c, ok := creds[u.Username]
 		needsCode := u.Role == "supervisor" || u.Role == "admin"

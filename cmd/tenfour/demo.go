@@ -281,7 +281,7 @@ func demoPatrol(ctx context.Context, e *engine.Engine, p *sim.Patrol, speed floa
 		if ps := p.Step(units, step, e.Now()); len(ps) > 0 {
 			// A batch refused (a unit's newer position came in meanwhile)
 			// is simply the next step's to make.
-			if err := e.UpdatePositions(ps); err == nil {
+			if err := e.UpdatePositions(sim.Actor, ps); err == nil {
 				p.Wrote(ps)
 			}
 		}

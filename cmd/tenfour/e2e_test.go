@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -24,6 +25,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -830,4 +832,58 @@ func TestCLIHelp(t *testing.T) {
 			t.Errorf("tenfour with no command exited 0, want non-zero")
 		}
 	})
+}
+
+// TestDataDirModes: serve makes its data directory 0700 and its database,
+// the database's -wal and -shm, the signing key and the bootstrap
+// credentials 0600, even under a umask that lets everything through; a
+// data directory left wider is tightened at the next start, in the log
+// (issue 13: the database was 0644).
+func TestDataDirModes(t *testing.T) {
+	old := syscall.Umask(0)
+	defer syscall.Umask(old)
+	dir := filepath.Join(t.TempDir(), "data")
+	files := []string{"tenfour.db", "tenfour.db-wal", "tenfour.db-shm", "log.key", "node-id", "lock", "bootstrap-admin.txt"}
+	check := func(when string) {
+		t.Helper()
+		want := map[string]os.FileMode{"": 0o700}
+		for _, f := range files {
+			want[f] = 0o600
+		}
+		for f, m := range want {
+			st, err := os.Stat(filepath.Join(dir, f))
+			if err != nil {
+				t.Errorf("%s: stat %s: %v", when, f, err)
+				continue
+			}
+			if got := st.Mode().Perm(); got != m {
+				t.Errorf("%s: mode of %q = %04o, want %04o", when, f, got, m)
+			}
+		}
+	}
+
+	n := startNode(t, "serve", dir)
+	mustCreateAgency(t, adminAPI(t, n), "metro") // a write: the -wal and -shm are there
+	check("after the first start")
+	if err := n.stop(t); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+
+	// As an older tenfour, or a copy, left them: readable by all.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if err := os.Chmod(filepath.Join(dir, f), 0o644); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			t.Fatal(err)
+		}
+	}
+	n = startNode(t, "serve", dir)
+	mustCreateAgency(t, adminAPI(t, n), "sheriff")
+	check("after a start on a data directory left open")
+	for _, f := range []string{dir, filepath.Join(dir, "tenfour.db"), filepath.Join(dir, "log.key"), filepath.Join(dir, "bootstrap-admin.txt")} {
+		if !strings.Contains(n.out.String(), "tightened the permissions") || !strings.Contains(n.out.String(), f) {
+			t.Errorf("the log does not say it tightened %s:\n%s", f, n.out)
+		}
+	}
 }

@@ -27,6 +27,15 @@ func asUser(t *testing.T, admin *api, username, agency, role string) *api {
 	return &api{url: admin.url, token: tok.Token, client: admin.client}
 }
 
+// signOn signs the officer a is, username, on unit for eight hours: an
+// officer acts only for a unit they crew (dispatch.MayOperate).
+func signOn(t *testing.T, a *api, unit, username string) {
+	t.Helper()
+	now := time.Now().UTC()
+	a.must(t, "POST", "/api/v1/units/"+unit+"/sign-on", map[string]any{"crew": []string{username},
+		"shift": map[string]any{"start": now, "end": now.Add(8 * time.Hour)}}, http.StatusOK)
+}
+
 // must sends a request and requires the status.
 func (a *api) must(t *testing.T, method, path string, body any, status int) []byte {
 	t.Helper()
@@ -95,6 +104,12 @@ func TestKedzieScenario(t *testing.T) {
 	sheriffDispatcher := asUser(t, admin, "sheriff-dispatcher", "sheriff", "dispatcher")
 	stateDispatcher := asUser(t, admin, "state-dispatcher", "state", "dispatcher")
 	stateOfficer := asUser(t, admin, "state-officer", "state", "officer")
+	stateOfficer2 := asUser(t, admin, "state-officer2", "state", "officer")
+	// Each officer crews the unit they drive.
+	signOn(t, fedOfficer, "federal.fp11", "fed-officer")
+	signOn(t, metroOfficer, "metro.3t11", "metro-officer")
+	signOn(t, stateOfficer, "state.sp11", "state-officer")
+	signOn(t, stateOfficer2, "state.sp12", "state-officer2")
 
 	// The federal plan: metro, then the sheriff, then the state police;
 	// 10 s to acknowledge an emergency, 10 s more to decide.
@@ -177,9 +192,8 @@ func TestKedzieScenario(t *testing.T) {
 	commander.must(t, "POST", path+"/accept", map[string]any{"units": []string{"metro.3t11"},
 		"override": "traffic control at 39th Pl & Kedzie for the state police"}, http.StatusOK)
 	for _, st := range []string{"EN_ROUTE", "ON_SCENE"} {
-		for _, u := range []string{"state.sp11", "state.sp12"} {
-			stateOfficer.must(t, "POST", "/api/v1/units/"+u+"/status", map[string]string{"status": st}, http.StatusOK)
-		}
+		stateOfficer.must(t, "POST", "/api/v1/units/state.sp11/status", map[string]string{"status": st}, http.StatusOK)
+		stateOfficer2.must(t, "POST", "/api/v1/units/state.sp12/status", map[string]string{"status": st}, http.StatusOK)
 		metroOfficer.must(t, "POST", "/api/v1/units/metro.3t11/status", map[string]string{"status": st}, http.StatusOK)
 	}
 	if r := get(fedOfficer); r.Status != "ON_SCENE" {

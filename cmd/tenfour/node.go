@@ -72,6 +72,9 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := os.MkdirAll(m.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
+	if err := m.tightenDataDir(); err != nil {
+		return err
+	}
 	lock, err := lockDir(m.DataDir)
 	if err != nil {
 		return err
@@ -95,6 +98,11 @@ func (m *Main) Open(ctx context.Context) error {
 	db, err := m.openStore(ctx)
 	if err != nil {
 		return err
+	}
+	if t, ok := db.(interface{ Tightened() []string }); ok {
+		for _, f := range t.Tightened() {
+			m.Logger.Warn("tightened the permissions of the database to its owner's alone", "file", f)
+		}
 	}
 	m.Store = db
 	m.Logger.Info("verifying the log", "node", m.Node)
@@ -290,6 +298,35 @@ func (m *Main) loadKey() (*ledger.Key, error) {
 		return nil, fmt.Errorf("signing key %s: %w", path, err)
 	}
 	return k, nil
+}
+
+// secretFiles are the files of the data directory that only tenfour may
+// read: the log's signing key, the node's id and lock, the bootstrap
+// administrator's and the demo users' credentials. writeSecret makes them
+// 0600; the database is store/sqlite's (sqlite.FileMode).
+var secretFiles = []string{"log.key", "node-id", "lock", "bootstrap-admin.txt", demoCredentials}
+
+// tightenDataDir narrows the data directory to 0700 and its secret files,
+// and the signing key named by --key, to 0600 where they are wider (a data
+// directory of an older tenfour, or copied in), and logs each it changed.
+func (m *Main) tightenDataDir() error {
+	paths := []string{m.DataDir}
+	for _, f := range secretFiles {
+		paths = append(paths, filepath.Join(m.DataDir, f))
+	}
+	if m.KeyFile != "" {
+		paths = append(paths, m.KeyFile)
+	}
+	for _, p := range paths {
+		old, changed, err := sqlite.Tighten(p)
+		if err != nil {
+			return err
+		}
+		if changed {
+			m.Logger.Warn("tightened the permissions of a file only tenfour may read", "file", p, "was", fmt.Sprintf("%04o", old))
+		}
+	}
+	return nil
 }
 
 // writeSecret writes a file only its owner can read, durably.

@@ -28,11 +28,18 @@ var migrations embed.FS
 type DB struct {
 	w *sql.DB
 	r *sql.DB
+	// tightened lists the files whose permissions Open narrowed.
+	tightened []string
 }
 
 // Open opens (creating if needed) the SQLite database at path and brings its
-// schema up to date.
+// schema up to date. The file and its -wal and -shm are its owner's alone
+// (FileMode); Open tightens them if they are not (Tightened says which).
 func Open(ctx context.Context, path string) (*DB, error) {
+	tightened, err := secure(path)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
 	dsn := func(readonly bool) string {
 		q := url.Values{}
 		q.Add("_pragma", "busy_timeout(10000)")
@@ -70,8 +77,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(4)
 	r.SetMaxIdleConns(4)
-	return &DB{w: w, r: r}, nil
+	return &DB{w: w, r: r, tightened: tightened}, nil
 }
+
+// Tightened returns the files whose permissions Open narrowed to their
+// owner's, each with its old mode, for the caller to log.
+func (db *DB) Tightened() []string { return db.tightened }
 
 func migrate(ctx context.Context, db *sql.DB) error {
 	p, err := goose.NewProvider(goose.DialectSQLite3, db, mustSub(migrations, "migrations"))

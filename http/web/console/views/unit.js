@@ -3,9 +3,11 @@
 // next, an EMERGENCY button with a confirm step, and the position from the
 // browser's geolocation when the officer permits it.
 //
-// tenfour does not link a user to a unit (a crew changes units from shift
-// to shift), so the officer says which unit they are on; the choice is kept
-// in this browser (localStorage) per user.
+// The officer says which unit they are on; the choice is kept in this
+// browser (localStorage) per user. An officer acts only for a unit whose
+// crew they are on (docs/security.md), so choosing a unit they do not crew
+// signs them on it, for a shift of shiftHours; the server refuses a unit
+// another crew is signed on.
 
 import {post, seg} from '../api.js';
 import {h, replace, ticking, timer, clockTime} from '../dom.js';
@@ -19,6 +21,8 @@ import {unitBOLOs} from '../bolos.js';
 const positionEvery = 10_000;
 // confirmFor is how long the EMERGENCY confirmation waits before it lapses.
 const confirmFor = 8;
+// shiftHours is the shift an officer signs on for by choosing a unit.
+const shiftHours = 12;
 
 export function mount(root, ctx) {
   const store = ctx.store;
@@ -160,7 +164,30 @@ export function mount(root, ctx) {
   }
 
   // --- choosing the unit ----------------------------------------------------
-  function choose(id) {
+  // crewBound: an officer who is neither dispatcher nor supervisor acts only
+  // for a unit they crew (dispatch.Actor.CrewBound).
+  const roles = ctx.me.roles || [];
+  const crewBound = roles.includes('officer') && !roles.includes('dispatcher') && !roles.includes('supervisor');
+
+  // signOn signs the officer on unit id unless they crew it already; it
+  // reports whether they now do.
+  async function signOn(id) {
+    const u = store.units.get(id);
+    if (!crewBound || (u?.crew || []).includes(ctx.me.username)) return true;
+    const start = new Date();
+    const end = new Date(start.getTime() + shiftHours * 3600_000);
+    try {
+      store.takeUnit(await post(`/units/${seg(id)}/sign-on`, {crew: [ctx.me.username], shift: {start: start.toISOString(), end: end.toISOString()}}));
+      ctx.announce(`Signed on ${u ? u.call_sign : id}`);
+      return true;
+    } catch (e) {
+      ctx.toast(e.message, 'error');
+      return false;
+    }
+  }
+
+  async function choose(id) {
+    if (id && !(await signOn(id))) return;
     unitId = id;
     try {
       if (id) localStorage.setItem(storeKey, id);
