@@ -139,11 +139,24 @@ func TestRiverbend(t *testing.T) {
 		res, err := e.Execute(ctx, a, c)
 		return res.Events, err
 	}
-	rctx, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
-	defer cancel()
-	if err := sim.Run(rctx, m, record, sim.Live{Engine: e}, 20*time.Second, 20000, 9); err != nil {
-		t.Fatalf("Run(Riverbend) = %v", err)
-	}
+	// Until there are many calls, in both districts and for the state
+	// police too.
+	runUntil(t, func(ctx context.Context) error {
+		return sim.Run(ctx, m, record, sim.Live{Engine: e}, 20*time.Second, 20000, 9)
+	}, func() bool {
+		n, state := 0, 0
+		ds := map[string]bool{}
+		e.Read(func(s *dispatch.State) {
+			for _, in := range s.Incidents {
+				n++
+				ds[in.Location.District] = true
+				if in.Agency == "state" {
+					state++
+				}
+			}
+		})
+		return n >= 50 && len(ds) >= 2 && state > 0
+	})
 	incidents := 0
 	districts := map[string]int{}
 	byAgency := map[string]int{}
