@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tenfour-cad/tenfour/auth"
 	"github.com/tenfour-cad/tenfour/dispatch"
 )
 
@@ -216,8 +217,8 @@ func TestTokens(t *testing.T) {
 
 	t.Run("Revoke", func(t *testing.T) {
 		tok := issue(t, map[string]any{"name": "ann's laptop"})
-		if tok.Expires != nil {
-			t.Errorf("token with no expires_in_seconds expires %v, want never", tok.Expires)
+		if tok.Expires == nil || !tok.Expires.Equal(ts.Clock.Now().Add(auth.DefaultTokenLife)) {
+			t.Errorf("token with no expires_in_seconds expires %v, want in 90 days (auth.DefaultTokenLife)", tok.Expires)
 		}
 		if r := ts.Do(t, "POST", "/api/v1/incidents", tok.Token, incident); r.Status != 201 {
 			t.Fatalf("POST /api/v1/incidents with the token = %d %s, want 201", r.Status, r.Body)
@@ -266,6 +267,7 @@ func TestTokens(t *testing.T) {
 		{"ErrNoName", map[string]any{"expires_in_seconds": 60}, "name"},
 		{"ErrNegativeExpiry", map[string]any{"name": "x", "expires_in_seconds": -1}, "expires_in_seconds"},
 		{"ErrHugeExpiry", map[string]any{"name": "x", "expires_in_seconds": int64(1) << 40}, "expires_in_seconds"},
+		{"ErrPastTokenLife", map[string]any{"name": "x", "expires_in_seconds": int64(auth.DefaultTokenLife/time.Second) + 1}, "at most 90 days"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			CheckProblem(t, "POST /api/v1/users/ann/tokens "+tc.name, ts.Do(t, "POST", "/api/v1/users/ann/tokens", ts.Admin, tc.body), 422, dispatch.EINVALID, tc.detail)
