@@ -274,6 +274,27 @@ func TestTokens(t *testing.T) {
 		})
 	}
 	CheckProblem(t, "POST /api/v1/users/nobody/tokens", ts.Do(t, "POST", "/api/v1/users/nobody/tokens", ts.Admin, map[string]any{"name": "x"}), 404, dispatch.ENOTFOUND, "nobody")
+
+	// Last, as it moves the clock by 90 days: a token stored with no expiry
+	// (made before tokens expired) ends 90 days after it was made, and the
+	// API says so.
+	t.Run("OldTokenWithoutExpiry", func(t *testing.T) {
+		made := ts.Clock.Now()
+		old := ts.MustCreateToken(t, "ann")
+		id := auth.TokenID(auth.TokenHash(old))
+		var list struct{ Tokens []Token }
+		MustJSON(t, "GET /api/v1/users/ann/tokens", ts.Do(t, "GET", "/api/v1/users/ann/tokens", ts.Admin, nil), 200, &list)
+		i := slices.IndexFunc(list.Tokens, func(x Token) bool { return x.ID == id })
+		if i < 0 || list.Tokens[i].Expires == nil || !list.Tokens[i].Expires.Equal(made.Add(auth.DefaultTokenLife)) {
+			t.Errorf("GET /api/v1/users/ann/tokens = %+v, want %s expiring 90 days after it was made", list.Tokens, id)
+		}
+		ts.Clock.Advance(auth.DefaultTokenLife - time.Second)
+		if r := ts.Do(t, "GET", "/api/v1/auth/me", old, nil); r.Status != 200 {
+			t.Fatalf("GET /api/v1/auth/me with an old token a second before its 90 days = %d %s, want 200", r.Status, r.Body)
+		}
+		ts.Clock.Advance(time.Second)
+		CheckProblem(t, "GET /api/v1/auth/me with an old token after 90 days", ts.Do(t, "GET", "/api/v1/auth/me", old, nil), 401, dispatch.EUNAUTHORIZED, "expired")
+	})
 }
 
 // privateReads returns the private.read events from seq on, as their data.
