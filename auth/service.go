@@ -359,7 +359,7 @@ type TokenRequest struct {
 	TTL time.Duration
 	// Code is the user's current one-time code, when the token carries a
 	// role that needs a second factor and its maker is not the user in a
-	// session of their own (CanIssueToken).
+	// session of their own (IssueToken).
 	Code string
 }
 
@@ -412,10 +412,11 @@ func (s *Service) IssueToken(ctx context.Context, by dispatch.Actor, r TokenRequ
 	if !t.Expires.IsZero() {
 		data["expires"] = t.Expires.Format(time.RFC3339)
 	}
-	if maker := by.User; by.IsSystem() {
+	switch {
+	case by.IsSystem():
 		data["made_by"] = by.System
-	} else if maker != r.Username {
-		data["made_by"] = maker
+	case by.User != r.Username:
+		data["made_by"] = by.User
 	}
 	if err := s.audit(ctx, dispatch.RecordAudit{Type: dispatch.TypeTokenCreated, Agency: u.Agency,
 		Subject: map[string]string{"user": r.Username, "token": t.ID}, As: by, Data: data}); err != nil {
@@ -447,8 +448,8 @@ func (s *Service) mayIssue(ctx context.Context, by dispatch.Actor, u store.User,
 			return nil
 		}
 	case by.User != u.Username:
-		if !by.HasRole(dispatch.RoleAdmin) {
-			return dispatch.Errorf(dispatch.EFORBIDDEN, "only an administrator makes tokens for others")
+		if !by.HasRole(dispatch.RoleAdmin) || by.Agency != "" && by.Agency != u.Agency {
+			return dispatch.Errorf(dispatch.EFORBIDDEN, "only an administrator of %s's agency makes tokens for %s", u.Username, u.Username)
 		}
 		if len(strong) > 0 {
 			return dispatch.Errorf(dispatch.EFORBIDDEN, "a token carrying %s needs the second factor of %s: only %s can make it, signed in; an administrator may make one without those roles", need, u.Username, u.Username)

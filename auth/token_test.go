@@ -63,6 +63,8 @@ func TestIssueToken(t *testing.T) {
 		{name: "OKAdminForSupervisorDispatcherOnly", by: metroAdmin, req: auth.TokenRequest{Username: "sue", Roles: dispatcher}, madeBy: "madmin"},
 		{name: "OKAdminForDispatcher", by: metroAdmin, req: auth.TokenRequest{Username: "ann"}, madeBy: "madmin"},
 		{name: "ErrNotAdminForOther", by: sueSession, req: auth.TokenRequest{Username: "ann"}, code: dispatch.EFORBIDDEN, detail: "only an administrator"},
+		{name: "ErrOtherAgencysAdmin", by: dispatch.Actor{User: "sadmin", Agency: "sheriff", Role: dispatch.RoleAdmin, Roles: []string{dispatch.RoleAdmin}}, req: auth.TokenRequest{Username: "ann"}, code: dispatch.EFORBIDDEN, detail: "only an administrator of ann's agency"},
+		{name: "OKInstallationAdminForDispatcher", by: dispatch.Actor{User: "root", Role: dispatch.RoleAdmin, Roles: []string{dispatch.RoleAdmin}}, req: auth.TokenRequest{Username: "ann"}, madeBy: "root"},
 		{name: "OKSupervisorInSession", by: sueSession, req: auth.TokenRequest{Username: "sue", Roles: supervisor}},
 		{name: "ErrSupervisorTokenNoCode", by: sueToken, req: auth.TokenRequest{Username: "sue", Roles: supervisor}, code: dispatch.EFORBIDDEN, detail: "one-time code of sue"},
 		{name: "ErrSupervisorTokenWrongCode", by: sueToken, req: auth.TokenRequest{Username: "sue", Roles: supervisor, Code: wrong}, code: dispatch.EFORBIDDEN, detail: "is wrong"},
