@@ -95,6 +95,9 @@ func (s *Service) Unlock(ctx context.Context, by dispatch.Actor, username string
 	if err != nil {
 		return u, fmt.Errorf("unlock %s: %w", username, err)
 	}
+	// The account's tokens work again here at once, not when the cache
+	// forgets the locked user.
+	s.tokens.forget()
 	if err := s.Accounts.ClearLoginFailures(ctx, username); err != nil {
 		return u, fmt.Errorf("unlock %s: %w", username, err)
 	}

@@ -182,7 +182,7 @@ func TestBootstrap(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Token(bootstrap token) = %v", err)
 	}
-	if want := (dispatch.Actor{User: "admin", Role: dispatch.RoleAdmin, Roles: []string{dispatch.RoleAdmin}}); !reflect.DeepEqual(a, want) {
+	if want := (dispatch.Actor{User: "admin", Role: dispatch.RoleAdmin, Roles: []string{dispatch.RoleAdmin}, Token: auth.TokenID(auth.TokenHash(c.Token))}); !reflect.DeepEqual(a, want) {
 		t.Errorf("Token(bootstrap token) = %+v, want %+v", a, want)
 	}
 
@@ -227,6 +227,14 @@ func TestToken(t *testing.T) {
 		"disabled": MustCreateUser(t, st, store.User{Username: "dan", Agency: "metro", Roles: []string{dispatch.RoleOfficer},
 			Created: now, Disabled: true}, store.Token{Created: now}),
 		"admin": MustCreateUser(t, st, store.User{Username: "root", Roles: []string{dispatch.RoleAdmin}, Created: now}, store.Token{Created: now}),
+		// Tokens made before tokens expired have no expiry: they end
+		// Policy.TokenLife after they were made.
+		"old":         MustCreateUser(t, st, ann, store.Token{Created: now.Add(-auth.DefaultTokenLife + time.Second)}),
+		"old-expired": MustCreateUser(t, st, ann, store.Token{Created: now.Add(-auth.DefaultTokenLife)}),
+		"locked": MustCreateUser(t, st, store.User{Username: "lou", Agency: "metro", Roles: []string{dispatch.RoleOfficer},
+			Created: now, LockedUntil: now.Add(time.Minute)}, store.Token{Created: now}),
+		"lock-ended": MustCreateUser(t, st, store.User{Username: "leo", Agency: "metro", Roles: []string{dispatch.RoleOfficer},
+			Created: now, LockedUntil: now}, store.Token{Created: now}),
 	}
 	unknown, _ := auth.NewToken()
 	for _, tc := range []struct {
@@ -238,6 +246,10 @@ func TestToken(t *testing.T) {
 		{name: "OK", token: tokens["valid"], want: dispatch.Actor{User: "ann", Agency: "metro", Role: dispatch.RoleDispatcher, Roles: annRoles}},
 		{name: "OKNotYetExpired", token: tokens["future"], want: dispatch.Actor{User: "ann", Agency: "metro", Role: dispatch.RoleDispatcher, Roles: annRoles}},
 		{name: "OKAdmin", token: tokens["admin"], want: dispatch.Actor{User: "root", Role: dispatch.RoleAdmin, Roles: []string{dispatch.RoleAdmin}}},
+		{name: "OKOldWithinLife", token: tokens["old"], want: dispatch.Actor{User: "ann", Agency: "metro", Role: dispatch.RoleDispatcher, Roles: annRoles}},
+		{name: "OKLockEnded", token: tokens["lock-ended"], want: dispatch.Actor{User: "leo", Agency: "metro", Role: dispatch.RoleOfficer, Roles: []string{dispatch.RoleOfficer}}},
+		{name: "ErrOldPastLife", token: tokens["old-expired"], msg: "expired or was revoked"},
+		{name: "ErrLocked", token: tokens["locked"], msg: "locked"},
 		{name: "ErrUnknown", token: unknown, msg: "not valid"},
 		{name: "ErrEmpty", token: "", msg: "not valid"},
 		{name: "ErrHashGivenAsToken", token: string(auth.TokenHash(tokens["valid"])), msg: "not valid"},
@@ -249,6 +261,8 @@ func TestToken(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := svc.Token(ctx, tc.token)
 			if tc.msg == "" {
+				// The actor names the token it acts with, by its public id.
+				tc.want.Token = auth.TokenID(auth.TokenHash(tc.token))
 				if err != nil || !reflect.DeepEqual(got, tc.want) {
 					t.Errorf("Token(%s) = %+v, %v, want %+v", tc.name, got, err, tc.want)
 				}

@@ -47,7 +47,11 @@ func (s *Service) Bootstrap(ctx context.Context, settings Settings, exec Executo
 	}
 	c.TOTP = uri
 	token, hash := NewToken()
-	if err := s.Accounts.CreateToken(ctx, store.Token{ID: TokenID(hash), Name: "bootstrap", Hash: hash, Username: c.Username, Created: u.Created}); err != nil {
+	t := store.Token{ID: TokenID(hash), Name: "bootstrap", Hash: hash, Username: c.Username, Created: u.Created}
+	if s.Policy.TokenLife > 0 {
+		t.Expires = u.Created.Add(s.Policy.TokenLife)
+	}
+	if err := s.Accounts.CreateToken(ctx, t); err != nil {
 		return nil, fmt.Errorf("bootstrap administrator token: %w", err)
 	}
 	c.Token = token

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -41,6 +42,11 @@ type Policy struct {
 	// sign-ins from many addresses bounds the node's memory and leaves it
 	// CPU for dispatch. Zero means DefaultMaxHashing.
 	MaxHashing int
+	// TokenLife is how long a token lives when its maker names no
+	// lifetime, and the longest one it may be given. A token stored with
+	// no expiry (made before tokens expired) is taken to expire TokenLife
+	// after it was made. Zero lets tokens live until revoked.
+	TokenLife time.Duration
 }
 
 // DefaultMaxHashing returns the default cap on concurrent password checks:
@@ -49,7 +55,8 @@ func DefaultMaxHashing() int { return max(1, runtime.GOMAXPROCS(0)) }
 
 // DefaultPolicy returns the default rules: 30-minute idle and 12-hour
 // absolute session timeouts, a 30-minute lock after 5 failures within 15
-// minutes, and a second factor for supervisors and administrators.
+// minutes, a second factor for supervisors and administrators, and API
+// tokens that expire after 90 days.
 func DefaultPolicy() Policy {
 	return Policy{
 		IdleTimeout:     30 * time.Minute,
@@ -61,8 +68,14 @@ func DefaultPolicy() Policy {
 		TokenUseEvery:   time.Hour,
 		TokenCache:      2 * time.Second,
 		MaxHashing:      DefaultMaxHashing(),
+		TokenLife:       DefaultTokenLife,
 	}
 }
+
+// DefaultTokenLife is how long an API token lives unless the policy says
+// otherwise: long enough for a tablet's token to outlast a quarter's
+// rotation of crews, short enough that a forgotten one dies.
+const DefaultTokenLife = 90 * 24 * time.Hour
 
 // Service signs users in and out and says who a request comes from. Every
 // sign-in, failure, lock, token and sign-out is recorded in the log through
@@ -188,7 +201,10 @@ func (s *Service) Login(ctx context.Context, username, password, code string) (s
 	case s.needsOTP(u) && u.TOTPSecret == "":
 		return "", u, dispatch.Errorf(dispatch.EUNAUTHORIZED, "your role requires a second factor and none is enrolled; ask an administrator to enroll one")
 	case u.TOTPSecret != "" && code == "":
-		return "", u, errOTPRequired
+		// The answer tells that the password was right, so it counts as a
+		// failure toward the lock: otherwise it would let anyone try
+		// passwords without end on an account with a second factor.
+		return "", u, errors.Join(errOTPRequired, s.failed(ctx, u, who, "no one-time code", now))
 	case u.TOTPSecret != "" && !s.validCode(u.TOTPSecret, code, now):
 		reason = "wrong one-time code"
 	}
@@ -229,7 +245,10 @@ func (s *Service) failed(ctx context.Context, u store.User, who dispatch.Actor, 
 		return nil
 	}
 	until := now.Add(s.Policy.LockDuration)
-	if _, err := s.Accounts.UpdateUser(ctx, u.Username, store.UserUpdate{LockedUntil: &until}); err != nil {
+	_, err = s.Accounts.UpdateUser(ctx, u.Username, store.UserUpdate{LockedUntil: &until})
+	// The account's tokens stop with the lock, on this node at once.
+	s.tokens.forget()
+	if err != nil {
 		return fmt.Errorf("lock %s: %w", u.Username, err)
 	}
 	return s.audit(ctx, dispatch.RecordAudit{Type: dispatch.TypeLocked, Agency: u.Agency, Subject: subject, As: who,
@@ -342,8 +361,14 @@ func (s *Service) Token(ctx context.Context, token string) (dispatch.Actor, erro
 			s.tokens.put(key, t, u, now.Add(s.Policy.TokenCache))
 		}
 	}
-	if t.Revoked || (!t.Expires.IsZero() && !now.Before(t.Expires)) {
+	if exp := s.TokenExpires(t); t.Revoked || (!exp.IsZero() && !now.Before(exp)) {
 		return dispatch.Actor{}, dispatch.Errorf(dispatch.EUNAUTHORIZED, "the token has expired or was revoked")
+	}
+	if u.LockedUntil.After(now) {
+		// Whoever locked the account by guessing its password may be
+		// close to it: what the account's tokens can do stops too, until
+		// the lock ends or an administrator lifts it.
+		return dispatch.Actor{}, dispatch.Errorf(dispatch.EUNAUTHORIZED, "the token's account is locked until %s; an administrator can lift the lock", u.LockedUntil.Format("15:04 MST"))
 	}
 	roles := u.Roles
 	if len(t.Roles) > 0 {
@@ -352,7 +377,7 @@ func (s *Service) Token(ctx context.Context, token string) (dispatch.Actor, erro
 	if len(roles) == 0 {
 		return dispatch.Actor{}, dispatch.Errorf(dispatch.EUNAUTHORIZED, "the token carries none of its user's roles")
 	}
-	a := dispatch.Actor{User: u.Username, Agency: u.Agency, Role: primary(roles), Roles: roles}
+	a := dispatch.Actor{User: u.Username, Agency: u.Agency, Role: primary(roles), Roles: roles, Token: t.ID}
 	if t.LastUsed.IsZero() || now.Sub(t.LastUsed) >= s.Policy.TokenUseEvery {
 		if err := s.Accounts.TouchToken(ctx, t.ID, now); err != nil {
 			return dispatch.Actor{}, fmt.Errorf("authenticate: %w", err)
@@ -368,49 +393,161 @@ func (s *Service) Token(ctx context.Context, token string) (dispatch.Actor, erro
 	return a, nil
 }
 
-// IssueToken makes an API token for username, carrying roles (a subset of
-// the user's; none for all of them), valid for ttl (zero: until revoked). It
-// returns the secret, shown once.
-func (s *Service) IssueToken(ctx context.Context, by dispatch.Actor, username, name string, roles []string, ttl time.Duration) (string, store.Token, error) {
+// A TokenRequest asks for an API token.
+type TokenRequest struct {
+	Username string   // whose token it is
+	Name     string   // what it is for, such as "unit 12's tablet"
+	Roles    []string // a subset of the user's roles; none for all of them
+	// TTL is how long it lives: zero for the policy's TokenLife, and never
+	// longer than that.
+	TTL time.Duration
+	// Code is the user's current one-time code, when the token carries a
+	// role that needs a second factor and its maker is not the user in a
+	// session of their own (IssueToken).
+	Code string
+}
+
+// IssueToken makes an API token for r.Username. It returns the secret,
+// shown once. A token is never more than its user could do in a session
+// of their own: one carrying a role that needs a second factor
+// (Policy.TOTPRoles) is made only by its user — in a session, which passed
+// the second factor, or with the user's one-time code — or by the
+// installation's operator on the command line with that code. An
+// administrator makes tokens for others only of roles without a second
+// factor, and the token.created event then says who made it (made_by).
+func (s *Service) IssueToken(ctx context.Context, by dispatch.Actor, r TokenRequest) (string, store.Token, error) {
 	now := s.now()
-	u, err := s.Accounts.User(ctx, username)
+	u, err := s.Accounts.User(ctx, r.Username)
 	if errors.Is(err, store.ErrNotFound) {
-		return "", store.Token{}, dispatch.Errorf(dispatch.ENOTFOUND, "user %s does not exist", username)
+		return "", store.Token{}, dispatch.Errorf(dispatch.ENOTFOUND, "user %s does not exist", r.Username)
 	}
 	if err != nil {
 		return "", store.Token{}, fmt.Errorf("issue token: %w", err)
 	}
-	for _, r := range roles {
-		if !slices.Contains(u.Roles, r) {
-			return "", store.Token{}, dispatch.Errorf(dispatch.EINVALID, "user %s does not hold role %q, so a token cannot carry it", username, r)
+	for _, role := range r.Roles {
+		if !slices.Contains(u.Roles, role) {
+			return "", store.Token{}, dispatch.Errorf(dispatch.EINVALID, "user %s does not hold role %q, so a token cannot carry it", r.Username, role)
 		}
 	}
-	if len(name) > 100 {
+	if len(r.Name) > 100 {
 		return "", store.Token{}, dispatch.Errorf(dispatch.EINVALID, "a token's name is at most 100 characters")
 	}
 	// A token's name is shown in lists and in the log: no hidden
 	// characters, as in any text (dispatch.CheckText).
-	if err := dispatch.CheckText("token name", &name, 100, false); err != nil {
+	if err := dispatch.CheckText("token name", &r.Name, 100, false); err != nil {
+		return "", store.Token{}, err
+	}
+	life := s.Policy.TokenLife
+	switch {
+	case r.TTL < 0:
+		return "", store.Token{}, dispatch.Errorf(dispatch.EINVALID, "a token's lifetime cannot be negative")
+	case life > 0 && r.TTL > life:
+		return "", store.Token{}, dispatch.Errorf(dispatch.EINVALID, "a token lives at most %s (the installation's policy)", days(life))
+	case r.TTL > 0:
+		life = r.TTL
+	}
+	if err := s.mayIssue(ctx, by, u, r, now); err != nil {
 		return "", store.Token{}, err
 	}
 	secret, hash := NewToken()
-	t := store.Token{ID: TokenID(hash), Hash: hash, Username: username, Name: name, Roles: roles, Created: now}
-	if ttl > 0 {
-		t.Expires = now.Add(ttl)
+	t := store.Token{ID: TokenID(hash), Hash: hash, Username: r.Username, Name: r.Name, Roles: r.Roles, Created: now}
+	if life > 0 {
+		t.Expires = now.Add(life)
 	}
 	if err := s.Accounts.CreateToken(ctx, t); err != nil {
 		return "", t, fmt.Errorf("issue token: %w", err)
 	}
-	data := dispatch.Audited{"name": name, "roles": fmt.Sprint(roles)}
+	data := dispatch.Audited{"name": r.Name, "roles": fmt.Sprint(r.Roles)}
 	if !t.Expires.IsZero() {
 		data["expires"] = t.Expires.Format(time.RFC3339)
 	}
+	switch {
+	case by.IsSystem():
+		data["made_by"] = by.System
+	case by.User != r.Username:
+		data["made_by"] = by.User
+	}
 	if err := s.audit(ctx, dispatch.RecordAudit{Type: dispatch.TypeTokenCreated, Agency: u.Agency,
-		Subject: map[string]string{"user": username, "token": t.ID}, As: by, Data: data}); err != nil {
+		Subject: map[string]string{"user": r.Username, "token": t.ID}, As: by, Data: data}); err != nil {
 		s.Accounts.RevokeToken(ctx, t.ID)
 		return "", t, err
 	}
 	return secret, t, nil
+}
+
+// mayIssue says why by may not make the token r for u, or returns nil.
+func (s *Service) mayIssue(ctx context.Context, by dispatch.Actor, u store.User, r TokenRequest, now time.Time) error {
+	roles := r.Roles
+	if len(roles) == 0 {
+		roles = u.Roles
+	}
+	var strong []string
+	for _, role := range roles {
+		if slices.Contains(s.Policy.TOTPRoles, role) {
+			strong = append(strong, role)
+		}
+	}
+	need := strings.Join(strong, ", ")
+	switch {
+	case by.IsSystem():
+		// The installation's operator on the command line: as an
+		// administrator, but with the user's code it may make the token a
+		// user would make.
+		if len(strong) == 0 {
+			return nil
+		}
+	case by.User != u.Username:
+		if !by.HasRole(dispatch.RoleAdmin) || by.Agency != "" && by.Agency != u.Agency {
+			return dispatch.Errorf(dispatch.EFORBIDDEN, "only an administrator of %s's agency makes tokens for %s", u.Username, u.Username)
+		}
+		if len(strong) > 0 {
+			return dispatch.Errorf(dispatch.EFORBIDDEN, "a token carrying %s needs the second factor of %s: only %s can make it, signed in; an administrator may make one without those roles", need, u.Username, u.Username)
+		}
+		return nil
+	case by.Token == "":
+		// The user in a session: a session of a user with a second factor
+		// began with its code (Login), and enrolling a new one ends the
+		// user's sessions.
+		if len(strong) > 0 && u.TOTPSecret == "" {
+			return dispatch.Errorf(dispatch.EFORBIDDEN, "a token carrying %s needs a second factor, and %s has none enrolled", need, u.Username)
+		}
+		return nil
+	}
+	// The user through a token, or the operator for a role with a second
+	// factor: the user's one-time code stands for the user's presence. A
+	// token without it makes no token, lest a stolen one outlive its
+	// revocation through another.
+	switch {
+	case u.TOTPSecret == "":
+		return dispatch.Errorf(dispatch.EFORBIDDEN, "this token needs the one-time code of %s, who has no second factor enrolled; sign in and make it there", u.Username)
+	case r.Code == "":
+		return dispatch.Errorf(dispatch.EFORBIDDEN, "this token needs the current one-time code of %s (code)", u.Username)
+	case !s.validCode(u.TOTPSecret, r.Code, now):
+		who := dispatch.Actor{User: u.Username, Agency: u.Agency, Role: primary(u.Roles)}
+		// A wrong code counts toward the lock, as at sign-in: whoever
+		// holds a token, or the command line, cannot try codes without end.
+		return errors.Join(dispatch.Errorf(dispatch.EFORBIDDEN, "the one-time code of %s is wrong", u.Username),
+			s.failed(ctx, u, who, "wrong one-time code for a token", now))
+	}
+	return nil
+}
+
+// TokenExpires returns when a token ends: its expiry, or for a token stored
+// with none (made before tokens expired), TokenLife after it was made. The
+// zero time is never.
+func (s *Service) TokenExpires(t store.Token) time.Time {
+	if t.Expires.IsZero() && s.Policy.TokenLife > 0 {
+		return t.Created.Add(s.Policy.TokenLife)
+	}
+	return t.Expires
+}
+
+// days writes a lifetime in days when it is whole days.
+func days(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%d days", d/(24*time.Hour))
+	}
+	return d.String()
 }
 
 // TokenID returns a token's public id: hex of its hash's first 8 bytes.

@@ -24,6 +24,11 @@ type Actor struct {
 	Role   string   // the role this action is taken in
 	Roles  []string // every role the user holds (or the token carries)
 	System string   // set for timers, the simulator, bootstrap; then User is empty
+	// Token is the public id of the API token the user acts with (never
+	// the token itself); empty in a session and for the system. The log
+	// records it with the action, so that what a token did can be told
+	// from what its user did in person.
+	Token string
 }
 
 // HasRole reports whether the actor holds role.

@@ -135,7 +135,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 		// Public, but it records only what carries a node MAC (TestRelay).
 		"POST /internal/v1/audit": {request: func(int) (string, any) { return "/internal/v1/audit", map[string]string{"forged": "yes"} }},
 		"GET /api/v1/auth/me":     {request: get("/api/v1/auth/me")},
-		"GET /api/v1/agencies":    {request: get("/api/v1/agencies")},
+		// Every subject here holds a token, and a token makes a token only
+		// with its user's one-time code (TestNoImpersonation): a body
+		// refused as invalid shows the route open without making one.
+		"POST /api/v1/auth/tokens": {request: func(int) (string, any) {
+			return "/api/v1/auth/tokens", map[string]any{"name": "matrix", "expires_in_seconds": -1}
+		}},
+		"GET /api/v1/agencies": {request: get("/api/v1/agencies")},
 		"POST /api/v1/agencies": {request: func(n int) (string, any) {
 			return "/api/v1/agencies", map[string]string{"id": fmt.Sprintf("agency-%d", n), "name": "New", "kind": "sheriff"}
 		}},

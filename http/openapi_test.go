@@ -156,7 +156,8 @@ func TestOpenAPI(t *testing.T) {
 		{"post", "/api/v1/requests", []string{"from_agency", "location", "nature", "to_agency", "unit", "urgency"}},
 		{"post", "/api/v1/requests/{id}/accept", []string{"agency", "override", "units"}},
 		{"post", "/api/v1/directives", []string{"agency", "effect", "expires", "reason", "restrict", "scope"}},
-		{"post", "/api/v1/users/{username}/tokens", []string{"expires_in_seconds", "name", "roles"}},
+		{"post", "/api/v1/users/{username}/tokens", []string{"code", "expires_in_seconds", "name", "roles"}},
+		{"post", "/api/v1/auth/tokens", []string{"code", "expires_in_seconds", "name", "roles"}},
 	} {
 		op := doc.Paths[c.path][c.method]
 		if op.RequestBody == nil {

@@ -46,6 +46,14 @@ type Server struct {
 	failures     *limiter
 	calls        *limiter
 
+	// StreamsPerUser and StreamsPerNode cap the event streams (GET
+	// /api/v1/stream) open at once on this node, per user and in all;
+	// past either a new one answers 429. Set them before serving; zero is
+	// no cap.
+	StreamsPerUser int
+	StreamsPerNode int
+	streams        streamCounts
+
 	// Scenarios are the scenarios the server plays on a supervisor's
 	// request (POST /api/v1/scenarios/{name}, scenarios.go), by name:
 	// tenfour demo gives the reference scenario; tenfour serve none. Set
@@ -97,6 +105,7 @@ func NewServer(e *engine.Engine, photos Photos, a *auth.Service, logger *slog.Lo
 		engine: e, photos: photos, auth: a, logger: logger, clock: time.Now, mux: http.NewServeMux(),
 		cop:        http.NewCrossOriginProtection(),
 		LoginLimit: DefaultLoginLimit, FailureLimit: DefaultFailureLimit, APILimit: DefaultAPILimit,
+		StreamsPerUser: DefaultStreamsPerUser, StreamsPerNode: DefaultStreamsPerNode,
 		logins: newLimiter(), failures: newLimiter(), calls: newLimiter(),
 		idem:    newIdemStore(IdempotencyEntries, IdempotencyTTL),
 		drawing: newDrawn(nil),
@@ -198,6 +207,7 @@ func (s *Server) Routes() []Route {
 		{"POST /api/v1/auth/login", nil, s.handleLogin},
 		{"POST /api/v1/auth/logout", nil, s.handleLogout},
 		{"GET /api/v1/auth/me", anyUser, s.handleMe},
+		{"POST /api/v1/auth/tokens", anyUser, s.handleCreateOwnToken},
 
 		{"GET /api/v1/agencies", anyUser, s.handleListAgencies},
 		{"POST /api/v1/agencies", root, s.handleCreateAgency},

@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -186,9 +187,12 @@ func TestLoginInvalid(t *testing.T) {
 func TestLockout(t *testing.T) {
 	ts := MustOpenServer(t)
 	ts.MustExecute(t, dispatch.CreateAgency{ID: "metro", Name: "Metro PD", Kind: "municipal_police"})
-	ts.MustCreateUser(t, "ann", "metro", dispatch.RoleDispatcher)
+	annToken := ts.MustCreateUser(t, "ann", "metro", dispatch.RoleDispatcher)
 	const pw = "ann's long password"
 	ts.MustSetPassword(t, "ann", pw)
+	if r := ts.Do(t, "GET", "/api/v1/auth/me", annToken, nil); r.Status != 200 {
+		t.Fatalf("GET /api/v1/auth/me with ann's token = %d %s, want 200", r.Status, r.Body)
+	}
 	start := ts.Engine.Log().Size()
 
 	for i := range 5 {
@@ -201,6 +205,9 @@ func TestLockout(t *testing.T) {
 	if cookie != "" {
 		t.Error("a locked account got a session")
 	}
+	// The lock stops the account's tokens at once, though this node had
+	// the token in its cache.
+	CheckProblem(t, "ann's token once she is locked", ts.Do(t, "GET", "/api/v1/auth/me", annToken, nil), 401, dispatch.EUNAUTHORIZED, "locked")
 	want := []string{dispatch.TypeLoginFailed, dispatch.TypeLoginFailed, dispatch.TypeLoginFailed, dispatch.TypeLoginFailed,
 		dispatch.TypeLoginFailed, dispatch.TypeLocked, dispatch.TypeLoginFailed}
 	if got := eventTypes(t, ts, start); !slices.Equal(got, want) {
@@ -222,6 +229,9 @@ func TestLockout(t *testing.T) {
 	}
 	if r, cookie := ts.Login(t, "ann", pw, ""); r.Status != 200 || cookie == "" {
 		t.Errorf("sign-in after the unlock = %d %s, want 200 with a session", r.Status, r.Body)
+	}
+	if r := ts.Do(t, "GET", "/api/v1/auth/me", annToken, nil); r.Status != 200 {
+		t.Errorf("GET /api/v1/auth/me with ann's token after the unlock = %d %s, want 200", r.Status, r.Body)
 	}
 	events := ts.Events(t, start)
 	if unlocked := events[len(events)-2]; unlocked.Type != dispatch.TypeUnlocked || unlocked.Actor.User != "admin" || unlocked.Subject["user"] != "ann" {
@@ -290,10 +300,19 @@ func TestSecondFactor(t *testing.T) {
 	ts.MustExecute(t, dispatch.CreateAgency{ID: "metro", Name: "Metro PD", Kind: "municipal_police"})
 	secret := totpSecret(t, ts.Creds.TOTP)
 
+	before := ts.Engine.Log().Size()
 	r, cookie := ts.Login(t, "admin", ts.Creds.Password, "")
 	CheckProblem(t, "admin sign-in without a code", r, 401, auth.EOTPRequired, "one-time code")
 	if cookie != "" {
 		t.Error("sign-in without a code set a session")
+	}
+	// The answer tells that the password was right, so it counts toward
+	// the lock as a failure.
+	if got := eventTypes(t, ts, before); !slices.Equal(got, []string{dispatch.TypeLoginFailed}) {
+		t.Errorf("events of a right password without its code = %v, want [%s]", got, dispatch.TypeLoginFailed)
+	}
+	if n, err := ts.Store.CountLoginFailures(context.Background(), "admin", ts.Clock.Now().Add(-time.Minute)); n != 1 || err != nil {
+		t.Errorf("admin's failures after a right password without its code = %d, %v, want 1", n, err)
 	}
 	right := mustCode(t, secret, ts.Clock.Now())
 	wrong := strconv.Itoa((mustAtoi(t, right) + 1) % 1000000)

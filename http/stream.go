@@ -6,8 +6,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/engine"
 )
 
@@ -41,6 +43,16 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 		from = id
 	}
 	a := actorOf(r)
+	release, ok := s.streams.open(a, s.StreamsPerUser, s.StreamsPerNode)
+	if !ok {
+		// A stream holds a connection, a goroutine and a subscriber's
+		// queue for as long as it lasts: one caller may not hold the node's.
+		w.Header().Set("Retry-After", strconv.Itoa(streamRetryAfter))
+		writeProblem(w, r, http.StatusTooManyRequests, "too_many_streams",
+			fmt.Sprintf("too many event streams are open (at most %d per user, %d on this node); close one, or try again in %d s", s.StreamsPerUser, s.StreamsPerNode, streamRetryAfter))
+		return
+	}
+	defer release()
 	// ?unit= also delivers the messages of a unit of the caller's agency
 	// (messages.go), as GET /api/v1/messages?unit= lists them.
 	unit := r.URL.Query().Get("unit")
@@ -121,6 +133,57 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 			flusher.Flush()
 		}
 	}
+}
+
+// Default caps on open event streams (Server.StreamsPerUser,
+// Server.StreamsPerNode): a console and a few tablets each for one user,
+// and every user of a large centre on one node.
+const (
+	DefaultStreamsPerUser = 20
+	DefaultStreamsPerNode = 2000
+)
+
+// streamRetryAfter is the Retry-After of a refused stream, in seconds: a
+// closed stream frees its place at once, and a client's reconnection
+// (retry: 1000) should not hammer the node meanwhile.
+const streamRetryAfter = 5
+
+// streamCounts counts the open event streams, per user and in all.
+type streamCounts struct {
+	mu     sync.Mutex
+	byUser map[string]int
+	total  int
+}
+
+// open takes a place for a's stream under the caps (zero: no cap) and
+// returns the function that gives it back, or reports false when a cap is
+// reached. A user is counted across all its sessions and tokens.
+func (c *streamCounts) open(a dispatch.Actor, perUser, perNode int) (func(), bool) {
+	key := a.User
+	if key == "" {
+		key = "system:" + a.System
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if perNode > 0 && c.total >= perNode || perUser > 0 && c.byUser[key] >= perUser {
+		return nil, false
+	}
+	if c.byUser == nil {
+		c.byUser = make(map[string]int)
+	}
+	c.byUser[key]++
+	c.total++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			if c.byUser[key]--; c.byUser[key] <= 0 {
+				delete(c.byUser, key)
+			}
+			c.total--
+		})
+	}, true
 }
 
 // published reads the envelope of a stored entry.

@@ -49,13 +49,13 @@ type tokenView struct {
 	LastUsed *time.Time `json:"last_used,omitempty"`
 }
 
-func newTokenView(t store.Token) tokenView {
+func (s *Server) tokenView(t store.Token) tokenView {
 	v := tokenView{ID: t.ID, Username: t.Username, Name: t.Name, Roles: t.Roles, Created: t.Created, Revoked: t.Revoked}
 	if v.Roles == nil {
 		v.Roles = []string{}
 	}
-	if !t.Expires.IsZero() {
-		e := t.Expires
+	// A token stored with no expiry ends all the same (auth.Policy.TokenLife).
+	if e := s.auth.TokenExpires(t); !e.IsZero() {
 		v.Expires = &e
 	}
 	if !t.LastUsed.IsZero() {
@@ -217,22 +217,32 @@ func (s *Server) handleListTokens(w http.ResponseWriter, r *http.Request) {
 	}
 	out := []tokenView{}
 	for _, t := range ts {
-		out = append(out, newTokenView(t))
+		out = append(out, s.tokenView(t))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"tokens": out})
 }
 
-// maxTokenLife bounds expires_in_seconds; a token for good is asked for with 0.
+// maxTokenLife bounds expires_in_seconds before the policy's own bound
+// (auth.Policy.TokenLife) is applied, so that no lifetime overflows.
 const maxTokenLife = 10 * 366 * 24 * time.Hour
 
+// A tokenRequest is the body of a request for a token.
+type tokenRequest struct {
+	Name  string   `json:"name"`
+	Roles []string `json:"roles"`
+	// ExpiresIn is the token's lifetime; 0 is the installation's token
+	// life (auth.Policy.TokenLife, 90 days by default), also its longest.
+	ExpiresIn int64 `json:"expires_in_seconds"`
+	// Code is the token's user's one-time code, when the token carries a
+	// role with a second factor and is asked for with a token.
+	Code string `json:"code"`
+}
+
 // handleCreateToken makes an API token for a user; the answer carries its
-// secret, the only time it is shown.
+// secret, the only time it is shown. An administrator makes tokens for
+// others only of roles without a second factor (auth.Service.IssueToken).
 func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Name      string   `json:"name"`
-		Roles     []string `json:"roles"`
-		ExpiresIn int64    `json:"expires_in_seconds"`
-	}
+	var req tokenRequest
 	if err := decode(w, r, &req); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -242,24 +252,42 @@ func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	s.issueToken(w, r, u.Username, req)
+}
+
+// handleCreateOwnToken makes an API token for the caller: the way a user
+// whose roles need a second factor gets a token that carries them.
+func (s *Server) handleCreateOwnToken(w http.ResponseWriter, r *http.Request) {
+	var req tokenRequest
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.issueToken(w, r, actorOf(r).User, req)
+}
+
+func (s *Server) issueToken(w http.ResponseWriter, r *http.Request, username string, req tokenRequest) {
 	if req.Name == "" {
 		s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "a token needs a name that says what it is for"))
 		return
 	}
 	if req.ExpiresIn < 0 || req.ExpiresIn > int64(maxTokenLife/time.Second) {
-		s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "expires_in_seconds must be between 0 (never) and %d", int64(maxTokenLife/time.Second)))
+		s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "expires_in_seconds must be between 0 (the installation's token life) and %d", int64(maxTokenLife/time.Second)))
 		return
 	}
-	secret, t, err := s.auth.IssueToken(r.Context(), actorOf(r), u.Username, req.Name, req.Roles, time.Duration(req.ExpiresIn)*time.Second)
+	secret, t, err := s.auth.IssueToken(r.Context(), actorOf(r), auth.TokenRequest{
+		Username: username, Name: req.Name, Roles: req.Roles, TTL: time.Duration(req.ExpiresIn) * time.Second, Code: req.Code,
+	})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Location", "/api/v1/tokens/"+t.ID)
 	writeJSON(w, http.StatusCreated, struct {
 		tokenView
 		Token string `json:"token"`
-	}{newTokenView(t), secret})
+	}{s.tokenView(t), secret})
 }
 
 // handleRevokeToken revokes a token for good.

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tenfour-cad/tenfour/auth"
 	"github.com/tenfour-cad/tenfour/dispatch"
 )
 
@@ -216,8 +217,8 @@ func TestTokens(t *testing.T) {
 
 	t.Run("Revoke", func(t *testing.T) {
 		tok := issue(t, map[string]any{"name": "ann's laptop"})
-		if tok.Expires != nil {
-			t.Errorf("token with no expires_in_seconds expires %v, want never", tok.Expires)
+		if tok.Expires == nil || !tok.Expires.Equal(ts.Clock.Now().Add(auth.DefaultTokenLife)) {
+			t.Errorf("token with no expires_in_seconds expires %v, want in 90 days (auth.DefaultTokenLife)", tok.Expires)
 		}
 		if r := ts.Do(t, "POST", "/api/v1/incidents", tok.Token, incident); r.Status != 201 {
 			t.Fatalf("POST /api/v1/incidents with the token = %d %s, want 201", r.Status, r.Body)
@@ -266,12 +267,34 @@ func TestTokens(t *testing.T) {
 		{"ErrNoName", map[string]any{"expires_in_seconds": 60}, "name"},
 		{"ErrNegativeExpiry", map[string]any{"name": "x", "expires_in_seconds": -1}, "expires_in_seconds"},
 		{"ErrHugeExpiry", map[string]any{"name": "x", "expires_in_seconds": int64(1) << 40}, "expires_in_seconds"},
+		{"ErrPastTokenLife", map[string]any{"name": "x", "expires_in_seconds": int64(auth.DefaultTokenLife/time.Second) + 1}, "at most 90 days"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			CheckProblem(t, "POST /api/v1/users/ann/tokens "+tc.name, ts.Do(t, "POST", "/api/v1/users/ann/tokens", ts.Admin, tc.body), 422, dispatch.EINVALID, tc.detail)
 		})
 	}
 	CheckProblem(t, "POST /api/v1/users/nobody/tokens", ts.Do(t, "POST", "/api/v1/users/nobody/tokens", ts.Admin, map[string]any{"name": "x"}), 404, dispatch.ENOTFOUND, "nobody")
+
+	// Last, as it moves the clock by 90 days: a token stored with no expiry
+	// (made before tokens expired) ends 90 days after it was made, and the
+	// API says so.
+	t.Run("OldTokenWithoutExpiry", func(t *testing.T) {
+		made := ts.Clock.Now()
+		old := ts.MustCreateToken(t, "ann")
+		id := auth.TokenID(auth.TokenHash(old))
+		var list struct{ Tokens []Token }
+		MustJSON(t, "GET /api/v1/users/ann/tokens", ts.Do(t, "GET", "/api/v1/users/ann/tokens", ts.Admin, nil), 200, &list)
+		i := slices.IndexFunc(list.Tokens, func(x Token) bool { return x.ID == id })
+		if i < 0 || list.Tokens[i].Expires == nil || !list.Tokens[i].Expires.Equal(made.Add(auth.DefaultTokenLife)) {
+			t.Errorf("GET /api/v1/users/ann/tokens = %+v, want %s expiring 90 days after it was made", list.Tokens, id)
+		}
+		ts.Clock.Advance(auth.DefaultTokenLife - time.Second)
+		if r := ts.Do(t, "GET", "/api/v1/auth/me", old, nil); r.Status != 200 {
+			t.Fatalf("GET /api/v1/auth/me with an old token a second before its 90 days = %d %s, want 200", r.Status, r.Body)
+		}
+		ts.Clock.Advance(time.Second)
+		CheckProblem(t, "GET /api/v1/auth/me with an old token after 90 days", ts.Do(t, "GET", "/api/v1/auth/me", old, nil), 401, dispatch.EUNAUTHORIZED, "expired")
+	})
 }
 
 // privateReads returns the private.read events from seq on, as their data.

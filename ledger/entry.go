@@ -18,6 +18,10 @@ type Actor struct {
 	Agency string `json:"agency,omitempty"` // the user's own agency
 	Role   string `json:"role,omitempty"`
 	System string `json:"system,omitempty"`
+	// Token is the public id of the API token the user acted with (never
+	// its secret). It is omitted when empty, so that leaves written before
+	// it existed, and actions taken in a session, encode as they always did.
+	Token string `json:"token,omitempty"`
 }
 
 // String returns "user (role)" or "system:name".

@@ -1,6 +1,7 @@
 package ledger_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -64,5 +65,32 @@ func TestParseEntry(t *testing.T) {
 	// The helper above only replaces what it is asked to.
 	if _, err := ledger.ParseEntry([]byte(valid("seq", "8"))); err != nil {
 		t.Fatalf("ParseEntry(seedEntry with seq 8) = %v", err)
+	}
+}
+
+// TestActorToken: the actor names the API token acted with, after every
+// other member, and an actor without one encodes exactly as before the
+// member existed, so that old leaves and sessions' leaves are unchanged.
+func TestActorToken(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		actor ledger.Actor
+		want  string
+	}{
+		{"Session", ledger.Actor{User: "ann", Agency: "metro", Role: "dispatcher"}, `{"user":"ann","agency":"metro","role":"dispatcher"}`},
+		{"System", ledger.Actor{System: "timers"}, `{"system":"timers"}`},
+		{"Token", ledger.Actor{User: "ann", Agency: "metro", Role: "dispatcher", Token: "0123456789abcdef"}, `{"user":"ann","agency":"metro","role":"dispatcher","token":"0123456789abcdef"}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := json.Marshal(tc.actor)
+			if err != nil || string(b) != tc.want {
+				t.Errorf("json.Marshal(%+v) = %s, %v, want %s", tc.actor, b, err, tc.want)
+			}
+			leaf := strings.Replace(seedEntry, `"actor":{"user":"ann","role":"dispatcher"}`, `"actor":`+tc.want, 1)
+			e, err := ledger.ParseEntry([]byte(leaf))
+			if err != nil || e.Actor != tc.actor {
+				t.Errorf("ParseEntry(%s) actor = %+v, %v, want %+v", leaf, e.Actor, err, tc.actor)
+			}
+		})
 	}
 }

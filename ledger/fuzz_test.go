@@ -30,6 +30,7 @@ func FuzzParseEntry(f *testing.F) {
 		seedEntry + "}",
 		seedEntry + "{}",
 		seedEntry + " x",
+		`{"seq":1,"time":"2025-01-01T00:00:00Z","type":"t","agency":"a","actor":{"user":"u","role":"r","token":"0123456789abcdef"}}`,
 		`{"seq":-1,"time":"2025-01-01T00:00:00Z","type":"t","actor":{"system":"s"}}`,
 		`{"seq":1,"time":"2025-01-01T00:00:00+01:00","type":"t","actor":{"system":"s"}}`,
 		`{"seq":1,"time":"2025-01-01T00:00:00Z","type":"","actor":{"system":"s"}}`,

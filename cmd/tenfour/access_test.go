@@ -14,6 +14,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
 )
 
 // login posts a sign-in to a node and returns the status and the body.
@@ -174,5 +177,34 @@ func TestServeTLSSelfSigned(t *testing.T) {
 		if resp.StatusCode == 200 {
 			t.Errorf("plain HTTP to the TLS port = 200 %s, want it refused", b)
 		}
+	}
+}
+
+// tenfour user token makes no token its user could not make: one that
+// carries a role with a second factor needs that user's one-time code,
+// whoever runs the command line.
+func TestUserTokenCLI(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	stdout, stderr, code := runTenfour(t, "user", "add", "--username", "chief", "--roles", "admin", "--password", "chief's long password", "--data", dir)
+	_, uri, ok := strings.Cut(stdout, "totp: ")
+	if code != 0 || !ok {
+		t.Fatalf("tenfour user add chief (admin) = %d\n%s%s, want a user with a second factor", code, stdout, stderr)
+	}
+	uri, _, _ = strings.Cut(uri, "\n")
+	key, err := otp.NewKeyFromURL(uri)
+	if err != nil {
+		t.Fatalf("otp.NewKeyFromURL(%q) = %v", uri, err)
+	}
+	stdout, stderr, code = runTenfour(t, "user", "token", "chief", "--name", "no code", "--data", dir)
+	if code == 0 || !strings.Contains(stderr, "one-time code of chief") || strings.Contains(stdout, "t4_") {
+		t.Fatalf("tenfour user token chief without --code = %d\n%s%s, want a refusal asking for chief's one-time code", code, stdout, stderr)
+	}
+	right, err := totp.GenerateCode(key.Secret(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code = runTenfour(t, "user", "token", "chief", "--name", "with code", "--code", right, "--data", dir)
+	if code != 0 || !strings.Contains(stdout, "token: t4_") || !strings.Contains(stdout, "valid until") {
+		t.Fatalf("tenfour user token chief --code RIGHT = %d\n%s%s, want a token that expires", code, stdout, stderr)
 	}
 }

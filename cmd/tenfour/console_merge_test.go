@@ -23,7 +23,8 @@ func TestConsoleMergeAndLate(t *testing.T) {
 	n := startNode(t, "demo", dir, "--speed", "0.005", "--seed", "7")
 	creds := demoCredentials(t, dir)
 	admin := adminAPI(t, n)
-	taker, sup := tokenOf(t, admin, "metro-call-taker"), tokenOf(t, admin, "metro-supervisor")
+	taker := tokenOf(t, admin, "metro-call-taker")
+	sup := ownToken(t, admin, "metro-supervisor", creds["metro-supervisor"].Password, creds["metro-supervisor"].TOTP)
 
 	type created struct {
 		ID                 string    `json:"id"`

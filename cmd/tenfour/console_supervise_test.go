@@ -292,13 +292,7 @@ func TestConsoleSuperviseDocScreenshots(t *testing.T) {
 	n := startNode(t, "demo", dir, "--speed", "20", "--seed", "11")
 	creds := demoCredentials(t, dir)
 	admin := adminAPI(t, n)
-	var tok struct {
-		Token string `json:"token"`
-	}
-	if err := json.Unmarshal(admin.mustCreate(t, "/api/v1/users/sheriff-supervisor/tokens", map[string]any{"name": "doc screenshots"}), &tok); err != nil {
-		t.Fatal(err)
-	}
-	sheriff := &api{url: n.url, token: tok.Token, client: admin.client}
+	sheriff := ownToken(t, admin, "sheriff-supervisor", creds["sheriff-supervisor"].Password, creds["sheriff-supervisor"].TOTP)
 	browserCtx := startBrowser(t)
 	shot := func(p *page, name string) {
 		t.Helper()

@@ -11,13 +11,31 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+
 	"github.com/tenfour-cad/tenfour/ledger"
 )
 
-// asUser returns an API client with a new token of a new user.
+// asUser returns an API client with a new token of a new user. A user whose
+// role needs a second factor makes its token itself, signed in with its
+// one-time code: an administrator cannot make it one (docs/security.md).
 func asUser(t *testing.T, admin *api, username, agency, role string) *api {
 	t.Helper()
-	admin.mustCreate(t, "/api/v1/users", map[string]any{"username": username, "agency": agency, "roles": []string{role}, "password": "a long enough password for " + username})
+	password := "a long enough password for " + username
+	var made struct {
+		TOTP string `json:"totp_uri"`
+	}
+	if err := json.Unmarshal(admin.mustCreate(t, "/api/v1/users", map[string]any{"username": username, "agency": agency, "roles": []string{role}, "password": password}), &made); err != nil {
+		t.Fatal(err)
+	}
+	if made.TOTP != "" {
+		key, err := otp.NewKeyFromURL(made.TOTP)
+		if err != nil {
+			t.Fatalf("otp.NewKeyFromURL(%q) = %v", made.TOTP, err)
+		}
+		return ownToken(t, admin, username, password, key.Secret())
+	}
 	var tok struct {
 		Token string `json:"token"`
 	}
@@ -34,6 +52,52 @@ func signOn(t *testing.T, a *api, unit, username string) {
 	now := time.Now().UTC()
 	a.must(t, "POST", "/api/v1/units/"+unit+"/sign-on", map[string]any{"crew": []string{username},
 		"shift": map[string]any{"start": now, "end": now.Add(8 * time.Hour)}}, http.StatusOK)
+}
+
+// ownToken signs a user in with its password and one-time code and makes
+// it a token of its own in that session (POST /api/v1/auth/tokens).
+func ownToken(t *testing.T, admin *api, username, password, totpSecret string) *api {
+	t.Helper()
+	code, err := totp.GenerateCode(totpSecret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(path string, body any, cookie *http.Cookie) *http.Response {
+		b, _ := json.Marshal(body)
+		req, err := http.NewRequest("POST", admin.url+path, bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		if cookie != nil {
+			req.AddCookie(cookie)
+		}
+		resp, err := admin.client.Do(req)
+		if err != nil {
+			t.Fatalf("POST %s: %v", path, err)
+		}
+		return resp
+	}
+	resp := post("/api/v1/auth/login", map[string]string{"username": username, "password": password, "otp": code}, nil)
+	resp.Body.Close()
+	var session *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == "tenfour_session" {
+			session = c
+		}
+	}
+	if resp.StatusCode != http.StatusOK || session == nil {
+		t.Fatalf("sign-in of %s = %s, want 200 with a session", username, resp.Status)
+	}
+	resp = post("/api/v1/auth/tokens", map[string]any{"name": "test"}, session)
+	defer resp.Body.Close()
+	var tok struct {
+		Token string `json:"token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || resp.StatusCode != http.StatusCreated || tok.Token == "" {
+		t.Fatalf("POST /api/v1/auth/tokens as %s = %s, %v; want 201 with a token", username, resp.Status, err)
+	}
+	return &api{url: admin.url, token: tok.Token, client: admin.client}
 }
 
 // must sends a request and requires the status.

@@ -43,7 +43,10 @@ type Main struct {
 	KeyFile            string // "": DataDir/log.key, made on first start
 	Origin             string // the origin of a new key; "": tenfour.local/log-<random>
 	CheckpointInterval time.Duration
-	Logger             *slog.Logger
+	// TokenLife is how long an API token lives at most and by default
+	// (auth.Policy.TokenLife); zero is auth.DefaultTokenLife.
+	TokenLife time.Duration
+	Logger    *slog.Logger
 	// MapTiles is the console map's raster tile layer (--map-tiles), if any.
 	MapTiles tenfourhttp.MapTiles
 	// Map is the centre's map (--map DIR): the engine places every
@@ -116,7 +119,11 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Logger.Info("log verified", "events", m.Engine.Log().Size(), "took", time.Since(start).Round(time.Millisecond),
 		"sequencer", m.Engine.Log().IsSequencer())
-	m.Auth = &auth.Service{Accounts: db, Policy: auth.DefaultPolicy(), Clock: m.Engine.Now, Record: m.exec, Logger: m.Logger}
+	policy := auth.DefaultPolicy()
+	if m.TokenLife > 0 {
+		policy.TokenLife = m.TokenLife
+	}
+	m.Auth = &auth.Service{Accounts: db, Policy: policy, Clock: m.Engine.Now, Record: m.exec, Logger: m.Logger}
 	// The first node of a new store creates the administrator; the others
 	// find it there.
 	if m.Engine.Log().IsSequencer() {

@@ -21,12 +21,17 @@ const userUsage = `tenfour user — manage users on a data directory.
   tenfour user disable NAME
   tenfour user unlock NAME
   tenfour user reset-password NAME [--password P]
-  tenfour user token NAME [--name TEXT] [--roles ROLE,…] [--expires DURATION]
+  tenfour user token NAME [--name TEXT] [--roles ROLE,…] [--expires DURATION] [--code CODE]
 
 Every command takes --data DIR (and --db, --key as serve does). It works on a
 data directory whose node is stopped, and records each change in the log as
 done by "cli:<your login>". While nodes run, use the users API instead
 (docs/api.md). A password left out is generated and printed once.
+
+A token lives 90 days unless --expires says less (serve's --token-life sets
+the installation's bound). A token that carries a role with a second factor
+(supervisor, admin) is made only with that user's current one-time code
+(--code): the command line makes no token its user could not make.
 `
 
 func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -48,7 +53,9 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	roles := fs.String("roles", "", "comma-separated `roles` (add: the user's; token: the token's, a subset)")
 	password := fs.String("password", "", "the `password` (add, reset-password); default: generated")
 	name := fs.String("name", "", "what the token is for (token)")
-	expires := fs.Duration("expires", 0, "the token's lifetime, such as 720h; 0: until revoked (token)")
+	expires := fs.Duration("expires", 0, "the token's lifetime, such as 720h; 0: the installation's token life (token)")
+	code := fs.String("code", "", "the user's current one-time `code`, for a token carrying a role with a second factor (token)")
+	fs.DurationVar(&m.TokenLife, "token-life", auth.DefaultTokenLife, "the longest an API token lives, as serve's --token-life (token)")
 	// Flags may come before or after the user name.
 	var positional []string
 	for len(args) > 0 {
@@ -159,7 +166,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			if err != nil {
 				return err
 			}
-			secret, t, err := m.Auth.IssueToken(ctx, by, u, *name, splitList(*roles), *expires)
+			secret, t, err := m.Auth.IssueToken(ctx, by, auth.TokenRequest{Username: u, Name: *name, Roles: splitList(*roles), TTL: *expires, Code: *code})
 			if err != nil {
 				return err
 			}
