@@ -71,7 +71,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// into DATA/map and read by the same loader as a centre's map.
 	centre, err := loadMap()
 	if err == nil && centre == nil {
-		centre, err = demoMap(m.DataDir)
+		// The data directory is made here, before the map goes in it, as
+		// the node would make it: only tenfour may read it.
+		if err = os.MkdirAll(m.DataDir, 0o700); err == nil {
+			centre, err = demoMap(m.DataDir)
+		}
 	}
 	if err != nil {
 		return err
