@@ -14,7 +14,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -230,15 +232,32 @@ func (e *Engine) committed(ps []*ledger.Pending) {
 }
 
 // FromEntry turns a log entry (and the plaintext of whichever private fields
-// are still open) back into a domain event.
+// are still open) back into a domain event. An entry of the form before
+// the disclosure table (dispatch/disclosure.go) carries its whole payload
+// and its actor's user in the clear, and has no "/…" openings: both forms
+// read alike.
 func FromEntry(en ledger.Entry, openings map[string]string) (dispatch.Event, error) {
 	t, err := en.ParsedTime()
+	if err != nil {
+		return dispatch.Event{}, err
+	}
+	en, err = Disclose(en, openings)
 	if err != nil {
 		return dispatch.Event{}, err
 	}
 	data, err := dispatch.DecodeData(en.Type, en.Data)
 	if err != nil {
 		return dispatch.Event{}, err
+	}
+	var private map[string]string
+	for f, v := range openings {
+		if strings.HasPrefix(f, "/") {
+			continue // a field of the entry, put back by Disclose
+		}
+		if private == nil {
+			private = make(map[string]string, len(openings))
+		}
+		private[f] = v
 	}
 	return dispatch.Event{
 		Time:    t,
@@ -247,24 +266,88 @@ func FromEntry(en ledger.Entry, openings map[string]string) (dispatch.Event, err
 		Actor:   dispatch.Actor{User: en.Actor.User, Agency: en.Actor.Agency, Role: en.Actor.Role, System: en.Actor.System},
 		Subject: en.Subject,
 		Data:    data,
-		Private: openings,
+		Private: private,
 	}, nil
 }
 
-// ToRecord turns a domain event into a ledger record.
+// Disclose returns the entry with the opened fields of the entry itself
+// put back in place: the payload's private fields ("/data/…"), the actor's
+// user (ledger.PrivateActorUser) and the subject's persons ("/subject/…").
+// Openings of the domain's own private fields (a caller's name) are not
+// fields of the entry and are left to the caller. What an erased or
+// withheld opening covered stays absent.
+func Disclose(en ledger.Entry, openings map[string]string) (ledger.Entry, error) {
+	data, err := dispatch.JoinPayload(en.Data, openings)
+	if err != nil {
+		return en, fmt.Errorf("event %d: %w", en.Seq, err)
+	}
+	en.Data = data
+	if u, ok := openings[ledger.PrivateActorUser]; ok {
+		en.Actor.User = u
+	}
+	for f, v := range openings {
+		k, ok := strings.CutPrefix(f, subjectPointer)
+		if !ok {
+			continue
+		}
+		s := make(map[string]string, len(en.Subject)+1)
+		maps.Copy(s, en.Subject)
+		s[k] = v
+		en.Subject = s
+	}
+	return en, nil
+}
+
+// subjectPointer is the JSON Pointer prefix of a subject's private ids.
+const subjectPointer = "/subject/"
+
+// ToRecord turns a domain event into a ledger record. What the log may
+// show of it is decided by the domain's table (dispatch.PayloadDisclosure):
+// the payload keeps its public fields only, and the private ones, the
+// actor's user and the subject's persons join the event's private fields,
+// which the ledger keeps as commitments.
 func ToRecord(ev dispatch.Event) (ledger.Record, error) {
-	data, err := json.Marshal(ev.Data)
+	raw, err := json.Marshal(ev.Data)
 	if err != nil {
 		return ledger.Record{}, fmt.Errorf("encode %s: %w", ev.Type, err)
+	}
+	data, split, err := dispatch.SplitPayload(ev.Type, raw)
+	if err != nil {
+		return ledger.Record{}, fmt.Errorf("encode %s: %w", ev.Type, err)
+	}
+	private := make(map[string]string, len(ev.Private)+len(split)+2)
+	maps.Copy(private, ev.Private)
+	maps.Copy(private, split)
+	actor := ledger.Actor{Agency: ev.Actor.Agency, Role: ev.Actor.Role, System: ev.Actor.System}
+	if ev.Actor.User != "" {
+		private[ledger.PrivateActorUser] = ev.Actor.User
+	}
+	subject, cloned := ev.Subject, false
+	for _, k := range dispatch.PrivateSubjects {
+		v, ok := ev.Subject[k]
+		if !ok {
+			continue
+		}
+		if !cloned {
+			subject, cloned = maps.Clone(ev.Subject), true // the event's map is not ours
+		}
+		delete(subject, k)
+		private[subjectPointer+k] = v
+	}
+	if len(subject) == 0 {
+		subject = nil
+	}
+	if len(private) == 0 {
+		private = nil
 	}
 	return ledger.Record{
 		Time:    ev.Time,
 		Type:    ev.Type,
 		Agency:  ev.Agency,
-		Actor:   ledger.Actor{User: ev.Actor.User, Agency: ev.Actor.Agency, Role: ev.Actor.Role, System: ev.Actor.System},
-		Subject: ev.Subject,
+		Actor:   actor,
+		Subject: subject,
 		Data:    data,
-		Private: ev.Private,
+		Private: private,
 	}, nil
 }
 
