@@ -88,9 +88,9 @@ var (
 // each field of its payload. An audit event's payload is a map of strings;
 // its keys are declared as its fields.
 var PayloadDisclosure = map[string][]FieldRule{
-	TypeAgencyCreated:  pub("id", "name", "kind"),
-	TypeUnitCreated:    pub("id", "call_sign", "kind", "capabilities"),
-	TypeUserCreated:    join(pub("roles"), priv("username")),
+	TypeAgencyCreated: pub("id", "name", "kind"),
+	TypeUnitCreated:   pub("id", "call_sign", "kind", "capabilities"),
+	TypeUserCreated:   join(pub("roles"), priv("username")),
 	TypeIncidentCreated: join(pub("id", "type", "priority", "received", "answered"),
 		location("location"), late),
 	TypeUnitStatusChanged: join(pub("unit", "status", "previous", "incident", "held_by"),
