@@ -154,7 +154,7 @@ var PayloadDisclosure = map[string][]FieldRule{
 	TypeTokenRevoked:  nil,
 	TypeTokenUsed:     nil,
 	TypeAccessDenied:  pub("route", "roles"),
-	TypePrivateRead:   join(pub("route", "fields"), priv("incidents")),
+	TypePrivateRead:   join(pub("route", "fields", "node"), priv("incidents")),
 	TypeTOTPEnrolled:  nil,
 }
 

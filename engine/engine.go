@@ -197,7 +197,7 @@ func (e *Engine) replay(r ledger.Replayed) error {
 		return err
 	}
 	e.last = ev.Time
-	e.hub.publish(NewPublished(r.Entry.Seq, r.Entry.Type, r.Entry.Agency, r.Entry.Subject["agencies"], r.Raw))
+	e.hub.publish(NewPublished(r.Entry.Seq, r.Entry.Type, r.Entry.Agency, r.Entry.Subject["agencies"], Shown(r.Raw, r.Openings)))
 	return nil
 }
 
@@ -223,7 +223,13 @@ func (e *Engine) committed(ps []*ledger.Pending) {
 	for _, p := range ps {
 		evs := p.Tag.([]dispatch.Event)
 		for i, ev := range evs {
-			e.hub.publish(NewPublished(p.First+int64(i), ev.Type, ev.Agency, ev.Subject["agencies"], p.Entries[i]))
+			// The plaintexts the disclosure table took out of the leaf
+			// are the event's own: ToRecord finds them again.
+			var open map[string]string
+			if rec, err := ToRecord(ev); err == nil {
+				open = rec.Private
+			}
+			e.hub.publish(NewPublished(p.First+int64(i), ev.Type, ev.Agency, ev.Subject["agencies"], Shown(p.Entries[i], open)))
 		}
 	}
 	if e.onCommit != nil {
@@ -296,6 +302,61 @@ func Disclose(en ledger.Entry, openings map[string]string) (ledger.Entry, error)
 		en.Subject = s
 	}
 	return en, nil
+}
+
+// Shown returns the leaf as the API shows it to those who may see the
+// event (the stream, a timeline): with the fields the public log holds as
+// commitments (the payload's private fields, the actor's user, the
+// subject's persons) opened in place, their commitments kept beside. The
+// domain's own private fields (a caller's name) stay commitments: they are
+// read through the records, where reading them is audited. A leaf with
+// nothing to open is returned as it is.
+func Shown(leaf []byte, openings map[string]string) []byte {
+	if !slices.ContainsFunc(slices.Collect(maps.Keys(openings)), func(f string) bool { return strings.HasPrefix(f, "/") }) {
+		return leaf
+	}
+	en, err := ledger.ParseEntry(leaf)
+	if err != nil {
+		return leaf
+	}
+	if en, err = Disclose(en, openings); err != nil {
+		return leaf
+	}
+	b, err := json.Marshal(en)
+	if err != nil {
+		return leaf
+	}
+	return b
+}
+
+// Published returns the events from seq from to end as the stream sends
+// them (Shown), with their envelopes.
+func (e *Engine) Published(ctx context.Context, from, end int64) ([]Published, error) {
+	entries, err := e.log.Entries(ctx, from, end)
+	if err != nil {
+		return nil, err
+	}
+	seqs := make([]int64, len(entries))
+	for i := range entries {
+		seqs[i] = from + int64(i)
+	}
+	opens, err := e.log.Openings(ctx, seqs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Published, len(entries))
+	for i, b := range entries {
+		en, err := ledger.ParseEntry(b)
+		if err != nil {
+			return nil, fmt.Errorf("event %d: %w", seqs[i], err)
+		}
+		open := make(map[string]string, len(opens[seqs[i]]))
+		for _, o := range opens[seqs[i]] {
+			open[o.Field] = o.Value
+		}
+		out[i] = NewPublished(seqs[i], en.Type, en.Agency, en.Subject["agencies"], Shown(b, open))
+	}
+	return out, nil
 }
 
 // subjectPointer is the JSON Pointer prefix of a subject's private ids.
