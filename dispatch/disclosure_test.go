@@ -2,9 +2,12 @@ package dispatch
 
 import (
 	"encoding/json"
+	"flag"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -219,5 +222,54 @@ func TestSplitPayload(t *testing.T) {
 				t.Errorf("joined payload = %#v, want %#v", got, want)
 			}
 		})
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite the disclosure table in docs/events.md")
+
+// disclosureMarkdown renders the table as docs/events.md shows it.
+func disclosureMarkdown() string {
+	var b strings.Builder
+	b.WriteString("| event type | public in `data` | private: commitments under `private` as `/data/…` |\n|---|---|---|\n")
+	for _, typ := range EventTypes() {
+		var pub, priv []string
+		for _, r := range PayloadDisclosure[typ] {
+			if r.Is == Public {
+				pub = append(pub, "`"+r.Path+"`")
+			} else {
+				priv = append(priv, "`"+r.Path+"`")
+			}
+		}
+		if slices.Contains(AuditTypes, typ) {
+			priv = append(priv, "any other key")
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", typ, strings.Join(pub, ", "), strings.Join(priv, ", "))
+	}
+	return b.String()
+}
+
+// docs/events.md shows the table as it is in the code: go test
+// ./dispatch -run TestDisclosureDoc -update rewrites it.
+func TestDisclosureDoc(t *testing.T) {
+	const path = "../docs/events.md"
+	const begin, end = "<!-- disclosure table: begin -->\n", "<!-- disclosure table: end -->"
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	i, j := strings.Index(doc, begin), strings.Index(doc, end)
+	if i < 0 || j < i {
+		t.Fatalf("%s has no disclosure table between %q and %q", path, begin, end)
+	}
+	want := disclosureMarkdown()
+	if got := doc[i+len(begin) : j]; got != want {
+		if *update {
+			if err := os.WriteFile(path, []byte(doc[:i+len(begin)]+want+doc[j:]), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		t.Errorf("the disclosure table of %s is not the code's; run go test ./dispatch -run TestDisclosureDoc -update", path)
 	}
 }
