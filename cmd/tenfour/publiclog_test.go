@@ -244,9 +244,12 @@ func TestPublicLogGivesNothingAway(t *testing.T) {
 		i := strings.Index(strings.ToLower(whole), mark)
 		t.Errorf("a planted marker is in the public log: …%s…", whole[max(0, i-200):min(len(whole), i+200)])
 	}
+	// A time's seconds could spell a latitude's digits: times are taken
+	// out first.
+	untimed := times.ReplaceAllString(whole, `""`)
 	for _, f := range forbidden {
-		if i := strings.Index(whole, f); i >= 0 {
-			t.Errorf("%s is in the public log: …%s…", f, whole[max(0, i-200):min(len(whole), i+200)])
+		if i := strings.Index(untimed, f); i >= 0 {
+			t.Errorf("%s is in the public log: …%s…", f, untimed[max(0, i-200):min(len(untimed), i+200)])
 		}
 	}
 	types := map[string]bool{}
