@@ -201,13 +201,21 @@ func (e *Engine) replay(r ledger.Replayed) error {
 	return nil
 }
 
+// tagged is what the engine attaches to a group of records it appends: the
+// domain events and their records, whose private fields the stream opens.
+type tagged struct {
+	evs  []dispatch.Event
+	recs []ledger.Record
+}
+
 // committed folds durable events into the view. The ledger calls it in log
 // order before the appenders' Wait returns, so a command's caller reads its
 // own change.
 func (e *Engine) committed(ps []*ledger.Pending) {
 	e.viewMu.Lock()
 	for _, p := range ps {
-		evs, _ := p.Tag.([]dispatch.Event)
+		t, _ := p.Tag.(tagged)
+		evs := t.evs
 		if len(evs) != len(p.Entries) {
 			panic(fmt.Sprintf("engine: committed group at %d carries %d events for %d entries", p.First, len(evs), len(p.Entries)))
 		}
@@ -221,15 +229,11 @@ func (e *Engine) committed(ps []*ledger.Pending) {
 	}
 	e.viewMu.Unlock()
 	for _, p := range ps {
-		evs := p.Tag.([]dispatch.Event)
-		for i, ev := range evs {
-			// The plaintexts the disclosure table took out of the leaf
-			// are the event's own: ToRecord finds them again.
-			var open map[string]string
-			if rec, err := ToRecord(ev); err == nil {
-				open = rec.Private
-			}
-			e.hub.publish(NewPublished(p.First+int64(i), ev.Type, ev.Agency, ev.Subject["agencies"], Shown(p.Entries[i], open)))
+		t, _ := p.Tag.(tagged)
+		for i, ev := range t.evs {
+			// The stream shows what the disclosure table took out of the
+			// leaf: the record's plaintexts open it.
+			e.hub.publish(NewPublished(p.First+int64(i), ev.Type, ev.Agency, ev.Subject["agencies"], Shown(p.Entries[i], t.recs[i].Private)))
 		}
 	}
 	if e.onCommit != nil {
@@ -452,7 +456,7 @@ func (e *Engine) Execute(ctx context.Context, actor dispatch.Actor, cmd dispatch
 			return Result{}, err
 		}
 	}
-	p, err := e.log.EnqueueTagged(recs, evs)
+	p, err := e.log.EnqueueTagged(recs, tagged{evs, recs})
 	if err != nil {
 		e.mu.Unlock()
 		return Result{}, fmt.Errorf("record %T: %w", cmd, err)
