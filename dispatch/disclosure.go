@@ -141,22 +141,26 @@ var PayloadDisclosure = map[string][]FieldRule{
 
 	// Audit events: who is the actor (its user a commitment); the facts
 	// public are the kind of failure, counts and times, the route and
-	// roles. A token's name is free text; the incidents a user read say
-	// who read what.
-	TypeLogin:         pub("second_factor"),
-	TypeLoginFailed:   pub("reason"),
-	TypeLocked:        pub("failures", "until"),
-	TypeUnlocked:      nil,
-	TypeLogout:        nil,
-	TypePasswordReset: nil,
-	TypeUserDisabled:  nil,
-	TypeTokenCreated:  join(pub("roles"), priv("name")),
-	TypeTokenRevoked:  nil,
-	TypeTokenUsed:     nil,
-	TypeAccessDenied:  pub("route", "roles"),
-	TypePrivateRead:   join(pub("route", "fields", "node"), priv("incidents")),
-	TypeTOTPEnrolled:  nil,
+	// roles, and the node that relayed the event (http/relay.go). A
+	// token's name is free text; the incidents a user read say who read
+	// what.
+	TypeLogin:         audit(pub("second_factor")),
+	TypeLoginFailed:   audit(pub("reason")),
+	TypeLocked:        audit(pub("failures", "until")),
+	TypeUnlocked:      audit(),
+	TypeLogout:        audit(),
+	TypePasswordReset: audit(),
+	TypeUserDisabled:  audit(),
+	TypeTokenCreated:  audit(pub("roles"), priv("name")),
+	TypeTokenRevoked:  audit(),
+	TypeTokenUsed:     audit(),
+	TypeAccessDenied:  audit(pub("route", "roles")),
+	TypePrivateRead:   audit(pub("route", "fields"), priv("incidents")),
+	TypeTOTPEnrolled:  audit(),
 }
+
+// audit is the line of an audit event: its keys, and the relaying node's.
+func audit(rs ...[]FieldRule) []FieldRule { return join(append(rs, pub("node"))...) }
 
 // PrivateSubjects are the subject keys whose values are not record ids but
 // persons: they enter the leaf as commitments too.
