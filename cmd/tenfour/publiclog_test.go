@@ -53,8 +53,10 @@ func TestPublicLogGivesNothingAway(t *testing.T) {
 	admin := adminAPI(t, n)
 
 	// The marker: every planted text holds it, in one case or another.
-	const mark = "zqx"
-	m := func(field string) string { return "ZQX " + field + " ZQX" }
+	// Its hyphen is no base64 character, so that no commitment, salt or
+	// hash can spell it by chance.
+	const mark = "zqx-"
+	m := func(field string) string { return "ZQX-" + field + " ZQX-" }
 	// Distinctive points: no demo street is at them, and their digits
 	// are searched for exactly.
 	const lat, lon = 41.8123457, -87.6987653
@@ -118,7 +120,7 @@ func TestPublicLogGivesNothingAway(t *testing.T) {
 	supervisor.ok(t, "POST", "/api/v1/premises/"+prem+"/remove", map[string]string{"reason": m("premise removal")})
 	supervisor.ok(t, "POST", "/api/v1/messages", map[string]any{"to": []string{"unit:" + unit}, "text": m("message")})
 	bolo := idOf(t, supervisor.ok(t, "POST", "/api/v1/bolos", map[string]any{"agency": "metro", "kind": "vehicle", "description": m("bolo description"),
-		"plate": "ZQX 1313", "area": map[string]any{"kind": "circle", "circle": map[string]any{"lat": lat, "lon": lon, "radius_m": 400}},
+		"plate": "ZQX-1313", "area": map[string]any{"kind": "circle", "circle": map[string]any{"lat": lat, "lon": lon, "radius_m": 400}},
 		"expires": time.Now().UTC().Add(time.Hour)}))
 	supervisor.ok(t, "POST", "/api/v1/bolos/"+bolo+"/cancel", map[string]string{"reason": m("bolo cancel")})
 	dirID := idOf(t, supervisor.ok(t, "POST", "/api/v1/directives", map[string]any{"agency": "metro",
