@@ -43,8 +43,7 @@ const (
 	Private                       // in the leaf as a commitment only
 )
 
-// A FieldRule is one line of the table: a field's path and its disclosure,
-// with the reason the docs give for it.
+// A FieldRule is one line of the table: a field's path and its disclosure.
 type FieldRule struct {
 	Path string
 	Is   Disclosure
@@ -166,8 +165,9 @@ func audit(rs ...[]FieldRule) []FieldRule { return join(append(rs, pub("node")).
 // persons: they enter the leaf as commitments too.
 var PrivateSubjects = []string{"user"}
 
-// EventTypes returns every event type the domain can emit, sorted: those
-// DecodeData reads.
+// EventTypes returns every event type the domain can emit, sorted: the
+// table's (TestDisclosureHasEveryType holds it to the package's Type
+// constants, and DecodeData reads each).
 func EventTypes() []string {
 	out := make([]string, 0, len(PayloadDisclosure))
 	for t := range PayloadDisclosure {
