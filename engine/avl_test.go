@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,6 +27,23 @@ func samples(t *testing.T, e *engine.Engine) []dispatch.PositionsSampled {
 			t.Fatal(err)
 		}
 		if en.Type == dispatch.TypePositionsSampled {
+			// The leaf holds the positions as a commitment only; the
+			// openings put them back.
+			if strings.Contains(string(b), `"lat"`) || strings.Contains(string(b), `"unit"`) {
+				t.Fatalf("positions in the clear in the log: %s", b)
+			}
+			os, err := e.Log().Openings(context.Background(), []int64{en.Seq})
+			if err != nil {
+				t.Fatal(err)
+			}
+			open := map[string]string{}
+			for _, o := range os[en.Seq] {
+				open[o.Field] = o.Value
+			}
+			en, err = engine.Disclose(en, open)
+			if err != nil {
+				t.Fatal(err)
+			}
 			var p dispatch.PositionsSampled
 			if err := json.Unmarshal(en.Data, &p); err != nil {
 				t.Fatal(err)

@@ -14,7 +14,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -195,8 +197,15 @@ func (e *Engine) replay(r ledger.Replayed) error {
 		return err
 	}
 	e.last = ev.Time
-	e.hub.publish(NewPublished(r.Entry.Seq, r.Entry.Type, r.Entry.Agency, r.Entry.Subject["agencies"], r.Raw))
+	e.hub.publish(NewPublished(r.Entry.Seq, r.Entry.Type, r.Entry.Agency, r.Entry.Subject["agencies"], Shown(r.Raw, r.Openings)))
 	return nil
+}
+
+// tagged is what the engine attaches to a group of records it appends: the
+// domain events and their records, whose private fields the stream opens.
+type tagged struct {
+	evs  []dispatch.Event
+	recs []ledger.Record
 }
 
 // committed folds durable events into the view. The ledger calls it in log
@@ -205,7 +214,8 @@ func (e *Engine) replay(r ledger.Replayed) error {
 func (e *Engine) committed(ps []*ledger.Pending) {
 	e.viewMu.Lock()
 	for _, p := range ps {
-		evs, _ := p.Tag.([]dispatch.Event)
+		t, _ := p.Tag.(tagged)
+		evs := t.evs
 		if len(evs) != len(p.Entries) {
 			panic(fmt.Sprintf("engine: committed group at %d carries %d events for %d entries", p.First, len(evs), len(p.Entries)))
 		}
@@ -219,9 +229,11 @@ func (e *Engine) committed(ps []*ledger.Pending) {
 	}
 	e.viewMu.Unlock()
 	for _, p := range ps {
-		evs := p.Tag.([]dispatch.Event)
-		for i, ev := range evs {
-			e.hub.publish(NewPublished(p.First+int64(i), ev.Type, ev.Agency, ev.Subject["agencies"], p.Entries[i]))
+		t, _ := p.Tag.(tagged)
+		for i, ev := range t.evs {
+			// The stream shows what the disclosure table took out of the
+			// leaf: the record's plaintexts open it.
+			e.hub.publish(NewPublished(p.First+int64(i), ev.Type, ev.Agency, ev.Subject["agencies"], Shown(p.Entries[i], t.recs[i].Private)))
 		}
 	}
 	if e.onCommit != nil {
@@ -230,15 +242,32 @@ func (e *Engine) committed(ps []*ledger.Pending) {
 }
 
 // FromEntry turns a log entry (and the plaintext of whichever private fields
-// are still open) back into a domain event.
+// are still open) back into a domain event. An entry of the form before
+// the disclosure table (dispatch/disclosure.go) carries its whole payload
+// and its actor's user in the clear, and has no "/…" openings: both forms
+// read alike.
 func FromEntry(en ledger.Entry, openings map[string]string) (dispatch.Event, error) {
 	t, err := en.ParsedTime()
+	if err != nil {
+		return dispatch.Event{}, err
+	}
+	en, err = Disclose(en, openings)
 	if err != nil {
 		return dispatch.Event{}, err
 	}
 	data, err := dispatch.DecodeData(en.Type, en.Data)
 	if err != nil {
 		return dispatch.Event{}, err
+	}
+	var private map[string]string
+	for f, v := range openings {
+		if strings.HasPrefix(f, "/") {
+			continue // a field of the entry, put back by Disclose
+		}
+		if private == nil {
+			private = make(map[string]string, len(openings))
+		}
+		private[f] = v
 	}
 	return dispatch.Event{
 		Time:    t,
@@ -247,24 +276,145 @@ func FromEntry(en ledger.Entry, openings map[string]string) (dispatch.Event, err
 		Actor:   dispatch.Actor{User: en.Actor.User, Agency: en.Actor.Agency, Role: en.Actor.Role, System: en.Actor.System, Token: en.Actor.Token},
 		Subject: en.Subject,
 		Data:    data,
-		Private: openings,
+		Private: private,
 	}, nil
 }
 
-// ToRecord turns a domain event into a ledger record.
+// Disclose returns the entry with the opened fields of the entry itself
+// put back in place: the payload's private fields ("/data/…"), the actor's
+// user (ledger.PrivateActorUser) and the subject's persons ("/subject/…").
+// Openings of the domain's own private fields (a caller's name) are not
+// fields of the entry and are left to the caller. What an erased or
+// withheld opening covered stays absent.
+func Disclose(en ledger.Entry, openings map[string]string) (ledger.Entry, error) {
+	data, err := dispatch.JoinPayload(en.Data, openings)
+	if err != nil {
+		return en, fmt.Errorf("event %d: %w", en.Seq, err)
+	}
+	en.Data = data
+	if u, ok := openings[ledger.PrivateActorUser]; ok {
+		en.Actor.User = u
+	}
+	for f, v := range openings {
+		k, ok := strings.CutPrefix(f, subjectPointer)
+		if !ok {
+			continue
+		}
+		s := make(map[string]string, len(en.Subject)+1)
+		maps.Copy(s, en.Subject)
+		s[k] = v
+		en.Subject = s
+	}
+	return en, nil
+}
+
+// Shown returns the leaf as the API shows it to those who may see the
+// event (the stream, a timeline): with the fields the public log holds as
+// commitments (the payload's private fields, the actor's user, the
+// subject's persons) opened in place, their commitments kept beside. The
+// domain's own private fields (a caller's name) stay commitments: they are
+// read through the records, where reading them is audited. A leaf with
+// nothing to open is returned as it is.
+func Shown(leaf []byte, openings map[string]string) []byte {
+	if !slices.ContainsFunc(slices.Collect(maps.Keys(openings)), func(f string) bool { return strings.HasPrefix(f, "/") }) {
+		return leaf
+	}
+	en, err := ledger.ParseEntry(leaf)
+	if err != nil {
+		return leaf
+	}
+	if en, err = Disclose(en, openings); err != nil {
+		return leaf
+	}
+	b, err := json.Marshal(en)
+	if err != nil {
+		return leaf
+	}
+	return b
+}
+
+// Published returns the events from seq from to end as the stream sends
+// them (Shown), with their envelopes.
+func (e *Engine) Published(ctx context.Context, from, end int64) ([]Published, error) {
+	entries, err := e.log.Entries(ctx, from, end)
+	if err != nil {
+		return nil, err
+	}
+	seqs := make([]int64, len(entries))
+	for i := range entries {
+		seqs[i] = from + int64(i)
+	}
+	opens, err := e.log.Openings(ctx, seqs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Published, len(entries))
+	for i, b := range entries {
+		en, err := ledger.ParseEntry(b)
+		if err != nil {
+			return nil, fmt.Errorf("event %d: %w", seqs[i], err)
+		}
+		open := make(map[string]string, len(opens[seqs[i]]))
+		for _, o := range opens[seqs[i]] {
+			open[o.Field] = o.Value
+		}
+		out[i] = NewPublished(seqs[i], en.Type, en.Agency, en.Subject["agencies"], Shown(b, open))
+	}
+	return out, nil
+}
+
+// subjectPointer is the JSON Pointer prefix of a subject's private ids.
+const subjectPointer = "/subject/"
+
+// ToRecord turns a domain event into a ledger record. What the log may
+// show of it is decided by the domain's table (dispatch.PayloadDisclosure):
+// the payload keeps its public fields only, and the private ones, the
+// actor's user and the subject's persons join the event's private fields,
+// which the ledger keeps as commitments.
 func ToRecord(ev dispatch.Event) (ledger.Record, error) {
-	data, err := json.Marshal(ev.Data)
+	raw, err := json.Marshal(ev.Data)
 	if err != nil {
 		return ledger.Record{}, fmt.Errorf("encode %s: %w", ev.Type, err)
+	}
+	data, split, err := dispatch.SplitPayload(ev.Type, raw)
+	if err != nil {
+		return ledger.Record{}, fmt.Errorf("encode %s: %w", ev.Type, err)
+	}
+	private := make(map[string]string, len(ev.Private)+len(split)+2)
+	maps.Copy(private, ev.Private)
+	maps.Copy(private, split)
+	// The token's id is public: it opens nothing, and it tells what a
+	// token did from what its user did in person.
+	actor := ledger.Actor{Agency: ev.Actor.Agency, Role: ev.Actor.Role, System: ev.Actor.System, Token: ev.Actor.Token}
+	if ev.Actor.User != "" {
+		private[ledger.PrivateActorUser] = ev.Actor.User
+	}
+	subject, cloned := ev.Subject, false
+	for _, k := range dispatch.PrivateSubjects {
+		v, ok := ev.Subject[k]
+		if !ok {
+			continue
+		}
+		if !cloned {
+			subject, cloned = maps.Clone(ev.Subject), true // the event's map is not ours
+		}
+		delete(subject, k)
+		private[subjectPointer+k] = v
+	}
+	if len(subject) == 0 {
+		subject = nil
+	}
+	if len(private) == 0 {
+		private = nil
 	}
 	return ledger.Record{
 		Time:    ev.Time,
 		Type:    ev.Type,
 		Agency:  ev.Agency,
-		Actor:   ledger.Actor{User: ev.Actor.User, Agency: ev.Actor.Agency, Role: ev.Actor.Role, System: ev.Actor.System, Token: ev.Actor.Token},
-		Subject: ev.Subject,
+		Actor:   actor,
+		Subject: subject,
 		Data:    data,
-		Private: ev.Private,
+		Private: private,
 	}, nil
 }
 
@@ -308,7 +458,7 @@ func (e *Engine) Execute(ctx context.Context, actor dispatch.Actor, cmd dispatch
 			return Result{}, err
 		}
 	}
-	p, err := e.log.EnqueueTagged(recs, evs)
+	p, err := e.log.EnqueueTagged(recs, tagged{evs, recs})
 	if err != nil {
 		e.mu.Unlock()
 		return Result{}, fmt.Errorf("record %T: %w", cmd, err)

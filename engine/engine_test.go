@@ -185,9 +185,14 @@ func roundTrip(tb testing.TB, seq int64, ev dispatch.Event) dispatch.Event {
 	if err != nil {
 		tb.Fatalf("ParseEntry(%s) = %v", b, err)
 	}
-	back, err := engine.FromEntry(en, ev.Private)
+	// The openings are the record's plaintexts: the event's own private
+	// fields and those the disclosure table took out of the leaf.
+	back, err := engine.FromEntry(en, rec.Private)
 	if err != nil {
 		tb.Fatalf("FromEntry(%s) = %v", b, err)
+	}
+	if back.Private == nil && ev.Private != nil && len(ev.Private) == 0 {
+		back.Private = map[string]string{} // no private field either way
 	}
 	return back
 }
@@ -827,8 +832,15 @@ func TestEraseOpening(t *testing.T) {
 	if err != nil {
 		t.Fatalf("VerifyBundle after erasure = %v", err)
 	}
-	if rep.Openings != 2 || rep.Redacted != 1 {
-		t.Errorf("VerifyBundle after erasure = %d openings, %d redacted, want 2 and 1", rep.Openings, rep.Redacted)
+	// Every private field of the bundle's events (the caller's phone, the
+	// narrative, the address, the point, the actor…) is opened but the one
+	// erased.
+	fields := 0
+	for _, en := range rep.Entries {
+		fields += len(en.Private)
+	}
+	if rep.Redacted != 1 || rep.Openings != fields-1 {
+		t.Errorf("VerifyBundle after erasure = %d openings, %d redacted, want %d and 1", rep.Openings, rep.Redacted, fields-1)
 	}
 }
 
@@ -1086,4 +1098,50 @@ func TestRoundTripManySequences(t *testing.T) {
 		}
 	}
 	t.Logf("events by type over %d sequences: %v", sequences, total)
+}
+
+// A leaf of the form before the disclosure table (the actor's user and the
+// whole payload in the clear) and one of the new form (both split off as
+// commitments) read back as the same event: existing logs replay unchanged.
+func TestFromEntryBothForms(t *testing.T) {
+	lat, lon := 41.8157, -87.6955
+	at := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+	ev := dispatch.Event{
+		Time: at, Type: dispatch.TypeIncidentCreated, Agency: "metro",
+		Actor:   dispatch.Actor{User: "ann", Agency: "metro", Role: dispatch.RoleCallTaker},
+		Subject: map[string]string{"incident": "metro-1"},
+		Data: &dispatch.IncidentCreated{ID: "metro-1", Type: "DOMESTIC", Priority: 1,
+			Location: dispatch.Location{Text: "12 Hidden Way", Lat: &lat, Lon: &lon, District: "9", Beat: "912"}},
+		Private: map[string]string{dispatch.PrivateNarrative: "back door open"},
+	}
+	full, err := json.Marshal(ev.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := ledger.Entry{Seq: 1, Time: at.Format(ledger.TimeFormat), Type: ev.Type, Agency: ev.Agency,
+		Actor: ledger.Actor{User: "ann", Agency: "metro", Role: dispatch.RoleCallTaker}, Subject: ev.Subject, Data: full}
+	rec, err := engine.ToRecord(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Actor.User != "" || strings.Contains(string(rec.Data), "Hidden") || strings.Contains(string(rec.Data), "41.8") ||
+		rec.Private[ledger.PrivateActorUser] != "ann" || rec.Private["/data/location/text"] != `"12 Hidden Way"` {
+		t.Fatalf("ToRecord = %+v (data %s), want the user and the address as private fields", rec, rec.Data)
+	}
+	fresh := ledger.Entry{Seq: 1, Time: old.Time, Type: rec.Type, Agency: rec.Agency, Actor: rec.Actor, Subject: rec.Subject, Data: rec.Data}
+	for name, tc := range map[string]struct {
+		en   ledger.Entry
+		open map[string]string
+	}{
+		"Old": {old, ev.Private},
+		"New": {fresh, rec.Private},
+	} {
+		got, err := engine.FromEntry(tc.en, tc.open)
+		if err != nil {
+			t.Fatalf("%s: FromEntry = %v", name, err)
+		}
+		if !reflect.DeepEqual(got, ev) {
+			t.Errorf("%s: FromEntry = %+v (data %+v), want %+v", name, got, got.Data, ev)
+		}
+	}
 }

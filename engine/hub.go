@@ -7,8 +7,9 @@ import (
 )
 
 // A Published event is one durable leaf as subscribers receive it: its
-// sequence number, its exact bytes (verifiable against the log), and the
-// envelope members a subscriber filters on.
+// sequence number, the entry as the API shows it (the leaf, with the
+// fields the public log holds as commitments opened in place: Shown), and
+// the envelope members a subscriber filters on.
 type Published struct {
 	Seq    int64
 	Type   string

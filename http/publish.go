@@ -122,7 +122,7 @@ func (s *Server) publicTimeline(r *http.Request) (*PublicTimeline, *ledger.Bundl
 		return nil, nil, err
 	}
 	seqs := tl.Seqs
-	t, err := s.timeline(r, subject, seqs, tl.Directives)
+	t, err := s.timeline(r, subject, seqs, tl.Directives, false)
 	if err != nil {
 		return nil, nil, err
 	}

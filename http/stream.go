@@ -1,7 +1,6 @@
 package http
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -86,17 +85,12 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 	// Catch up from the log: the events before the subscription began.
 	for from < next {
 		end := min(from+streamPage, next)
-		entries, err := s.engine.Log().Entries(r.Context(), from, end)
+		ps, err := s.engine.Published(r.Context(), from, end)
 		if err != nil {
 			s.logger.Error("stream: read the log", "from", from, "err", err)
 			return
 		}
-		for i, e := range entries {
-			p, err := published(from+int64(i), e)
-			if err != nil {
-				s.logger.Error("stream: parse the log", "seq", from+int64(i), "err", err)
-				return
-			}
+		for _, p := range ps {
 			if send(p) != nil {
 				return
 			}
@@ -184,17 +178,4 @@ func (c *streamCounts) open(a dispatch.Actor, perUser, perNode int) (func(), boo
 			c.total--
 		})
 	}, true
-}
-
-// published reads the envelope of a stored entry.
-func published(seq int64, entry []byte) (engine.Published, error) {
-	var env struct {
-		Type    string            `json:"type"`
-		Agency  string            `json:"agency"`
-		Subject map[string]string `json:"subject"`
-	}
-	if err := json.Unmarshal(entry, &env); err != nil {
-		return engine.Published{}, err
-	}
-	return engine.NewPublished(seq, env.Type, env.Agency, env.Subject["agencies"], entry), nil
 }

@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/engine"
 	"github.com/tenfour-cad/tenfour/ledger"
+	"github.com/tenfour-cad/tenfour/store"
 )
 
 // A TimelineEntry is one event of a timeline, as the log holds it, with the
@@ -56,10 +58,21 @@ type Timeline struct {
 }
 
 // timeline reads the events at seqs from the log and names, for each, the
-// directives of ds in force at its time.
-func (s *Server) timeline(r *http.Request, subject string, seqs []int64, ds []dispatch.Directive) (*Timeline, error) {
+// directives of ds in force at its time. Opened, each entry shows what the
+// public log holds of it as commitments (its payload's private fields, its
+// actor's user: engine.Disclose), for those who may see the timeline, as
+// the leaf itself showed it before the disclosure table; a published
+// timeline is not opened and shows the leaf as it is.
+func (s *Server) timeline(r *http.Request, subject string, seqs []int64, ds []dispatch.Directive, opened bool) (*Timeline, error) {
 	t := &Timeline{Subject: subject, Entries: []TimelineEntry{}, Directives: []dispatch.Directive{}}
 	named := map[string]bool{}
+	var opens map[int64][]store.Opening
+	if opened && len(seqs) > 0 {
+		var err error
+		if opens, err = s.engine.Log().Openings(r.Context(), seqs); err != nil {
+			return nil, err
+		}
+	}
 	for _, seq := range seqs {
 		raw, err := s.engine.Log().Entries(r.Context(), seq, seq+1)
 		if err != nil {
@@ -68,6 +81,15 @@ func (s *Server) timeline(r *http.Request, subject string, seqs []int64, ds []di
 		en, err := ledger.ParseEntry(raw[0])
 		if err != nil {
 			return nil, err
+		}
+		if opened {
+			open := make(map[string]string, len(opens[seq]))
+			for _, o := range opens[seq] {
+				open[o.Field] = o.Value
+			}
+			if en, err = engine.Disclose(en, open); err != nil {
+				return nil, err
+			}
 		}
 		at, err := time.Parse(time.RFC3339Nano, en.Time)
 		if err != nil {
@@ -108,7 +130,7 @@ func (s *Server) handleRequestTimeline(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	t, err := s.timeline(r, "request/"+id, tl.Seqs, tl.Directives)
+	t, err := s.timeline(r, "request/"+id, tl.Seqs, tl.Directives, true)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -123,7 +145,7 @@ func (s *Server) handleIncidentTimeline(w http.ResponseWriter, r *http.Request) 
 		s.writeError(w, r, err)
 		return
 	}
-	t, err := s.timeline(r, "incident/"+id, tl.Seqs, tl.Directives)
+	t, err := s.timeline(r, "incident/"+id, tl.Seqs, tl.Directives, true)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

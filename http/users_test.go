@@ -346,7 +346,7 @@ func TestPrivateReads(t *testing.T) {
 			"caller": map[string]string{"name": "Sam Doe", "phone": "555-0199"}, "narrative": "dog barking"}, []map[string]string{
 			{"route": "POST /api/v1/incidents", "incidents": "[metro-2026-000004]", "fields": "[caller_name caller_phone narrative]", "user": "ann as dispatcher", "agency": "metro"}}},
 		{"BundleWithOpenings", "GET", "/api/v1/incidents/" + with + "/bundle?openings=true", ann, nil, []map[string]string{
-			{"route": "GET /api/v1/incidents/{id}/bundle", "incidents": "[" + with + "]", "fields": "[caller_name caller_phone narrative]", "user": "ann as auditor", "agency": "metro"}}},
+			{"route": "GET /api/v1/incidents/{id}/bundle", "incidents": "[" + with + "]", "fields": "[/data/location/text caller_name caller_phone narrative]", "user": "ann as auditor", "agency": "metro"}}},
 		{"BundleWithoutOpenings", "GET", "/api/v1/incidents/" + with + "/bundle", ann, nil, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

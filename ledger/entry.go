@@ -24,10 +24,19 @@ type Actor struct {
 	Token string `json:"token,omitempty"`
 }
 
-// String returns "user (role)" or "system:name".
+// PrivateActorUser is the private field that holds the actor's username:
+// the log shows who acted by role and agency, and the person only as a
+// commitment (docs/log.md, "Who acted").
+const PrivateActorUser = "/actor/user"
+
+// String returns "user (role)", "(role, agency)" when the user is a
+// commitment, or "system:name".
 func (a Actor) String() string {
 	if a.System != "" {
 		return "system:" + a.System
+	}
+	if a.User == "" {
+		return "(" + a.Role + ", " + a.Agency + ")"
 	}
 	return a.User + " (" + a.Role + ")"
 }
@@ -99,7 +108,7 @@ func ParseEntry(b []byte) (Entry, error) {
 	if _, err := e.ParsedTime(); err != nil || !strings.HasSuffix(e.Time, "Z") {
 		return e, fmt.Errorf("entry %d: time %q is not RFC 3339 UTC", e.Seq, e.Time)
 	}
-	if e.Actor == (Actor{}) {
+	if e.Actor == (Actor{}) && e.Private[PrivateActorUser] == "" {
 		return e, fmt.Errorf("entry %d has no actor", e.Seq)
 	}
 	for f, c := range e.Private {
@@ -119,7 +128,7 @@ func encodeBody(rec Record, commitments map[string]string) ([]byte, error) {
 	if rec.Type == "" {
 		return nil, errors.New("record has no type")
 	}
-	if rec.Actor == (Actor{}) {
+	if rec.Actor == (Actor{}) && rec.Private[PrivateActorUser] == "" {
 		return nil, fmt.Errorf("record %s has no actor", rec.Type)
 	}
 	e := Entry{

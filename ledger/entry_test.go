@@ -66,6 +66,12 @@ func TestParseEntry(t *testing.T) {
 	if _, err := ledger.ParseEntry([]byte(valid("seq", "8"))); err != nil {
 		t.Fatalf("ParseEntry(seedEntry with seq 8) = %v", err)
 	}
+	// An actor whose user is a commitment (docs/log.md, "Who acted"): an
+	// empty actor object is valid when the entry commits to its user.
+	committed := strings.TrimSuffix(valid("actor", `{}`), "}") + `,"private":{"` + ledger.PrivateActorUser + `":"` + strings.Repeat("A", 43) + `="}}`
+	if e, err := ledger.ParseEntry([]byte(committed)); err != nil || e.Actor.User != "" {
+		t.Errorf("ParseEntry(%s) = %+v, %v; want an entry whose actor is a commitment", committed, e, err)
+	}
 }
 
 // TestActorToken: the actor names the API token acted with, after every

@@ -271,7 +271,7 @@ export function createTimelineView(opts = {}) {
         h('ul', {class: 'private'}, priv.map(([f, c]) => {
           const o = bev?.openings?.[f];
           return h('li', {}, h('code', {class: 'field-name'}, f), ' ',
-            o ? [h('span', {class: 'opened'}, o.value), h('span', {class: 'hint'}, ' ✓ opening checked against its commitment')]
+            o ? [h('span', {class: 'opened'}, openedText(f, o.value)), h('span', {class: 'hint'}, ' ✓ opening checked against its commitment')]
               : [h('span', {class: 'hint'}, 'hidden; commitment '), h('code', {class: 'hash'}, c)]);
         }))] : null,
       e.data ? h('details', {}, h('summary', {}, 'Data as logged'), h('pre', {class: 'json'}, JSON.stringify(e.data, null, 2))) : null,
@@ -397,4 +397,16 @@ export function fileInput(id, onText) {
     h('label', {for: id}, 'Check a bundle file'),
     input,
     h('p', {class: 'hint'}, 'An evidence bundle you were given (tenfour-evidence-bundle/v1): checked here against this log\'s key, nothing is sent.'));
+}
+
+// openedText shows an opened value: a payload field ("/data/…", docs/log.md)
+// is opened as its JSON text, shown as plain text when it is a string.
+function openedText(field, value) {
+  if (!field.startsWith('/data/')) return value;
+  try {
+    const v = JSON.parse(value);
+    return typeof v === 'string' ? v : value;
+  } catch {
+    return value;
+  }
 }

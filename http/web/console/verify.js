@@ -360,13 +360,57 @@ function stable(v) {
 
 // differs names the first member in which timeline entry t differs from
 // the log's entry e, or returns ''.
-function differs(t, e) {
+//
+// A field the public log holds as a commitment (a private field named by a
+// JSON Pointer from the entry's root, such as "/data/location/text" or
+// "/actor/user": docs/log.md) may show in the timeline in the clear: if the
+// bundle opens it, the opened value is what the leaf says and is compared;
+// if not, nothing proves what the timeline shows there, and it is left out
+// of the comparison (the page marks the event's redacted fields).
+function differs(t, e, opened = {}) {
+  t = structuredClone(t);
+  e = structuredClone(e);
+  for (const f of Object.keys(e.private || {})) {
+    if (!f.startsWith('/')) continue;
+    const path = f.split('/').slice(1).map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
+    if (Object.hasOwn(opened, f)) {
+      let v = opened[f];
+      if (path[0] === 'data') {
+        try {
+          v = JSON.parse(v);
+        } catch {
+          return 'data';
+        }
+      }
+      setPath(e, path, v);
+    } else {
+      deletePath(t, path);
+    }
+  }
   for (const k of ['seq', 'time', 'type', 'agency', 'actor', 'subject', 'data']) {
     const a = t[k] ?? (k === 'subject' || k === 'data' ? {} : null);
     const b = e[k] ?? (k === 'subject' || k === 'data' ? {} : null);
     if (stable(a) !== stable(b)) return k;
   }
   return '';
+}
+
+// setPath sets the member at path of o, making the objects on the way.
+function setPath(o, path, v) {
+  for (const k of path.slice(0, -1)) {
+    if (!o[k] || typeof o[k] !== 'object') o[k] = {};
+    o = o[k];
+  }
+  o[path[path.length - 1]] = v;
+}
+
+// deletePath removes the member at path of o, if it is there.
+function deletePath(o, path) {
+  for (const k of path.slice(0, -1)) {
+    if (!o || typeof o !== 'object') return;
+    o = o[k];
+  }
+  if (o && typeof o === 'object') delete o[path[path.length - 1]];
 }
 
 // verifyBundle checks a bundle (as parsed from JSON) and reports on it; it
@@ -403,7 +447,7 @@ export async function verifyBundle(bundle, {trustedKey = '', timeline = null} = 
   const seen = new Set();
   for (const ev of Array.isArray(bundle?.events) ? bundle.events : []) {
     const seq = ev?.seq;
-    const r = {seq, ok: false, message: '', entry: null, openings: 0, redacted: 0};
+    const r = {seq, ok: false, message: '', entry: null, openings: 0, redacted: 0, opened: {}};
     report.events.push(r);
     try {
       // A malformed entry is reported after its proof, which says more:
@@ -435,6 +479,7 @@ export async function verifyBundle(bundle, {trustedKey = '', timeline = null} = 
         } catch (e) {
           throw new VerifyError(`private field ${f}: ${e.message}`);
         }
+        r.opened[f] = o.value;
         r.openings++;
       }
       r.redacted = Object.keys(r.entry.private || {}).length - r.openings;
@@ -463,7 +508,7 @@ export async function verifyBundle(bundle, {trustedKey = '', timeline = null} = 
       if (!r) row.message = 'it is not in the bundle: nothing proves it';
       else if (!r.ok) row.message = r.message;
       else {
-        const k = differs(t, r.entry);
+        const k = differs(t, r.entry, r.opened);
         if (k) row.message = `the timeline's ${k} is not the log's: the page was shown another event than the log holds`;
         else row.ok = true;
       }
