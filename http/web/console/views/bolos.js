@@ -484,7 +484,13 @@ export function mount(root, ctx) {
     if (sel && sel.options.length === 1) sel.append(...districtList.map((d) => h('option', {value: d.id}, `${d.id} ${d.name}`)));
     render();
   }).catch(() => {});
-  read().then(() => listPanel.focus());
+  // The list takes the focus once read, unless the user has gone on
+  // meanwhile (pressed n for the form, searched): a slow read must not
+  // take the focus away from what they are typing.
+  read().then(() => {
+    const a = document.activeElement;
+    if (!a || a === document.body || !a.isConnected || a.matches('main, [tabindex="-1"]')) listPanel.focus();
+  });
 
   return () => {
     unwatch();
