@@ -85,7 +85,9 @@ func TestConsoleBOLOs(t *testing.T) {
 	disp := openPage(t, browserCtx, n, "dispatcher", 1440, 900, false)
 	defer disp.checkConsole()
 	disp.login(creds["metro-dispatcher"], "dispatch")
-	disp.do(chromedp.Click(chromedp.CSS(`nav a[href="/console/bolos"]`)))
+	// A click on the link itself, not at where it was drawn: the bar may
+	// still be settling on a loaded machine.
+	eval[chromedp.Void](disp, `document.querySelector('nav a[href="/console/bolos"]').click()`)
 	disp.waitFor("the BOLO view", `location.pathname === "/console/bolos" && /BOLOs? in force/.test(document.getElementById("bolo-count")?.innerText || "")`)
 
 	// Issue it through the form, from the keyboard's n.
