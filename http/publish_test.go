@@ -300,7 +300,9 @@ func TestPublicPagesGiveNothingAway(t *testing.T) {
 	}
 	t.Run("Public", func(t *testing.T) {
 		r := ts.Do(t, "GET", "/public/v1/timelines", "", nil)
-		var list struct{ Timelines []tenfourhttp.PublishedSummary }
+		var list struct {
+			Timelines []tenfourhttp.PublishedSummary
+		}
 		MustJSON(t, "GET /public/v1/timelines", r, http.StatusOK, &list)
 		noMarker(t, "GET /public/v1/timelines", r.Body)
 		if len(list.Timelines) != 2 {
