@@ -572,3 +572,51 @@ func (d *Directive) StatusAt(now time.Time) string {
 	}
 	return d.Status
 }
+
+// Public returns w as the public log shows who acted: the role and the
+// agency (or tenfour itself), never the person (docs/events.md).
+func (w Who) Public() Who {
+	return Who{Agency: w.Agency, Role: w.Role, System: w.System}
+}
+
+// A PublicDirective is a directive as a published timeline shows it: only
+// its fields the disclosure table makes public (disclosure.go,
+// directive.issued): no reason, no issuer's name, no circle or polygon —
+// a scope is its kind, and its district or incident.
+type PublicDirective struct {
+	ID       string      `json:"id"`
+	Agency   string      `json:"agency"`
+	Issuer   Who         `json:"issuer"`
+	Scope    PublicScope `json:"scope"`
+	Effect   string      `json:"effect"`
+	Restrict string      `json:"restrict,omitempty"`
+	Issued   time.Time   `json:"issued"`
+	Expires  time.Time   `json:"expires"`
+	Status   string      `json:"status"`
+	Ended    *time.Time  `json:"ended,omitempty"`
+	EndedBy  *Who        `json:"ended_by,omitempty"`
+	// Overrides counts the dispatches made against it.
+	Overrides int `json:"overrides"`
+}
+
+// A PublicScope is the public part of a directive's scope: its kind, and
+// the district or the incident it names; a circle or a polygon is points,
+// and private.
+type PublicScope struct {
+	Kind     string `json:"kind"`
+	District string `json:"district,omitempty"`
+	Incident string `json:"incident,omitempty"`
+}
+
+// Public returns d as a published timeline shows it.
+func (d Directive) Public() PublicDirective {
+	out := PublicDirective{ID: d.ID, Agency: d.Agency, Issuer: d.Issuer.Public(),
+		Scope:  PublicScope{Kind: d.Scope.Kind, District: d.Scope.District, Incident: d.Scope.Incident},
+		Effect: d.Effect, Restrict: d.Restrict, Issued: d.Issued, Expires: d.Expires, Status: d.Status,
+		Ended: d.Ended, Overrides: d.Overrides}
+	if d.EndedBy != nil {
+		by := d.EndedBy.Public()
+		out.EndedBy = &by
+	}
+	return out
+}

@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -131,28 +132,85 @@ func (s *State) PublicationList() []*Publication {
 	return out
 }
 
-// A PublishedSummary is a published timeline as the public list shows it:
-// the publication, and a line saying what the record is.
+// A PublishedSummary is a published timeline as the public list (and
+// every /public/v1 answer) shows it: only what the disclosure table makes
+// public (disclosure.go). The publisher is a role and an agency, never a
+// person; the reason for publishing is free text and stays out; the line
+// that says what the record is is built from public facts only, and its
+// place is the district alone, never an address or a point.
 type PublishedSummary struct {
-	Publication
-	// Title is a request's urgency and nature, or an incident's
-	// priority and type; Where its location as given.
+	Subject   string    `json:"subject"`
+	Kind      string    `json:"kind"`
+	ID        string    `json:"id"`
+	Agency    string    `json:"agency"`
+	Published time.Time `json:"published"`
+	First     time.Time `json:"first_published"`
+	By        Who       `json:"by"` // role and agency (or system) only
+	Times     int       `json:"times"`
+	// Title is a request's urgency and agencies, or an incident's
+	// priority and type; Where the district of its place, if known.
 	Title string `json:"title"`
 	Where string `json:"where,omitempty"`
 }
 
-// Summary returns publication p as the public list shows it.
-func (s *State) Summary(p *Publication) PublishedSummary {
-	sum := PublishedSummary{Publication: *p}
+// PublicSummary returns publication p as anyone may read it.
+func (s *State) PublicSummary(p *Publication) PublishedSummary {
+	sum := PublishedSummary{Subject: p.Subject, Kind: p.Kind, ID: p.ID, Agency: p.Agency,
+		Published: p.Published, First: p.First, By: p.By.Public(), Times: p.Times}
 	switch p.Kind {
 	case PublishRequest:
 		if rq, ok := s.Requests[p.ID]; ok {
-			sum.Title, sum.Where = rq.Urgency+": "+rq.Nature, rq.Location.Text
+			sum.Title = rq.Urgency + ": " + rq.From + " asked " + strings.Join(askedOf(rq), ", ")
+			sum.Where = rq.Location.District
 		}
 	case PublishIncident:
 		if in, ok := s.Incidents[p.ID]; ok {
-			sum.Title, sum.Where = fmt.Sprintf("P%d %s", in.Priority, in.Type), in.Location.Text
+			sum.Title = fmt.Sprintf("P%d %s", in.Priority, in.Type)
+			if t, ok := s.IncidentType(in.Agency, in.Type); ok && t.Name != "" {
+				sum.Title += " " + t.Name
+			}
+			sum.Where = in.Location.District
 		}
 	}
 	return sum
+}
+
+// askedOf returns the agencies a request asked, in the order asked.
+func askedOf(rq *AssistRequest) []string {
+	out := []string{}
+	for _, a := range rq.Asked {
+		if !slices.Contains(out, a.Agency) {
+			out = append(out, a.Agency)
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, rq.To)
+	}
+	return out
+}
+
+// A PublicationDetail is a published timeline as those who may see its
+// record read it (GET /api/v1/publications): the publication whole, with
+// its publisher's name and reason, and a line with the request's nature or
+// the incident's type and the place as given.
+type PublicationDetail struct {
+	Publication
+	Title string `json:"title"`
+	Where string `json:"where,omitempty"`
+}
+
+// Detail returns publication p whole, for those who see its record.
+func (s *State) Detail(p *Publication) PublicationDetail {
+	d := PublicationDetail{Publication: *p}
+	switch p.Kind {
+	case PublishRequest:
+		if rq, ok := s.Requests[p.ID]; ok {
+			d.Title, d.Where = rq.Urgency+": "+rq.Nature, rq.Location.Text
+		}
+	case PublishIncident:
+		if in, ok := s.Incidents[p.ID]; ok {
+			d.Title, d.Where = fmt.Sprintf("P%d %s", in.Priority, in.Type), in.Location.Text
+		}
+	}
+	return d
 }

@@ -33,6 +33,10 @@ import (
 //   - A timeline (and its bundle) is seen by whoever sees its record, whole:
 //     its entries are the leaves of the log, whose private fields are
 //     commitments unless openings are asked for.
+//   - A publication is seen whole (its publisher's name, its reason, what
+//     its record is and where) by whoever sees its record's timeline; to
+//     anyone else, signed in or not, only as the public list shows it
+//     (PublishedSummary: what the disclosure table makes public).
 
 // SeesAll reports whether the actor sees every agency's records: an
 // installation administrator (role admin, no agency) or tenfour itself.
@@ -316,6 +320,16 @@ func TimelineVisible(s *State, kind, id string, a Actor) bool {
 		return ok && a.Sees(in.Agency)
 	}
 	return false
+}
+
+// VisiblePublication returns publication p whole as the actor may see it:
+// to those who see its record's timeline; to nobody else (they read the
+// public summary).
+func VisiblePublication(s *State, p *Publication, a Actor) (PublicationDetail, bool) {
+	if !TimelineVisible(s, p.Kind, p.ID, a) {
+		return PublicationDetail{}, false
+	}
+	return s.Detail(p), true
 }
 
 // TimelineMembers returns the records whose events make the timeline of

@@ -493,8 +493,8 @@ func (e *Engine) Timeline(a dispatch.Actor, kind, id string) (TimelineEvents, er
 // PublishedTimeline returns the publication of the timeline of kind/id and
 // its events, for anyone: a published timeline is public (its leaves carry
 // private fields only as commitments). One never published is not found.
-func (e *Engine) PublishedTimeline(kind, id string) (dispatch.Publication, TimelineEvents, error) {
-	var p dispatch.Publication
+func (e *Engine) PublishedTimeline(kind, id string) (dispatch.PublishedSummary, TimelineEvents, error) {
+	var p dispatch.PublishedSummary
 	var out TimelineEvents
 	found := false
 	e.read(func(s *dispatch.State) {
@@ -502,7 +502,7 @@ func (e *Engine) PublishedTimeline(kind, id string) (dispatch.Publication, Timel
 		if !ok {
 			return
 		}
-		p = *pp
+		p = s.PublicSummary(pp)
 		out, found = e.timeline(s, kind, id)
 	})
 	if !found {
@@ -542,12 +542,28 @@ func (e *Engine) Publication(kind, id string) (dispatch.Publication, error) {
 }
 
 // Publications returns the published timelines, the most recently
-// published first, each with the line that says what its record is.
+// published first, as anyone may read them: only what the disclosure
+// table makes public, with the line that says what its record is.
 func (e *Engine) Publications() []dispatch.PublishedSummary {
 	out := []dispatch.PublishedSummary{}
 	e.read(func(s *dispatch.State) {
 		for _, p := range s.PublicationList() {
-			out = append(out, s.Summary(p))
+			out = append(out, s.PublicSummary(p))
+		}
+	})
+	return out
+}
+
+// VisiblePublications returns the published timelines whose records the
+// actor sees, the most recently published first, whole: who published
+// each, why, and what and where its record is.
+func (e *Engine) VisiblePublications(a dispatch.Actor) []dispatch.PublicationDetail {
+	out := []dispatch.PublicationDetail{}
+	e.read(func(s *dispatch.State) {
+		for _, p := range s.PublicationList() {
+			if d, ok := dispatch.VisiblePublication(s, p, a); ok {
+				out = append(out, d)
+			}
 		}
 	})
 	return out

@@ -264,6 +264,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /public/v1/timelines":                    {request: get("/public/v1/timelines")},
 		"GET /public/v1/timelines/{kind}/{id}":        {request: get("/public/v1/timelines/request/" + made)},
 		"GET /public/v1/timelines/{kind}/{id}/bundle": {request: get("/public/v1/timelines/incident/" + incident + "/bundle")},
+		// Publications whole: another agency's list lacks metro's.
+		"GET /api/v1/publications": {request: get("/api/v1/publications")},
 		"POST /api/v1/requests/{id}/acknowledge": {request: func(int) (string, any) {
 			return "/api/v1/requests/" + asked + "/acknowledge", map[string]string{}
 		}, foreign: http.StatusNotFound},

@@ -22,6 +22,10 @@ import (
 // an administrator.
 var publishers = []string{dispatch.RoleSupervisor, dispatch.RoleAuditor}
 
+// publicationReaders read publications whole (GET /api/v1/publications):
+// those who may open the console's audit view (router.js).
+var publicationReaders = []string{dispatch.RoleSupervisor, dispatch.RoleAuditor, InstallationAdmin}
+
 func (s *Server) handlePublishRequest(w http.ResponseWriter, r *http.Request) {
 	s.publish(w, r, dispatch.PublishRequest, func() error { _, err := s.request(r); return err })
 }
@@ -61,16 +65,35 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request, kind string, vi
 }
 
 // A PublishedSummary is a published timeline as the public list shows it:
-// the publication, and a line saying what the record is.
+// the publication's public facts, and a line saying what the record is.
 type PublishedSummary = dispatch.PublishedSummary
 
 // A PublicTimeline is a published timeline as anyone may read it: the
-// timeline up to its latest publication and the evidence bundle of its
-// events, redacted (no openings), against a signed checkpoint.
+// publication's public facts, the timeline up to its latest publication
+// and the evidence bundle of its events, redacted (no openings), against a
+// signed checkpoint. Nothing in it comes from the state but what the
+// disclosure table makes public (dispatch/disclosure.go): the entries are
+// the leaves as the log holds them, private fields as commitments.
 type PublicTimeline struct {
-	Publication dispatch.Publication `json:"publication"`
-	Timeline    *Timeline            `json:"timeline"`
-	Bundle      json.RawMessage      `json:"bundle"`
+	Publication PublishedSummary `json:"publication"`
+	Timeline    *PublicEvents    `json:"timeline"`
+	Bundle      json.RawMessage  `json:"bundle"`
+}
+
+// PublicEvents is the timeline of a published record: its entries, the
+// leaves unopened, and the directives they name by their public fields
+// only (no reason, no issuer's name, no circle or polygon).
+type PublicEvents struct {
+	Subject    string                     `json:"subject"`
+	Entries    []TimelineEntry            `json:"entries"`
+	Directives []dispatch.PublicDirective `json:"directives"`
+}
+
+// handlePublications lists the published timelines whose records the
+// caller sees, whole: who published each and why, and what and where the
+// record is — what the public list leaves out.
+func (s *Server) handlePublications(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"publications": s.engine.VisiblePublications(actorOf(r))})
 }
 
 // handlePublicTimelines lists the published timelines, the most recently
@@ -138,7 +161,11 @@ func (s *Server) publicTimeline(r *http.Request) (*PublicTimeline, *ledger.Bundl
 	if err != nil {
 		return nil, nil, err
 	}
-	return &PublicTimeline{Publication: p, Timeline: t}, b, nil
+	pe := &PublicEvents{Subject: t.Subject, Entries: t.Entries, Directives: []dispatch.PublicDirective{}}
+	for _, d := range t.Directives {
+		pe.Directives = append(pe.Directives, d.Public())
+	}
+	return &PublicTimeline{Publication: p, Timeline: pe}, b, nil
 }
 
 // cutAtPublication cuts t after its last timeline.published event of

@@ -151,8 +151,13 @@ func TestPublishTimeline(t *testing.T) {
 		if len(pt.Timeline.Directives) != 1 || pt.Timeline.Directives[0].Status != dispatch.DirectiveInForce || pt.Timeline.Directives[0].Ended != nil {
 			t.Errorf("public timeline directives = %+v, want %s in force, as it stood when published", pt.Timeline.Directives, directive)
 		}
-		if pt.Publication.By.User != "sue" {
-			t.Errorf("publication = %+v, want by sue", pt.Publication)
+		// Who published is a role and an agency: the person and the reason
+		// are not public (the publisher reads them at /api/v1/publications).
+		if by := pt.Publication.By; by.User != "" || by.Role != dispatch.RoleSupervisor || by.Agency != "metro" {
+			t.Errorf("publication = %+v, want by a supervisor of metro, unnamed", pt.Publication)
+		}
+		if strings.Contains(string(ts.Do(t, "GET", publicPath, "", nil).Body), "press enquiry 17") {
+			t.Errorf("GET %s shows the reason for publishing", publicPath)
 		}
 		r := ts.Do(t, "GET", publicPath+"/bundle", "", nil)
 		if r.Status != http.StatusOK || !strings.Contains(r.Header.Get("Content-Disposition"), incident+".public.bundle.json") {
@@ -189,7 +194,7 @@ func TestPublishTimeline(t *testing.T) {
 		for _, s := range list.Timelines {
 			got = append(got, s.Subject+" "+s.Title)
 		}
-		want := []string{"incident/" + incident + " P2 BURGLARY", "request/" + request + " ROUTINE: traffic for a convoy"}
+		want := []string{"incident/" + incident + " P2 BURGLARY Burglary", "request/" + request + " ROUTINE: metro asked state"}
 		if !slices.Equal(got, want) {
 			t.Errorf("GET /public/v1/timelines = %q, want %q, the latest first", got, want)
 		}
@@ -218,6 +223,149 @@ func TestPublishTimeline(t *testing.T) {
 		}
 		if err := json.Unmarshal(r.Body, &raw); err != nil || len(raw.Events) != len(a) {
 			t.Errorf("incident bundle: %d events (%v), want %d", len(raw.Events), err, len(a))
+		}
+	})
+}
+
+// TestPublicPagesGiveNothingAway publishes a request and an incident that
+// carry planted markers in every private fact the state holds of them —
+// the nature, the reasons (for publishing, for declining, for a
+// directive), the place's text and point, the usernames of everyone who
+// acted, a directive's circle — and reads every /public/v1 answer without
+// signing in: none of the markers appears, who published is a role and an
+// agency, and each bundle still verifies. The auditor of the record's
+// agency, signed in, still reads them at /api/v1/publications and in the
+// opened timeline; another agency's auditor reads nothing of metro's.
+func TestPublicPagesGiveNothingAway(t *testing.T) {
+	ts := MustOpenServer(t)
+	for _, a := range []dispatch.CreateAgency{
+		{ID: "metro", Name: "Metro PD", Kind: "municipal_police"},
+		{ID: "state", Name: "State Police", Kind: "state_police"},
+		{ID: "sheriff", Name: "County Sheriff", Kind: "sheriff"},
+	} {
+		ts.MustExecute(t, a)
+	}
+	// Markers no commitment (base64, hex) can spell: each has a space or
+	// a dot.
+	const (
+		nature       = "nature marker convoy"
+		incidentText = "1313 Marker Lane"
+		requestText  = "77 Marker Row"
+		publishWhy   = "publish marker enquiry"
+		declineWhy   = "decline marker busy"
+		directiveWhy = "directive marker crowd"
+		narrative    = "narrative marker dog"
+		latText      = "41.823611"
+		lonText      = "87.704722"
+		circleLat    = "41.824444"
+		circleLon    = "87.705555"
+	)
+	users := []string{"zed.boss", "zed.disp", "zed.sup", "zed.aud", "zed.trooper", "zed.stateaud", "zed.sheraud"}
+	markers := append([]string{nature, incidentText, requestText, publishWhy, declineWhy, directiveWhy, narrative,
+		latText, lonText, circleLat, circleLon}, users...)
+	tok := map[string]string{}
+	for _, u := range []struct{ name, agency, role string }{
+		{"zed.boss", "metro", dispatch.RoleSupervisor}, {"zed.disp", "metro", dispatch.RoleDispatcher},
+		{"zed.sup", "metro", dispatch.RoleSupervisor}, {"zed.aud", "metro", dispatch.RoleAuditor},
+		{"zed.trooper", "state", dispatch.RoleSupervisor}, {"zed.stateaud", "state", dispatch.RoleAuditor},
+		{"zed.sheraud", "sheriff", dispatch.RoleAuditor},
+	} {
+		tok[u.name] = ts.MustCreateUser(t, u.name, u.agency, u.role)
+	}
+	as := func(user, agency, role string) dispatch.Actor {
+		return dispatch.Actor{User: user, Agency: agency, Role: role, Roles: []string{role}}
+	}
+	lat, lon := 41.823611, -87.704722
+	clat, clon := 41.824444, -87.705555
+	incident := ts.MustExecuteAs(t, as("zed.disp", "metro", dispatch.RoleDispatcher), dispatch.CreateIncident{Agency: "metro", Type: "BURGLARY",
+		Location: dispatch.Location{Text: incidentText, Lat: &lat, Lon: &lon}, Narrative: narrative}).Events[0].Subject["incident"]
+	request := ts.MustExecuteAs(t, as("zed.disp", "metro", dispatch.RoleDispatcher), dispatch.RequestAssist{From: "metro", To: "state",
+		Location: dispatch.Location{Text: requestText, Lat: &lat, Lon: &lon}, Nature: nature, Urgency: dispatch.UrgencyUrgent}).Events[0].Subject["request"]
+	ts.MustExecuteAs(t, as("zed.boss", "metro", dispatch.RoleSupervisor), dispatch.IssueDirective{Agency: "metro",
+		Scope:  dispatch.Scope{Kind: dispatch.ScopeCircle, Circle: &dispatch.Circle{Lat: clat, Lon: clon, RadiusM: 400}},
+		Effect: dispatch.EffectHold, Reason: directiveWhy, Expires: ts.Engine.Now().Add(time.Hour)})
+	ts.MustExecuteAs(t, as("zed.trooper", "state", dispatch.RoleSupervisor), dispatch.DeclineAssist{Request: request, Reason: declineWhy})
+	MustJSON(t, "POST publish incident", ts.Do(t, "POST", "/api/v1/incidents/"+incident+"/publish", tok["zed.sup"], map[string]string{"reason": publishWhy}), http.StatusOK, &dispatch.Publication{})
+	MustJSON(t, "POST publish request", ts.Do(t, "POST", "/api/v1/requests/"+request+"/publish", tok["zed.stateaud"], map[string]string{"reason": publishWhy}), http.StatusOK, &dispatch.Publication{})
+	keyText := strings.TrimSpace(string(ts.Do(t, "GET", "/log/key", "", nil).Body))
+
+	// noMarker fails on any marker in body.
+	noMarker := func(t *testing.T, what string, body []byte) {
+		t.Helper()
+		for _, m := range markers {
+			if strings.Contains(string(body), m) {
+				t.Errorf("%s gives away %q", what, m)
+			}
+		}
+	}
+	t.Run("Public", func(t *testing.T) {
+		r := ts.Do(t, "GET", "/public/v1/timelines", "", nil)
+		var list struct {
+			Timelines []tenfourhttp.PublishedSummary
+		}
+		MustJSON(t, "GET /public/v1/timelines", r, http.StatusOK, &list)
+		noMarker(t, "GET /public/v1/timelines", r.Body)
+		if len(list.Timelines) != 2 {
+			t.Fatalf("GET /public/v1/timelines = %+v, want the two published", list.Timelines)
+		}
+		in, err := ts.Engine.Incident(dispatch.Actor{System: "test"}, incident)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range list.Timelines {
+			if p.By.User != "" || p.By.Role == "" || p.By.Agency == "" {
+				t.Errorf("GET /public/v1/timelines: %s published by %+v, want a role and an agency, no name", p.Subject, p.By)
+			}
+			if p.Kind == dispatch.PublishIncident && p.Where != in.Location.District {
+				t.Errorf("GET /public/v1/timelines: incident where = %q, want its district %q only", p.Where, in.Location.District)
+			}
+		}
+		for _, subject := range []string{"incident/" + incident, "request/" + request} {
+			path := "/public/v1/timelines/" + subject
+			r := ts.Do(t, "GET", path, "", nil)
+			var pt tenfourhttp.PublicTimeline
+			MustJSON(t, "GET "+path, r, http.StatusOK, &pt)
+			noMarker(t, "GET "+path, r.Body)
+			if _, err := ledger.VerifyBundle(append(pt.Bundle, '\n'), keyText); err != nil {
+				t.Errorf("VerifyBundle(the bundle of GET %s) = %v", path, err)
+			}
+			if subject == "incident/"+incident && (len(pt.Timeline.Directives) != 1 || pt.Timeline.Directives[0].Scope.Kind != dispatch.ScopeCircle ||
+				pt.Timeline.Directives[0].Issuer.Role != dispatch.RoleSupervisor) {
+				t.Errorf("GET %s: directives %+v, want the circle hold by its public fields", path, pt.Timeline.Directives)
+			}
+			r = ts.Do(t, "GET", path+"/bundle", "", nil)
+			noMarker(t, "GET "+path+"/bundle", r.Body)
+			if _, err := ledger.VerifyBundle(r.Body, keyText); err != nil {
+				t.Errorf("VerifyBundle(GET %s/bundle) = %v", path, err)
+			}
+		}
+	})
+
+	t.Run("SignedIn", func(t *testing.T) {
+		r := ts.Do(t, "GET", "/api/v1/publications", tok["zed.aud"], nil)
+		var got struct{ Publications []dispatch.PublicationDetail }
+		MustJSON(t, "GET /api/v1/publications as metro's auditor", r, http.StatusOK, &got)
+		// Metro's auditor sees both records (the request is metro's), whole.
+		for _, want := range []string{"zed.sup", "zed.stateaud", publishWhy, nature, incidentText, requestText} {
+			if !strings.Contains(string(r.Body), want) {
+				t.Errorf("GET /api/v1/publications as metro's auditor lacks %q: %s", want, r.Body)
+			}
+		}
+		r = ts.Do(t, "GET", "/api/v1/incidents/"+incident+"/timeline", tok["zed.aud"], nil)
+		for _, want := range []string{directiveWhy, incidentText, "zed.boss", circleLat} {
+			if !strings.Contains(string(r.Body), want) {
+				t.Errorf("GET the incident's timeline as metro's auditor lacks %q", want)
+			}
+		}
+		// The state auditor sees the request (it was asked), not metro's incident.
+		MustJSON(t, "GET /api/v1/publications as state's auditor", ts.Do(t, "GET", "/api/v1/publications", tok["zed.stateaud"], nil), http.StatusOK, &got)
+		if len(got.Publications) != 1 || got.Publications[0].Subject != "request/"+request || got.Publications[0].Reason != publishWhy {
+			t.Errorf("GET /api/v1/publications as state's auditor = %+v, want the request alone, whole", got.Publications)
+		}
+		r = ts.Do(t, "GET", "/api/v1/publications", tok["zed.sheraud"], nil)
+		MustJSON(t, "GET /api/v1/publications as the sheriff's auditor", r, http.StatusOK, &got)
+		if len(got.Publications) != 0 {
+			t.Errorf("GET /api/v1/publications as the sheriff's auditor = %+v, want none: it sees neither record", got.Publications)
 		}
 	})
 }

@@ -297,6 +297,8 @@ func (s *Server) Routes() []Route {
 
 		// Published timelines, for anyone (publish.go).
 		{"GET /public/v1/timelines", nil, s.handlePublicTimelines},
+		// The same, whole, for those who see the records (publish.go).
+		{"GET /api/v1/publications", publicationReaders, s.handlePublications},
 		{"GET /public/v1/timelines/{kind}/{id}", nil, s.handlePublicTimeline},
 		{"GET /public/v1/timelines/{kind}/{id}/bundle", nil, s.handlePublicBundle},
 

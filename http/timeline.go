@@ -31,11 +31,12 @@ type TimelineEntry struct {
 }
 
 // TimelineLate is the mark of a late entry in a timeline: both times and
-// the reason.
+// the reason (absent where the leaf holds it as a commitment: a timeline
+// not opened).
 type TimelineLate struct {
 	Claimed string `json:"claimed"`
 	Entered string `json:"entered"`
-	Reason  string `json:"reason"`
+	Reason  string `json:"reason,omitempty"`
 }
 
 // lateMark returns the late mark of an entry's payload, or nil.

@@ -156,6 +156,10 @@ func TestConsoleAudit(t *testing.T) {
 	if last := auditor.text(".lanes tbody tr:last-child .mark"); !strings.Contains(last, "Timeline published") || !strings.Contains(last, "metro-auditor · auditor") {
 		t.Errorf("last event = %q, want the publication by metro-auditor", last)
 	}
+	// Signed in, the auditor reads the publication whole: who and why.
+	if note := auditor.text("#audit-published"); !strings.Contains(note, "metro-auditor") || !strings.Contains(note, "oversight board review") {
+		t.Errorf("the audit view's publication note = %q, want who published it and why", note)
+	}
 
 	// Anyone, signed in or not, finds it in the public view and it verifies
 	// there, against the log's current checkpoint.
@@ -167,15 +171,19 @@ func TestConsoleAudit(t *testing.T) {
 		public.screenshot("public-failed")
 		t.Fatalf("the public verdict = %q, want all 5 events verified", v)
 	}
-	if s := public.text("#public-records .rec"); !strings.Contains(s, rq.ID) || !strings.Contains(s, "ROUTINE: convoy") {
-		t.Errorf("published list = %q, want %s", s, rq.ID)
+	// The public list says what the record is from public facts only: the
+	// urgency and the agencies, not the nature.
+	if s := public.text("#public-records .rec"); !strings.Contains(s, rq.ID) || !strings.Contains(s, "ROUTINE: federal asked metro") || strings.Contains(s, "convoy") {
+		t.Errorf("published list = %q, want %s, its urgency and agencies and not its nature", s, rq.ID)
 	}
 	public.waitFor("the checkpoint checked", `document.querySelector("#public-checkpoint .ok")?.innerText.includes("Signature checked") && document.getElementById("public-relation")`)
 	if rel := public.text("#public-relation"); !strings.Contains(rel, "this very checkpoint") && !strings.Contains(rel, "an earlier checkpoint") {
 		t.Errorf("the public view says of the checkpoints %q, want the bundle's to be the current one or an earlier one", rel)
 	}
-	if note := public.text("#public-note"); !strings.Contains(note, "metro-auditor") || !strings.Contains(note, "oversight board review") {
-		t.Errorf("publication note = %q, want who published it and why", note)
+	// Who published is a role and an agency; the person and the reason
+	// are not public (docs/security.md).
+	if note := public.text("#public-note"); !strings.Contains(note, "an auditor of metro") || strings.Contains(note, "metro-auditor") || strings.Contains(note, "oversight board review") {
+		t.Errorf("publication note = %q, want who published it as a role and an agency, without the name or the reason", note)
 	}
 	if eval[bool](public, `!!document.getElementById("nav") && !document.getElementById("nav").hidden`) {
 		t.Error("the public view shows the staff's navigation to an anonymous reader")

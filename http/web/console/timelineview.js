@@ -11,6 +11,9 @@ import {statusLabel} from './lifecycle.js';
 import * as verify from './verify.js';
 
 const list = (xs) => (xs || []).join(', ');
+// hidden stands for a field a published timeline holds only as its
+// commitment (docs/events.md, "What is public").
+const hidden = (v) => v ?? 'private';
 
 // unitName turns a unit id (metro.1a12) into its call sign (1A12).
 export const unitName = (id) => (id || '').split('.').slice(1).join('.').toUpperCase() || id;
@@ -24,31 +27,31 @@ const words = {
   'incident.note_added': () => ['Note added', 'its text is private'],
   'incident.caller_added': (d) => ['Caller added', `call ${d.n + 1}; the caller is private`],
   'incident.unit_moved': (d) => ['Unit moved by a merge', `${unitName(d.unit)} from ${d.from}`],
-  'incident.merged': (d) => [`Merged into ${d.into}`, `${d.incident}: ${d.reason}`],
+  'incident.merged': (d) => [`Merged into ${d.into}`, `${d.incident}: ${hidden(d.reason)}`],
   'incident.linked': (d) => [`Linked: ${d.linked} is ${d.relation}`, d.reason],
   'incident.unlinked': (d) => [`Link to ${d.linked} removed`, d.reason],
   'incident.location_fixed': (d) => ['Location fixed', `${d.previous?.text || 'no text'} → ${d.location?.text || ''}`],
   'incident.unit_preempted': (d) => ['Unit taken off', `${unitName(d.unit)} for ${d.to || d.incident || ''}`],
   'unit.status_changed': (d) => [statusLabel(d.status), `from ${statusLabel(d.previous)}${d.incident ? ' · ' + d.incident : ''}${d.reason ? ' · ' + d.reason : ''}`],
-  'unit.signed_on': (d) => ['Crew signed on', `${list((d.units || []).map(unitName))}: ${list(d.crew)}`],
+  'unit.signed_on': (d) => ['Crew signed on', `${list((d.units || []).map(unitName))}: ${d.crew ? list(d.crew) : 'crew private'}`],
   'unit.signed_off': (d) => ['Crew signed off', list((d.units || []).map(unitName))],
   'unit.cross_staffed': (d) => d.partner ? ['Cross-staffed', `${unitName(d.unit)} with ${unitName(d.partner)}`] : ['Cross-staffing ended', `${unitName(d.unit)} and ${unitName(d.previous)}`],
   'agency.run_cards_set': (d) => ['Run cards set', `${(d.cards || []).length} cards`],
   'alert.incident_pending': (d) => ['Alert: waiting for a unit', `${d.pending_seconds} s`],
   'alert.safety_check': (d) => ['Alert: safety check', `on scene ${d.on_scene_seconds} s`],
-  'assist.requested': (d) => [`Asked ${d.to_agency} for help`, `${d.urgency}: ${d.nature}`],
+  'assist.requested': (d) => [`Asked ${d.to_agency} for help`, `${d.urgency}: ${hidden(d.nature)}`],
   'assist.acknowledged': (d) => [`${d.to_agency} acknowledged`, d.held ? 'held by a directive: the deadline stands' : 'deciding'],
   'assist.accepted': (d) => [`${d.to_agency} accepted`, `sends ${list((d.units || []).map(unitName))}`],
   'assist.declined': (d) => [`${d.to_agency} declined`, d.reason],
   'assist.escalated': (d) => [d.exhausted ? 'Plan exhausted: alerted again' : `Escalated to level ${d.level}`,
     `${(d.reason || '').replace(/_/g, ' ')}${d.asked?.length ? ' · asked ' + list(d.asked) : ''}`],
-  'assist.conflict': (d) => [`Conflict: ${d.to_agency}'s directive`, `${d.effect} · ${d.reason}`],
+  'assist.conflict': (d) => [`Conflict: ${d.to_agency}'s directive`, `${d.effect} · ${hidden(d.reason)}`],
   'assist.on_scene': (d) => ['Help on scene', unitName(d.unit)],
   'assist.closed': (d) => ['Request closed', d.disposition],
   'directive.issued': (d) => [`Directive: ${d.effect}${d.restrict ? ' ' + d.restrict : ''}`, d.reason],
   'directive.revoked': (d) => ['Directive revoked', d.reason],
   'directive.expired': () => ['Directive expired', ''],
-  'directive.overridden': (d) => ['Directive overridden', `${list((d.units || []).map(unitName))}: ${d.reason}`],
+  'directive.overridden': (d) => ['Directive overridden', `${list((d.units || []).map(unitName))}: ${hidden(d.reason)}`],
   'mutual_aid.plan_set': () => ['Mutual-aid plan set', ''],
   'timeline.published': (d) => ['Timeline published', d.reason || ''],
 };
@@ -78,7 +81,13 @@ export function describe(e) {
 export function actorText(a, lane = '') {
   if (!a) return '';
   if (a.system) return `tenfour (${a.system})`;
-  return `${a.user} · ${a.role}${a.agency && a.agency !== lane ? ', ' + a.agency : ''}`;
+  return `${a.user ? a.user + ' · ' : ''}${a.role}${a.agency && a.agency !== lane ? ', ' + a.agency : ''}`;
+}
+
+// whoText names who issued a directive: the person where the reader may
+// see it, the role (or tenfour) in a published timeline.
+function whoText(w) {
+  return w?.user || w?.role || (w?.system ? 'tenfour' : '?');
 }
 
 // unitLane returns the unit whose lane an event belongs in, if any: a
@@ -214,14 +223,14 @@ export function createTimelineView(opts = {}) {
       });
       const ds = (e.directives || []).map((id) => {
         const d = directiveOf(id);
-        return h('li', {class: `dchip ${d?.effect || ''}`, title: d ? `${id}: ${d.effect} — ${d.reason} (issued by ${d.issuer?.user})` : id},
+        return h('li', {class: `dchip ${d?.effect || ''}`, title: d ? `${id}: ${d.effect}${d.reason ? ' — ' + d.reason : ''} (issued by ${whoText(d.issuer)})` : id},
           d ? `${d.effect} · ${d.agency}` : id);
       });
       return h('tr', {class: `v-${res.kind}${state.selected === e.seq ? ' selected' : ''}`, dataset: {seq: e.seq}},
         h('th', {scope: 'row', class: 'c-time'},
           h('time', {datetime: e.time, title: e.time}, e.time ? clockTime(e.time) + millis(e.time) : '—'),
           h('span', {class: 'sub'}, e.time ? since(t0, e.time) : ''),
-          late ? h('span', {class: 'late-mark', title: `Entered late (${late.reason}): happened ${late.claimed}, entered ${late.entered}`},
+          late ? h('span', {class: 'late-mark', title: `Entered late (${hidden(late.reason)}): happened ${late.claimed}, entered ${late.entered}`},
             'LATE · happened ', h('time', {datetime: late.claimed}, clockTime(late.claimed))) : null),
         h('td', {class: `c-proof v-${res.kind}`, title: res.message || word},
           h('span', {'aria-hidden': 'true'}, sym), h('span', {class: 'sr-only'}, word)),
@@ -255,14 +264,14 @@ export function createTimelineView(opts = {}) {
       h('div', {class: 'detail-cols'}, dl([
         ['Proof', res ? `${marks[res.kind][1]}${res.message ? ': ' + res.message : ''}` : 'not checked'],
         ['Time (UTC)', e.time],
-        lateOf(e) ? ['Entered late', `happened ${lateOf(e).claimed}, entered ${lateOf(e).entered}: ${lateOf(e).reason}`] : null,
+        lateOf(e) ? ['Entered late', `happened ${lateOf(e).claimed}, entered ${lateOf(e).entered}: ${hidden(lateOf(e).reason)}`] : null,
         ['Type', e.type],
         ['Record of', e.agency],
         ['Actor', actorText(e.actor)],
         ['About', Object.entries(e.subject || {}).filter(([k]) => k !== 'agencies').map(([k, v]) => `${k} ${v}`).join(' · ')],
         ['Directives in force', (e.directives || []).map((id) => {
           const d = directiveOf(id);
-          return d ? `${id} (${d.effect}, issued by ${d.issuer?.user} of ${d.agency}: ${d.reason})` : id;
+          return d ? `${id} (${d.effect}, issued by ${whoText(d.issuer)} of ${d.agency}${d.reason ? ': ' + d.reason : ''})` : id;
         }).join('; ')],
         bev ? ['Leaf hash', leafEl] : null,
         bev ? ['Inclusion proof', `${(bev.proof || []).length} hashes to the root of checkpoint ${state.report?.checkpoint?.size ?? '?'}`] : null,

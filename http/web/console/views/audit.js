@@ -29,12 +29,17 @@ export async function logKey() {
   return keyText;
 }
 
-// publications reads what is published, by subject.
-async function publications() {
-  const r = await fetch('/public/v1/timelines', {cache: 'no-store'});
-  if (!r.ok) return new Map();
-  const {timelines} = await r.json();
-  return new Map(timelines.map((p) => [p.subject, p]));
+// publications reads what is published of the records the user sees, by
+// subject, whole (who published it and why): the signed-in list, not the
+// public one, which names no one.
+async function publications(me) {
+  if (!may(me, 'GET /api/v1/publications')) return new Map();
+  try {
+    const {publications: ps} = await get('/publications');
+    return new Map(ps.map((p) => [p.subject, p]));
+  } catch {
+    return new Map();
+  }
 }
 
 export function mount(root, ctx) {
@@ -150,7 +155,7 @@ export function mount(root, ctx) {
     tv.clear('Reading the timeline…');
     let timeline;
     try {
-      [timeline, published] = await Promise.all([get(base + '/timeline'), publications()]);
+      [timeline, published] = await Promise.all([get(base + '/timeline'), publications(me)]);
     } catch (e) {
       actions.hidden = true;
       tv.clear(e instanceof ApiError && e.status === 404 ? `There is no ${kind} ${id} that you may read.` : `The timeline cannot be read: ${e.message}`);
@@ -184,7 +189,7 @@ export function mount(root, ctx) {
     const form = h('form', {method: 'dialog'},
       h('h2', {id: 'publish-title'}, `Publish the timeline of ${kind} ${id}?`),
       h('p', {}, 'Anyone will be able to read it and check it against the log, with no sign-in: every event up to now, who did what and when, and the directives in force. Private fields (callers, narratives, notes) stay hidden: only their commitments show.'),
-      h('p', {}, 'Publishing is recorded in the log with your name, and cannot be undone. Events after now stay private until it is published again.'),
+      h('p', {}, 'Publishing is recorded in the log, and cannot be undone: the public sees your role and agency, never your name or the reason. Events after now stay private until it is published again.'),
       h('div', {class: 'field'}, h('label', {for: 'publish-reason'}, 'Reason (optional)'), reason),
       h('div', {class: 'buttons'},
         h('button', {type: 'button', id: 'publish-cancel', onclick: () => dlg.close()}, 'Cancel'),

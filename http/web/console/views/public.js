@@ -3,7 +3,8 @@
 // lanes, checked in this browser against the log's signed checkpoint with
 // verify.js, as the auditor's view checks it; the log's current checkpoint;
 // and any bundle file checked the same way. Private fields never reach this
-// page: the server sends only their commitments.
+// page: the server sends only their commitments, and of each publication
+// only its public facts (who published as a role and an agency, no reason).
 
 import {h, replace, clockTime} from '../dom.js';
 import * as keys from '../keys.js';
@@ -11,6 +12,14 @@ import {createTimelineView, fileInput} from '../timelineview.js';
 import {checkCurrent} from '../verify.js';
 
 const kindLabel = {request: 'Assistance request', incident: 'Incident'};
+
+// byText says who published: a role of an agency, or tenfour itself. The
+// public answers never name the person (docs/security.md).
+const byText = (by) => {
+  if (by.system) return 'tenfour';
+  const role = by.role || 'user';
+  return `${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}${by.agency ? ' of ' + by.agency : ''}`;
+};
 
 // fetchPublic GETs a public resource; a refusal throws with the server's
 // sentence.
@@ -72,7 +81,7 @@ export function mount(root, ctx) {
       'aria-current': current && `${current.kind}/${current.id}` === p.subject ? 'true' : 'false', onclick: () => open(p.kind, p.id)},
     h('span', {class: 'rec-id'}, p.id),
     h('span', {class: 'rec-what'}, p.title || kindLabel[p.kind]),
-    h('span', {class: 'rec-meta'}, `${p.where ? p.where + ' · ' : ''}published ${clockTime(p.published)} by ${p.by.user || 'tenfour'}${p.by.agency ? ' (' + p.by.agency + ')' : ''}`)))));
+    h('span', {class: 'rec-meta'}, `${p.where ? 'district ' + p.where + ' · ' : ''}published ${clockTime(p.published)} by ${byText(p.by)}`)))));
   }
 
   function drawCheckpoint() {
@@ -131,7 +140,7 @@ export function mount(root, ctx) {
     }
     if (current?.id !== id) return;
     const p = pt.publication;
-    note.textContent = `${p.title ? p.title + ' · ' : ''}published ${new Date(p.published).toLocaleString('en-GB')} by ${p.by.user || 'tenfour'} (${p.by.role || p.by.system}${p.by.agency ? ', ' + p.by.agency : ''})${p.reason ? ': ' + p.reason : ''}${p.times > 1 ? ` — published ${p.times} times` : ''}.`;
+    note.textContent = `${p.title ? p.title + ' · ' : ''}published ${new Date(p.published).toLocaleString('en-GB')} by ${byText(p.by)}${p.times > 1 ? ` — published ${p.times} times` : ''}.`;
     download.href = `/public/v1/timelines/${encodeURIComponent(kind)}/${encodeURIComponent(id)}/bundle`;
     download.hidden = again.hidden = false;
     await loadHead();
