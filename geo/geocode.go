@@ -553,7 +553,7 @@ func (m *Map) suggest(text string) []string {
 		if abs(len(base)-len(k.base)) > limit {
 			continue
 		}
-		d0 := editDistance(k.base, base)
+		d0 := EditDistance(k.base, base)
 		if d0 > limit {
 			continue
 		}
@@ -571,7 +571,7 @@ func (m *Map) suggest(text string) []string {
 	}
 	for key, i := range m.places {
 		if abs(len(key)-len(pk)) <= limit {
-			offer(m.d.Places[i].Name, editDistance(pk, key))
+			offer(m.d.Places[i].Name, EditDistance(pk, key))
 		}
 	}
 	cs := make([]cand, 0, len(best))

@@ -83,3 +83,14 @@ func TestGeocodeRangeRules(t *testing.T) {
 		}
 	}
 }
+
+func TestEditDistance(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want int
+	}{{"", "", 0}, {"KEDZIE", "KEDZIE", 0}, {"KEDZY", "KEDZIE", 2}, {"", "ABC", 3}, {"PULASKY", "PULASKI", 1}} {
+		if got := EditDistance(tc.a, tc.b); got != tc.want {
+			t.Errorf("EditDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}

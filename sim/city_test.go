@@ -2,41 +2,19 @@ package sim_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/engine"
-	"github.com/tenfour-cad/tenfour/ledger"
 	"github.com/tenfour-cad/tenfour/sim"
-	"github.com/tenfour-cad/tenfour/store/sqlite"
 )
 
 // The demo city sets itself up once, and its calls go through the whole
 // lifecycle: dispatched, en route, on scene, cleared.
 func TestRun(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	skey, _ := ledger.GenerateKey("sim.test/log")
-	key, _ := ledger.ParseKey(skey)
-	e, err := engine.Open(ctx, engine.Config{Store: db, Key: key, Map: mustDemoMap(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-	exec := func(ctx context.Context, a dispatch.Actor, c dispatch.Command) error {
-		_, err := e.Execute(ctx, a, c)
-		return err
-	}
-	has := func(id string) (ok bool) {
-		e.Read(func(s *dispatch.State) { _, ok = s.Agencies[id] })
-		return ok
-	}
+	e, exec, has := mustOpenEngine(t, engine.Config{Map: mustDemoMap(t)})
 	began := time.Now()
 	n, err := sim.Setup(ctx, mustDemoMap(t), exec, has)
 	t.Logf("Setup made %d units in %v", n, time.Since(began).Round(time.Millisecond))

@@ -2,12 +2,18 @@ package sim_test
 
 import (
 	"context"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/engine"
 	"github.com/tenfour-cad/tenfour/geo"
 	"github.com/tenfour-cad/tenfour/geo/gridcity"
+	"github.com/tenfour-cad/tenfour/ledger"
+	"github.com/tenfour-cad/tenfour/sim"
+	"github.com/tenfour-cad/tenfour/store/sqlite"
 )
 
 var demoMap = sync.OnceValues(gridcity.DemoMap)
@@ -50,4 +56,42 @@ func runUntil(tb testing.TB, run func(ctx context.Context) error, done func() bo
 	if err := <-errc; err != nil {
 		tb.Fatalf("Run = %v", err)
 	}
+}
+
+// mustOpenEngine opens an engine as cfg says on a fresh store and signing
+// key, closed when the test ends, and returns it with the simulator's way
+// to run a command through it and to ask whether an agency exists.
+func mustOpenEngine(tb testing.TB, cfg engine.Config) (*engine.Engine, sim.Executor, func(string) bool) {
+	tb.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "t.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	skey, err := ledger.GenerateKey("sim.test/log")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if cfg.Key, err = ledger.ParseKey(skey); err != nil {
+		tb.Fatal(err)
+	}
+	cfg.Store = db
+	e, err := engine.Open(ctx, cfg)
+	if err != nil {
+		db.Close()
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		e.Close()
+		db.Close()
+	})
+	exec := func(ctx context.Context, a dispatch.Actor, c dispatch.Command) error {
+		_, err := e.Execute(ctx, a, c)
+		return err
+	}
+	has := func(id string) (ok bool) {
+		e.Read(func(s *dispatch.State) { _, ok = s.Agencies[id] })
+		return ok
+	}
+	return e, exec, has
 }

@@ -2,16 +2,13 @@ package sim_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/engine"
 	"github.com/tenfour-cad/tenfour/geo"
-	"github.com/tenfour-cad/tenfour/ledger"
 	"github.com/tenfour-cad/tenfour/sim"
-	"github.com/tenfour-cad/tenfour/store/sqlite"
 )
 
 // riverbend loads geo's test city: a small town on the Willamette that
@@ -33,26 +30,7 @@ func riverbend(tb testing.TB) *geo.Map {
 func TestRiverbend(t *testing.T) {
 	ctx := context.Background()
 	m := riverbend(t)
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	skey, _ := ledger.GenerateKey("sim.test/log")
-	key, _ := ledger.ParseKey(skey)
-	e, err := engine.Open(ctx, engine.Config{Store: db, Key: key, Map: m})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-	exec := func(ctx context.Context, a dispatch.Actor, c dispatch.Command) error {
-		_, err := e.Execute(ctx, a, c)
-		return err
-	}
-	has := func(id string) (ok bool) {
-		e.Read(func(s *dispatch.State) { _, ok = s.Agencies[id] })
-		return ok
-	}
+	e, exec, has := mustOpenEngine(t, engine.Config{Map: m})
 
 	// The plan: two cars to each of the five beats, a sergeant to each
 	// district.

@@ -252,7 +252,7 @@ func (g *Gazetteer) suggest(q streetQuery) []string {
 	best := map[string]int{}
 	limit := 2 + len(q.base)/4
 	for base, refs := range g.index().byBase {
-		d0 := editDistance(q.base, base)
+		d0 := geo.EditDistance(q.base, base)
 		if d0 > limit {
 			continue
 		}
@@ -284,27 +284,6 @@ func (g *Gazetteer) suggest(q streetQuery) []string {
 		out = out[:3]
 	}
 	return out
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := prev[j-1]
-			if a[i-1] != b[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // Reverse returns the address nearest to a WGS84 position: the nearest point

@@ -304,17 +304,6 @@ func TestOrdinal(t *testing.T) {
 	}
 }
 
-func TestEditDistance(t *testing.T) {
-	for _, tc := range []struct {
-		a, b string
-		want int
-	}{{"", "", 0}, {"KEDZIE", "KEDZIE", 0}, {"KEDZY", "KEDZIE", 2}, {"", "ABC", 3}, {"PULASKY", "PULASKI", 1}} {
-		if got := editDistance(tc.a, tc.b); got != tc.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
-		}
-	}
-}
-
 func FuzzGeocode(f *testing.F) {
 	for _, tc := range demoCases {
 		f.Add(tc.in)
