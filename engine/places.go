@@ -10,9 +10,8 @@ import (
 
 // A Map is the centre's map as the engine asks it: the geocoder, reverse
 // geocoding, the zones (districts, beats, response zones) and the streets
-// that recommendations drive. geo.Map
-// implements it; cmd/tenfour loads one from the map files and hands it to
-// Open (Config.Map).
+// that recommendations drive. geo.Map implements it; cmd/tenfour loads one
+// from the map files and hands it to Open (Config.Map).
 type Map interface {
 	Geocode(text string) (geo.Result, error)
 	Reverse(lat, lon float64) string
