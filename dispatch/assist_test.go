@@ -118,6 +118,8 @@ func kinds(evs []dispatch.Event) []string {
 			}
 		case *dispatch.AssistOnScene:
 			k += " " + d.Unit
+		case *dispatch.AssistUnitLeft:
+			k += " " + d.Unit + " " + d.How
 		case *dispatch.UnitStatusChanged:
 			k += " " + d.Unit + " " + d.Status
 		case *dispatch.DirectiveOverride:
