@@ -24,8 +24,8 @@ type UnitCancelled struct {
 // CancelUnit cancels a unit on its way (DISPATCHED or EN_ROUTE): it goes
 // AVAILABLE, off its incident or assistance request, and the record says
 // who cancelled it and why. A unit that has arrived clears instead
-// (SetUnitStatus). A dispatcher or a supervisor of the unit's agency may
-// cancel a unit sent to an incident; a unit sent on another agency's
+// (SetUnitStatus). A dispatcher or a supervisor of the unit's agency (or
+// the installation's administrator) may cancel a unit sent to an incident; a unit sent on another agency's
 // request for assistance only a supervisor may call back, and the request
 // records it as a unit that left (assist.unit_left), so that nobody leaves
 // an officer waiting in silence.
@@ -51,7 +51,7 @@ func (c CancelUnit) Decide(s *State, actor Actor, now time.Time) ([]Event, error
 		if err := mustBeSupervisor(actor, u.Agency, fmt.Sprintf("cancel unit %s, which is helping on request %s", u.CallSign, r.ID)); err != nil {
 			return nil, err
 		}
-	case actor.Role != RoleDispatcher && actor.Role != RoleSupervisor:
+	case actor.Role != RoleDispatcher && actor.Role != RoleSupervisor && !actor.SeesAll():
 		return nil, Errorf(EFORBIDDEN, "only a dispatcher or a supervisor cancels a unit")
 	}
 	if u.Status != StatusDispatched && u.Status != StatusEnRoute {
