@@ -19,12 +19,17 @@ const (
 	TypeAssistEscalated    = "assist.escalated"
 	TypeAssistConflict     = "assist.conflict"
 	TypeAssistOnScene      = "assist.on_scene"
+	TypeAssistUnitLeft     = "assist.unit_left"
 	TypeAssistClosed       = "assist.closed"
 )
 
 // Request statuses (DESIGN.md, "Domain"): REQUESTED → ACKNOWLEDGED →
 // ACCEPTED → ON_SCENE → CLOSED. A decline is an answer of one asked agency,
 // not a status of the request: the request escalates and waits for others.
+// The status says where help stands, from the units helping (settle): one
+// of them on scene, ON_SCENE; some on their way, ACCEPTED; none (never
+// sent, or all gone before the requester released the request), REQUESTED
+// or ACKNOWLEDGED by the answers of the agencies still deciding.
 const (
 	RequestRequested    = "REQUESTED"
 	RequestAcknowledged = "ACKNOWLEDGED"
@@ -47,6 +52,21 @@ const (
 	EscalateNoDecision        = "no_decision"        // acknowledged, but neither accepted nor declined in time
 	EscalateDeclined          = "declined"           // a supervisor of an asked agency declined it
 	EscalateConflict          = "conflict"           // its deadline passed while an asked agency's directive held the place
+	EscalateNoArrival         = "no_arrival"         // units were sent, and none was on scene by the arrival deadline
+	EscalateUnitLeft          = "unit_left"          // the units helping left before the requester released it, and nobody came instead in time
+)
+
+// What a request's deadline waits for (AssistRequest.WaitingFor).
+const (
+	WaitAnswer  = "answer"  // an agency asked to acknowledge, accept or decline
+	WaitArrival = "arrival" // a unit sent to arrive
+	WaitHelp    = "help"    // help again: every unit helping left before the release
+)
+
+// How a helping unit left a request (AssistUnitLeft.How).
+const (
+	LeftCleared   = "cleared"   // it went AVAILABLE by a status change: cleared, or ended its EMERGENCY
+	LeftCancelled = "cancelled" // a supervisor cancelled it (CancelUnit)
 )
 
 // An AssistRequest is one agency asking others for help (DESIGN.md,
@@ -80,9 +100,15 @@ type AssistRequest struct {
 	Asked     []AskedAgency `json:"asked"`
 	// Units lists every unit sent by accepting agencies, in order.
 	Units []string `json:"units"`
-	// Deadline is when it escalates unless answered; nil once accepted
-	// or closed.
-	Deadline *time.Time `json:"deadline,omitempty"`
+	// Helping are the units sent that are still on it: a unit leaves it
+	// by going AVAILABLE (assist.unit_left) or when the request closes.
+	Helping []HelpingUnit `json:"helping"`
+	// Deadline is when it escalates unless what it waits for
+	// (WaitingFor) comes first: an answer, a unit on scene, help again.
+	// From the request to its release it runs whenever no unit helping is
+	// on scene; it is nil only while one is, and once closed.
+	Deadline   *time.Time `json:"deadline,omitempty"`
+	WaitingFor string     `json:"waiting_for,omitempty"`
 	// Held says a directive of an agency asked stands against the
 	// request (assist.conflict): no acknowledgement moves its deadline,
 	// and at it the request escalates (reason conflict) unless an agency
@@ -112,6 +138,14 @@ type AskedAgency struct {
 	Conflicts []string `json:"conflicts,omitempty"`
 }
 
+// A HelpingUnit is a unit sent on a request and still on it.
+type HelpingUnit struct {
+	Unit   string `json:"unit"`
+	Agency string `json:"agency"`
+	// OnScene says it arrived (assist.on_scene).
+	OnScene bool `json:"on_scene,omitempty"`
+}
+
 // An AssistStep is one event of a request's history, as the requester
 // reads it.
 type AssistStep struct {
@@ -123,8 +157,12 @@ type AssistStep struct {
 	Asked     []string  `json:"asked,omitempty"`
 	Reason    string    `json:"reason,omitempty"`
 	Directive string    `json:"directive,omitempty"`
-	Units     []string  `json:"units,omitempty"`
-	Exhausted bool      `json:"exhausted,omitempty"`
+	// Directives are those in force over the place of a unit that left.
+	Directives []string `json:"directives,omitempty"`
+	// How is how a unit left (LeftCleared, LeftCancelled).
+	How       string   `json:"how,omitempty"`
+	Units     []string `json:"units,omitempty"`
+	Exhausted bool     `json:"exhausted,omitempty"`
 	// Held marks an acknowledgement that left the deadline as it was: a
 	// directive conflict held the request to it.
 	Held bool `json:"held,omitempty"`
@@ -168,10 +206,25 @@ func (r *AssistRequest) Answer(agency string) *AskedAgency {
 	return nil
 }
 
-// Awaiting reports whether r waits for an answer: REQUESTED or
-// ACKNOWLEDGED. Only then does it have a deadline and escalate.
+// Awaiting reports whether r waits for help with no unit on its way:
+// REQUESTED or ACKNOWLEDGED. A decline then escalates it at once.
 func (r *AssistRequest) Awaiting() bool {
 	return r.Status == RequestRequested || r.Status == RequestAcknowledged
+}
+
+// Helper returns the unit helping r, or nil.
+func (r *AssistRequest) Helper(unit string) *HelpingUnit {
+	for i := range r.Helping {
+		if r.Helping[i].Unit == unit {
+			return &r.Helping[i]
+		}
+	}
+	return nil
+}
+
+// onScene reports whether a unit helping r is on scene.
+func (r *AssistRequest) onScene() bool {
+	return slices.ContainsFunc(r.Helping, func(h HelpingUnit) bool { return h.OnScene })
 }
 
 // Agencies returns the agencies r concerns, sorted: the requester and every
@@ -254,10 +307,15 @@ type AssistAcknowledged struct {
 }
 
 // AssistAccepted is the payload of assist.accepted: the units the accepting
-// agency sends. Each one's change to DISPATCHED follows.
+// agency sends. Each one's change to DISPATCHED follows. Deadline is the
+// arrival deadline from now on: the soonest of the units' drive times
+// (ETASeconds) and the plan's arrival margin, or the one already running
+// if sooner; absent while a unit helping is on scene.
 type AssistAccepted struct {
 	AssistRef
-	Units []string `json:"units"`
+	Units      []string   `json:"units"`
+	ETASeconds int        `json:"eta_seconds,omitempty"`
+	Deadline   *time.Time `json:"deadline,omitempty"`
 }
 
 // AssistDeclined is the payload of assist.declined. The supervisor who
@@ -293,11 +351,30 @@ type AssistConflict struct {
 	Told      []Audience `json:"told"`
 }
 
-// AssistOnScene is the payload of assist.on_scene: the first unit sent
-// arrived.
+// AssistOnScene is the payload of assist.on_scene: a unit helping
+// arrived. The request's deadline stops while one is on scene.
 type AssistOnScene struct {
 	AssistRef
 	Unit string `json:"unit"`
+}
+
+// AssistUnitLeft is the payload of assist.unit_left: a unit helping left
+// the request before the requester released it (How: it cleared, or was
+// cancelled). The event's actor is who ordered it; Directives are the
+// directives of the unit's agency in force over the request's place then;
+// Reason is the reason given for a cancellation. Deadline is the
+// request's deadline from now on: absent while another unit helping is on
+// scene; a new arrival deadline if others are on their way; else a
+// deadline for help to come again. ToAgency is the unit's agency; Told
+// are the requester's agency and the supervisors of the unit's.
+type AssistUnitLeft struct {
+	AssistRef
+	Unit       string     `json:"unit"`
+	How        string     `json:"how"`
+	Reason     string     `json:"reason,omitempty"`
+	Directives []string   `json:"directives,omitempty"`
+	Deadline   *time.Time `json:"deadline,omitempty"`
+	Told       []Audience `json:"told"`
 }
 
 // AssistClosed is the payload of assist.closed. Each unit still on the
@@ -437,9 +514,9 @@ func (c AcknowledgeAssist) Decide(s *State, actor Actor, now time.Time) ([]Event
 	rr := a.get(r.ID)
 	d := &AssistAcknowledged{AssistRef: a.ref(rr, agency)}
 	switch {
-	case rr.Awaiting() && rr.Held:
+	case rr.WaitingFor == WaitAnswer && rr.Held:
 		d.Deadline, d.Held = at(*rr.Deadline), true
-	case rr.Awaiting():
+	case rr.WaitingFor == WaitAnswer:
 		d.Deadline = at(now.Add(s.answerDeadlines(r.From, r.Urgency).decide()).UTC())
 	}
 	a.emit(rr, TypeAssistAcknowledged, d, nil)
@@ -451,11 +528,20 @@ func (c AcknowledgeAssist) Decide(s *State, actor Actor, now time.Time) ([]Event
 // after it declined (things change), and accept again to send more units.
 // Units a directive of the agency blocks at the request's location need a
 // supervisor's Override with a reason, as in DispatchUnits.
+//
+// The units then have an arrival deadline: the drive time of the soonest
+// of them and the plan's arrival margin. If none is on scene by then, the
+// request escalates (EscalateNoArrival), the accepting agency staying on
+// it. ETAs are the units' drive times to the request's place, by unit;
+// the engine measures them on the centre's map from the units' last
+// positions, whatever entrance the command came through, and a unit
+// without one counts UnknownETA.
 type AcceptAssist struct {
 	Request  string
 	Agency   string // the agency answering; "" for the actor's own
 	Units    []string
 	Override string
+	ETAs     map[string]time.Duration
 }
 
 // Decide implements Command.
@@ -493,7 +579,22 @@ func (c AcceptAssist) Decide(s *State, actor Actor, now time.Time) ([]Event, err
 	}
 	a := newAssistDecision(s, actor, now)
 	rr := a.get(r.ID)
-	a.emit(rr, TypeAssistAccepted, &AssistAccepted{AssistRef: a.ref(rr, agency), Units: slices.Clone(c.Units)}, nil)
+	d := &AssistAccepted{AssistRef: a.ref(rr, agency), Units: slices.Clone(c.Units)}
+	eta := UnknownETA
+	for _, id := range c.Units {
+		if t, ok := c.ETAs[id]; ok && t >= 0 && t < eta {
+			eta = t
+		}
+	}
+	d.ETASeconds = int(eta.Round(time.Second) / time.Second)
+	if !rr.onScene() {
+		by := now.Add(eta + s.answerDeadlines(r.From, r.Urgency).arrive()).UTC()
+		if rr.WaitingFor == WaitArrival && rr.Deadline != nil && rr.Deadline.Before(by) {
+			by = *rr.Deadline // units already on their way keep the deadline they have
+		}
+		d.Deadline = at(by)
+	}
+	a.emit(rr, TypeAssistAccepted, d, nil)
 	evs := append(overrides, a.evs...)
 	for _, u := range units {
 		ev := statusChanged(u, StatusDispatched, "", actor, now)
@@ -543,9 +644,12 @@ func (c DeclineAssist) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 }
 
 // CloseAssist ends a request, as its requester says: help came and is done,
-// or it is no longer needed. Units still on it go AVAILABLE. It is refused
-// while the requesting unit or a unit sent is in EMERGENCY: an officer's
-// emergency is never closed as a side effect.
+// or it is no longer needed. It releases the units still on it, which go
+// AVAILABLE. It is refused while the requesting unit or a unit sent is in
+// EMERGENCY: an officer's emergency is never closed as a side effect. An
+// EMERGENCY request is an officer's emergency: only the person who raised
+// it or a supervisor of the requesting agency closes it, and with a
+// disposition that says why.
 type CloseAssist struct {
 	Request     string
 	Disposition string
@@ -568,6 +672,11 @@ func (c CloseAssist) Decide(s *State, actor Actor, now time.Time) ([]Event, erro
 	}
 	if err := CheckText("disposition", &c.Disposition, 200, true); err != nil {
 		return nil, err
+	}
+	if r.Urgency == UrgencyEmergency {
+		if err := mayEndEmergency(actor, r.From, r.User, "close EMERGENCY request "+r.ID); err != nil {
+			return nil, err
+		}
 	}
 	if u := s.Units[r.Unit]; u != nil && u.Status == StatusEmergency {
 		return nil, Errorf(ECONFLICT, "unit %s is in EMERGENCY; resolve the emergency before closing request %s", u.CallSign, r.ID)

@@ -118,6 +118,8 @@ func kinds(evs []dispatch.Event) []string {
 			}
 		case *dispatch.AssistOnScene:
 			k += " " + d.Unit
+		case *dispatch.AssistUnitLeft:
+			k += " " + d.Unit + " " + d.How
 		case *dispatch.UnitStatusChanged:
 			k += " " + d.Unit + " " + d.Status
 		case *dispatch.DirectiveOverride:
@@ -180,7 +182,7 @@ func TestRequestAssist(t *testing.T) {
 		wantR := &dispatch.AssistRequest{ID: req1, From: "federal", To: "metro", Unit: "federal.f1", User: "fo",
 			Location: kedzie, Nature: "team boxed in by vehicles", Urgency: "EMERGENCY", Status: dispatch.RequestRequested,
 			Asked: []dispatch.AskedAgency{{Agency: "metro", Answer: dispatch.AnswerAsked, Asked: at}},
-			Units: []string{}, Deadline: ptr(at.Add(30 * time.Second)), Created: at,
+			Units: []string{}, Helping: []dispatch.HelpingUnit{}, Deadline: ptr(at.Add(30 * time.Second)), WaitingFor: dispatch.WaitAnswer, Created: at,
 			History: []dispatch.AssistStep{{Time: at, Type: dispatch.TypeAssistRequested, Agency: "metro",
 				Who: dispatch.Who{User: "fo", Agency: "federal", Role: dispatch.RoleOfficer}, Asked: []string{"metro"}}},
 		}
@@ -236,8 +238,10 @@ func TestAssistLifecycle(t *testing.T) {
 	if u := s.Units["metro.1a12"]; u.Request != req1 || u.Incident != "" {
 		t.Errorf("unit sent = on request %q, incident %q; want on %s", u.Request, u.Incident, req1)
 	}
-	if s.Requests[req1].Deadline != nil {
-		t.Errorf("accepted request has deadline %v, want none", s.Requests[req1].Deadline)
+	// Accepted, it waits for the unit: its drive time (unknown here, so
+	// dispatch.UnknownETA) and the EMERGENCY margin of two minutes.
+	if r := s.Requests[req1]; r.Deadline == nil || !r.Deadline.Equal(at.Add(20*time.Second+dispatch.UnknownETA+2*time.Minute)) || r.WaitingFor != dispatch.WaitArrival {
+		t.Errorf("accepted request has deadline %v waiting for %q, want an arrival deadline at +12m20s", r.Deadline, r.WaitingFor)
 	}
 	step(30*time.Second, metroOfficer, status("metro.1a12", "EN_ROUTE"), dispatch.RequestAccepted, "unit.status_changed metro.1a12 EN_ROUTE")
 	evs := MustDecide(t, s, metroOfficer, at.Add(40*time.Second), status("metro.1a12", "ON_SCENE"))
@@ -250,8 +254,11 @@ func TestAssistLifecycle(t *testing.T) {
 	if evs[1].Agency != "federal" {
 		t.Errorf("assist.on_scene agency = %q, want federal (the requester's record)", evs[1].Agency)
 	}
+	if r := s.Requests[req1]; r.Deadline != nil || r.Status != dispatch.RequestOnScene || r.Helper("metro.1a12") == nil || !r.Helper("metro.1a12").OnScene {
+		t.Errorf("help arrived: request %s with deadline %v, helping %+v; want ON_SCENE, no deadline", r.Status, r.Deadline, r.Helping)
+	}
 	step(41*time.Second, metroOfficer, status("metro.1a12", "TRANSPORTING"), dispatch.RequestOnScene, "unit.status_changed metro.1a12 TRANSPORTING")
-	step(50*time.Minute, fedDisp, dispatch.CloseAssist{Request: req1, Disposition: "team extracted"}, dispatch.RequestClosed,
+	step(50*time.Minute, fedOfficer, dispatch.CloseAssist{Request: req1, Disposition: "team extracted"}, dispatch.RequestClosed,
 		"assist.closed", "unit.status_changed metro.1a12 AVAILABLE")
 	if u := s.Units["metro.1a12"]; u.Request != "" || u.Status != dispatch.StatusAvailable {
 		t.Errorf("after close: unit = %s on %q, want AVAILABLE on none", u.Status, u.Request)
@@ -261,7 +268,7 @@ func TestAssistLifecycle(t *testing.T) {
 	for _, h := range r.History {
 		hist = append(hist, h.Type+" "+h.Agency+" "+h.Who.User)
 	}
-	wantHist := []string{"assist.requested metro fo", "assist.acknowledged metro ann", "assist.accepted metro ann", "assist.on_scene metro oz", "assist.closed metro fd"}
+	wantHist := []string{"assist.requested metro fo", "assist.acknowledged metro ann", "assist.accepted metro ann", "assist.on_scene metro oz", "assist.closed metro fo"}
 	if !slices.Equal(hist, wantHist) {
 		t.Errorf("history = %q, want %q", hist, wantHist)
 	}
@@ -312,14 +319,15 @@ func TestAssistIllegal(t *testing.T) {
 		{"ErrConflictAcceptUnitOnRequest", []did{{metroDispA, accept}}, metroDispA, accept, dispatch.ECONFLICT, "unit 1A12 is busy on request " + req1},
 		{"ErrConflictDeclineAfterAccept", []did{{metroDispA, accept}}, metroCmdr, decline, dispatch.ECONFLICT, "has accepted request " + req1 + " and sent units"},
 		{"ErrConflictDeclineTwice", []did{{metroCmdr, decline}}, metroSup, decline, dispatch.ECONFLICT, "agency metro has already declined"},
-		{"ErrConflictAfterClose", []did{{fedDisp, closeIt}}, metroDispA, ack, dispatch.ECONFLICT, "request " + req1 + " is closed"},
-		{"ErrConflictAcceptAfterClose", []did{{fedDisp, closeIt}}, metroDispA, accept, dispatch.ECONFLICT, "is closed"},
-		{"ErrConflictCloseTwice", []did{{fedDisp, closeIt}}, fedDisp, closeIt, dispatch.ECONFLICT, "is already closed"},
+		{"ErrConflictAfterClose", []did{{fedOfficer, closeIt}}, metroDispA, ack, dispatch.ECONFLICT, "request " + req1 + " is closed"},
+		{"ErrConflictAcceptAfterClose", []did{{fedOfficer, closeIt}}, metroDispA, accept, dispatch.ECONFLICT, "is closed"},
+		{"ErrConflictCloseTwice", []did{{fedOfficer, closeIt}}, fedOfficer, closeIt, dispatch.ECONFLICT, "is already closed"},
 		{"ErrForbiddenCloseByAsked", nil, metroDispA, closeIt, dispatch.EFORBIDDEN, "only agency federal, which asked, closes request"},
 		{"ErrForbiddenCloseByAuditor", nil, fedAuditor, closeIt, dispatch.EFORBIDDEN, "an auditor reads the record"},
 		{"ErrInvalidCloseNoDisposition", nil, fedDisp, dispatch.CloseAssist{Request: req1}, dispatch.EINVALID, "disposition is required"},
-		{"ErrConflictCloseInEmergency", []did{{fedOfficer, status("federal.f1", "EMERGENCY")}}, fedDisp, closeIt, dispatch.ECONFLICT, "unit F1 is in EMERGENCY; resolve the emergency before closing request " + req1},
-		{"ErrConflictCloseUnitSentInEmergency", []did{{metroDispA, accept}, {metroOfficer, status("metro.1a12", "EMERGENCY")}}, fedDisp, closeIt, dispatch.ECONFLICT, "unit 1A12 is in EMERGENCY on request " + req1},
+		{"ErrForbiddenCloseEmergencyByDispatcher", nil, fedDisp, closeIt, dispatch.EFORBIDDEN, "only fo, who raised it, or a supervisor of federal may close EMERGENCY request " + req1},
+		{"ErrConflictCloseInEmergency", []did{{fedOfficer, status("federal.f1", "EMERGENCY")}}, fedOfficer, closeIt, dispatch.ECONFLICT, "unit F1 is in EMERGENCY; resolve the emergency before closing request " + req1},
+		{"ErrConflictCloseUnitSentInEmergency", []did{{metroDispA, accept}, {metroOfficer, status("metro.1a12", "EMERGENCY")}}, fedOfficer, closeIt, dispatch.ECONFLICT, "unit 1A12 is in EMERGENCY on request " + req1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := MustMutualAidWorld(t)
@@ -487,8 +495,10 @@ func TestEscalationDeadlines(t *testing.T) {
 	if d := evs[0].Data.(*dispatch.AssistEscalated); d.Reason != dispatch.EscalateNoDecision {
 		t.Errorf("escalation after an acknowledgement = %s, want %s", d.Reason, dispatch.EscalateNoDecision)
 	}
-	MustDecide(t, s, stateLiaison, at.Add(200*time.Second), dispatch.AcceptAssist{Request: req1, Units: []string{"state.p1"}})
-	tick(time.Hour)
+	MustDecide(t, s, stateLiaison, at.Add(200*time.Second), dispatch.AcceptAssist{Request: req1, Units: []string{"state.p1"}, ETAs: map[string]time.Duration{"state.p1": time.Minute}})
+	MustDecide(t, s, system, at.Add(230*time.Second), status("state.p1", "EN_ROUTE"))
+	MustDecide(t, s, system, at.Add(290*time.Second), status("state.p1", "ON_SCENE"))
+	tick(20 * time.Minute) // help on scene: nothing escalates
 	if got := s.Requests[req1].Answer("state").By.User; got != "li" {
 		t.Errorf("state's answer by %q, want li", got)
 	}
@@ -545,13 +555,13 @@ func TestEmergencyRaisesRequest(t *testing.T) {
 			t.Errorf("subject = %v, want the unit named", evs[1].Subject)
 		}
 		// Pressed again after resuming: the same emergency, no new request.
-		MustDecide(t, s, fedOfficer, at.Add(time.Second), status("federal.f1", "AVAILABLE"))
+		MustDecide(t, s, fedOfficer, at.Add(time.Second), dispatch.SetUnitStatus{Unit: "federal.f1", Status: "AVAILABLE", Reason: "false alarm"})
 		evs = MustDecide(t, s, fedOfficer, at.Add(2*time.Second), status("federal.f1", "EMERGENCY"))
 		if got := kinds(evs); len(got) != 1 {
 			t.Errorf("second press with the request open = %q, want the status change alone", got)
 		}
-		MustDecide(t, s, fedOfficer, at.Add(3*time.Second), status("federal.f1", "AVAILABLE"))
-		MustDecide(t, s, fedDisp, at.Add(4*time.Second), dispatch.CloseAssist{Request: req1, Disposition: "false alarm"})
+		MustDecide(t, s, fedOfficer, at.Add(3*time.Second), dispatch.SetUnitStatus{Unit: "federal.f1", Status: "AVAILABLE", Reason: "false alarm"})
+		MustDecide(t, s, fedOfficer, at.Add(4*time.Second), dispatch.CloseAssist{Request: req1, Disposition: "false alarm"})
 		evs = MustDecide(t, s, fedOfficer, at.Add(5*time.Second), status("federal.f1", "EMERGENCY"))
 		if got := kinds(evs); len(got) != 2 || s.Requests["federal-A-2026-000002"] == nil {
 			t.Errorf("press after the request closed = %q, want a new request federal-A-2026-000002", got)

@@ -48,6 +48,8 @@ func DecodeData(typ string, data json.RawMessage) (any, error) {
 		v = &IncidentUnlinked{}
 	case TypeUnitPreempted:
 		v = &UnitPreempted{}
+	case TypeUnitCancelled:
+		v = &UnitCancelled{}
 	case TypePositionsSampled:
 		v = &PositionsSampled{}
 	case TypeAgencyTimersSet:
@@ -90,6 +92,8 @@ func DecodeData(typ string, data json.RawMessage) (any, error) {
 		v = &AssistConflict{}
 	case TypeAssistOnScene:
 		v = &AssistOnScene{}
+	case TypeAssistUnitLeft:
+		v = &AssistUnitLeft{}
 	case TypeAssistClosed:
 		v = &AssistClosed{}
 	case TypeDirectiveIssued:

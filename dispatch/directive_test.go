@@ -469,10 +469,14 @@ func TestDirectiveConflict(t *testing.T) {
 		if got, want := kinds(evs), []string{"directive.overridden " + dir1, "assist.accepted metro", "unit.status_changed metro.t7 DISPATCHED"}; !slices.Equal(got, want) {
 			t.Fatalf("AcceptAssist with an override = %q, want %q", got, want)
 		}
-		if r := s.Requests[req1]; r.Held || r.Deadline != nil || r.Status != dispatch.RequestAccepted {
-			t.Errorf("accepted request = %s, held %v, deadline %v; want ACCEPTED, released, no deadline", r.Status, r.Held, r.Deadline)
+		// Released from the hold, it waits for the unit to arrive: its
+		// drive time (unknown here: ten minutes) and two minutes more.
+		if r := s.Requests[req1]; r.Held || r.Deadline == nil || !r.Deadline.Equal(at.Add(20*time.Second+dispatch.UnknownETA+2*time.Minute)) || r.WaitingFor != dispatch.WaitArrival || r.Status != dispatch.RequestAccepted {
+			t.Errorf("accepted request = %s, held %v, deadline %v waiting for %q; want ACCEPTED, released, an arrival deadline", r.Status, r.Held, r.Deadline, r.WaitingFor)
 		}
-		tick(t, s, time.Hour, "")
+		MustDecide(t, s, system, at.Add(5*time.Minute), status("metro.t7", "EN_ROUTE"))
+		MustDecide(t, s, system, at.Add(9*time.Minute), status("metro.t7", "ON_SCENE"))
+		tick(t, s, 25*time.Minute, "")
 	})
 	t.Run("HeldForEveryone", func(t *testing.T) {
 		// Level 1 asks metro and the sheriff; metro's hold holds the
@@ -493,8 +497,10 @@ func TestDirectiveConflict(t *testing.T) {
 			t.Errorf("sheriff's acknowledgement = %+v, want held to +30 s", d)
 		}
 		tick(t, s, 30*time.Second, dispatch.EscalateConflict, "assist.escalated state")
-		MustDecide(t, s, sherDispA, at.Add(40*time.Second), dispatch.AcceptAssist{Request: req1, Units: []string{"sheriff.s1"}})
-		tick(t, s, time.Hour, "")
+		MustDecide(t, s, sherDispA, at.Add(40*time.Second), dispatch.AcceptAssist{Request: req1, Units: []string{"sheriff.s1"}, ETAs: map[string]time.Duration{"sheriff.s1": 3 * time.Minute}})
+		MustDecide(t, s, system, at.Add(4*time.Minute), status("sheriff.s1", "EN_ROUTE"))
+		MustDecide(t, s, system, at.Add(5*time.Minute), status("sheriff.s1", "ON_SCENE"))
+		tick(t, s, 20*time.Minute, "")
 	})
 	t.Run("DeclinedAtOnce", func(t *testing.T) {
 		// A supervisor who declines, under the order, escalates at once.

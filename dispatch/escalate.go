@@ -186,8 +186,21 @@ func (a *assistDecision) conflictsOf(d *Directive) {
 // that has an agency not yet asked; agencies already asked stay asked. With
 // no such level left, r stays open and alerts again (exhausted). The
 // requester is told, and the supervisors of the agencies newly asked (or,
-// exhausted, of those asked that have not declined).
+// exhausted, of those asked that have not declined); for want of an
+// arrival or after units left, the supervisors of the agencies that sent
+// them too, which stay on the request.
 func (a *assistDecision) escalate(r *AssistRequest, reason string) {
+	senders := func(told []Audience) []Audience {
+		if reason != EscalateNoArrival && reason != EscalateUnitLeft {
+			return told
+		}
+		for _, ans := range r.Asked {
+			if len(ans.Units) > 0 && !slices.Contains(told, Audience{Agency: ans.Agency, Role: RoleSupervisor}) {
+				told = append(told, Audience{Agency: ans.Agency, Role: RoleSupervisor})
+			}
+		}
+		return told
+	}
 	var levels []AlarmLevel
 	if p := a.s.Agencies[r.From].Plan; p != nil {
 		levels = p.Levels
@@ -206,6 +219,7 @@ func (a *assistDecision) escalate(r *AssistRequest, reason string) {
 		for _, ag := range fresh {
 			told = append(told, Audience{Agency: ag, Role: RoleSupervisor})
 		}
+		told = senders(told)
 		a.emit(r, TypeAssistEscalated, &AssistEscalated{
 			AssistRef: a.ref(r, fresh[0]), Reason: reason, Level: lvl, Asked: fresh, Deadline: a.deadline(r), Told: told,
 		}, nil)
@@ -218,43 +232,58 @@ func (a *assistDecision) escalate(r *AssistRequest, reason string) {
 			told = append(told, Audience{Agency: ans.Agency, Role: RoleSupervisor})
 		}
 	}
+	told = senders(told)
 	a.emit(r, TypeAssistEscalated, &AssistEscalated{
 		AssistRef: a.ref(r, r.To), Reason: reason, Level: r.Level, Exhausted: true, Deadline: a.deadline(r), Told: told,
 	}, nil)
 }
 
 // checkMutualAid returns the events of CheckTimers for directives and requests:
-// each directive whose expiry has come expires, then each request past its
-// deadline escalates one step, by id: for the conflict that held it to that
-// deadline, or else for want of an acknowledgement or of a decision.
+// each directive whose expiry has come expires, then each open request past
+// its deadline escalates one step, by id, for what it waited for (dueReason).
 func (s *State) checkMutualAid(actor Actor, now time.Time) []Event {
 	evs := s.expireDirectives(actor, now)
 	a := newAssistDecision(s, actor, now)
 	var due []*AssistRequest
 	for _, r := range s.Requests {
-		if r.Awaiting() && r.Deadline != nil && !now.Before(*r.Deadline) {
+		if r.Status != RequestClosed && r.Deadline != nil && !now.Before(*r.Deadline) {
 			due = append(due, r)
 		}
 	}
 	sortRequests(due)
 	for _, r := range due {
-		reason := EscalateNoAcknowledgement
-		switch {
-		case r.Held:
-			reason = EscalateConflict
-		case r.Status == RequestAcknowledged:
-			reason = EscalateNoDecision
-		}
-		a.escalate(a.get(r.ID), reason)
+		a.escalate(a.get(r.ID), r.dueReason())
 	}
 	return append(evs, a.evs...)
 }
 
+// dueReason says why r escalates at its deadline: the conflict that held
+// it to the deadline; no unit on scene in time; nobody come instead of the
+// units that left; or, waiting for answers, no acknowledgement or no
+// decision from an agency asked.
+func (r *AssistRequest) dueReason() string {
+	switch {
+	case r.Held:
+		return EscalateConflict
+	case r.WaitingFor == WaitArrival:
+		return EscalateNoArrival
+	case r.WaitingFor == WaitHelp:
+		return EscalateUnitLeft
+	}
+	for _, ans := range r.Asked {
+		if ans.Answer == AnswerAcknowledged {
+			return EscalateNoDecision
+		}
+	}
+	return EscalateNoAcknowledgement
+}
+
 // withAssist returns the events of unit u's status change ev: ev itself,
-// naming the request the unit is on, then what the change means for
+// naming the request the unit is on, with what the change means for
 // requests. The emergency button raises a request, unless the unit already
-// has an open one; the first unit sent to arrive puts its request
-// ON_SCENE.
+// has an open one; a unit helping that arrives is on scene
+// (assist.on_scene); one that goes AVAILABLE before the requester released
+// the request left it (assist.unit_left, before its status change).
 func (s *State) withAssist(u *Unit, ev Event, c SetUnitStatus, actor Actor, now time.Time) []Event {
 	d := ev.Data.(*UnitStatusChanged)
 	if u.Request != "" {
@@ -274,9 +303,15 @@ func (s *State) withAssist(u *Unit, ev Event, c SetUnitStatus, actor Actor, now 
 			}
 		}
 	case StatusOnScene:
-		if r := s.Requests[u.Request]; r != nil && r.Status == RequestAccepted {
-			rr := a.get(r.ID)
-			a.emit(rr, TypeAssistOnScene, &AssistOnScene{AssistRef: a.ref(rr, u.Agency), Unit: u.ID}, map[string]string{"unit": u.ID})
+		if r := s.Requests[u.Request]; r != nil && r.Status != RequestClosed {
+			if h := r.Helper(u.ID); h != nil && !h.OnScene {
+				rr := a.get(r.ID)
+				a.emit(rr, TypeAssistOnScene, &AssistOnScene{AssistRef: a.ref(rr, u.Agency), Unit: u.ID}, map[string]string{"unit": u.ID})
+			}
+		}
+	case StatusAvailable:
+		if r := s.Requests[u.Request]; r != nil && r.Status != RequestClosed && r.Helper(u.ID) != nil {
+			return append(s.leaving(u, LeftCleared, d.Reason, actor, now), ev)
 		}
 	}
 	return append([]Event{ev}, a.evs...)
@@ -299,7 +334,7 @@ func newAssistRequest(e Event, d *AssistRequested) *AssistRequest {
 	return &AssistRequest{
 		ID: d.Request, From: d.FromAgency, To: d.ToAgency, Unit: d.Unit, User: e.Actor.User,
 		Location: cloneLocation(d.Location), Nature: d.Nature, Urgency: d.Urgency,
-		Asked: []AskedAgency{}, Units: []string{}, Created: e.Time, History: []AssistStep{},
+		Asked: []AskedAgency{}, Units: []string{}, Helping: []HelpingUnit{}, Created: e.Time, History: []AssistStep{},
 	}
 }
 
@@ -312,6 +347,7 @@ func (r *AssistRequest) clone() *AssistRequest {
 		c.Asked[i].Conflicts = slices.Clone(c.Asked[i].Conflicts)
 	}
 	c.Units = slices.Clone(r.Units)
+	c.Helping = slices.Clone(r.Helping)
 	c.History = slices.Clone(r.History)
 	return &c
 }
@@ -336,7 +372,7 @@ func (r *AssistRequest) fold(e Event) error {
 	case *AssistRequested:
 		r.Level = d.Level
 		r.ask(d.Asked, d.Level, e.Time)
-		r.Deadline = at(d.Deadline)
+		r.Deadline, r.WaitingFor = at(d.Deadline), WaitAnswer
 	case *AssistAcknowledged:
 		answer(AnswerAcknowledged)
 		if d.Deadline != nil {
@@ -347,7 +383,18 @@ func (r *AssistRequest) fold(e Event) error {
 		ans.Reason = ""
 		ans.Units = append(ans.Units, d.Units...)
 		r.Units = append(r.Units, d.Units...)
-		r.Deadline, r.Held = nil, false
+		for _, u := range d.Units {
+			r.Helping = append(r.Helping, HelpingUnit{Unit: u, Agency: ref.ToAgency})
+		}
+		r.Held = false
+		if !r.onScene() {
+			// A log from before arrival deadlines has none: the request
+			// then waits for nothing, as it did.
+			r.Deadline, r.WaitingFor = nil, ""
+			if d.Deadline != nil {
+				r.Deadline, r.WaitingFor = at(*d.Deadline), WaitArrival
+			}
+		}
 	case *AssistDeclined:
 		answer(AnswerDeclined).Reason = d.Reason
 	case *AssistEscalated:
@@ -356,15 +403,32 @@ func (r *AssistRequest) fold(e Event) error {
 			r.ask(d.Asked, d.Level, e.Time)
 		}
 		r.Exhausted = d.Exhausted
-		r.Deadline, r.Held = at(d.Deadline), false
+		r.Deadline, r.Held, r.WaitingFor = at(d.Deadline), false, WaitAnswer
 	case *AssistConflict:
 		ans := r.Answer(ref.ToAgency)
 		ans.Conflicts = append(ans.Conflicts, d.Directive)
-		r.Held = r.Awaiting()
+		r.Held = r.WaitingFor == WaitAnswer
 	case *AssistOnScene:
-		r.Status = RequestOnScene
+		if h := r.Helper(d.Unit); h != nil {
+			h.OnScene = true
+		}
+		r.Deadline, r.WaitingFor, r.Held = nil, "", false
+		r.Status = RequestOnScene // a log from before every arrival was an event
+	case *AssistUnitLeft:
+		r.Helping = slices.DeleteFunc(r.Helping, func(h HelpingUnit) bool { return h.Unit == d.Unit })
+		r.Deadline, r.WaitingFor, r.Held = nil, "", false
+		if d.Deadline != nil {
+			r.Deadline, r.WaitingFor = at(*d.Deadline), WaitHelp
+			if len(r.Helping) > 0 {
+				r.WaitingFor = WaitArrival
+			}
+		}
+		if r.Status == RequestOnScene && !r.onScene() {
+			r.Status = "" // settle finds it anew
+		}
 	case *AssistClosed:
-		r.Status, r.Closed, r.Disposition, r.Deadline, r.Held = RequestClosed, at(e.Time), d.Disposition, nil, false
+		r.Status, r.Closed, r.Disposition, r.Deadline, r.Held, r.WaitingFor = RequestClosed, at(e.Time), d.Disposition, nil, false, ""
+		r.Helping = r.Helping[:0]
 	}
 	r.settle()
 	step.Time, step.Type, step.Agency, step.Who = e.Time, e.Type, ref.ToAgency, who
@@ -432,8 +496,19 @@ func (r *AssistRequest) check(e Event) (AssistRef, AssistStep, error) {
 	case *AssistOnScene:
 		ref, needAnswer = d.AssistRef, false
 		step.Units = []string{d.Unit}
-		if r.Status != RequestAccepted || !slices.Contains(r.Units, d.Unit) {
-			return ref, step, fmt.Errorf("request %s on scene by unit %s while %s", r.ID, d.Unit, r.Status)
+		if h := r.Helper(d.Unit); h == nil || h.OnScene {
+			return ref, step, fmt.Errorf("request %s on scene by unit %s, which is not on its way to it", r.ID, d.Unit)
+		}
+	case *AssistUnitLeft:
+		ref, needAnswer = d.AssistRef, false
+		step.Units, step.How, step.Reason, step.Directives = []string{d.Unit}, d.How, d.Reason, slices.Clone(d.Directives)
+		h := r.Helper(d.Unit)
+		if h == nil || h.Agency != ref.ToAgency || (d.How != LeftCleared && d.How != LeftCancelled) {
+			return ref, step, fmt.Errorf("unit %s left request %s (%s), which it is not helping on", d.Unit, r.ID, d.How)
+		}
+		stays := slices.ContainsFunc(r.Helping, func(o HelpingUnit) bool { return o.Unit != d.Unit && o.OnScene })
+		if stays != (d.Deadline == nil) {
+			return ref, step, fmt.Errorf("unit %s left request %s with deadline %v, but a unit stays on scene: %v", d.Unit, r.ID, d.Deadline, stays)
 		}
 	case *AssistClosed:
 		ref, needAnswer = d.AssistRef, false
@@ -454,20 +529,21 @@ func (r *AssistRequest) ask(agencies []string, level int, t time.Time) {
 	}
 }
 
-// settle sets r's status from its answers: accepted by anyone, ACCEPTED;
-// else acknowledged by anyone still deciding, ACKNOWLEDGED; else REQUESTED.
-// ON_SCENE and CLOSED are reached by events and kept.
+// settle sets r's status from the units helping and the answers: a unit
+// helping on its way, ACCEPTED; none, but an agency that acknowledged is
+// still deciding, ACKNOWLEDGED; else REQUESTED. ON_SCENE and CLOSED are
+// reached by events and kept (a unit leaving the scene unsets ON_SCENE).
 func (r *AssistRequest) settle() {
 	if r.Status == RequestOnScene || r.Status == RequestClosed {
 		return
 	}
+	if len(r.Helping) > 0 {
+		r.Status = RequestAccepted
+		return
+	}
 	r.Status = RequestRequested
 	for _, a := range r.Asked {
-		switch a.Answer {
-		case AnswerAccepted:
-			r.Status = RequestAccepted
-			return
-		case AnswerAcknowledged:
+		if a.Answer == AnswerAcknowledged {
 			r.Status = RequestAcknowledged
 		}
 	}

@@ -75,11 +75,18 @@ func checkTransition(u *Unit, status string) error {
 // the caller looks up (the domain holds no positions); the event carries it.
 //
 // EMERGENCY (the emergency button) also raises an EMERGENCY assistance
-// request in the same decision (assist.requested), and the first unit sent
-// on a request to go ON_SCENE puts it ON_SCENE (assist.on_scene).
+// request in the same decision (assist.requested); a unit sent on a
+// request that goes ON_SCENE is on scene on it (assist.on_scene), and one
+// that goes AVAILABLE before the requester released the request left it
+// (assist.unit_left).
+//
+// Ending an EMERGENCY (any change from it) is for the person who pressed
+// it or a supervisor of the unit's agency, with a Reason (mayEndEmergency).
+// Reason is otherwise optional: why the change was made.
 type SetUnitStatus struct {
 	Unit     string
 	Status   string
+	Reason   string
 	Lat, Lon *float64
 	// Near, District and Beat describe the position, as the caller's map
 	// reads it: the nearest address and the police areas it lies in. An
@@ -112,6 +119,17 @@ func (c SetUnitStatus) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 	if c.Lat != nil && (*c.Lat < -90 || *c.Lat > 90 || *c.Lon < -180 || *c.Lon > 180) {
 		return nil, Errorf(EINVALID, "position %v,%v is not a latitude and longitude", *c.Lat, *c.Lon)
 	}
+	if u.Status == StatusEmergency {
+		if err := mayEndEmergency(actor, u.Agency, u.EmergencyBy, "end the EMERGENCY of unit "+u.CallSign); err != nil {
+			return nil, err
+		}
+		if strings.TrimSpace(c.Reason) == "" {
+			return nil, Errorf(EINVALID, "ending the EMERGENCY of unit %s needs a reason: say why the officer is safe", u.CallSign)
+		}
+	}
+	if err := CheckText("reason", &c.Reason, 500, false); err != nil {
+		return nil, err
+	}
 	if c.Lat == nil && (c.Near != "" || c.District != "" || c.Beat != "") {
 		return nil, Errorf(EINVALID, "a place near a position needs the position")
 	}
@@ -124,9 +142,10 @@ func (c SetUnitStatus) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 		}
 	}
 	ev := statusChanged(u, c.Status, u.Incident, actor, now)
+	d := ev.Data.(*UnitStatusChanged)
+	d.Reason = strings.TrimSpace(c.Reason)
 	if c.Lat != nil {
 		lat, lon := *c.Lat, *c.Lon
-		d := ev.Data.(*UnitStatusChanged)
 		d.Lat, d.Lon = &lat, &lon
 	}
 	// An assistance request may follow: the emergency button raises one,

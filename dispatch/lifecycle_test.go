@@ -91,8 +91,13 @@ func TestSetUnitStatusTransitions(t *testing.T) {
 				if before.Status != from {
 					t.Fatalf("fixture unit is %s, want %s", before.Status, from)
 				}
-				cmd := status("metro.2b7", to)
-				evs, err := cmd.Decide(s, metroDisp, now)
+				cmd, actor := status("metro.2b7", to), metroDisp
+				if from == dispatch.StatusEmergency {
+					// Ending an EMERGENCY: a supervisor, with a reason
+					// (TestEndEmergency tests who may).
+					cmd, actor = dispatch.SetUnitStatus{Unit: "metro.2b7", Status: to, Reason: "officer safe"}, metroSup
+				}
+				evs, err := cmd.Decide(s, actor, now)
 				switch {
 				case from == "AVAILABLE" && to == "DISPATCHED":
 					checkDomainError(t, "SetUnitStatus(AVAILABLE→DISPATCHED)", err, dispatch.EINVALID, "only by being dispatched to an incident")
@@ -112,8 +117,8 @@ func TestSetUnitStatusTransitions(t *testing.T) {
 				if before.Incident != "" {
 					subject["incident"] = before.Incident
 				}
-				want := []dispatch.Event{{Time: now, Type: dispatch.TypeUnitStatusChanged, Agency: "metro", Actor: metroDisp, Subject: subject,
-					Data: &dispatch.UnitStatusChanged{Unit: "metro.2b7", Status: to, Previous: from, Incident: before.Incident}}}
+				want := []dispatch.Event{{Time: now, Type: dispatch.TypeUnitStatusChanged, Agency: "metro", Actor: actor, Subject: subject,
+					Data: &dispatch.UnitStatusChanged{Unit: "metro.2b7", Status: to, Previous: from, Incident: before.Incident, Reason: cmd.(dispatch.SetUnitStatus).Reason}}}
 				// The emergency button also raises an assistance request
 				// (assist_test.go tests it); nothing else follows a change.
 				// The press names the request it raised.
@@ -153,7 +158,7 @@ func TestEmergencyResume(t *testing.T) {
 			if u.Status != "EMERGENCY" || u.Resume != from {
 				t.Fatalf("unit = %+v, want EMERGENCY resuming %s", u, from)
 			}
-			MustRun(t, s, now, status("metro.2b7", from))
+			MustRun(t, s, now, dispatch.SetUnitStatus{Unit: "metro.2b7", Status: from, Reason: "officer safe"})
 			if got := s.Units["metro.2b7"]; got.Status != from || got.Incident != u.Incident || got.Resume != "" {
 				t.Errorf("back from EMERGENCY: unit = %+v, want %s on %q", got, from, u.Incident)
 			}
@@ -472,7 +477,11 @@ func TestSettableStatuses(t *testing.T) {
 			got := s.Units["metro.2b7"].SettableStatuses()
 			var want []string
 			for _, to := range dispatch.UnitStatuses {
-				if _, err := status("metro.2b7", to).Decide(s, metroDisp, now); err == nil {
+				cmd, actor := dispatch.SetUnitStatus{Unit: "metro.2b7", Status: to}, metroDisp
+				if from == dispatch.StatusEmergency {
+					cmd.Reason, actor = "officer safe", metroSup // who may end it
+				}
+				if _, err := cmd.Decide(s, actor, now); err == nil {
 					want = append(want, to)
 				}
 			}

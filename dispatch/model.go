@@ -91,8 +91,11 @@ type Unit struct {
 	Request string `json:"request,omitempty"`
 	// Resume is, while the unit is in EMERGENCY, the status it was in
 	// before: the one it may go back to (besides AVAILABLE).
-	Resume  string    `json:"resume,omitempty"`
-	Created time.Time `json:"created"`
+	Resume string `json:"resume,omitempty"`
+	// EmergencyBy is, while the unit is in EMERGENCY, the username of
+	// who pressed it: they, or a supervisor, end it (mayEndEmergency).
+	EmergencyBy string    `json:"emergency_by,omitempty"`
+	Created     time.Time `json:"created"`
 	// SafetyChecked is the StatusSince of the on-scene stay for which a
 	// safety check was raised: one alert per stay.
 	SafetyChecked time.Time `json:"-"`

@@ -38,10 +38,13 @@ type AlarmLevel struct {
 }
 
 // AnswerDeadlines are how long an asked agency has to answer a request: to
-// acknowledge it once asked, and then to accept or decline it.
+// acknowledge it once asked, and then to accept or decline it; and, once
+// it accepted, the margin its units have beyond their drive time to
+// arrive (ArriveSeconds; see AcceptAssist).
 type AnswerDeadlines struct {
 	AcknowledgeSeconds int `json:"acknowledge_seconds"`
 	DecideSeconds      int `json:"decide_seconds"`
+	ArriveSeconds      int `json:"arrive_seconds,omitempty"`
 }
 
 // DefaultAnswerDeadlines are the deadlines of an agency without a plan, and
@@ -50,12 +53,20 @@ type AnswerDeadlines struct {
 // minute more for units: NFPA 1225 expects the most urgent calls dispatched
 // within 60 s. An URGENT request is a call that cannot wait but is no
 // officer in danger (2 min, then 5); a ROUTINE one is planned help, such as
-// traffic for an event (10 min, then 30).
+// traffic for an event (10 min, then 30). Units sent have their drive time
+// and a margin to arrive: two minutes for an officer in danger (a unit
+// that is not there by then is lost, or was never coming), five for an
+// urgent call, a quarter of an hour for planned help.
 var DefaultAnswerDeadlines = map[string]AnswerDeadlines{
-	UrgencyEmergency: {AcknowledgeSeconds: 30, DecideSeconds: 60},
-	UrgencyUrgent:    {AcknowledgeSeconds: 120, DecideSeconds: 300},
-	UrgencyRoutine:   {AcknowledgeSeconds: 600, DecideSeconds: 1800},
+	UrgencyEmergency: {AcknowledgeSeconds: 30, DecideSeconds: 60, ArriveSeconds: 120},
+	UrgencyUrgent:    {AcknowledgeSeconds: 120, DecideSeconds: 300, ArriveSeconds: 300},
+	UrgencyRoutine:   {AcknowledgeSeconds: 600, DecideSeconds: 1800, ArriveSeconds: 900},
 }
+
+// UnknownETA is the drive time counted for a unit sent with no known
+// position, or to a request with no point: tenfour cannot measure it, and
+// ten minutes is a long urban response, not a free pass.
+const UnknownETA = 10 * time.Minute
 
 // Bounds of a plan: small enough to be read on one screen and climbed in
 // minutes, not hours.
@@ -68,6 +79,11 @@ const (
 	// An officer in danger cannot be left longer than this to one agency.
 	maxEmergencyAcknowledgeSecs = 120
 	maxEmergencyDecideSecs      = 600
+	// Arrival margins: from half a minute to an hour (ten minutes for
+	// an officer in danger).
+	minArriveSecs          = 30
+	maxArriveSecs          = 3600
+	maxEmergencyArriveSecs = 600
 )
 
 // Deadlines returns the plan's deadlines for urgency.
@@ -88,6 +104,7 @@ func (d AnswerDeadlines) acknowledge() time.Duration {
 	return time.Duration(d.AcknowledgeSeconds) * time.Second
 }
 func (d AnswerDeadlines) decide() time.Duration { return time.Duration(d.DecideSeconds) * time.Second }
+func (d AnswerDeadlines) arrive() time.Duration { return time.Duration(d.ArriveSeconds) * time.Second }
 
 // clone returns a copy of p that shares no slice with it.
 func (p MutualAidPlan) clone() MutualAidPlan {
@@ -99,10 +116,15 @@ func (p MutualAidPlan) clone() MutualAidPlan {
 }
 
 // answerDeadlines returns the deadlines of agency's requests of urgency: its
-// plan's, or the defaults.
+// plan's, or the defaults. A plan set before plans had arrival margins
+// has the default one.
 func (s *State) answerDeadlines(agency, urgency string) AnswerDeadlines {
 	if a, ok := s.Agencies[agency]; ok && a.Plan != nil {
-		return a.Plan.Deadlines(urgency)
+		d := a.Plan.Deadlines(urgency)
+		if d.ArriveSeconds == 0 {
+			d.ArriveSeconds = DefaultAnswerDeadlines[urgency].ArriveSeconds
+		}
+		return d
 	}
 	return DefaultAnswerDeadlines[urgency]
 }
@@ -165,9 +187,15 @@ func (c SetMutualAidPlan) Decide(s *State, actor Actor, now time.Time) ([]Event,
 		if d.DecideSeconds == 0 {
 			d.DecideSeconds = def.DecideSeconds
 		}
-		maxAck, maxDecide := maxAcknowledgeSecs, maxDecideSecs
+		if d.ArriveSeconds == 0 {
+			d.ArriveSeconds = def.ArriveSeconds
+		}
+		maxAck, maxDecide, maxArrive := maxAcknowledgeSecs, maxDecideSecs, maxArriveSecs
 		if u == UrgencyEmergency {
-			maxAck, maxDecide = maxEmergencyAcknowledgeSecs, maxEmergencyDecideSecs
+			maxAck, maxDecide, maxArrive = maxEmergencyAcknowledgeSecs, maxEmergencyDecideSecs, maxEmergencyArriveSecs
+		}
+		if d.ArriveSeconds < minArriveSecs || d.ArriveSeconds > maxArrive {
+			return nil, Errorf(EINVALID, "the %s arrival margin must be between %d and %d seconds, not %d", u, minArriveSecs, maxArrive, d.ArriveSeconds)
 		}
 		if d.AcknowledgeSeconds < minAnswerSeconds || d.AcknowledgeSeconds > maxAck {
 			return nil, Errorf(EINVALID, "the %s acknowledgement deadline must be between %d and %d seconds, not %d", u, minAnswerSeconds, maxAck, d.AcknowledgeSeconds)

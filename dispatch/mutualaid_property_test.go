@@ -154,6 +154,18 @@ func (g mutualAidGen) units(s *dispatch.State, agency string) []string {
 	return out
 }
 
+// etas returns drive times for some of units, as the engine measures them
+// (a unit with no position has none).
+func (g mutualAidGen) etas(units []string) map[string]time.Duration {
+	out := map[string]time.Duration{}
+	for _, u := range units {
+		if g.pick(3) > 0 {
+			out[u] = time.Duration(g.pick(900)) * time.Second
+		}
+	}
+	return out
+}
+
 func (g mutualAidGen) override() string {
 	return pickOf(g, "", "", "officer down, lives at risk", "traffic control only", " ")
 }
@@ -206,12 +218,31 @@ func (g mutualAidGen) command(s *dispatch.State, now time.Time) (dispatch.Comman
 		if g.pick(3) == 0 && slices.Contains(u.NextStatuses(), dispatch.StatusEmergency) {
 			st = dispatch.StatusEmergency
 		}
-		c := dispatch.SetUnitStatus{Unit: u.ID, Status: st}
+		c := dispatch.SetUnitStatus{Unit: u.ID, Status: st, Reason: pickOf(g, "", "officer safe", "false alarm")}
 		if g.pick(2) == 0 {
 			l := g.location()
 			c.Lat, c.Lon = l.Lat, l.Lon
 		}
+		if u.Status == dispatch.StatusEmergency && g.pick(2) == 0 {
+			// Mostly its presser or a supervisor ends an EMERGENCY.
+			if g.pick(2) == 0 {
+				return c, dispatch.Actor{User: u.EmergencyBy, Agency: u.Agency, Role: dispatch.RoleOfficer}
+			}
+			return c, g.actor(u.Agency, dispatch.RoleSupervisor)
+		}
 		return c, g.actor(u.Agency, dispatch.RoleOfficer, dispatch.RoleDispatcher)
+	case n < 30:
+		// Calling back a unit on its way, mostly one helping on a request.
+		us := s.UnitList("")
+		u := pickOf(g, us...)
+		for _, o := range us {
+			if o.Request != "" && (o.Status == dispatch.StatusDispatched || o.Status == dispatch.StatusEnRoute) && g.pick(3) > 0 {
+				u = o
+				break
+			}
+		}
+		return dispatch.CancelUnit{Unit: u.ID, Reason: pickOf(g, "needed elsewhere", "needed elsewhere", "", "hold order")},
+			g.actor(u.Agency, dispatch.RoleSupervisor, dispatch.RoleDispatcher)
 	case n < 38:
 		r := g.request(s)
 		if r == nil {
@@ -225,8 +256,8 @@ func (g mutualAidGen) command(s *dispatch.State, now time.Time) (dispatch.Comman
 			break
 		}
 		ag := g.asked(r)
-		c := dispatch.AcceptAssist{Request: r.ID, Agency: ag, Units: g.units(s, ag), Override: g.override()}
-
+		units := g.units(s, ag)
+		c := dispatch.AcceptAssist{Request: r.ID, Agency: ag, Units: units, Override: g.override(), ETAs: g.etas(units)}
 		if c.Override != "" {
 			return c, g.actor(ag, dispatch.RoleSupervisor)
 		}
@@ -306,7 +337,8 @@ func (g mutualAidGen) answerHeld(s *dispatch.State, r *dispatch.AssistRequest) (
 			ag = ans.Agency
 		}
 	}
-	c := dispatch.AcceptAssist{Request: r.ID, Agency: ag, Units: g.units(s, ag),
+	units := g.units(s, ag)
+	c := dispatch.AcceptAssist{Request: r.ID, Agency: ag, Units: units, ETAs: g.etas(units),
 		Override: pickOf(g, "officer down, lives at risk", "traffic control only", "officer down, lives at risk", "")}
 	return c, g.actor(ag, dispatch.RoleSupervisor, dispatch.RoleSupervisor, dispatch.RoleSupervisor, dispatch.RoleDispatcher)
 }
@@ -336,16 +368,22 @@ func (g mutualAidGen) world() []dispatch.Command {
 
 // mutualAidStats counts what the property test saw, to prove it saw enough.
 type mutualAidStats struct {
-	events             map[string]int
-	refused            int
-	deadlinesMet       int // EMERGENCY requests escalated at their deadline
-	emergencyConflicts int
-	conflictsEscalated int // EMERGENCY requests held by a conflict, escalated by their deadline
-	conflictsAccepted  int // EMERGENCY requests held by a conflict, accepted before their deadline
-	heldAcks           int // acknowledgements of held requests, which left the deadline
-	overriddenAccepts  int // acceptances of units a directive blocks, with their override
-	declinesRefused    int // declines by a non-supervisor or with no reason, refused
-	exhausted          int
+	events              map[string]int
+	refused             int
+	deadlinesMet        int // EMERGENCY requests escalated at their deadline
+	emergencyConflicts  int
+	conflictsEscalated  int // EMERGENCY requests held by a conflict, escalated by their deadline
+	conflictsAccepted   int // EMERGENCY requests held by a conflict, accepted before their deadline
+	heldAcks            int // acknowledgements of held requests, which left the deadline
+	overriddenAccepts   int // acceptances of units a directive blocks, with their override
+	declinesRefused     int // declines by a non-supervisor or with no reason, refused
+	exhausted           int
+	noArrival           int // requests escalated as no unit sent was on scene by the arrival deadline
+	unitLeft            int // units that left a request before its release, each recorded
+	leftEscalated       int // requests escalated as nobody came instead of units that left
+	cancelled           int // units called back on their way
+	emergencyEnds       int // EMERGENCY statuses ended, by their presser or a supervisor
+	emergencyEndsDenied int // attempts by others, refused
 }
 
 // mutualAidRun is one generated sequence: the live state, the state replayed
@@ -396,9 +434,19 @@ func (a *mutualAidRun) decide(actor dispatch.Actor, cmd dispatch.Command) []disp
 	// escalates at the tick of that deadline, and no other decision ever
 	// finds one waiting past it (the clock ticks at every deadline).
 	var due []string
+	waitedFor := map[string]string{} // request → what its deadline waited for
+	helping := map[string][]dispatch.HelpingUnit{}
 	for _, r := range s.Requests {
-		if r.Awaiting() && !r.Deadline.After(now) {
+		waitedFor[r.ID] = r.WaitingFor
+		helping[r.ID] = slices.Clone(r.Helping)
+		if r.Status != dispatch.RequestClosed && r.Deadline != nil && !r.Deadline.After(now) {
 			due = append(due, r.ID)
+		}
+	}
+	emergencyOf := map[string]string{} // unit in EMERGENCY → who pressed it
+	for _, u := range s.Units {
+		if u.Status == dispatch.StatusEmergency {
+			emergencyOf[u.ID] = u.EmergencyBy
 		}
 	}
 	_, tick := cmd.(dispatch.CheckTimers)
@@ -432,7 +480,26 @@ func (a *mutualAidRun) decide(actor dispatch.Actor, cmd dispatch.Command) []disp
 		if c, ok := cmd.(dispatch.DeclineAssist); ok && !validDecline(c, actor) {
 			a.stats.declinesRefused++
 		}
+		if c, ok := cmd.(dispatch.SetUnitStatus); ok {
+			if by, in := emergencyOf[c.Unit]; in && !mayEnd(actor, s.Units[c.Unit].Agency, by) {
+				a.stats.emergencyEndsDenied++
+			}
+		}
 		return nil
+	}
+	// Ending an EMERGENCY: its presser or a supervisor, with a reason.
+	if c, ok := cmd.(dispatch.SetUnitStatus); ok {
+		if by, in := emergencyOf[c.Unit]; in {
+			if !mayEnd(actor, s.Units[c.Unit].Agency, by) || strings.TrimSpace(c.Reason) == "" {
+				t.Fatalf("sequence %d: %+v ended the EMERGENCY of %s (pressed by %q) with reason %q", a.seq, actor, c.Unit, by, c.Reason)
+			}
+			a.stats.emergencyEnds++
+		}
+	}
+	if c, ok := cmd.(dispatch.CloseAssist); ok {
+		if r := s.Requests[c.Request]; r.Urgency == dispatch.UrgencyEmergency && !mayEnd(actor, r.From, r.User) {
+			t.Fatalf("sequence %d: %+v closed EMERGENCY request %s raised by %q", a.seq, actor, r.ID, r.User)
+		}
 	}
 	if c, ok := cmd.(dispatch.DeclineAssist); ok && !validDecline(c, actor) {
 		t.Fatalf("sequence %d: %#v by %+v accepted, want refused: a decline needs a named supervisor of the agency and a reason", a.seq, c, actor)
@@ -449,16 +516,27 @@ func (a *mutualAidRun) decide(actor dispatch.Actor, cmd dispatch.Command) []disp
 			if d.Exhausted {
 				a.stats.exhausted++
 			}
+			switch d.Reason {
+			case dispatch.EscalateNoArrival:
+				a.stats.noArrival++
+			case dispatch.EscalateUnitLeft:
+				a.stats.leftEscalated++
+			}
 			a.checkDeadline(e, d.FromAgency, d.Urgency, d.Deadline, false)
 			deadlines[d.Request] = d.Deadline
 			// A request escalates at a deadline, for the conflict that
 			// held it or for want of an answer, or on a decline: never
 			// at once on a conflict.
 			_, wasHeld := heldBefore[d.Request]
+			waited := waitedFor[d.Request]
 			switch {
 			case tick && wasHeld && d.Reason != dispatch.EscalateConflict:
 				t.Fatalf("sequence %d: request %s held by a conflict escalated at its deadline for %s, want %s", a.seq, d.Request, d.Reason, dispatch.EscalateConflict)
-			case tick && !wasHeld && d.Reason != dispatch.EscalateNoAcknowledgement && d.Reason != dispatch.EscalateNoDecision:
+			case tick && !wasHeld && waited == dispatch.WaitArrival && d.Reason != dispatch.EscalateNoArrival:
+				t.Fatalf("sequence %d: request %s waiting for its units to arrive escalated at its deadline for %s", a.seq, d.Request, d.Reason)
+			case tick && !wasHeld && waited == dispatch.WaitHelp && d.Reason != dispatch.EscalateUnitLeft:
+				t.Fatalf("sequence %d: request %s left by its units escalated at its deadline for %s", a.seq, d.Request, d.Reason)
+			case tick && !wasHeld && waited == dispatch.WaitAnswer && d.Reason != dispatch.EscalateNoAcknowledgement && d.Reason != dispatch.EscalateNoDecision:
 				t.Fatalf("sequence %d: request %s, not held, escalated at its deadline for %s", a.seq, d.Request, d.Reason)
 			case declining && d.Reason != dispatch.EscalateDeclined:
 				t.Fatalf("sequence %d: request %s escalated on a decline for %s", a.seq, d.Request, d.Reason)
@@ -490,6 +568,7 @@ func (a *mutualAidRun) decide(actor dispatch.Actor, cmd dispatch.Command) []disp
 			}
 		case *dispatch.AssistAccepted:
 			a.checkOverrides(d, evs)
+			a.checkArrival(e, d, cmd.(dispatch.AcceptAssist))
 			if _, ok := a.held[d.Request]; ok {
 				if d.Urgency == dispatch.UrgencyEmergency {
 					a.stats.conflictsAccepted++
@@ -499,6 +578,14 @@ func (a *mutualAidRun) decide(actor dispatch.Actor, cmd dispatch.Command) []disp
 		case *dispatch.AssistClosed:
 			// Its requester ended it: there is nothing left to escalate.
 			delete(a.held, d.Request)
+		case *dispatch.AssistUnitLeft:
+			a.stats.unitLeft++
+			if d.How == dispatch.LeftCancelled {
+				a.stats.cancelled++
+				if !e.Actor.IsSystem() && (e.Actor.Role != dispatch.RoleSupervisor || e.Actor.User == "") {
+					t.Fatalf("sequence %d: unit %s helping on %s cancelled by %+v, not a supervisor", a.seq, d.Unit, d.Request, e.Actor)
+				}
+			}
 		case *dispatch.AssistDeclined:
 			// Invariant 3, second half, on what was recorded.
 			if e.Actor.IsSystem() || e.Actor.User == "" || e.Actor.Role != dispatch.RoleSupervisor || e.Actor.Agency != d.ToAgency || strings.TrimSpace(d.Reason) == "" {
@@ -540,19 +627,14 @@ func (a *mutualAidRun) decide(actor dispatch.Actor, cmd dispatch.Command) []disp
 		}
 	}
 	a.checkConflictsShown(evs, waitingOn)
-	// Every request still waiting has a deadline ahead.
-	for _, r := range a.live.Requests {
-		if r.Awaiting() && (r.Deadline == nil || !r.Deadline.After(now)) {
-			t.Fatalf("sequence %d at %v: request %s waits with deadline %v", a.seq, now, r.ID, r.Deadline)
-		}
-	}
+	a.checkNeverNone(evs, helping)
 	// A held request keeps the deadline it had when the conflict was
 	// shown, and says it is held; no other request does.
 	for id, dl := range a.held {
 		r := a.live.Requests[id]
 		switch {
-		case !r.Awaiting():
-			t.Fatalf("sequence %d: request %s held by a conflict is %s, with no acceptance", a.seq, id, r.Status)
+		case r.WaitingFor != dispatch.WaitAnswer:
+			t.Fatalf("sequence %d: request %s held by a conflict is %s waiting for %q, with no acceptance", a.seq, id, r.Status, r.WaitingFor)
 		case !r.Deadline.Equal(dl):
 			t.Fatalf("sequence %d: request %s held by a conflict to %v now has deadline %v: %q", a.seq, id, dl, r.Deadline, kinds(evs))
 		}
@@ -563,6 +645,89 @@ func (a *mutualAidRun) decide(actor dispatch.Actor, cmd dispatch.Command) []disp
 		}
 	}
 	return evs
+}
+
+// checkNeverNone checks the watch from request to release (issue 14): at
+// every moment an open request has a unit helping on scene, or a deadline
+// ahead (for an answer, an arrival, or help again) — never none; its status
+// says where help stands; and every unit that left it before it closed
+// (helping before this decision, not after) is on the record
+// (assist.unit_left), with who ordered it.
+func (a *mutualAidRun) checkNeverNone(evs []dispatch.Event, before map[string][]dispatch.HelpingUnit) {
+	left := map[[2]string]bool{}
+	for _, e := range evs {
+		if d, ok := e.Data.(*dispatch.AssistUnitLeft); ok {
+			left[[2]string{d.Request, d.Unit}] = true
+		}
+	}
+	for _, r := range a.live.Requests {
+		if r.Status == dispatch.RequestClosed {
+			continue
+		}
+		onScene := slices.ContainsFunc(r.Helping, func(h dispatch.HelpingUnit) bool { return h.OnScene })
+		switch {
+		case onScene && (r.Deadline != nil || r.Status != dispatch.RequestOnScene):
+			a.t.Fatalf("sequence %d at %v: request %s has a unit helping on scene, but is %s with deadline %v", a.seq, a.now, r.ID, r.Status, r.Deadline)
+		case !onScene && (r.Deadline == nil || !r.Deadline.After(a.now)):
+			a.t.Fatalf("sequence %d at %v: request %s (%s) has no unit on scene and deadline %v: nobody watches it: %q", a.seq, a.now, r.ID, r.Status, r.Deadline, kinds(evs))
+		case !onScene && len(r.Helping) > 0 && r.Status != dispatch.RequestAccepted:
+			a.t.Fatalf("sequence %d: request %s has units on their way but is %s", a.seq, r.ID, r.Status)
+		case len(r.Helping) == 0 && r.Status != dispatch.RequestRequested && r.Status != dispatch.RequestAcknowledged:
+			a.t.Fatalf("sequence %d: request %s has no unit helping but is %s", a.seq, r.ID, r.Status)
+		}
+		for _, h := range r.Helping {
+			if u := a.live.Units[h.Unit]; u.Request != r.ID || u.Status == dispatch.StatusAvailable {
+				a.t.Fatalf("sequence %d: request %s lists unit %s helping, which is %s on %q", a.seq, r.ID, h.Unit, u.Status, u.Request)
+			}
+		}
+		for _, h := range before[r.ID] {
+			if r.Helper(h.Unit) == nil && !left[[2]string{r.ID, h.Unit}] {
+				a.t.Fatalf("sequence %d: unit %s left open request %s in silence: %q", a.seq, h.Unit, r.ID, kinds(evs))
+			}
+		}
+	}
+	for _, u := range a.live.Units {
+		if r := a.live.Requests[u.Request]; r != nil && r.Status != dispatch.RequestClosed && r.Helper(u.ID) == nil {
+			a.t.Fatalf("sequence %d: unit %s is on open request %s, which does not list it helping", a.seq, u.ID, r.ID)
+		}
+	}
+}
+
+// checkArrival checks an acceptance's arrival deadline: none while a unit
+// helping is on scene; else the soonest drive time of the units sent (or
+// dispatch.UnknownETA) and the plan's margin, or the arrival deadline
+// already running if sooner.
+func (a *mutualAidRun) checkArrival(e dispatch.Event, d *dispatch.AssistAccepted, c dispatch.AcceptAssist) {
+	r := a.live.Requests[d.Request]
+	if slices.ContainsFunc(r.Helping, func(h dispatch.HelpingUnit) bool { return h.OnScene }) {
+		if d.Deadline != nil {
+			a.t.Fatalf("sequence %d: request %s accepted with an arrival deadline while a unit is on scene", a.seq, d.Request)
+		}
+		return
+	}
+	eta := dispatch.UnknownETA
+	for _, u := range d.Units {
+		if t, ok := c.ETAs[u]; ok && t < eta {
+			eta = t
+		}
+	}
+	margin := dispatch.DefaultAnswerDeadlines[d.Urgency].ArriveSeconds
+	if p := a.live.Agencies[d.FromAgency].Plan; p != nil && p.Deadlines(d.Urgency).ArriveSeconds != 0 {
+		margin = p.Deadlines(d.Urgency).ArriveSeconds
+	}
+	want := e.Time.Add(eta + time.Duration(margin)*time.Second)
+	if r.WaitingFor == dispatch.WaitArrival && r.Deadline.Before(want) {
+		want = *r.Deadline
+	}
+	if d.Deadline == nil || !d.Deadline.Equal(want) {
+		a.t.Fatalf("sequence %d: request %s accepted with arrival deadline %v, want %v (ETA %v)", a.seq, d.Request, d.Deadline, want, eta)
+	}
+}
+
+// mayEnd reports whether actor may end an EMERGENCY of agency pressed by
+// by: the presser, a supervisor of the agency, or tenfour.
+func mayEnd(actor dispatch.Actor, agency, by string) bool {
+	return actor.IsSystem() || (actor.User != "" && actor.User == by) || (actor.Role == dispatch.RoleSupervisor && actor.Agency == agency)
 }
 
 // checkOverrides checks that every unit accepted that a directive in force
@@ -690,7 +855,7 @@ func nextDue(s *dispatch.State) (time.Time, bool) {
 		}
 	}
 	for _, r := range s.Requests {
-		if r.Awaiting() && r.Deadline != nil {
+		if r.Status != dispatch.RequestClosed && r.Deadline != nil {
 			consider(*r.Deadline)
 		}
 	}
@@ -792,15 +957,19 @@ func TestMutualAidProperty(t *testing.T) {
 	}
 	t.Logf("%d sequences of %d commands in %v: %d refused; %d EMERGENCY deadlines met by escalation; %d EMERGENCY directive conflicts, "+
 		"%d of those requests escalated at their deadline, %d accepted before it; %d acknowledgements of held requests; %d acceptances with overrides; "+
-		"%d bad declines refused; %d exhausted alerts; events %v",
+		"%d bad declines refused; %d exhausted alerts; %d no-arrival escalations; %d units left (%d cancelled), %d escalations after; "+
+		"%d EMERGENCY ends, %d refused; events %v",
 		sequences, commands, time.Since(start).Round(time.Millisecond), stats.refused, stats.deadlinesMet, stats.emergencyConflicts,
-		stats.conflictsEscalated, stats.conflictsAccepted, stats.heldAcks, stats.overriddenAccepts, stats.declinesRefused, stats.exhausted, stats.events)
+		stats.conflictsEscalated, stats.conflictsAccepted, stats.heldAcks, stats.overriddenAccepts, stats.declinesRefused, stats.exhausted,
+		stats.noArrival, stats.unitLeft, stats.cancelled, stats.leftEscalated, stats.emergencyEnds, stats.emergencyEndsDenied, stats.events)
 	// The generator must reach every rule often, or the test proves little.
 	for what, n := range map[string]int{
 		"EMERGENCY deadlines met": stats.deadlinesMet, "EMERGENCY conflicts": stats.emergencyConflicts,
 		"EMERGENCY conflicts escalated": stats.conflictsEscalated, "EMERGENCY conflicts accepted": stats.conflictsAccepted,
 		"held acknowledgements": stats.heldAcks, "acceptances with overrides": stats.overriddenAccepts,
 		"bad declines refused": stats.declinesRefused, "exhausted alerts": stats.exhausted,
+		"no-arrival escalations": stats.noArrival, "units that left": stats.unitLeft, "escalations after units left": stats.leftEscalated,
+		"cancellations": stats.cancelled, "EMERGENCY ends": stats.emergencyEnds, "EMERGENCY ends refused": stats.emergencyEndsDenied,
 		dispatch.TypeAssistRequested: stats.events[dispatch.TypeAssistRequested], dispatch.TypeAssistAcknowledged: stats.events[dispatch.TypeAssistAcknowledged],
 		dispatch.TypeAssistAccepted: stats.events[dispatch.TypeAssistAccepted], dispatch.TypeAssistDeclined: stats.events[dispatch.TypeAssistDeclined],
 		dispatch.TypeAssistOnScene: stats.events[dispatch.TypeAssistOnScene], dispatch.TypeAssistClosed: stats.events[dispatch.TypeAssistClosed],

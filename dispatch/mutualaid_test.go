@@ -42,6 +42,8 @@ func TestSetMutualAidPlan(t *testing.T) {
 		{"ErrInvalidEmergencyAck", dispatch.MutualAidPlan{Levels: levels([]string{"sheriff"}), Emergency: dispatch.AnswerDeadlines{AcknowledgeSeconds: 300}}, metroCmdr, dispatch.EINVALID, "the EMERGENCY acknowledgement deadline must be between 10 and 120 seconds, not 300"},
 		{"ErrInvalidRoutineDecide", dispatch.MutualAidPlan{Levels: levels([]string{"sheriff"}), Routine: dispatch.AnswerDeadlines{DecideSeconds: 5}}, metroCmdr, dispatch.EINVALID, "the ROUTINE decision deadline must be between 10 and 14400 seconds, not 5"},
 		{"ErrInvalidNegative", dispatch.MutualAidPlan{Levels: levels([]string{"sheriff"}), Urgent: dispatch.AnswerDeadlines{AcknowledgeSeconds: -1}}, metroAdminA, dispatch.EINVALID, "the URGENT acknowledgement deadline"},
+		{"ErrInvalidEmergencyArrive", dispatch.MutualAidPlan{Levels: levels([]string{"sheriff"}), Emergency: dispatch.AnswerDeadlines{ArriveSeconds: 900}}, metroCmdr, dispatch.EINVALID, "the EMERGENCY arrival margin must be between 30 and 600 seconds, not 900"},
+		{"ErrInvalidRoutineArrive", dispatch.MutualAidPlan{Levels: levels([]string{"sheriff"}), Routine: dispatch.AnswerDeadlines{ArriveSeconds: 5}}, metroCmdr, dispatch.EINVALID, "the ROUTINE arrival margin must be between 30 and 3600 seconds, not 5"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := MustMutualAidWorld(t)
@@ -56,9 +58,9 @@ func TestSetMutualAidPlan(t *testing.T) {
 		evs := MustDecide(t, s, metroCmdr, at, dispatch.SetMutualAidPlan{Agency: "metro", Plan: plan})
 		// The event carries every deadline, the defaults filled in.
 		want := dispatch.MutualAidPlan{Levels: levels([]string{"sheriff", "federal"}, []string{"state"}),
-			Emergency: dispatch.AnswerDeadlines{AcknowledgeSeconds: 30, DecideSeconds: 60},
-			Urgent:    dispatch.AnswerDeadlines{AcknowledgeSeconds: 90, DecideSeconds: 300},
-			Routine:   dispatch.AnswerDeadlines{AcknowledgeSeconds: 600, DecideSeconds: 1800}}
+			Emergency: dispatch.AnswerDeadlines{AcknowledgeSeconds: 30, DecideSeconds: 60, ArriveSeconds: 120},
+			Urgent:    dispatch.AnswerDeadlines{AcknowledgeSeconds: 90, DecideSeconds: 300, ArriveSeconds: 300},
+			Routine:   dispatch.AnswerDeadlines{AcknowledgeSeconds: 600, DecideSeconds: 1800, ArriveSeconds: 900}}
 		if got := evs[0].Data.(*dispatch.MutualAidPlanSet).MutualAidPlan; !reflect.DeepEqual(got, want) {
 			t.Errorf("plan in the event = %+v, want %+v", got, want)
 		}

@@ -156,6 +156,8 @@ func (s *State) Apply(e Event) error {
 		return s.applyMerge(e)
 	case *UnitPreempted:
 		return s.applyPreempted(d)
+	case *UnitCancelled:
+		return s.applyCancelled(d)
 	case *TimelinePublished:
 		return s.applyPublished(e, d)
 	case *UnitSignedOn, *UnitSignedOff, *UnitCrossStaffed:
@@ -192,13 +194,13 @@ func (s *State) applyStatus(e Event, d *UnitStatusChanged) error {
 			return fmt.Errorf("unit %q changed status on incident %q, which does not exist", d.Unit, d.Incident)
 		}
 	}
-	u.Status, u.StatusSince, u.Incident, u.Resume = d.Status, e.Time, d.Incident, ""
+	u.Status, u.StatusSince, u.Incident, u.Resume, u.EmergencyBy = d.Status, e.Time, d.Incident, "", ""
 	u.HeldBy = d.HeldBy // roster.go: set only going OUT_OF_SERVICE with a partner
 	switch d.Status {
 	case StatusAvailable:
 		u.Incident, u.Request = "", "" // it leaves the incident or request
 	case StatusEmergency:
-		u.Resume = d.Previous
+		u.Resume, u.EmergencyBy = d.Previous, e.Actor.User
 	case StatusEnRoute:
 		if in != nil && in.EnRoute == nil {
 			in.EnRoute = at(e.Time)

@@ -92,7 +92,7 @@ func TestCheckTimers(t *testing.T) {
 		// The unit goes transporting and back on scene elsewhere: a new stay.
 		for _, c := range []dispatch.Command{
 			dispatch.SetUnitStatus{Unit: "metro.1a1", Status: dispatch.StatusEmergency},
-			dispatch.SetUnitStatus{Unit: "metro.1a1", Status: dispatch.StatusOnScene},
+			dispatch.SetUnitStatus{Unit: "metro.1a1", Status: dispatch.StatusOnScene, Reason: "officer safe"},
 		} {
 			es, err := c.Decide(s, sys, t0.Add(22*time.Minute))
 			if err != nil {

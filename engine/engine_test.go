@@ -501,6 +501,19 @@ func (g gen) mutualAidCommand(s *dispatch.State, now time.Time) (dispatch.Comman
 // the units and incidents of s, so that most of them can be accepted.
 func (g gen) command(s *dispatch.State) dispatch.Command {
 	switch g.r.IntN(20) {
+	case 19:
+		// Calling back a unit on its way, mostly one that is.
+		u := g.unit(s)
+		for _, c := range s.UnitList("") {
+			if (c.Status == dispatch.StatusDispatched || c.Status == dispatch.StatusEnRoute) && g.r.IntN(2) == 0 {
+				u = c.ID
+				break
+			}
+		}
+		if g.r.IntN(2) == 0 {
+			return dispatch.CancelUnit{Unit: u, Reason: field(g, []string{"needed elsewhere", "caller cancelled"}, []string{"", " "})}
+		}
+		fallthrough
 	case 10, 11, 18:
 		in := g.incident(s)
 		agency := ""
@@ -543,8 +556,13 @@ func (g gen) command(s *dispatch.State) dispatch.Command {
 		c := dispatch.SetUnitStatus{Unit: u, Status: st}
 		// Half carry the last known position, as the API adds it; taken
 		// from the names, not the generator, whose sequence stays as it was.
-		if h := len(u)*31 + len(st); h%2 == 0 {
+		h := len(u)*31 + len(st)
+		if h%2 == 0 {
 			c.Lat, c.Lon = ptr(41.7+float64(h%97)/1000), ptr(-87.6-float64(h%89)/1000)
+		}
+		// Ending an EMERGENCY needs a reason, mostly given.
+		if unit, ok := s.Units[u]; ok && unit.Status == dispatch.StatusEmergency && h%3 > 0 {
+			c.Reason = "officer safe"
 		}
 		return c
 	case 17:
@@ -681,7 +699,7 @@ func TestRoundTripProperty(t *testing.T) {
 	for _, name := range []string{"SetMutualAidPlan", "RequestAssist", "AcknowledgeAssist", "AcceptAssist", "DeclineAssist", "CloseAssist",
 		"IssueDirective", "RevokeDirective", "DispatchUnits", "CheckTimers", "PublishTimeline",
 		"RecordPremise", "RemovePremise", "FixLocation", "SendMessage", "AckMessage", "IssueBOLO", "CancelBOLO",
-		"AddCaller", "MergeIncident", "LinkIncidents", "UnlinkIncidents", "LateEntry"} {
+		"AddCaller", "MergeIncident", "LinkIncidents", "UnlinkIncidents", "LateEntry", "CancelUnit"} {
 		if n := byCommand[name]; n == nil || n[0] < 5 || n[1] < 5 {
 			t.Errorf("%s: accepted and refused %v times over %d seeds, want at least 5 of each", name, n, seeds)
 		}

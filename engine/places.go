@@ -3,9 +3,11 @@ package engine
 import (
 	"math"
 	"strings"
+	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/geo"
+	"github.com/tenfour-cad/tenfour/recommend"
 )
 
 // A Map is the centre's map as the engine asks it: the geocoder, reverse
@@ -86,6 +88,9 @@ func (e *Engine) place(actor dispatch.Actor, cmd dispatch.Command) (dispatch.Com
 			}
 		}
 		cmd = c
+	case dispatch.AcceptAssist:
+		c.ETAs = e.etas(c.Request, c.Units) // only the map and the positions say
+		cmd = c
 	case dispatch.SendMessage:
 		c.Districts = nil // only positions and the map say who is in a district
 		for _, to := range c.To {
@@ -108,6 +113,52 @@ func (e *Engine) place(actor dispatch.Actor, cmd dispatch.Command) (dispatch.Com
 		return pc.Place(e.places)
 	}
 	return cmd, nil
+}
+
+// etas returns the drive times of units to request's place, by unit id,
+// as recommendations measure them (by road over the map's streets, by the
+// grid without a map), from each unit's last known position. A unit with
+// no position, one the metric finds no way for, and every unit of a
+// request with no point have none: the domain counts them
+// dispatch.UnknownETA.
+func (e *Engine) etas(request string, units []string) map[string]time.Duration {
+	var to *geo.Point
+	kinds := map[string]string{}
+	e.read(func(s *dispatch.State) {
+		if r, ok := s.Requests[request]; ok && r.Location.Lat != nil && r.Location.Lon != nil {
+			to = &geo.Point{Lat: *r.Location.Lat, Lon: *r.Location.Lon}
+		}
+		for _, id := range units {
+			if u, ok := s.Units[id]; ok {
+				kinds[id] = u.Kind
+			}
+		}
+	})
+	if to == nil {
+		return nil
+	}
+	var ids []string
+	var from []recommend.From
+	for _, id := range units {
+		if p, ok := e.Position(id); ok {
+			ids = append(ids, id)
+			from = append(from, recommend.From{Kind: kinds[id], At: geo.Point{Lat: p.Lat, Lon: p.Lon}})
+		}
+	}
+	if len(from) == 0 {
+		return nil
+	}
+	var m recommend.Metric = recommend.Grid{}
+	if e.metric != nil {
+		m = e.metric
+	}
+	out := map[string]time.Duration{}
+	for i, t := range m.Travel(*to, from, len(from)) {
+		if t.OK {
+			out[ids[i]] = time.Duration(t.Seconds * float64(time.Second))
+		}
+	}
+	return out
 }
 
 // unitsInDistrict returns the units of agency whose last known position

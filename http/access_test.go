@@ -154,6 +154,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/units/{id}/status": {request: func(n int) (string, any) {
 			return "/api/v1/units/metro.r1/status", map[string]string{"status": pick(n, "BUSY", "AVAILABLE")}
 		}, foreign: http.StatusNotFound},
+		// The unit is not on its way: allowed callers are refused the
+		// cancellation (422); another agency's unit is 404.
+		"POST /api/v1/units/{id}/cancel": {request: func(int) (string, any) {
+			return "/api/v1/units/metro.r1/cancel", map[string]string{"reason": "needed elsewhere"}
+		}, foreign: http.StatusNotFound},
 		"GET /api/v1/units/positions": {request: get("/api/v1/units/positions")},
 		// The same position each time: not older than the unit's last.
 		"POST /api/v1/units/positions": {request: func(int) (string, any) {

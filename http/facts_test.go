@@ -159,8 +159,14 @@ func TestUnitNextStatuses(t *testing.T) {
 		{"AVAILABLE", []string{"BUSY", "OUT_OF_SERVICE", "EMERGENCY"}},
 		{"BUSY", []string{"AVAILABLE", "EMERGENCY"}},
 	}
+	prev := ""
 	for _, tt := range tests {
-		r := ts.Do(t, "POST", "/api/v1/units/metro.1a12/status", disp, map[string]string{"status": tt.status})
+		body := map[string]string{"status": tt.status}
+		if prev == dispatch.StatusEmergency {
+			body["reason"] = "officer safe" // disp pressed it, and ends it
+		}
+		prev = tt.status
+		r := ts.Do(t, "POST", "/api/v1/units/metro.1a12/status", disp, body)
 		var u unit
 		if r.Status != http.StatusOK || json.Unmarshal(r.Body, &u) != nil {
 			t.Fatalf("POST status %s = %d %s, want 200", tt.status, r.Status, r.Body)

@@ -219,6 +219,7 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/units/positions", readers, s.handleListPositions},
 		{"POST /api/v1/units/positions", crews, s.handleUpdatePositions},
 		{"POST /api/v1/units/{id}/status", crews, s.handleSetUnitStatus},
+		{"POST /api/v1/units/{id}/cancel", senders, s.handleCancelUnit},
 		{"POST /api/v1/units/{id}/sign-on", rosterers, s.handleSignOn},
 		{"POST /api/v1/units/{id}/sign-off", rosterers, s.handleSignOff},
 		{"PUT /api/v1/units/{id}/cross-staff", supervisors, s.handleCrossStaff},

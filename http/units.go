@@ -75,7 +75,9 @@ func (s *Server) unitID(r *http.Request) (string, error) {
 
 func (s *Server) handleSetUnitStatus(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		Status string         `json:"status"`
+		Status string `json:"status"`
+		// Reason says why; ending an EMERGENCY needs one.
+		Reason string         `json:"reason"`
 		Late   *dispatch.Late `json:"late"` // a late entry (late.go)
 	}
 	if err := decode(w, r, &req); err != nil {
@@ -90,8 +92,34 @@ func (s *Server) handleSetUnitStatus(w http.ResponseWriter, r *http.Request) {
 	// The engine places the change at the unit's last position (and an
 	// EMERGENCY near an address, in a district and beat), as it would
 	// whatever the entrance.
-	cmd := dispatch.SetUnitStatus{Unit: id, Status: req.Status}
+	cmd := dispatch.SetUnitStatus{Unit: id, Status: req.Status, Reason: req.Reason}
 	res, err := s.engine.Execute(r.Context(), actorOf(r), dispatch.WithLate(cmd, req.Late))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	u, err := s.engine.Unit(actorOf(r), id)
+	s.changedAs(w, r, res, answerUnit(u), err)
+}
+
+// handleCancelUnit calls back a unit on its way ("disregard"), with a
+// reason: off its incident, or off the assistance request it helps on —
+// which only a supervisor may order, and which the request records as a
+// unit that left (dispatch.CancelUnit).
+func (s *Server) handleCancelUnit(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Reason string `json:"reason"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	id, err := s.unitID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	res, err := s.engine.Execute(r.Context(), actorOf(r), dispatch.CancelUnit{Unit: id, Reason: req.Reason})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
