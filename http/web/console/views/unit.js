@@ -13,6 +13,7 @@ import {post, seg} from '../api.js';
 import {h, replace, ticking, timer, clockTime} from '../dom.js';
 import {statusLabel} from '../lifecycle.js';
 import {hazardList} from '../hazards.js';
+import {endRule, reasonForm} from '../release.js';
 import * as keys from '../keys.js';
 import {unitMessages} from '../messages.js';
 import {unitBOLOs} from '../bolos.js';
@@ -36,6 +37,8 @@ export function mount(root, ctx) {
   let confirming = null; // {until, timer}
   let geo = {state: 'off', text: 'Position not shared', watch: null, last: 0, lastFix: null};
   let busy = false;
+  // ending is the form asking why an EMERGENCY is over, while open.
+  let ending = null;
 
   const body = h('div', {class: 'unit-body'});
   // Messages to the unit sit above the rest, where they are seen.
@@ -72,9 +75,7 @@ export function mount(root, ctx) {
       u.status === 'EMERGENCY' ? h('p', {class: 'emergency-sent', role: 'status'},
         'EMERGENCY sent at ', clockTime(u.status_since), '. Dispatch has been alerted.') : null,
       assignment(u, i),
-      h('section', {class: 'status-buttons', 'aria-label': 'Change status', 'aria-busy': next ? 'false' : 'true'},
-        next ? next.map((s) => h('button', {type: 'button', class: `status-btn st-${s}`, id: `set-${s}`, disabled: busy,
-          onclick: () => setStatus(s)}, statusLabel(s))) : h('p', {class: 'hint', id: 'statuses-reading'}, 'Reading the statuses this unit may go to…')),
+      statusButtons(u, next),
       emergency(u),
       h('section', {class: 'geo', 'aria-label': 'Position'},
         h('p', {class: `geo-state ${geo.state}`, id: 'geo-state'}, geo.text),
@@ -147,13 +148,49 @@ export function mount(root, ctx) {
     await setStatus('EMERGENCY');
   }
 
-  async function setStatus(status) {
+  // statusButtons are the statuses the unit may go to; out of EMERGENCY
+  // only for whoever pressed it or a supervisor (release.js), who say why.
+  function statusButtons(u, next) {
+    const rule = endRule(ctx.me, u);
+    if (u.status === 'EMERGENCY' && !rule.ok) {
+      ending = null;
+      return h('section', {class: 'status-buttons', 'aria-label': 'Change status'},
+        h('p', {class: 'hint', id: 'end-emergency-who'}, `${rule.why}.`));
+    }
+    if (u.status !== 'EMERGENCY') ending = null;
+    if (ending) return h('section', {class: 'status-buttons', 'aria-label': 'End the EMERGENCY'}, ending.el);
+    return h('section', {class: 'status-buttons', 'aria-label': 'Change status', 'aria-busy': next ? 'false' : 'true'},
+      next ? next.map((s) => h('button', {type: 'button', class: `status-btn st-${s}`, id: `set-${s}`, disabled: busy,
+        onclick: () => setStatus(s)}, u.status === 'EMERGENCY' ? `End EMERGENCY: ${statusLabel(s)}` : statusLabel(s)))
+        : h('p', {class: 'hint', id: 'statuses-reading'}, 'Reading the statuses this unit may go to…'));
+  }
+
+  // askEnd asks why the EMERGENCY is over before the unit goes to status.
+  function askEnd(u, status) {
+    ending = reasonForm({id: 'end-emergency-form', question: `Why is the EMERGENCY over? (required, on the record)`,
+      submitLabel: `End EMERGENCY: ${statusLabel(status)}`, placeholder: 'safe now, backup on scene',
+      submit: async (reason) => {
+        ending = null;
+        await setStatus(status, reason);
+        return null;
+      },
+      cancel: () => {
+        ending = null;
+        render();
+        document.getElementById(`set-${status}`)?.focus();
+      }});
+    render();
+    ending.focus();
+  }
+
+  async function setStatus(status, reason) {
     const u = myUnit();
     if (!u || busy) return;
+    if (u.status === 'EMERGENCY' && status !== 'EMERGENCY' && !reason) return askEnd(u, status);
     busy = true;
     render();
     try {
-      store.takeUnit(await post(`/units/${seg(u.id)}/status`, {status}));
+      store.takeUnit(await post(`/units/${seg(u.id)}/status`, reason ? {status, reason} : {status}));
       ctx.announce(`${u.call_sign} is ${statusLabel(status)}`);
     } catch (e) {
       ctx.toast(e.message, 'error');
