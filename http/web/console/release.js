@@ -46,7 +46,7 @@ export function endRequestRule(me, r) {
 // status) sends it and returns an error message or null; cancel closes it.
 // It returns {el, focus}.
 export function reasonForm({id, question, submitLabel, statuses, status, placeholder, submit, cancel}) {
-  const input = h('input', {id: `${id}-reason`, name: 'reason', autocomplete: 'off', maxlength: '500', required: true,
+  const input = h('input', {id: `${id}-reason`, name: 'reason', autocomplete: 'off', maxlength: '500', 'aria-required': 'true',
     placeholder: placeholder || '', 'aria-describedby': `${id}-error`});
   const select = statuses ? h('select', {id: `${id}-status`, name: 'status'},
     statuses.map((s) => h('option', {value: s, selected: s === status}, statusLabel(s)))) : null;
@@ -73,6 +73,9 @@ export function reasonForm({id, question, submitLabel, statuses, status, placeho
   h('label', {for: input.id}, question), input, err,
   h('div', {class: 'form-buttons'}, send,
     h('button', {type: 'button', class: 'ghost', onclick: cancel}, 'Back')));
+  input.addEventListener('input', () => {
+    if (input.value.trim()) err.textContent = '';
+  });
   el.addEventListener('keydown', (ev) => {
     if (ev.key === 'Escape') {
       ev.preventDefault();

@@ -115,8 +115,9 @@ export function unitActions(view) {
     open = {unit: u.id, kind, where};
     replace(slotOf(where), h('section', {class: `unit-act ${kind}`, 'aria-label': title},
       h('h3', {}, title), f.el));
-    slotOf(where).scrollIntoView({block: 'nearest'});
     f.focus();
+    // The whole form in sight, its buttons too, in a short panel.
+    slotOf(where).scrollIntoView({block: 'nearest'});
   }
 
   // The form closes, saying so, once the unit has moved on without it.
