@@ -169,6 +169,36 @@ func TestConsoleCancelAndEndEmergency(t *testing.T) {
 	if ended == nil || ended.Data.Reason != "officer safe, spoke to them on the radio" {
 		t.Errorf("the supervisor's change of 1A11 in the timeline = %+v, want AVAILABLE with the reason", ended)
 	}
+
+	// The officer who pressed it ends their own, on the unit's screen,
+	// with a reason.
+	up := openPage(t, browserCtx, n, "officer", 390, 844, true)
+	defer up.checkConsole()
+	up.login(creds["metro-officer"], "unit")
+	up.waitFor("the unit picker", `document.querySelector('[data-unit="metro.1a11"]')`)
+	up.do(chromedp.Click(chromedp.CSS(`[data-unit="metro.1a11"]`)))
+	up.waitFor("the unit's screen", `document.getElementById("unit-cs")?.innerText === "1A11"`)
+	disp.must(t, "POST", "/api/v1/incidents/"+inc.ID+"/dispatch", map[string]any{"units": []string{"metro.1a11"}}, http.StatusOK)
+	officer.must(t, "POST", "/api/v1/units/metro.1a11/status", map[string]string{"status": "EMERGENCY"}, http.StatusOK)
+	up.waitFor("ending offered to the officer", `document.getElementById("unit-status").innerText === "Emergency" && document.getElementById("set-AVAILABLE")?.innerText === "End EMERGENCY: Available"`)
+	up.do(chromedp.Click(chromedp.ID("set-AVAILABLE")))
+	up.waitFor("the reason asked", `document.activeElement?.id === "end-emergency-form-reason"`)
+	if st := up.text("#unit-status"); st != "Emergency" {
+		t.Errorf("unit status after pressing Available = %q, want still Emergency until the reason is given", st)
+	}
+	up.do(chromedp.SendKeys(chromedp.ID("end-emergency-form-reason"), "false alarm, pressed by mistake"))
+	up.screenshot("release-04-unit-end-emergency")
+	up.do(chromedp.Click(chromedp.CSS(`#end-emergency-form button[type=submit]`)))
+	up.waitFor("available", `document.getElementById("unit-status").innerText === "Available"`)
+	var own string
+	for _, e := range timelineOf(t, disp, "/api/v1/incidents/"+inc.ID+"/timeline") {
+		if e.Type == "unit.status_changed" && e.Data.Unit == "metro.1a11" && e.Data.Status == "AVAILABLE" && e.Actor.User == "metro-officer" {
+			own = e.Data.Reason
+		}
+	}
+	if own != "false alarm, pressed by mistake" {
+		t.Errorf("the officer's own end of the EMERGENCY carries reason %q, want theirs", own)
+	}
 }
 
 // TestConsoleUnitLeft shows a request's watch after acceptance
@@ -236,6 +266,11 @@ func TestConsoleUnitLeft(t *testing.T) {
 	}
 	fp.waitFor("waiting for help again", card+`.querySelector(".rq-waiting")?.innerText.includes("Waiting for help again — the units left")`)
 	fp.waitFor("the countdown to the next escalation", card+`.querySelector(".rq-count-label")?.innerText === "escalates in" && `+card+`.querySelector(".rq-helping-none")`)
+	// Its raiser or a supervisor of federal closes an EMERGENCY request:
+	// federal's supervisor is offered to.
+	if !eval[bool](fp, card+`.querySelector("[data-act=close]") !== null`) {
+		t.Error("federal's supervisor is not offered to close federal's EMERGENCY request")
+	}
 	left := card + `.querySelector(".rq-left").textContent`
 	first := eval[string](fp, left)
 	fp.waitFor("the countdown to run", left+` !== "`+first+`"`)
