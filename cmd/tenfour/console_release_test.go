@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +26,18 @@ type timelineEntry struct {
 		Status string `json:"status"`
 		Reason string `json:"reason"`
 	} `json:"data"`
+}
+
+// docShot writes the viewport to docs/console.md's picture name too, when
+// TENFOUR_DOC_SCREENSHOTS names the folder (docs/img): these tests' own
+// screens are the pictures of letting a unit go.
+func docShot(p *page, name string) {
+	p.t.Helper()
+	if out := os.Getenv("TENFOUR_DOC_SCREENSHOTS"); out != "" {
+		if err := p.saveScreenshot(filepath.Join(out, name+".png")); err != nil {
+			p.t.Error(err)
+		}
+	}
 }
 
 // timelineOf reads the timeline of an incident or a request (path) as a
@@ -106,6 +120,7 @@ func TestConsoleCancelAndEndEmergency(t *testing.T) {
 	dp.waitFor("the reason required", `document.getElementById("cancel-form-error").innerText.includes("reason is required")`)
 	dp.do(chromedp.SendKeys(chromedp.ID("cancel-form-reason"), "caller says the fight is over"))
 	dp.screenshot("release-01-cancel-form")
+	docShot(dp, "console-release-cancel")
 	dp.do(chromedp.Click(chromedp.CSS(`#cancel-form button[type=submit]`)))
 	dp.waitFor("the cancellation said", `document.getElementById("cmd-out").innerText.includes("Cancelled 1A12") && !document.getElementById("cancel-form")`)
 	dp.waitFor("1A12 shown cancelled on the incident", `[...document.querySelectorAll(".assigned .chip.gone")].some(e => e.textContent === "1A12 cancelled: caller says the fight is over")`)
@@ -285,4 +300,5 @@ func TestConsoleUnitLeft(t *testing.T) {
 	fp.do(chromedp.Evaluate[chromedp.Void](card + `.querySelector(".rq-history").open = true`))
 	fp.do(chromedp.Evaluate[chromedp.Void](card + `.querySelector(".rq-watch").scrollIntoView({block: "start"})`))
 	fp.screenshot("release-03-unit-left")
+	docShot(fp, "console-release-unit-left")
 }
