@@ -133,6 +133,10 @@ func TestConsoleCancelAndEndEmergency(t *testing.T) {
 	dp.do(chromedp.SendKeys(chromedp.ID("cmd"), "c 1A11 sent to the wrong address\n"))
 	dp.waitFor("1A11 cancelled", `document.getElementById("cmd-out").innerText.includes("Cancelled 1A11")`)
 	dp.waitFor("the incident waiting again", `document.querySelector(".detail-info .badge")?.textContent === "Waiting"`)
+	// The help lists the command.
+	dp.do(chromedp.SendKeys(chromedp.ID("cmd"), "?\n"))
+	dp.waitFor("the commands in the help", `document.getElementById("help").open && document.getElementById("help-commands")?.innerText.includes("Cancel (disregard) a unit on its way")`)
+	dp.do(chromedp.Evaluate[chromedp.Void](`document.getElementById("help").close()`))
 	var got struct{ Status string }
 	if err := json.Unmarshal(disp.mustGet(t, "/api/v1/incidents/"+inc.ID), &got); err != nil || got.Status != "PENDING" {
 		t.Errorf("incident after both cancels = %+v (%v), want PENDING", got, err)

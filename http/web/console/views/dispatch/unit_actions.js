@@ -30,15 +30,22 @@ export function unitActions(view) {
       out.push(h('button', {type: 'button', class: 'ghost unit-cancel', id: `cancel-${where}-${u.id}`,
         'aria-label': `Cancel (disregard) ${u.call_sign}`, onclick: () => openCancel(u, where)}, 'Cancel (disregard)'));
     } else if (c.why) {
-      out.push(h('span', {class: 'hint unit-cancel-no', title: c.why}, where === 'detail' ? c.why : 'helping: supervisor cancels'));
+      out.push(brief('unit-cancel-no', c.why, where === 'detail' ? null : 'helping: supervisor cancels'));
     }
     if (e.ok) {
       out.push(h('button', {type: 'button', class: 'danger-ghost unit-end-emergency', id: `end-emergency-${where}-${u.id}`,
         'aria-label': `End EMERGENCY of ${u.call_sign}`, onclick: () => openEnd(u, null, where)}, 'End EMERGENCY…'));
     } else if (e.why) {
-      out.push(h('span', {class: 'hint unit-end-no', title: e.why}, where === 'detail' ? e.why : 'supervisor ends it'));
+      out.push(brief('unit-end-no', e.why, where === 'detail' ? null : 'supervisor ends it'));
     }
     return out;
+  }
+
+  // brief says why not: in full, or, on the crowded board, in a few
+  // words — the full sentence on hover and for screen readers.
+  function brief(cls, why, short) {
+    if (!short) return h('span', {class: `hint ${cls}`}, why);
+    return h('span', {class: `hint ${cls}`, title: why}, h('span', {'aria-hidden': 'true'}, short), h('span', {class: 'sr-only'}, why));
   }
 
   function slotOf(where) {
