@@ -265,6 +265,17 @@ func TestConsoleUnitLeft(t *testing.T) {
 	fp.waitFor("the arrival deadline", card+`.querySelector(".rq-waiting")?.innerText.includes("Waiting for units to arrive") && `+
 		card+`.querySelector(".rq-count-label")?.innerText === "arrival due in"`)
 
+	// Metro's dispatcher may not call back a unit helping on another
+	// agency's request: the board says so in place of the button.
+	md := openPage(t, browserCtx, n, "metro dispatcher", 1280, 800, false)
+	defer md.checkConsole()
+	md.login(creds["metro-dispatcher"], "dispatch")
+	md.waitFor("1A12 dispatched on the board", `[...document.querySelectorAll("#board .group.st-DISPATCHED li")].some(li => li.querySelector(".cs")?.innerText === "1A12" && `+
+		`li.querySelector(".unit-cancel-no")?.title.includes("helping on request `+rq+`: only a supervisor of its agency may call it back"))`)
+	if eval[bool](md, `!!document.getElementById("cancel-board-metro.1a12")`) {
+		t.Error("metro's dispatcher is offered to cancel 1A12, helping on federal's request: only a supervisor may")
+	}
+
 	// Metro's supervisor holds the area, then calls 1A12 back.
 	var dv struct {
 		ID string `json:"id"`
