@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -167,5 +168,40 @@ func TestConsoleAlerts(t *testing.T) {
 	}
 	if got := disp.text("#alerts"); strings.Contains(got, "EMERGENCY: "+callSign) {
 		t.Errorf("dispatcher's band after the acknowledgement = %q, want no EMERGENCY of %s", got, callSign)
+	}
+
+	// The supervisor's acknowledgement: refused first, the alert stays
+	// and says why; then held up in the network, it says it is sending,
+	// and leaves once the server has it. (The page's fetch stands in for
+	// the network.)
+	eval[chromedp.Void](sup, `(() => {
+		const real = window.fetch;
+		window.ackCalls = 0;
+		window.fetch = (u, o) => {
+			if (!String(u).includes("/api/v1/alerts/")) return real(u, o);
+			if (++window.ackCalls === 1) return Promise.resolve(new Response(JSON.stringify({type: "about:blank", title: "Not Found", status: 404,
+				detail: "the test refused it", code: "not_found"}), {status: 404, headers: {"Content-Type": "application/problem+json"}}));
+			return new Promise((resolve) => { window.releaseAck = () => resolve(real(u, o)); });
+		};
+	})()`)
+	ack := fmt.Sprintf(`#alerts .alert.emergency[data-seq=%q] button.ack`, seq)
+	sup.do(chromedp.Click(chromedp.CSS(ack)))
+	sup.waitFor("the refusal said", item+`?.querySelector(".alert-error")?.innerText === "Not acknowledged: the test refused it"`)
+	sup.do(chromedp.Click(chromedp.CSS(ack)))
+	sup.waitFor("sending…", `document.querySelector(`+fmt.Sprintf("%q", ack)+`)?.innerText === "Sending…" && window.releaseAck`)
+	sup.screenshot("alerts-05-sending")
+	eval[chromedp.Void](sup, `window.releaseAck()`)
+	sup.waitFor("the alert off the supervisor's band", `!`+item)
+	if err := json.Unmarshal(admin.mustGet(t, "/api/v1/requests/"+request+"/timeline"), &tl); err != nil {
+		t.Fatal(err)
+	}
+	acks = nil
+	for _, e := range tl.Entries {
+		if e.Type == "alert.acknowledged" {
+			acks = append(acks, e.Actor.User)
+		}
+	}
+	if want := []string{"metro-dispatcher", "metro-supervisor"}; !slices.Equal(acks, want) {
+		t.Errorf("acknowledgements in %s's timeline = %q, want %q", request, acks, want)
 	}
 }
