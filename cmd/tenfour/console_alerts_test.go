@@ -4,6 +4,7 @@ package main_test
 // against a real `tenfour demo`, with the helpers of console_test.go.
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -13,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -204,4 +207,55 @@ func TestConsoleAlerts(t *testing.T) {
 	if want := []string{"metro-dispatcher", "metro-supervisor"}; !slices.Equal(acks, want) {
 		t.Errorf("acknowledgements in %s's timeline = %q, want %q", request, acks, want)
 	}
+}
+
+// gestureAudio makes a page's AudioContext wait for a gesture on the page
+// before it plays, as browsers do by default: headless Chromium plays
+// without one whatever its autoplay flag. resume starts it only while the
+// page has a user's transient activation (a click, a key).
+const gestureAudio = `(() => {
+	const Real = window.AudioContext;
+	window.AudioContext = class extends Real {
+		constructor(...args) { super(...args); this.waits = true; super.suspend(); }
+		get state() { return this.waits ? "suspended" : super.state; }
+		resume() {
+			if (!navigator.userActivation.isActive) return this.waits ? new Promise(() => {}) : super.resume();
+			this.waits = false;
+			return super.resume().then(() => this.dispatchEvent(new Event("statechange")));
+		}
+	};
+})()`
+
+// TestConsoleAlertsBlocked: where the browser lets a page play sound only
+// after a gesture on it, a console opened without one says that sound
+// waits, and the first click starts it.
+func TestConsoleAlertsBlocked(t *testing.T) {
+	dir := t.TempDir()
+	n := startNode(t, "demo", dir, "--speed", "0.005", "--seed", "7")
+	creds := demoCredentials(t, dir)
+	browserCtx := startBrowser(t)
+	disp := openPage(t, browserCtx, n, "dispatcher", 1440, 900, false)
+	defer disp.checkConsole()
+	disp.do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: gestureAudio})
+		return err
+	}))
+	// Signed in by the page's script, not by a hand: the console opens
+	// with no gesture on it.
+	c := creds["metro-dispatcher"]
+	disp.do(chromedp.Navigate(n.url + "/console/login"))
+	ctx, cancel := context.WithTimeout(disp.ctx, 15*time.Second)
+	defer cancel()
+	status, err := chromedp.Run(ctx, chromedp.Evaluate[int](fmt.Sprintf(`fetch("/api/v1/auth/login", {method: "POST", headers: {"Content-Type": "application/json"},
+		body: JSON.stringify({username: %q, password: %q})}).then(r => r.status)`, c.Username, c.Password), chromedp.EvalAwaitPromise))
+	if err != nil || status != http.StatusOK {
+		t.Fatalf("sign-in by script = %d (%v), want 200", status, err)
+	}
+	disp.do(chromedp.Navigate(n.url + "/console/dispatch"))
+	disp.waitFor("the console", `document.getElementById("live")?.dataset.state === "live" && document.querySelector("#board .group")`)
+	disp.waitFor("the header saying sound waits", `document.getElementById("sound-state").dataset.state === "blocked" &&
+		!document.getElementById("sound-state").hidden && document.getElementById("sound-state").innerText.startsWith("Sound waits")`)
+	disp.screenshot("alerts-06-sound-waits")
+	disp.do(chromedp.Click(chromedp.CSS("main#view"), chromedp.NodeVisible))
+	disp.waitFor("sound allowed by the click", `document.getElementById("sound-state").dataset.state === "on" && document.getElementById("sound-state").hidden`)
 }

@@ -199,8 +199,9 @@ export class Sound {
     let say = '';
     if (this.muted) say = 'Alerts are silent';
     else if (this.unsupported) say = 'This browser cannot sound alerts';
-    else if (this.ac && this.ac.state !== 'running') say = 'Sound waits: click or press a key to allow it';
+    else if (this.ac && this.ac.state !== 'running') say = 'Sound waits for a click';
     this.state.textContent = say;
+    this.state.title = say === 'Sound waits for a click' ? 'This browser plays sound only once you click or press a key on the page' : '';
     this.state.hidden = !say;
     this.state.dataset.state = this.muted ? 'muted' : say ? 'blocked' : 'on';
   }
