@@ -65,11 +65,13 @@ export class Alerts {
 
   // ack acknowledges alert a: on the record when it names its event, and
   // off this screen once the server has it; on this screen only when it
-  // does not (an alert the console raised itself whose event is unknown).
+  // does not (an alert the console raised itself whose event is unknown),
+  // or when this user is not one an alert calls (an auditor, an
+  // administrator: the route's roles).
   async ack(a) {
     const store = this.store;
     if (a.sending || a.acked) return;
-    if (a.seq == null) {
+    if (a.seq == null || !store.may('POST /api/v1/alerts/{seq}/acknowledge')) {
       store.ack(a.key);
       return;
     }
