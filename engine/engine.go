@@ -441,6 +441,9 @@ func (e *Engine) Execute(ctx context.Context, actor dispatch.Actor, cmd dispatch
 	if err != nil {
 		return Result{}, err
 	}
+	if cmd, err = e.alertOf(ctx, cmd); err != nil {
+		return Result{}, err
+	}
 	e.mu.Lock()
 	now := e.clock().UTC()
 	if now.Before(e.last) {

@@ -247,6 +247,7 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/incidents/{id}/priors", readers, s.handleIncidentPriors},
 		{"POST /api/v1/incidents/{id}/publish", publishers, s.handlePublishIncident},
 		{"GET /api/v1/stream", anyUser, s.handleStream},
+		{"POST /api/v1/alerts/{seq}/acknowledge", alerters, s.handleAcknowledgeAlert},
 
 		// Premise records and place names (premises.go).
 		{"GET /api/v1/premises", readers, s.handleListPremises},

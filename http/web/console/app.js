@@ -5,6 +5,7 @@ import {get, post, onUnauthorized} from './api.js';
 import {Stream} from './stream.js';
 import {Store} from './store.js';
 import {Alerts} from './alerts.js';
+import {Sound} from './sound.js';
 import {watchAssist} from './assistalerts.js';
 import * as router from './router.js';
 import * as keys from './keys.js';
@@ -20,6 +21,7 @@ const ctx = {
   toast,
   announce,
   alerts: null,
+  sound: null,
   // open asks the dispatcher view to show an incident (set by that view).
   openIncident: null,
   // openRequest asks the supervisor view to show a request (set by it).
@@ -95,6 +97,8 @@ async function startSession(me) {
   $('who').textContent = `${me.username} · ${me.agency || 'installation'} · ${me.roles.join(', ')}`;
   $('logout').hidden = false;
   $('live').hidden = false;
+  $('sound').hidden = false;
+  ctx.sound.start();
   liveState('connecting');
   renderNav();
   const store = ctx.store;
@@ -237,6 +241,7 @@ async function boot() {
       router.go('dispatch');
     },
   });
+  ctx.sound = new Sound(ctx.store, $('alerts'), $('sound'), $('sound-state'));
   onUnauthorized(() => signedOut());
 
   let me = null;

@@ -40,6 +40,7 @@ const words = {
   'agency.run_cards_set': (d) => ['Run cards set', `${(d.cards || []).length} cards`],
   'alert.incident_pending': (d) => ['Alert: waiting for a unit', `${d.pending_seconds} s`],
   'alert.safety_check': (d) => ['Alert: safety check', `on scene ${d.on_scene_seconds} s`],
+  'alert.acknowledged': (d) => ['Alert seen', `${d.alert_type} · event ${d.alert}`],
   'assist.requested': (d) => [`Asked ${d.to_agency} for help`, `${d.urgency}: ${hidden(d.nature)}`],
   'assist.acknowledged': (d) => [`${d.to_agency} acknowledged`, d.held ? 'held by a directive: the deadline stands' : 'deciding'],
   'assist.accepted': (d) => [`${d.to_agency} accepted`, `sends ${list((d.units || []).map(unitName))}` +
