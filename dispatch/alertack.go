@@ -17,12 +17,10 @@ const TypeAlertAcknowledged = "alert.acknowledged"
 
 // alertTypes are the event types that are alerts whatever their payload;
 // unit.status_changed (to EMERGENCY) and assist.requested (EMERGENCY) are
-// alerts by their payload (IsAlert). assist.unit_left is named by its type
-// string: it is a unit leaving an open assistance request (the arrival
-// deadline's work), declared with the other assist.* events.
+// alerts by their payload (IsAlert).
 var alertTypes = []string{
 	TypeIncidentPending, TypeSafetyCheck,
-	TypeAssistEscalated, TypeAssistConflict, "assist.unit_left",
+	TypeAssistEscalated, TypeAssistConflict, TypeAssistUnitLeft,
 }
 
 // alertSubjects are the subject keys an acknowledgement copies from its

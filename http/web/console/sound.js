@@ -95,8 +95,9 @@ export class Sound {
   }
 
   // fold keeps the deadline of each open request from its events: any
-  // assist.* event that names one sets it; an acceptance without one ends
-  // it; a closed request is no longer watched.
+  // assist.* event that names one sets it; a unit on scene ends it, as do
+  // an acceptance or a unit leaving without one (another unit helping is
+  // on scene); a closed request is no longer watched.
   fold(ev) {
     const e = ev.data, d = e?.data || {};
     if (!e?.type?.startsWith('assist.') || !d.request || !takesPart(this.store.me)) return;
@@ -107,7 +108,7 @@ export class Sound {
     const r = this.requests.get(d.request) || {urgency: d.urgency, deadline: 0};
     r.urgency = d.urgency || r.urgency;
     if (d.deadline) r.deadline = Date.parse(d.deadline);
-    else if (e.type === 'assist.accepted') r.deadline = 0;
+    else if (['assist.accepted', 'assist.on_scene', 'assist.unit_left'].includes(e.type)) r.deadline = 0;
     this.requests.set(d.request, r);
   }
 
