@@ -58,6 +58,10 @@ var ErrFenced = errors.New("fenced: not the sequencer at this epoch")
 type Batch struct {
 	Leaves   []Leaf
 	Openings []Opening
+	// Keys are the idempotency keys of the commands whose events the batch
+	// holds, without their answers, each key once. A key already stored (a
+	// request that ran several commands) adds its Count to the stored one.
+	Keys []Idempotency
 	// Epoch, if not zero, fences the append: it commits only if, within the
 	// same transaction, the sequencer lease is held at this epoch and has not
 	// expired by the database's clock. Otherwise Append returns ErrFenced.
@@ -131,4 +135,29 @@ type Photo struct {
 	Type    string // its media type, such as "image/jpeg"
 	Data    []byte
 	Created time.Time
+}
+
+// An Idempotency is the durable record of a command done under an
+// Idempotency-Key (IETF draft "The Idempotency-Key HTTP Header Field"). The
+// ledger writes it in the transaction that makes the command's events
+// durable (Batch.Keys), so that "the events are durable" and "the key is
+// known" never disagree, whichever node takes over the log. The server adds
+// its answer afterwards, when it has one; a record without an answer is a
+// command whose answer was lost. Nothing of it enters the log.
+type Idempotency struct {
+	// Key is the SHA-256 of the caller's identity and the key it sent.
+	Key []byte
+	// Fingerprint is the SHA-256 of the request (method, path and body).
+	Fingerprint []byte
+	// First is the sequence number of the command's first event; Count is
+	// the number of its events.
+	First int64
+	Count int64
+	// Created is when the command was decided.
+	Created time.Time
+	// Status, Header and Body are the answer, once stored; Status is 0
+	// while none is.
+	Status int
+	Header map[string][]string
+	Body   []byte
 }

@@ -36,6 +36,16 @@ type Store interface {
 	// Photo returns the photo with the hash, or store.ErrNotFound.
 	Photo(ctx context.Context, hash []byte) (store.Photo, error)
 
+	// Idempotency returns the record of an idempotency key, with its answer
+	// if one was stored, or store.ErrNotFound.
+	Idempotency(ctx context.Context, key []byte) (store.Idempotency, error)
+	// SaveIdempotencyAnswer stores the answer of a key's command; it
+	// returns store.ErrNotFound if the key has no record.
+	SaveIdempotencyAnswer(ctx context.Context, key []byte, status int, header map[string][]string, body []byte) error
+	// DeleteIdempotency deletes the keys created before a time and returns
+	// how many it deleted.
+	DeleteIdempotency(ctx context.Context, before time.Time) (int64, error)
+
 	// EraseOpening deletes one opening (retention, expungement). The leaf and
 	// its commitment are untouched. It returns store.ErrNotFound if there is
 	// none.
@@ -76,6 +86,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Lease", testLease},
 		{"Fence", testFence},
 		{"Photos", testPhotos},
+		{"Idempotency", testIdempotency},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
