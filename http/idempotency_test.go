@@ -2,13 +2,18 @@ package http_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
+	tenfourhttp "github.com/tenfour-cad/tenfour/http"
 )
 
 // postKey sends a POST with a bearer token and an Idempotency-Key.
@@ -173,5 +178,104 @@ func TestIdempotencyKeyFollower(t *testing.T) {
 	var a dispatch.Agency
 	if err := json.Unmarshal(first.Body, &a); err != nil || a.ID != "metro" {
 		t.Errorf("answer %s, want the agency metro", first.Body)
+	}
+}
+
+// lossyKeys is a node's store of idempotency keys that, while lose is set,
+// drops the answers it is given: the node stopped after its command's
+// events were durable and before their answer was stored.
+type lossyKeys struct {
+	tenfourhttp.Keys
+	lose atomic.Bool
+}
+
+func (k *lossyKeys) SaveIdempotencyAnswer(ctx context.Context, key []byte, status int, header map[string][]string, body []byte) error {
+	if k.lose.Load() {
+		return nil
+	}
+	return k.Keys.SaveIdempotencyAnswer(ctx, key, status, header, body)
+}
+
+// TestIdempotencyKeyTakeover checks that a key outlives the sequencer that
+// took it: after the lease moves to another node, which never saw the
+// key, a retry is answered as the first request was — or, if its answer
+// was never stored, as done — and the command is not run again.
+func TestIdempotencyKeyTakeover(t *testing.T) {
+	ts := MustOpenServer(t)
+	keys := &lossyKeys{Keys: ts.Store}
+	ts.Handler.SetKeys(keys)
+	f := ts.MustOpenFollower(t, false)
+	ts.MustExecute(t, dispatch.CreateAgency{ID: "metro", Name: "Metro PD", Kind: "municipal_police"})
+	before := ts.Engine.Log().Size()
+	// Incidents, which the domain would create again: only the key stands
+	// between a retry and a second incident.
+	theft := map[string]any{"agency": "metro", "type": "THEFT", "location": map[string]string{"text": "1 Main St"}}
+	fire := map[string]any{"agency": "metro", "type": "THEFT", "location": map[string]string{"text": "2 Main St"}}
+
+	answered := postKey(t, ts, "/api/v1/incidents", ts.Admin, "theft", theft)
+	keys.lose.Store(true)
+	lost := postKey(t, ts, "/api/v1/incidents", ts.Admin, "fire", fire)
+	for _, r := range []Response{answered, lost} {
+		if r.Status != http.StatusCreated {
+			t.Fatalf("POST /api/v1/incidents on the sequencer = %d %s, want 201", r.Status, r.Body)
+		}
+	}
+
+	// The sequencer stops; the follower, which never saw either key, takes
+	// the lease.
+	if err := ts.Engine.Close(); err != nil {
+		t.Fatalf("close the sequencer's engine: %v", err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for !f.Engine.Log().IsSequencer() {
+		if time.Now().After(deadline) {
+			t.Fatal("the follower did not take the lease within 20s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	size := f.Engine.Log().Size()
+
+	t.Run("Replayed", func(t *testing.T) {
+		r := postKey(t, f, "/api/v1/incidents", ts.Admin, "theft", theft)
+		if r.Status != answered.Status || !bytes.Equal(r.Body, answered.Body) || r.Header.Get("Idempotent-Replayed") != "true" {
+			t.Errorf("repeat on the new sequencer = %d %s (replayed %q), want %d %s replayed", r.Status, r.Body, r.Header.Get("Idempotent-Replayed"), answered.Status, answered.Body)
+		}
+		for _, h := range []string{"Location", "Tenfour-Seq", "Tenfour-Log-Size", "Content-Type"} {
+			if r.Header.Get(h) != answered.Header.Get(h) || answered.Header.Get(h) == "" {
+				t.Errorf("repeat on the new sequencer: %s = %q, want %q", h, r.Header.Get(h), answered.Header.Get(h))
+			}
+		}
+	})
+
+	t.Run("AnswerLost", func(t *testing.T) {
+		for i := range 2 { // from the store, then from the new node's memory
+			r := postKey(t, f, "/api/v1/incidents", ts.Admin, "fire", fire)
+			var done struct {
+				Done   bool  `json:"done"`
+				Seq    int64 `json:"seq"`
+				Events int64 `json:"events"`
+			}
+			if err := json.Unmarshal(r.Body, &done); err != nil || r.Status != http.StatusOK || !done.Done || r.Header.Get("Idempotent-Replayed") != "true" {
+				t.Fatalf("repeat %d of a command whose answer was lost = %d %s (replayed %q), want 200, done, replayed", i+1, r.Status, r.Body, r.Header.Get("Idempotent-Replayed"))
+			}
+			seq, end := lost.Header.Get("Tenfour-Seq"), lost.Header.Get("Tenfour-Log-Size")
+			if strconv.FormatInt(done.Seq, 10) != seq || strconv.FormatInt(done.Seq+done.Events, 10) != end ||
+				r.Header.Get("Tenfour-Seq") != seq || r.Header.Get("Tenfour-Log-Size") != end {
+				t.Errorf("repeat %d: seq %d, events %d (Tenfour-Seq %s, Tenfour-Log-Size %s); want the first answer's events [%s, %s)",
+					i+1, done.Seq, done.Events, r.Header.Get("Tenfour-Seq"), r.Header.Get("Tenfour-Log-Size"), seq, end)
+			}
+		}
+	})
+
+	t.Run("ErrReused", func(t *testing.T) {
+		r := postKey(t, f, "/api/v1/incidents", ts.Admin, "fire", theft)
+		CheckProblem(t, "POST on the new sequencer with a key used before for another incident", r, http.StatusUnprocessableEntity, "idempotency_key_reused", "another request")
+	})
+
+	if got := f.Engine.Log().Size(); got != size {
+		t.Errorf("log size after the repeats = %d, want %d: a command ran twice", got, size)
+	}
+	if got := countEvents(t, f, before, dispatch.TypeIncidentCreated); got != 2 {
+		t.Errorf("%d incident.created events, want 2: each incident once", got)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tenfour-cad/tenfour/auth"
@@ -34,6 +35,10 @@ type Server struct {
 	cop    *http.CrossOriginProtection
 	relays relayer
 	idem   *idemStore
+	keys   Keys // durable idempotency keys (SetKeys); nil: memory only
+
+	pruneMu sync.Mutex
+	pruned  time.Time // when expired stored keys were last deleted
 
 	// LoginLimit bounds sign-in attempts per client address; FailureLimit
 	// bounds refused tokens and sessions per client address; APILimit bounds

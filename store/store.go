@@ -153,7 +153,8 @@ type Idempotency struct {
 	// the number of its events.
 	First int64
 	Count int64
-	// Created is when the command was decided.
+	// Created is when its request came, by the clock of the server that
+	// times keys.
 	Created time.Time
 	// Status, Header and Body are the answer, once stored; Status is 0
 	// while none is.
