@@ -312,7 +312,10 @@ func (s *Server) replayStored(w http.ResponseWriter, r *http.Request, e *idemEnt
 			"this Idempotency-Key could not be checked, so the command was not done; try again in a moment")
 		return true
 	case s.clock().Sub(k.Created) >= s.idem.ttl:
-		return false // expired, as it would be in memory; deleted soon
+		// Expired, as it would be in memory: deleted now, with the others,
+		// so that the command done again records its key afresh.
+		s.prune(r.Context(), true)
+		return false
 	case !bytes.Equal(k.Fingerprint, fp[:]):
 		s.idem.forget(e)
 		writeReused(w, r)
@@ -354,7 +357,7 @@ func doneAnswer(k store.Idempotency) (int, http.Header, []byte) {
 // reaches another node. A key with no record recorded no event, and needs
 // none. It is best effort: without the answer, a retry gets doneAnswer.
 // Then the expired keys are deleted, at most every
-// IdempotencyPruneInterval.
+// IdempotencyPruneInterval: the table holds about a TTL of commands.
 func (s *Server) saveAnswer(r *http.Request, hash []byte, status int, header http.Header, body []byte) {
 	ctx := context.WithoutCancel(r.Context())
 	err := s.keys.SaveIdempotencyAnswer(ctx, hash, status, header, body)
@@ -362,17 +365,23 @@ func (s *Server) saveAnswer(r *http.Request, hash []byte, status int, header htt
 		s.logger.Warn("store the answer of an idempotency key", "route", r.Pattern, "err", err)
 		return
 	}
-	now := s.clock()
+	s.prune(ctx, false)
+}
+
+// prune deletes the stored keys older than IdempotencyTTL, if it has not
+// done so for IdempotencyPruneInterval or if now is set.
+func (s *Server) prune(ctx context.Context, now bool) {
+	t := s.clock()
 	s.pruneMu.Lock()
-	due := now.Sub(s.pruned) >= IdempotencyPruneInterval
+	due := now || t.Sub(s.pruned) >= IdempotencyPruneInterval
 	if due {
-		s.pruned = now
+		s.pruned = t
 	}
 	s.pruneMu.Unlock()
 	if !due {
 		return
 	}
-	if _, err := s.keys.DeleteIdempotency(ctx, now.Add(-s.idem.ttl)); err != nil {
+	if _, err := s.keys.DeleteIdempotency(ctx, t.Add(-s.idem.ttl)); err != nil {
 		s.logger.Warn("delete expired idempotency keys", "err", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -277,5 +278,65 @@ func TestIdempotencyKeyTakeover(t *testing.T) {
 	}
 	if got := countEvents(t, f, before, dispatch.TypeIncidentCreated); got != 2 {
 		t.Errorf("%d incident.created events, want 2: each incident once", got)
+	}
+}
+
+// pruneLog is a node's store of idempotency keys that notes how many keys
+// each deletion of the expired ones deleted.
+type pruneLog struct {
+	tenfourhttp.Keys
+	mu      sync.Mutex
+	deleted []int64
+}
+
+func (k *pruneLog) DeleteIdempotency(ctx context.Context, before time.Time) (int64, error) {
+	n, err := k.Keys.DeleteIdempotency(ctx, before)
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.deleted = append(k.deleted, n)
+	return n, err
+}
+
+func (k *pruneLog) take() []int64 {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	d := k.deleted
+	k.deleted = nil
+	return d
+}
+
+// TestIdempotencyKeyExpires checks that the stored keys cost what the
+// last IdempotencyTTL of commands costs: the expired are deleted as
+// commands come, at most every IdempotencyPruneInterval.
+func TestIdempotencyKeyExpires(t *testing.T) {
+	ts := MustOpenServer(t)
+	keys := &pruneLog{Keys: ts.Store}
+	ts.Handler.SetKeys(keys)
+	ts.MustExecute(t, dispatch.CreateAgency{ID: "metro", Name: "Metro PD", Kind: "municipal_police"})
+	post := func(key string) {
+		t.Helper()
+		body := map[string]any{"agency": "metro", "type": "THEFT", "location": map[string]string{"text": key + " Main St"}}
+		if r := postKey(t, ts, "/api/v1/incidents", ts.Admin, key, body); r.Status != http.StatusCreated {
+			t.Fatalf("POST /api/v1/incidents %s = %d %s, want 201", key, r.Status, r.Body)
+		}
+	}
+	for _, step := range []struct {
+		advance time.Duration
+		keys    []string
+		deleted []int64 // by each deletion the commands ran
+	}{
+		{0, []string{"1", "2"}, []int64{0}},                                      // the first deletes what is old: nothing
+		{tenfourhttp.IdempotencyPruneInterval - time.Second, []string{"3"}, nil}, // too soon to delete again
+		{time.Second, []string{"4"}, []int64{0}},                                 // due again; nothing expired
+		{tenfourhttp.IdempotencyTTL, []string{"5"}, []int64{3}},                  // 1, 2 and 3 expired, 4 just not
+		{tenfourhttp.IdempotencyPruneInterval, []string{"6"}, []int64{1}},        // 4 expired
+	} {
+		ts.Clock.Advance(step.advance)
+		for _, k := range step.keys {
+			post(k)
+		}
+		if got := keys.take(); !slices.Equal(got, step.deleted) {
+			t.Errorf("after POSTing keys %v, %v later: deleted %v keys, want %v", step.keys, step.advance, got, step.deleted)
+		}
 	}
 }
