@@ -38,6 +38,8 @@ import (
 // a restarted node, or the node that took over the lease, is answered as
 // the first one was — or, if the node that did it died before storing the
 // answer, with a short "already done" answer naming the command's events.
+// Stored keys older than IdempotencyTTL are deleted as commands come
+// (saveAnswer), so the table holds about a day of commands, not history.
 // A command refused by the domain recorded nothing and is decided again.
 const (
 	idempotencyHeader = "Idempotency-Key"
@@ -202,6 +204,10 @@ func callerKey(r *http.Request) string {
 // gets that answer again with Idempotent-Replayed: true; the same key with
 // another request is refused (422), as is a repeat while the first still
 // runs (409). A 5xx answer is not remembered: the request may be retried.
+// A key this node does not hold is looked up in the store (replayStored);
+// a command that recorded events has its key there whatever its answer
+// was, so even after a 5xx that came once its events were durable, the
+// retry finds it done.
 func (s *Server) idempotent(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		key, ok, err := idempotencyKey(r)

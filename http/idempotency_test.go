@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/tenfour-cad/tenfour/dispatch"
 	tenfourhttp "github.com/tenfour-cad/tenfour/http"
+	"github.com/tenfour-cad/tenfour/store"
 )
 
 // postKey sends a POST with a bearer token and an Idempotency-Key.
@@ -338,5 +340,35 @@ func TestIdempotencyKeyExpires(t *testing.T) {
 		if got := keys.take(); !slices.Equal(got, step.deleted) {
 			t.Errorf("after POSTing keys %v, %v later: deleted %v keys, want %v", step.keys, step.advance, got, step.deleted)
 		}
+	}
+}
+
+// brokenKeys is a store of idempotency keys that cannot be read.
+type brokenKeys struct{ tenfourhttp.Keys }
+
+func (brokenKeys) Idempotency(context.Context, []byte) (store.Idempotency, error) {
+	return store.Idempotency{}, errors.New("connection refused")
+}
+
+// TestIdempotencyKeyUnavailable checks that a key that cannot be looked
+// up is not risked: the command is refused, to be retried, not done.
+func TestIdempotencyKeyUnavailable(t *testing.T) {
+	ts := MustOpenServer(t)
+	ts.Handler.SetKeys(brokenKeys{ts.Store})
+	ts.MustExecute(t, dispatch.CreateAgency{ID: "metro", Name: "Metro PD", Kind: "municipal_police"})
+	size := ts.Engine.Log().Size()
+	body := map[string]any{"agency": "metro", "type": "THEFT", "location": map[string]string{"text": "1 Main St"}}
+	for range 2 { // the refusal is not remembered
+		r := postKey(t, ts, "/api/v1/incidents", ts.Admin, "theft", body)
+		CheckProblem(t, "POST /api/v1/incidents with a key the store cannot look up", r, http.StatusServiceUnavailable, "idempotency_unavailable", "try again")
+		if got := r.Header.Get("Retry-After"); got != "1" {
+			t.Errorf("Retry-After = %q, want 1", got)
+		}
+	}
+	if got := countEvents(t, ts, size, dispatch.TypeIncidentCreated); got != 0 {
+		t.Errorf("%d incident.created events, want 0: the command was done", got)
+	}
+	if !strings.Contains(ts.Logs.String(), "connection refused") {
+		t.Errorf("the node's log lacks the store's error:\n%s", ts.Logs)
 	}
 }
