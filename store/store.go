@@ -1,11 +1,13 @@
 // Package store holds the types of what tenfour keeps in its database: the
 // event log with the Merkle tree's stored hashes beside each event, the
 // openings of private fields, the signed checkpoints, the sequencer lease,
-// the credentials that must never enter the log, and BOLO photos.
+// the credentials that must never enter the log, BOLO photos, and the
+// idempotency keys of recent commands with their answers.
 //
 // The interfaces are declared by the packages that use them, each only
-// what it needs: ledger.Store (the log), auth.Accounts (users, tokens,
-// sessions), http.Photos. Implementations live in sub-packages named for
+// what it needs: ledger.Store (the log, and the keys written with its
+// events), auth.Accounts (users, tokens, sessions), http.Photos, http.Keys
+// (the keys' answers). Implementations live in sub-packages named for
 // their database (store/sqlite, the embedded default; store/postgres, shared
 // by several nodes); each is one type that satisfies them all, and all pass
 // the conformance suite in store/storetest.

@@ -25,7 +25,8 @@ import (
 
 // Store is everything a store implements, as the parts of tenfour that use
 // it declare it: the log (ledger.Store), the accounts (auth.Accounts), BOLO
-// photos (http.Photos), and what no part calls yet but a store must do.
+// photos (http.Photos), idempotency keys (http.Keys), and what no part
+// calls yet but a store must do.
 type Store interface {
 	ledger.Store
 	auth.Accounts
