@@ -69,9 +69,10 @@ type Keys interface {
 	// Idempotency returns the record of a key, with its answer if one was
 	// stored, or store.ErrNotFound.
 	Idempotency(ctx context.Context, key []byte) (store.Idempotency, error)
-	// SaveIdempotencyAnswer stores the answer of a key's command; it
-	// returns store.ErrNotFound if the key has no record.
-	SaveIdempotencyAnswer(ctx context.Context, key []byte, status int, header map[string][]string, body []byte) error
+	// SaveIdempotencyAnswers stores the answers (Key, Status, Header, Body)
+	// of their keys' commands in one transaction; a key with no record is
+	// skipped.
+	SaveIdempotencyAnswers(ctx context.Context, answers []store.Idempotency) error
 	// DeleteIdempotency deletes the keys created before a time.
 	DeleteIdempotency(ctx context.Context, before time.Time) (int64, error)
 }
@@ -360,18 +361,73 @@ func doneAnswer(k store.Idempotency) (int, http.Header, []byte) {
 }
 
 // saveAnswer adds an answer to its key's stored record, for a retry that
-// reaches another node. A key with no record recorded no event, and needs
+// reaches another node; a key with no record recorded no event, and needs
 // none. It is best effort: without the answer, a retry gets doneAnswer.
 // Then the expired keys are deleted, at most every
 // IdempotencyPruneInterval: the table holds about a TTL of commands.
 func (s *Server) saveAnswer(r *http.Request, hash []byte, status int, header http.Header, body []byte) {
 	ctx := context.WithoutCancel(r.Context())
-	err := s.keys.SaveIdempotencyAnswer(ctx, hash, status, header, body)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	a := store.Idempotency{Key: hash, Status: status, Header: header, Body: body}
+	if err := s.answers.save(s.keys, a); err != nil {
 		s.logger.Warn("store the answer of an idempotency key", "route", r.Pattern, "err", err)
 		return
 	}
 	s.prune(ctx, false)
+}
+
+// maxAnswerGroup bounds the answers written in one transaction.
+const maxAnswerGroup = 1024
+
+// answerGroups stores the answers of keyed commands in groups, as the
+// ledger commits events: one transaction for all the answers that came
+// while the previous one was on its way to disk. On SQLite every
+// transaction is an fsync; one per answer would cut the commands a node
+// takes by half or more.
+type answerGroups struct {
+	mu      sync.Mutex
+	queue   []queuedAnswer
+	writing bool // a goroutine is writing the queue
+}
+
+type queuedAnswer struct {
+	a    store.Idempotency
+	done chan error
+}
+
+// save queues a and waits until the group that holds it is written.
+func (g *answerGroups) save(keys Keys, a store.Idempotency) error {
+	done := make(chan error, 1)
+	g.mu.Lock()
+	g.queue = append(g.queue, queuedAnswer{a, done})
+	if !g.writing {
+		g.writing = true
+		go g.write(keys)
+	}
+	g.mu.Unlock()
+	return <-done
+}
+
+// write writes the queued answers, a group at a time, until none is left.
+func (g *answerGroups) write(keys Keys) {
+	for {
+		g.mu.Lock()
+		group := g.queue[:min(len(g.queue), maxAnswerGroup)]
+		g.queue = g.queue[len(group):]
+		if len(group) == 0 {
+			g.writing = false
+			g.mu.Unlock()
+			return
+		}
+		g.mu.Unlock()
+		as := make([]store.Idempotency, len(group))
+		for i, q := range group {
+			as[i] = q.a
+		}
+		err := keys.SaveIdempotencyAnswers(context.Background(), as)
+		for _, q := range group {
+			q.done <- err
+		}
+	}
 }
 
 // prune deletes the stored keys older than IdempotencyTTL, if it has not

@@ -48,8 +48,10 @@ func (*savedKeys) Idempotency(_ context.Context, key []byte) (store.Idempotency,
 	return store.Idempotency{}, fmt.Errorf("key %x: %w", key, store.ErrNotFound)
 }
 
-func (k *savedKeys) SaveIdempotencyAnswer(_ context.Context, _ []byte, _ int, _ map[string][]string, body []byte) error {
-	k.sizes = append(k.sizes, len(body))
+func (k *savedKeys) SaveIdempotencyAnswers(_ context.Context, answers []store.Idempotency) error {
+	for _, a := range answers {
+		k.sizes = append(k.sizes, len(a.Body))
+	}
 	return nil
 }
 

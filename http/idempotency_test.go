@@ -192,11 +192,11 @@ type lossyKeys struct {
 	lose atomic.Bool
 }
 
-func (k *lossyKeys) SaveIdempotencyAnswer(ctx context.Context, key []byte, status int, header map[string][]string, body []byte) error {
+func (k *lossyKeys) SaveIdempotencyAnswers(ctx context.Context, answers []store.Idempotency) error {
 	if k.lose.Load() {
 		return nil
 	}
-	return k.Keys.SaveIdempotencyAnswer(ctx, key, status, header, body)
+	return k.Keys.SaveIdempotencyAnswers(ctx, answers)
 }
 
 // TestIdempotencyKeyTakeover checks that a key outlives the sequencer that

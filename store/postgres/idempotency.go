@@ -59,20 +59,29 @@ func (db *DB) Idempotency(ctx context.Context, key []byte) (store.Idempotency, e
 	return k, nil
 }
 
-// SaveIdempotencyAnswer stores the answer of the key's command, replacing
-// any stored before. It returns store.ErrNotFound if the key has no record:
-// its command recorded no event.
-func (db *DB) SaveIdempotencyAnswer(ctx context.Context, key []byte, status int, header map[string][]string, body []byte) error {
-	h, err := json.Marshal(header)
-	if err != nil {
-		return fmt.Errorf("save idempotency answer %x: %w", key, err)
+// SaveIdempotencyAnswers stores the answers (Key, Status, Header, Body)
+// of their keys' commands with one statement, replacing any stored
+// before. A key with no record (its command recorded no event) is skipped.
+func (db *DB) SaveIdempotencyAnswers(ctx context.Context, answers []store.Idempotency) error {
+	if len(answers) == 0 {
+		return nil
 	}
-	tag, err := db.pool.Exec(ctx, `UPDATE idempotency SET status = $1, header = $2, body = $3 WHERE key = $4`, status, string(h), body, key)
-	if err != nil {
-		return fmt.Errorf("save idempotency answer %x: %w", key, err)
+	keys := make([][]byte, len(answers))
+	statuses := make([]int32, len(answers))
+	headers := make([]string, len(answers))
+	bodies := make([][]byte, len(answers))
+	for i, a := range answers {
+		h, err := json.Marshal(a.Header)
+		if err != nil {
+			return fmt.Errorf("save idempotency answer %x: %w", a.Key, err)
+		}
+		keys[i], statuses[i], headers[i], bodies[i] = a.Key, int32(a.Status), string(h), a.Body
 	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("save idempotency answer %x: %w", key, store.ErrNotFound)
+	_, err := db.pool.Exec(ctx, `UPDATE idempotency SET status = a.status, header = a.header, body = a.body
+		FROM unnest($1::bytea[], $2::integer[], $3::text[], $4::bytea[]) AS a(key, status, header, body)
+		WHERE idempotency.key = a.key`, keys, statuses, headers, bodies)
+	if err != nil {
+		return fmt.Errorf("save idempotency answers: %w", err)
 	}
 	return nil
 }

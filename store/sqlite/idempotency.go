@@ -52,22 +52,34 @@ func (db *DB) Idempotency(ctx context.Context, key []byte) (store.Idempotency, e
 	return k, nil
 }
 
-// SaveIdempotencyAnswer stores the answer of the key's command, replacing
-// any stored before. It returns store.ErrNotFound if the key has no record:
-// its command recorded no event.
-func (db *DB) SaveIdempotencyAnswer(ctx context.Context, key []byte, status int, header map[string][]string, body []byte) error {
-	h, err := json.Marshal(header)
-	if err != nil {
-		return fmt.Errorf("save idempotency answer %x: %w", key, err)
+// SaveIdempotencyAnswers stores the answers (Key, Status, Header, Body)
+// of their keys' commands in one transaction, replacing any stored
+// before. A key with no record (its command recorded no event) is skipped.
+func (db *DB) SaveIdempotencyAnswers(ctx context.Context, answers []store.Idempotency) error {
+	if len(answers) == 0 {
+		return nil
 	}
-	res, err := db.w.ExecContext(ctx, `UPDATE idempotency SET status = ?, header = ?, body = ? WHERE key = ?`, status, string(h), body, key)
+	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("save idempotency answer %x: %w", key, err)
+		return fmt.Errorf("save idempotency answers: begin: %w", err)
 	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("save idempotency answer %x: %w", key, err)
-	} else if n == 0 {
-		return fmt.Errorf("save idempotency answer %x: %w", key, store.ErrNotFound)
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, `UPDATE idempotency SET status = ?, header = ?, body = ? WHERE key = ?`)
+	if err != nil {
+		return fmt.Errorf("save idempotency answers: %w", err)
+	}
+	defer stmt.Close()
+	for _, a := range answers {
+		h, err := json.Marshal(a.Header)
+		if err != nil {
+			return fmt.Errorf("save idempotency answer %x: %w", a.Key, err)
+		}
+		if _, err := stmt.ExecContext(ctx, a.Status, string(h), a.Body, a.Key); err != nil {
+			return fmt.Errorf("save idempotency answer %x: %w", a.Key, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("save idempotency answers: commit: %w", err)
 	}
 	return nil
 }

@@ -51,9 +51,6 @@ func testIdempotency(t *testing.T, open func(t *testing.T) Store) {
 		if _, err := st.Idempotency(t.Context(), hash("missing")); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("Idempotency(missing) = %v, want ErrNotFound", err)
 		}
-		if err := st.SaveIdempotencyAnswer(t.Context(), hash("missing"), 201, nil, []byte("{}")); !errors.Is(err, store.ErrNotFound) {
-			t.Errorf("SaveIdempotencyAnswer(missing) = %v, want ErrNotFound", err)
-		}
 	})
 	t.Run("SameTransaction", func(t *testing.T) {
 		// A batch that is refused writes no key: "the key is known" never
@@ -83,21 +80,34 @@ func testIdempotency(t *testing.T, open func(t *testing.T) Store) {
 	})
 	t.Run("Answer", func(t *testing.T) {
 		st := open(t)
-		k := idemKey("a", 0, 1, at)
-		mustAppend(t, st, store.Batch{Leaves: Leaves(0, 1), Keys: []store.Idempotency{k}})
+		a, b := idemKey("a", 0, 1, at), idemKey("b", 1, 1, at)
+		mustAppend(t, st, store.Batch{Leaves: Leaves(0, 2), Keys: []store.Idempotency{a, b}})
 		header := map[string][]string{"Location": {"/api/v1/agencies/x"}, "Tenfour-Seq": {"0"}, "Vary": {"A", "B"}}
 		body := []byte("{\"id\":\"x\"}\n\x00\xff")
-		for _, status := range []int{500, 201} { // the second replaces the first
-			if err := st.SaveIdempotencyAnswer(t.Context(), k.Key, status, header, body); err != nil {
-				t.Fatalf("SaveIdempotencyAnswer(%d) = %v", status, err)
+		answer := func(k store.Idempotency, status int) store.Idempotency {
+			k.Status, k.Header, k.Body = status, header, body
+			return k
+		}
+		// The second answer of a replaces the first; a key with no record
+		// is skipped; b is not answered.
+		missing := idemKey("missing", 5, 1, at)
+		for _, as := range [][]store.Idempotency{{answer(a, 500)}, {answer(missing, 200), answer(a, 201)}, nil} {
+			if err := st.SaveIdempotencyAnswers(t.Context(), as); err != nil {
+				t.Fatalf("SaveIdempotencyAnswers(%d answers) = %v", len(as), err)
 			}
 		}
-		got := mustIdempotency(t, st, k.Key)
+		got := mustIdempotency(t, st, a.Key)
 		if got.Status != 201 || !maps.EqualFunc(got.Header, header, slices.Equal) || !bytes.Equal(got.Body, body) {
-			t.Errorf("Idempotency after SaveIdempotencyAnswer = %d %v %q, want 201 %v %q", got.Status, got.Header, got.Body, header, body)
+			t.Errorf("Idempotency(a) after SaveIdempotencyAnswers = %d %v %q, want 201 %v %q", got.Status, got.Header, got.Body, header, body)
 		}
-		if got.First != 0 || got.Count != 1 || !bytes.Equal(got.Fingerprint, k.Fingerprint) {
-			t.Errorf("Idempotency after SaveIdempotencyAnswer: first %d, count %d, fingerprint %x; want 0, 1, %x", got.First, got.Count, got.Fingerprint, k.Fingerprint)
+		if got.First != 0 || got.Count != 1 || !bytes.Equal(got.Fingerprint, a.Fingerprint) {
+			t.Errorf("Idempotency(a) after SaveIdempotencyAnswers: first %d, count %d, fingerprint %x; want 0, 1, %x", got.First, got.Count, got.Fingerprint, a.Fingerprint)
+		}
+		if got := mustIdempotency(t, st, b.Key); got.Status != 0 || len(got.Body) != 0 {
+			t.Errorf("Idempotency(b), never answered = %d %q, want no answer", got.Status, got.Body)
+		}
+		if _, err := st.Idempotency(t.Context(), missing.Key); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("Idempotency(missing) after an answer to it = %v, want ErrNotFound", err)
 		}
 	})
 	t.Run("Delete", func(t *testing.T) {

@@ -40,9 +40,10 @@ type Store interface {
 	// Idempotency returns the record of an idempotency key, with its answer
 	// if one was stored, or store.ErrNotFound.
 	Idempotency(ctx context.Context, key []byte) (store.Idempotency, error)
-	// SaveIdempotencyAnswer stores the answer of a key's command; it
-	// returns store.ErrNotFound if the key has no record.
-	SaveIdempotencyAnswer(ctx context.Context, key []byte, status int, header map[string][]string, body []byte) error
+	// SaveIdempotencyAnswers stores the answers (Key, Status, Header, Body)
+	// of their keys' commands in one transaction; a key with no record is
+	// skipped.
+	SaveIdempotencyAnswers(ctx context.Context, answers []store.Idempotency) error
 	// DeleteIdempotency deletes the keys created before a time and returns
 	// how many it deleted.
 	DeleteIdempotency(ctx context.Context, before time.Time) (int64, error)
