@@ -23,7 +23,9 @@ func TestExecuteIdempotency(t *testing.T) {
 	keyed := func(name string) context.Context {
 		return engine.WithIdempotency(context.Background(), []byte("key "+name), []byte("request "+name), at)
 	}
-	unit := func(cs string) dispatch.Command { return dispatch.CreateUnit{CallSign: cs, Agency: "metro", Kind: "patrol"} }
+	unit := func(cs string) dispatch.Command {
+		return dispatch.CreateUnit{CallSign: cs, Agency: "metro", Kind: "patrol"}
+	}
 
 	res, err := e.Execute(keyed("a"), root, unit("1A"))
 	if err != nil {
