@@ -157,6 +157,7 @@ func MustOpenServerWith(tb testing.TB, configure func(*tenfourhttp.Server)) *Tes
 		tb.Fatalf("Bootstrap = %v, %v", creds, err)
 	}
 	h := tenfourhttp.NewServer(e, db, svc, logger)
+	h.SetKeys(db)
 	h.SetMap(TestMap())
 	// One fake clock for the transport and sign-in: a limit refills, and a
 	// lock or a session ends, only when the test moves the clock on.
@@ -208,6 +209,7 @@ func (ts *TestServer) MustOpenFollower(tb testing.TB, tls bool) *TestServer {
 	}
 	svc := &auth.Service{Accounts: db, Policy: auth.DefaultPolicy(), Clock: ts.Clock.Now, Record: exec, Logger: logger}
 	h := tenfourhttp.NewServer(e, db, svc, logger)
+	h.SetKeys(db)
 	h.SetMap(TestMap())
 	h.SetClock(ts.Clock.Now)
 	h.LoginLimit, h.FailureLimit, h.APILimit = tenfourhttp.Limit{}, tenfourhttp.Limit{}, tenfourhttp.Limit{}

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tenfour-cad/tenfour/auth"
@@ -28,12 +29,17 @@ type Server struct {
 	// freshness of relayed audit events, request durations. Every domain
 	// question (is a directive in force, a BOLO expired) asks the engine's
 	// clock, engine.Now, so that every entrance answers it alike.
-	clock  func() time.Time
-	mux    *http.ServeMux
-	srv    *http.Server
-	cop    *http.CrossOriginProtection
-	relays relayer
-	idem   *idemStore
+	clock   func() time.Time
+	mux     *http.ServeMux
+	srv     *http.Server
+	cop     *http.CrossOriginProtection
+	relays  relayer
+	idem    *idemStore
+	keys    Keys         // durable idempotency keys (SetKeys); nil: memory only
+	answers answerGroups // their answers, on their way to the store
+
+	pruneMu sync.Mutex
+	pruned  time.Time // when expired stored keys were last deleted
 
 	// LoginLimit bounds sign-in attempts per client address; FailureLimit
 	// bounds refused tokens and sessions per client address; APILimit bounds
