@@ -164,3 +164,96 @@ func TestConsoleEmergencyInReach(t *testing.T) {
 		t.Errorf("1A11's status after the confirm steps were cancelled = %q, want Dispatched", st)
 	}
 }
+
+// TestConsoleCommandRetry: a command (api.js post) answered 503 with
+// Retry-After is sent again with the same Idempotency-Key once the server
+// asks, showing "Sending …" in the status line meanwhile, and is done once;
+// a command the user stops trying (the status line's Stop trying) ends with
+// an error that says the server may still have it. The first answers are
+// the page's own (a wrapped fetch), the others the server's.
+func TestConsoleCommandRetry(t *testing.T) {
+	dir := t.TempDir()
+	n := startNode(t, "demo", dir, "--speed", "0.005", "--seed", "7")
+	creds := demoCredentials(t, dir)
+	disp := dispatcherAPI(t, n)
+
+	browserCtx := startBrowser(t)
+	p := openPage(t, browserCtx, n, "dispatcher", 1280, 800, false)
+	defer p.checkConsole()
+	p.login(creds["metro-dispatcher"], "dispatch")
+
+	// fetch answers the test's POSTs to /api/v1/messages 503 while
+	// window.refuse says so, and notes each one's key and the status line
+	// at the time.
+	p.do(chromedp.Evaluate[chromedp.Void](`(() => {
+		const real = window.fetch;
+		window.sent = [];
+		window.refuse = 1;
+		window.fetch = async (url, init) => {
+			if (!String(url).endsWith("/api/v1/messages") || init?.method !== "POST") return real(url, init);
+			window.sent.push({key: init.headers["Idempotency-Key"], line: document.getElementById("sending-summary").textContent});
+			if (window.refuse > 0) {
+				window.refuse--;
+				return new Response(JSON.stringify({type: "about:blank", title: "Service Unavailable", status: 503, code: "no_sequencer",
+					detail: "no node sequences the log now; try again in a moment"}),
+					{status: 503, headers: {"Content-Type": "application/problem+json", "Retry-After": "1"}});
+			}
+			return real(url, init);
+		};
+		window.result = null;
+		import("/console/api.js").then((api) => api.post("/messages", {to: ["unit:metro.1a11"], text: "retried after a 503"}, {label: "the test's message"}))
+			.then((m) => { window.result = {id: m.id}; }, (e) => { window.result = {error: e.status + " " + e.message}; });
+	})()`))
+	p.waitFor("the command answered", `window.result !== null`)
+	var got struct {
+		Result struct{ ID, Error string }
+		Sent   []struct{ Key, Line string }
+	}
+	if err := json.Unmarshal([]byte(eval[string](p, `JSON.stringify({result: window.result, sent: window.sent})`)), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Result.Error != "" || got.Result.ID == "" {
+		t.Fatalf("post /messages through a 503 = %+v, want the message", got.Result)
+	}
+	if len(got.Sent) != 2 || got.Sent[0].Key == "" || got.Sent[1].Key != got.Sent[0].Key {
+		t.Errorf("the attempts' Idempotency-Keys = %+v, want two, the same key", got.Sent)
+	}
+	if len(got.Sent) == 2 && got.Sent[1].Line != "Sending the test's message…" {
+		t.Errorf("the status line during the retry = %q, want %q", got.Sent[1].Line, "Sending the test's message…")
+	}
+	p.waitFor("the status line empty again", `document.getElementById("sending-summary").textContent === "" && document.getElementById("sending").classList.contains("idle")`)
+	var list struct {
+		Messages []struct {
+			ID   string `json:"id"`
+			Text string `json:"text"`
+		} `json:"messages"`
+	}
+	if err := json.Unmarshal(disp.mustGet(t, "/api/v1/messages?unit=metro.1a11"), &list); err != nil {
+		t.Fatal(err)
+	}
+	k := 0
+	for _, m := range list.Messages {
+		if m.Text == "retried after a 503" {
+			k++
+		}
+	}
+	if k != 1 {
+		t.Errorf("the server holds %d messages of the retried command, want 1", k)
+	}
+
+	// Refused on and on, the user stops trying.
+	p.do(chromedp.Evaluate[chromedp.Void](`(() => {
+		window.refuse = 1000;
+		window.result = null;
+		import("/console/api.js").then((api) => api.post("/messages", {to: ["unit:metro.1a11"], text: "never answered"}, {label: "the unanswered message"}))
+			.then((m) => { window.result = {id: m.id}; }, (e) => { window.result = {error: e.code + ": " + e.message}; });
+	})()`))
+	p.waitFor("Stop trying in the status line", `[...document.querySelectorAll("#sending .sending-list li")].some((li) => li.innerText.includes("the unanswered message") && li.querySelector(".sending-stop"))`)
+	p.screenshot("sending-status-line")
+	p.do(chromedp.Click(chromedp.CSS(`#sending .sending-stop`)))
+	p.waitFor("the command stopped", `window.result !== null`)
+	if e := eval[string](p, `window.result.error || ""`); e != "stopped: stopped trying to send it; the server may still have received it: look before you send it again" {
+		t.Errorf("the stopped command's error = %q, want code stopped and the sentence that the server may have it", e)
+	}
+	p.waitFor("the status line empty again", `document.getElementById("sending").classList.contains("idle")`)
+}
