@@ -20,6 +20,7 @@ export function showSending(el) {
 
   function draw() {
     el.classList.toggle('idle', cmds.length === 0);
+    list.classList.toggle('single', cmds.length === 1); // the summary names it
     const text = cmds.length === 0 ? '' : cmds.length === 1 ? `Sending ${cmds[0].label}…` : `Sending ${cmds.length} commands…`;
     if (summary.textContent !== text) summary.textContent = text;
     const now = Date.now();

@@ -150,23 +150,27 @@ export class Store {
   // hold are folded in after them.
   async load() {
     const read = (route, path) => (this.may(route) ? get(path) : Promise.resolve(null));
-    const [agencies, units, incidents, types, positions] = await Promise.all([
+    // Positions are soft and held by the sequencer alone: the picture does
+    // not wait for them, nor fail without them, while the sequencer changes.
+    const positions = read('GET /api/v1/units/positions', '/units/positions').catch(() => null);
+    const [agencies, units, incidents, types] = await Promise.all([
       get('/agencies'), get('/units'),
       read('GET /api/v1/incidents', '/incidents'),
       get('/incident-types'),
-      read('GET /api/v1/units/positions', '/units/positions'),
     ]);
     for (const a of agencies.agencies) this.agencies.set(a.id, a);
     for (const u of units.units) this.units.set(u.id, {...u, next_for: unitKey(u), next_since: tkey(u.status_since)});
     for (const i of incidents?.incidents || []) this.incidents.set(i.id, {...i, notes: i.notes || [], units: i.units || []});
     this.types = types || [];
-    for (const p of positions?.positions || []) this.positions.set(p.unit, p);
     for (const u of this.units.values()) if (u.status === 'EMERGENCY') this.emergency(u, u.status_since);
     const held = this.held;
     this.held = null;
     this.loaded = true;
     for (const ev of held) this.fold(ev);
     for (const w of ['agencies', 'units', 'incidents', 'types', 'positions', 'alerts']) this.touch(w);
+    positions.then((ps) => {
+      for (const p of ps?.positions || []) this.position(p);
+    });
   }
 
   // incident fetches one incident in full (with its caller, narrative and
