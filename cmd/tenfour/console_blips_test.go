@@ -124,6 +124,12 @@ func TestConsoleEmergencyInReach(t *testing.T) {
 				t.Errorf("%s: %s: %s", name, c.what, why)
 			}
 		}
+		// A control below the fold, focused (as by Tab), scrolls clear of
+		// the bar.
+		eval[bool](unit, `(document.getElementById("view").scrollTop = 0, document.getElementById("set-EN_ROUTE").focus(), true)`)
+		if why := eval[string](unit, inReach("#set-EN_ROUTE", "")); why != "" {
+			t.Errorf("%s: En route, focused: %s", name, why)
+		}
 		// Scrolled to its end, the last control is clear of the bar.
 		eval[bool](unit, `(() => { const v = document.getElementById("view"); v.scrollTop = v.scrollHeight; return true; })()`)
 		unit.waitFor(name+": the end of the screen above the EMERGENCY bar",
@@ -248,7 +254,7 @@ func TestConsoleCommandRetry(t *testing.T) {
 		import("/console/api.js").then((api) => api.post("/messages", {to: ["unit:metro.1a11"], text: "never answered"}, {label: "the unanswered message"}))
 			.then((m) => { window.result = {id: m.id}; }, (e) => { window.result = {error: e.code + ": " + e.message}; });
 	})()`))
-	p.waitFor("Stop trying in the status line", `[...document.querySelectorAll("#sending .sending-list li")].some((li) => li.innerText.includes("the unanswered message") && li.querySelector(".sending-stop"))`)
+	p.waitFor("Stop trying in the status line", `document.getElementById("sending-summary").textContent === "Sending the unanswered message…" && document.querySelector("#sending .sending-stop")`)
 	p.screenshot("sending-status-line")
 	p.do(chromedp.Click(chromedp.CSS(`#sending .sending-stop`)))
 	p.waitFor("the command stopped", `window.result !== null`)
