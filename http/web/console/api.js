@@ -181,10 +181,11 @@ export async function request(method, path, body, {quiet401 = false, signal, key
     cmd.abort?.abort();
     cmd.wake?.();
   };
-  const show = setTimeout(() => {
+  // Only a command that is retried shows that it waits.
+  const show = retry ? setTimeout(() => {
     cmd.shown = true;
     changed(cmd);
-  }, showAfter);
+  }, showAfter) : null;
   if (retry) commands.add(cmd);
   try {
     for (;;) {
