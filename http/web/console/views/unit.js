@@ -134,7 +134,9 @@ export function mount(root, ctx) {
   }
 
   function emergency(u) {
-    const refused = em.refusal()?.unit === u.id ? h('p', {class: 'em-refused', id: 'em-refused', role: 'alert'},
+    // Drawn again at every change, so not a live region: the refusal was
+    // announced once, by its toast.
+    const refused = em.refusal()?.unit === u.id ? h('p', {class: 'em-refused', id: 'em-refused'},
       `EMERGENCY NOT SENT: ${em.refusal().detail}. Call dispatch by radio.`) : null;
     if (u.status === 'EMERGENCY') {
       return h('p', {class: 'emergency-sent', role: 'status', id: 'emergency-sent'},
