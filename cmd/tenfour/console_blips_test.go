@@ -114,6 +114,8 @@ func TestConsoleEmergencyInReach(t *testing.T) {
 		}
 		unit.do(chromedp.EmulateViewport(size.w, size.h, opts...))
 		unit.waitFor(name+": the viewport", fmt.Sprintf(`innerWidth === %d && innerHeight === %d`, size.w, size.h))
+		// The screen's padding follows the bar's height a frame later.
+		unit.waitFor(name+": the screen padded by the bar", `getComputedStyle(document.querySelector(".unit-body")).paddingBottom === document.getElementById("em-bar").offsetHeight + "px"`)
 		unit.waitFor(name+": the screen scrolled to its top", `(document.getElementById("view").scrollTop = 0, true)`)
 		for _, c := range []struct{ what, sel, clip string }{
 			{"the EMERGENCY button", "#emergency", ""},
@@ -125,22 +127,24 @@ func TestConsoleEmergencyInReach(t *testing.T) {
 			}
 		}
 		// A control below the fold, focused (as by Tab), scrolls clear of
-		// the bar.
-		eval[bool](unit, `(document.getElementById("view").scrollTop = 0, document.getElementById("set-EN_ROUTE").focus(), true)`)
-		if why := eval[string](unit, inReach("#set-EN_ROUTE", "")); why != "" {
+		// the bar. Each check scrolls and looks in one go: a redraw of the
+		// screen between the two would move what is looked at.
+		if why := eval[string](unit, `(document.getElementById("view").scrollTop = 0, document.getElementById("set-EN_ROUTE").focus(), `+inReach("#set-EN_ROUTE", "")+`)`); why != "" {
 			t.Errorf("%s: En route, focused: %s", name, why)
 		}
+		eval[bool](unit, `(document.activeElement.blur(), true)`)
 		// Scrolled to its end, the last control is clear of the bar.
-		eval[bool](unit, `(() => { const v = document.getElementById("view"); v.scrollTop = v.scrollHeight; return true; })()`)
-		unit.waitFor(name+": the end of the screen above the EMERGENCY bar",
-			`document.getElementById("change-unit").getBoundingClientRect().bottom <= document.getElementById("em-bar").getBoundingClientRect().top`)
-		if why := eval[string](unit, inReach("#change-unit", "")); why != "" {
+		const toEnd = `(() => { const v = document.getElementById("view"); v.scrollTop = v.scrollHeight; return true; })()`
+		if why := eval[string](unit, `(`+toEnd+`, document.getElementById("change-unit").getBoundingClientRect().bottom <= document.getElementById("em-bar").getBoundingClientRect().top ? "" : "beneath the bar")`); why != "" {
 			t.Errorf("%s: scrolled to the end, Change unit: %s", name, why)
 		}
-		if why := eval[string](unit, inReach("#emergency", "")); why != "" {
-			t.Errorf("%s: scrolled to the end, the EMERGENCY button: %s", name, why)
+		for _, sel := range []string{"#change-unit", "#emergency"} {
+			if why := eval[string](unit, `(`+toEnd+`, `+inReach(sel, "")+`)`); why != "" {
+				t.Errorf("%s: scrolled to the end, %s: %s", name, sel, why)
+			}
 		}
 		if name == "390x844" {
+			eval[bool](unit, toEnd)
 			if err := unit.saveScreenshot(filepath.Join(os.TempDir(), "tenfour-unit-reach-390x844-end.png")); err != nil {
 				t.Error(err)
 			}
