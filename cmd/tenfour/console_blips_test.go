@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -266,4 +267,35 @@ func TestConsoleCommandRetry(t *testing.T) {
 		t.Errorf("the stopped command's error = %q, want code stopped and the sentence that the server may have it", e)
 	}
 	p.waitFor("the status line empty again", `document.getElementById("sending").classList.contains("idle")`)
+
+	// A kept EMERGENCY press goes once the page is loaded again, and leaves
+	// the device on an answer: the unit already in EMERGENCY (the press
+	// landed before, its answer lost) quietly; a refusal with its reason.
+	mustPost(t, disp, "/api/v1/units/metro.1a12/status", map[string]string{"status": "EMERGENCY"}, 200)
+	for _, c := range []struct {
+		unit, toast string
+	}{
+		{"metro.1a12", ""},
+		{"metro.nosuch", "EMERGENCY not sent: "},
+	} {
+		eval[bool](p, fmt.Sprintf(`(localStorage.setItem("tenfour.emergency.metro-dispatcher", JSON.stringify({key: crypto.randomUUID(), unit: %q,
+			call_sign: "X", pressed: new Date().toISOString(), user: "metro-dispatcher", body: {status: "EMERGENCY"}})), true)`, c.unit))
+		p.do(chromedp.Reload())
+		p.waitFor(c.unit+": the kept press answered", `document.getElementById("live")?.dataset.state === "live" && localStorage.getItem("tenfour.emergency.metro-dispatcher") === null`)
+		toast := eval[string](p, `[...document.querySelectorAll("#toasts .toast.error")].map((e) => e.innerText).join("\n")`)
+		if c.toast == "" && toast != "" || c.toast != "" && !strings.Contains(toast, c.toast) {
+			t.Errorf("%s: the toasts after the kept press was answered = %q, want %q", c.unit, toast, c.toast)
+		}
+	}
+	var units struct {
+		Units []struct{ ID, Status string }
+	}
+	if err := json.Unmarshal(disp.mustGet(t, "/api/v1/units?agency=metro"), &units); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range units.Units {
+		if u.ID == "metro.1a12" && u.Status != "EMERGENCY" {
+			t.Errorf("metro.1a12 is %s, want still EMERGENCY", u.Status)
+		}
+	}
 }
