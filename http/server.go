@@ -52,6 +52,11 @@ type Server struct {
 	failures     *limiter
 	calls        *limiter
 
+	// ForwardTimeout bounds the wait for the sequencer's answer to a
+	// forwarded command (forward.go); zero is DefaultForwardTimeout. Set it
+	// before serving.
+	ForwardTimeout time.Duration
+
 	// StreamsPerUser and StreamsPerNode cap the event streams (GET
 	// /api/v1/stream) open at once on this node, per user and in all;
 	// past either a new one answers 429. Set them before serving; zero is

@@ -10,6 +10,8 @@ import {watchAssist} from './assistalerts.js';
 import * as router from './router.js';
 import * as keys from './keys.js';
 import {h, replace, clockTime} from './dom.js';
+import {showSending} from './sending.js';
+import * as emergency from './emergency.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -102,6 +104,13 @@ async function startSession(me) {
   liveState('connecting');
   renderNav();
   const store = ctx.store;
+  // An EMERGENCY press this device still keeps for the user goes again at
+  // once, with its key, before anything else is read.
+  emergency.resume(me.username).then((u) => {
+    if (u) store.takeUnit(u);
+  }).catch((e) => {
+    if (e.status !== 401) toast(`EMERGENCY not sent: ${e.message}`, 'error');
+  });
   watchAssist(store);
   store.hold();
   ctx.stream = new Stream({
@@ -194,7 +203,7 @@ async function boot() {
   $('logout').addEventListener('click', async () => {
     ctx.stream?.stop();
     try {
-      await post('/auth/logout');
+      await post('/auth/logout', undefined, {retry: false});
     } finally {
       location.assign('/console/login');
     }
@@ -218,6 +227,7 @@ async function boot() {
     {key: 'T', label: 'Switch between the dark and the light theme', run: toggleTheme},
   ]);
   keys.install();
+  showSending($('sending'));
   tickClock();
   setInterval(tickClock, 1000);
   // Before sign-in there is nothing to be live for.

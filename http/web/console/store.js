@@ -150,23 +150,31 @@ export class Store {
   // hold are folded in after them.
   async load() {
     const read = (route, path) => (this.may(route) ? get(path) : Promise.resolve(null));
-    const [agencies, units, incidents, types, positions] = await Promise.all([
+    // Positions are soft and held by the sequencer alone: while it changes,
+    // the picture neither fails without them nor waits long for them.
+    const positions = read('GET /api/v1/units/positions', '/units/positions').catch(() => null);
+    const [agencies, units, incidents, types, early] = await Promise.all([
       get('/agencies'), get('/units'),
       read('GET /api/v1/incidents', '/incidents'),
       get('/incident-types'),
-      read('GET /api/v1/units/positions', '/units/positions'),
+      Promise.race([positions, new Promise((r) => setTimeout(() => r(undefined), 1500))]),
     ]);
     for (const a of agencies.agencies) this.agencies.set(a.id, a);
     for (const u of units.units) this.units.set(u.id, {...u, next_for: unitKey(u), next_since: tkey(u.status_since)});
+    for (const p of early?.positions || []) this.positions.set(p.unit, p);
     for (const i of incidents?.incidents || []) this.incidents.set(i.id, {...i, notes: i.notes || [], units: i.units || []});
     this.types = types || [];
-    for (const p of positions?.positions || []) this.positions.set(p.unit, p);
     for (const u of this.units.values()) if (u.status === 'EMERGENCY') this.emergency(u, u.status_since);
     const held = this.held;
     this.held = null;
     this.loaded = true;
     for (const ev of held) this.fold(ev);
     for (const w of ['agencies', 'units', 'incidents', 'types', 'positions', 'alerts']) this.touch(w);
+    if (early === undefined) {
+      positions.then((late) => {
+        for (const p of late?.positions || []) this.position(p);
+      });
+    }
   }
 
   // incident fetches one incident in full (with its caller, narrative and
