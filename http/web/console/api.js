@@ -163,7 +163,10 @@ async function attempt(method, path, body, headers, signal) {
 //
 // A POST is a command: it is sent with one Idempotency-Key (key, or a new
 // one) and, unless retry is false, sent again with it until it is answered
-// (see retryable). label names it in the status line; critical commands
+// (see retryable). A retry that reaches a node which knows the command was
+// done but not its answer (the node that did it stopped in between) is
+// answered {"done": true, "seq", "events"} with no record: the caller has
+// no record to show, and the stream brings the change. label names it in the status line; critical commands
 // cannot be stopped there. A command the user stops throws an ApiError of
 // status 0 and code "stopped".
 export async function request(method, path, body, {quiet401 = false, signal, key, retry = method === 'POST', label, critical = false} = {}) {
