@@ -290,12 +290,37 @@ func TestConsoleCommandRetry(t *testing.T) {
 	var units struct {
 		Units []struct{ ID, Status string }
 	}
-	if err := json.Unmarshal(disp.mustGet(t, "/api/v1/units?agency=metro"), &units); err != nil {
-		t.Fatal(err)
-	}
-	for _, u := range units.Units {
-		if u.ID == "metro.1a12" && u.Status != "EMERGENCY" {
-			t.Errorf("metro.1a12 is %s, want still EMERGENCY", u.Status)
+	status := func(id string) string {
+		t.Helper()
+		if err := json.Unmarshal(disp.mustGet(t, "/api/v1/units?agency=metro"), &units); err != nil {
+			t.Fatal(err)
 		}
+		for _, u := range units.Units {
+			if u.ID == id {
+				return u.Status
+			}
+		}
+		t.Fatalf("no unit %s", id)
+		return ""
+	}
+	if st := status("metro.1a12"); st != "EMERGENCY" {
+		t.Errorf("metro.1a12 is %s, want still EMERGENCY", st)
+	}
+
+	// A press kept longer than emergency.js's staleAfter does not go by
+	// itself on a reload: it waits for the officer's word, then goes.
+	before := status("metro.1a13")
+	eval[bool](p, `(localStorage.setItem("tenfour.emergency.metro-dispatcher", JSON.stringify({key: crypto.randomUUID(), unit: "metro.1a13",
+		call_sign: "1A13", pressed: new Date(Date.now() - 20 * 60 * 1000).toISOString(), user: "metro-dispatcher", body: {status: "EMERGENCY"}})), true)`)
+	p.do(chromedp.Reload())
+	p.waitFor("the console live again", `document.getElementById("live")?.dataset.state === "live"`)
+	p.waitFor("the stale press seen and kept", `import("/console/emergency.js").then((em) => { window.stale = em.stale("metro-dispatcher")?.unit || ""; }), window.stale === "metro.1a13"`)
+	if st := status("metro.1a13"); st != before || st == "EMERGENCY" {
+		t.Fatalf("a stale kept press went by itself: metro.1a13 is %s", st)
+	}
+	p.do(chromedp.Evaluate[chromedp.Void](`import("/console/emergency.js").then((em) => em.resume("metro-dispatcher", {force: true}))`))
+	p.waitFor("the stale press sent on the officer's word", `localStorage.getItem("tenfour.emergency.metro-dispatcher") === null`)
+	if st := status("metro.1a13"); st != "EMERGENCY" {
+		t.Errorf("after sending the stale press, metro.1a13 is %s, want EMERGENCY", st)
 	}
 }

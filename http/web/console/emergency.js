@@ -5,11 +5,18 @@
 // answer: the unit in EMERGENCY, or a refusal. A page that is reloaded, or
 // signed in again, with a press still kept sends it again at once, with the
 // same key, so that the server does it at most once (docs/console.md,
-// "Sending…").
+// "Sending…"). A press older than staleAfter is not sent by itself: an
+// emergency from long ago, sent now, would send officers to where nobody
+// is; the unit's screen asks the officer to send it or let it go.
 
 import {post, seg} from './api.js';
 
 const prefix = 'tenfour.emergency.';
+
+// staleAfter is how old a kept press may be and still go by itself: long
+// enough for a sequencer change or a tunnel, short enough that the place is
+// still where the officer is.
+export const staleAfter = 10 * 60 * 1000;
 
 // The press being sent on this page, if any: {key, unit, call_sign,
 // pressed, user, body}; and its last refusal, {unit, detail}.
@@ -84,11 +91,31 @@ export function press(user, unit, callSign) {
   return send(p);
 }
 
-// resume sends again the press kept for user, if any and none is being
-// sent; it resolves as press does, or to undefined when nothing was kept.
-export function resume(user) {
+// stale returns user's kept press if it is older than staleAfter: it waits
+// for the officer to send it (resume with force) or let it go (discard).
+export function stale(user) {
   const p = kept(user);
-  if (!p || current) return Promise.resolve(undefined);
+  return p && !current && Date.now() - Date.parse(p.pressed) > staleAfter ? p : null;
+}
+
+// discard forgets user's kept press without sending it.
+export function discard(user) {
+  const p = kept(user);
+  if (p && !current) {
+    forget(p);
+    changed();
+  }
+}
+
+// resume sends again the press kept for user, if any and none is being
+// sent, unless it is stale and not forced; it resolves as press does, or
+// to undefined when nothing was sent.
+export function resume(user, {force = false} = {}) {
+  const p = kept(user);
+  if (!p || current || (!force && stale(user))) {
+    changed();
+    return Promise.resolve(undefined);
+  }
   return send(p);
 }
 

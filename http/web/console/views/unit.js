@@ -126,11 +126,35 @@ export function mount(root, ctx) {
   function renderBar(u) {
     const p = em.sending();
     const mine = p && p.user === ctx.me.username ? p : null;
-    bar.hidden = !u && !mine;
+    const old = !mine && em.stale(ctx.me.username);
+    bar.hidden = !u && !mine && !old;
     replace(bar, mine ? h('p', {class: 'emergency-sending', id: 'emergency-sending', role: 'status'},
       h('strong', {}, `EMERGENCY${mine.call_sign ? ' ' + mine.call_sign : ''} sending…`), ' ',
       h('span', {}, `Pressed at ${clockTime(mine.pressed)}; kept on this device and sent again until the server has it.`))
-      : u ? emergency(u) : null);
+      : old ? stalePress(old)
+        : u ? emergency(u) : null);
+  }
+
+  // stalePress asks about a press kept too long to go by itself
+  // (emergency.js, staleAfter): send it now, or let it go.
+  function stalePress(p) {
+    return h('section', {class: 'emergency-confirm', role: 'alertdialog', 'aria-labelledby': 'em-stale-q', id: 'emergency-stale'},
+      h('p', {id: 'em-stale-q', class: 'em-q'}, `EMERGENCY${p.call_sign ? ' ' + p.call_sign : ''} pressed at ${clockTime(p.pressed)} was never sent`),
+      h('div', {class: 'em-actions'},
+        h('button', {type: 'button', class: 'emergency-btn confirm', id: 'emergency-stale-send', onclick: async () => {
+          try {
+            const got = await em.resume(ctx.me.username, {force: true});
+            if (got) store.takeUnit(got);
+          } catch (e) {
+            if (e.status !== 401) ctx.toast(`EMERGENCY not sent: ${e.message}`, 'error');
+          } finally {
+            render();
+          }
+        }}, 'SEND IT NOW'),
+        h('button', {type: 'button', class: 'ghost big', id: 'emergency-stale-discard', onclick: () => {
+          em.discard(ctx.me.username);
+          render();
+        }}, 'Let it go')));
   }
 
   function emergency(u) {
