@@ -190,6 +190,7 @@ func startTenfourServer(ctx context.Context, dir string) (*pathServer, error) {
 		}
 	}
 	h := tenfourhttp.NewServer(e, db, svc, nil)
+	h.SetKeys(db)
 	h.APILimit, h.LoginLimit, h.FailureLimit = tenfourhttp.Limit{}, tenfourhttp.Limit{}, tenfourhttp.Limit{}
 	// Every subscriber of the measure streams with the one administrator
 	// token; the node's cap still stands.

@@ -33,6 +33,7 @@ func Decide(s *State, cmd Command, actor Actor, now time.Time) ([]Event, error) 
 //	roster.go     SignOn, SignOff, CrossStaff
 //	avl.go        SamplePositions
 //	timers.go     SetAgencyTimers, CheckTimers (the alerts and deadlines whose time came)
+//	alertack.go   AcknowledgeAlert
 //	runcard.go    SetRunCards
 //	premise.go    RecordPremise, RemovePremise
 //	bolo.go       IssueBOLO, CancelBOLO
@@ -51,7 +52,7 @@ var _ = []Command{
 	MergeIncident{}, LinkIncidents{}, UnlinkIncidents{},
 	LateEntry{},
 	SignOn{}, SignOff{}, CrossStaff{},
-	SamplePositions{}, SetAgencyTimers{}, CheckTimers{}, SetRunCards{},
+	SamplePositions{}, SetAgencyTimers{}, CheckTimers{}, AcknowledgeAlert{}, SetRunCards{},
 	RecordPremise{}, RemovePremise{},
 	IssueBOLO{}, CancelBOLO{},
 	SendMessage{}, AckMessage{},

@@ -58,6 +58,8 @@ func DecodeData(typ string, data json.RawMessage) (any, error) {
 		v = &IncidentPendingAlert{}
 	case TypeSafetyCheck:
 		v = &SafetyCheckAlert{}
+	case TypeAlertAcknowledged:
+		v = &AlertAcknowledged{}
 	case TypeTimelinePublished:
 		v = &TimelinePublished{}
 	case TypeUnitSignedOn:

@@ -140,6 +140,10 @@ var PayloadDisclosure = map[string][]FieldRule{
 	TypeDirectiveExpired:    pub("directive", "expires"),
 	TypeDirectiveOverridden: join(pub("directive", "incident", "request", "units"), priv("reason")),
 
+	// Which alert was acknowledged is public; who saw it is the actor,
+	// whose user is a commitment as every actor's, and when is the time.
+	TypeAlertAcknowledged: pub("alert", "alert_type"),
+
 	// Audit events: who is the actor (its user a commitment); the facts
 	// public are the kind of failure, counts and times, the route and
 	// roles, and the node that relayed the event (http/relay.go). A

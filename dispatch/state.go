@@ -172,6 +172,8 @@ func (s *State) Apply(e Event) error {
 		// A track for the record; positions themselves are soft state.
 	case *Audited:
 		// Access is accounted for in the log; it changes no dispatch state.
+	case *AlertAcknowledged:
+		// Who saw an alert is a fact of the record; no state follows from it.
 	default:
 		return s.applyMutualAid(e) // mutual aid: plans, requests, directives
 	}

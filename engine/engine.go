@@ -441,6 +441,9 @@ func (e *Engine) Execute(ctx context.Context, actor dispatch.Actor, cmd dispatch
 	if err != nil {
 		return Result{}, err
 	}
+	if cmd, err = e.alertOf(ctx, cmd); err != nil {
+		return Result{}, err
+	}
 	e.mu.Lock()
 	now := e.clock().UTC()
 	if now.Before(e.last) {
@@ -458,7 +461,7 @@ func (e *Engine) Execute(ctx context.Context, actor dispatch.Actor, cmd dispatch
 			return Result{}, err
 		}
 	}
-	p, err := e.log.EnqueueTagged(recs, tagged{evs, recs})
+	p, err := e.log.EnqueueKeyed(recs, tagged{evs, recs}, idempotencyOf(ctx))
 	if err != nil {
 		e.mu.Unlock()
 		return Result{}, fmt.Errorf("record %T: %w", cmd, err)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/engine"
 )
 
 // Route roles besides the dispatch roles.
@@ -138,7 +139,10 @@ func describeRoles(roles []string) string {
 // lost, so it is written to the node's log (without any secret) and the
 // request goes on.
 func (s *Server) record(r *http.Request, a dispatch.RecordAudit) {
-	if err := s.auth.Audit(context.WithoutCancel(r.Context()), a); err != nil {
+	// An audit record is not the command's event: it carries no
+	// idempotency key, so the key's events are the command's alone.
+	ctx := engine.WithoutIdempotency(context.WithoutCancel(r.Context()))
+	if err := s.auth.Audit(ctx, a); err != nil {
 		s.logger.Warn("audit event not recorded in the log", "type", a.Type, "user", a.As.User, "route", r.Pattern, "err", err)
 	}
 }

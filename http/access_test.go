@@ -100,6 +100,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	bolo := ts.MustExecute(t, dispatch.IssueBOLO{Agency: "metro", Kind: dispatch.BOLOVehicle, Description: "matrix sedan", Plate: "MTX 1",
 		Photos: []string{photoHash}, Area: dispatch.Scope{Kind: dispatch.ScopeAgency}, Expires: ts.Engine.Now().Add(24 * time.Hour)}).Events[0].Subject["bolo"]
+	// An alert of metro's: unit R3's EMERGENCY.
+	ts.MustExecute(t, dispatch.CreateUnit{CallSign: "R3", Agency: "metro", Kind: "patrol"})
+	alert := ts.MustExecute(t, dispatch.SetUnitStatus{Unit: "metro.r3", Status: dispatch.StatusEmergency}).First
 	ts.MustCreateUser(t, "clerk", "metro", dispatch.RoleCallTaker)
 	ts.MustSetPassword(t, "clerk", matrixPassword)
 	if err := ts.Engine.Log().Checkpoint(context.Background()); err != nil { // for /readyz
@@ -174,6 +177,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		// 409 to allowed callers: "1 Main St" has no point.
 		"GET /api/v1/incidents/{id}/recommendations": {request: get("/api/v1/incidents/" + incident + "/recommendations"), foreign: http.StatusNotFound},
 		"GET /api/v1/stream":                         {request: get("/api/v1/stream"), stream: true},
+		// Every allowed caller of metro acknowledges metro's alert (201);
+		// another agency's does not see it (404).
+		"POST /api/v1/alerts/{seq}/acknowledge": {request: func(int) (string, any) {
+			return fmt.Sprintf("/api/v1/alerts/%d/acknowledge", alert), map[string]string{}
+		}, foreign: http.StatusNotFound},
 		// Messages: a metro caller speaks as metro's unit, an addressee;
 		// another agency's caller gets 404 for it and its message.
 		"GET /api/v1/messages": {request: get("/api/v1/messages?unit=metro.1a12"), foreign: http.StatusNotFound},

@@ -157,6 +157,7 @@ func MustOpenServerWith(tb testing.TB, configure func(*tenfourhttp.Server)) *Tes
 		tb.Fatalf("Bootstrap = %v, %v", creds, err)
 	}
 	h := tenfourhttp.NewServer(e, db, svc, logger)
+	h.SetKeys(db)
 	h.SetMap(TestMap())
 	// One fake clock for the transport and sign-in: a limit refills, and a
 	// lock or a session ends, only when the test moves the clock on.
@@ -184,6 +185,13 @@ var TestMap = sync.OnceValue(func() *geo.Map {
 // serves reads itself and forwards commands to ts. With tls, it serves HTTPS.
 func (ts *TestServer) MustOpenFollower(tb testing.TB, tls bool) *TestServer {
 	tb.Helper()
+	return ts.MustOpenFollowerWith(tb, tls, nil)
+}
+
+// MustOpenFollowerWith opens a follower as MustOpenFollower does, after
+// configure (if not nil) has set up its server.
+func (ts *TestServer) MustOpenFollowerWith(tb testing.TB, tls bool, configure func(*tenfourhttp.Server)) *TestServer {
+	tb.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, ts.Path)
 	if err != nil {
@@ -208,9 +216,13 @@ func (ts *TestServer) MustOpenFollower(tb testing.TB, tls bool) *TestServer {
 	}
 	svc := &auth.Service{Accounts: db, Policy: auth.DefaultPolicy(), Clock: ts.Clock.Now, Record: exec, Logger: logger}
 	h := tenfourhttp.NewServer(e, db, svc, logger)
+	h.SetKeys(db)
 	h.SetMap(TestMap())
 	h.SetClock(ts.Clock.Now)
 	h.LoginLimit, h.FailureLimit, h.APILimit = tenfourhttp.Limit{}, tenfourhttp.Limit{}, tenfourhttp.Limit{}
+	if configure != nil {
+		configure(h)
+	}
 	srv.Config.Handler = h
 	if tls {
 		srv.StartTLS()

@@ -1,6 +1,8 @@
 package http_test
 
 import (
+	"io"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -8,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
+	tenfourhttp "github.com/tenfour-cad/tenfour/http"
 )
 
 // waitLog waits until ts has read its log up to size.
@@ -101,4 +104,61 @@ func TestFollower(t *testing.T) {
 			t.Errorf("events recorded by the sequencer = %v, want %v", got, want)
 		}
 	})
+}
+
+// TestFollowerSequencerSilent: a sequencer that is stopped, not dead, takes
+// the forwarded command's connection and answers nothing. The follower
+// answers within its ForwardTimeout, 503 with Retry-After, saying the
+// command may have been recorded, instead of holding the client until the
+// lease passes.
+func TestFollowerSequencerSilent(t *testing.T) {
+	ts := MustOpenServer(t)
+	ts.MustExecute(t, dispatch.CreateAgency{ID: "metro", Name: "Metro PD", Kind: "municipal_police"})
+	token := ts.MustCreateUser(t, "ann", "metro", dispatch.RoleDispatcher)
+	const timeout = 300 * time.Millisecond
+	f := ts.MustOpenFollowerWith(t, false, func(s *tenfourhttp.Server) { s.ForwardTimeout = timeout })
+	waitLog(t, f, ts.Engine.Log().Size())
+
+	// The sequencer's address now takes connections and never answers.
+	addr := ts.Listener.Addr().String()
+	ts.Listener.Close()
+	silent, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("listen on the sequencer's address %s: %v", addr, err)
+	}
+	t.Cleanup(func() { silent.Close() })
+	go func() {
+		var held []net.Conn
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+
+	req, err := http.NewRequest("POST", f.URL+"/api/v1/incidents", strings.NewReader(`{"agency":"metro","type":"THEFT","location":{"text":"1 Main St"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", "silent-1")
+	resp, err := (&http.Client{Timeout: 20 * timeout}).Do(req)
+	if err != nil {
+		t.Fatalf("POST /api/v1/incidents on the follower of a silent sequencer: %v; want an answer within %v", err, timeout)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	r := Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
+	CheckProblem(t, "POST /api/v1/incidents on the follower of a silent sequencer", r, http.StatusServiceUnavailable, "no_sequencer", "may have been recorded")
+	if ra := resp.Header.Get("Retry-After"); ra == "" {
+		t.Error("the follower's 503 has no Retry-After")
+	}
 }

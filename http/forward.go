@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
@@ -96,6 +97,14 @@ func (s *Server) checkForwarded(r *http.Request) *http.Request {
 	return r.WithContext(context.WithValue(r.Context(), forwardingKey{}, f))
 }
 
+// DefaultForwardTimeout is how long a node waits, at most, for the
+// sequencer's answer to a command it forwarded (Server.ForwardTimeout): a
+// command takes milliseconds on a live sequencer, and a sequencer that is
+// stopped, not dead, accepts connections and answers nothing, until the
+// lease passes to another node. The client hears 503 with Retry-After then,
+// and sends the command again with its Idempotency-Key.
+const DefaultForwardTimeout = 10 * time.Second
+
 // logSizeHeader, on a command's answer, is the size of the log that holds all
 // of the command's events: what a forwarding node waits to have read.
 const logSizeHeader = "Tenfour-Log-Size"
@@ -140,16 +149,33 @@ func (s *Server) sequenced(next http.HandlerFunc) http.HandlerFunc {
 				}
 				return nil
 			},
-			ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-				s.logger.Warn("forward to the sequencer", "sequencer", lease.URL, "err", err)
-				s.writeError(w, r, &ledger.NotSequencerError{Lease: lease})
-			},
 		}
 		// The sequencer's answer carries its own copies of the common headers.
 		for k := range w.Header() {
 			w.Header().Del(k)
 		}
-		proxy.ServeHTTP(w, r)
+		timeout := s.ForwardTimeout
+		if timeout <= 0 {
+			timeout = DefaultForwardTimeout
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), timeout)
+		defer cancel()
+		proxy.ErrorHandler = func(w http.ResponseWriter, out *http.Request, err error) {
+			if r.Context().Err() != nil {
+				return // the client went away: nobody to answer
+			}
+			s.logger.Warn("forward to the sequencer", "sequencer", lease.URL, "err", err)
+			if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				s.writeError(w, out, &ledger.NotSequencerError{Lease: lease})
+				return
+			}
+			// The sequencer may have done the command before it stopped
+			// answering: say so, unlike a sequencer that could not be reached.
+			w.Header().Set("Retry-After", "1")
+			s.writeError(w, out, &httpError{status: http.StatusServiceUnavailable, code: "no_sequencer",
+				msg: fmt.Sprintf("the sequencer did not answer within %v; the command may have been recorded: send it again with the same Idempotency-Key", timeout)})
+		}
+		proxy.ServeHTTP(w, r.WithContext(ctx))
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tenfour-cad/tenfour/auth"
@@ -28,12 +29,17 @@ type Server struct {
 	// freshness of relayed audit events, request durations. Every domain
 	// question (is a directive in force, a BOLO expired) asks the engine's
 	// clock, engine.Now, so that every entrance answers it alike.
-	clock  func() time.Time
-	mux    *http.ServeMux
-	srv    *http.Server
-	cop    *http.CrossOriginProtection
-	relays relayer
-	idem   *idemStore
+	clock   func() time.Time
+	mux     *http.ServeMux
+	srv     *http.Server
+	cop     *http.CrossOriginProtection
+	relays  relayer
+	idem    *idemStore
+	keys    Keys         // durable idempotency keys (SetKeys); nil: memory only
+	answers answerGroups // their answers, on their way to the store
+
+	pruneMu sync.Mutex
+	pruned  time.Time // when expired stored keys were last deleted
 
 	// LoginLimit bounds sign-in attempts per client address; FailureLimit
 	// bounds refused tokens and sessions per client address; APILimit bounds
@@ -45,6 +51,11 @@ type Server struct {
 	logins       *limiter
 	failures     *limiter
 	calls        *limiter
+
+	// ForwardTimeout bounds the wait for the sequencer's answer to a
+	// forwarded command (forward.go); zero is DefaultForwardTimeout. Set it
+	// before serving.
+	ForwardTimeout time.Duration
 
 	// StreamsPerUser and StreamsPerNode cap the event streams (GET
 	// /api/v1/stream) open at once on this node, per user and in all;
@@ -247,6 +258,7 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/incidents/{id}/priors", readers, s.handleIncidentPriors},
 		{"POST /api/v1/incidents/{id}/publish", publishers, s.handlePublishIncident},
 		{"GET /api/v1/stream", anyUser, s.handleStream},
+		{"POST /api/v1/alerts/{seq}/acknowledge", alerters, s.handleAcknowledgeAlert},
 
 		// Premise records and place names (premises.go).
 		{"GET /api/v1/premises", readers, s.handleListPremises},

@@ -114,7 +114,8 @@ type Pending struct {
 	// Tag is what the appender attached (EnqueueTagged), handed back to
 	// OnCommit.
 	Tag      any
-	hashes   [][]byte // each entry's stored tree hashes
+	key      *store.Idempotency // the idempotency key the group answers, or nil
+	hashes   [][]byte           // each entry's stored tree hashes
 	openings []store.Opening
 	err      error
 	done     chan struct{}
@@ -367,6 +368,14 @@ func (l *Log) Enqueue(recs []Record) (*Pending, error) {
 // EnqueueTagged is Enqueue with a tag that OnCommit receives with the
 // committed group.
 func (l *Log) EnqueueTagged(recs []Record, tag any) (*Pending, error) {
+	return l.EnqueueKeyed(recs, tag, nil)
+}
+
+// EnqueueKeyed is EnqueueTagged for the records of a request made under an
+// idempotency key: key (its Key, Fingerprint and Created) is written with
+// the records, in the transaction that makes them durable, its First and
+// Count set to theirs. A group with no records writes no key.
+func (l *Log) EnqueueKeyed(recs []Record, tag any, key *store.Idempotency) (*Pending, error) {
 	type prepared struct {
 		body  []byte
 		opens []store.Opening
@@ -422,6 +431,11 @@ func (l *Log) EnqueueTagged(recs []Record, tag any) (*Pending, error) {
 			p.openings = append(p.openings, o)
 		}
 	}
+	if key != nil {
+		k := *key
+		k.First, k.Count = p.First, int64(len(recs))
+		p.key = &k
+	}
 	l.next += int64(len(recs))
 	l.queue = append(l.queue, p)
 	select {
@@ -475,8 +489,20 @@ func (l *Log) commitQueued() bool {
 		epoch := l.epoch
 		l.mu.Unlock()
 		b := store.Batch{Leaves: make([]store.Leaf, 0, leaves), Epoch: epoch}
+		keyed := make(map[string]int) // key → its index in b.Keys
 		for _, p := range take {
 			b.Openings = append(b.Openings, p.openings...)
+			if p.key == nil {
+				continue
+			}
+			// A store writes each key once per batch: a request's second
+			// command in the same batch adds its events to the first's.
+			if i, ok := keyed[string(p.key.Key)]; ok {
+				b.Keys[i].Count += p.key.Count
+				continue
+			}
+			keyed[string(p.key.Key)] = len(b.Keys)
+			b.Keys = append(b.Keys, *p.key)
 		}
 		for _, p := range take {
 			for i, e := range p.Entries {

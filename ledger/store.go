@@ -15,8 +15,9 @@ import (
 type Store interface {
 	// LogSize returns the number of leaves in the log.
 	LogSize(ctx context.Context) (int64, error)
-	// Append durably appends a batch in one transaction and returns only once
-	// the transaction is on disk. The first leaf's Seq must equal LogSize and the
+	// Append durably appends a batch — its leaves, their openings and the
+	// idempotency keys of their commands (store.Batch.Keys) — in one
+	// transaction and returns only once the transaction is on disk. The first leaf's Seq must equal LogSize and the
 	// leaves must be consecutive; otherwise it returns store.ErrConflict and
 	// writes nothing. A fenced batch (store.Batch.Epoch) whose lease is lost
 	// returns store.ErrFenced and writes nothing.

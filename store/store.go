@@ -1,11 +1,13 @@
 // Package store holds the types of what tenfour keeps in its database: the
 // event log with the Merkle tree's stored hashes beside each event, the
 // openings of private fields, the signed checkpoints, the sequencer lease,
-// the credentials that must never enter the log, and BOLO photos.
+// the credentials that must never enter the log, BOLO photos, and the
+// idempotency keys of recent commands with their answers.
 //
 // The interfaces are declared by the packages that use them, each only
-// what it needs: ledger.Store (the log), auth.Accounts (users, tokens,
-// sessions), http.Photos. Implementations live in sub-packages named for
+// what it needs: ledger.Store (the log, and the keys written with its
+// events), auth.Accounts (users, tokens, sessions), http.Photos, http.Keys
+// (the keys' answers). Implementations live in sub-packages named for
 // their database (store/sqlite, the embedded default; store/postgres, shared
 // by several nodes); each is one type that satisfies them all, and all pass
 // the conformance suite in store/storetest.
@@ -58,6 +60,10 @@ var ErrFenced = errors.New("fenced: not the sequencer at this epoch")
 type Batch struct {
 	Leaves   []Leaf
 	Openings []Opening
+	// Keys are the idempotency keys of the commands whose events the batch
+	// holds, without their answers, each key once. A key already stored (a
+	// request that ran several commands) adds its Count to the stored one.
+	Keys []Idempotency
 	// Epoch, if not zero, fences the append: it commits only if, within the
 	// same transaction, the sequencer lease is held at this epoch and has not
 	// expired by the database's clock. Otherwise Append returns ErrFenced.
@@ -131,4 +137,30 @@ type Photo struct {
 	Type    string // its media type, such as "image/jpeg"
 	Data    []byte
 	Created time.Time
+}
+
+// An Idempotency is the durable record of a command done under an
+// Idempotency-Key (IETF draft "The Idempotency-Key HTTP Header Field"). The
+// ledger writes it in the transaction that makes the command's events
+// durable (Batch.Keys), so that "the events are durable" and "the key is
+// known" never disagree, whichever node takes over the log. The server adds
+// its answer afterwards, when it has one; a record without an answer is a
+// command whose answer was lost. Nothing of it enters the log.
+type Idempotency struct {
+	// Key is the SHA-256 of the caller's identity and the key it sent.
+	Key []byte
+	// Fingerprint is the SHA-256 of the request (method, path and body).
+	Fingerprint []byte
+	// First is the sequence number of the command's first event; Count is
+	// the number of its events.
+	First int64
+	Count int64
+	// Created is when its request came, by the clock of the server that
+	// times keys.
+	Created time.Time
+	// Status, Header and Body are the answer, once stored; Status is 0
+	// while none is.
+	Status int
+	Header map[string][]string
+	Body   []byte
 }

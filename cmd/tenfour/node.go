@@ -138,6 +138,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	if !m.Offline {
 		m.Server = tenfourhttp.NewServer(m.Engine, db, m.Auth, m.Logger)
+		m.Server.SetKeys(db)
 		m.Server.SetMapTiles(m.MapTiles)
 		if m.Map != nil {
 			m.Server.SetMap(m.Map)
@@ -181,6 +182,7 @@ type Store interface {
 	ledger.Store
 	auth.Accounts
 	tenfourhttp.Photos
+	tenfourhttp.Keys
 	Close() error
 }
 

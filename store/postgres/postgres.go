@@ -153,6 +153,9 @@ func (db *DB) Append(ctx context.Context, b store.Batch) error {
 	if err := insertOpenings(ctx, tx, b.Openings); err != nil {
 		return err
 	}
+	if err := insertKeys(ctx, tx, b.Keys); err != nil {
+		return err
+	}
 	// Delivered to the LISTENers (Changes) when, and only if, this commits.
 	newSize := size + int64(len(b.Leaves))
 	if _, err := tx.Exec(ctx, `SELECT pg_notify('`+notifyChannel+`', $1::bigint::text)`, newSize); err != nil {

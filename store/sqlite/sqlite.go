@@ -171,6 +171,9 @@ func (db *DB) Append(ctx context.Context, b store.Batch) error {
 			return fmt.Errorf("append openings: %w", err)
 		}
 	}
+	if err := insertKeys(ctx, tx, b.Keys); err != nil {
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("append: commit: %w", err)
 	}

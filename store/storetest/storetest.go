@@ -25,7 +25,8 @@ import (
 
 // Store is everything a store implements, as the parts of tenfour that use
 // it declare it: the log (ledger.Store), the accounts (auth.Accounts), BOLO
-// photos (http.Photos), and what no part calls yet but a store must do.
+// photos (http.Photos), idempotency keys (http.Keys), and what no part
+// calls yet but a store must do.
 type Store interface {
 	ledger.Store
 	auth.Accounts
@@ -35,6 +36,17 @@ type Store interface {
 	PutPhoto(ctx context.Context, p store.Photo) error
 	// Photo returns the photo with the hash, or store.ErrNotFound.
 	Photo(ctx context.Context, hash []byte) (store.Photo, error)
+
+	// Idempotency returns the record of an idempotency key, with its answer
+	// if one was stored, or store.ErrNotFound.
+	Idempotency(ctx context.Context, key []byte) (store.Idempotency, error)
+	// SaveIdempotencyAnswers stores the answers (Key, Status, Header, Body)
+	// of their keys' commands in one transaction; a key with no record is
+	// skipped.
+	SaveIdempotencyAnswers(ctx context.Context, answers []store.Idempotency) error
+	// DeleteIdempotency deletes the keys created before a time and returns
+	// how many it deleted.
+	DeleteIdempotency(ctx context.Context, before time.Time) (int64, error)
 
 	// EraseOpening deletes one opening (retention, expungement). The leaf and
 	// its commitment are untouched. It returns store.ErrNotFound if there is
@@ -76,6 +88,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Lease", testLease},
 		{"Fence", testFence},
 		{"Photos", testPhotos},
+		{"Idempotency", testIdempotency},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })

@@ -5,10 +5,13 @@ import {get, post, onUnauthorized} from './api.js';
 import {Stream} from './stream.js';
 import {Store} from './store.js';
 import {Alerts} from './alerts.js';
+import {Sound} from './sound.js';
 import {watchAssist} from './assistalerts.js';
 import * as router from './router.js';
 import * as keys from './keys.js';
 import {h, replace, clockTime} from './dom.js';
+import {showSending} from './sending.js';
+import * as emergency from './emergency.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -20,6 +23,7 @@ const ctx = {
   toast,
   announce,
   alerts: null,
+  sound: null,
   // open asks the dispatcher view to show an incident (set by that view).
   openIncident: null,
   // openRequest asks the supervisor view to show a request (set by it).
@@ -95,9 +99,18 @@ async function startSession(me) {
   $('who').textContent = `${me.username} · ${me.agency || 'installation'} · ${me.roles.join(', ')}`;
   $('logout').hidden = false;
   $('live').hidden = false;
+  $('sound').hidden = false;
+  ctx.sound.start();
   liveState('connecting');
   renderNav();
   const store = ctx.store;
+  // An EMERGENCY press this device still keeps for the user goes again at
+  // once, with its key, before anything else is read.
+  emergency.resume(me.username).then((u) => {
+    if (u) store.takeUnit(u);
+  }).catch((e) => {
+    if (e.status !== 401) toast(`EMERGENCY not sent: ${e.message}`, 'error');
+  });
   watchAssist(store);
   store.hold();
   ctx.stream = new Stream({
@@ -190,7 +203,7 @@ async function boot() {
   $('logout').addEventListener('click', async () => {
     ctx.stream?.stop();
     try {
-      await post('/auth/logout');
+      await post('/auth/logout', undefined, {retry: false});
     } finally {
       location.assign('/console/login');
     }
@@ -214,6 +227,7 @@ async function boot() {
     {key: 'T', label: 'Switch between the dark and the light theme', run: toggleTheme},
   ]);
   keys.install();
+  showSending($('sending'));
   tickClock();
   setInterval(tickClock, 1000);
   // Before sign-in there is nothing to be live for.
@@ -237,6 +251,7 @@ async function boot() {
       router.go('dispatch');
     },
   });
+  ctx.sound = new Sound(ctx.store, $('alerts'), $('sound'), $('sound-state'));
   onUnauthorized(() => signedOut());
 
   let me = null;

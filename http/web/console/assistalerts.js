@@ -125,7 +125,7 @@ export function watchAssist(store) {
         const waiting = r.status === 'REQUESTED' || r.status === 'ACKNOWLEDGED';
         if (r.urgency !== 'EMERGENCY' || !waiting) continue;
         if (r.from_agency !== store.me.agency && !r.asked.some((a) => a.agency === store.me.agency)) continue;
-        emergency(0, r.created, {request: r.id, from_agency: r.from_agency, unit: r.unit, location: r.location,
+        emergency(null, r.created, {request: r.id, from_agency: r.from_agency, unit: r.unit, location: r.location,
           nature: r.nature, asked: r.asked.map((a) => a.agency)});
       }
     }).catch(() => {

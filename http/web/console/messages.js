@@ -84,7 +84,8 @@ class Reader {
     const key = `${id}/${what}`;
     if (this.sent.has(key)) return;
     this.sent.add(key);
-    post(`/messages/${seg(id)}/${what}`, this.body).catch(() => this.sent.delete(key));
+    // A receipt is not retried here: it goes again when next seen.
+    post(`/messages/${seg(id)}/${what}`, this.body, {retry: false}).catch(() => this.sent.delete(key));
   }
 
   reset() {

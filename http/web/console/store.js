@@ -150,23 +150,31 @@ export class Store {
   // hold are folded in after them.
   async load() {
     const read = (route, path) => (this.may(route) ? get(path) : Promise.resolve(null));
-    const [agencies, units, incidents, types, positions] = await Promise.all([
+    // Positions are soft and held by the sequencer alone: while it changes,
+    // the picture neither fails without them nor waits long for them.
+    const positions = read('GET /api/v1/units/positions', '/units/positions').catch(() => null);
+    const [agencies, units, incidents, types, early] = await Promise.all([
       get('/agencies'), get('/units'),
       read('GET /api/v1/incidents', '/incidents'),
       get('/incident-types'),
-      read('GET /api/v1/units/positions', '/units/positions'),
+      Promise.race([positions, new Promise((r) => setTimeout(() => r(undefined), 1500))]),
     ]);
     for (const a of agencies.agencies) this.agencies.set(a.id, a);
     for (const u of units.units) this.units.set(u.id, {...u, next_for: unitKey(u), next_since: tkey(u.status_since)});
+    for (const p of early?.positions || []) this.positions.set(p.unit, p);
     for (const i of incidents?.incidents || []) this.incidents.set(i.id, {...i, notes: i.notes || [], units: i.units || []});
     this.types = types || [];
-    for (const p of positions?.positions || []) this.positions.set(p.unit, p);
     for (const u of this.units.values()) if (u.status === 'EMERGENCY') this.emergency(u, u.status_since);
     const held = this.held;
     this.held = null;
     this.loaded = true;
     for (const ev of held) this.fold(ev);
     for (const w of ['agencies', 'units', 'incidents', 'types', 'positions', 'alerts']) this.touch(w);
+    if (early === undefined) {
+      positions.then((late) => {
+        for (const p of late?.positions || []) this.position(p);
+      });
+    }
   }
 
   // incident fetches one incident in full (with its caller, narrative and
@@ -240,7 +248,7 @@ export class Store {
         this.touch('units');
         break;
       case 'unit.status_changed':
-        this.statusChanged(e, d);
+        this.statusChanged(e, d, ev.seq);
         break;
       case 'incident.created':
         if (!this.incidents.has(d.id)) {
@@ -360,6 +368,9 @@ export class Store {
           text: `on scene ${Math.round(d.on_scene_seconds / 60)} min with no status change`, unit: d.unit, incident: d.incident});
         break;
       }
+      case 'alert.acknowledged':
+        this.seen(d.alert, e.actor?.user || '', e.time);
+        break;
       default:
         if (e.type.startsWith('alert.')) {
           this.alert({key: `${e.type}:${ev.seq}`, seq: ev.seq, time: e.time, severity: 'warning',
@@ -376,7 +387,7 @@ export class Store {
     }
   }
 
-  statusChanged(e, d) {
+  statusChanged(e, d, seq) {
     const u = this.units.get(d.unit);
     if (!u) return;
     const t = tkey(e.time), since = tkey(u.status_since);
@@ -400,7 +411,7 @@ export class Store {
       this.touch('incidents');
     }
     if (d.lat !== undefined && d.lon !== undefined) this.position({unit: u.id, lat: d.lat, lon: d.lon, time: e.time});
-    if (d.status === 'EMERGENCY') this.emergency(u, e.time);
+    if (d.status === 'EMERGENCY') this.emergency(u, e.time, seq);
     else this.resolve(`emergency:${u.id}:`);
     this.touch('units');
   }
@@ -417,17 +428,26 @@ export class Store {
     this.position(p);
   }
 
-  emergency(u, time) {
+  // emergency raises the alert of unit u's EMERGENCY at time, raised by
+  // the event seq (unknown for a unit found in EMERGENCY at load).
+  emergency(u, time, seq) {
     const i = u.incident ? this.incidents.get(u.incident) : null;
-    this.alert({key: `emergency:${u.id}:${tkey(time)}`, time, severity: 'critical', emergency: true,
+    this.alert({key: `emergency:${u.id}:${tkey(time)}`, seq, time, severity: 'critical', emergency: true,
       title: `EMERGENCY: ${u.call_sign}`,
       text: i ? `on ${this.typeName(i.type)} at ${i.location?.text || 'unknown location'}` : 'officer needs assistance',
       unit: u.id, incident: u.incident});
   }
 
+  // alert raises alert a: its key, the seq of the event that raised it
+  // (null when unknown: it is then acknowledged on this screen only), its
+  // time, severity, title and text, and the records it is about.
   alert(a) {
-    if (this.alerts.some((x) => x.key === a.key)) return;
-    this.alerts.unshift({...a, acked: false});
+    const have = this.alerts.find((x) => x.key === a.key);
+    if (have) {
+      if (have.seq == null && a.seq != null) this.alertSeq(a.key, a.seq);
+      return;
+    }
+    this.alerts.unshift({...a, seq: a.seq ?? null, acked: false, sending: false, error: '', seenBy: []});
     this.alerts.length = Math.min(this.alerts.length, 50);
     this.touch('alerts');
   }
@@ -445,10 +465,54 @@ export class Store {
     if (any) this.touch('alerts');
   }
 
+  // ack takes the alert of key off this screen: this user saw it.
   ack(key) {
     const a = this.alerts.find((x) => x.key === key);
     if (a && !a.acked) {
       a.acked = true;
+      a.sending = false;
+      this.touch('alerts');
+    }
+  }
+
+  // ackSending marks the alert of key as being acknowledged on the
+  // record; ackFailed says why the server did not take it.
+  ackSending(key) {
+    const a = this.alerts.find((x) => x.key === key);
+    if (!a) return;
+    a.sending = true;
+    a.error = '';
+    this.touch('alerts');
+  }
+
+  ackFailed(key, why) {
+    const a = this.alerts.find((x) => x.key === key);
+    if (!a) return;
+    a.sending = false;
+    a.error = why;
+    this.touch('alerts');
+  }
+
+  // alertSeq names the event of an alert raised without it.
+  alertSeq(key, seq) {
+    const a = this.alerts.find((x) => x.key === key);
+    if (!a || a.seq != null) return;
+    a.seq = seq;
+    this.touch('alerts');
+  }
+
+  // seen folds in an acknowledgement (alert.acknowledged) of the alert
+  // raised by event seq: this user's own, from any screen, takes it off
+  // this one; another user's says who saw it and when, and leaves it.
+  seen(seq, user, time) {
+    for (const a of this.alerts) {
+      if (a.seq !== seq) continue;
+      if (user && user === this.me?.username) {
+        a.acked = true;
+        a.sending = false;
+      } else if (!a.seenBy.some((s) => s.user === user)) {
+        a.seenBy.push({user: user || 'someone', time});
+      }
       this.touch('alerts');
     }
   }

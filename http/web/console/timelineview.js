@@ -32,6 +32,7 @@ const words = {
   'incident.unlinked': (d) => [`Link to ${d.linked} removed`, d.reason],
   'incident.location_fixed': (d) => ['Location fixed', `${d.previous?.text || 'no text'} → ${d.location?.text || ''}`],
   'incident.unit_preempted': (d) => ['Unit taken off', `${unitName(d.unit)} for ${d.to || d.incident || ''}`],
+  'incident.unit_cancelled': (d) => ['Unit cancelled', `${unitName(d.unit)}: ${hidden(d.reason)}`],
   'unit.status_changed': (d) => [statusLabel(d.status), `from ${statusLabel(d.previous)}${d.incident ? ' · ' + d.incident : ''}${d.reason ? ' · ' + d.reason : ''}`],
   'unit.signed_on': (d) => ['Crew signed on', `${list((d.units || []).map(unitName))}: ${d.crew ? list(d.crew) : 'crew private'}`],
   'unit.signed_off': (d) => ['Crew signed off', list((d.units || []).map(unitName))],
@@ -39,14 +40,19 @@ const words = {
   'agency.run_cards_set': (d) => ['Run cards set', `${(d.cards || []).length} cards`],
   'alert.incident_pending': (d) => ['Alert: waiting for a unit', `${d.pending_seconds} s`],
   'alert.safety_check': (d) => ['Alert: safety check', `on scene ${d.on_scene_seconds} s`],
+  'alert.acknowledged': (d) => ['Alert seen', `${d.alert_type} · event ${d.alert}`],
   'assist.requested': (d) => [`Asked ${d.to_agency} for help`, `${d.urgency}: ${hidden(d.nature)}`],
   'assist.acknowledged': (d) => [`${d.to_agency} acknowledged`, d.held ? 'held by a directive: the deadline stands' : 'deciding'],
-  'assist.accepted': (d) => [`${d.to_agency} accepted`, `sends ${list((d.units || []).map(unitName))}`],
+  'assist.accepted': (d) => [`${d.to_agency} accepted`, `sends ${list((d.units || []).map(unitName))}` +
+    (d.deadline ? ` · due on scene by ${clockTime(d.deadline)}${d.eta_seconds ? ` (drive ${Math.round(d.eta_seconds / 60)} min)` : ''}` : '')],
   'assist.declined': (d) => [`${d.to_agency} declined`, d.reason],
   'assist.escalated': (d) => [d.exhausted ? 'Plan exhausted: alerted again' : `Escalated to level ${d.level}`,
     `${(d.reason || '').replace(/_/g, ' ')}${d.asked?.length ? ' · asked ' + list(d.asked) : ''}`],
   'assist.conflict': (d) => [`Conflict: ${d.to_agency}'s directive`, `${d.effect} · ${hidden(d.reason)}`],
   'assist.on_scene': (d) => ['Help on scene', unitName(d.unit)],
+  'assist.unit_left': (d) => [`${unitName(d.unit)} left before the release`,
+    `${d.how === 'cancelled' ? 'cancelled' : 'cleared'}${d.reason ? ' · ' + d.reason : ''}` +
+    `${d.directives?.length ? ' · under ' + list(d.directives) : ''}${d.deadline ? ' · waiting again until ' + clockTime(d.deadline) : ''}`],
   'assist.closed': (d) => ['Request closed', d.disposition],
   'directive.issued': (d) => [`Directive: ${d.effect}${d.restrict ? ' ' + d.restrict : ''}`, d.reason],
   'directive.revoked': (d) => ['Directive revoked', d.reason],
@@ -99,6 +105,8 @@ function unitLane(e) {
     case 'unit.status_changed':
     case 'alert.safety_check':
     case 'assist.on_scene':
+    case 'assist.unit_left':
+    case 'incident.unit_cancelled':
       return d.unit || '';
     case 'assist.requested':
       return d.unit || '';

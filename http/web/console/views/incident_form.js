@@ -215,6 +215,12 @@ export function newIncidentDialog(ctx, onCreated, onAttached = () => {}) {
         return;
       }
       const inc = await post('/incidents', body);
+      if (inc.done) {
+        // Recorded before a sequencer change, its answer lost: the list
+        // shows it from the stream.
+        dialog.close();
+        return;
+      }
       if (inc.possible_duplicates?.some((d) => !seen.includes(d.incident))) {
         showCreated(inc, body);
         return;

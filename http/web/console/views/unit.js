@@ -3,13 +3,20 @@
 // next, an EMERGENCY button with a confirm step, and the position from the
 // browser's geolocation when the officer permits it.
 //
+// The EMERGENCY button sits in a bar fixed at the bottom of the screen, so
+// that it is in reach on any phone whatever else the screen shows (messages,
+// BOLOs, the assignment, the alerts band); the content is padded by the
+// bar's height so that nothing hides beneath it. A press is kept on the
+// device until the server has it (emergency.js).
+//
 // The officer says which unit they are on; the choice is kept in this
 // browser (localStorage) per user. An officer acts only for a unit whose
 // crew they are on (docs/security.md), so choosing a unit they do not crew
 // signs them on it, for a shift of shiftHours; the server refuses a unit
 // another crew is signed on.
 
-import {post, seg} from '../api.js';
+import {post, seg, pending, onPending} from '../api.js';
+import * as em from '../emergency.js';
 import {h, replace, ticking, timer, clockTime} from '../dom.js';
 import {statusLabel} from '../lifecycle.js';
 import {hazardList} from '../hazards.js';
@@ -36,24 +43,32 @@ export function mount(root, ctx) {
   }
   let confirming = null; // {until, timer}
   let geo = {state: 'off', text: 'Position not shared', watch: null, last: 0, lastFix: null};
-  let busy = false;
+  let busy = null; // {status, label} of the status being sent
   // ending is the form asking why an EMERGENCY is over, while open.
   let ending = null;
 
   const body = h('div', {class: 'unit-body'});
+  // The EMERGENCY bar, fixed at the bottom; its height pads the content.
+  const bar = h('section', {class: 'em-bar', id: 'em-bar', 'aria-label': 'Emergency'});
   // Messages to the unit sit above the rest, where they are seen.
   const messages = unitMessages(ctx);
   const bolos = unitBOLOs(ctx);
-  replace(root, h('h1', {class: 'sr-only'}, 'Unit'), messages.el, bolos.el, body);
+  replace(root, h('h1', {class: 'sr-only'}, 'Unit'), messages.el, bolos.el, body, bar);
+  const padBar = new ResizeObserver(() => {
+    document.body.style.setProperty('--em-bar', `${bar.offsetHeight}px`);
+  });
+  padBar.observe(bar);
 
   function myUnit() {
     return unitId ? store.units.get(unitId) : null;
   }
 
   function render() {
+    const active = document.activeElement?.id;
     const u = myUnit();
     messages.setUnit(u ? u.id : null);
     bolos.setUnit(u ? u.id : null);
+    renderBar(u);
     if (!u) return renderPicker();
     const i = u.incident ? store.incidents.get(u.incident) : null;
     if (i && (!i.full || i.hazardsBehind) && !i.fetching) {
@@ -63,7 +78,8 @@ export function mount(root, ctx) {
     // The statuses the server says the unit may go to now; EMERGENCY has
     // its own button. null: being read again after a change.
     const next = store.nextStatuses(u.id)?.filter((s) => s !== 'EMERGENCY') ?? null;
-    const active = document.activeElement?.id;
+    // The status being sent says so once it waits (api.js pending).
+    const waiting = busy && pending().some((c) => c.label === busy.label);
     replace(body,
       h('header', {class: `unit-head st-${u.status}`},
         h('div', {},
@@ -72,11 +88,8 @@ export function mount(root, ctx) {
         h('div', {class: 'unit-status'},
           h('p', {class: 'status-now', id: 'unit-status', 'aria-live': 'polite'}, statusLabel(u.status)),
           h('p', {}, 'for ', timer(u.status_since)))),
-      u.status === 'EMERGENCY' ? h('p', {class: 'emergency-sent', role: 'status'},
-        'EMERGENCY sent at ', clockTime(u.status_since), '. Dispatch has been alerted.') : null,
       assignment(u, i),
-      statusButtons(u, next),
-      emergency(u),
+      statusButtons(u, next, waiting),
       h('section', {class: 'geo', 'aria-label': 'Position'},
         h('p', {class: `geo-state ${geo.state}`, id: 'geo-state'}, geo.text),
         geo.state === 'off' || geo.state === 'error'
@@ -107,8 +120,52 @@ export function mount(root, ctx) {
         h('li', {}, h('time', {datetime: n.time}, clockTime(n.time)), ' ', n.text))) : null);
   }
 
+  // renderBar draws the EMERGENCY bar for unit u (null: none chosen): the
+  // press being sent, the unit in EMERGENCY, the confirm step, or the
+  // button.
+  function renderBar(u) {
+    const p = em.sending();
+    const mine = p && p.user === ctx.me.username ? p : null;
+    const old = !mine && em.stale(ctx.me.username);
+    bar.hidden = !u && !mine && !old;
+    replace(bar, mine ? h('p', {class: 'emergency-sending', id: 'emergency-sending', role: 'status'},
+      h('strong', {}, `EMERGENCY${mine.call_sign ? ' ' + mine.call_sign : ''} sending…`), ' ',
+      h('span', {}, `Pressed at ${clockTime(mine.pressed)}; kept on this device and sent again until the server has it.`))
+      : old ? stalePress(old)
+        : u ? emergency(u) : null);
+  }
+
+  // stalePress asks about a press kept too long to go by itself
+  // (emergency.js, staleAfter): send it now, or let it go.
+  function stalePress(p) {
+    return h('section', {class: 'emergency-confirm', role: 'alertdialog', 'aria-labelledby': 'em-stale-q', id: 'emergency-stale'},
+      h('p', {id: 'em-stale-q', class: 'em-q'}, `EMERGENCY${p.call_sign ? ' ' + p.call_sign : ''} pressed at ${clockTime(p.pressed)} was never sent`),
+      h('div', {class: 'em-actions'},
+        h('button', {type: 'button', class: 'emergency-btn confirm', id: 'emergency-stale-send', onclick: async () => {
+          try {
+            const got = await em.resume(ctx.me.username, {force: true});
+            if (got) store.takeUnit(got);
+          } catch (e) {
+            if (e.status !== 401) ctx.toast(`EMERGENCY not sent: ${e.message}`, 'error');
+          } finally {
+            render();
+          }
+        }}, 'SEND IT NOW'),
+        h('button', {type: 'button', class: 'ghost big', id: 'emergency-stale-discard', onclick: () => {
+          em.discard(ctx.me.username);
+          render();
+        }}, 'Let it go')));
+  }
+
   function emergency(u) {
-    if (u.status === 'EMERGENCY') return null;
+    // Drawn again at every change, so not a live region: the refusal was
+    // announced once, by its toast.
+    const refused = em.refusal()?.unit === u.id ? h('p', {class: 'em-refused', id: 'em-refused'},
+      `EMERGENCY NOT SENT: ${em.refusal().detail}. Call dispatch by radio.`) : null;
+    if (u.status === 'EMERGENCY') {
+      return h('p', {class: 'emergency-sent', role: 'status', id: 'emergency-sent'},
+        'EMERGENCY sent at ', clockTime(u.status_since), '. Dispatch has been alerted.');
+    }
     if (confirming) {
       const left = Math.max(0, Math.ceil((confirming.until - Date.now()) / 1000));
       return h('section', {class: 'emergency-confirm', role: 'alertdialog', 'aria-labelledby': 'em-q', 'aria-describedby': 'em-d'},
@@ -118,7 +175,7 @@ export function mount(root, ctx) {
           h('button', {type: 'button', class: 'emergency-btn confirm', id: 'emergency-confirm', onclick: sendEmergency}, 'CONFIRM EMERGENCY'),
           h('button', {type: 'button', class: 'ghost big', id: 'emergency-cancel', onclick: cancelEmergency}, 'Cancel')));
     }
-    return h('section', {class: 'emergency'},
+    return h('div', {class: 'emergency'}, refused,
       h('button', {type: 'button', class: 'emergency-btn', id: 'emergency', onclick: askEmergency,
         'aria-describedby': 'em-hint'}, 'EMERGENCY'),
       h('p', {class: 'hint', id: 'em-hint'}, 'Asks to confirm before it is sent.'));
@@ -142,15 +199,27 @@ export function mount(root, ctx) {
     document.getElementById('emergency')?.focus();
   }
 
+  // sendEmergency sends the confirmed press, kept on the device until the
+  // server has it.
   async function sendEmergency() {
     if (confirming) clearInterval(confirming.tick);
     confirming = null;
-    await setStatus('EMERGENCY');
+    const u = myUnit();
+    if (!u || em.sending()) return render();
+    try {
+      const got = await em.press(ctx.me.username, u.id, u.call_sign);
+      if (got) store.takeUnit(got);
+      ctx.announce(`${u.call_sign} EMERGENCY sent`);
+    } catch (e) {
+      if (e.status !== 401) ctx.toast(`EMERGENCY not sent: ${e.message}`, 'error');
+    } finally {
+      render();
+    }
   }
 
   // statusButtons are the statuses the unit may go to; out of EMERGENCY
   // only for whoever pressed it or a supervisor (release.js), who say why.
-  function statusButtons(u, next) {
+  function statusButtons(u, next, waiting) {
     const rule = endRule(ctx.me, u);
     if (u.status === 'EMERGENCY' && !rule.ok) {
       ending = null;
@@ -160,8 +229,10 @@ export function mount(root, ctx) {
     if (u.status !== 'EMERGENCY') ending = null;
     if (ending) return h('section', {class: 'status-buttons', 'aria-label': 'End the EMERGENCY'}, ending.el);
     return h('section', {class: 'status-buttons', 'aria-label': 'Change status', 'aria-busy': next ? 'false' : 'true'},
-      next ? next.map((s) => h('button', {type: 'button', class: `status-btn st-${s}`, id: `set-${s}`, disabled: busy,
-        onclick: () => setStatus(s)}, u.status === 'EMERGENCY' ? `End EMERGENCY: ${statusLabel(s)}` : statusLabel(s)))
+      next ? next.map((s) => h('button', {type: 'button', class: `status-btn st-${s}`, id: `set-${s}`, disabled: !!busy,
+        'aria-busy': busy?.status === s ? 'true' : null, onclick: () => setStatus(s)},
+      u.status === 'EMERGENCY' ? `End EMERGENCY: ${statusLabel(s)}` : statusLabel(s),
+      waiting && busy.status === s ? h('span', {class: 'sending-note'}, ' sending…') : null))
         : h('p', {class: 'hint', id: 'statuses-reading'}, 'Reading the statuses this unit may go to…'));
   }
 
@@ -187,15 +258,15 @@ export function mount(root, ctx) {
     const u = myUnit();
     if (!u || busy) return;
     if (u.status === 'EMERGENCY' && status !== 'EMERGENCY' && !reason) return askEnd(u, status);
-    busy = true;
+    busy = {status, label: `${u.call_sign} ${statusLabel(status)}`};
     render();
     try {
-      store.takeUnit(await post(`/units/${seg(u.id)}/status`, reason ? {status, reason} : {status}));
+      store.takeUnit(await post(`/units/${seg(u.id)}/status`, reason ? {status, reason} : {status}, {label: busy.label}));
       ctx.announce(`${u.call_sign} is ${statusLabel(status)}`);
     } catch (e) {
       ctx.toast(e.message, 'error');
     } finally {
-      busy = false;
+      busy = null;
       render();
     }
   }
@@ -308,7 +379,8 @@ export function mount(root, ctx) {
   async function send(u, p) {
     const pos = {unit: u.id, lat: p.coords.latitude, lon: p.coords.longitude, time: new Date(p.timestamp || Date.now()).toISOString()};
     try {
-      await post('/units/positions', [pos]);
+      // A position is soft: the next fix replaces one that did not go.
+      await post('/units/positions', [pos], {retry: false});
       store.myPosition(pos);
       setGeo('shared', `Position shared at ${clockTime(pos.time)} (±${Math.round(p.coords.accuracy || 0)} m)`);
     } catch (e) {
@@ -324,7 +396,7 @@ export function mount(root, ctx) {
   }
 
   keys.setView('Unit', [
-    {key: 'e', label: 'EMERGENCY (asks to confirm)', run: askEmergency, when: () => myUnit() && myUnit().status !== 'EMERGENCY' && !confirming},
+    {key: 'e', label: 'EMERGENCY (asks to confirm)', run: askEmergency, when: () => myUnit() && myUnit().status !== 'EMERGENCY' && !confirming && !em.sending()},
   ]);
 
   const unsubscribe = store.subscribe((c) => {
@@ -332,10 +404,16 @@ export function mount(root, ctx) {
       render();
     }
   });
+  const stopSending = em.onChange(() => render());
+  const stopPending = onPending(() => { if (busy) render(); });
   render();
   const stopTicking = ticking(root);
   return () => {
     unsubscribe();
+    stopSending();
+    stopPending();
+    padBar.disconnect();
+    document.body.style.removeProperty('--em-bar');
     stopTicking();
     messages.stop();
     bolos.stop();
