@@ -1,11 +1,13 @@
 // assistalerts.js — what a request for assistance must not let anyone
 // miss (docs/events.md, "Assistance requests"): an officer of another
 // agency who needs assistance (an EMERGENCY request), a request that
-// escalated, and a directive that stands in a request's way. They go to
+// escalated, a directive that stands in a request's way, and a unit
+// helping that left before the requester released it. They go to
 // the alerts band (alerts.js), spoken at once, for the users each event
 // names as told: the server's own list of whom to bring it before.
 
-import {get} from './api.js';
+import {get, seg} from './api.js';
+import {clockTime} from './dom.js';
 import {tkey} from './store.js';
 import {may} from './lifecycle.js';
 
@@ -32,6 +34,8 @@ const reasons = {
   no_decision: 'acknowledged, but neither accepted nor declined in time',
   declined: 'an agency asked declined it',
   conflict: 'a directive held it at its deadline',
+  no_arrival: 'no unit sent was on scene by the arrival deadline',
+  unit_left: 'nobody came instead of the units that left',
 };
 
 // escalationReason says in words why a request escalated.
@@ -55,6 +59,28 @@ export function watchAssist(store) {
       // EMERGENCY") says nothing the title does not.
       text: `${d.location?.text || 'position unknown'}${d.location?.district ? ` (district ${d.location.district})` : ''}` +
         `${/^officer needs assistance: unit /.test(d.nature || '') ? '' : ` — ${d.nature}`}; asked ${(d.asked || []).map(name).join(', ')}`,
+      request: d.request});
+  }
+  // unitLeft raises the alert of a unit helping that left request
+  // d.request before its release: which unit, by whose order and why, and
+  // what the request waits for now — read from the request, as the event
+  // does not say whether others are still on their way.
+  async function unitLeft(seq, e, d) {
+    const by = e.actor?.user || (e.actor?.system ? `system:${e.actor.system}` : 'tenfour');
+    let next = d.deadline ? `a deadline at ${clockTime(d.deadline)}` : 'others still on scene';
+    try {
+      const r = await get(`/requests/${seg(d.request)}`);
+      if (!d.deadline) next = 'others still on scene';
+      else if (r.waiting_for === 'arrival') next = `others still on their way, due by ${clockTime(d.deadline)}`;
+      else next = `waiting for help again until ${clockTime(d.deadline)}`;
+    } catch {
+      // The alert says what the event says.
+    }
+    store.alert({key: `assist.unit_left:${d.request}:${d.unit}:${tkey(e.time)}`, seq, time: e.time,
+      severity: d.urgency === 'EMERGENCY' ? 'critical' : 'warning',
+      title: `${name(d.to_agency)} ${unitName(store, d.unit)} left ${d.request}`,
+      text: `${name(d.to_agency)} ${unitName(store, d.unit)} left ${d.request} (${d.how || 'left'} by ${by})` +
+        `${d.reason ? `: ${d.reason}` : ''}${(d.directives || []).length ? ` — directive ${d.directives.join(', ')} in force` : ''}; ${next}`,
       request: d.request});
   }
   const stop = store.watch((ev) => {
@@ -81,6 +107,9 @@ export function watchAssist(store) {
           text: `${d.issuer?.user || 'its issuer'}'s ${d.effect} order (${d.reason}) stands against ${d.urgency} request ${d.request} ` +
             `from ${name(d.from_agency)}; it escalates at its deadline unless an agency accepts`,
           request: d.request});
+        break;
+      case 'assist.unit_left':
+        if (toldMe(me, d.told)) unitLeft(ev.seq, e, d);
         break;
       case 'assist.accepted':
       case 'assist.closed':

@@ -276,6 +276,18 @@ export class Store {
         this.touch('incidents');
         break;
       }
+      // A unit cancelled on its way (dispatch/leave.go): the incident
+      // waits again once nobody is left on it. The unit's own change to
+      // AVAILABLE follows.
+      case 'incident.unit_cancelled': {
+        const i = this.incidents.get(d.incident);
+        if (!i || i.status === 'CLOSED') break;
+        (i.cancelled ||= {})[d.unit] = d.reason || '';
+        const left = [...this.units.values()].some((u) => u.id !== d.unit && u.incident === i.id);
+        if (!left) i.status = 'PENDING';
+        this.touch('incidents');
+        break;
+      }
       // Duplicates, merges and links (dispatch/duplicate.go, merge.go).
       case 'incident.unit_moved': {
         const u = this.units.get(d.unit), i = this.incidents.get(d.to);
@@ -386,6 +398,10 @@ export class Store {
     u.status_since = at;
     u.incident = d.status === 'AVAILABLE' ? '' : d.incident || '';
     u.resume = d.status === 'EMERGENCY' ? d.previous : '';
+    // Who pressed EMERGENCY may end it (as may a supervisor); a unit
+    // sent on another agency's request is on it until it is available.
+    u.emergency_by = d.status === 'EMERGENCY' ? e.actor?.user || '' : '';
+    u.request = d.status === 'AVAILABLE' ? '' : e.subject?.request || u.request || '';
     u.held_by = d.held_by || ''; // out of service with its cross-staffed partner
     const i = this.incidents.get(d.incident);
     if (i) {

@@ -16,6 +16,7 @@ import {premiseDialog, removePremiseDialog} from './premise_form.js';
 import {unverifiedPanel} from './unverified.js';
 import {incidentDetail} from './dispatch/detail.js';
 import {commandLine} from './dispatch/commands.js';
+import {unitActions} from './dispatch/unit_actions.js';
 
 // The default of dispatch.DefaultTimers: a P0/P1 incident pending this long
 // is late.
@@ -48,7 +49,7 @@ export function mount(root, ctx) {
   const map = createMap(ctx, {compact: true, selected: () => view.selected, onSelectIncident: (id) => select(id, {focus: true})});
   const mapPanel = h('section', {class: 'panel map-panel', 'aria-label': 'Map'}, map.el);
   const cmdInput = h('input', {id: 'cmd', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'cmd-out',
-    placeholder: 'n  new · d  dispatch recommended · d 1A12 · s 1A12 av · c report taken · note text · #42 · ?'});
+    placeholder: 'n  new · d  dispatch recommended · d 1A12 · s 1A12 av · c report taken · c 1A12 reason (cancel) · note text · #42 · ?'});
   const cmdOut = h('output', {id: 'cmd-out', for: 'cmd', 'aria-live': 'polite'});
   const cmd = h('form', {class: 'cmdline', role: 'search', 'aria-label': 'Command line'},
     h('label', {for: 'cmd'}, 'Command ', h('kbd', {}, '/')), cmdInput, cmdOut);
@@ -59,8 +60,10 @@ export function mount(root, ctx) {
   replace(root, h('h1', {class: 'sr-only'}, 'Dispatch'),
     h('div', {class: 'dispatch-grid'}, queue, detail, board, mapPanel), messages.el, unverified?.el, cmd);
   Object.assign(view, {detail, map, queue, cmd, cmdInput});
+  const stopUnitActions = unitActions(view);
+  board.querySelector('.panel-head').after(view.boardSlot);
   incidentDetail(view);
-  commandLine(view);
+  const stopCommands = commandLine(view);
 
   // --- the queue ----------------------------------------------------------
   function lateAfter(i) {
@@ -133,7 +136,7 @@ export function mount(root, ctx) {
     const groups = order.map((s) => ({s, units: [...store.units.values()].filter((u) => u.status === s.id)
       .sort((a, b) => a.call_sign.localeCompare(b.call_sign, 'en', {numeric: true}))}))
       .filter((g) => g.units.length || g.s.id === 'AVAILABLE');
-    reconcile(boardGroups, groups, (g) => g.s.id, (g) => g.units.map((u) => u.id + u.status_since + u.incident + (u.incident === view.selected) + (u.staffing || '') + (u.held_by || '')).join(','),
+    reconcile(boardGroups, groups, (g) => g.s.id, (g) => g.units.map((u) => u.id + u.status_since + u.incident + (u.incident === view.selected) + (u.staffing || '') + (u.held_by || '') + (u.request || '') + (u.emergency_by || '')).join(','),
       (g) => h('section', {class: `group st-${g.s.id}`, 'aria-label': `${g.s.label}: ${g.units.length}`},
         h('h3', {}, g.s.label, ' ', h('span', {class: 'count'}, String(g.units.length))),
         h('ul', {class: 'chips'}, g.units.map((u) => h('li', {},
@@ -144,7 +147,9 @@ export function mount(root, ctx) {
           h('span', {class: 'kind', 'aria-hidden': 'true'}, u.kind,
             u.staffing === 'UNSTAFFED' ? ' · no crew' : '', u.held_by ? ` · with ${store.callSign(u.held_by)}` : ''),
           timer(u.status_since),
-          u.incident ? h('span', {class: 'inc', 'aria-hidden': 'true'}, shortId(u.incident)) : null))))));
+          u.incident ? h('span', {class: 'inc', 'aria-hidden': 'true'}, shortId(u.incident)) : null),
+        // Letting the unit go (views/dispatch/unit_actions.js).
+        h('span', {class: 'chip-acts'}, view.unitControls(u, 'board')))))));
   }
 
   // --- actions ----------------------------------------------------------------
@@ -291,6 +296,8 @@ export function mount(root, ctx) {
 
   return () => {
     unsubscribe();
+    stopUnitActions();
+    stopCommands();
     stopTicking();
     map.destroy();
     dialog.destroy();

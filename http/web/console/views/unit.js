@@ -20,6 +20,7 @@ import * as em from '../emergency.js';
 import {h, replace, ticking, timer, clockTime} from '../dom.js';
 import {statusLabel} from '../lifecycle.js';
 import {hazardList} from '../hazards.js';
+import {endRule, reasonForm} from '../release.js';
 import * as keys from '../keys.js';
 import {unitMessages} from '../messages.js';
 import {unitBOLOs} from '../bolos.js';
@@ -43,6 +44,8 @@ export function mount(root, ctx) {
   let confirming = null; // {until, timer}
   let geo = {state: 'off', text: 'Position not shared', watch: null, last: 0, lastFix: null};
   let busy = null; // {status, label} of the status being sent
+  // ending is the form asking why an EMERGENCY is over, while open.
+  let ending = null;
 
   const body = h('div', {class: 'unit-body'});
   // The EMERGENCY bar, fixed at the bottom; its height pads the content.
@@ -86,10 +89,7 @@ export function mount(root, ctx) {
           h('p', {class: 'status-now', id: 'unit-status', 'aria-live': 'polite'}, statusLabel(u.status)),
           h('p', {}, 'for ', timer(u.status_since)))),
       assignment(u, i),
-      h('section', {class: 'status-buttons', 'aria-label': 'Change status', 'aria-busy': next ? 'false' : 'true'},
-        next ? next.map((s) => h('button', {type: 'button', class: `status-btn st-${s}`, id: `set-${s}`, disabled: !!busy,
-          'aria-busy': busy?.status === s ? 'true' : null, onclick: () => setStatus(s)},
-        statusLabel(s), waiting && busy.status === s ? h('span', {class: 'sending-note'}, ' sending…') : null)) : h('p', {class: 'hint', id: 'statuses-reading'}, 'Reading the statuses this unit may go to…')),
+      statusButtons(u, next, waiting),
       h('section', {class: 'geo', 'aria-label': 'Position'},
         h('p', {class: `geo-state ${geo.state}`, id: 'geo-state'}, geo.text),
         geo.state === 'off' || geo.state === 'error'
@@ -217,13 +217,51 @@ export function mount(root, ctx) {
     }
   }
 
-  async function setStatus(status) {
+  // statusButtons are the statuses the unit may go to; out of EMERGENCY
+  // only for whoever pressed it or a supervisor (release.js), who say why.
+  function statusButtons(u, next, waiting) {
+    const rule = endRule(ctx.me, u);
+    if (u.status === 'EMERGENCY' && !rule.ok) {
+      ending = null;
+      return h('section', {class: 'status-buttons', 'aria-label': 'Change status'},
+        h('p', {class: 'hint', id: 'end-emergency-who'}, `${rule.why}.`));
+    }
+    if (u.status !== 'EMERGENCY') ending = null;
+    if (ending) return h('section', {class: 'status-buttons', 'aria-label': 'End the EMERGENCY'}, ending.el);
+    return h('section', {class: 'status-buttons', 'aria-label': 'Change status', 'aria-busy': next ? 'false' : 'true'},
+      next ? next.map((s) => h('button', {type: 'button', class: `status-btn st-${s}`, id: `set-${s}`, disabled: !!busy,
+        'aria-busy': busy?.status === s ? 'true' : null, onclick: () => setStatus(s)},
+      u.status === 'EMERGENCY' ? `End EMERGENCY: ${statusLabel(s)}` : statusLabel(s),
+      waiting && busy.status === s ? h('span', {class: 'sending-note'}, ' sending…') : null))
+        : h('p', {class: 'hint', id: 'statuses-reading'}, 'Reading the statuses this unit may go to…'));
+  }
+
+  // askEnd asks why the EMERGENCY is over before the unit goes to status.
+  function askEnd(u, status) {
+    ending = reasonForm({id: 'end-emergency-form', question: `Why is the EMERGENCY over? (required, on the record)`,
+      submitLabel: `End EMERGENCY: ${statusLabel(status)}`, placeholder: 'safe now, backup on scene',
+      submit: async (reason) => {
+        ending = null;
+        await setStatus(status, reason);
+        return null;
+      },
+      cancel: () => {
+        ending = null;
+        render();
+        document.getElementById(`set-${status}`)?.focus();
+      }});
+    render();
+    ending.focus();
+  }
+
+  async function setStatus(status, reason) {
     const u = myUnit();
     if (!u || busy) return;
+    if (u.status === 'EMERGENCY' && status !== 'EMERGENCY' && !reason) return askEnd(u, status);
     busy = {status, label: `${u.call_sign} ${statusLabel(status)}`};
     render();
     try {
-      store.takeUnit(await post(`/units/${seg(u.id)}/status`, {status}, {label: busy.label}));
+      store.takeUnit(await post(`/units/${seg(u.id)}/status`, reason ? {status, reason} : {status}, {label: busy.label}));
       ctx.announce(`${u.call_sign} is ${statusLabel(status)}`);
     } catch (e) {
       ctx.toast(e.message, 'error');

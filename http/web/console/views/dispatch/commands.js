@@ -1,11 +1,31 @@
 // views/dispatch/commands.js — the dispatcher's command line: n new,
-// d dispatch, c clear, note, merge and link, hazard, s status, #42 to
-// select; each says in the line below what it did or why not.
+// d dispatch, c clear (or c CALLSIGN reason: cancel a unit), note, merge
+// and link, hazard, s status, #42 to select; each says in the line below
+// what it did or why not.
 
 import {post, seg} from '../../api.js';
+import {h} from '../../dom.js';
 import {statusLabel, statusCode, statusByCode} from '../../lifecycle.js';
+import {cancelRule, endRule, onItsWay} from '../../release.js';
 
-// commandLine runs the lines typed in view.cmd (views/dispatch.js).
+// commands are the command line's words, as the help (?) lists them.
+const commands = [
+  ['n [place]', 'New incident'],
+  ['d', 'Dispatch the recommended unit to the selected incident'],
+  ['d 1A12 1A14', 'Dispatch these units to the selected incident'],
+  ['c disposition', 'Clear the selected incident (c report taken)'],
+  ['c 1A12 reason', 'Cancel (disregard) a unit on its way, with the reason (also cancel or dis)'],
+  ['s 1A12 av', 'Set a unit\'s status (AV ER OS TR BZ OOS EM)'],
+  ['s 1A12 av reason', 'End a unit\'s EMERGENCY, with the reason: for whoever pressed it or a supervisor'],
+  ['note text', 'Add a note to the selected incident'],
+  ['merge #42 reason', 'Merge the selected incident into #42'],
+  ['link #42 parent|child|related reason', 'Link #42 to the selected incident'],
+  ['hazard text', 'Enter a hazard record at the selected incident\'s place'],
+  ['#42', 'Show incident 42'],
+];
+
+// commandLine runs the lines typed in view.cmd (views/dispatch.js); it
+// returns the function that stops it.
 export function commandLine(view) {
   const {store, cmd, cmdInput, queue} = view;
 
@@ -45,6 +65,19 @@ export function commandLine(view) {
       const ids = unitIds(args);
       return ids && view.dispatch(view.selected, ids);
     }
+    // c CALLSIGN reason…, cancel or dis: a unit on its way is called back
+    // (release.js). c followed by anything but such a unit's call sign
+    // clears the selected incident, as it always has.
+    const first = args[0] && store.unitByCallSign(args[0]);
+    if (v === 'cancel' || v === 'dis' || (v === 'c' && first && onItsWay(first))) {
+      if (!first) return view.say('Write c CALLSIGN reason: cancels (disregards) a unit on its way, for example c 1A12 not needed.', true);
+      const rule = cancelRule(view.ctx.me, first);
+      if (!rule.ok) return view.say(rule.why || `${first.call_sign} is ${statusLabel(first.status)}: only a unit on its way is cancelled, and your roles must allow it.`, true);
+      const reason = args.slice(1).join(' ');
+      if (!reason) return view.openCancel(first, first.incident === view.selected ? 'detail' : 'board');
+      return view.act(`Cancelled ${first.call_sign}${first.incident ? ` from ${view.shortId(first.incident)}` : ''}: ${reason}`,
+        async () => store.takeUnit(await post(`/units/${seg(first.id)}/cancel`, {reason})));
+    }
     if (v === 'c' || v === 'clear') {
       if (!view.selected) return view.say('Select an incident first.', true);
       return view.clearIncident(view.selected, rest);
@@ -80,9 +113,15 @@ export function commandLine(view) {
       return view.openPremise(view.selected ? store.incidents.get(view.selected) : null, rest);
     }
     if (v === 's' || v === 'status') {
+      // s CALLSIGN STATUS [reason…]: the status is the longest run of
+      // words that names one (out of service), the rest the reason.
       const [cs, ...st] = args;
       const u = cs && store.unitByCallSign(cs);
-      const status = st.length && statusByCode(st.join('_'));
+      let status = null, reason = '';
+      for (let k = st.length; k > 0 && !status; k--) {
+        status = statusByCode(st.slice(0, k).join('_'));
+        reason = st.slice(k).join(' ');
+      }
       if (!u || !status) return view.say('Write s CALLSIGN STATUS, for example s 1A12 av (AV ER OS TR BZ OOS EM).', true);
       // The statuses the server says the unit may go to now; when they are
       // being read again, the server decides alone.
@@ -91,7 +130,16 @@ export function commandLine(view) {
         return view.say(`${u.call_sign} is ${statusLabel(u.status)} and cannot go ${statusLabel(status)}; it can go ` +
           `${next.map((x) => `${statusLabel(x)} (${statusCode(x)})`).join(', ') || 'nowhere by a status change'}.`, true);
       }
-      return view.act(`${u.call_sign} is ${statusLabel(status)}`, async () => store.takeUnit(await post(`/units/${seg(u.id)}/status`, {status})));
+      // Ending an EMERGENCY is for whoever pressed it or a supervisor, with
+      // a reason: asked in the form when not typed.
+      if (u.status === 'EMERGENCY' && status !== 'EMERGENCY') {
+        const rule = endRule(view.ctx.me, u);
+        if (!rule.ok) return view.say(`${rule.why}.`, true);
+        if (!reason) return view.openEnd(u, status, u.incident && u.incident === view.selected ? 'detail' : 'board');
+        return view.act(`${u.call_sign}'s EMERGENCY ended (${statusLabel(status)}): ${reason}`,
+          async () => store.takeUnit(await post(`/units/${seg(u.id)}/status`, {status, reason})));
+      }
+      return view.act(`${u.call_sign} is ${statusLabel(status)}`, async () => store.takeUnit(await post(`/units/${seg(u.id)}/status`, reason ? {status, reason} : {status})));
     }
     view.say(`Unknown command ${verb}; ? lists them.`, true);
   }
@@ -108,4 +156,11 @@ export function commandLine(view) {
       queue.focus();
     }
   });
+  // The help (?) lists the command line's words after the keys.
+  const helpButton = document.getElementById('help-open');
+  const addHelp = () => document.getElementById('help-body')?.append(h('table', {class: 'keys', id: 'help-commands'},
+    h('caption', {}, 'Command line (/)'),
+    h('tbody', {}, commands.map(([c, what]) => h('tr', {}, h('th', {scope: 'row'}, h('kbd', {}, c)), h('td', {}, what))))));
+  helpButton?.addEventListener('click', addHelp);
+  return () => helpButton?.removeEventListener('click', addHelp);
 }

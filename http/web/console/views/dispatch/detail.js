@@ -79,14 +79,14 @@ export function incidentDetail(view) {
       i.hazardsBehind = false;
       fetchFull(i.id);
     }
-    if (!detail.contains(detailInfo)) replace(detail, detailInfo, detailForms);
+    if (!detail.contains(detailInfo)) replace(detail, detailInfo, view.detailSlot, detailForms);
     const formsKey = i.id + i.status;
     if (formsFor !== formsKey) {
       formsFor = formsKey;
       replace(detailForms, store.may('POST /api/v1/incidents/{id}/notes') ? noteForm(i) : null,
         i.status !== 'CLOSED' && store.may('POST /api/v1/incidents/{id}/clear') ? clearForm(i) : null);
     }
-    const sig = JSON.stringify([i, view.onIt(i).map((u) => [u.id, u.status, u.status_since]), view.recs, view.recsLoading === i.id, view.priors]);
+    const sig = JSON.stringify([i, view.onIt(i).map((u) => [u.id, u.status, u.status_since, u.request, u.emergency_by]), view.recs, view.recsLoading === i.id, view.priors]);
     if (sig === infoSig) return;
     infoSig = sig;
     const active = document.activeElement;
@@ -200,8 +200,11 @@ export function incidentDetail(view) {
     return h('section', {class: 'assigned', 'aria-labelledby': 'assigned-title'},
       h('h3', {id: 'assigned-title'}, 'Units'),
       h('ul', {}, now.map((u) => h('li', {class: `chip st-${u.status}`},
-        h('span', {class: 'cs'}, u.call_sign), ' ', statusLabel(u.status), ' ', timer(u.status_since))),
-      before.map((id) => h('li', {class: 'chip gone'}, h('span', {class: 'cs'}, store.callSign(id)), ' cleared'))));
+        h('span', {class: 'cs'}, u.call_sign), ' ', statusLabel(u.status), ' ', timer(u.status_since),
+        // Cancel (disregard), End EMERGENCY (views/dispatch/unit_actions.js).
+        h('span', {class: 'chip-acts'}, view.unitControls(u, 'detail')))),
+      before.map((id) => h('li', {class: 'chip gone'}, h('span', {class: 'cs'}, store.callSign(id)),
+        i.cancelled && id in i.cancelled ? ` cancelled${i.cancelled[id] ? `: ${i.cancelled[id]}` : ''}` : ' cleared'))));
   }
 
   function callerAndNarrative(i) {

@@ -1,12 +1,14 @@
 // views/supervise/request_actions.js — what a user does with an assistance
 // request from the supervisor's view: acknowledge it, accept it and send
 // units (accept.js), decline it with a reason (a supervisor's), close one
-// of its own agency's with a disposition. Which of these it offers follows
-// the routes the server says the user may call.
+// of its own agency's with a disposition (an EMERGENCY one only its raiser
+// or a supervisor: release.js). Which of these it offers follows the
+// routes the server says the user may call.
 
 import {post, seg} from '../../api.js';
 import {h, replace} from '../../dom.js';
 import {acceptForm} from './accept.js';
+import {endRequestRule} from '../../release.js';
 
 // requestActions puts on sv (views/supervise.js) the actions of the request
 // cards: availableActions, drawActions, toggleForm, closeForm, act,
@@ -24,7 +26,7 @@ export function requestActions(sv) {
       if (may('POST /api/v1/requests/{id}/accept')) out.push('accept');
       if (may('POST /api/v1/requests/{id}/decline') && (ans.answer === 'asked' || ans.answer === 'acknowledged')) out.push('decline');
     }
-    if (r.from_agency === me.agency && may('POST /api/v1/requests/{id}/close')) out.push('close');
+    if (r.from_agency === me.agency && may('POST /api/v1/requests/{id}/close') && endRequestRule(me, r).ok) out.push('close');
     return out;
   }
 
@@ -41,12 +43,15 @@ export function requestActions(sv) {
         'aria-expanded': String(c.form?.name === 'decline'), onclick: () => toggleForm(c, r.id, 'decline')}, 'Decline…') : null,
       acts.includes('close') ? h('button', {type: 'button', class: c.form?.name === 'close' ? 'on' : '', 'data-act': 'close',
         'aria-expanded': String(c.form?.name === 'close'), onclick: () => toggleForm(c, r.id, 'close')}, 'Close…') : null);
+    // Who may close an EMERGENCY request, said to the others of its agency.
+    const closeRule = r.status !== 'CLOSED' && r.from_agency === me.agency && may('POST /api/v1/requests/{id}/close') ? endRequestRule(me, r) : {ok: true};
+    const closeWho = closeRule.ok ? null : h('p', {class: 'hint rq-close-who'}, `${closeRule.why}.`);
     if (!acts.length) {
       replace(c.actions, !me.agency ? null : r.asked.some((a) => a.agency === me.agency) && !may('POST /api/v1/requests/{id}/accept') && r.status !== 'CLOSED'
-        ? h('p', {class: 'hint'}, 'Answering is for a dispatcher, a supervisor or a liaison.') : null);
+        ? h('p', {class: 'hint'}, 'Answering is for a dispatcher, a supervisor or a liaison.') : closeWho);
       return;
     }
-    replace(c.actions, buttons, c.form?.el || null);
+    replace(c.actions, buttons, closeWho, c.form?.el || null);
   }
 
   function toggleForm(c, id, name) {

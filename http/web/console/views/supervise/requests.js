@@ -7,7 +7,7 @@
 import {h, replace, clockTime, duration} from '../../dom.js';
 import {unitName, escalationReason} from '../../assistalerts.js';
 import {views, forMe} from '../../router.js';
-import {urgencyRank, answerLabel, statusText, effectText, stepText, whoText} from './words.js';
+import {urgencyRank, answerLabel, statusText, effectText, stepText, whoText, waitingText, countdownLabel, leftHow} from './words.js';
 
 // requestList makes the requests panel on sv (views/supervise.js) and puts
 // its functions there: renderRequests, openRequests, awaiting, fromText,
@@ -164,6 +164,7 @@ export function requestList(sv) {
           h('td', {class: 'why'}, a.reason ? `“${a.reason}”` : '',
             (a.units || []).length ? `sent ${a.units.map((u) => unitName(store, u)).join(', ')}` : '',
             (a.conflicts || []).length ? h('span', {class: 'bad'}, `${a.reason || a.units?.length ? ' · ' : ''}directive conflict`) : null))))),
+      watch(r),
       conflicts.length ? h('div', {class: 'rq-conflicts', role: 'note'},
         h('strong', {}, r.held ? 'Directive conflict — held to its deadline: ' : 'Directive conflict: '),
         h('ul', {}, [...new Set(conflicts)].map((id) => {
@@ -175,7 +176,7 @@ export function requestList(sv) {
         })),
         r.held ? h('p', {class: 'hint'}, 'No acknowledgement moves the deadline: at it the request escalates, unless an agency accepts first (a supervisor may override the directive to send units).') : null) : null,
       h('details', {class: 'rq-history'}, h('summary', {}, `History (${r.history.length})`),
-        h('ol', {}, r.history.map((s) => h('li', {},
+        h('ol', {}, r.history.map((s) => s.type === 'assist.unit_left' ? leftStep(s) : h('li', {},
           h('time', {datetime: s.time}, clockTime(s.time)), ' ', h('strong', {}, stepText[s.type] || s.type),
           s.agency ? ` · ${agencyName(s.agency)}` : '', s.level ? ` · level ${s.level}` : '',
           s.asked?.length ? ` · asked ${s.asked.map(agencyName).join(', ')}` : '',
@@ -185,12 +186,43 @@ export function requestList(sv) {
           ` · ${whoText(s.who)}`)))));
   }
 
+  // watch shows the request from acceptance to release: what its deadline
+  // waits for, and the units helping, on scene or on their way.
+  function watch(r) {
+    if (r.status === 'CLOSED' || (!r.waiting_for && !(r.helping || []).length)) return null;
+    const wait = r.waiting_for ? waitingText[r.waiting_for] || r.waiting_for : '';
+    return h('section', {class: `rq-watch wait-${r.waiting_for || 'none'}`, 'aria-label': `Where ${r.id} stands`},
+      wait ? h('p', {class: 'rq-waiting'}, h('strong', {}, wait),
+        r.deadline ? ` · until ${clockTime(r.deadline)}${r.waiting_for === 'arrival' ? ', then it escalates' : ''}` : '') : null,
+      (r.helping || []).length ? h('ul', {class: 'rq-helping', 'aria-label': 'Units helping'}, r.helping.map((u) =>
+        h('li', {class: u.on_scene ? 'on-scene' : 'on-way'},
+          h('span', {class: 'cs'}, unitName(store, u.unit)), ` of ${agencyName(u.agency)} · `,
+          h('strong', {}, u.on_scene ? 'on scene' : 'on its way')))) :
+        h('p', {class: 'hint rq-helping-none'}, 'No unit helping now.'));
+  }
+
+  // leftStep reads an assist.unit_left step: which unit of which agency
+  // left, how and by whose order, why, and the directives in force over
+  // the place — what the requester will be asked about afterwards.
+  function leftStep(s) {
+    const unit = (s.units || []).map((u) => unitName(store, u)).join(', ');
+    const how = leftHow[s.how] || s.how || 'left';
+    const dirs = s.directives || [];
+    return h('li', {class: 'step-left'},
+      h('time', {datetime: s.time}, clockTime(s.time)), ' ',
+      h('strong', {}, `${unit} of ${agencyName(s.agency)} left`),
+      ` — ${how} by ${whoText(s.who)}`, s.reason ? `: ${s.reason}` : '',
+      dirs.length ? `; ${dirs.length === 1 ? 'directive' : 'directives'} ${dirs.join(', ')} in force` : '');
+  }
+
   // countdown is the live time left to the request's deadline, or where
   // it stands once it waits for nobody.
   function countdown(r) {
-    if (awaiting(r) && r.deadline) {
-      return h('span', {class: 'rq-count', 'data-deadline': r.deadline, title: `Escalates at ${clockTime(r.deadline)} unless answered`},
-        h('span', {class: 'rq-count-label'}, r.exhausted ? 'alerts again in' : 'escalates in'), ' ',
+    if (r.deadline && r.status !== 'CLOSED' && (awaiting(r) || r.waiting_for)) {
+      const label = r.exhausted ? 'alerts again in' : countdownLabel[r.waiting_for] || 'escalates in';
+      return h('span', {class: `rq-count wait-${r.waiting_for || 'answer'}`, 'data-deadline': r.deadline,
+        title: r.waiting_for === 'arrival' ? `Escalates at ${clockTime(r.deadline)} unless a unit is on scene` : `Escalates at ${clockTime(r.deadline)} unless answered`},
+        h('span', {class: 'rq-count-label'}, label), ' ',
         h('time', {class: 'rq-left', datetime: r.deadline}, left(r.deadline)),
         r.held ? h('span', {class: 'held-tag', title: 'A directive conflict holds the request to this deadline'}, 'held') : null);
     }

@@ -13,8 +13,18 @@ export const effectHelp = {
 export const stepText = {
   'assist.requested': 'requested', 'assist.acknowledged': 'acknowledged', 'assist.accepted': 'accepted',
   'assist.declined': 'declined', 'assist.escalated': 'escalated', 'assist.conflict': 'directive conflict',
-  'assist.on_scene': 'on scene', 'assist.closed': 'closed',
+  'assist.on_scene': 'on scene', 'assist.closed': 'closed', 'assist.unit_left': 'unit left',
 };
+// waitingText says what a request's deadline waits for (waiting_for),
+// and countdownLabel what happens at it.
+export const waitingText = {
+  answer: 'Waiting for an answer',
+  arrival: 'Waiting for units to arrive',
+  help: 'Waiting for help again — the units left',
+};
+export const countdownLabel = {answer: 'escalates in', arrival: 'arrival due in', help: 'escalates in'};
+// leftHow says how a helping unit left a request (assist.unit_left's how).
+export const leftHow = {cleared: 'cleared', cancelled: 'cancelled'};
 // expiries are the presets of a directive's expiry; a directive lasts at
 // most 7 days (dispatch.MaxDirectiveDuration).
 export const expiries = [
