@@ -538,19 +538,24 @@ func TestKedzieScenario(t *testing.T) {
 
 // TestDemoScenarioKedzie runs `tenfour demo --scenario kedzie` at the
 // default speed and reads the log as anyone can, through its tiles: within
-// a minute it holds the scenario — the directive, the emergency and its
+// three minutes (it plays in about one and a half) it holds the scenario — the directive, the emergency and its
 // request to metro, the conflict, the escalations to the sheriff and the
-// state police, the acceptances and the override.
+// state police, the acceptances and the override; then the traffic unit on
+// scene and leaving, the escalation for want of an arrival, the sheriff
+// accepting instead, the release and the published timeline.
 func TestDemoScenarioKedzie(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	n := startNode(t, "demo", dir, "--scenario", "kedzie", "--seed", "7")
 	key := strings.TrimSpace(string(fetchLog(t, n, "key")))
 	want := []string{"directive.issued", "assist.requested", "assist.conflict", "assist.acknowledged",
-		"assist.escalated>sheriff", "assist.escalated>state", "assist.accepted>state", "directive.overridden", "assist.accepted>metro"}
+		"assist.escalated>sheriff", "assist.escalated>state", "assist.accepted>state", "directive.overridden", "assist.accepted>metro",
+		"assist.on_scene>metro", "assist.unit_left>metro", "assist.escalated(no_arrival)", "assist.accepted>sheriff", "assist.on_scene>sheriff",
+		"assist.closed", "timeline.published"}
+	const limit = 3 * time.Minute
 	start := time.Now()
 	var seen map[string]bool
-	for time.Since(start) < time.Minute {
+	for time.Since(start) < limit {
 		time.Sleep(2 * time.Second)
 		_, raw, err := independentRead(t, n.url, key)
 		if err != nil {
@@ -559,12 +564,16 @@ func TestDemoScenarioKedzie(t *testing.T) {
 		seen = map[string]bool{}
 		for _, e := range parseEntries(t, raw) {
 			var d struct {
-				To string `json:"to_agency"`
+				To     string `json:"to_agency"`
+				Reason string `json:"reason"`
 			}
 			json.Unmarshal(e.Data, &d)
 			seen[e.Type] = true
 			if d.To != "" {
 				seen[e.Type+">"+d.To] = true
+			}
+			if d.Reason != "" {
+				seen[e.Type+"("+d.Reason+")"] = true
 			}
 		}
 		missing := slices.DeleteFunc(slices.Clone(want), func(w string) bool { return seen[w] })
@@ -573,5 +582,5 @@ func TestDemoScenarioKedzie(t *testing.T) {
 			return
 		}
 	}
-	t.Fatalf("after a minute the demo log lacks %v\n%s", slices.DeleteFunc(slices.Clone(want), func(w string) bool { return seen[w] }), n.out)
+	t.Fatalf("after %s the demo log lacks %v\n%s", limit, slices.DeleteFunc(slices.Clone(want), func(w string) bool { return seen[w] }), n.out)
 }
