@@ -300,9 +300,11 @@ func TestKedzieScenario(t *testing.T) {
 		"override": "traffic control at 39th Pl & Kedzie for the state police"}, http.StatusOK)
 	stateOfficer.must(t, "POST", "/api/v1/units/state.sp11/status", map[string]string{"status": "EN_ROUTE"}, http.StatusOK)
 	stateOfficer2.must(t, "POST", "/api/v1/units/state.sp12/status", map[string]string{"status": "EN_ROUTE"}, http.StatusOK)
-	for _, st := range []string{"EN_ROUTE", "ON_SCENE"} {
-		metroOfficer.must(t, "POST", "/api/v1/units/metro.3t11/status", map[string]string{"status": st}, http.StatusOK)
-	}
+	metroOfficer.must(t, "POST", "/api/v1/units/metro.3t11/status", map[string]string{"status": "EN_ROUTE"}, http.StatusOK)
+	// A unit helping on another agency's request is called back only by a
+	// supervisor of its agency, not by its dispatcher.
+	metroDispatcher.must(t, "POST", "/api/v1/units/metro.3t11/cancel", map[string]string{"reason": "needed elsewhere"}, http.StatusForbidden)
+	metroOfficer.must(t, "POST", "/api/v1/units/metro.3t11/status", map[string]string{"status": "ON_SCENE"}, http.StatusOK)
 	if r := get(fedOfficer); r.Status != "ON_SCENE" || r.WaitingFor != "" || r.Deadline != nil {
 		t.Errorf("request with the traffic unit on scene = %s, waiting for %q until %v; want ON_SCENE and no deadline", r.Status, r.WaitingFor, r.Deadline)
 	}
@@ -368,6 +370,7 @@ func TestKedzieScenario(t *testing.T) {
 	}
 	var steps []string
 	var unitLeftDeadline time.Time
+	etas := map[string]int{} // drive times measured at acceptance, by agency
 	for i, e := range tl.Entries {
 		if i > 0 && e.Seq <= tl.Entries[i-1].Seq {
 			t.Errorf("timeline entry %d (seq %d) after seq %d: want log order", i, e.Seq, tl.Entries[i-1].Seq)
@@ -386,6 +389,7 @@ func TestKedzieScenario(t *testing.T) {
 				Agency string `json:"agency"`
 				Role   string `json:"role"`
 			} `json:"told"`
+			ETA int `json:"eta_seconds"`
 		}
 		json.Unmarshal(e.Data, &d)
 		// Who did it, in which role: a person, or tenfour's timers.
@@ -411,6 +415,7 @@ func TestKedzieScenario(t *testing.T) {
 			step += by + " told " + strings.Join(told, ",")
 		case "assist.accepted":
 			step += " " + d.To + " " + strings.Join(d.Units, ",") + by
+			etas[d.To] = d.ETA
 		case "assist.on_scene":
 			step += " " + d.Unit + by
 		case "assist.unit_left":
@@ -479,6 +484,9 @@ func TestKedzieScenario(t *testing.T) {
 		}
 		got = got[i+len(w):]
 	}
+	if etas["state"] <= etas["metro"] || etas["metro"] <= 0 {
+		t.Errorf("drive times measured at acceptance = %v, want the state police's, from the expressway, above metro's, from a few blocks", etas)
+	}
 	if len(tl.Directives) != 1 || tl.Directives[0].ID != directive.ID {
 		t.Errorf("timeline directives = %+v, want %s", tl.Directives, directive.ID)
 	}
@@ -497,12 +505,13 @@ func TestKedzieScenario(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if k := bytes.Count(bundle, []byte(`\"type\":\"assist.`)); k < 9 {
-		t.Errorf("the bundle holds %d assist.* events, want the request's whole history", k)
+	if k := bytes.Count(bundle, []byte(`\"type\":\"assist.`)); k < 16 ||
+		!bytes.Contains(bundle, []byte(`\"type\":\"assist.unit_left\"`)) || !bytes.Contains(bundle, []byte(`\"type\":\"assist.closed\"`)) {
+		t.Errorf("the bundle holds %d assist.* events, want the request's whole history, the departure and the release with it", k)
 	}
 	// Any byte changed: the command line refuses a few, in each part of
 	// the bundle; the library every one.
-	for _, at := range []string{`"checkpoint":"`, `"entry":"`, `"proof":["`, `"subject":"`} {
+	for _, at := range []string{`"checkpoint":"`, `"entry":"`, `"proof":["`, `"subject":"`, `assist.unit_left\"`} {
 		i := bytes.Index(bundle, []byte(at)) + len(at) + 5
 		bad := bytes.Clone(bundle)
 		bad[i] ^= 0x01
