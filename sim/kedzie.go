@@ -18,7 +18,13 @@ import (
 // to that area; the request cannot be dropped: the conflict shows, it
 // climbs the federal plan to the sheriff and then the state police at
 // their deadlines; the state police accept, and Metro PD sends a traffic
-// unit under an override; once the units are on scene, federal's auditor
+// unit under an override. To its end (issue 14): the traffic unit arrives
+// first, and Metro PD's supervisor orders it away while federal's request
+// is open; the departure is on the record, with who ordered it and the
+// hold in force, and alerts federal and metro's supervisors. With nobody
+// on scene and the state police not there in time, the request escalates
+// again; the sheriff, who never answered, comes instead. The federal crew
+// ends its EMERGENCY and releases the request, and federal's auditor
 // publishes the request's timeline for anyone to check.
 
 // KedziePlace is where the federal patrol is boxed in: a corner of the
@@ -26,9 +32,15 @@ import (
 const KedziePlace = "39th Pl & S Kedzie Ave"
 
 // KedzieAcknowledge is the federal plan's acknowledgement deadline for an
-// EMERGENCY request in the demo: short enough that the scenario plays out
-// within a minute.
+// EMERGENCY request in the demo: short enough that the scenario climbs the
+// plan within a minute.
 const KedzieAcknowledge = 15 * time.Second
+
+// KedzieArrive is the federal plan's arrival margin for an EMERGENCY
+// request in the demo: units sent have their drive time and this to be on
+// scene, and, once a unit leaves, those still on their way have this. The
+// least a plan may give, so that the re-escalation comes within the demo.
+const KedzieArrive = 30 * time.Second
 
 // A Step is one moment of the scenario, for the demo to print.
 type Step struct {
@@ -44,6 +56,9 @@ type KedzieWorld interface {
 	// Request returns where a request stands: its status, the agencies
 	// asked, and whether it exists.
 	Request(id string) (status string, asked []string, ok bool)
+	// Escalated reports whether a request has escalated for reason
+	// (dispatch.EscalateNoArrival…).
+	Escalated(id, reason string) bool
 }
 
 // demoUser is the actor of the demo user of agency in role (sim.Users).
@@ -86,12 +101,13 @@ func Kedzie(ctx context.Context, exec Recorder, w KedzieWorld, at geo.Point, spe
 	plan := dispatch.MutualAidPlan{
 		Levels: []dispatch.AlarmLevel{{Agencies: []string{"metro"}}, {Agencies: []string{"sheriff"}}, {Agencies: []string{"state"}}},
 		Emergency: dispatch.AnswerDeadlines{AcknowledgeSeconds: int(KedzieAcknowledge / time.Second),
-			DecideSeconds: dispatch.DefaultAnswerDeadlines[dispatch.UrgencyEmergency].DecideSeconds},
+			DecideSeconds: dispatch.DefaultAnswerDeadlines[dispatch.UrgencyEmergency].DecideSeconds,
+			ArriveSeconds: int(KedzieArrive / time.Second)},
 	}
 	if _, err := run(demoUser("federal", dispatch.RoleSupervisor), dispatch.SetMutualAidPlan{Agency: "federal", Plan: plan}); err != nil {
 		return "", err
 	}
-	say("federal's mutual-aid plan: metro, then sheriff, then state; %s to acknowledge an emergency", KedzieAcknowledge)
+	say("federal's mutual-aid plan: metro, then sheriff, then state; %s to acknowledge an emergency, units %s beyond their drive time to arrive", KedzieAcknowledge, KedzieArrive)
 
 	// The Metro PD commander's order.
 	evs, err := run(demoUser("metro", dispatch.RoleSupervisor), dispatch.IssueDirective{
@@ -174,20 +190,78 @@ func Kedzie(ctx context.Context, exec Recorder, w KedzieWorld, at geo.Point, spe
 	}
 	say("metro-supervisor overrides the hold and sends traffic unit %v", traffic)
 
-	// The units arrive; their crews radio it, and each agency's
-	// dispatcher keys it in.
-	for _, st := range []string{dispatch.StatusEnRoute, dispatch.StatusOnScene} {
-		if err := wait(10 * time.Second); err != nil {
-			return "", err
+	// The units set out, and the traffic unit, from nearer, arrives
+	// first; their crews radio it, and each agency's dispatcher keys it in.
+	status := func(st string, units ...string) error {
+		if err := wait(4 * time.Second); err != nil {
+			return err
 		}
-		for _, u := range append(sent, traffic...) {
+		for _, u := range units {
 			agency, _, _ := strings.Cut(u, ".")
 			if _, err := run(demoUser(agency, dispatch.RoleDispatcher), dispatch.SetUnitStatus{Unit: u, Status: st}); err != nil {
-				return "", err
+				return err
 			}
 		}
-		say("%v %s", append(sent, traffic...), st)
+		say("%v %s", units, st)
+		return nil
 	}
+	if err := status(dispatch.StatusEnRoute, append(sent, traffic...)...); err != nil {
+		return "", err
+	}
+	if err := status(dispatch.StatusOnScene, traffic...); err != nil {
+		return "", err
+	}
+	if err := wait(3 * time.Second); err != nil {
+		return "", err
+	}
+
+	// Metro PD's supervisor orders the traffic unit away while federal's
+	// request is open: it leaves on the record (assist.unit_left), by the
+	// supervisor's order under the hold, and federal and metro's
+	// supervisors are told at once.
+	for _, u := range traffic {
+		if _, err := run(demoUser("metro", dispatch.RoleSupervisor), dispatch.SetUnitStatus{Unit: u, Status: dispatch.StatusAvailable,
+			Reason: "commander's order: back to the hold line at Pershing; the crowd at the rail yards is growing"}); err != nil {
+			return "", err
+		}
+	}
+	say("metro-supervisor orders %v away under the hold while the request is open: the departure is on the record; federal and metro's supervisors are alerted; nobody is on scene, and the state police have %s to arrive", traffic, KedzieArrive)
+
+	// The state police are not there in time: the request escalates again,
+	// every level of the plan asked, to them all.
+	if err := awaitEscalated(ctx, w, request, dispatch.EscalateNoArrival, KedzieArrive+KedzieAcknowledge); err != nil {
+		return "", err
+	}
+	say("nobody on scene by the deadline: the request escalates again (no_arrival), alerting every agency asked")
+	if err := wait(2 * time.Second); err != nil {
+		return "", err
+	}
+	// The sheriff, which never answered, comes instead.
+	came, err := acceptWith(run, w, demoUser("sheriff", dispatch.RoleDispatcher), request, "sheriff", "patrol", 1, "")
+	if err != nil {
+		return "", err
+	}
+	say("sheriff-dispatcher accepts and sends %v instead", came)
+	if err := status(dispatch.StatusEnRoute, came...); err != nil {
+		return "", err
+	}
+	if err := status(dispatch.StatusOnScene, append(came, sent...)...); err != nil {
+		return "", err
+	}
+
+	// The crew that pressed EMERGENCY ends it, as only it or a federal
+	// supervisor may, and releases the request: the units go home.
+	if err := wait(2 * time.Second); err != nil {
+		return "", err
+	}
+	if _, err := run(crew, dispatch.SetUnitStatus{Unit: unit, Status: dispatch.StatusAvailable,
+		Reason: "out of the box: the sheriff and the state police hold the crossing"}); err != nil {
+		return "", err
+	}
+	if _, err := run(crew, dispatch.CloseAssist{Request: request, Disposition: "crew safe; released the sheriff and the state police"}); err != nil {
+		return "", err
+	}
+	say("%s ends its EMERGENCY and releases request %s", callSign, request)
 
 	// Federal's auditor publishes the timeline: anyone may now read it,
 	// redacted, and check it against the signed checkpoint.
@@ -251,6 +325,22 @@ func awaitAsked(ctx context.Context, w KedzieWorld, request, agency string, limi
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+}
+
+// awaitEscalated waits until request has escalated for reason.
+func awaitEscalated(ctx context.Context, w KedzieWorld, request, reason string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for !w.Escalated(request, reason) {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("kedzie: request %s did not escalate (%s) within %s", request, reason, limit)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	return nil
 }
 
 // acceptWith accepts request for agency with n of its AVAILABLE units of

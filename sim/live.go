@@ -65,3 +65,18 @@ func (c Live) Request(id string) (status string, asked []string, ok bool) {
 	}
 	return r.Status, asked, true
 }
+
+// Escalated reports whether an assistance request has escalated for
+// reason.
+func (c Live) Escalated(id, reason string) bool {
+	r, err := c.Engine.Request(Actor, id)
+	if err != nil {
+		return false
+	}
+	for _, h := range r.History {
+		if h.Type == dispatch.TypeAssistEscalated && h.Reason == reason {
+			return true
+		}
+	}
+	return false
+}

@@ -457,7 +457,7 @@ func TestConsoleVerifyVectors(t *testing.T) {
 //
 //	TENFOUR_DOC_SCREENSHOTS=$PWD/docs/img go test -run TestConsoleAuditDocScreenshots ./cmd/tenfour/
 //
-// It takes about a minute, the scenario's own time.
+// It takes about two minutes, the scenario's own time.
 func TestConsoleAuditDocScreenshots(t *testing.T) {
 	out := os.Getenv("TENFOUR_DOC_SCREENSHOTS")
 	if out == "" {
@@ -469,9 +469,9 @@ func TestConsoleAuditDocScreenshots(t *testing.T) {
 	var list struct {
 		Timelines []struct{ Kind, ID string } `json:"timelines"`
 	}
-	for deadline := time.Now().Add(2 * time.Minute); len(list.Timelines) == 0; time.Sleep(2 * time.Second) {
+	for deadline := time.Now().Add(3 * time.Minute); len(list.Timelines) == 0; time.Sleep(2 * time.Second) {
 		if time.Now().After(deadline) {
-			t.Fatalf("the reference scenario published nothing in two minutes\n%s", n.out)
+			t.Fatalf("the reference scenario published nothing in three minutes\n%s", n.out)
 		}
 		resp, err := http.Get(n.url + "/public/v1/timelines")
 		if err != nil {
