@@ -286,8 +286,15 @@ func (r *AssistRequest) dueReason() string {
 // the request left it (assist.unit_left, before its status change).
 func (s *State) withAssist(u *Unit, ev Event, c SetUnitStatus, actor Actor, now time.Time) []Event {
 	d := ev.Data.(*UnitStatusChanged)
-	if u.Request != "" {
+	switch {
+	case u.Request != "":
 		ev.Subject["request"] = u.Request
+	case d.Previous == StatusEmergency:
+		// Its EMERGENCY ends: a step of the request the button raised,
+		// with who ended it and why.
+		if r := s.emergencyRequest(u.ID); r != nil {
+			ev.Subject["request"] = r.ID
+		}
 	}
 	a := newAssistDecision(s, actor, now)
 	switch d.Status {
@@ -319,13 +326,16 @@ func (s *State) withAssist(u *Unit, ev Event, c SetUnitStatus, actor Actor, now 
 
 // inEmergencyRequest reports whether unit has raised an EMERGENCY request
 // that is not closed: pressing the button again is the same emergency.
-func (s *State) inEmergencyRequest(unit string) bool {
+func (s *State) inEmergencyRequest(unit string) bool { return s.emergencyRequest(unit) != nil }
+
+// emergencyRequest returns the open EMERGENCY request unit raised, if any.
+func (s *State) emergencyRequest(unit string) *AssistRequest {
 	for _, r := range s.Requests {
 		if r.Unit == unit && r.Urgency == UrgencyEmergency && r.Status != RequestClosed {
-			return true
+			return r
 		}
 	}
-	return false
+	return nil
 }
 
 // newAssistRequest returns the request an assist.requested event makes,

@@ -199,8 +199,8 @@ func TestEndEmergency(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%#v by %s = %v, want it done", tc.cmd, tc.actor.User, err)
 			}
-			if d := evs[0].Data.(*dispatch.UnitStatusChanged); d.Reason != tc.reason || !reflect.DeepEqual(evs[0].Actor, tc.actor) {
-				t.Errorf("status change = %+v by %+v, want the reason %q by %s", d, evs[0].Actor, tc.reason, tc.actor.User)
+			if d := evs[0].Data.(*dispatch.UnitStatusChanged); d.Reason != tc.reason || !reflect.DeepEqual(evs[0].Actor, tc.actor) || evs[0].Subject["request"] != req1 {
+				t.Errorf("status change = %+v by %+v (subject %v), want the reason %q by %s, on request %s's record", d, evs[0].Actor, evs[0].Subject, tc.reason, tc.actor.User, req1)
 			}
 		})
 	}

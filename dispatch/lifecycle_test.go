@@ -117,6 +117,11 @@ func TestSetUnitStatusTransitions(t *testing.T) {
 				if before.Incident != "" {
 					subject["incident"] = before.Incident
 				}
+				if from == dispatch.StatusEmergency {
+					// The end of an EMERGENCY is a step of the request
+					// its press raised.
+					subject["request"] = "metro-A-2026-000001"
+				}
 				want := []dispatch.Event{{Time: now, Type: dispatch.TypeUnitStatusChanged, Agency: "metro", Actor: actor, Subject: subject,
 					Data: &dispatch.UnitStatusChanged{Unit: "metro.2b7", Status: to, Previous: from, Incident: before.Incident, Reason: cmd.(dispatch.SetUnitStatus).Reason}}}
 				// The emergency button also raises an assistance request

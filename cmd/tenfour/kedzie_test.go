@@ -381,6 +381,7 @@ func TestKedzieScenario(t *testing.T) {
 			Units      []string   `json:"units"`
 			Unit       string     `json:"unit"`
 			Status     string     `json:"status"`
+			Previous   string     `json:"previous"`
 			How        string     `json:"how"`
 			Exhausted  bool       `json:"exhausted"`
 			Directives []string   `json:"directives"`
@@ -429,6 +430,9 @@ func TestKedzieScenario(t *testing.T) {
 			step += by
 		case "unit.status_changed":
 			step += " " + e.Subject["unit"] + " " + d.Status
+			if d.Previous == "EMERGENCY" {
+				step += by + ": " + d.Reason
+			}
 		}
 		if e.Type == "assist.escalated" && d.Reason == "no_arrival" {
 			if at, err := time.Parse(time.RFC3339Nano, e.Time); err != nil || at.Before(unitLeftDeadline) {
@@ -471,8 +475,10 @@ func TestKedzieScenario(t *testing.T) {
 		"unit.status_changed sheriff.s11 DISPATCHED",
 		"assist.on_scene sheriff.s11 by sheriff-officer (officer)",
 		"assist.on_scene state.sp11 by state-officer (officer)",
-		// The release, by the officer who pressed EMERGENCY, which sends
-		// the units home.
+		// The release, by the officer who pressed EMERGENCY: the end of
+		// the EMERGENCY, with the officer's reason, then the request
+		// closed, which sends the units home.
+		"unit.status_changed federal.fp11 AVAILABLE by fed-officer (officer): out of the box: the sheriff and the state police hold the crossing",
 		"assist.closed by fed-officer (officer)",
 		"unit.status_changed state.sp11 AVAILABLE",
 	}
