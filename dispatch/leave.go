@@ -91,12 +91,7 @@ func (s *State) applyCancelled(d *UnitCancelled) error {
 	if !ok || in.Status == IncidentClosed {
 		return fmt.Errorf("unit %q cancelled from incident %q, which is not open", d.Unit, d.Incident)
 	}
-	for _, o := range s.Units {
-		if o.ID != u.ID && o.Incident == in.ID {
-			return nil
-		}
-	}
-	in.Status = IncidentPending
+	s.leftBy(in, u)
 	return nil
 }
 

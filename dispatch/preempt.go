@@ -38,13 +38,18 @@ func (s *State) applyPreempted(d *UnitPreempted) error {
 	if !ok || in.Status == IncidentClosed {
 		return fmt.Errorf("unit %q pre-empted from incident %q, which is not open", d.Unit, d.Incident)
 	}
-	// The unit's own status change (to DISPATCHED on By) follows; the
-	// incident it leaves waits again if nobody else is on it.
+	// The unit's own status change (to DISPATCHED on By) follows.
+	s.leftBy(in, u)
+	return nil
+}
+
+// leftBy puts incident in back in the queue (PENDING) if u, leaving it,
+// was the last unit on it: pre-empted, or cancelled on its way.
+func (s *State) leftBy(in *Incident, u *Unit) {
 	for _, o := range s.Units {
 		if o.ID != u.ID && o.Incident == in.ID {
-			return nil
+			return
 		}
 	}
 	in.Status = IncidentPending
-	return nil
 }
