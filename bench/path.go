@@ -33,7 +33,11 @@ type PathOptions struct {
 	Subscribers int           // event-stream subscribers; default 200
 	Duration    time.Duration // default 5 s, per side and round
 	Rounds      int           // rounds of both sides; default 3
-	Out         io.Writer
+	// Keyed sends every command with an Idempotency-Key, as the console
+	// does: tenfour then records the key with the events and stores the
+	// answer (http/idempotency.go). The floor ignores the header.
+	Keyed bool
+	Out   io.Writer
 }
 
 // PathResult is one side of CommandPath.
@@ -408,6 +412,9 @@ func runPath(ctx context.Context, name string, opt PathOptions, start func(conte
 				req.Header.Set("Content-Type", "application/json")
 				if srv.token != "" {
 					req.Header.Set("Authorization", "Bearer "+srv.token)
+				}
+				if opt.Keyed {
+					req.Header.Set("Idempotency-Key", fmt.Sprintf("%s-%d-%d-%d", name, i, n, deadline.UnixNano()))
 				}
 				at := time.Now()
 				resp, err := client.Do(req)

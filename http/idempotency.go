@@ -365,18 +365,31 @@ func doneAnswer(k store.Idempotency) (int, http.Header, []byte) {
 // none. It is best effort: without the answer, a retry gets doneAnswer.
 // Then the expired keys are deleted, at most every
 // IdempotencyPruneInterval: the table holds about a TTL of commands.
+//
+// The answer is written after it is sent, not before: the command is
+// durable, and its key with it, whatever becomes of the answer, so the
+// caller does not wait for a second write to disk (on SQLite, a second
+// fsync) to hear that it was done.
 func (s *Server) saveAnswer(r *http.Request, hash []byte, status int, header http.Header, body []byte) {
 	ctx := context.WithoutCancel(r.Context())
+	route := r.Pattern
 	a := store.Idempotency{Key: hash, Status: status, Header: header, Body: body}
-	if err := s.answers.save(s.keys, a); err != nil {
-		s.logger.Warn("store the answer of an idempotency key", "route", r.Pattern, "err", err)
-		return
-	}
-	s.prune(ctx, false)
+	s.answers.save(s.keys, a, func(err error) {
+		if err != nil {
+			s.logger.Warn("store the answer of an idempotency key", "route", route, "err", err)
+			return
+		}
+		s.prune(ctx, false)
+	})
 }
 
-// maxAnswerGroup bounds the answers written in one transaction.
-const maxAnswerGroup = 1024
+// maxAnswerGroup bounds the answers written in one transaction, and
+// maxAnswersQueued those waiting: beyond it (the store is down or slow) an
+// answer is not kept, and a retry elsewhere gets doneAnswer.
+const (
+	maxAnswerGroup   = 1024
+	maxAnswersQueued = 16 * maxAnswerGroup
+)
 
 // answerGroups stores the answers of keyed commands in groups, as the
 // ledger commits events: one transaction for all the answers that came
@@ -386,25 +399,47 @@ const maxAnswerGroup = 1024
 type answerGroups struct {
 	mu      sync.Mutex
 	queue   []queuedAnswer
-	writing bool // a goroutine is writing the queue
+	writing bool       // a goroutine is writing the queue
+	idle    *sync.Cond // broadcast when the writer stops; made on first use
 }
+
+// flush waits until every answer queued so far is written (or refused).
+func (g *answerGroups) flush() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.idle == nil {
+		g.idle = sync.NewCond(&g.mu)
+	}
+	for g.writing || len(g.queue) > 0 {
+		g.idle.Wait()
+	}
+}
+
+// FlushAnswers waits until the answers of the commands answered so far are
+// stored with their keys: at shutdown (Serve does), so that a graceful
+// stop loses none, and for tests.
+func (s *Server) FlushAnswers() { s.answers.flush() }
 
 type queuedAnswer struct {
 	a    store.Idempotency
-	done chan error
+	done func(error)
 }
 
-// save queues a and waits until the group that holds it is written.
-func (g *answerGroups) save(keys Keys, a store.Idempotency) error {
-	done := make(chan error, 1)
+// save queues a to be written with the next group, and returns; done is
+// called once it is written, or with why it was not.
+func (g *answerGroups) save(keys Keys, a store.Idempotency, done func(error)) {
 	g.mu.Lock()
+	if len(g.queue) >= maxAnswersQueued {
+		g.mu.Unlock()
+		done(fmt.Errorf("%d answers wait to be stored already", maxAnswersQueued))
+		return
+	}
 	g.queue = append(g.queue, queuedAnswer{a, done})
 	if !g.writing {
 		g.writing = true
 		go g.write(keys)
 	}
 	g.mu.Unlock()
-	return <-done
 }
 
 // write writes the queued answers, a group at a time, until none is left.
@@ -415,6 +450,9 @@ func (g *answerGroups) write(keys Keys) {
 		g.queue = g.queue[len(group):]
 		if len(group) == 0 {
 			g.writing = false
+			if g.idle != nil {
+				g.idle.Broadcast()
+			}
 			g.mu.Unlock()
 			return
 		}
@@ -425,7 +463,7 @@ func (g *answerGroups) write(keys Keys) {
 		}
 		err := keys.SaveIdempotencyAnswers(context.Background(), as)
 		for _, q := range group {
-			q.done <- err
+			q.done(err)
 		}
 	}
 }

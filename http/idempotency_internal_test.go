@@ -79,6 +79,7 @@ func TestStoredAnswerBound(t *testing.T) {
 		r.Header.Set(idempotencyHeader, fmt.Sprint("answer-", tt.size))
 		w := httptest.NewRecorder()
 		h(w, r)
+		s.FlushAnswers()
 		if w.Code != http.StatusCreated || w.Body.Len() != tt.size {
 			t.Fatalf("answer of %d bytes = %d, %d bytes; want 201 with all of them", tt.size, w.Code, w.Body.Len())
 		}

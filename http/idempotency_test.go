@@ -224,8 +224,10 @@ func TestIdempotencyKeyTakeover(t *testing.T) {
 		}
 	}
 
-	// The sequencer stops; the follower, which never saw either key, takes
-	// the lease.
+	// The sequencer stops, its answers stored (they are written after
+	// they are sent); the follower, which never saw either key, takes the
+	// lease.
+	ts.Handler.FlushAnswers()
 	if err := ts.Engine.Close(); err != nil {
 		t.Fatalf("close the sequencer's engine: %v", err)
 	}
@@ -337,6 +339,7 @@ func TestIdempotencyKeyExpires(t *testing.T) {
 		for _, k := range step.keys {
 			post(k)
 		}
+		ts.Handler.FlushAnswers() // answers are stored after they are sent
 		if got := keys.take(); !slices.Equal(got, step.deleted) {
 			t.Errorf("after POSTing keys %v, %v later: deleted %v keys, want %v", step.keys, step.advance, got, step.deleted)
 		}

@@ -442,5 +442,6 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	if err := s.srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
+	s.FlushAnswers() // the answers of the last commands, stored with their keys
 	return nil
 }

@@ -105,6 +105,7 @@ func benchPath(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	d := fs.Duration("duration", 5*time.Second, "how long to send commands, per side and round")
 	rounds := fs.Int("rounds", 3, "rounds of both sides, taking turns to go first")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (both sides and the load) to `FILE`")
+	keys := fs.Bool("keys", false, "send every command with an Idempotency-Key, as the console does (the key and the answer are stored)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -122,7 +123,7 @@ func benchPath(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		defer pprof.StopCPUProfile()
 	}
-	rs, err := bench.CommandPath(ctx, bench.PathOptions{Rate: *rate, Subscribers: *subs, Duration: *d, Rounds: *rounds, Out: stderr})
+	rs, err := bench.CommandPath(ctx, bench.PathOptions{Rate: *rate, Subscribers: *subs, Duration: *d, Rounds: *rounds, Keyed: *keys, Out: stderr})
 	if err != nil {
 		return err
 	}
