@@ -122,8 +122,8 @@ func TestConsoleEmergencyAcrossTakeover(t *testing.T) {
 	}
 	select {
 	case <-seq.exited:
-	case <-time.After(10 * time.Second):
-		t.Fatalf("the fenced node %s still runs 10s after SIGCONT, want it to stop itself", seq.url)
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the fenced node %s still runs 30s after SIGCONT, want it to stop itself", seq.url)
 	}
 
 	h, _, err := readyz(follower)

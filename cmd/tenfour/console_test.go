@@ -187,11 +187,17 @@ func eval[T any](p *page, expr string) T {
 	return v
 }
 
+// waitTimeout is how long waitFor waits: a bound on a condition, not a
+// wait, so generous. CI runs beside other work on two cores, and there a
+// browser that checks a bundle's proofs and openings itself has taken
+// more than 10 s.
+const waitTimeout = 30 * time.Second
+
 // waitFor waits until the expression is truthy in the page, failing the test
-// with what after 10 seconds. It checks every 25 ms, across navigations.
+// with what after waitTimeout. It checks every 25 ms, across navigations.
 func (p *page) waitFor(what, expr string) {
 	p.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(waitTimeout)
 	var err error
 	for time.Now().Before(deadline) {
 		ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
@@ -204,7 +210,7 @@ func (p *page) waitFor(what, expr string) {
 		time.Sleep(25 * time.Millisecond)
 	}
 	p.screenshot("failed-" + strings.ReplaceAll(what, " ", "-"))
-	p.t.Fatalf("%s: waiting for %s (%s): not after 10s (last error: %v)", p.name, what, expr, err)
+	p.t.Fatalf("%s: waiting for %s (%s): not after %v (last error: %v)", p.name, what, expr, waitTimeout, err)
 }
 
 // text returns the text of the first element the CSS selector finds, or "".
