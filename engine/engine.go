@@ -62,7 +62,7 @@ type Engine struct {
 	clock  func() time.Time
 	geo    Map              // nil without a map
 	places dispatch.Places  // the domain's questions about places, answered from geo
-	metric recommend.Metric // drive time over the map's streets; nil is the grid
+	metric recommend.Metric // drive time over the map's streets; the grid without a map
 
 	mu   sync.Mutex // serialises deciding; guards live and last
 	live *dispatch.State
@@ -98,6 +98,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		onCommit: cfg.OnCommit,
 		pos:      positions{index: geo.NewIndex(), last: make(map[string]dispatch.Position), sampled: make(map[string]time.Time)},
 		places:   dispatch.NoPlaces{},
+		metric:   recommend.Grid{},
 	}
 	if cfg.Map != nil {
 		e.geo, e.places = cfg.Map, newMapPlaces(cfg.Map)

@@ -148,12 +148,8 @@ func (e *Engine) etas(request string, units []string) map[string]time.Duration {
 	if len(from) == 0 {
 		return nil
 	}
-	var m recommend.Metric = recommend.Grid{}
-	if e.metric != nil {
-		m = e.metric
-	}
 	out := map[string]time.Duration{}
-	for i, t := range m.Travel(*to, from, len(from)) {
+	for i, t := range e.metric.Travel(*to, from, len(from)) {
 		if t.OK {
 			out[ids[i]] = time.Duration(t.Seconds * float64(time.Second))
 		}
