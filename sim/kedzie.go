@@ -311,28 +311,26 @@ func kedzieUnit(w KedzieWorld) string {
 
 // awaitAsked waits until agency has been asked for request.
 func awaitAsked(ctx context.Context, w KedzieWorld, request, agency string, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for {
-		if _, asked, ok := w.Request(request); ok && slices.Contains(asked, agency) {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("kedzie: request %s did not reach %s within %s", request, agency, limit)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
+	return await(ctx, limit, fmt.Sprintf("request %s did not reach %s", request, agency), func() bool {
+		_, asked, ok := w.Request(request)
+		return ok && slices.Contains(asked, agency)
+	})
 }
 
 // awaitEscalated waits until request has escalated for reason.
 func awaitEscalated(ctx context.Context, w KedzieWorld, request, reason string, limit time.Duration) error {
+	return await(ctx, limit, fmt.Sprintf("request %s did not escalate (%s)", request, reason), func() bool {
+		return w.Escalated(request, reason)
+	})
+}
+
+// await looks every 200 ms until done says so, for at most limit; what
+// says what did not happen.
+func await(ctx context.Context, limit time.Duration, what string, done func() bool) error {
 	deadline := time.Now().Add(limit)
-	for !w.Escalated(request, reason) {
+	for !done() {
 		if time.Now().After(deadline) {
-			return fmt.Errorf("kedzie: request %s did not escalate (%s) within %s", request, reason, limit)
+			return fmt.Errorf("kedzie: %s within %s", what, limit)
 		}
 		select {
 		case <-ctx.Done():
