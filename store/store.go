@@ -64,6 +64,11 @@ type Batch struct {
 	// holds, without their answers, each key once. A key already stored (a
 	// request that ran several commands) adds its Count to the stored one.
 	Keys []Idempotency
+	// Subjects index the leaves' events by subject (Subject); Archive are
+	// the records archived by the batch's events (Archived). Both are
+	// written in the batch's transaction.
+	Subjects []Subject
+	Archive  []Archived
 	// Epoch, if not zero, fences the append: it commits only if, within the
 	// same transaction, the sequencer lease is held at this epoch and has not
 	// expired by the database's clock. Otherwise Append returns ErrFenced.
@@ -163,4 +168,73 @@ type Idempotency struct {
 	Status int
 	Header map[string][]string
 	Body   []byte
+}
+
+// A Subject names one event's subject ("incident", "metro-2026-000001") for
+// the index that finds a record's events without holding every record in
+// memory. The ledger writes the subjects of a batch's events in the batch's
+// transaction (Batch.Subjects), so the index never disagrees with the log.
+type Subject struct {
+	Kind string
+	ID   string
+	Seq  int64
+}
+
+// An Archived record is a closed record (an incident, an assistance
+// request, a message, a BOLO) that has left the live state after its
+// retention window: what history queries read. It is a projection of the
+// log, written in the transaction of the event that archived it
+// (Batch.Archive), and could be rebuilt from the log. Writing a record
+// that is already archived replaces it.
+type Archived struct {
+	Kind     string   // "incident", "request", "message", "bolo"
+	ID       string   // the record's id
+	Agency   string   // the agency that owns it
+	Agencies []string // every agency it involves (the owner first): who may be shown it is decided on its Doc
+	Type     string   // its type (an incident's type code, a request's priority, …)
+	Opened   time.Time
+	Closed   time.Time
+	Address  string   // the normalised address of its place, "" when it has none
+	Lat, Lon *float64 // its point, nil when it has none
+	Units    []string // the units that took part
+	Seq      int64    // the sequence number of the event that archived it
+	Doc      []byte   // the record as the domain encodes it (JSON)
+}
+
+// An ArchiveQuery selects archived records, newest Opened first (then by
+// ID, descending). Every set field narrows the selection.
+type ArchiveQuery struct {
+	Kind     string
+	Agencies []string  // the owner or an involved agency is one of these; empty: any
+	From, To time.Time // Opened in [From, To); a zero bound is open
+	Type     string
+	Unit     string
+	Address  string // the normalised address, exactly
+	// Lat, Lon and RadiusM select a box that holds the circle; the caller
+	// checks the distance itself.
+	Lat, Lon *float64
+	RadiusM  float64
+	// Before, if set, is the cursor of a page: only records that sort after
+	// it (older Opened, or the same Opened and a smaller ID).
+	Before *ArchiveCursor
+	Limit  int // at most this many; zero or less means 100
+}
+
+// An ArchiveCursor is where a page of an ArchiveQuery ended.
+type ArchiveCursor struct {
+	Opened time.Time
+	ID     string
+}
+
+// A Snapshot is the encoded dispatch state after the first Size events of
+// the log, bound to the root of the tree of that size: a node starts from
+// the latest snapshot that matches its log and replays only the events
+// after it. Format names the encoding, so that a node never decodes a
+// snapshot written in a form it does not know.
+type Snapshot struct {
+	Size    int64
+	Root    []byte // the tree hash of the first Size events (tlog.Hash)
+	Format  string
+	Data    []byte
+	Created time.Time
 }
