@@ -13,24 +13,41 @@ import (
 	"github.com/tenfour-cad/tenfour/store"
 )
 
-// insertSubjects indexes the batch's events by subject in its transaction,
-// with multi-row INSERTs as the leaves are. A subject given twice for one
-// event is one row.
+// foldEvery is how many events' subjects wait in subjects_recent before
+// Append folds them into subjects: more makes each fold's pages take more
+// rows (fewer bytes written an event) and SubjectSeqs scan more.
+const foldEvery = 4096
+
+// insertSubjects indexes the batch's events by subject in its transaction:
+// appended to subjects_recent with multi-row INSERTs, as the leaves are,
+// and folded into subjects, sorted, when the batch crosses a multiple of
+// foldEvery events. A subject given twice for one event is one row.
 func insertSubjects(ctx context.Context, tx *sql.Tx, subjects []store.Subject, leaves []store.Leaf) error {
-	subjects, err := store.CheckSubjects(subjects, leaves[0].Seq, len(leaves))
+	first, n := leaves[0].Seq, int64(len(leaves))
+	subjects, err := store.CheckSubjects(subjects, first, int(n))
 	if err != nil {
 		return fmt.Errorf("append: %w", err)
 	}
 	for lo := 0; lo < len(subjects); lo += insertChunk {
 		hi := min(lo+insertChunk, len(subjects))
-		q := "INSERT INTO subjects (kind, id, seq) VALUES " + values(hi-lo, 3)
+		q := "INSERT INTO subjects_recent (seq, kind, id) VALUES " + values(hi-lo, 3)
 		args := make([]any, 0, 3*(hi-lo))
 		for _, s := range subjects[lo:hi] {
-			args = append(args, s.Kind, s.ID, s.Seq)
+			args = append(args, s.Seq, s.Kind, s.ID)
 		}
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("append subjects: %w", err)
 		}
+	}
+	if (first+n)/foldEvery == first/foldEvery {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO subjects (kind, id, seq)
+		SELECT kind, id, seq FROM subjects_recent ORDER BY kind, id, seq`); err != nil {
+		return fmt.Errorf("append: fold subjects: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM subjects_recent`); err != nil {
+		return fmt.Errorf("append: fold subjects: %w", err)
 	}
 	return nil
 }
@@ -102,7 +119,8 @@ func insertRows(ctx context.Context, tx *sql.Tx, into string, cols int, args []a
 // SubjectSeqs returns the sequence numbers of the events about kind/id, in
 // log order; none is an empty list.
 func (db *DB) SubjectSeqs(ctx context.Context, kind, id string) ([]int64, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT seq FROM subjects WHERE kind = ? AND id = ? ORDER BY seq`, kind, id)
+	rows, err := db.r.QueryContext(ctx, `SELECT seq FROM subjects WHERE kind = ?1 AND id = ?2
+		UNION ALL SELECT seq FROM subjects_recent WHERE kind = ?1 AND id = ?2 ORDER BY seq`, kind, id)
 	if err != nil {
 		return nil, fmt.Errorf("subject %s/%s: %w", kind, id, err)
 	}
