@@ -310,7 +310,8 @@ func (w *where) join(leads bool, table, cond, kind string, p store.ArchivePlan) 
 	sub := &where{args: w.args}
 	sub.and(cond)
 	if kind != "" {
-		sub.and(t + ".kind = " + sub.arg(kind))
+		// Checked in the index by cond, not a lead of its own.
+		sub.and("+" + t + ".kind = " + sub.arg(kind))
 	}
 	sub.times(t+".opened", t+".id", p)
 	w.args = sub.args
