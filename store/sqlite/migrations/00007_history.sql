@@ -14,7 +14,7 @@ CREATE TABLE subjects (
 -- into subjects (every few thousand events). A row here is appended at the
 -- end of the table; a row in subjects lands wherever its record's rows are,
 -- and a commit that touched one page of subjects for each event would write
--- ten times the log's own bytes to the WAL. Folded in sorted runs, each
+-- many times the log's own bytes to the WAL. Folded in sorted runs, each
 -- page takes many rows at once. SubjectSeqs reads both.
 CREATE TABLE subjects_recent (
     seq  INTEGER NOT NULL,
