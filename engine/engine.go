@@ -201,9 +201,9 @@ func (e *Engine) timerLoop(every, sample, archive time.Duration, logger *slog.Lo
 	defer stopS()
 	archives, stopA := ticker(archive)
 	defer stopA()
-	if archive > 0 {
-		e.archiveLogged(logger)
-	}
+	// The first check of the timers archives too: a node that starts
+	// after a long stop has a backlog, which need not wait a minute.
+	archiveFirst := archive > 0
 	for {
 		var err error
 		select {
@@ -214,6 +214,10 @@ func (e *Engine) timerLoop(every, sample, archive time.Duration, logger *slog.Lo
 		case <-timers:
 			if e.log.IsSequencer() {
 				_, err = e.Execute(context.Background(), dispatch.Actor{System: "timers"}, dispatch.CheckTimers{})
+			}
+			if archiveFirst {
+				archiveFirst = false
+				e.archiveLogged(logger)
 			}
 		case <-samples:
 			if e.log.IsSequencer() {
