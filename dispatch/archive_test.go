@@ -294,6 +294,29 @@ func TestArchiveReplay(t *testing.T) {
 	}
 }
 
+// TestIndexClosed checks that the queues of closed records rebuilt from
+// the records (a state decoded from a snapshot) are those the events
+// built: the state is equal, and archives the same.
+func TestIndexClosed(t *testing.T) {
+	w := newArchiveWorld(t)
+	archive(t, w.s, w.clearedA.Add(24*time.Hour), dispatch.ArchiveClosed{})
+	rebuilt := newArchiveWorld(t).s
+	archive(t, rebuilt, w.clearedA.Add(24*time.Hour), dispatch.ArchiveClosed{})
+	rebuilt.IndexClosed()
+	if !reflect.DeepEqual(rebuilt, w.s) {
+		t.Fatalf("state with its closed records indexed again differs from the one its events built")
+	}
+	later := w.t.Add(72 * time.Hour)
+	if a, b := archive(t, rebuilt, later, dispatch.ArchiveClosed{}), archive(t, w.s, later, dispatch.ArchiveClosed{}); !reflect.DeepEqual(a, b) || a == nil {
+		t.Errorf("archived after IndexClosed = %+v, want %+v", a, b)
+	}
+	empty := dispatch.NewState()
+	empty.IndexClosed()
+	if !reflect.DeepEqual(empty, dispatch.NewState()) {
+		t.Errorf("IndexClosed of an empty state changed it")
+	}
+}
+
 // TestAddressKey checks the normalised address: capitals, no punctuation,
 // one space, USPS abbreviations, one sign for an intersection.
 func TestAddressKey(t *testing.T) {
