@@ -347,8 +347,10 @@ func TestSubjectIndexFilled(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := raw.Exec(`DELETE FROM subjects WHERE seq >= ?`, keep); err != nil {
-			t.Fatalf("empty the subject index from %d: %v", keep, err)
+		for _, table := range []string{"subjects", "subjects_recent"} {
+			if _, err := raw.Exec(`DELETE FROM `+table+` WHERE seq >= ?`, keep); err != nil {
+				t.Fatalf("empty the subject index from %d: %v", keep, err)
+			}
 		}
 		raw.Close()
 		db := MustOpenStore(t, path)
