@@ -304,6 +304,11 @@ func TestArchivedRecordCommands(t *testing.T) {
 	if evs[0].Agency != "federal" || evs[0].Subject["agencies"] != "federal,metro" {
 		t.Errorf("PublishTimeline of archived request = %+v, want federal's, seen by federal and metro", evs[0])
 	}
+	// A snapshot carries it all: the kept facts, the queues (rebuilt), the
+	// counters ids are made from.
+	if c := s.Clone(); !reflect.DeepEqual(c, s) {
+		t.Errorf("the state's clone (its snapshot) differs from it after archiving")
+	}
 }
 
 // TestArchiveReplay checks that the state rebuilt from the events, through
