@@ -23,7 +23,8 @@ import (
 //   - a message, when it was sent: a message has no close;
 //   - a BOLO, when it was cancelled, or else when it expires;
 //   - a directive, when it was revoked or expired (Ended);
-//   - a premise record, when it was removed (Removed).
+//   - a premise record, when it was removed, or else when its last flag
+//     expires: it is no longer in force (Premise.InForce).
 //
 // A closed record stays while open work refers to it (referenced).
 
@@ -375,10 +376,10 @@ func (s *State) noteClosed(e Event) {
 		s.queueDirective(d.Directive)
 	case *DirectiveExpiry:
 		s.queueDirective(d.Directive)
+	case *PremiseRecorded:
+		s.queuePremise(d.ID)
 	case *PremiseRemoval:
-		if p := s.Premises[d.Premise]; p != nil && p.Removed != nil {
-			s.queue(ArchivePremise).put(p.ID, *p.Removed)
-		}
+		s.queuePremise(d.Premise)
 	case assistPayload:
 		if r := s.Requests[d.assistRef().Request]; r != nil && r.Status == RequestClosed && r.Closed != nil {
 			s.queue(ArchiveRequest).put(r.ID, *r.Closed)
@@ -408,11 +409,28 @@ func (s *State) IndexClosed() {
 	for id := range s.Directives {
 		s.queueDirective(id)
 	}
-	for _, p := range s.Premises {
-		if p.Removed != nil {
-			s.queue(ArchivePremise).put(p.ID, *p.Removed)
+	for id := range s.Premises {
+		s.queuePremise(id)
+	}
+}
+
+// queuePremise queues premise record id at its end: its removal, or else
+// the expiry of its last flag.
+func (s *State) queuePremise(id string) {
+	p := s.Premises[id]
+	if p == nil {
+		return
+	}
+	var end time.Time
+	for _, f := range p.Flags {
+		if f.Expires.After(end) {
+			end = f.Expires
 		}
 	}
+	if p.Removed != nil && (end.IsZero() || p.Removed.Before(end)) {
+		end = *p.Removed
+	}
+	s.queue(ArchivePremise).put(id, end)
 }
 
 func (s *State) queueIncident(id string) {

@@ -177,13 +177,22 @@ func TestArchiveIDs(t *testing.T) {
 		premise = id
 	}
 	MustDecide(t, s, metroSup, now.Add(-time.Hour), dispatch.RemovePremise{Premise: premise, Reason: "moved"})
+	// A second one is not removed: it expires with its flag, in two days.
+	evs := MustDecide(t, s, metroSup, now.Add(-time.Hour), dispatch.RecordPremise{Agency: "metro", Location: kedzie, RadiusM: 30,
+		Flags: []dispatch.PremiseFlag{{Kind: dispatch.HazardDog, Text: "dog", Expires: now.Add(48 * time.Hour)}}})
+	expiring := evs[0].Data.(*dispatch.PremiseRecorded).ID
 	for archive(t, s, now.Add(24*time.Hour), dispatch.ArchiveClosed{}) != nil {
+	}
+	if _, ok := s.Premises[expiring]; !ok || len(s.Premises) != 1 {
+		t.Fatalf("premises %v a day after one was removed, want only the one in force, %s", slices.Collect(mapKeys(s.Premises)), expiring)
+	}
+	for archive(t, s, now.Add(72*time.Hour), dispatch.ArchiveClosed{}) != nil {
 	}
 	if len(s.Messages)+len(s.BOLOs)+len(s.Premises) != 0 {
 		t.Fatalf("state holds %d messages, %d BOLOs, %d premises; want all archived", len(s.Messages), len(s.BOLOs), len(s.Premises))
 	}
-	at := now.Add(25 * time.Hour)
-	evs := MustDecide(t, s, metroDispA, at, dispatch.SendMessage{To: []string{"unit:metro.1a12"}, Text: "again"})
+	at := now.Add(73 * time.Hour)
+	evs = MustDecide(t, s, metroDispA, at, dispatch.SendMessage{To: []string{"unit:metro.1a12"}, Text: "again"})
 	if id := evs[0].Data.(*dispatch.MessageSent).ID; id == w.msg {
 		t.Errorf("a message after archiving got id %s, the archived one's", id)
 	}
@@ -194,8 +203,8 @@ func TestArchiveIDs(t *testing.T) {
 	}
 	evs = MustDecide(t, s, metroSup, at, dispatch.RecordPremise{Agency: "metro", Location: kedzie, RadiusM: 30,
 		Flags: []dispatch.PremiseFlag{{Kind: dispatch.HazardDog, Text: "dog", Expires: at.Add(24 * time.Hour)}}})
-	if id := evs[0].Data.(*dispatch.PremiseRecorded).ID; id == premise {
-		t.Errorf("a premise record after archiving got id %s, the archived one's", id)
+	if id := evs[0].Data.(*dispatch.PremiseRecorded).ID; id == premise || id == expiring {
+		t.Errorf("a premise record after archiving got id %s, an archived one's", id)
 	}
 }
 
