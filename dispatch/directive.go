@@ -495,15 +495,14 @@ func (s *State) checkDirectives(agency string, loc Location, incident, request s
 }
 
 // expireDirectives returns directive.expired for each directive whose
-// expiry has come, by id.
-func (s *State) expireDirectives(actor Actor, now time.Time) []Event {
+// expiry has come, by id: of ids, those the timer index has due at now.
+func (s *State) expireDirectives(actor Actor, now time.Time, ids []string) []Event {
 	var due []*Directive
-	for _, d := range s.Directives {
-		if d.Status == DirectiveInForce && !now.Before(d.Expires) {
+	for _, id := range ids {
+		if d := s.Directives[id]; d != nil && d.Status == DirectiveInForce && !now.Before(d.Expires) {
 			due = append(due, d)
 		}
 	}
-	sortDirectives(due)
 	var evs []Event
 	for _, d := range due {
 		evs = append(evs, Event{

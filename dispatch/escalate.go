@@ -241,17 +241,15 @@ func (a *assistDecision) escalate(r *AssistRequest, reason string) {
 // checkMutualAid returns the events of CheckTimers for directives and requests:
 // each directive whose expiry has come expires, then each open request past
 // its deadline escalates one step, by id, for what it waited for (dueReason).
-func (s *State) checkMutualAid(actor Actor, now time.Time) []Event {
-	evs := s.expireDirectives(actor, now)
+// directives and requests are those the timer index has due at now, by id.
+func (s *State) checkMutualAid(actor Actor, now time.Time, directives, requests []string) []Event {
+	evs := s.expireDirectives(actor, now, directives)
 	a := newAssistDecision(s, actor, now)
-	var due []*AssistRequest
-	for _, r := range s.Requests {
-		if r.Status != RequestClosed && r.Deadline != nil && !now.Before(*r.Deadline) {
-			due = append(due, r)
+	for _, id := range requests {
+		r := s.Requests[id]
+		if r == nil || r.Status == RequestClosed || r.Deadline == nil || now.Before(*r.Deadline) {
+			continue
 		}
-	}
-	sortRequests(due)
-	for _, r := range due {
 		a.escalate(a.get(r.ID), r.dueReason())
 	}
 	return append(evs, a.evs...)

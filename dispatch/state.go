@@ -37,6 +37,10 @@ type State struct {
 	// agency and year, for their ids.
 	requestSerial   map[string]int
 	directiveSerial map[string]int
+
+	// timerIdx is when each open record's time comes, for CheckTimers
+	// (timerindex.go); Apply keeps it.
+	timerIdx timerIndex
 }
 
 // NewState returns an empty State.
@@ -63,6 +67,7 @@ func NewState() *State {
 // state, so an error here means the log and the code disagree: the caller
 // must stop, not skip the event.
 func (s *State) Apply(e Event) error {
+	defer func() { s.retime(e) }() // whatever the event changed, even refused
 	// A late entry's change took place at its claimed time (late.go); an
 	// incident's entry into CAD stays the event's time.
 	if _, created := e.Data.(*IncidentCreated); !created {
