@@ -88,10 +88,13 @@ func (x *timerIndex) set(ref timerRef, due time.Time, ok bool) {
 	}
 }
 
+// timerKinds is how many kinds of timer there are.
+const timerKinds = int(timerRequest) + 1
+
 // dueAt returns the ids of each kind due at now, each in id order: the order
 // in which CheckTimers has always taken them.
-func (x *timerIndex) dueAt(now time.Time) map[timerKind][]string {
-	out := map[timerKind][]string{}
+func (x *timerIndex) dueAt(now time.Time) [timerKinds][]string {
+	var out [timerKinds][]string
 	for _, e := range x.byDue {
 		if e.due.After(now) {
 			break
