@@ -189,8 +189,11 @@ func (d *Directive) holds() bool { return d.Effect == EffectHold || d.Effect == 
 // show a dispatcher the orders that touch a call.
 func (s *State) DirectivesAt(agency string, loc Location, incident string, now time.Time) []*Directive {
 	var out []*Directive
-	for _, d := range s.Directives {
-		if d.Agency == agency && d.InForce(now) && d.Covers(loc, incident) {
+	// Only a directive still recorded in force can be in force at now:
+	// the expired and revoked, which pile up over the years, are not
+	// looked at.
+	for id := range s.open.directives {
+		if d := s.Directives[id]; d != nil && d.Agency == agency && d.InForce(now) && d.Covers(loc, incident) {
 			out = append(out, d)
 		}
 	}

@@ -170,7 +170,11 @@ func (a *assistDecision) conflictsOf(d *Directive) {
 		return
 	}
 	var held []*AssistRequest
-	for _, r := range a.s.Requests {
+	for id := range a.s.open.requests { // a closed request awaits nothing
+		r := a.s.Requests[id]
+		if r == nil {
+			continue
+		}
 		ans := r.Answer(d.Agency)
 		if r.Awaiting() && ans != nil && (ans.Answer == AnswerAsked || ans.Answer == AnswerAcknowledged) && d.Covers(r.Location, "") {
 			held = append(held, r)
@@ -328,8 +332,8 @@ func (s *State) inEmergencyRequest(unit string) bool { return s.emergencyRequest
 
 // emergencyRequest returns the open EMERGENCY request unit raised, if any.
 func (s *State) emergencyRequest(unit string) *AssistRequest {
-	for _, r := range s.Requests {
-		if r.Unit == unit && r.Urgency == UrgencyEmergency && r.Status != RequestClosed {
+	for id := range s.open.requests {
+		if r := s.Requests[id]; r != nil && r.Unit == unit && r.Urgency == UrgencyEmergency && r.Status != RequestClosed {
 			return r
 		}
 	}

@@ -41,6 +41,9 @@ type State struct {
 	// timerIdx is when each open record's time comes, for CheckTimers
 	// (timerindex.go); Apply keeps it.
 	timerIdx timerIndex
+	// open is the directives and requests still open (timerindex.go),
+	// for decisions that need not see the closed ones; Apply keeps it.
+	open openWork
 }
 
 // NewState returns an empty State.

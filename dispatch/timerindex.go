@@ -58,6 +58,30 @@ type timerIndex struct {
 	due map[timerRef]time.Time
 }
 
+// openWork names the records a decision looks through that are still open,
+// so that it need not look through the closed ones: the directives in force
+// (DirectivesAt) and the assistance requests not closed. Like the timer
+// index, each set is nil when empty.
+type openWork struct {
+	directives map[string]struct{}
+	requests   map[string]struct{}
+}
+
+// mark puts id in the set *m if open, or takes it out.
+func mark(m *map[string]struct{}, id string, open bool) {
+	if open {
+		if *m == nil {
+			*m = make(map[string]struct{})
+		}
+		(*m)[id] = struct{}{}
+		return
+	}
+	delete(*m, id)
+	if len(*m) == 0 {
+		*m = nil
+	}
+}
+
 // set puts ref in the index at due, or takes it out if it has no due time
 // (ok false). Times are kept in UTC without a monotonic reading, so that
 // equal instants are equal values.
@@ -166,14 +190,17 @@ func (s *State) retimeDirective(id string) {
 	}
 	due, ok := directiveDue(s.Directives[id])
 	s.timerIdx.set(timerRef{timerDirective, id}, due, ok)
+	mark(&s.open.directives, id, ok) // in force: it has an expiry to come
 }
 
 func (s *State) retimeRequest(id string) {
 	if id == "" {
 		return
 	}
-	due, ok := requestDue(s.Requests[id])
+	r := s.Requests[id]
+	due, ok := requestDue(r)
 	s.timerIdx.set(timerRef{timerRequest, id}, due, ok)
+	mark(&s.open.requests, id, r != nil && r.Status != RequestClosed)
 }
 
 // retimeAgency re-times the alerts of agency's incidents and units, whose
@@ -252,12 +279,13 @@ func (s *State) retime(e Event) {
 	s.retimeRequest(e.Subject["request"])
 }
 
-// rebuildTimers recomputes the timer index from the records alone, as a
+// rebuildTimers recomputes the timer index and the open sets from the records alone, as a
 // state decoded from a snapshot must: it is the index that Apply would have
 // kept over the events that made the records. It looks at every record
 // once, so it is for a start, not for a tick.
 func (s *State) rebuildTimers() {
 	var x timerIndex
+	var open openWork
 	add := func(kind timerKind, id string, due time.Time, ok bool) {
 		if ok {
 			x.byDue = append(x.byDue, timerEntry{due.UTC(), timerRef{kind, id}})
@@ -274,10 +302,16 @@ func (s *State) rebuildTimers() {
 	for id, d := range s.Directives {
 		due, ok := directiveDue(d)
 		add(timerDirective, id, due, ok)
+		if ok {
+			mark(&open.directives, id, true)
+		}
 	}
 	for id, r := range s.Requests {
 		due, ok := requestDue(r)
 		add(timerRequest, id, due, ok)
+		if r.Status != RequestClosed {
+			mark(&open.requests, id, true)
+		}
 	}
 	if len(x.byDue) > 0 {
 		slices.SortFunc(x.byDue, compareEntries)
@@ -286,5 +320,5 @@ func (s *State) rebuildTimers() {
 			x.due[e.timerRef] = e.due
 		}
 	}
-	s.timerIdx = x
+	s.timerIdx, s.open = x, open
 }

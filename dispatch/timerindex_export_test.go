@@ -1,7 +1,9 @@
 package dispatch
 
 import (
+	"maps"
 	"reflect"
+	"slices"
 	"sort"
 	"time"
 )
@@ -77,9 +79,28 @@ func ReferenceCheckTimers(s *State, actor Actor, now time.Time) []Event {
 // records alone, as a state decoded from a snapshot gets, and reports
 // whether it equals the index Apply kept.
 func RebuildTimerIndex(s *State) bool {
-	kept := s.timerIdx
+	kept, open := s.timerIdx, s.open
 	s.rebuildTimers()
-	return reflect.DeepEqual(kept, s.timerIdx)
+	return reflect.DeepEqual(kept, s.timerIdx) && reflect.DeepEqual(open, s.open)
+}
+
+// ReferenceDirectivesAt is DirectivesAt as it was before the open sets: a
+// scan of every directive ever issued.
+func ReferenceDirectivesAt(s *State, agency string, loc Location, incident string, now time.Time) []*Directive {
+	var out []*Directive
+	for _, d := range s.Directives {
+		if d.Agency == agency && d.InForce(now) && d.Covers(loc, incident) {
+			out = append(out, d)
+		}
+	}
+	sortDirectives(out)
+	return out
+}
+
+// OpenRequests returns the ids of the requests s holds open, from its open
+// set, sorted.
+func OpenRequests(s *State) []string {
+	return slices.Sorted(maps.Keys(s.open.requests))
 }
 
 // TimerIndexLen returns how many records s's timer index holds.
