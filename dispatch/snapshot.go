@@ -65,7 +65,7 @@ func stateFrom(f stateFields) *State {
 
 // rebuild recomputes what the state derives from its records (indexes
 // kept for speed), after it was decoded rather than folded from events.
-func (s *State) rebuild() {}
+func (s *State) rebuild() { s.rebuildTimers() }
 
 // EncodeState encodes the whole state (StateFormat).
 func EncodeState(s *State) ([]byte, error) {

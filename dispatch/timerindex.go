@@ -2,7 +2,6 @@ package dispatch
 
 import (
 	"cmp"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -322,12 +321,4 @@ func (s *State) rebuildTimers() {
 		}
 	}
 	s.timerIdx, s.open = x, open
-}
-
-// copyTimersTo gives clone c (of s, records and all) copies of s's timer
-// index and open sets that share nothing with them: a clone of the state
-// (snapshot.go) need not rebuild them from every record.
-func (s *State) copyTimersTo(c *State) {
-	c.timerIdx = timerIndex{byDue: slices.Clone(s.timerIdx.byDue), due: maps.Clone(s.timerIdx.due)}
-	c.open = openWork{directives: maps.Clone(s.open.directives), requests: maps.Clone(s.open.requests)}
 }

@@ -291,6 +291,15 @@ func TestCheckTimersMatchesScan(t *testing.T) {
 		if !reflect.DeepEqual(a.replayed, a.live) {
 			t.Fatalf("sequence %d: state replayed from the events differs from the live state (index included)", seq)
 		}
+		// A state decoded from its snapshot (snapshot.go) rebuilds its
+		// index from the records: it is the index Apply kept, and it
+		// decides what the live state decides.
+		decoded := *a
+		decoded.live = a.live.Clone()
+		if !reflect.DeepEqual(decoded.live, a.live) {
+			t.Fatalf("sequence %d: the state decoded from its snapshot differs from the live state (index included)", seq)
+		}
+		decoded.agree("decoded from its snapshot")
 		if !dispatch.RebuildTimerIndex(a.live) {
 			t.Fatalf("sequence %d: the timer index rebuilt from the records differs from the one Apply kept", seq)
 		}
