@@ -189,8 +189,11 @@ func (d *Directive) holds() bool { return d.Effect == EffectHold || d.Effect == 
 // show a dispatcher the orders that touch a call.
 func (s *State) DirectivesAt(agency string, loc Location, incident string, now time.Time) []*Directive {
 	var out []*Directive
-	for _, d := range s.Directives {
-		if d.Agency == agency && d.InForce(now) && d.Covers(loc, incident) {
+	// Only a directive still recorded in force can be in force at now:
+	// the expired and revoked, which pile up over the years, are not
+	// looked at.
+	for id := range s.open.directives {
+		if d := s.Directives[id]; d != nil && d.Agency == agency && d.InForce(now) && d.Covers(loc, incident) {
 			out = append(out, d)
 		}
 	}
@@ -495,15 +498,14 @@ func (s *State) checkDirectives(agency string, loc Location, incident, request s
 }
 
 // expireDirectives returns directive.expired for each directive whose
-// expiry has come, by id.
-func (s *State) expireDirectives(actor Actor, now time.Time) []Event {
+// expiry has come, by id: of ids, those the timer index has due at now.
+func (s *State) expireDirectives(actor Actor, now time.Time, ids []string) []Event {
 	var due []*Directive
-	for _, d := range s.Directives {
-		if d.Status == DirectiveInForce && !now.Before(d.Expires) {
+	for _, id := range ids {
+		if d := s.Directives[id]; d != nil && d.Status == DirectiveInForce && !now.Before(d.Expires) {
 			due = append(due, d)
 		}
 	}
-	sortDirectives(due)
 	var evs []Event
 	for _, d := range due {
 		evs = append(evs, Event{

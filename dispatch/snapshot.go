@@ -71,7 +71,8 @@ func stateFrom(f stateFields) *State {
 // rebuild recomputes what the state derives from its records (indexes
 // kept for speed), after it was decoded rather than folded from events.
 func (s *State) rebuild() {
-	s.IndexClosed() // archive.go
+	s.IndexClosed()   // archive.go
+	s.rebuildTimers() // timerindex.go
 }
 
 // EncodeState encodes the whole state (StateFormat).

@@ -47,6 +47,13 @@ type State struct {
 	// closed holds, per kind of record, the closed records in close order,
 	// for archiving (archive.go).
 	closed map[string]*closedQueue
+
+	// timerIdx is when each open record's time comes, for CheckTimers
+	// (timerindex.go); Apply keeps it.
+	timerIdx timerIndex
+	// open is the directives and requests still open (timerindex.go),
+	// for decisions that need not see the closed ones; Apply keeps it.
+	open openWork
 }
 
 // NewState returns an empty State.
@@ -74,6 +81,7 @@ func NewState() *State {
 // state, so an error here means the log and the code disagree: the caller
 // must stop, not skip the event.
 func (s *State) Apply(e Event) error {
+	defer func() { s.retime(e) }() // whatever the event changed, even refused
 	if err := s.apply(e); err != nil {
 		return err
 	}
