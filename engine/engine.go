@@ -54,6 +54,10 @@ type Config struct {
 	// installation without a map: no text is verified and no point has a
 	// district.
 	Map Map
+	// History reads what has left memory: the subject index and the
+	// archive of closed records (history.go). Nil means the Store's, if
+	// it has them; without either, reads see memory only.
+	History History
 }
 
 // Engine is the live dispatch state and the log it comes from.
@@ -74,6 +78,8 @@ type Engine struct {
 	onCommit func([]*ledger.Pending)
 
 	hub hub
+
+	history History // nil: no archive to read (history.go)
 
 	posMu sync.RWMutex // guards pos.last; pos.index has its own lock
 	pos   positions
@@ -107,6 +113,10 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	if e.clock == nil {
 		e.clock = time.Now
+	}
+	e.history = cfg.History
+	if h, ok := cfg.Store.(History); ok && e.history == nil {
+		e.history = h
 	}
 	l, err := ledger.Open(ctx, ledger.Config{
 		Store:              cfg.Store,

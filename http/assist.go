@@ -41,11 +41,11 @@ func (s *Server) handleGetMutualAid(w http.ResponseWriter, r *http.Request) {
 	s.answerOne(w, r, out, err)
 }
 
-// request answers the request of the path, if the actor may see it
-// (dispatch.VisibleRequest). Another agency's request answers 404, as an
-// incident does.
+// request answers the request of the path, open or archived, if the actor
+// may see it (dispatch.VisibleRequest). Another agency's request answers
+// 404, as an incident does.
 func (s *Server) request(r *http.Request) (dispatch.AssistRequest, error) {
-	return s.engine.Request(actorOf(r), r.PathValue("id"))
+	return s.engine.LookupRequest(r.Context(), actorOf(r), r.PathValue("id"))
 }
 
 // answerOne answers one record found by a lookup, or the lookup's error
@@ -174,7 +174,7 @@ func (s *Server) handleRequestBundle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	tl, err := s.engine.Timeline(actorOf(r), dispatch.TimelineRequest, id)
+	tl, err := s.engine.Timeline(r.Context(), actorOf(r), dispatch.TimelineRequest, id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -52,11 +52,11 @@ func (s *Server) handleGetIncident(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, in)
 }
 
-// incident returns the incident named by the path, if the actor may see it.
-// Another agency's incident answers 404, as if it did not exist: its very
-// existence can be sensitive (docs/api.md).
+// incident returns the incident named by the path, open or archived, if
+// the actor may see it. Another agency's incident answers 404, as if it did
+// not exist: its very existence can be sensitive (docs/api.md).
 func (s *Server) incident(r *http.Request) (dispatch.Incident, error) {
-	return s.engine.Incident(actorOf(r), r.PathValue("id"))
+	return s.engine.LookupIncident(r.Context(), actorOf(r), r.PathValue("id"))
 }
 
 func (s *Server) handleCreateIncident(w http.ResponseWriter, r *http.Request) {
@@ -111,7 +111,7 @@ func (s *Server) handleIncidentBundle(w http.ResponseWriter, r *http.Request) {
 	}
 	// The events of its timeline: its own and those of the directives
 	// over it, so that the bundle proves every entry the timeline shows.
-	tl, err := s.engine.Timeline(actorOf(r), dispatch.TimelineIncident, in.ID)
+	tl, err := s.engine.Timeline(r.Context(), actorOf(r), dispatch.TimelineIncident, in.ID)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
