@@ -36,10 +36,24 @@ func (s *Server) handleAddIncidentType(w http.ResponseWriter, r *http.Request) {
 	created(w, res, "/api/v1/incident-types", res.Events[0].Data.(*dispatch.IncidentTypeAdded).IncidentType)
 }
 
+// handleListIncidents answers a page of the incidents the caller sees,
+// open and archived, newest received first (pages.go): ?status, agency,
+// from, to, type, unit, address, lat+lon+radius narrow it; ?before and
+// limit page it, and a Link header names the next page.
 func (s *Server) handleListIncidents(w http.ResponseWriter, r *http.Request) {
-	out := s.engine.Incidents(actorOf(r))
-	s.recordPrivateReads(r, incidentReads(out...))
-	writeJSON(w, http.StatusOK, map[string]any{"incidents": out})
+	q, err := incidentQuery(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	page, err := s.engine.IncidentPage(r.Context(), actorOf(r), q)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.recordPrivateReads(r, incidentReads(page.Incidents...))
+	linkNext(w, r, page.Next)
+	writeJSON(w, http.StatusOK, map[string]any{"incidents": page.Incidents})
 }
 
 func (s *Server) handleGetIncident(w http.ResponseWriter, r *http.Request) {
