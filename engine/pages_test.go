@@ -27,10 +27,14 @@ type memHistory struct {
 	queries  int
 }
 
+// add archives rs; a record already archived is replaced, as in a store.
 func (h *memHistory) add(rs ...store.Archived) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.recs = append(h.recs, rs...)
+	for _, r := range rs {
+		h.recs = slices.DeleteFunc(h.recs, func(o store.Archived) bool { return o.Kind == r.Kind && o.ID == r.ID })
+		h.recs = append(h.recs, r)
+	}
 }
 
 func (h *memHistory) SubjectSeqs(_ context.Context, kind, id string) ([]int64, error) {
