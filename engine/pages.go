@@ -226,9 +226,6 @@ func mergePage[T any](first, second []T, key func(T) (time.Time, string), limit 
 // c, newest first, and hands each to keep until keep has taken n of them or
 // the archive has no more; keep says whether it took the record.
 func (e *Engine) scanArchive(ctx context.Context, q store.ArchiveQuery, c *Cursor, n int, keep func(store.Archived) (bool, error)) error {
-	if e.history == nil {
-		return nil
-	}
 	if c != nil {
 		// A store may keep times coarser than the log's nanoseconds
 		// (PostgreSQL: microseconds): ask from just after the cursor's
@@ -236,7 +233,7 @@ func (e *Engine) scanArchive(ctx context.Context, q store.ArchiveQuery, c *Curso
 		q.Before = &store.ArchiveCursor{Opened: c.Time.Truncate(time.Microsecond).Add(time.Microsecond)}
 	}
 	for taken := 0; taken < n; {
-		q.Limit = min(max(n-taken, 50), MaxPageLimit)
+		q.Limit = min(max(n-taken, 50), store.MaxArchiveLimit)
 		rows, err := e.history.QueryArchive(ctx, q)
 		if err != nil {
 			return fmt.Errorf("read the archive of %ss: %w", q.Kind, err)
@@ -270,11 +267,8 @@ func decodeArchived[T any](r store.Archived) (*T, error) {
 }
 
 // archived returns archived record kind/id decoded, or found false if the
-// archive has none (or there is no archive).
+// archive has none.
 func archived[T any](ctx context.Context, e *Engine, kind, id string) (*T, bool, error) {
-	if e.history == nil {
-		return nil, false, nil
-	}
 	r, err := e.history.ArchivedRecord(ctx, kind, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, false, nil

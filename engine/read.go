@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -563,8 +562,8 @@ func (e *Engine) PublishedTimeline(ctx context.Context, kind, id string) (dispat
 
 // timeline gathers the events of kind/id's timeline, if a may see it: the
 // record from memory or else the archive, its members
-// (dispatch.TimelineMembers), and their events from the subject index in
-// memory or else the store's (History.SubjectSeqs).
+// (dispatch.TimelineMembers), and their events from the store's subject
+// index (History.SubjectSeqs), outside the view's lock.
 func (e *Engine) timeline(ctx context.Context, kind, id string, a dispatch.Actor) (TimelineEvents, bool, error) {
 	var members []string
 	var out TimelineEvents
@@ -581,24 +580,11 @@ func (e *Engine) timeline(ctx context.Context, kind, id string, a dispatch.Actor
 			return TimelineEvents{}, false, err
 		}
 	}
-	var missing []string
-	e.read(func(s *dispatch.State) {
-		for _, m := range members {
-			if seqs, ok := e.subjects[m]; ok {
-				out.Seqs = append(out.Seqs, seqs...)
-			} else {
-				missing = append(missing, m)
-			}
-		}
-	})
-	for _, m := range missing {
-		if e.history == nil {
-			break
-		}
+	for _, m := range members {
 		k, mid, _ := strings.Cut(m, "/")
-		seqs, err := e.history.SubjectSeqs(ctx, k, mid)
+		seqs, err := e.Seqs(ctx, k, mid)
 		if err != nil {
-			return TimelineEvents{}, false, fmt.Errorf("read the events of %s: %w", m, err)
+			return TimelineEvents{}, false, err
 		}
 		out.Seqs = append(out.Seqs, seqs...)
 	}
