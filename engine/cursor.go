@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/base64"
 	"encoding/binary"
+	"hash/crc32"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -24,27 +25,45 @@ type Cursor struct {
 // maxCursorID bounds the id a cursor carries: record ids are short.
 const maxCursorID = 128
 
+// cursorVersion is the first byte of an encoded cursor: the form below.
+const cursorVersion = 1
+
 // String encodes the cursor for a client, which must treat it as opaque:
-// base64url (RFC 4648 §5, unpadded) of the time in Unix nanoseconds (8
-// bytes, big-endian) and the id's bytes.
+// base64url (RFC 4648 section 5, unpadded) of a version byte, the time in
+// Unix nanoseconds (8 bytes, big-endian), the id's bytes and a CRC-32
+// (IEEE) of all that. The checksum is not a seal — a cursor grants
+// nothing, every record is still shown only to whom may see it — but it
+// makes a mangled or made-up cursor a clear error, not a strange page.
 func (c Cursor) String() string {
-	b := binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(c.ID)), uint64(c.Time.UnixNano()))
-	return base64.RawURLEncoding.EncodeToString(append(b, c.ID...))
+	b := make([]byte, 0, 1+8+len(c.ID)+4)
+	b = append(b, cursorVersion)
+	b = binary.BigEndian.AppendUint64(b, uint64(c.Time.UnixNano()))
+	b = append(b, c.ID...)
+	b = binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// errCursor is the answer to a cursor String did not make.
+var errCursor = dispatch.Errorf(dispatch.EINVALID, "before is not a cursor this server gave (take it from the Link header of the previous page)")
+
 // ParseCursor decodes a cursor that String made. Anything else — not
-// base64url, too short, an id that is empty, too long, not UTF-8 or has
-// control characters — is an invalid-input error.
+// base64url, of another version, a wrong checksum, an id that is empty,
+// too long, not UTF-8 or has control characters — is an invalid-input
+// error.
 func ParseCursor(s string) (Cursor, error) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || len(b) < 9 || len(b) > 8+maxCursorID {
-		return Cursor{}, dispatch.Errorf(dispatch.EINVALID, "before is not a cursor this server gave (take it from the Link header of the previous page)")
+	if err != nil || len(b) < 1+8+1+4 || len(b) > 1+8+maxCursorID+4 || b[0] != cursorVersion {
+		return Cursor{}, errCursor
 	}
-	id := string(b[8:])
+	body, sum := b[:len(b)-4], binary.BigEndian.Uint32(b[len(b)-4:])
+	if crc32.ChecksumIEEE(body) != sum {
+		return Cursor{}, errCursor
+	}
+	id := string(body[9:])
 	if !utf8.ValidString(id) || strings.ContainsFunc(id, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-		return Cursor{}, dispatch.Errorf(dispatch.EINVALID, "before is not a cursor this server gave (take it from the Link header of the previous page)")
+		return Cursor{}, errCursor
 	}
-	return Cursor{Time: time.Unix(0, int64(binary.BigEndian.Uint64(b[:8]))).UTC(), ID: id}, nil
+	return Cursor{Time: time.Unix(0, int64(binary.BigEndian.Uint64(body[1:9]))).UTC(), ID: id}, nil
 }
 
 // compareKeys orders (time, id) keys newest first: negative if a comes

@@ -112,7 +112,7 @@ func oldIncident(agency string, n int, received time.Time, typ string, lat float
 	cleared := received.Add(30 * time.Minute)
 	return dispatch.Incident{ID: fmt.Sprintf("%s-2025-%06d", agency, n), Agency: agency, Type: typ, Priority: 2,
 		Location: dispatch.Location{Text: fmt.Sprintf("%d Main Street", n), Lat: ptr(lat), Lon: ptr(-87.7)},
-		Caller: dispatch.Caller{Name: "Old Caller"}, Narrative: "archived narrative",
+		Caller:   dispatch.Caller{Name: "Old Caller"}, Narrative: "archived narrative",
 		Status: dispatch.IncidentClosed, Units: append([]string{}, units...), Disposition: "report taken",
 		Received: received, Entered: received, Cleared: &cleared, Notes: []dispatch.Note{}}
 }
