@@ -290,16 +290,24 @@ func (s *State) applyArchived(e Event, d *RecordsArchived) error {
 	}
 	for _, k := range ArchiveKinds {
 		for _, id := range d.IDs(k) {
-			s.forget(k, id, e.Time)
+			s.forget(k, id)
 			s.closed[k].drop(id)
 		}
+		// A queue exists only while it holds a record, so that the state
+		// is the same however it was reached (IndexClosed).
+		if q := s.closed[k]; q != nil && len(q.at) == 0 {
+			delete(s.closed, k)
+		}
+	}
+	if len(s.closed) == 0 {
+		s.closed = nil
 	}
 	return nil
 }
 
 // forget removes record kind/id from the state. A publication of an
 // incident or a request keeps what its summaries say of the record.
-func (s *State) forget(kind, id string, now time.Time) {
+func (s *State) forget(kind, id string) {
 	switch kind {
 	case ArchiveIncident:
 		if p := s.Published[PublishIncident+"/"+id]; p != nil {
@@ -371,6 +379,35 @@ func (s *State) noteClosed(e Event) {
 	case assistPayload:
 		if r := s.Requests[d.assistRef().Request]; r != nil && r.Status == RequestClosed && r.Closed != nil {
 			s.queue(ArchiveRequest).put(r.ID, *r.Closed)
+		}
+	}
+}
+
+// IndexClosed rebuilds the queues of closed records from the records the
+// state holds: for a state decoded rather than folded from events (a
+// snapshot), which then archives exactly as the state it was taken from.
+func (s *State) IndexClosed() {
+	s.closed = nil
+	for id := range s.Incidents {
+		s.queueIncident(id)
+	}
+	for _, r := range s.Requests {
+		if r.Status == RequestClosed && r.Closed != nil {
+			s.queue(ArchiveRequest).put(r.ID, *r.Closed)
+		}
+	}
+	for _, m := range s.Messages {
+		s.queue(ArchiveMessage).put(m.ID, m.Time)
+	}
+	for _, b := range s.BOLOs {
+		s.noteClosed(Event{Data: &BOLOIssued{ID: b.ID}})
+	}
+	for id := range s.Directives {
+		s.queueDirective(id)
+	}
+	for _, p := range s.Premises {
+		if p.Removed != nil {
+			s.queue(ArchivePremise).put(p.ID, *p.Removed)
 		}
 	}
 }

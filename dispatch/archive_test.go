@@ -164,6 +164,41 @@ func mapKeys[V any](m map[string]V) func(func(string) bool) {
 	}
 }
 
+// TestArchiveIDs checks that a record made after others were archived
+// gets a new id, never one of an archived record (the archive holds it).
+func TestArchiveIDs(t *testing.T) {
+	w := newArchiveWorld(t)
+	s := w.s
+	now := w.t.Add(72 * time.Hour)
+	MustDecide(t, s, metroSup, now.Add(-time.Hour), dispatch.RecordPremise{Agency: "metro", Location: kedzie, RadiusM: 30,
+		Flags: []dispatch.PremiseFlag{{Kind: dispatch.HazardDog, Text: "dog", Expires: now.Add(24 * time.Hour)}}})
+	var premise string
+	for id := range s.Premises {
+		premise = id
+	}
+	MustDecide(t, s, metroSup, now.Add(-time.Hour), dispatch.RemovePremise{Premise: premise, Reason: "moved"})
+	for archive(t, s, now.Add(24*time.Hour), dispatch.ArchiveClosed{}) != nil {
+	}
+	if len(s.Messages)+len(s.BOLOs)+len(s.Premises) != 0 {
+		t.Fatalf("state holds %d messages, %d BOLOs, %d premises; want all archived", len(s.Messages), len(s.BOLOs), len(s.Premises))
+	}
+	at := now.Add(25 * time.Hour)
+	evs := MustDecide(t, s, metroDispA, at, dispatch.SendMessage{To: []string{"unit:metro.1a12"}, Text: "again"})
+	if id := evs[0].Data.(*dispatch.MessageSent).ID; id == w.msg {
+		t.Errorf("a message after archiving got id %s, the archived one's", id)
+	}
+	evs = MustDecide(t, s, metroDispA, at, dispatch.IssueBOLO{Kind: dispatch.BOLOVehicle, Description: "red van",
+		Area: dispatch.Scope{Kind: dispatch.ScopeAgency}, Expires: at.Add(time.Hour)})
+	if id := evs[0].Data.(*dispatch.BOLOIssued).ID; id == w.bolo1 || id == w.bolo2 {
+		t.Errorf("a BOLO after archiving got id %s, an archived one's", id)
+	}
+	evs = MustDecide(t, s, metroSup, at, dispatch.RecordPremise{Agency: "metro", Location: kedzie, RadiusM: 30,
+		Flags: []dispatch.PremiseFlag{{Kind: dispatch.HazardDog, Text: "dog", Expires: at.Add(24 * time.Hour)}}})
+	if id := evs[0].Data.(*dispatch.PremiseRecorded).ID; id == premise {
+		t.Errorf("a premise record after archiving got id %s, the archived one's", id)
+	}
+}
+
 // TestArchiveRefused checks who may archive, a negative retention, and
 // that Apply refuses a records.archived of a record that is not closed or
 // not there: the log and the code would disagree.
@@ -291,6 +326,29 @@ func TestArchiveReplay(t *testing.T) {
 	}
 	if !reflect.DeepEqual(replayed, w.s) {
 		t.Errorf("state replayed with records.archived differs from the live one")
+	}
+}
+
+// TestIndexClosed checks that the queues of closed records rebuilt from
+// the records (a state decoded from a snapshot) are those the events
+// built: the state is equal, and archives the same.
+func TestIndexClosed(t *testing.T) {
+	w := newArchiveWorld(t)
+	archive(t, w.s, w.clearedA.Add(24*time.Hour), dispatch.ArchiveClosed{})
+	rebuilt := newArchiveWorld(t).s
+	archive(t, rebuilt, w.clearedA.Add(24*time.Hour), dispatch.ArchiveClosed{})
+	rebuilt.IndexClosed()
+	if !reflect.DeepEqual(rebuilt, w.s) {
+		t.Fatalf("state with its closed records indexed again differs from the one its events built")
+	}
+	later := w.t.Add(72 * time.Hour)
+	if a, b := archive(t, rebuilt, later, dispatch.ArchiveClosed{}), archive(t, w.s, later, dispatch.ArchiveClosed{}); !reflect.DeepEqual(a, b) || a == nil {
+		t.Errorf("archived after IndexClosed = %+v, want %+v", a, b)
+	}
+	empty := dispatch.NewState()
+	empty.IndexClosed()
+	if !reflect.DeepEqual(empty, dispatch.NewState()) {
+		t.Errorf("IndexClosed of an empty state changed it")
 	}
 }
 

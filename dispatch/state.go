@@ -37,6 +37,12 @@ type State struct {
 	// agency and year, for their ids.
 	requestSerial   map[string]int
 	directiveSerial map[string]int
+	// messageSerial and boloSerial count the messages sent and the BOLOs
+	// issued, premiseSerial the premise records per agency and year, for
+	// their ids: the records themselves leave the state once archived.
+	messageSerial int
+	boloSerial    int
+	premiseSerial map[string]int
 
 	// closed holds, per kind of record, the closed records in close order,
 	// for archiving (archive.go).
@@ -60,6 +66,7 @@ func NewState() *State {
 		BOLOs:           make(map[string]*BOLO),
 		requestSerial:   make(map[string]int),
 		directiveSerial: make(map[string]int),
+		premiseSerial:   make(map[string]int),
 	}
 }
 

@@ -110,9 +110,9 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		onCommit:  cfg.OnCommit,
 		history:   cfg.History,
 		retention: cfg.Retention,
-		pos:      positions{index: geo.NewIndex(), last: make(map[string]dispatch.Position), sampled: make(map[string]time.Time)},
-		places:   dispatch.NoPlaces{},
-		metric:   recommend.Grid{},
+		pos:       positions{index: geo.NewIndex(), last: make(map[string]dispatch.Position), sampled: make(map[string]time.Time)},
+		places:    dispatch.NoPlaces{},
+		metric:    recommend.Grid{},
 	}
 	if cfg.Map != nil {
 		e.geo, e.places = cfg.Map, newMapPlaces(cfg.Map)
