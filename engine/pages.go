@@ -322,3 +322,101 @@ func cmpErr(err, alt error) error {
 	}
 	return alt
 }
+
+// A RequestQuery selects a page of assistance requests, newest created
+// first. Every set field narrows the selection.
+type RequestQuery struct {
+	Status   string    // ListOpen (not closed), ListClosed, ListAll ("" is ListAll)
+	Agency   string    // an agency the request concerns (the requester or one asked)
+	From, To time.Time // created in [From, To); a zero bound is open
+	Before   *Cursor   // the page after this cursor; nil for the first
+	Limit    int       // 0 means DefaultPageLimit; at most MaxPageLimit
+}
+
+// check validates q and fills in its defaults.
+func (q *RequestQuery) check() error {
+	iq := IncidentQuery{Status: q.Status, Limit: q.Limit, From: q.From, To: q.To}
+	if err := iq.check(); err != nil {
+		return err
+	}
+	q.Status, q.Limit = iq.Status, iq.Limit
+	return nil
+}
+
+// keeps reports whether request rq is one q selects, as the actor may see
+// it (dispatch.VisibleRequest).
+func (q *RequestQuery) keeps(rq *dispatch.AssistRequest, a dispatch.Actor) (dispatch.AssistRequest, bool) {
+	closed := rq.Status == dispatch.RequestClosed
+	switch {
+	case q.Agency != "" && !rq.Concerns(q.Agency):
+		return dispatch.AssistRequest{}, false
+	case q.Status == ListOpen && closed, q.Status == ListClosed && !closed:
+		return dispatch.AssistRequest{}, false
+	case !q.From.IsZero() && rq.Created.Before(q.From), !q.To.IsZero() && !rq.Created.Before(q.To):
+		return dispatch.AssistRequest{}, false
+	case !q.Before.after(rq.Created, rq.ID):
+		return dispatch.AssistRequest{}, false
+	}
+	return dispatch.VisibleRequest(rq, a)
+}
+
+// A RequestPage is one page of a request list (IncidentPage).
+type RequestPage struct {
+	Requests []dispatch.AssistRequest
+	Next     *Cursor
+}
+
+// RequestPage returns the page of assistance requests q selects that the
+// actor sees (dispatch.VisibleRequest), from memory and the archive, each
+// once, newest created first.
+func (e *Engine) RequestPage(ctx context.Context, a dispatch.Actor, q RequestQuery) (RequestPage, error) {
+	if err := q.check(); err != nil {
+		return RequestPage{}, err
+	}
+	if !a.SeesAll() && a.Agency == "" {
+		return RequestPage{Requests: []dispatch.AssistRequest{}}, nil // sees none
+	}
+	n := q.Limit + 1
+	var mem []dispatch.AssistRequest
+	e.read(func(s *dispatch.State) {
+		var rqs []*dispatch.AssistRequest
+		for _, rq := range s.Requests {
+			if _, ok := q.keeps(rq, a); ok {
+				rqs = append(rqs, rq)
+			}
+		}
+		slices.SortFunc(rqs, func(x, y *dispatch.AssistRequest) int { return compareKeys(x.Created, x.ID, y.Created, y.ID) })
+		for _, rq := range rqs[:min(n, len(rqs))] {
+			c, _ := q.keeps(rq, a)
+			mem = append(mem, c)
+		}
+	})
+	var old []dispatch.AssistRequest
+	if q.Status != ListOpen {
+		// The store finds a request by every agency it concerns; the
+		// actor's own is the narrower question unless another is named.
+		aq := store.ArchiveQuery{Kind: dispatch.TimelineRequest, From: q.From, To: q.To}
+		switch {
+		case q.Agency != "":
+			aq.Agencies = []string{q.Agency}
+		case !a.SeesAll():
+			aq.Agencies = []string{a.Agency}
+		}
+		err := e.scanArchive(ctx, aq, q.Before, n, func(r store.Archived) (bool, error) {
+			rq, err := decodeArchived[dispatch.AssistRequest](r)
+			if err != nil {
+				return false, err
+			}
+			c, ok := q.keeps(rq, a)
+			if ok {
+				old = append(old, c)
+			}
+			return ok, nil
+		})
+		if err != nil {
+			return RequestPage{}, err
+		}
+	}
+	page, next := mergePage(mem, old, func(rq dispatch.AssistRequest) (time.Time, string) { return rq.Created, rq.ID }, q.Limit)
+	return RequestPage{Requests: page, Next: next}, nil
+}

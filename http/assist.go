@@ -58,8 +58,23 @@ func (s *Server) answerOne(w http.ResponseWriter, r *http.Request, v any, err er
 	writeJSON(w, http.StatusOK, v)
 }
 
+// handleListRequests answers a page of the assistance requests the caller
+// sees, open and archived, newest created first (pages.go): ?status,
+// agency, from, to narrow it; ?before and limit page it, and a Link header
+// names the next page.
 func (s *Server) handleListRequests(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"requests": s.engine.Requests(actorOf(r))})
+	q, err := requestQuery(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	page, err := s.engine.RequestPage(r.Context(), actorOf(r), q)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	linkNext(w, r, page.Next)
+	writeJSON(w, http.StatusOK, map[string]any{"requests": page.Requests})
 }
 
 func (s *Server) handleGetRequest(w http.ResponseWriter, r *http.Request) {

@@ -57,6 +57,37 @@ func incidentQuery(r *http.Request) (engine.IncidentQuery, error) {
 	return q, nil
 }
 
+// requestParams are the query parameters of GET /api/v1/requests.
+var requestParams = []string{"status", "agency", "from", "to", "before", "limit"}
+
+// requestQuery reads the request list's query parameters, as
+// incidentQuery does.
+func requestQuery(r *http.Request) (engine.RequestQuery, error) {
+	v := r.URL.Query()
+	var q engine.RequestQuery
+	if err := onlyParams(v, requestParams); err != nil {
+		return q, err
+	}
+	q.Status, q.Agency = v.Get("status"), v.Get("agency")
+	switch q.Status {
+	case "", engine.ListOpen, engine.ListClosed, engine.ListAll:
+	default:
+		return q, badRequest("parameter status must be open, closed or all")
+	}
+	var err error
+	if q.From, err = timeParam(v, "from"); err != nil {
+		return q, err
+	}
+	if q.To, err = timeParam(v, "to"); err != nil {
+		return q, err
+	}
+	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
+		return q, badRequest("parameter from must be before parameter to")
+	}
+	q.Before, q.Limit, err = pageParams(v)
+	return q, err
+}
+
 // onlyParams refuses a parameter that is not one of known, or one given
 // twice: a misspelt filter would otherwise widen the list unseen.
 func onlyParams(v url.Values, known []string) error {

@@ -273,3 +273,74 @@ func TestIncidentListParams(t *testing.T) {
 		t.Errorf("GET ?address=,, = %d, want 422: no address to look for", r.Status)
 	}
 }
+
+// TestRequestPages: the request list pages like the incident list, open
+// requests in memory and closed ones in the archive, each once, newest
+// first; an agency a request does not concern does not see it, archived or
+// not.
+func TestRequestPages(t *testing.T) {
+	ts := MustOpenServer(t)
+	for _, id := range []string{"metro", "state", "county"} {
+		ts.MustExecute(t, dispatch.CreateAgency{ID: id, Name: id, Kind: "municipal_police"})
+	}
+	metro := ts.MustCreateUser(t, "ann", "metro", dispatch.RoleDispatcher)
+	county := ts.MustCreateUser(t, "cid", "county", dispatch.RoleDispatcher)
+	where := dispatch.Location{Text: "3900 S Kedzie Ave"}
+	var all, closed []string // metro's, newest first
+	for i := range 9 {
+		from, to := "metro", "state"
+		if i%4 == 3 {
+			from, to = "state", "county" // not metro's
+		}
+		id := ts.MustExecute(t, dispatch.RequestAssist{From: from, To: to, Location: where, Nature: fmt.Sprintf("convoy %d", i), Urgency: dispatch.UrgencyRoutine}).Events[0].Subject["request"]
+		if i%2 == 0 {
+			ts.MustExecute(t, dispatch.CloseAssist{Request: id, Disposition: "done"})
+		}
+		if from == "metro" {
+			all = append([]string{id}, all...)
+			if i%2 == 0 {
+				closed = append([]string{id}, closed...)
+			}
+		}
+	}
+	ts.MustExecute(t, dispatch.ArchiveClosed{Retention: time.Nanosecond})
+	if _, err := ts.Engine.Request(dispatch.Actor{System: "test"}, closed[0]); dispatch.ErrorCode(err) != dispatch.ENOTFOUND {
+		t.Fatalf("fixture: request %s still in memory after archiving (%v)", closed[0], err)
+	}
+	ids := func(token, path string) []string {
+		t.Helper()
+		var got []string
+		for path != "" {
+			var list struct{ Requests []dispatch.AssistRequest }
+			r := ts.Do(t, "GET", path, token, nil)
+			MustJSON(t, "GET "+path, r, 200, &list)
+			for _, rq := range list.Requests {
+				got = append(got, rq.ID)
+			}
+			path = ""
+			if m := linkNext.FindStringSubmatch(r.Header.Get("Link")); m != nil {
+				path = m[1]
+			}
+		}
+		return got
+	}
+	for _, limit := range []int{1, 2, 3, 7} {
+		if got := ids(metro, fmt.Sprintf("/api/v1/requests?limit=%d", limit)); !slices.Equal(got, all) {
+			t.Errorf("metro's request pages of %d = %v, want %v", limit, got, all)
+		}
+	}
+	if got := ids(metro, "/api/v1/requests?status=closed&limit=2"); !slices.Equal(got, closed) {
+		t.Errorf("metro's closed requests = %v, want the archived %v", got, closed)
+	}
+	if got := ids(county, "/api/v1/requests"); len(got) != 2 {
+		t.Errorf("county's requests = %v, want the two it was asked", got)
+	}
+	if r := ts.Do(t, "GET", "/api/v1/requests/"+closed[0], county, nil); r.Status != 404 {
+		t.Errorf("GET archived request %s as county = %d, want 404", closed[0], r.Status)
+	}
+	if r := ts.Do(t, "GET", "/api/v1/requests/"+closed[0], metro, nil); r.Status != 200 {
+		t.Errorf("GET archived request %s as metro = %d %s, want 200", closed[0], r.Status, r.Body)
+	}
+	CheckProblem(t, "GET /api/v1/requests?limit=0", ts.Do(t, "GET", "/api/v1/requests?limit=0", metro, nil), 400, "bad_request", "limit")
+	CheckProblem(t, "GET /api/v1/requests?unit=x", ts.Do(t, "GET", "/api/v1/requests?unit=x", metro, nil), 400, "bad_request", "unit")
+}
