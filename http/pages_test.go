@@ -216,6 +216,23 @@ func TestArchivedReads(t *testing.T) {
 	if r := hs.Do(t, "GET", "/api/v1/incidents/"+old+"/bundle", auditor, nil); r.Status != 200 {
 		t.Errorf("GET bundle of archived %s = %d %s, want 200", old, r.Status, r.Body)
 	}
+	// Its timeline published after it was archived reads in public, its
+	// entries those of the private timeline.
+	if r := hs.Do(t, "POST", "/api/v1/incidents/"+old+"/publish", auditor, map[string]string{"reason": "records request 7"}); r.Status != 200 {
+		t.Fatalf("POST publish of archived %s = %d %s, want 200", old, r.Status, r.Body)
+	}
+	var pub struct {
+		Timeline struct {
+			Entries []struct {
+				Seq  int64  `json:"seq"`
+				Type string `json:"type"`
+			} `json:"entries"`
+		} `json:"timeline"`
+	}
+	MustJSON(t, "GET public timeline", hs.Do(t, "GET", "/public/v1/timelines/incident/"+old, "", nil), 200, &pub)
+	if got := pub.Timeline.Entries; len(got) != len(tl.Entries)+1 || got[0].Seq != tl.Entries[0].Seq || got[len(got)-1].Type != "timeline.published" {
+		t.Errorf("public timeline of archived %s = %+v, want its %d entries and its publication", old, got, len(tl.Entries))
+	}
 	for _, path := range []string{"", "/timeline", "/priors"} {
 		if r := hs.Do(t, "GET", "/api/v1/incidents/"+old+path, hs.sheriff, nil); r.Status != 404 {
 			t.Errorf("GET /api/v1/incidents/%s%s as sheriff = %d, want 404", old, path, r.Status)
