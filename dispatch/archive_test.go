@@ -304,6 +304,11 @@ func TestArchivedRecordCommands(t *testing.T) {
 	if evs[0].Agency != "federal" || evs[0].Subject["agencies"] != "federal,metro" {
 		t.Errorf("PublishTimeline of archived request = %+v, want federal's, seen by federal and metro", evs[0])
 	}
+	// A snapshot carries it all: the kept facts, the queues (rebuilt), the
+	// counters ids are made from.
+	if c := s.Clone(); !reflect.DeepEqual(c, s) {
+		t.Errorf("the state's clone (its snapshot) differs from it after archiving")
+	}
 }
 
 // TestArchiveReplay checks that the state rebuilt from the events, through
@@ -368,4 +373,58 @@ func TestAddressKey(t *testing.T) {
 			t.Errorf("AddressKey(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// archiveDay returns a state holding a day of 20,000 closed incidents and
+// 500 open ones, and a time when the first 1,000 closed are due.
+func archiveDay(b *testing.B) (*dispatch.State, time.Time) {
+	s := MustMutualAidWorld(b)
+	t := mutualAidT0.Add(time.Minute)
+	for i := range 20_500 {
+		evs := MustDecide(b, s, system, t.Add(time.Duration(i)*time.Second), dispatch.CreateIncident{Agency: "metro", Type: "THEFT", Location: kedzie})
+		if i < 20_000 {
+			MustDecide(b, s, system, t.Add(time.Duration(i)*time.Second), dispatch.ClearIncident{Incident: evs[0].Subject["incident"], Disposition: "x"})
+		}
+	}
+	return s, t.Add(24*time.Hour + 1000*time.Second)
+}
+
+// BenchmarkArchiveClosed measures deciding, then applying, the archiving
+// of 1,000 records in a state holding a day of 20,000 closed incidents and
+// 500 open ones: what the sequencer does once a minute, under the decision
+// lock.
+//
+//	go test ./dispatch -run x -bench ArchiveClosed -benchtime 20x
+func BenchmarkArchiveClosed(b *testing.B) {
+	timers := dispatch.Actor{System: "timers"}
+	b.Run("Decide", func(b *testing.B) {
+		s, now := archiveDay(b)
+		b.ResetTimer()
+		for range b.N {
+			evs, err := dispatch.ArchiveClosed{}.Decide(s, timers, now)
+			if err != nil || len(evs) != 1 || evs[0].Data.(*dispatch.RecordsArchived).Len() != 1000 {
+				b.Fatalf("ArchiveClosed = %v, %v; want 1,000 records", evs, err)
+			}
+		}
+	})
+	b.Run("Apply", func(b *testing.B) {
+		s, now := archiveDay(b)
+		b.ResetTimer()
+		for i := range b.N {
+			if i%20 == 19 { // the day is archived: another
+				b.StopTimer()
+				s, now = archiveDay(b)
+				b.StartTimer()
+			}
+			b.StopTimer()
+			evs, err := dispatch.ArchiveClosed{}.Decide(s, timers, now.Add(24*time.Hour))
+			if err != nil || len(evs) != 1 {
+				b.Fatalf("ArchiveClosed = %v, %v", evs, err)
+			}
+			b.StartTimer()
+			if err := s.Apply(evs[0]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

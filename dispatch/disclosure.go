@@ -109,15 +109,13 @@ var PayloadDisclosure = map[string][]FieldRule{
 	TypePremiseRecorded:       join(pub("id", "radius_m"), location("location"), priv("flags")),
 	TypePremiseRemoved:        join(pub("premise"), priv("reason")),
 	TypePositionsSampled:      priv("positions"),
-	// Record ids are public, and archiving says nothing else.
-	TypeRecordsArchived:   pub("incidents", "requests", "messages", "bolos", "directives", "premises"),
-	TypeAgencyTimersSet:   pub("pending_alert_seconds", "safety_check_seconds", "duplicate_radius_m", "duplicate_window_seconds"),
-	TypeIncidentPending:   pub("incident", "priority", "pending_seconds"),
-	TypeSafetyCheck:       pub("unit", "incident", "on_scene_seconds"),
-	TypeTimelinePublished: join(pub("subject"), priv("reason")),
-	TypeUnitSignedOn:      join(pub("unit", "units", "shift"), priv("crew")),
-	TypeUnitSignedOff:     pub("unit", "units"),
-	TypeUnitCrossStaffed:  pub("unit", "partner", "previous"),
+	TypeAgencyTimersSet:       pub("pending_alert_seconds", "safety_check_seconds", "duplicate_radius_m", "duplicate_window_seconds"),
+	TypeIncidentPending:       pub("incident", "priority", "pending_seconds"),
+	TypeSafetyCheck:           pub("unit", "incident", "on_scene_seconds"),
+	TypeTimelinePublished:     join(pub("subject"), priv("reason")),
+	TypeUnitSignedOn:          join(pub("unit", "units", "shift"), priv("crew")),
+	TypeUnitSignedOff:         pub("unit", "units"),
+	TypeUnitCrossStaffed:      pub("unit", "partner", "previous"),
 	// Run cards name places ("near") and are an agency's own plan.
 	TypeRunCardsSet:      join(pub("agency", "time_zone"), priv("cards")),
 	TypeMessageSent:      join(pub("id", "priority"), priv("from_unit", "to", "recipients")),
@@ -145,6 +143,9 @@ var PayloadDisclosure = map[string][]FieldRule{
 	// Which alert was acknowledged is public; who saw it is the actor,
 	// whose user is a commitment as every actor's, and when is the time.
 	TypeAlertAcknowledged: pub("alert", "alert_type"),
+
+	// Record ids are public, and archiving says nothing else.
+	TypeRecordsArchived: pub("incidents", "requests", "messages", "bolos", "directives", "premises"),
 
 	// Audit events: who is the actor (its user a commitment); the facts
 	// public are the kind of failure, counts and times, the route and

@@ -46,23 +46,24 @@ type Publication struct {
 	By        Who       `json:"by"`
 	Reason    string    `json:"reason,omitempty"`
 	Times     int       `json:"times"`
-	// facts are what the summaries say of the record, kept when the
-	// record leaves the state (archive.go); nil while it is there.
-	facts *publishedFacts
+	// Facts are what the summaries say of the record, kept when the
+	// record leaves the state (archive.go); nil while it is there. The
+	// API does not show them: Detail and PublicSummary do.
+	Facts *PublishedFacts `json:"-"`
 }
 
-// publishedFacts are the lines of a publication's summaries (PublicSummary
+// PublishedFacts are the lines of a publication's summaries (PublicSummary
 // and Detail) about its record.
-type publishedFacts struct {
-	title, where             string // public
-	detailTitle, detailWhere string // for those who see the record
+type PublishedFacts struct {
+	Title, Where             string // public
+	DetailTitle, DetailWhere string // for those who see the record
 }
 
 // keepFacts keeps what the summaries say of p's record, before it leaves
 // the state.
 func (p *Publication) keepFacts(s *State) {
 	sum, d := s.PublicSummary(p), s.Detail(p)
-	p.facts = &publishedFacts{title: sum.Title, where: sum.Where, detailTitle: d.Title, detailWhere: d.Where}
+	p.Facts = &PublishedFacts{Title: sum.Title, Where: sum.Where, DetailTitle: d.Title, DetailWhere: d.Where}
 }
 
 // PublishTimeline makes the timeline of a request or an incident public,
@@ -206,8 +207,8 @@ func (s *State) PublicSummary(p *Publication) PublishedSummary {
 			sum.Where = in.Location.District
 		}
 	}
-	if sum.Title == "" && p.facts != nil {
-		sum.Title, sum.Where = p.facts.title, p.facts.where
+	if sum.Title == "" && p.Facts != nil {
+		sum.Title, sum.Where = p.Facts.Title, p.Facts.Where
 	}
 	return sum
 }
@@ -249,8 +250,8 @@ func (s *State) Detail(p *Publication) PublicationDetail {
 			d.Title, d.Where = fmt.Sprintf("P%d %s", in.Priority, in.Type), in.Location.Text
 		}
 	}
-	if d.Title == "" && p.facts != nil {
-		d.Title, d.Where = p.facts.detailTitle, p.facts.detailWhere
+	if d.Title == "" && p.Facts != nil {
+		d.Title, d.Where = p.Facts.DetailTitle, p.Facts.DetailWhere
 	}
 	return d
 }

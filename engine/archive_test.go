@@ -347,8 +347,10 @@ func TestSubjectIndexFilled(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := raw.Exec(`DELETE FROM subjects WHERE seq >= ?`, keep); err != nil {
-			t.Fatalf("empty the subject index from %d: %v", keep, err)
+		for _, table := range []string{"subjects", "subjects_recent"} {
+			if _, err := raw.Exec(`DELETE FROM `+table+` WHERE seq >= ?`, keep); err != nil {
+				t.Fatalf("empty the subject index from %d: %v", keep, err)
+			}
 		}
 		raw.Close()
 		db := MustOpenStore(t, path)
@@ -375,4 +377,24 @@ func MustSeqsOf(tb testing.TB, h engine.History, kind, id string) []int64 {
 		tb.Fatalf("SubjectSeqs(%s, %s) = %v", kind, id, err)
 	}
 	return seqs
+}
+
+// TestOpenNeedsHistory checks that an engine will not open on a store that
+// keeps no history, unless Config.History names where it is.
+func TestOpenNeedsHistory(t *testing.T) {
+	db := MustOpenStore(t, filepath.Join(t.TempDir(), "t.db"))
+	logOnly := struct{ ledger.Store }{db}
+	_, err := engine.Open(context.Background(), engine.Config{Store: logOnly, Key: MustKey(t), TimerInterval: -1, SampleInterval: -1})
+	if err == nil || !strings.Contains(err.Error(), "keeps no history") {
+		t.Fatalf("engine.Open(a store of the log alone) = %v, want it refused: no history", err)
+	}
+	e, err := engine.Open(context.Background(), engine.Config{Store: logOnly, History: db, Key: MustKey(t), TimerInterval: -1, SampleInterval: -1})
+	if err != nil {
+		t.Fatalf("engine.Open(a store of the log alone, Config.History) = %v", err)
+	}
+	defer e.Close()
+	res := MustExecute(t, e, dispatch.Actor{System: "test"}, dispatch.CreateAgency{ID: "metro", Name: "Metro PD", Kind: "municipal_police"})
+	if got := MustSeqs(t, e, "agency", "metro"); !slices.Equal(got, []int64{res.First}) {
+		t.Errorf("Seqs(agency, metro) = %v, want [%d] from Config.History", got, res.First)
+	}
 }

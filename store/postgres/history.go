@@ -156,7 +156,7 @@ func (db *DB) QueryArchive(ctx context.Context, q store.ArchiveQuery) ([]store.A
 		return nil, err
 	}
 	rows, err := db.pool.Query(ctx, `SELECT `+archiveColumns+` FROM archive a WHERE `+where+
-		` ORDER BY a.opened DESC, a.id DESC, a.kind DESC LIMIT `+strconv.Itoa(limit), args...)
+		` ORDER BY a.opened DESC, a.id DESC LIMIT `+strconv.Itoa(limit), args...)
 	if err != nil {
 		return nil, fmt.Errorf("query archive: %w", err)
 	}
@@ -176,9 +176,11 @@ func (db *DB) QueryArchive(ctx context.Context, q store.ArchiveQuery) ([]store.A
 }
 
 // archiveWhere returns the condition of the query on archive a, its
-// arguments and the page's size. The conditions on the agency and the unit
-// are IN subqueries bounded by the same times as the record (the join
-// tables hold opened), so that the planner may drive the query from either.
+// arguments and the page's size. PostgreSQL plans by the statistics that
+// autovacuum gathers, so the conditions are written plainly (the SQLite
+// store must lead its planner); those on the agency and the unit are
+// semi-joins bounded by the record's times, which their tables hold, so
+// that the planner may start from either.
 func archiveWhere(q store.ArchiveQuery) (string, []any, int, error) {
 	p, err := store.PlanArchive(q)
 	if err != nil {
@@ -188,20 +190,12 @@ func archiveWhere(q store.ArchiveQuery) (string, []any, int, error) {
 	if q.Kind != "" {
 		w.and("a.kind = " + w.arg(q.Kind))
 	}
-	w.times("a", p)
+	w.times("a.opened", "a.id", p)
 	if len(q.Agencies) > 0 {
-		sub := &where{args: w.args}
-		sub.and("g.agency = ANY(" + sub.arg(q.Agencies) + ")")
-		sub.times("g", p)
-		w.args = sub.args
-		w.and("(a.kind, a.id) IN (SELECT g.kind, g.id FROM archive_agencies g WHERE " + sub.String() + ")")
+		w.join("archive_agencies g", "g.agency = ANY("+w.arg(q.Agencies)+")", q.Kind, p)
 	}
 	if q.Unit != "" {
-		sub := &where{args: w.args}
-		sub.and("u.unit = " + sub.arg(q.Unit))
-		sub.times("u", p)
-		w.args = sub.args
-		w.and("(a.kind, a.id) IN (SELECT u.kind, u.id FROM archive_units u WHERE " + sub.String() + ")")
+		w.join("archive_units u", "u.unit = "+w.arg(q.Unit), q.Kind, p)
 	}
 	if q.Type != "" {
 		w.and("a.type = " + w.arg(q.Type))
@@ -230,17 +224,31 @@ func (w *where) arg(v any) string {
 	return "$" + strconv.Itoa(len(w.args))
 }
 
-// times adds the plan's bounds on the opened of table t.
-func (w *where) times(t string, p store.ArchivePlan) {
+// times adds the plan's bounds on the columns opened and id.
+func (w *where) times(opened, id string, p store.ArchivePlan) {
 	if p.From != nil {
-		w.and(t + ".opened >= " + w.arg(*p.From))
+		w.and(opened + " >= " + w.arg(*p.From))
 	}
 	if p.To != nil {
-		w.and(t + ".opened < " + w.arg(*p.To))
+		w.and(opened + " < " + w.arg(*p.To))
 	}
 	if p.Before != nil {
-		w.and("(" + t + ".opened, " + t + ".id) < (" + w.arg(p.Before.Opened) + ", " + w.arg(p.Before.ID) + ")")
+		w.and("(" + opened + ", " + id + ") < (" + w.arg(p.Before.Opened) + ", " + w.arg(p.Before.ID) + ")")
 	}
+}
+
+// join adds the condition that a has a row of table ("archive_units u")
+// that meets cond, of kind if not "" and within the plan's times.
+func (w *where) join(table, cond, kind string, p store.ArchivePlan) {
+	t := table[strings.LastIndexByte(table, ' ')+1:]
+	sub := &where{args: w.args}
+	sub.and(cond)
+	if kind != "" {
+		sub.and(t + ".kind = " + sub.arg(kind))
+	}
+	sub.times(t+".opened", t+".id", p)
+	w.args = sub.args
+	w.and("(a.kind, a.id) IN (SELECT " + t + ".kind, " + t + ".id FROM " + table + " WHERE " + sub.String() + ")")
 }
 
 func (w *where) String() string {

@@ -6,29 +6,48 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/tenfour-cad/tenfour/store"
 )
 
-// insertSubjects indexes the batch's events by subject in its transaction,
-// with multi-row INSERTs as the leaves are. A subject given twice for one
-// event is one row.
+// foldEvery is how many events' subjects wait in subjects_recent before
+// Append folds them into subjects: more makes each fold's pages take more
+// rows (fewer bytes written an event) and SubjectSeqs scan more.
+const foldEvery = 4096
+
+// insertSubjects indexes the batch's events by subject in its transaction:
+// appended to subjects_recent with multi-row INSERTs, as the leaves are,
+// and folded into subjects, sorted, when the batch crosses a multiple of
+// foldEvery events. A subject given twice for one event is one row.
 func insertSubjects(ctx context.Context, tx *sql.Tx, subjects []store.Subject, leaves []store.Leaf) error {
-	subjects, err := store.CheckSubjects(subjects, leaves[0].Seq, len(leaves))
+	first, n := leaves[0].Seq, int64(len(leaves))
+	subjects, err := store.CheckSubjects(subjects, first, int(n))
 	if err != nil {
 		return fmt.Errorf("append: %w", err)
 	}
 	for lo := 0; lo < len(subjects); lo += insertChunk {
 		hi := min(lo+insertChunk, len(subjects))
-		q := "INSERT INTO subjects (kind, id, seq) VALUES " + values(hi-lo, 3)
+		q := "INSERT INTO subjects_recent (seq, kind, id) VALUES " + values(hi-lo, 3)
 		args := make([]any, 0, 3*(hi-lo))
 		for _, s := range subjects[lo:hi] {
-			args = append(args, s.Kind, s.ID, s.Seq)
+			args = append(args, s.Seq, s.Kind, s.ID)
 		}
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("append subjects: %w", err)
 		}
+	}
+	if (first+n)/foldEvery == first/foldEvery {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO subjects (kind, id, seq)
+		SELECT kind, id, seq FROM subjects_recent ORDER BY kind, id, seq`); err != nil {
+		return fmt.Errorf("append: fold subjects: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM subjects_recent`); err != nil {
+		return fmt.Errorf("append: fold subjects: %w", err)
 	}
 	return nil
 }
@@ -100,7 +119,8 @@ func insertRows(ctx context.Context, tx *sql.Tx, into string, cols int, args []a
 // SubjectSeqs returns the sequence numbers of the events about kind/id, in
 // log order; none is an empty list.
 func (db *DB) SubjectSeqs(ctx context.Context, kind, id string) ([]int64, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT seq FROM subjects WHERE kind = ? AND id = ? ORDER BY seq`, kind, id)
+	rows, err := db.r.QueryContext(ctx, `SELECT seq FROM subjects WHERE kind = ?1 AND id = ?2
+		UNION ALL SELECT seq FROM subjects_recent WHERE kind = ?1 AND id = ?2 ORDER BY seq`, kind, id)
 	if err != nil {
 		return nil, fmt.Errorf("subject %s/%s: %w", kind, id, err)
 	}
@@ -148,7 +168,7 @@ func (db *DB) QueryArchive(ctx context.Context, q store.ArchiveQuery) ([]store.A
 		return nil, err
 	}
 	rows, err := db.r.QueryContext(ctx, `SELECT `+archiveColumns+` FROM archive a WHERE `+where+
-		` ORDER BY a.opened DESC, a.id DESC, a.kind DESC LIMIT ?`, append(args, limit)...)
+		` ORDER BY a.opened DESC, a.id DESC LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("query archive: %w", err)
 	}
@@ -168,48 +188,86 @@ func (db *DB) QueryArchive(ctx context.Context, q store.ArchiveQuery) ([]store.A
 }
 
 // archiveWhere returns the condition of the query on archive a, its
-// arguments and the page's size. The conditions on the agency and the unit
-// are IN subqueries bounded by the same times as the record (the join
-// tables hold opened), so that the planner may drive the query from either.
+// arguments and the page's size.
+//
+// SQLite plans without statistics here (nothing runs ANALYZE), and guesses
+// wrong: it would rather walk the index that gives the newest first than
+// the one that holds a dozen rows. So the query is led by the filter whose
+// index range holds the fewest rows by what dispatch data is like (leadOf),
+// and every other condition is written so that it cannot lead: a unary +
+// before a column keeps SQLite from using an index on it, and the join
+// tables are probed per row (EXISTS) rather than read whole (IN).
 func archiveWhere(q store.ArchiveQuery) (string, []any, int, error) {
 	p, err := store.PlanArchive(q)
 	if err != nil {
 		return "", nil, 0, err
 	}
+	l := leadOf(q)
+	// col returns column c of a, usable by an index if the lead is one of
+	// leads.
+	col := func(c string, leads ...lead) string {
+		if slices.Contains(leads, l) {
+			return "a." + c
+		}
+		return "+a." + c
+	}
 	w := &where{}
 	if q.Kind != "" {
-		w.and("a.kind = " + w.arg(q.Kind))
+		w.and(col("kind", byTime, byType) + " = " + w.arg(q.Kind))
 	}
-	w.times("a", p)
+	w.times(col("opened", byTime, byType, byAddress), col("id", byTime, byType, byAddress), p)
 	if len(q.Agencies) > 0 {
 		in := make([]string, len(q.Agencies))
 		for i, a := range q.Agencies {
 			in[i] = w.arg(a)
 		}
-		sub := &where{args: w.args}
-		sub.and("g.agency IN (" + strings.Join(in, ", ") + ")")
-		sub.times("g", p)
-		w.args = sub.args
-		w.and("(a.kind, a.id) IN (SELECT g.kind, g.id FROM archive_agencies g WHERE " + sub.String() + ")")
+		w.join(l == byAgency, "archive_agencies g", "g.agency IN ("+strings.Join(in, ", ")+")", q.Kind, p)
 	}
 	if q.Unit != "" {
-		sub := &where{args: w.args}
-		sub.and("u.unit = " + sub.arg(q.Unit))
-		sub.times("u", p)
-		w.args = sub.args
-		w.and("(a.kind, a.id) IN (SELECT u.kind, u.id FROM archive_units u WHERE " + sub.String() + ")")
+		w.join(l == byUnit, "archive_units u", "u.unit = "+w.arg(q.Unit), q.Kind, p)
 	}
 	if q.Type != "" {
-		w.and("a.type = " + w.arg(q.Type))
+		w.and(col("type", byType) + " = " + w.arg(q.Type))
 	}
 	if q.Address != "" {
-		w.and("a.address = " + w.arg(q.Address))
+		w.and(col("address", byAddress) + " = " + w.arg(q.Address))
 	}
 	if b := p.Box; b != nil {
-		w.and("a.lat BETWEEN " + w.arg(b.MinLat) + " AND " + w.arg(b.MaxLat))
-		w.and("a.lon BETWEEN " + w.arg(b.MinLon) + " AND " + w.arg(b.MaxLon))
+		w.and(col("lat", byPoint) + " BETWEEN " + w.arg(b.MinLat) + " AND " + w.arg(b.MaxLat))
+		w.and(col("lon", byPoint) + " BETWEEN " + w.arg(b.MinLon) + " AND " + w.arg(b.MaxLon))
 	}
 	return w.String(), w.args, p.Limit, nil
+}
+
+// A lead is the filter a query of the archive is led by.
+type lead int
+
+const (
+	byTime    lead = iota // the newest (of a kind)
+	byType                // of a type: many a day
+	byAgency              // of an agency in a month or less: a few thousand at most
+	byPoint               // in a box: a few a block
+	byUnit                // of a unit: a few a day
+	byAddress             // at an address: a handful
+)
+
+// leadOf returns the filter of q whose index range is likely the smallest.
+func leadOf(q store.ArchiveQuery) lead {
+	switch {
+	case q.Address != "":
+		return byAddress
+	case q.Unit != "":
+		return byUnit
+	case q.Lat != nil:
+		return byPoint
+	case len(q.Agencies) > 0 && !q.From.IsZero() && !q.To.IsZero() && q.To.Sub(q.From) <= 31*24*time.Hour:
+		// Over a longer time, an agency's records are a good part of
+		// all: the newest first are found sooner probing them in order.
+		return byAgency
+	case q.Type != "":
+		return byType
+	}
+	return byTime
 }
 
 // A where builds a condition of parts joined by AND, and its arguments.
@@ -226,17 +284,38 @@ func (w *where) arg(v any) string {
 	return "?"
 }
 
-// times adds the plan's bounds on the opened of table t.
-func (w *where) times(t string, p store.ArchivePlan) {
+// times adds the plan's bounds on the columns opened and id.
+func (w *where) times(opened, id string, p store.ArchivePlan) {
 	if p.From != nil {
-		w.and(t + ".opened >= " + w.arg(*p.From))
+		w.and(opened + " >= " + w.arg(*p.From))
 	}
 	if p.To != nil {
-		w.and(t + ".opened < " + w.arg(*p.To))
+		w.and(opened + " < " + w.arg(*p.To))
 	}
 	if p.Before != nil {
-		w.and("(" + t + ".opened, " + t + ".id) < (" + w.arg(p.Before.Opened) + ", " + w.arg(p.Before.ID) + ")")
+		w.and("(" + opened + ", " + id + ") < (" + w.arg(p.Before.Opened) + ", " + w.arg(p.Before.ID) + ")")
 	}
+}
+
+// join adds the condition that a has a row of table ("archive_units u")
+// that meets cond. Leading, the rows are read from the table's index by
+// cond and the plan's times (it holds opened); otherwise each record of a
+// is probed for one.
+func (w *where) join(leads bool, table, cond, kind string, p store.ArchivePlan) {
+	t := table[strings.LastIndexByte(table, ' ')+1:]
+	if !leads {
+		w.and("EXISTS (SELECT 1 FROM " + table + " WHERE " + t + ".kind = a.kind AND " + t + ".id = a.id AND " + cond + ")")
+		return
+	}
+	sub := &where{args: w.args}
+	sub.and(cond)
+	if kind != "" {
+		// Checked in the index by cond, not a lead of its own.
+		sub.and("+" + t + ".kind = " + sub.arg(kind))
+	}
+	sub.times(t+".opened", t+".id", p)
+	w.args = sub.args
+	w.and("(a.kind, a.id) IN (SELECT " + t + ".kind, " + t + ".id FROM " + table + " WHERE " + sub.String() + ")")
 }
 
 func (w *where) String() string {

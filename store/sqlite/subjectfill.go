@@ -8,18 +8,20 @@ import (
 )
 
 // SubjectIndexEnd returns one past the greatest sequence number the subject
-// index holds, 0 when it holds none: where the engine starts filling the
-// index of a store written before it existed (engine.SubjectIndexer).
+// index holds (folded or still recent), 0 when it holds none: where the
+// engine starts filling the index of a store written before it existed
+// (engine.SubjectIndexer).
 func (db *DB) SubjectIndexEnd(ctx context.Context) (int64, error) {
 	var end int64
-	if err := db.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq) + 1, 0) FROM subjects`).Scan(&end); err != nil {
+	if err := db.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq) + 1, 0) FROM (SELECT MAX(seq) AS seq FROM subjects UNION ALL SELECT MAX(seq) FROM subjects_recent)`).Scan(&end); err != nil {
 		return 0, fmt.Errorf("subject index end: %w", err)
 	}
 	return end, nil
 }
 
 // IndexSubjects adds subjects to the index, in one transaction; a subject
-// already indexed is kept once.
+// already indexed is kept once. They go straight into subjects: they are
+// of events past every one subjects_recent holds, and in sorted runs.
 func (db *DB) IndexSubjects(ctx context.Context, subjects []store.Subject) error {
 	if len(subjects) == 0 {
 		return nil

@@ -89,6 +89,20 @@ func testSubjects(t *testing.T, open func(t *testing.T) Store) {
 			}
 		}
 	})
+	t.Run("ManyEvents", func(t *testing.T) {
+		// Enough events that a store which keeps the newest subjects
+		// apart (SQLite folds them every few thousand) answers from both.
+		st := open(t)
+		for _, r := range [][2]int64{{0, 4000}, {4000, 4200}, {4200, 8200}, {8200, 8300}} {
+			mustAppend(t, st, store.Batch{Leaves: Leaves(r[0], r[1]), Subjects: subjects(r[0], r[1])})
+		}
+		for _, s := range [][2]string{{"unit", "u3"}, {"incident", "metro-0"}, {"agency", "metro"}} {
+			got, want := mustSubjectSeqs(t, st, s[0], s[1]), wantSeqs(8300, s[0], s[1])
+			if !slices.Equal(got, want) {
+				t.Errorf("SubjectSeqs(%s, %s) = %d events, want %d (the same: %v)", s[0], s[1], len(got), len(want), slices.Equal(got, want))
+			}
+		}
+	})
 	t.Run("None", func(t *testing.T) {
 		st := open(t)
 		mustAppend(t, st, store.Batch{Leaves: Leaves(0, 3), Subjects: subjects(0, 3)})

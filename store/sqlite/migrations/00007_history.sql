@@ -10,6 +10,18 @@ CREATE TABLE subjects (
     PRIMARY KEY (kind, id, seq)
 ) WITHOUT ROWID;
 
+-- The subjects of the newest events, in log order, until Append folds them
+-- into subjects (every few thousand events). A row here is appended at the
+-- end of the table; a row in subjects lands wherever its record's rows are,
+-- and a commit that touched one page of subjects for each event would write
+-- many times the log's own bytes to the WAL. Folded in sorted runs, each
+-- page takes many rows at once. SubjectSeqs reads both.
+CREATE TABLE subjects_recent (
+    seq  INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    id   TEXT NOT NULL
+);
+
 -- Closed records archived after their retention window (store.Archived): a
 -- projection of the log, written in the transaction of the event that
 -- archived it. Times are Unix nanoseconds, as in 00005, so they sort as
@@ -68,4 +80,5 @@ CREATE INDEX archive_units_opened ON archive_units (unit, opened, kind, id);
 DROP TABLE archive_units;
 DROP TABLE archive_agencies;
 DROP TABLE archive;
+DROP TABLE subjects_recent;
 DROP TABLE subjects;
