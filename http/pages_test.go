@@ -238,6 +238,12 @@ func TestArchivedReads(t *testing.T) {
 			t.Errorf("GET /api/v1/incidents/%s%s as sheriff = %d, want 404", old, path, r.Status)
 		}
 	}
+	// A report counts the archived incidents of its range.
+	var rep struct{ Incidents int }
+	MustJSON(t, "GET report", hs.Do(t, "GET", "/api/v1/reports/intervals?from=2026-03-01T00:00:00Z&to=2026-03-02T00:00:00Z", hs.metro, nil), 200, &rep)
+	if rep.Incidents != len(hs.all) {
+		t.Errorf("report of 1 March: %d incidents, want metro's %d, %d of them archived", rep.Incidents, len(hs.all), len(hs.archived))
+	}
 	// Priors of an open incident count the archived ones at its place.
 	var open []string
 	for _, id := range hs.all {
