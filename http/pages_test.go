@@ -364,6 +364,18 @@ func TestRequestPages(t *testing.T) {
 	if r := ts.Do(t, "GET", "/api/v1/requests/"+closed[0], metro, nil); r.Status != 200 {
 		t.Errorf("GET archived request %s as metro = %d %s, want 200", closed[0], r.Status, r.Body)
 	}
+	var tl struct {
+		Entries []struct {
+			Type string `json:"type"`
+		} `json:"entries"`
+	}
+	MustJSON(t, "GET archived request's timeline", ts.Do(t, "GET", "/api/v1/requests/"+closed[0]+"/timeline", metro, nil), 200, &tl)
+	if len(tl.Entries) < 3 || tl.Entries[0].Type != "assist.requested" || tl.Entries[len(tl.Entries)-1].Type != "records.archived" {
+		t.Errorf("timeline of archived request %s = %+v, want from its request to its archiving", closed[0], tl.Entries)
+	}
+	if r := ts.Do(t, "GET", "/api/v1/requests/"+closed[0]+"/timeline", county, nil); r.Status != 404 {
+		t.Errorf("GET archived request %s's timeline as county = %d, want 404", closed[0], r.Status)
+	}
 	CheckProblem(t, "GET /api/v1/requests?limit=0", ts.Do(t, "GET", "/api/v1/requests?limit=0", metro, nil), 400, "bad_request", "limit")
 	CheckProblem(t, "GET /api/v1/requests?unit=x", ts.Do(t, "GET", "/api/v1/requests?unit=x", metro, nil), 400, "bad_request", "unit")
 }
