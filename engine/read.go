@@ -165,8 +165,10 @@ func (e *Engine) Positions(a dispatch.Actor) []dispatch.Position {
 	return out
 }
 
-// Incidents returns the incidents the actor sees, redacted for it, with
-// the hazards over their places now (dispatch.VisibleIncident).
+// Incidents returns the incidents in memory (open work, and those closed
+// within the retention window) that the actor sees, redacted for it, with
+// the hazards over their places now (dispatch.VisibleIncident). Lists go
+// through IncidentPage, which reads the archive too.
 func (e *Engine) Incidents(a dispatch.Actor) []dispatch.Incident {
 	now := e.Now()
 	out := []dispatch.Incident{}
@@ -360,7 +362,8 @@ func (e *Engine) Premise(a dispatch.Actor, id string) (dispatch.Premise, error) 
 	}, "premise record", id)
 }
 
-// Requests returns the assistance requests the actor sees, newest first.
+// Requests returns the assistance requests in memory that the actor sees,
+// newest first. Lists go through RequestPage, which reads the archive too.
 func (e *Engine) Requests(a dispatch.Actor) []dispatch.AssistRequest {
 	out := []dispatch.AssistRequest{}
 	e.read(func(s *dispatch.State) {
