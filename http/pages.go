@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/engine"
 )
 
@@ -50,6 +51,9 @@ func incidentQuery(r *http.Request) (engine.IncidentQuery, error) {
 	}
 	if len(q.Address) > 200 {
 		return q, badRequest("parameter address must be at most 200 characters")
+	}
+	if q.Address != "" && dispatch.AddressKey(dispatch.Location{Text: q.Address}) == "" {
+		return q, badRequest("parameter address has nothing to look for: give a street address")
 	}
 	if q.Before, q.Limit, err = pageParams(v); err != nil {
 		return q, err

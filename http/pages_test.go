@@ -285,6 +285,7 @@ func TestIncidentListParams(t *testing.T) {
 		{"sort=asc", "sort"},
 		{"limit=1&limit=2", "limit"},
 		{"address=" + strings.Repeat("x", 201), "address"},
+		{"address=%2C%2C", "address"},
 	} {
 		r := hs.Do(t, "GET", "/api/v1/incidents?"+tc.query, hs.metro, nil)
 		p := CheckProblem(t, "GET /api/v1/incidents?"+tc.query, r, 400, "bad_request", "")
@@ -292,9 +293,7 @@ func TestIncidentListParams(t *testing.T) {
 			t.Errorf("GET /api/v1/incidents?%s: detail %q, want it to name %s", tc.query, p.Detail, tc.names)
 		}
 	}
-	if r := hs.Do(t, "GET", "/api/v1/incidents?address=%2C%2C", hs.metro, nil); r.Status != 422 {
-		t.Errorf("GET ?address=,, = %d, want 422: no address to look for", r.Status)
-	}
+
 }
 
 // TestRequestPages: the request list pages like the incident list, open
