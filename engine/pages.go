@@ -227,9 +227,11 @@ func mergePage[T any](first, second []T, key func(T) (time.Time, string), limit 
 // the archive has no more; keep says whether it took the record.
 func (e *Engine) scanArchive(ctx context.Context, q store.ArchiveQuery, c *Cursor, n int, keep func(store.Archived) (bool, error)) error {
 	if c != nil {
-		// A store may keep times coarser than the log's nanoseconds
-		// (PostgreSQL: microseconds): ask from just after the cursor's
-		// microsecond and let keep compare exact keys from the record.
+		// Both stores keep the log's nanoseconds (store.Nanos), but a
+		// store need not: ask from just after the cursor's microsecond
+		// and let keep compare the exact keys of the decoded records, so
+		// that a coarser store costs a few records read twice, never one
+		// skipped.
 		q.Before = &store.ArchiveCursor{Opened: c.Time.Truncate(time.Microsecond).Add(time.Microsecond)}
 	}
 	for taken := 0; taken < n; {
