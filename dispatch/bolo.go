@@ -223,7 +223,7 @@ func (b *BOLO) Covers(loc Location) bool {
 		return loc.District != "" && loc.District == b.Area.District
 	case ScopeCircle:
 		c := b.Area.Circle
-		return c != nil && loc.Lat != nil && loc.Lon != nil && distanceM(c.Lat, c.Lon, *loc.Lat, *loc.Lon) <= c.RadiusM
+		return c != nil && loc.Lat != nil && loc.Lon != nil && DistanceM(c.Lat, c.Lon, *loc.Lat, *loc.Lon) <= c.RadiusM
 	}
 	return false
 }

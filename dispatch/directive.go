@@ -159,7 +159,7 @@ func (d *Directive) Covers(loc Location, incident string) bool {
 		return loc.District != "" && loc.District == sc.District
 	case ScopeCircle:
 		return loc.Lat != nil && loc.Lon != nil && sc.Circle != nil &&
-			distanceM(sc.Circle.Lat, sc.Circle.Lon, *loc.Lat, *loc.Lon) <= sc.Circle.RadiusM
+			DistanceM(sc.Circle.Lat, sc.Circle.Lon, *loc.Lat, *loc.Lon) <= sc.Circle.RadiusM
 	case ScopePolygon:
 		return loc.Lat != nil && loc.Lon != nil && inPolygon(sc.Polygon, *loc.Lat, *loc.Lon)
 	}
@@ -242,9 +242,10 @@ func DirectiveID(agency string, year, n int) string {
 // earthRadiusM is the mean radius of the Earth (IUGG), in metres.
 const earthRadiusM = 6_371_008.8
 
-// distanceM returns the great-circle distance between two points, in
-// metres (haversine).
-func distanceM(lat1, lon1, lat2, lon2 float64) float64 {
+// DistanceM is the great-circle distance in metres between two points
+// (haversine): the one measure of "within r metres" for every reader, the
+// archive's included.
+func DistanceM(lat1, lon1, lat2, lon2 float64) float64 {
 	rad := math.Pi / 180
 	dLat, dLon := (lat2-lat1)*rad, (lon2-lon1)*rad
 	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
