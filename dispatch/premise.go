@@ -201,13 +201,7 @@ func (c RecordPremise) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 		private[PremiseFlagField(i)] = strings.TrimSpace(f.Text)
 	}
 	year := now.UTC().Year()
-	n := 1
-	for _, p := range s.Premises {
-		if p.Agency == c.Agency && p.Entered.UTC().Year() == year {
-			n++
-		}
-	}
-	id := PremiseID(c.Agency, year, n)
+	id := PremiseID(c.Agency, year, s.premiseSerial[serialKey(c.Agency, year)]+1)
 	return []Event{{
 		Time: now, Type: TypePremiseRecorded, Agency: c.Agency, Actor: actor,
 		Subject: map[string]string{"premise": id},
@@ -258,6 +252,10 @@ func (s *State) applyPremiseRecorded(e Event, d *PremiseRecorded) error {
 		ID: d.ID, Agency: e.Agency, Location: d.Location, RadiusM: d.RadiusM, Flags: flags,
 		EnteredBy: whoOf(e.Actor), Entered: e.Time, Status: PremiseInForce,
 	}
+	if s.premiseSerial == nil {
+		s.premiseSerial = make(map[string]int)
+	}
+	s.premiseSerial[serialKey(e.Agency, e.Time.UTC().Year())]++
 	return nil
 }
 

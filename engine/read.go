@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -477,17 +478,18 @@ type TimelineEvents struct {
 // agency's is not found.
 func (e *Engine) Timeline(a dispatch.Actor, kind, id string) (TimelineEvents, error) {
 	var out TimelineEvents
+	var members []string
 	found := false
 	e.read(func(s *dispatch.State) {
 		if !dispatch.TimelineVisible(s, kind, id, a) {
 			return
 		}
-		out, found = e.timeline(s, kind, id)
+		members, out.Directives, found = dispatch.TimelineMembers(s, kind, id)
 	})
 	if !found {
 		return out, notFound(kind, id)
 	}
-	return out, nil
+	return e.timelineSeqs(members, out)
 }
 
 // PublishedTimeline returns the publication of the timeline of kind/id and
@@ -496,6 +498,7 @@ func (e *Engine) Timeline(a dispatch.Actor, kind, id string) (TimelineEvents, er
 func (e *Engine) PublishedTimeline(kind, id string) (dispatch.PublishedSummary, TimelineEvents, error) {
 	var p dispatch.PublishedSummary
 	var out TimelineEvents
+	var members []string
 	found := false
 	e.read(func(s *dispatch.State) {
 		pp, ok := s.Published[kind+"/"+id]
@@ -503,26 +506,33 @@ func (e *Engine) PublishedTimeline(kind, id string) (dispatch.PublishedSummary, 
 			return
 		}
 		p = s.PublicSummary(pp)
-		out, found = e.timeline(s, kind, id)
+		members, out.Directives, found = dispatch.TimelineMembers(s, kind, id)
 	})
 	if !found {
 		return p, out, dispatch.Errorf(dispatch.ENOTFOUND, "no timeline of %s %s is published", kind, id)
 	}
-	return p, out, nil
+	out, err := e.timelineSeqs(members, out)
+	return p, out, err
 }
 
-// timeline gathers the events of kind/id's timeline; e.viewMu is held.
-func (e *Engine) timeline(s *dispatch.State, kind, id string) (TimelineEvents, bool) {
-	members, ds, ok := dispatch.TimelineMembers(s, kind, id)
-	if !ok {
-		return TimelineEvents{}, false
-	}
+// timelineSeqs gathers the events of a timeline's members ("kind/id") from
+// the store's subject index, outside the view's lock.
+func (e *Engine) timelineSeqs(members []string, out TimelineEvents) (TimelineEvents, error) {
+	// The reads take no context yet; the index answers from one query
+	// per member.
+	ctx := context.Background()
 	var seqs []int64
 	for _, m := range members {
-		seqs = append(seqs, e.subjects[m]...)
+		kind, id, _ := strings.Cut(m, "/")
+		ss, err := e.Seqs(ctx, kind, id)
+		if err != nil {
+			return out, err
+		}
+		seqs = append(seqs, ss...)
 	}
 	slices.Sort(seqs)
-	return TimelineEvents{Seqs: slices.Compact(seqs), Directives: ds}, true
+	out.Seqs = slices.Compact(seqs)
+	return out, nil
 }
 
 // Publication returns the publication of the timeline of kind/id: public,

@@ -98,6 +98,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"ArchivePaging", testArchivePaging},
 		{"ArchiveLimit", testArchiveLimit},
 		{"ArchiveEmpty", testArchiveEmpty},
+		{"SubjectFill", testSubjectFill},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
