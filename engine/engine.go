@@ -85,6 +85,7 @@ type Engine struct {
 	history   History // the subject index and the archive, in the store
 	retention time.Duration
 	fill      *subjectFill // while Open fills the subject index; guarded by mu
+	meta      metaStore    // the store's meta table: whether the subject index is whole
 
 	hub hub
 
@@ -135,6 +136,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		}
 		e.history = h
 	}
+	e.meta = cfg.Store
 	if err := e.startFill(ctx); err != nil {
 		return nil, err
 	}
