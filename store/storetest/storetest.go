@@ -29,6 +29,7 @@ import (
 // calls yet but a store must do.
 type Store interface {
 	ledger.Store
+	ledger.Snapshots
 	auth.Accounts
 
 	// PutPhoto stores a photo under its hash. Storing the same hash again
@@ -89,6 +90,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Fence", testFence},
 		{"Photos", testPhotos},
 		{"Idempotency", testIdempotency},
+		{"Snapshots", testSnapshots},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })

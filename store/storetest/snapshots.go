@@ -1,0 +1,100 @@
+package storetest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/tenfour-cad/tenfour/store"
+)
+
+// snapshot returns the snapshot the suite stores at size: its data holds a
+// zero byte and bytes that are not UTF-8, so a store that is not
+// byte-exact fails.
+func snapshot(size int64, format string) store.Snapshot {
+	return store.Snapshot{
+		Size:    size,
+		Root:    Hashes(size)[:32],
+		Format:  format,
+		Data:    append([]byte(fmt.Sprintf("state after %d\x00", size)), 0xff, 0xfe, byte(size)),
+		Created: time.Date(2026, 3, 1, 8, 0, 0, 123456789, time.UTC).Add(time.Duration(size) * time.Second),
+	}
+}
+
+func equalSnapshot(a, b store.Snapshot) bool {
+	return a.Size == b.Size && bytes.Equal(a.Root, b.Root) && a.Format == b.Format && bytes.Equal(a.Data, b.Data) && a.Created.Equal(b.Created)
+}
+
+// testSnapshots stores snapshots byte-exact, finds the largest at or below
+// a size, replaces one saved again at its size, and keeps only the newest
+// three.
+func testSnapshots(t *testing.T, open func(t *testing.T) Store) {
+	ctx := t.Context()
+	t.Run("ErrNotFound", func(t *testing.T) {
+		st := open(t)
+		if s, err := st.LatestSnapshot(ctx, 1<<40); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("LatestSnapshot on an empty store = %d, %v, want ErrNotFound", s.Size, err)
+		}
+		if err := st.SaveSnapshot(ctx, snapshot(100, "v1")); err != nil {
+			t.Fatalf("SaveSnapshot(100) = %v", err)
+		}
+		if s, err := st.LatestSnapshot(ctx, 99); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("LatestSnapshot(99) with only 100 saved = %d, %v, want ErrNotFound", s.Size, err)
+		}
+	})
+	t.Run("AtMost", func(t *testing.T) {
+		st := open(t)
+		for _, n := range []int64{100, 300, 200} { // out of order on purpose
+			if err := st.SaveSnapshot(ctx, snapshot(n, "v1")); err != nil {
+				t.Fatalf("SaveSnapshot(%d) = %v", n, err)
+			}
+		}
+		for _, c := range []struct{ atMost, want int64 }{{100, 100}, {199, 100}, {200, 200}, {299, 200}, {300, 300}, {1 << 40, 300}} {
+			s, err := st.LatestSnapshot(ctx, c.atMost)
+			if err != nil {
+				t.Fatalf("LatestSnapshot(%d) = %v", c.atMost, err)
+			}
+			if want := snapshot(c.want, "v1"); !equalSnapshot(s, want) {
+				t.Errorf("LatestSnapshot(%d) = %+v, want %+v", c.atMost, s, want)
+			}
+		}
+	})
+	t.Run("Replace", func(t *testing.T) {
+		st := open(t)
+		if err := st.SaveSnapshot(ctx, snapshot(100, "v1")); err != nil {
+			t.Fatalf("SaveSnapshot(100, v1) = %v", err)
+		}
+		again := snapshot(100, "v2")
+		again.Data = []byte("newer")
+		if err := st.SaveSnapshot(ctx, again); err != nil {
+			t.Fatalf("SaveSnapshot(100, v2) = %v, want nil", err)
+		}
+		s, err := st.LatestSnapshot(ctx, 100)
+		if err != nil {
+			t.Fatalf("LatestSnapshot(100) = %v", err)
+		}
+		if !equalSnapshot(s, again) {
+			t.Errorf("LatestSnapshot(100) after saving it again = %+v, want %+v", s, again)
+		}
+	})
+	t.Run("Keep", func(t *testing.T) {
+		st := open(t)
+		for n := int64(1); n <= 5; n++ {
+			if err := st.SaveSnapshot(ctx, snapshot(n*10, "v1")); err != nil {
+				t.Fatalf("SaveSnapshot(%d) = %v", n*10, err)
+			}
+		}
+		// The newest three remain, each one found at its own size.
+		for _, n := range []int64{30, 40, 50} {
+			s, err := st.LatestSnapshot(ctx, n)
+			if err != nil || s.Size != n {
+				t.Errorf("LatestSnapshot(%d) = %d, %v, want %d", n, s.Size, err, n)
+			}
+		}
+		if s, err := st.LatestSnapshot(ctx, 29); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("LatestSnapshot(29) after five saves = %d, %v, want ErrNotFound (only the newest three kept)", s.Size, err)
+		}
+	})
+}
