@@ -12,6 +12,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -54,6 +55,13 @@ type Config struct {
 	// installation without a map: no text is verified and no point has a
 	// district.
 	Map Map
+	// SnapshotEvery is how many events apart the sequencer saves a
+	// snapshot of the durable state, from which the next start replays
+	// only the events after it (snapshot.go); it saves one at Close too.
+	// Zero means DefaultSnapshotEvery. Negative means no snapshots: none
+	// saved, and every start replays the whole log; so it is with a store
+	// that keeps none (not a ledger.Snapshots).
+	SnapshotEvery int64
 }
 
 // Engine is the live dispatch state and the log it comes from.
@@ -71,6 +79,9 @@ type Engine struct {
 	viewMu   sync.RWMutex // guards view and subjects
 	view     *dispatch.State
 	subjects map[string][]int64 // "kind/id" → the sequence numbers of its durable events
+	viewSize int64              // the events the view holds
+	viewLast time.Time          // the time of the newest of them
+	snap     snapshots
 	onCommit func([]*ledger.Pending)
 
 	hub hub
@@ -108,6 +119,14 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if e.clock == nil {
 		e.clock = time.Now
 	}
+	snaps := snapshotStore(cfg.Store)
+	snapEvery := cfg.SnapshotEvery
+	if snapEvery == 0 {
+		snapEvery = DefaultSnapshotEvery
+	}
+	if snaps == nil || snapEvery < 0 {
+		snaps, snapEvery = nil, 0
+	}
 	l, err := ledger.Open(ctx, ledger.Config{
 		Store:              cfg.Store,
 		Key:                cfg.Key,
@@ -117,11 +136,15 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		URL:                cfg.URL,
 		LeaseTTL:           cfg.LeaseTTL,
 		OnCommit:           e.committed,
+		Snapshots:          snaps,
+		SnapshotFormat:     SnapshotFormat,
+		Restore:            e.restore,
 	}, e.replay)
 	if err != nil {
 		return nil, err
 	}
 	e.log = l
+	e.startSnapshots(snapEvery, cfg.Logger)
 	e.stopTimers, e.timersDone = make(chan struct{}), make(chan struct{})
 	every := cfg.TimerInterval
 	if every == 0 {
@@ -192,6 +215,7 @@ func (e *Engine) replay(r ledger.Replayed) error {
 	err = e.view.Apply(ev)
 	if err == nil {
 		e.index(r.Entry.Seq, ev)
+		e.viewSize, e.viewLast = r.Entry.Seq+1, ev.Time
 	}
 	e.viewMu.Unlock()
 	if err != nil {
@@ -226,8 +250,10 @@ func (e *Engine) committed(ps []*ledger.Pending) {
 				panic(fmt.Sprintf("engine: view refuses %s at %d: %v", ev.Type, p.First+int64(i), err))
 			}
 			e.index(p.First+int64(i), ev)
+			e.viewSize, e.viewLast = p.First+int64(i)+1, ev.Time
 		}
 	}
+	e.snapshotDue()
 	e.viewMu.Unlock()
 	for _, p := range ps {
 		t, _ := p.Tag.(tagged)
@@ -517,5 +543,6 @@ func (e *Engine) Close() error {
 		close(e.stopTimers)
 	}
 	<-e.timersDone
-	return e.log.Close()
+	err := e.stopSnapshots()
+	return errors.Join(err, e.log.Close())
 }

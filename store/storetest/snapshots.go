@@ -79,6 +79,30 @@ func testSnapshots(t *testing.T, open func(t *testing.T) Store) {
 			t.Errorf("LatestSnapshot(100) after saving it again = %+v, want %+v", s, again)
 		}
 	})
+	t.Run("EraseOpening", func(t *testing.T) {
+		// A snapshot after an erased opening's event holds its plaintext:
+		// erasing the opening deletes it; those before the event stay.
+		st := open(t)
+		mustAppend(t, st, store.Batch{Leaves: Leaves(0, 40), Openings: []store.Opening{opening(25, "caller_name")}})
+		for _, n := range []int64{20, 25, 26} {
+			if err := st.SaveSnapshot(ctx, snapshot(n, "v1")); err != nil {
+				t.Fatalf("SaveSnapshot(%d) = %v", n, err)
+			}
+		}
+		if err := st.EraseOpening(ctx, 25, "caller_name"); err != nil {
+			t.Fatalf("EraseOpening(25) = %v", err)
+		}
+		s, err := st.LatestSnapshot(ctx, 1<<40)
+		if err != nil || s.Size != 25 {
+			t.Errorf("LatestSnapshot after erasing an opening of event 25 = %d, %v, want 25 (the snapshots of 25 events do not hold event 25)", s.Size, err)
+		}
+		if err := st.EraseOpening(ctx, 7, "caller_name"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("EraseOpening(7, none) = %v, want ErrNotFound", err)
+		}
+		if s, err := st.LatestSnapshot(ctx, 1<<40); err != nil || s.Size != 25 {
+			t.Errorf("LatestSnapshot after erasing no opening = %d, %v, want 25 kept", s.Size, err)
+		}
+	})
 	t.Run("Keep", func(t *testing.T) {
 		st := open(t)
 		for n := int64(1); n <= 5; n++ {

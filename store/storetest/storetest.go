@@ -49,9 +49,10 @@ type Store interface {
 	// how many it deleted.
 	DeleteIdempotency(ctx context.Context, before time.Time) (int64, error)
 
-	// EraseOpening deletes one opening (retention, expungement). The leaf and
-	// its commitment are untouched. It returns store.ErrNotFound if there is
-	// none.
+	// EraseOpening deletes one opening (retention, expungement), and every
+	// snapshot made after its event, which holds its plaintext. The leaf
+	// and its commitment are untouched. It returns store.ErrNotFound if
+	// there is none.
 	EraseOpening(ctx context.Context, seq int64, field string) error
 	// CurrentLease returns the sequencer lease as it stands (perhaps
 	// expired), or store.ErrNotFound if none was ever granted.
