@@ -3,6 +3,7 @@ package engine_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -278,5 +279,153 @@ func waitVerified(tb testing.TB, e *engine.Engine) {
 			tb.Fatalf("Verification() = %+v after 60 s, want it done", v)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestSnapshotRefused: a snapshot that does not bind to the log (a wrong
+// root), that does not decode, or of a format this node does not read is
+// refused with a warning that names it, and the node starts from the next
+// older one, or replays the whole log when none is left; its state is a
+// whole replay's either way.
+func TestSnapshotRefused(t *testing.T) {
+	ctx := context.Background()
+	st := MustOpenStore(t, filepath.Join(t.TempDir(), "t.db"))
+	key := MustKey(t)
+	const every = 300
+	clock := buildLog(t, st, key, 1000, every)
+	sizes := snapshotSizes(t, st)
+	if len(sizes) != 3 {
+		t.Fatalf("snapshots kept = %v, want three", sizes)
+	}
+	kept := make(map[int64]store.Snapshot)
+	for _, n := range sizes {
+		s, err := st.LatestSnapshot(ctx, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept[n] = s
+	}
+	full := mustOpenEngineWith(t, engine.Config{Store: st, Key: key, Clock: clock.Now, SnapshotEvery: -1})
+
+	spoil := map[string]func(s store.Snapshot) store.Snapshot{
+		"WrongRoot": func(s store.Snapshot) store.Snapshot {
+			s.Root = bytes.Clone(s.Root)
+			s.Root[7] ^= 0x40
+			return s
+		},
+		"CorruptData": func(s store.Snapshot) store.Snapshot {
+			s.Data = s.Data[:len(s.Data)/2]
+			return s
+		},
+		"UnknownFormat": func(s store.Snapshot) store.Snapshot {
+			s.Format = "tenfour-state/0/" + s.Format
+			return s
+		},
+	}
+	why := map[string]string{"WrongRoot": "its root is not the root", "CorruptData": "restore: decode state", "UnknownFormat": "in format"}
+	for _, tc := range []struct {
+		name   string
+		spoilt int   // how many of the newest snapshots are spoilt
+		start  int64 // the snapshot the node must start from; 0: none
+	}{
+		{"WrongRoot", 1, sizes[1]},
+		{"CorruptData", 1, sizes[1]},
+		{"UnknownFormat", 1, sizes[1]},
+		{"WrongRoot", 2, sizes[2]},
+		{"CorruptData", 3, 0},
+		{"UnknownFormat", 3, 0},
+	} {
+		t.Run(fmt.Sprintf("%s/%d", tc.name, tc.spoilt), func(t *testing.T) {
+			for i, n := range sizes {
+				s := kept[n]
+				if i < tc.spoilt {
+					s = spoil[tc.name](s)
+				}
+				if err := st.SaveSnapshot(ctx, s); err != nil {
+					t.Fatalf("SaveSnapshot(%d) = %v", n, err)
+				}
+			}
+			var logs logBuffer
+			e := mustOpenEngineWith(t, engine.Config{Store: st, Key: key, Clock: clock.Now, SnapshotEvery: 1 << 40,
+				Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+			if v := e.Log().Verification(); v.Snapshot != tc.start {
+				t.Fatalf("Verification().Snapshot = %d, want %d; log:\n%s", v.Snapshot, tc.start, logs.String())
+			}
+			for _, n := range sizes[:tc.spoilt] {
+				line := fmt.Sprintf("level=WARN msg=\"snapshot refused; trying an older one, else replaying the whole log\" size=%d", n)
+				if !strings.Contains(logs.String(), line) || !strings.Contains(logs.String(), why[tc.name]) {
+					t.Errorf("the log does not say the snapshot of %d events was refused (%q):\n%s", n, why[tc.name], logs.String())
+				}
+			}
+			sameState(t, "after refusing "+tc.name, e, full)
+			if err := e.Close(); err != nil {
+				t.Fatalf("Close = %v", err)
+			}
+		})
+	}
+}
+
+// TestSnapshotBackgroundCheck: an event altered before the snapshot a
+// node starts from is not replayed, but the whole log is still verified:
+// in the background, which fails the log (fail-stop) and says so. A start
+// without snapshots refuses the same store at once.
+func TestSnapshotBackgroundCheck(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "t.db")
+	st := MustOpenStore(t, path)
+	key := MustKey(t)
+	clock := buildLog(t, st, key, 600, 1<<40)
+	sizes := snapshotSizes(t, st)
+	if len(sizes) != 1 || sizes[0] < 600 {
+		t.Fatalf("snapshots kept = %v, want one at Close", sizes)
+	}
+	// Alter event 5 behind the log's back: a byte of its entry.
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.ExecContext(ctx, `UPDATE leaves SET entry = CAST(replace(CAST(entry AS TEXT), '"seq":5,', '"seq":5 ,') AS BLOB) WHERE seq = 5`); err != nil {
+		t.Fatalf("alter event 5: %v", err)
+	}
+
+	var logs logBuffer
+	e := mustOpenEngineWith(t, engine.Config{Store: st, Key: key, Clock: clock.Now, SnapshotEvery: 1 << 40,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if v := e.Log().Verification(); v.Snapshot != sizes[0] {
+		t.Fatalf("Verification().Snapshot = %d, want a start from the snapshot of %d events", v.Snapshot, sizes[0])
+	}
+	select {
+	case <-e.Log().Failed():
+	case <-time.After(60 * time.Second):
+		t.Fatalf("the log has not failed 60 s after a start on an altered event; Verification() = %+v", e.Log().Verification())
+	}
+	var ie *ledger.IntegrityError
+	if err := e.Log().Err(); !errors.As(err, &ie) || ie.Seq != 5 {
+		t.Fatalf("Err() = %v, want an integrity error at event 5", err)
+	}
+	if v := e.Log().Verification(); !v.Done || !errors.As(v.Err, &ie) || v.Checked >= v.Size {
+		t.Errorf("Verification() = %+v, want done with the integrity error, short of the end", v)
+	}
+	if !strings.Contains(logs.String(), `level=ERROR msg="the background verification of the log failed"`) || !strings.Contains(logs.String(), "event 5") {
+		t.Errorf("the log does not say the background verification failed at event 5:\n%s", logs.String())
+	}
+	if _, err := e.Execute(ctx, root, dispatch.CreateAgency{ID: "late", Name: "Late", Kind: "sheriff"}); err == nil {
+		t.Error("Execute after the background verification failed = nil, want the log to refuse it")
+	}
+	e.Close()
+
+	// The next start does not serve from the snapshot again: it replays
+	// the whole log, and refuses it, as a start without snapshots does.
+	logs = logBuffer{}
+	for _, every := range []int64{1 << 40, -1} {
+		_, err = engine.Open(ctx, engine.Config{Store: st, Key: key, SnapshotEvery: every, TimerInterval: -1, SampleInterval: -1,
+			Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+		if !errors.As(err, &ie) || ie.Seq != 5 {
+			t.Fatalf("engine.Open (SnapshotEvery %d) after the failed verification = %v, want an integrity error at event 5", every, err)
+		}
+	}
+	if !strings.Contains(logs.String(), "a background verification of the log failed before: replaying the whole log") {
+		t.Errorf("the log does not say why the start replays the whole log:\n%s", logs.String())
 	}
 }

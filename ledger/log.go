@@ -273,7 +273,9 @@ func (l *Log) load(ctx context.Context, replay func(Replayed) error) error {
 	if cp != nil {
 		l.cp.Store(cp)
 	}
-	l.loaded(start, n, cp)
+	if err := l.loaded(ctx, start, n, cp); err != nil {
+		return err
+	}
 	l.logger.Info("log loaded", "size", n, "snapshot", start, "replayed", n-start, "took", time.Since(began).Round(time.Millisecond))
 	return nil
 }

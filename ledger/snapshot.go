@@ -31,6 +31,13 @@ type Snapshots interface {
 // warning for the next older one. It returns the snapshot's size: the
 // events to replay start there; 0 when none was restored.
 func (l *Log) restoreSnapshot(ctx context.Context, cp *signedCheckpoint) (int64, error) {
+	switch failed, err := l.st.Meta(ctx, metaCheckFailed); {
+	case err == nil && failed != "":
+		l.logger.Warn("a background verification of the log failed before: replaying the whole log", "err", failed)
+		return 0, nil
+	case err != nil && !errors.Is(err, store.ErrNotFound):
+		return 0, fmt.Errorf("open ledger: %w", err)
+	}
 	atMost, err := l.st.LogSize(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("open ledger: %w", err)
@@ -233,7 +240,17 @@ func (l *Log) Verification() Verification {
 
 // loaded records what load verified: everything, unless it started from a
 // snapshot, whose events startCheck then checks.
-func (l *Log) loaded(snapshot, size int64, cp *signedCheckpoint) {
+func (l *Log) loaded(ctx context.Context, snapshot, size int64, cp *signedCheckpoint) error {
+	if snapshot == 0 && l.restore != nil && l.snaps != nil {
+		// The whole log verified: snapshots may be trusted again.
+		failed, err := l.st.Meta(ctx, metaCheckFailed)
+		if err == nil && failed != "" {
+			err = l.st.SetMeta(ctx, metaCheckFailed, "")
+		}
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("open ledger: %w", err)
+		}
+	}
 	l.check.cp = cp
 	l.check.update(func(v *Verification) {
 		*v = Verification{Snapshot: snapshot, Size: size, Checked: size, Done: true}
@@ -241,6 +258,7 @@ func (l *Log) loaded(snapshot, size int64, cp *signedCheckpoint) {
 			v.Size, v.Checked, v.Done = snapshot, 0, false
 		}
 	})
+	return nil
 }
 
 // startCheck re-verifies in the background, after a start from a
@@ -273,6 +291,12 @@ func (l *Log) startCheck() {
 			l.logger.Info("the events before the snapshot verify", "snapshot", v.Snapshot, "took", time.Since(began).Round(time.Millisecond))
 		case errors.As(err, &ie):
 			l.logger.Error("the background verification of the log failed", "snapshot", v.Snapshot, "err", err)
+			// The next start replays the whole log, which refuses it too,
+			// rather than serve again from a snapshot until this check
+			// fails once more.
+			if err := l.st.SetMeta(context.Background(), metaCheckFailed, err.Error()); err != nil {
+				l.logger.Error("record the failed verification", "err", err)
+			}
 			l.fail(err, nil)
 		case ctx.Err() != nil:
 			return // closing
@@ -282,6 +306,11 @@ func (l *Log) startCheck() {
 		l.check.update(func(v *Verification) { v.Done, v.Err = true, err })
 	}()
 }
+
+// metaCheckFailed is the setting that records a failed background
+// verification: while it is set, starts replay the whole log. A whole load
+// that succeeds clears it.
+const metaCheckFailed = "log.verify.failed"
 
 // checkRetry is how long checkAll waits before it reads a page again after
 // the store failed to answer.
