@@ -56,9 +56,9 @@ func benchRestart(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\n| events | replay every event (floor) | from a snapshot of all | snapshot bytes | from a snapshot %d behind | background verification |\n|---|---|---|---|---|---|\n| %d | %v | %v (%.0f×) | %d | %v | %v |\n",
-		r.TailEvents, r.Events, r.Full.Round(time.Millisecond), r.Snapshot.Round(time.Millisecond), r.Full.Seconds()/r.Snapshot.Seconds(), r.SnapshotBytes,
-		r.Tail.Round(time.Millisecond), r.Check.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "\n| events | start replaying every event (floor) | from a snapshot of all | from a snapshot %d behind | snapshot bytes | background verification done |\n|---|---|---|---|---|---|\n| %d | %v (processor %v) | %v (processor %v), %.0f× | %v (processor %v) | %d | %v |\n",
+		r.TailEvents, r.Events, r.Full.Round(time.Millisecond), r.FullCPU.Round(time.Millisecond), r.Snapshot.Round(time.Millisecond), r.SnapshotCPU.Round(time.Millisecond),
+		r.Full.Seconds()/r.Snapshot.Seconds(), r.Tail.Round(time.Millisecond), r.TailCPU.Round(time.Millisecond), r.SnapshotBytes, r.Check.Round(time.Millisecond))
 	return nil
 }
 
