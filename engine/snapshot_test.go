@@ -429,3 +429,56 @@ func TestSnapshotBackgroundCheck(t *testing.T) {
 		t.Errorf("the log does not say why the start replays the whole log:\n%s", logs.String())
 	}
 }
+
+// TestSnapshotGoesOn: a node started from a snapshot of the whole log goes
+// on where the log stopped: the next incident takes the next number, and a
+// clock behind the log's newest event does not take log time backwards.
+func TestSnapshotGoesOn(t *testing.T) {
+	st := MustOpenStore(t, filepath.Join(t.TempDir(), "t.db"))
+	key := MustKey(t)
+	buildLog(t, st, key, 500, 1<<40)
+	size, err := st.LogSize(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last time.Time
+	serial := 0
+	full := mustOpenEngineWith(t, engine.Config{Store: st, Key: key, SnapshotEvery: -1})
+	full.Read(func(s *dispatch.State) {
+		for id, in := range s.Incidents {
+			last = maxTime(last, in.Received)
+			var n int
+			if _, err := fmt.Sscanf(id, "metro-2026-%06d", &n); err == nil {
+				serial = max(serial, n)
+			}
+		}
+	})
+	if serial == 0 {
+		t.Fatal("the log holds no incident of metro in 2026")
+	}
+	full.Close()
+
+	// A clock an hour behind the newest incident.
+	clock := NewClock(last.Add(-time.Hour), time.Second)
+	e := mustOpenEngineWith(t, engine.Config{Store: st, Key: key, Clock: clock.Now, SnapshotEvery: 1 << 40})
+	if v := e.Log().Verification(); v.Snapshot != size {
+		t.Fatalf("Verification().Snapshot = %d, want a start from the snapshot of the whole log (%d)", v.Snapshot, size)
+	}
+	res := MustExecute(t, e, root, dispatch.CreateIncident{Agency: "metro", Type: "THEFT", Location: dispatch.Location{Text: "x"}})
+	if got, want := res.Events[0].Subject["incident"], fmt.Sprintf("metro-2026-%06d", serial+1); got != want {
+		t.Errorf("first incident after the start = %s, want %s", got, want)
+	}
+	if res.First != size {
+		t.Errorf("first event after the start has seq %d, want %d", res.First, size)
+	}
+	if at := res.Events[0].Time; at.Before(last) {
+		t.Errorf("first event after the start at %v, before the log's newest incident at %v: log time went backwards", at, last)
+	}
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
