@@ -118,7 +118,9 @@ func Restart(ctx context.Context, opt RestartOptions) (RestartResult, error) {
 	if err != nil {
 		return res, err
 	}
-	cfg := engine.Config{Store: db, Key: key, TimerInterval: -1, SampleInterval: -1, SnapshotEvery: opt.Events - opt.Tail}
+	// One node, nobody to hand the lease to: a long lease, so that a
+	// machine busy with other work does not fence the build.
+	cfg := engine.Config{Store: db, Key: key, TimerInterval: -1, SampleInterval: -1, SnapshotEvery: opt.Events - opt.Tail, LeaseTTL: 10 * time.Minute}
 
 	start := time.Now()
 	e, err := engine.Open(ctx, cfg)

@@ -384,8 +384,10 @@ func (db *DB) EraseOpening(ctx context.Context, seq int64, field string) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("erase opening %d/%s: %w", seq, field, store.ErrNotFound)
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM snapshots WHERE size > ?`, seq); err != nil {
-		return fmt.Errorf("erase opening %d/%s: snapshots: %w", seq, field, err)
+	for _, q := range []string{`DELETE FROM snapshots WHERE size > ?`, `DELETE FROM snapshot_chunks WHERE size > ?`} {
+		if _, err := tx.ExecContext(ctx, q, seq); err != nil {
+			return fmt.Errorf("erase opening %d/%s: snapshots: %w", seq, field, err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("erase opening %d/%s: %w", seq, field, err)

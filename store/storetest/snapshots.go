@@ -61,6 +61,38 @@ func testSnapshots(t *testing.T, open func(t *testing.T) Store) {
 			}
 		}
 	})
+	t.Run("Large", func(t *testing.T) {
+		// Megabytes, as a county's state is: stored byte-exact, replaced
+		// whole by a smaller one of the same size.
+		st := open(t)
+		big := snapshot(1000, "v1")
+		big.Data = make([]byte, 5<<20+12345)
+		for i := range big.Data {
+			big.Data[i] = byte(i*7 + i>>13)
+		}
+		if err := st.SaveSnapshot(ctx, big); err != nil {
+			t.Fatalf("SaveSnapshot(%d bytes) = %v", len(big.Data), err)
+		}
+		s, err := st.LatestSnapshot(ctx, 1000)
+		if err != nil || !equalSnapshot(s, big) {
+			t.Fatalf("LatestSnapshot(1000) = %d bytes, %v; want the %d bytes saved", len(s.Data), err, len(big.Data))
+		}
+		small := snapshot(1000, "v1")
+		if err := st.SaveSnapshot(ctx, small); err != nil {
+			t.Fatalf("SaveSnapshot(small) = %v", err)
+		}
+		if s, err := st.LatestSnapshot(ctx, 1000); err != nil || !equalSnapshot(s, small) {
+			t.Errorf("LatestSnapshot(1000) after replacing it = %d bytes, %v; want %d", len(s.Data), err, len(small.Data))
+		}
+		empty := snapshot(1001, "v1")
+		empty.Data = []byte{}
+		if err := st.SaveSnapshot(ctx, empty); err != nil {
+			t.Fatalf("SaveSnapshot(no data) = %v", err)
+		}
+		if s, err := st.LatestSnapshot(ctx, 1001); err != nil || s.Size != 1001 || len(s.Data) != 0 {
+			t.Errorf("LatestSnapshot(1001) = %d, %d bytes, %v; want 1001 with no data", s.Size, len(s.Data), err)
+		}
+	})
 	t.Run("Replace", func(t *testing.T) {
 		st := open(t)
 		if err := st.SaveSnapshot(ctx, snapshot(100, "v1")); err != nil {
