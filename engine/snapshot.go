@@ -23,8 +23,8 @@ import (
 //
 // Its data is a small envelope: the length of a JSON header (uvarint), the
 // header (what the engine rebuilds by replay beside the state), then the
-// state (dispatch.EncodeState). The subject index (Seqs) is not in it: it
-// moves to the store, written with the log.
+// state (dispatch.EncodeState). The subject index (Seqs) and the archive
+// are not in it: they are in the store, written with the log.
 
 // snapshotVersion is the version of the engine's envelope: change it when
 // snapshotHeader changes.
@@ -73,6 +73,12 @@ func decodeSnapshot(b []byte) (snapshotHeader, []byte, error) {
 // It decodes everything before it changes anything, so a snapshot it
 // refuses leaves the engine as it was.
 func (e *Engine) restore(s store.Snapshot) error {
+	// A store whose subject index ends before the snapshot (one written
+	// before the index existed) has it filled by the replay of the events
+	// it lacks (archive.go): those before the snapshot would never be.
+	if f := e.fill; f != nil && f.from < s.Size {
+		return fmt.Errorf("the subject index ends at event %d, before the snapshot: the events in between are indexed as they are replayed", f.from)
+	}
 	h, enc, err := decodeSnapshot(s.Data)
 	if err != nil {
 		return err

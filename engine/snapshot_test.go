@@ -79,6 +79,8 @@ func mustOpenPostgres(tb testing.TB) *postgres.DB {
 type snapStore interface {
 	ledger.Store
 	ledger.Snapshots
+	engine.SubjectIndexer
+	engine.History
 	EraseOpening(ctx context.Context, seq int64, field string) error
 }
 

@@ -25,12 +25,14 @@ import (
 
 // Store is everything a store implements, as the parts of tenfour that use
 // it declare it: the log (ledger.Store), the accounts (auth.Accounts), BOLO
-// photos (http.Photos), idempotency keys (http.Keys), and what no part
-// calls yet but a store must do.
+// photos (http.Photos), idempotency keys (http.Keys), the history of what
+// is not in memory (engine.History), and what no part calls yet but a
+// store must do.
 type Store interface {
 	ledger.Store
 	ledger.Snapshots
 	auth.Accounts
+	History
 
 	// PutPhoto stores a photo under its hash. Storing the same hash again
 	// is no error and changes nothing: the first bytes stay.
@@ -91,6 +93,14 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Fence", testFence},
 		{"Photos", testPhotos},
 		{"Idempotency", testIdempotency},
+		{"Subjects", testSubjects},
+		{"Archive", testArchive},
+		{"ArchiveAtomic", testArchiveAtomic},
+		{"QueryArchive", testQueryArchive},
+		{"ArchivePaging", testArchivePaging},
+		{"ArchiveLimit", testArchiveLimit},
+		{"ArchiveEmpty", testArchiveEmpty},
+		{"SubjectFill", testSubjectFill},
 		{"Snapshots", testSnapshots},
 	}
 	for _, tt := range tests {
