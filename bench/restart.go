@@ -119,8 +119,12 @@ func Restart(ctx context.Context, opt RestartOptions) (RestartResult, error) {
 		return res, err
 	}
 	// One node, nobody to hand the lease to: a long lease, so that a
-	// machine busy with other work does not fence the build.
-	cfg := engine.Config{Store: db, Key: key, TimerInterval: -1, SampleInterval: -1, SnapshotEvery: opt.Events - opt.Tail, LeaseTTL: 10 * time.Minute}
+	// machine busy with other work does not fence the build. Closed
+	// records are archived a second after they close, as a day's would be
+	// after the retention window: what stays in memory, and so in a
+	// snapshot, is open work.
+	cfg := engine.Config{Store: db, Key: key, TimerInterval: time.Second, SampleInterval: -1, Retention: time.Second, ArchiveInterval: time.Second,
+		SnapshotEvery: opt.Events - opt.Tail, LeaseTTL: 10 * time.Minute}
 
 	start := time.Now()
 	e, err := engine.Open(ctx, cfg)
@@ -171,6 +175,7 @@ func Restart(ctx context.Context, opt RestartOptions) (RestartResult, error) {
 		}
 		return took, time.Since(start), cpu, nil
 	}
+	cfg.TimerInterval = -1 // a start adds no event of its own
 	cfg.SnapshotEvery = -1
 	if res.Full, _, res.FullCPU, err = open(cfg); err != nil {
 		return res, err
