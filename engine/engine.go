@@ -12,6 +12,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -64,6 +65,13 @@ type Config struct {
 	// TimerInterval turns it off too. Zero means dispatch.DefaultRetention.
 	Retention       time.Duration
 	ArchiveInterval time.Duration
+	// SnapshotEvery is how many events apart the sequencer saves a
+	// snapshot of the durable state, from which the next start replays
+	// only the events after it (snapshot.go); it saves one at Close too.
+	// Zero means DefaultSnapshotEvery. Negative means no snapshots: none
+	// saved, and every start replays the whole log; so it is with a store
+	// that keeps none (not a ledger.Snapshots).
+	SnapshotEvery int64
 }
 
 // Engine is the live dispatch state and the log it comes from.
@@ -78,8 +86,11 @@ type Engine struct {
 	live *dispatch.State
 	last time.Time // time of the newest event: log time never runs backwards
 
-	viewMu   sync.RWMutex // guards view
+	viewMu   sync.RWMutex // guards view, viewSize and viewLast
 	view     *dispatch.State
+	viewSize int64     // the events the view holds
+	viewLast time.Time // the time of the newest of them
+	snap     snapshots
 	onCommit func([]*ledger.Pending)
 
 	history   History // the subject index and the archive, in the store
@@ -141,6 +152,14 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	replay := func(r ledger.Replayed) error { return e.replay(ctx, r) }
+	snaps := snapshotStore(cfg.Store)
+	snapEvery := cfg.SnapshotEvery
+	if snapEvery == 0 {
+		snapEvery = DefaultSnapshotEvery
+	}
+	if snaps == nil || snapEvery < 0 {
+		snaps, snapEvery = nil, 0
+	}
 	l, err := ledger.Open(ctx, ledger.Config{
 		Store:              cfg.Store,
 		Key:                cfg.Key,
@@ -150,6 +169,9 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		URL:                cfg.URL,
 		LeaseTTL:           cfg.LeaseTTL,
 		OnCommit:           e.committed,
+		Snapshots:          snaps,
+		SnapshotFormat:     SnapshotFormat,
+		Restore:            e.restore,
 	}, replay)
 	if err != nil {
 		return nil, err
@@ -159,6 +181,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		_ = l.Close()
 		return nil, err
 	}
+	e.startSnapshots(snapEvery, cfg.Logger)
 	e.stopTimers, e.timersDone = make(chan struct{}), make(chan struct{})
 	every := cfg.TimerInterval
 	if every == 0 {
@@ -249,6 +272,9 @@ func (e *Engine) replay(ctx context.Context, r ledger.Replayed) error {
 	}
 	e.viewMu.Lock()
 	err = e.view.Apply(ev)
+	if err == nil {
+		e.viewSize, e.viewLast = r.Entry.Seq+1, ev.Time
+	}
 	e.viewMu.Unlock()
 	if err != nil {
 		return err
@@ -281,8 +307,10 @@ func (e *Engine) committed(ps []*ledger.Pending) {
 				// The live state took this event; the view must too.
 				panic(fmt.Sprintf("engine: view refuses %s at %d: %v", ev.Type, p.First+int64(i), err))
 			}
+			e.viewSize, e.viewLast = p.First+int64(i)+1, ev.Time
 		}
 	}
+	e.snapshotDue()
 	e.viewMu.Unlock()
 	for _, p := range ps {
 		t, _ := p.Tag.(tagged)
@@ -574,5 +602,6 @@ func (e *Engine) Close() error {
 		close(e.stopTimers)
 	}
 	<-e.timersDone
-	return e.log.Close()
+	err := e.stopSnapshots()
+	return errors.Join(err, e.log.Close())
 }
