@@ -46,6 +46,9 @@ type Server struct {
 	admin    *pgxpool.Pool
 	nextDB   atomic.Int64
 	stopOnce sync.Once
+
+	pauseMu sync.Mutex
+	paused  []int // the processes Pause stopped, for Resume
 }
 
 // Start creates and starts a server. It fails if PostgreSQL is not installed.
@@ -213,6 +216,8 @@ func (s *Server) Stop() {
 }
 
 func (s *Server) stop() {
+	// A paused server would not hear the stop until it runs again.
+	s.Resume()
 	if s.admin != nil {
 		s.admin.Close()
 	}
