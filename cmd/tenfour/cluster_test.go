@@ -91,7 +91,12 @@ type cluster struct {
 // one after the other, so that the first one sequences the log.
 func startCluster(t *testing.T, n int) *cluster {
 	t.Helper()
-	dsn := mustNewDatabase(t)
+	return startClusterOn(t, mustNewDatabase(t), n)
+}
+
+// startClusterOn is startCluster on the database of dsn.
+func startClusterOn(t *testing.T, dsn string, n int) *cluster {
+	t.Helper()
 	keyFile := filepath.Join(t.TempDir(), "log.key")
 	stdout, stderr, code := runTenfour(t, "keygen", "--origin", "tenfour.test/cluster", "--out", keyFile)
 	if code != 0 {
