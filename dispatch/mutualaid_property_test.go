@@ -950,6 +950,12 @@ func TestMutualAidProperty(t *testing.T) {
 		if len(a.held) > 0 {
 			t.Fatalf("sequence %d: requests %v still held by conflicts at %v", seq, slices.Sorted(maps.Keys(a.held)), a.now)
 		}
+		// A snapshot carries the state whole (snapshot.go): decoded, it is
+		// the state encoded, field for field.
+		if c := a.live.Clone(); !reflect.DeepEqual(c, a.live) {
+			t.Fatalf("sequence %d: the state decoded from its snapshot differs:\nrequests %s\nincidents %s\nunits %s",
+				seq, diffMaps(c.Requests, a.live.Requests), diffMaps(c.Incidents, a.live.Incidents), diffMaps(c.Units, a.live.Units))
+		}
 		if !reflect.DeepEqual(a.replayed, a.live) {
 			t.Fatalf("sequence %d: state replayed from the events differs from the live state:\nrequests %s\ndirectives %s",
 				seq, diffMaps(a.replayed.Requests, a.live.Requests), diffMaps(a.replayed.Directives, a.live.Directives))
