@@ -7,11 +7,14 @@
 // to disk, so that the next command is decided after the previous one; only
 // commands read it. The view holds durable events only, and is what every
 // reader sees: nobody is shown an event that a crash could still take back.
+// When the ledger gives up events it could not commit (another node took
+// over the log), the live state is rebuilt from the view (reset).
 package engine
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -68,8 +71,9 @@ type Engine struct {
 	live *dispatch.State
 	last time.Time // time of the newest event: log time never runs backwards
 
-	viewMu   sync.RWMutex // guards view and subjects
+	viewMu   sync.RWMutex // guards view, viewLast and subjects
 	view     *dispatch.State
+	viewLast time.Time          // time of the newest durable event
 	subjects map[string][]int64 // "kind/id" → the sequence numbers of its durable events
 	onCommit func([]*ledger.Pending)
 
@@ -117,6 +121,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		URL:                cfg.URL,
 		LeaseTTL:           cfg.LeaseTTL,
 		OnCommit:           e.committed,
+		OnReset:            e.reset,
 	}, e.replay)
 	if err != nil {
 		return nil, err
@@ -170,7 +175,8 @@ func (e *Engine) timerLoop(every, sample time.Duration, logger *slog.Logger) {
 				err = e.samplePositions()
 			}
 		}
-		if err != nil && logger != nil {
+		var u *ledger.UnavailableError
+		if err != nil && logger != nil && !errors.As(err, &u) { // the ledger logs an unavailable store
 			logger.Warn("timers and position samples", "err", err)
 		}
 	}
@@ -192,6 +198,7 @@ func (e *Engine) replay(r ledger.Replayed) error {
 	err = e.view.Apply(ev)
 	if err == nil {
 		e.index(r.Entry.Seq, ev)
+		e.viewLast = ev.Time
 	}
 	e.viewMu.Unlock()
 	if err != nil {
@@ -226,6 +233,7 @@ func (e *Engine) committed(ps []*ledger.Pending) {
 				panic(fmt.Sprintf("engine: view refuses %s at %d: %v", ev.Type, p.First+int64(i), err))
 			}
 			e.index(p.First+int64(i), ev)
+			e.viewLast = ev.Time
 		}
 	}
 	e.viewMu.Unlock()
@@ -240,6 +248,24 @@ func (e *Engine) committed(ps []*ledger.Pending) {
 	if e.onCommit != nil {
 		e.onCommit(ps)
 	}
+}
+
+// reset voids the events the live state holds beyond the durable ones: the
+// ledger could not commit them, because another node took over the log
+// (ledger.Config.OnReset). The live state becomes a copy of the view, which
+// holds exactly the durable events, so that the next command is decided on
+// what the log holds and nothing this node shows was never stored. The
+// ledger calls it before it reads another node's events, so the view is
+// still the log up to durable.
+func (e *Engine) reset(durable int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.viewMu.RLock()
+	defer e.viewMu.RUnlock()
+	e.live = e.view.Clone()
+	// Time of the log never runs backwards; the void events' times were
+	// never in the log.
+	e.last = e.viewLast
 }
 
 // FromEntry turns a log entry (and the plaintext of whichever private fields
@@ -430,8 +456,13 @@ func (e *Engine) index(seq int64, ev dispatch.Event) {
 }
 
 // Execute decides cmd for actor and records its events. It returns once they
-// are durable; a command whose events could not be made durable returns an
-// error and the engine stops taking commands (the ledger fails closed).
+// are durable, or with an error: store.ErrFenced when another node took
+// over the log before they were committed (nothing was recorded), a
+// *ledger.UnavailableError when the store is full or does not answer. When
+// ctx ends first, the error is a *ledger.UnavailableError with Unknown set:
+// the events may still be recorded, and a retry must carry the same
+// Idempotency-Key. A store that refuses is refused before deciding, so the
+// live state never holds a command that was not sequenced.
 func (e *Engine) Execute(ctx context.Context, actor dispatch.Actor, cmd dispatch.Command) (Result, error) {
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
@@ -476,7 +507,7 @@ func (e *Engine) Execute(ctx context.Context, actor dispatch.Actor, cmd dispatch
 	}
 	e.last = now
 	e.mu.Unlock()
-	if err := p.Wait(); err != nil {
+	if err := p.WaitContext(ctx); err != nil {
 		return Result{}, fmt.Errorf("record %T: %w", cmd, err)
 	}
 	return Result{First: p.First, Events: evs}, nil

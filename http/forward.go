@@ -116,8 +116,17 @@ const logSizeHeader = "Tenfour-Log-Size"
 func (s *Server) sequenced(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		l := s.engine.Log()
+		timeout := s.ForwardTimeout
+		if timeout <= 0 {
+			timeout = DefaultForwardTimeout
+		}
 		if l.IsSequencer() {
-			next(w, r)
+			// A command waits for the disk at most as long as a forwarded
+			// one waits for the sequencer; then it is answered 503, to be
+			// sent again with its Idempotency-Key (ledger.Pending.WaitContext).
+			ctx, cancel := context.WithTimeout(r.Context(), timeout)
+			defer cancel()
+			next(w, r.WithContext(ctx))
 			return
 		}
 		lease := l.Lease()
@@ -153,10 +162,6 @@ func (s *Server) sequenced(next http.HandlerFunc) http.HandlerFunc {
 		// The sequencer's answer carries its own copies of the common headers.
 		for k := range w.Header() {
 			w.Header().Del(k)
-		}
-		timeout := s.ForwardTimeout
-		if timeout <= 0 {
-			timeout = DefaultForwardTimeout
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), timeout)
 		defer cancel()

@@ -14,7 +14,8 @@ import (
 // appends. The store's lease decides which (store.Lease): it is granted and
 // timed by the database, and every append the sequencer makes is fenced by
 // its epoch, so that a sequencer that was paused past its lease has its
-// appends refused and can never fork the log. Every other node follows: it
+// appends refused and can never fork the log; it takes the lease back if
+// nobody took it, or follows (fault.go). Every other node follows: it
 // reads each new event from the store, verifies it against the tree as it
 // recomputes it, folds it into its state through the replay function, and
 // verifies and serves the sequencer's checkpoints. A follower that obtains
@@ -61,6 +62,8 @@ func (l *Log) tryLead(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sequencer lease: %w", err)
 	}
+	l.applyMu.Lock()
+	defer l.applyMu.Unlock()
 	if err := l.catchUp(ctx); err != nil {
 		return err
 	}
@@ -69,15 +72,17 @@ func (l *Log) tryLead(ctx context.Context) error {
 	}
 	l.mu.Lock()
 	l.sequencing, l.epoch, l.next = true, lease.Epoch, l.durable.Load()
+	l.front = l.dfront
 	l.mu.Unlock()
 	l.lease.Store(&lease)
 	l.logger.Info("sequencing the log", "node", l.node, "epoch", lease.Epoch, "size", l.durable.Load())
 	return nil
 }
 
-// renew extends the lease. Losing it, or finding it re-granted at another
-// epoch, stops the log: this node's state may hold events it can no longer
-// commit, and only a restart, which reloads from the store, is sound.
+// renew extends the lease. Finding it held by another node, the node gives
+// up what it queued and follows (lose). Finding it granted again at another
+// epoch — it lapsed while this node stalled, and nobody took it — the node
+// sequences on at the new epoch if nobody appended meanwhile (adopt).
 func (l *Log) renew(ctx context.Context) {
 	l.mu.Lock()
 	epoch := l.epoch
@@ -85,15 +90,52 @@ func (l *Log) renew(ctx context.Context) {
 	lease, err := l.st.AcquireLease(ctx, l.node, l.url, l.ttl)
 	switch {
 	case errors.Is(err, store.ErrConflict):
-		l.fail(fmt.Errorf("lost the sequencer lease to node %s at epoch %d: %w", lease.Node, lease.Epoch, store.ErrFenced), nil)
+		l.lease.Store(&lease)
+		l.whenIdle(func() {
+			l.lose(fmt.Errorf("node %s took the sequencer lease at epoch %d: %w", lease.Node, lease.Epoch, store.ErrFenced), nil)
+		})
 	case err != nil:
 		// The fence still protects the log; try again at the next tick.
 		l.logger.Warn("renew the sequencer lease", "err", err)
 	case lease.Epoch != epoch:
-		l.fail(fmt.Errorf("the sequencer lease lapsed (epoch %d, now %d): %w", epoch, lease.Epoch, store.ErrFenced), nil)
+		l.lease.Store(&lease)
+		l.whenIdle(func() { l.adopt(ctx, epoch, lease.Epoch) })
 	default:
 		l.lease.Store(&lease)
 	}
+}
+
+// whenIdle runs fn under applyMu if no commit is under way and this node
+// still sequences. A commit under way finds out the same from its own
+// append, fenced, and settles it (fault.go).
+func (l *Log) whenIdle(fn func()) {
+	if !l.applyMu.TryLock() {
+		return
+	}
+	defer l.applyMu.Unlock()
+	if l.IsSequencer() {
+		fn()
+	}
+}
+
+// adopt moves this node's appends to the epoch at which the lease was
+// granted to it again, if the log still ends where this node's durable
+// events do: its queued events are then still the log's next ones.
+// Otherwise another node appended in between, and this node follows.
+func (l *Log) adopt(ctx context.Context, old, epoch int64) {
+	size, err := l.st.LogSize(ctx)
+	if err != nil {
+		l.logger.Warn("the sequencer lease lapsed and was granted again; the log size is unknown", "err", err)
+		return
+	}
+	if durable := l.durable.Load(); size != durable {
+		l.lose(fmt.Errorf("the sequencer lease lapsed (epoch %d, now %d) and the log grew to %d events beyond this node's %d: %w", old, epoch, size, durable, store.ErrFenced), nil)
+		return
+	}
+	l.mu.Lock()
+	l.epoch = epoch
+	l.mu.Unlock()
+	l.logger.Info("the sequencer lease lapsed and nobody took it: sequencing on at the new epoch", "epoch", epoch, "was", old, "size", size)
 }
 
 // roleLoop follows the log and seeks the lease while this node is not the
@@ -133,7 +175,9 @@ func (l *Log) roleLoop() {
 		if l.IsSequencer() {
 			continue
 		}
+		l.applyMu.Lock()
 		err := l.catchUp(ctx)
+		l.applyMu.Unlock()
 		if err == nil {
 			err = l.refreshCheckpoint(ctx)
 		}
@@ -158,7 +202,7 @@ func (l *Log) followFailed(err error) {
 var errPage = errors.New("page full")
 
 // catchUp reads, verifies and replays the events appended to the store since
-// this node last looked, a page at a time.
+// this node last looked, a page at a time. The caller holds applyMu.
 func (l *Log) catchUp(ctx context.Context) error {
 	const page = 4096
 	for {
@@ -201,6 +245,7 @@ func (l *Log) catchUp(ctx context.Context) error {
 				return err
 			}
 			l.front.add(n, hashes)
+			l.dfront.add(n, hashes)
 			if l.replay != nil {
 				if err := l.replay(Replayed{Entry: e, Raw: leaf.Entry, Openings: openings[n]}); err != nil {
 					return &IntegrityError{Seq: n, Reason: fmt.Sprintf("replay %s: %v", e.Type, err)}
