@@ -38,6 +38,7 @@ const (
 	faultPhaseBound   = 60 * time.Second // for the load to be answered again after a fault
 	faultWorkers      = 4
 	faultPace         = 50 * time.Millisecond // between a worker's commands
+	faultPause        = 12 * time.Second      // how long PostgreSQL is stopped
 )
 
 // startFaultCluster starts a PostgreSQL server of the test's own, which the
@@ -493,8 +494,10 @@ func TestClusterPostgresPause(t *testing.T) {
 		l.finish()
 		t.Fatal(err)
 	}
-	// The fault is the pause itself: it lasts past the lease, by design.
-	time.Sleep(2*clusterLease + time.Second)
+	// The fault is the pause itself, and its length is the point: past the
+	// lease, and past the 10 s a command waits for the store before it is
+	// answered 503 (http.DefaultForwardTimeout), so that clients see both.
+	time.Sleep(faultPause)
 	srv.Resume()
 	resumed := time.Now()
 	first := l.waitAnswered(t, at, 20)
