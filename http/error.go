@@ -10,6 +10,7 @@ import (
 	"github.com/tenfour-cad/tenfour/auth"
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/ledger"
+	"github.com/tenfour-cad/tenfour/store"
 )
 
 // codes maps domain error codes to HTTP statuses, in this one place.
@@ -60,6 +61,14 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if he != nil || errors.As(err, &he) {
 		status, code = he.status, he.code
+	}
+	if status == http.StatusInternalServerError && store.Unreachable(err) {
+		// The store could not be reached (a token looked up while the
+		// database restarts): not a fault of the server's, and it passes.
+		s.logger.Warn("request failed: the store does not answer", "method", r.Method, "path", r.URL.Path, "err", err)
+		status, code, he = http.StatusServiceUnavailable, ledger.ReasonStoreUnavailable, &httpError{
+			msg: "the store could not be reached; try again in a moment (a command with the same Idempotency-Key)"}
+		w.Header().Set("Retry-After", "1")
 	}
 	if status == http.StatusInternalServerError {
 		s.logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
