@@ -344,6 +344,9 @@ func (l *load) report(t *testing.T) {
 		}
 		t.Error(u)
 	}
+	if len(l.unexpected) > 0 {
+		t.Logf("the nodes' output:\n%s", nodeOutputs(l.c))
+	}
 }
 
 // checkOneLog checks, after the load, that both nodes run and serve one
