@@ -120,6 +120,15 @@ func (s *Server) sequenced(next http.HandlerFunc) http.HandlerFunc {
 		if timeout <= 0 {
 			timeout = DefaultForwardTimeout
 		}
+		if l.IsSequencer() && !l.Decides() {
+			// Its lease went unrenewed past its term (the database does not
+			// answer): another node may hold it, and this node's state may
+			// lack that node's events, so even a refusal could be wrong.
+			w.Header().Set("Retry-After", "1")
+			s.writeError(w, r, &httpError{status: http.StatusServiceUnavailable, code: "no_sequencer",
+				msg: "this node could not renew the sequencer lease in time; the command was not done; try again in a moment"})
+			return
+		}
 		if l.IsSequencer() {
 			// A command waits for the disk at most as long as a forwarded
 			// one waits for the sequencer; then it is answered 503, to be

@@ -145,6 +145,7 @@ func (l *Log) settle(b store.Batch, appendErr error) (outcome, error) {
 	first, n := b.Leaves[0].Seq, int64(len(b.Leaves))
 	regained := int64(0)
 	if errors.Is(appendErr, store.ErrFenced) {
+		asked := time.Now()
 		lease, err := l.st.AcquireLease(context.Background(), l.node, l.url, l.ttl)
 		if errors.Is(err, store.ErrConflict) {
 			l.lease.Store(&lease)
@@ -154,6 +155,7 @@ func (l *Log) settle(b store.Batch, appendErr error) (outcome, error) {
 			return waitRetry, fmt.Errorf("take the sequencer lease again: %w", err)
 		}
 		l.lease.Store(&lease)
+		l.granted(asked)
 		regained = lease.Epoch
 	}
 	size, err := l.st.LogSize(context.Background())

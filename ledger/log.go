@@ -100,6 +100,7 @@ type Log struct {
 	failed     error             // set once; then every append fails
 	degraded   *UnavailableError // set while the store refuses commits
 	degradedAt time.Time
+	grantedAt  time.Time // when the lease this node holds was last asked for and granted (Decides)
 	watch      int64 // counts appendWatched's appends, for its timer
 
 	// applyMu serialises what changes the caller's state from the log: a

@@ -42,6 +42,30 @@ func (l *Log) IsSequencer() bool {
 	return l.sequencing
 }
 
+// Decides reports whether this node may decide commands now: it sequences,
+// and its lease, counted from when it last asked for it and was granted it,
+// has not run out by this node's own clock. A sequencer whose renewals go
+// unanswered (the database restarts or stalls) may have lost the lease to
+// another node without knowing it; its state then lacks that node's events,
+// and even a refusal it answered ("no such incident") could contradict the
+// log. Its appends are fenced whatever this says; this keeps its answers
+// from being made on a state that may be stale. It holds again once a
+// renewal succeeds, within a third of the lease.
+func (l *Log) Decides() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.sequencing && time.Since(l.grantedAt) < l.ttl
+}
+
+// granted notes that the lease asked for at asked was granted to this node.
+func (l *Log) granted(asked time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if asked.After(l.grantedAt) {
+		l.grantedAt = asked
+	}
+}
+
 // Lease returns the sequencer lease as this node last saw it, or nil.
 func (l *Log) Lease() *store.Lease { return l.lease.Load() }
 
@@ -54,6 +78,7 @@ func (l *Log) Node() string { return l.node }
 // tryLead takes the lease if it is free. Holding it, the node catches up to
 // the head of the log, takes the newest checkpoint, and starts sequencing.
 func (l *Log) tryLead(ctx context.Context) error {
+	asked := time.Now()
 	lease, err := l.st.AcquireLease(ctx, l.node, l.url, l.ttl)
 	if errors.Is(err, store.ErrConflict) {
 		l.lease.Store(&lease)
@@ -74,6 +99,7 @@ func (l *Log) tryLead(ctx context.Context) error {
 	l.sequencing, l.epoch, l.next = true, lease.Epoch, l.durable.Load()
 	l.front = l.dfront
 	l.mu.Unlock()
+	l.granted(asked)
 	l.lease.Store(&lease)
 	l.logger.Info("sequencing the log", "node", l.node, "epoch", lease.Epoch, "size", l.durable.Load())
 	return nil
@@ -87,7 +113,11 @@ func (l *Log) renew(ctx context.Context) {
 	l.mu.Lock()
 	epoch := l.epoch
 	l.mu.Unlock()
+	asked := time.Now()
 	lease, err := l.st.AcquireLease(ctx, l.node, l.url, l.ttl)
+	if err == nil {
+		l.granted(asked)
+	}
 	switch {
 	case errors.Is(err, store.ErrConflict):
 		l.lease.Store(&lease)
