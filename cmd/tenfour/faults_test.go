@@ -5,6 +5,7 @@ package main_test
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -14,11 +15,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tenfour-cad/tenfour/store/postgres/pgtest"
 )
 
 // keyedPost POSTs body to path with an Idempotency-Key and returns the
@@ -311,4 +317,95 @@ func TestDiskFull(t *testing.T) {
 	n = startNode(t, "serve", dir, "--checkpoint-interval", "100ms", "--log-level", "warn")
 	a.url = n.url
 	checkOnce(t, n, key, append(acked, "BEFORE"), nil)
+}
+
+// A PostgreSQL server that crashes and restarts under a steady load of
+// commands: the node waits it out (503 store_unavailable meanwhile, or a
+// command that waits), reconnects, and every acknowledged command is in the
+// log once — the clients send each refused command again with its
+// Idempotency-Key until it is done.
+func TestPostgresRestartUnderLoad(t *testing.T) {
+	ctx := context.Background()
+	srv, err := pgtest.Start(ctx) // a server of its own: this test crashes it
+	if err != nil {
+		t.Fatalf("start PostgreSQL: %v", err)
+	}
+	t.Cleanup(srv.Stop)
+	dsn, err := srv.NewDatabase(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(t.TempDir(), "log.key")
+	stdout, stderr, code := runTenfour(t, "keygen", "--origin", "tenfour.test/restart", "--out", keyFile)
+	if code != 0 {
+		t.Fatalf("tenfour keygen exited %d\n%s%s", code, stdout, stderr)
+	}
+	key := regexp.MustCompile(`verifier key: (\S+)`).FindStringSubmatch(stdout)[1]
+	n := startNode(t, "serve", t.TempDir(), "--db", dsn, "--key", keyFile, "--node", "only",
+		"--lease", "2s", "--checkpoint-interval", "100ms", "--log-level", "info")
+	a := adminAPI(t, n)
+	mustCreateAgency(t, a, "metro")
+
+	var (
+		mu       sync.Mutex
+		done     []string        // call signs whose command was answered as done
+		refusals = map[int]int{} // status → count of refused tries
+		acked    atomic.Int64
+		stop     = make(chan struct{})
+		wg       sync.WaitGroup
+	)
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				cs := fmt.Sprintf("R%dx%d", w, i)
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					ans, err := keyedPost(a, "/api/v1/units", "restart-"+cs, unit(cs))
+					if err == nil && (ans.status == http.StatusCreated || ans.status == http.StatusOK) {
+						mu.Lock()
+						done = append(done, cs)
+						mu.Unlock()
+						acked.Add(1)
+						break
+					}
+					mu.Lock()
+					refusals[ans.status]++ // 0: no answer
+					mu.Unlock()
+					if err == nil && ans.status < 500 {
+						t.Errorf("POST unit %s = %d %s, want it done or 5xx to retry", cs, ans.status, ans.body)
+						return
+					}
+					// A client backs off as Retry-After says; a tenth of it
+					// keeps the test short.
+					time.Sleep(100 * time.Millisecond)
+				}
+			}
+		}()
+	}
+	until(t, "commands before the restart", func() bool { return acked.Load() >= 20 })
+	before := acked.Load()
+	restarted := time.Now()
+	if err := srv.Restart(ctx); err != nil {
+		close(stop)
+		wg.Wait()
+		t.Fatal(err)
+	}
+	until(t, "commands after the restart", func() bool { return acked.Load() >= before+40 })
+	t.Logf("%d commands done before the crash; 40 more within %v of it", before, time.Since(restarted).Round(time.Millisecond))
+	close(stop)
+	wg.Wait()
+	t.Logf("refused tries, by status: %v", refusals)
+
+	select {
+	case <-n.exited:
+		t.Fatalf("the node exited: %v\n%s", n.err, n.out)
+	default:
+	}
+	checkOnce(t, n, key, done, nil)
 }
