@@ -171,3 +171,33 @@ func rebuild(tb testing.TB, db *sqlite.DB, key *ledger.Key) *dispatch.State {
 	normalise(s)
 	return s
 }
+
+// A command whose commit the store does not answer waits no longer than its
+// context's durable wait: it is answered that it may still be recorded, and
+// its event lands, once, when the store answers.
+func TestDurableWaitBounded(t *testing.T) {
+	db := MustOpenStore(t, filepath.Join(t.TempDir(), "t.db"))
+	g := &gatedStore{Store: db, arrived: make(chan struct{}), release: make(chan error)}
+	sys := dispatch.Actor{System: "test"}
+	e := MustOpenEngineAsync(t, g, sys)
+	done := make(chan error, 1)
+	go func() {
+		ctx := engine.WithDurableWait(context.Background(), 50*time.Millisecond)
+		_, err := e.Execute(ctx, sys, dispatch.CreateUnit{CallSign: "1A12", Agency: "metro", Kind: "patrol"})
+		done <- err
+	}()
+	<-g.arrived // the commit has started, and the store holds it
+	var u *ledger.UnavailableError
+	if err := <-done; !errors.As(err, &u) || !u.Unknown {
+		t.Fatalf("Execute with its commit held past its durable wait = %v, want an UnavailableError that may still be recorded", err)
+	}
+	g.release <- nil
+	poll(t, "the held commit to land", func() bool { return hasUnit(e, "metro.1a12") })
+	size, err := db.LogSize(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(e.Seqs("unit", "metro.1a12")); got != 1 || e.Log().Size() != size {
+		t.Errorf("unit metro.1a12 has %d events (log size %d, stored %d), want 1 and the same size", got, e.Log().Size(), size)
+	}
+}
