@@ -507,10 +507,26 @@ func (e *Engine) Execute(ctx context.Context, actor dispatch.Actor, cmd dispatch
 	}
 	e.last = now
 	e.mu.Unlock()
-	if err := p.WaitContext(ctx); err != nil {
+	wait := ctx
+	if d, ok := ctx.Value(durableWaitKey{}).(time.Duration); ok {
+		var cancel context.CancelFunc
+		wait, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
+	if err := p.WaitContext(wait); err != nil {
 		return Result{}, fmt.Errorf("record %T: %w", cmd, err)
 	}
 	return Result{First: p.First, Events: evs}, nil
+}
+
+type durableWaitKey struct{}
+
+// WithDurableWait returns a context whose commands wait at most d for their
+// events to reach the disk (Execute): a transport answers its client in
+// bounded time while the store does not answer, and the client sends the
+// command again with its Idempotency-Key.
+func WithDurableWait(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, durableWaitKey{}, d)
 }
 
 // Read calls fn with the durable view of the state under a read lock. fn

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tenfour-cad/tenfour/engine"
 	"github.com/tenfour-cad/tenfour/ledger"
 	"github.com/tenfour-cad/tenfour/store"
 )
@@ -132,10 +133,8 @@ func (s *Server) sequenced(next http.HandlerFunc) http.HandlerFunc {
 		if l.IsSequencer() {
 			// A command waits for the disk at most as long as a forwarded
 			// one waits for the sequencer; then it is answered 503, to be
-			// sent again with its Idempotency-Key (ledger.Pending.WaitContext).
-			ctx, cancel := context.WithTimeout(r.Context(), timeout)
-			defer cancel()
-			next(w, r.WithContext(ctx))
+			// sent again with its Idempotency-Key (engine.WithDurableWait).
+			next(w, r.WithContext(engine.WithDurableWait(r.Context(), timeout)))
 			return
 		}
 		lease := l.Lease()

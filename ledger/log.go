@@ -589,6 +589,9 @@ func (l *Log) checkpointLoop() {
 	for {
 		select {
 		case <-t.C:
+			if l.Degraded() != nil {
+				continue // the store refuses writes; the next tick tries again
+			}
 			if err := l.Checkpoint(context.Background()); err != nil {
 				l.logger.Error("checkpoint", "err", err)
 			}
