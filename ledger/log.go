@@ -100,8 +100,11 @@ type Log struct {
 	failed     error             // set once; then every append fails
 	degraded   *UnavailableError // set while the store refuses commits
 	degradedAt time.Time
-	grantedAt  time.Time // when the lease this node holds was last asked for and granted (Decides)
 	watch      int64 // counts appendWatched's appends, for its timer
+
+	// grantedAt is when the lease this node holds was last asked for and
+	// granted (Decides).
+	grantedAt time.Time
 
 	// applyMu serialises what changes the caller's state from the log: a
 	// commit round (OnCommit), a follower's reading (replay) and a reset

@@ -463,7 +463,7 @@ func TestClusterPostgresRestart(t *testing.T) {
 	for i := range 2 {
 		before := l.snapshot()
 		at := time.Now()
-		if err := srv.Restart(context.Background(), "immediate"); err != nil {
+		if err := srv.Restart(context.Background()); err != nil {
 			l.finish()
 			t.Fatal(err)
 		}

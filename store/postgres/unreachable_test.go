@@ -42,7 +42,7 @@ func TestUnreachable(t *testing.T) {
 		t.Errorf("TokenByHash on a paused server = %v, want an Unreachable error", err)
 	}
 
-	if err := s.Restart(ctx, "immediate"); err != nil {
+	if err := s.Restart(ctx); err != nil {
 		t.Fatal(err)
 	}
 	// The pool's connections were cut: the first use of one fails, or the

@@ -1,7 +1,6 @@
 package pgtest
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -14,23 +13,8 @@ import (
 
 // Faults of the server itself, for tests of what its clients do when the
 // database goes away under them. Tests that use them start a Server of their
-// own (Start), not the one Main shares between a package's tests.
-
-// Restart stops the server in the given pg_ctl shutdown mode and starts it
-// again on the same port and data directory: "fast" ends every session
-// cleanly; "immediate" kills the server as a crash would, and the start
-// recovers from the write-ahead log. Every connection is lost either way.
-func (s *Server) Restart(ctx context.Context, mode string) error {
-	data := filepath.Join(s.dir, "data")
-	// -l again: without it the new server writes to pg_ctl's output, which
-	// run waits on until the server ends.
-	out, err := s.run(ctx, "pg_ctl", "-D", data, "-l", filepath.Join(s.dir, "server.log"),
-		"-m", mode, "-w", "-t", "60", "restart")
-	if err != nil {
-		return fmt.Errorf("pgtest: pg_ctl restart -m %s: %w\n%s", mode, err, out)
-	}
-	return nil
-}
+// own (Start), not the one Main shares between a package's tests. Restart
+// is in pgtest.go.
 
 // Pause stops the server (SIGSTOP) as a stalled machine would: the
 // postmaster first, so that it starts no new process, then every process it
