@@ -121,14 +121,14 @@ func (s *Server) sequenced(next http.HandlerFunc) http.HandlerFunc {
 		if timeout <= 0 {
 			timeout = DefaultForwardTimeout
 		}
-		if l.IsSequencer() && !l.Decides() {
-			// Its lease went unrenewed past its term (the database does not
-			// answer): another node may hold it, and this node's state may
-			// lack that node's events, so even a refusal could be wrong.
-			w.Header().Set("Retry-After", "1")
-			s.writeError(w, r, &httpError{status: http.StatusServiceUnavailable, code: "no_sequencer",
-				msg: "this node could not renew the sequencer lease in time; the command was not done; try again in a moment"})
-			return
+		if l.IsSequencer() && !s.awaitDecides(r.Context(), timeout) {
+			if l.IsSequencer() {
+				w.Header().Set("Retry-After", "1")
+				s.writeError(w, r, &httpError{status: http.StatusServiceUnavailable, code: "no_sequencer",
+					msg: "this node could not renew the sequencer lease in time; the command was not done; try again in a moment"})
+				return
+			}
+			// It lost the lease meanwhile: on to its holder, as a follower.
 		}
 		if l.IsSequencer() {
 			// A command waits for the disk at most as long as a forwarded
@@ -190,6 +190,18 @@ func (s *Server) sequenced(next http.HandlerFunc) http.HandlerFunc {
 		}
 		proxy.ServeHTTP(w, r.WithContext(ctx))
 	}
+}
+
+// awaitDecides waits, at most timeout, until this sequencer may decide
+// commands (ledger.Log.AwaitDecides). A sequencer whose lease went unrenewed
+// past its term (it was paused, the database does not answer) waits for
+// the renewal: another node may hold the lease by now, and this node's
+// state may lack that node's events, so that even a refusal it answered
+// could be wrong.
+func (s *Server) awaitDecides(ctx context.Context, timeout time.Duration) bool {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	return s.engine.Log().AwaitDecides(ctx)
 }
 
 // waitFor waits, briefly, until this node has read the log up to size. It is

@@ -1,6 +1,7 @@
 package ledger_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -31,8 +32,14 @@ func TestDecidesOnlyWithinTheLease(t *testing.T) {
 	if !a.IsSequencer() {
 		t.Fatal("a stopped sequencing while the store did not answer, want it to go on (its appends are fenced)")
 	}
-	// Nobody took the lease: the next renewal takes it back.
+	// Nobody took the lease: the next renewal takes it back, and a
+	// command that waited for it goes on.
+	awaited := make(chan bool, 1)
+	go func() { awaited <- a.AwaitDecides(context.Background()) }()
 	f.resume()
+	if !<-awaited {
+		t.Error("AwaitDecides() across the lapse = false, want true: nobody took the lease")
+	}
 	waitFor(t, "a to decide again", a.Decides)
 	acked = append(acked, mustAppend(t, a, records(2, 3)...))
 
@@ -48,7 +55,11 @@ func TestDecidesOnlyWithinTheLease(t *testing.T) {
 	if a.Decides() {
 		t.Error("a decides while b holds the lease")
 	}
+	go func() { awaited <- a.AwaitDecides(context.Background()) }()
 	f.resume()
+	if <-awaited {
+		t.Error("AwaitDecides() with b holding the lease = true, want false")
+	}
 	waitFor(t, "a to follow b", func() bool { return !a.IsSequencer() && a.Size() == 5 })
 	if a.Decides() {
 		t.Error("a, following b, decides")

@@ -57,6 +57,27 @@ func (l *Log) Decides() bool {
 	return l.sequencing && time.Since(l.grantedAt) < l.ttl
 }
 
+// AwaitDecides reports whether this node decides commands (Decides),
+// waiting, while it sequences on a lease that ran out by its own clock,
+// for the renewal that settles it (within a third of the lease, once the
+// store answers): the lease granted again, or another node's. It gives up
+// when ctx ends.
+func (l *Log) AwaitDecides(ctx context.Context) bool {
+	t := time.NewTicker(5 * time.Millisecond)
+	defer t.Stop()
+	for !l.Decides() {
+		if !l.IsSequencer() {
+			return false
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+		}
+	}
+	return true
+}
+
 // granted notes that the lease asked for at asked was granted to this node.
 func (l *Log) granted(asked time.Time) {
 	l.mu.Lock()
