@@ -275,6 +275,7 @@ func (l *Log) land(take []*Pending, b store.Batch) {
 		l.dfront.add(lf.Seq, splitHashes(lf.Hashes))
 	}
 	l.durable.Store(b.Leaves[len(b.Leaves)-1].Seq + 1)
+	l.settled() // before anyone is answered (Unsettled)
 	l.recovered()
 	if l.onCommit != nil {
 		l.onCommit(take)

@@ -97,6 +97,7 @@ type Log struct {
 	next       int64             // the next sequence number to assign
 	front      frontier          // tree hashes at the right edge, including queued leaves
 	queue      []*Pending        // sequenced, not yet committed
+	committing []*Pending        // taken off the queue, their commit not yet settled
 	failed     error             // set once; then every append fails
 	degraded   *UnavailableError // set while the store refuses commits
 	degradedAt time.Time
@@ -534,10 +535,12 @@ func (l *Log) commitNext() (ok, more bool) {
 		leaves += len(l.queue[0].Entries)
 		l.queue = l.queue[1:]
 	}
+	l.committing = take
 	l.mu.Unlock()
 	if len(take) == 0 {
 		return true, false
 	}
+	defer l.settled() // landed, lost or abandoned: not committing any more
 	b := store.Batch{Leaves: make([]store.Leaf, 0, leaves)}
 	keyed := make(map[string]int) // key → its index in b.Keys
 	for _, p := range take {
