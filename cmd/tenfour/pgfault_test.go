@@ -1,9 +1,9 @@
 package main_test
 
 // A cluster whose PostgreSQL restarts or pauses under a steady command load
-// (issue 15): two "tenfour serve" nodes on a PostgreSQL server of the
-// test's own, which it restarts as after a crash, or stops (SIGSTOP) for
-// longer than the sequencer lease. The load is sent as a real client sends
+// (issue 15): two "tenfour serve" nodes on PostgreSQL, which the test
+// restarts as after a crash, or stops (SIGSTOP) for longer than the
+// sequencer lease. The load is sent as a real client sends
 // it: every command under an Idempotency-Key of its own, sent again under
 // the same key after a 503 (once its Retry-After has passed) or a lost
 // connection, until it is answered. Afterwards every acknowledged command
@@ -18,14 +18,11 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -38,43 +35,19 @@ const (
 	faultPhaseBound   = 60 * time.Second // for the load to be answered again after a fault
 	faultWorkers      = 4
 	faultPace         = 50 * time.Millisecond // between a worker's commands
-	faultPause        = 12 * time.Second      // how long PostgreSQL is stopped
+	faultPause        = 11 * time.Second      // how long PostgreSQL is stopped
 )
 
-// startFaultCluster starts a PostgreSQL server of the test's own, which the
-// test may restart or pause without touching the other tests' server, and
-// two nodes on it.
+// startFaultCluster starts two nodes on a fresh database of the test
+// binary's PostgreSQL server, which the test restarts or pauses. Nothing
+// else uses the server meanwhile: these tests are not parallel, so no other
+// test runs beside them, and the parallel tests do not use PostgreSQL.
 func startFaultCluster(t *testing.T) (*pgtest.Server, *cluster) {
 	t.Helper()
-	ctx := context.Background()
-	srv, err := pgtest.Start(ctx)
-	if err != nil {
-		t.Fatalf("start PostgreSQL: %v", err)
-	}
-	// Registered first, so run last: after startNode's cleanups have
-	// killed the nodes.
-	t.Cleanup(srv.Stop)
-	// pg_ctl starts the server in a session of its own: an interrupt does
-	// not reach it.
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	quit := make(chan struct{})
-	go func() {
-		select {
-		case <-sig:
-			srv.Stop()
-			os.Exit(1)
-		case <-quit:
-		}
-	}()
-	t.Cleanup(func() {
-		signal.Stop(sig)
-		close(quit)
-	})
-	dsn, err := srv.NewDatabase(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dsn := mustNewDatabase(t)
+	srv := pgSrv
+	// Never leave the server stopped for the tests that follow.
+	t.Cleanup(srv.Resume)
 	c := startClusterOn(t, dsn, 2)
 	waitSequencer(t, c.nodes, 0)
 	mustCreateAgency(t, c.on(c.nodes[0]), "metro")
@@ -476,11 +449,14 @@ func checkOneLog(t *testing.T, c *cluster, l *load, seen []seenCheckpoint) {
 // reconnect; commands wait or get 503 with Retry-After; every command
 // answered 2xx is in the one log exactly once.
 func TestClusterPostgresRestart(t *testing.T) {
+	began := time.Now()
+	defer func() { t.Logf("the test took %v", time.Since(began).Round(time.Millisecond)) }()
 	srv, c := startFaultCluster(t)
+	t.Logf("%v: the cluster serves", time.Since(began).Round(time.Millisecond))
 	collect := collectCheckpoints(c.nodes)
 	l := startLoad(c)
 	defer l.finish()
-	l.waitAnswered(t, time.Time{}, 20)
+	l.waitAnswered(t, time.Time{}, 10)
 
 	for i := range 2 {
 		before := l.snapshot()
@@ -490,12 +466,12 @@ func TestClusterPostgresRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 		restarted := time.Since(at)
-		first := l.waitAnswered(t, at, 20)
+		first := l.waitAnswered(t, at, 12)
 		t.Logf("restart %d: pg_ctl restart -m immediate took %v; the first command sent after it began was answered 2xx %v after it began; meanwhile %s",
 			i+1, restarted.Round(time.Millisecond), first.Round(time.Millisecond), l.since(before))
 	}
 	// Keep loading a while after the last restart.
-	l.waitAnswered(t, time.Now(), 40)
+	l.waitAnswered(t, time.Now(), 24)
 	l.finish()
 	l.report(t)
 	checkOneLog(t, c, l, collect())
@@ -507,11 +483,14 @@ func TestClusterPostgresRestart(t *testing.T) {
 // Retry-After; afterwards there is one log, with every command answered
 // 2xx in it exactly once.
 func TestClusterPostgresPause(t *testing.T) {
+	began := time.Now()
+	defer func() { t.Logf("the test took %v", time.Since(began).Round(time.Millisecond)) }()
 	srv, c := startFaultCluster(t)
+	t.Logf("%v: the cluster serves", time.Since(began).Round(time.Millisecond))
 	collect := collectCheckpoints(c.nodes)
 	l := startLoad(c)
 	defer l.finish()
-	l.waitAnswered(t, time.Time{}, 20)
+	l.waitAnswered(t, time.Time{}, 10)
 
 	before := l.snapshot()
 	at := time.Now()
@@ -525,10 +504,10 @@ func TestClusterPostgresPause(t *testing.T) {
 	time.Sleep(faultPause)
 	srv.Resume()
 	resumed := time.Now()
-	first := l.waitAnswered(t, at, 20)
+	first := l.waitAnswered(t, at, 12)
 	t.Logf("PostgreSQL paused for %v (lease %v); the first command sent after the pause began was answered 2xx %v after it began (%v after SIGCONT); meanwhile %s",
 		resumed.Sub(at).Round(time.Millisecond), clusterLease, first.Round(time.Millisecond), (first - resumed.Sub(at)).Round(time.Millisecond), l.since(before))
-	l.waitAnswered(t, time.Now(), 40)
+	l.waitAnswered(t, time.Now(), 24)
 	l.finish()
 	l.report(t)
 	checkOneLog(t, c, l, collect())
