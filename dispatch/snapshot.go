@@ -12,7 +12,7 @@ import (
 // StateFormat names the encoding of EncodeState. A snapshot in another
 // format is not decoded: a node that meets one replays the log instead.
 // Change it whenever State or a type it holds changes shape.
-const StateFormat = "tenfour-state/1"
+const StateFormat = "tenfour-state/2"
 
 // The snapshot codec writes every field of the state by its Go name, so that
 // what the API hides (json:"-") and what it omits when empty are kept, and
@@ -40,6 +40,9 @@ type stateFields struct {
 	AgencyTypes     map[string][]IncidentType
 	RequestSerial   map[string]int
 	DirectiveSerial map[string]int
+	MessageSerial   int
+	BOLOSerial      int
+	PremiseSerial   map[string]int
 }
 
 func (s *State) fields() stateFields {
@@ -49,6 +52,7 @@ func (s *State) fields() stateFields {
 		Published: s.Published, Messages: s.Messages, BOLOs: s.BOLOs,
 		IncidentSerial: s.incidentSerial, AgencyTypes: s.agencyTypes,
 		RequestSerial: s.requestSerial, DirectiveSerial: s.directiveSerial,
+		MessageSerial: s.messageSerial, BOLOSerial: s.boloSerial, PremiseSerial: s.premiseSerial,
 	}
 }
 
@@ -59,13 +63,17 @@ func stateFrom(f stateFields) *State {
 	s.Published, s.Messages, s.BOLOs = f.Published, f.Messages, f.BOLOs
 	s.incidentSerial, s.agencyTypes = f.IncidentSerial, f.AgencyTypes
 	s.requestSerial, s.directiveSerial = f.RequestSerial, f.DirectiveSerial
+	s.messageSerial, s.boloSerial, s.premiseSerial = f.MessageSerial, f.BOLOSerial, f.PremiseSerial
 	s.rebuild()
 	return s
 }
 
 // rebuild recomputes what the state derives from its records (indexes
 // kept for speed), after it was decoded rather than folded from events.
-func (s *State) rebuild() {}
+func (s *State) rebuild() {
+	s.IndexClosed()   // archive.go
+	s.rebuildTimers() // timerindex.go
+}
 
 // EncodeState encodes the whole state (StateFormat).
 func EncodeState(s *State) ([]byte, error) {

@@ -20,7 +20,7 @@ import (
 // A stalledStore is a real store whose appends and lease requests wait while
 // it is paused: a node stopped (SIGSTOP) in the middle of a commit.
 type stalledStore struct {
-	ledger.Store
+	historyStore
 	mu      sync.Mutex
 	paused  chan struct{}
 	waiting atomic.Int32
@@ -41,12 +41,12 @@ func (s *stalledStore) wait(count bool) {
 
 func (s *stalledStore) Append(ctx context.Context, b store.Batch) error {
 	s.wait(true)
-	return s.Store.Append(ctx, b)
+	return s.historyStore.Append(ctx, b)
 }
 
 func (s *stalledStore) AcquireLease(ctx context.Context, node, url string, ttl time.Duration) (store.Lease, error) {
 	s.wait(false)
-	return s.Store.AcquireLease(ctx, node, url, ttl)
+	return s.historyStore.AcquireLease(ctx, node, url, ttl)
 }
 
 func (s *stalledStore) pause() {
@@ -97,7 +97,7 @@ func TestResetAfterLosingTheLog(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenStore(t, filepath.Join(t.TempDir(), "t.db"))
 	key := MustKey(t)
-	st := &stalledStore{Store: db}
+	st := &stalledStore{historyStore: db}
 	clock := NewClock(time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC), time.Second)
 	sys := dispatch.Actor{System: "test"}
 	a := openNode(t, st, key, "a", clock)
@@ -177,7 +177,7 @@ func rebuild(tb testing.TB, db *sqlite.DB, key *ledger.Key) *dispatch.State {
 // its event lands, once, when the store answers.
 func TestDurableWaitBounded(t *testing.T) {
 	db := MustOpenStore(t, filepath.Join(t.TempDir(), "t.db"))
-	g := &gatedStore{Store: db, arrived: make(chan struct{}), release: make(chan error)}
+	g := &gatedStore{historyStore: db, arrived: make(chan struct{}), release: make(chan error)}
 	sys := dispatch.Actor{System: "test"}
 	e := MustOpenEngineAsync(t, g, sys)
 	done := make(chan error, 1)
@@ -197,7 +197,7 @@ func TestDurableWaitBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := len(e.Seqs("unit", "metro.1a12")); got != 1 || e.Log().Size() != size {
+	if got := len(MustSeqs(t, e, "unit", "metro.1a12")); got != 1 || e.Log().Size() != size {
 		t.Errorf("unit metro.1a12 has %d events (log size %d, stored %d), want 1 and the same size", got, e.Log().Size(), size)
 	}
 }

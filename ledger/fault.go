@@ -207,6 +207,7 @@ func (l *Log) commitBatch(take []*Pending, b store.Batch) bool {
 		}
 		var out outcome
 		var why error
+		conflict := false
 		if u := (*UnavailableError)(nil); errors.As(err, &u) {
 			// Wait before asking again: the store has just refused.
 			u.RetryAfter = max(wait, time.Second)
@@ -220,6 +221,7 @@ func (l *Log) commitBatch(take []*Pending, b store.Batch) bool {
 			wait = min(2*wait, maxRetry)
 			out, why = l.settle(b, nil)
 		} else {
+			conflict = errors.Is(err, store.ErrConflict)
 			out, why = l.settle(b, err)
 		}
 		switch out {
@@ -235,6 +237,13 @@ func (l *Log) commitBatch(take []*Pending, b store.Batch) bool {
 		case waitRetry:
 			err = unavailable(fmt.Errorf("commit events %d-%d: %w", b.Leaves[0].Seq, b.Leaves[len(b.Leaves)-1].Seq, why), wait)
 		case retry:
+			if conflict {
+				// Refused as a conflict though the log ends where the batch
+				// starts: nothing explains it, so it is not tried again at
+				// once, but after a pause, like any refusal.
+				err = unavailable(err, wait)
+				continue
+			}
 			err = l.appendWatched(b)
 		}
 	}

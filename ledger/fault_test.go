@@ -394,3 +394,31 @@ func TestLeaseHeldByAnotherNode(t *testing.T) {
 	b.Close()
 	checkStored(t, db, k, acked)
 }
+
+// A commit refused as a conflict while the log still ends where the batch
+// starts (nothing explains it) is kept and tried again after a pause, like
+// any refusal, and lands once the store takes it.
+func TestCommitInexplicableConflict(t *testing.T) {
+	k := mustKey(t, "tenfour.test/conflict")
+	db := mustOpenStore(t, dbPath(t))
+	f := &faultStore{Store: db}
+	l := mustOpenLog(t, f, k)
+	acked := []*ledger.Pending{mustAppend(t, l, records(0, 1)...)}
+	f.setRefuse(fmt.Errorf("append: a key: %w", store.ErrConflict))
+	kept, err := l.Enqueue(records(1, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the conflict to be tried again", func() bool { return f.refused.Load() >= 2 })
+	var u *ledger.UnavailableError
+	if _, err := l.Enqueue(records(3, 4)); !errors.As(err, &u) || u.Reason != ledger.ReasonStoreUnavailable {
+		t.Errorf("Enqueue while a conflict is retried = %v, want an UnavailableError store_unavailable", err)
+	}
+	f.setRefuse(nil)
+	if err := kept.Wait(); err != nil {
+		t.Fatalf("the kept batch once the store takes it: Wait() = %v", err)
+	}
+	acked = append(acked, kept)
+	l.Close()
+	checkStored(t, db, k, acked)
+}

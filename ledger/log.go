@@ -143,6 +143,8 @@ type Pending struct {
 	// OnCommit.
 	Tag      any
 	key      *store.Idempotency // the idempotency key the group answers, or nil
+	subjects []store.Subject    // the group's subject index (Beside.Subjects)
+	archive  []store.Archived   // the records its events archive (Beside.Archive)
 	hashes   [][]byte           // each entry's stored tree hashes
 	openings []store.Opening
 	err      error
@@ -414,6 +416,36 @@ func (l *Log) EnqueueTagged(recs []Record, tag any) (*Pending, error) {
 // the records, in the transaction that makes them durable, its First and
 // Count set to theirs. A group with no records writes no key.
 func (l *Log) EnqueueKeyed(recs []Record, tag any, key *store.Idempotency) (*Pending, error) {
+	return l.EnqueueWith(recs, tag, Beside{Key: key})
+}
+
+// Beside is what a group of records writes beside its leaves, in the
+// transaction that makes them durable (store.Batch).
+type Beside struct {
+	// Key is the idempotency key the group answers (EnqueueKeyed).
+	Key *store.Idempotency
+	// Subjects index the group's records by subject; each one's Seq is
+	// the index of its record in the group, made the record's sequence
+	// number when the group is sequenced.
+	Subjects []store.Subject
+	// Archive are the records the group's events archive; each one's Seq
+	// is likewise the index of the record that archives it.
+	Archive []store.Archived
+}
+
+// EnqueueWith is EnqueueTagged with what is written beside the records.
+func (l *Log) EnqueueWith(recs []Record, tag any, with Beside) (*Pending, error) {
+	key := with.Key
+	for _, s := range with.Subjects {
+		if s.Seq < 0 || s.Seq >= int64(len(recs)) {
+			return nil, fmt.Errorf("subject %s/%s indexes record %d of %d", s.Kind, s.ID, s.Seq, len(recs))
+		}
+	}
+	for _, a := range with.Archive {
+		if a.Seq < 0 || a.Seq >= int64(len(recs)) {
+			return nil, fmt.Errorf("archived %s %s by record %d of %d", a.Kind, a.ID, a.Seq, len(recs))
+		}
+	}
 	type prepared struct {
 		body  []byte
 		opens []store.Opening
@@ -477,6 +509,16 @@ func (l *Log) EnqueueKeyed(recs []Record, tag any, key *store.Idempotency) (*Pen
 		k := *key
 		k.First, k.Count = p.First, int64(len(recs))
 		p.key = &k
+	}
+	p.subjects = make([]store.Subject, len(with.Subjects))
+	for i, s := range with.Subjects {
+		s.Seq += p.First
+		p.subjects[i] = s
+	}
+	p.archive = make([]store.Archived, len(with.Archive))
+	for i, a := range with.Archive {
+		a.Seq += p.First
+		p.archive[i] = a
 	}
 	l.next += int64(len(recs))
 	l.queue = append(l.queue, p)
@@ -545,6 +587,8 @@ func (l *Log) commitNext() (ok, more bool) {
 	keyed := make(map[string]int) // key → its index in b.Keys
 	for _, p := range take {
 		b.Openings = append(b.Openings, p.openings...)
+		b.Subjects = append(b.Subjects, p.subjects...)
+		b.Archive = append(b.Archive, p.archive...)
 		if p.key == nil {
 			continue
 		}

@@ -2,13 +2,20 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"time"
 
 	"github.com/tenfour-cad/tenfour/auth"
+	"github.com/tenfour-cad/tenfour/dispatch"
 )
+
+// retentionFlag adds --retention, which serve and demo share.
+func retentionFlag(fs *flag.FlagSet, d *time.Duration) {
+	fs.DurationVar(d, "retention", dispatch.DefaultRetention, "how long a closed record (incident, request, message, BOLO, directive, premise) stays in memory before it is archived to the store, where it stays readable")
+}
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve", "tenfour serve — run a tenfour node on a data directory.\n\nThe first start creates the directory, a signing key (log.key), the database\nand a bootstrap administrator (bootstrap-admin.txt). Every start verifies the\nwhole log against its last signed checkpoint and refuses to run if they differ.", stderr)
@@ -26,6 +33,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&m.TLSKey, "tls-key", "", "the certificate's private key `file` (PEM)")
 	fs.BoolVar(&m.TLSSelfSigned, "tls-self-signed", false, "serve HTTPS with a certificate made at start (for trials only)")
 	fs.DurationVar(&m.TokenLife, "token-life", auth.DefaultTokenLife, "how long an API token lives by default and at most")
+	retentionFlag(fs, &m.Retention)
 	level := fs.String("log-level", "info", "log `level`: debug, info, warn, error")
 	tiles := mapTilesFlags(fs)
 	loadMap := mapFlag(fs)

@@ -116,7 +116,8 @@ func logSize(ctx context.Context, q interface {
 	return n, nil
 }
 
-// Append writes the batch in one transaction, whose commit flushes the WAL.
+// Append writes the batch in one transaction, the subject index and the
+// archived records with the leaves; the commit flushes the WAL.
 //
 // Two appenders racing for the same sequence numbers both read the same log
 // size; the second to insert waits on the first's primary key entry and,
@@ -155,6 +156,12 @@ func (db *DB) Append(ctx context.Context, b store.Batch) (err error) {
 		return err
 	}
 	if err := insertKeys(ctx, tx, b.Keys); err != nil {
+		return err
+	}
+	if err := insertSubjects(ctx, tx, b.Subjects, b.Leaves); err != nil {
+		return err
+	}
+	if err := insertArchive(ctx, tx, b.Archive); err != nil {
 		return err
 	}
 	// Delivered to the LISTENers (Changes) when, and only if, this commits.

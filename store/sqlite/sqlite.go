@@ -122,7 +122,8 @@ func logSize(ctx context.Context, q queryer) (int64, error) {
 // less than many, and SQLite limits the parameters of one statement.
 const insertChunk = 256
 
-// Append writes the batch in one transaction; the commit fsyncs the WAL.
+// Append writes the batch in one transaction, the subject index and the
+// archived records with the leaves; the commit fsyncs the WAL.
 func (db *DB) Append(ctx context.Context, b store.Batch) (err error) {
 	defer func() { err = full(err) }()
 	if len(b.Leaves) == 0 {
@@ -173,6 +174,12 @@ func (db *DB) Append(ctx context.Context, b store.Batch) (err error) {
 		}
 	}
 	if err := insertKeys(ctx, tx, b.Keys); err != nil {
+		return err
+	}
+	if err := insertSubjects(ctx, tx, b.Subjects, b.Leaves); err != nil {
+		return err
+	}
+	if err := insertArchive(ctx, tx, b.Archive); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

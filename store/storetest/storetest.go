@@ -25,11 +25,13 @@ import (
 
 // Store is everything a store implements, as the parts of tenfour that use
 // it declare it: the log (ledger.Store), the accounts (auth.Accounts), BOLO
-// photos (http.Photos), idempotency keys (http.Keys), and what no part
-// calls yet but a store must do.
+// photos (http.Photos), idempotency keys (http.Keys), the history of what
+// is not in memory (engine.History), and what no part calls yet but a
+// store must do.
 type Store interface {
 	ledger.Store
 	auth.Accounts
+	History
 
 	// PutPhoto stores a photo under its hash. Storing the same hash again
 	// is no error and changes nothing: the first bytes stay.
@@ -89,6 +91,14 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Fence", testFence},
 		{"Photos", testPhotos},
 		{"Idempotency", testIdempotency},
+		{"Subjects", testSubjects},
+		{"Archive", testArchive},
+		{"ArchiveAtomic", testArchiveAtomic},
+		{"QueryArchive", testQueryArchive},
+		{"ArchivePaging", testArchivePaging},
+		{"ArchiveLimit", testArchiveLimit},
+		{"ArchiveEmpty", testArchiveEmpty},
+		{"SubjectFill", testSubjectFill},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
