@@ -253,7 +253,7 @@ func (s *Server) idempotent(next http.HandlerFunc) http.HandlerFunc {
 		}
 
 		hash := sha256.Sum256([]byte(id))
-		if s.engine.Log().Unsettled(hash[:]) {
+		if s.engine != nil && s.engine.Log().Unsettled(hash[:]) {
 			// The first request was answered 503 while its events waited for
 			// the store; they may land yet, and the key with them. Looked up
 			// now, the key could be missed and the command done twice.
