@@ -199,6 +199,7 @@ func (l *Log) settle(b store.Batch, appendErr error) (outcome, error) {
 // applyMu.
 func (l *Log) commitBatch(take []*Pending, b store.Batch) bool {
 	wait := minRetry
+	regained := false // the lease was granted again after a fence
 	err := l.appendWatched(b)
 	for {
 		if err == nil {
@@ -210,6 +211,7 @@ func (l *Log) commitBatch(take []*Pending, b store.Batch) bool {
 		conflict := false
 		if u := (*UnavailableError)(nil); errors.As(err, &u) {
 			// Wait before asking again: the store has just refused.
+			regained = false // the lease may lapse meanwhile: take it again
 			u.RetryAfter = max(wait, time.Second)
 			l.degrade(u, 0)
 			select {
@@ -222,7 +224,18 @@ func (l *Log) commitBatch(take []*Pending, b store.Batch) bool {
 			out, why = l.settle(b, nil)
 		} else {
 			conflict = errors.Is(err, store.ErrConflict)
+			fenced := errors.Is(err, store.ErrFenced)
+			if fenced && regained {
+				// Fenced at the epoch the store has just granted: this node
+				// cannot append now (its lease lapsed again before the
+				// append, or the store disagrees). Rather than loop, it
+				// gives up its queue and follows; roleLoop leads again when
+				// it can.
+				l.lose(fmt.Errorf("events %d-%d were refused at the epoch just granted to this node: %w", b.Leaves[0].Seq, b.Leaves[len(b.Leaves)-1].Seq, err), take)
+				return true
+			}
 			out, why = l.settle(b, err)
+			regained = fenced && out == retry
 		}
 		switch out {
 		case landed:

@@ -422,3 +422,30 @@ func TestCommitInexplicableConflict(t *testing.T) {
 	l.Close()
 	checkStored(t, db, k, acked)
 }
+
+// A store that fences every append, even at the epoch it has just granted,
+// does not make the sequencer loop: it gives up the batch (ErrFenced), stays
+// up, and sequences again once the store takes its appends.
+func TestFencedAtGrantedEpoch(t *testing.T) {
+	k := mustKey(t, "tenfour.test/refenced")
+	db := mustOpenStore(t, dbPath(t))
+	f := &faultStore{Store: db}
+	resets := make(chan int64, 4)
+	l := openNode(t, f, k, "a", 300*time.Millisecond, resets)
+	acked := []*ledger.Pending{mustAppend(t, l, records(0, 2)...)}
+	f.setRefuse(fmt.Errorf("append at epoch 1: %w", store.ErrFenced))
+	if _, err := l.Append(records(2, 3)); !errors.Is(err, store.ErrFenced) {
+		t.Fatalf("Append on a store that fences every append = %v, want ErrFenced", err)
+	}
+	if d := <-resets; d != 2 {
+		t.Errorf("OnReset(%d), want 2", d)
+	}
+	f.setRefuse(nil)
+	waitFor(t, "the node to sequence again", l.IsSequencer)
+	acked = append(acked, mustAppend(t, l, records(3, 5)...))
+	if l.Err() != nil {
+		t.Fatalf("Err() = %v, want the log running", l.Err())
+	}
+	l.Close()
+	checkStored(t, db, k, acked)
+}
