@@ -51,6 +51,13 @@ func (e *Engine) startFill(ctx context.Context) error {
 	if !ok {
 		return nil
 	}
+	// Once filled, the index is kept whole by every append: asking where
+	// it ends would read all of it, at every start.
+	if done, err := e.meta.Meta(ctx, subjectsComplete); err == nil && done == "yes" {
+		return nil
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("open engine: the subject index: %w", err)
+	}
 	end, err := ix.SubjectIndexEnd(ctx)
 	if err != nil {
 		return fmt.Errorf("open engine: the subject index: %w", err)
@@ -91,9 +98,25 @@ func (e *Engine) flushFill(ctx context.Context) error {
 func (e *Engine) endFill(ctx context.Context) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.fill == nil {
+		return nil
+	}
 	err := e.flushFill(ctx)
 	e.fill = nil
+	if err == nil {
+		err = e.meta.SetMeta(ctx, subjectsComplete, "yes")
+	}
 	return err
+}
+
+// subjectsComplete is the store's meta key that says the subject index
+// holds every event of the log: it was filled, and appends keep it so.
+const subjectsComplete = "subjects.complete"
+
+// metaStore is the store's small key-value table (ledger.Store has it).
+type metaStore interface {
+	Meta(ctx context.Context, key string) (string, error)
+	SetMeta(ctx context.Context, key, value string) error
 }
 
 // subjectsOf returns the index entries of event ev at seq: each of its

@@ -352,6 +352,10 @@ func TestSubjectIndexFilled(t *testing.T) {
 				t.Fatalf("empty the subject index from %d: %v", keep, err)
 			}
 		}
+		// A store from before the index never said it was whole.
+		if _, err := raw.Exec(`DELETE FROM meta WHERE key = 'subjects.complete'`); err != nil {
+			t.Fatalf("forget that the index was whole: %v", err)
+		}
 		raw.Close()
 		db := MustOpenStore(t, path)
 		if end, err := db.SubjectIndexEnd(ctx); err != nil || end > keep {

@@ -67,6 +67,13 @@ type Config struct {
 	// TimerInterval turns it off too. Zero means dispatch.DefaultRetention.
 	Retention       time.Duration
 	ArchiveInterval time.Duration
+	// SnapshotEvery is how many events apart the sequencer saves a
+	// snapshot of the durable state, from which the next start replays
+	// only the events after it (snapshot.go); it saves one at Close too.
+	// Zero means DefaultSnapshotEvery. Negative means no snapshots: none
+	// saved, and every start replays the whole log; so it is with a store
+	// that keeps none (not a ledger.Snapshots).
+	SnapshotEvery int64
 }
 
 // Engine is the live dispatch state and the log it comes from.
@@ -81,14 +88,17 @@ type Engine struct {
 	live *dispatch.State
 	last time.Time // time of the newest event: log time never runs backwards
 
-	viewMu   sync.RWMutex // guards view and viewLast
+	viewMu   sync.RWMutex // guards view, viewSize and viewLast
 	view     *dispatch.State
-	viewLast time.Time // time of the newest durable event
+	viewSize int64     // the events the view holds
+	viewLast time.Time // the time of the newest of them
+	snap     snapshots
 	onCommit func([]*ledger.Pending)
 
 	history   History // the subject index and the archive, in the store
 	retention time.Duration
 	fill      *subjectFill // while Open fills the subject index; guarded by mu
+	meta      metaStore    // the store's meta table: whether the subject index is whole
 
 	hub hub
 
@@ -139,10 +149,19 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		}
 		e.history = h
 	}
+	e.meta = cfg.Store
 	if err := e.startFill(ctx); err != nil {
 		return nil, err
 	}
 	replay := func(r ledger.Replayed) error { return e.replay(ctx, r) }
+	snaps := snapshotStore(cfg.Store)
+	snapEvery := cfg.SnapshotEvery
+	if snapEvery == 0 {
+		snapEvery = DefaultSnapshotEvery
+	}
+	if snaps == nil || snapEvery < 0 {
+		snaps, snapEvery = nil, 0
+	}
 	l, err := ledger.Open(ctx, ledger.Config{
 		Store:              cfg.Store,
 		Key:                cfg.Key,
@@ -153,6 +172,9 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		LeaseTTL:           cfg.LeaseTTL,
 		OnCommit:           e.committed,
 		OnReset:            e.reset,
+		Snapshots:          snaps,
+		SnapshotFormat:     SnapshotFormat,
+		Restore:            e.restore,
 	}, replay)
 	if err != nil {
 		return nil, err
@@ -162,6 +184,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		_ = l.Close()
 		return nil, err
 	}
+	e.startSnapshots(snapEvery, cfg.Logger)
 	e.stopTimers, e.timersDone = make(chan struct{}), make(chan struct{})
 	every := cfg.TimerInterval
 	if every == 0 {
@@ -254,7 +277,7 @@ func (e *Engine) replay(ctx context.Context, r ledger.Replayed) error {
 	e.viewMu.Lock()
 	err = e.view.Apply(ev)
 	if err == nil {
-		e.viewLast = ev.Time
+		e.viewSize, e.viewLast = r.Entry.Seq+1, ev.Time
 	}
 	e.viewMu.Unlock()
 	if err != nil {
@@ -288,9 +311,10 @@ func (e *Engine) committed(ps []*ledger.Pending) {
 				// The live state took this event; the view must too.
 				panic(fmt.Sprintf("engine: view refuses %s at %d: %v", ev.Type, p.First+int64(i), err))
 			}
-			e.viewLast = ev.Time
+			e.viewSize, e.viewLast = p.First+int64(i)+1, ev.Time
 		}
 	}
+	e.snapshotDue()
 	e.viewMu.Unlock()
 	for _, p := range ps {
 		t, _ := p.Tag.(tagged)
@@ -621,5 +645,6 @@ func (e *Engine) Close() error {
 		close(e.stopTimers)
 	}
 	<-e.timersDone
-	return e.log.Close()
+	err := e.stopSnapshots()
+	return errors.Join(err, e.log.Close())
 }

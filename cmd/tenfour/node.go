@@ -43,6 +43,8 @@ type Main struct {
 	KeyFile            string // "": DataDir/log.key, made on first start
 	Origin             string // the origin of a new key; "": tenfour.local/log-<random>
 	CheckpointInterval time.Duration
+	// SnapshotEvery is engine.Config.SnapshotEvery.
+	SnapshotEvery int64
 	// TokenLife is how long an API token lives at most and by default
 	// (auth.Policy.TokenLife); zero is auth.DefaultTokenLife.
 	TokenLife time.Duration
@@ -116,13 +118,13 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Engine, err = engine.Open(ctx, engine.Config{
 		Store: db, Key: key, CheckpointInterval: m.CheckpointInterval, Logger: m.Logger,
 		Node: m.Node, URL: m.Advertise, LeaseTTL: m.LeaseTTL, Map: m.engineMap(),
-		Retention: m.Retention,
+		Retention: m.Retention, SnapshotEvery: m.SnapshotEvery,
 	})
 	if err != nil {
 		return fmt.Errorf("refusing to start: %w", err)
 	}
 	m.Logger.Info("log verified", "events", m.Engine.Log().Size(), "took", time.Since(start).Round(time.Millisecond),
-		"sequencer", m.Engine.Log().IsSequencer())
+		"sequencer", m.Engine.Log().IsSequencer(), "snapshot", m.Engine.Log().Verification().Snapshot)
 	policy := auth.DefaultPolicy()
 	if m.TokenLife > 0 {
 		policy.TokenLife = m.TokenLife

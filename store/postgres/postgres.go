@@ -414,14 +414,27 @@ func (db *DB) ScanOpenings(ctx context.Context, fn func(store.Opening) error) er
 	return nil
 }
 
-// EraseOpening deletes one opening.
+// EraseOpening deletes one opening, and every snapshot made after its
+// event: a snapshot holds the plaintexts of its events' openings, and
+// would bring the erased one back at the next start.
 func (db *DB) EraseOpening(ctx context.Context, seq int64, field string) error {
-	tag, err := db.pool.Exec(ctx, `DELETE FROM openings WHERE seq = $1 AND field = $2`, seq, field)
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("erase opening %d/%s: %w", seq, field, err)
+	}
+	defer tx.Rollback(ctx)
+	tag, err := tx.Exec(ctx, `DELETE FROM openings WHERE seq = $1 AND field = $2`, seq, field)
 	if err != nil {
 		return fmt.Errorf("erase opening %d/%s: %w", seq, field, err)
 	}
 	if tag.RowsAffected() == 0 {
 		return fmt.Errorf("erase opening %d/%s: %w", seq, field, store.ErrNotFound)
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM snapshots WHERE size > $1`, seq); err != nil {
+		return fmt.Errorf("erase opening %d/%s: snapshots: %w", seq, field, err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("erase opening %d/%s: %w", seq, field, err)
 	}
 	return nil
 }

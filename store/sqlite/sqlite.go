@@ -376,14 +376,29 @@ func (db *DB) ScanOpenings(ctx context.Context, fn func(store.Opening) error) er
 	return nil
 }
 
-// EraseOpening deletes one opening.
+// EraseOpening deletes one opening, and every snapshot made after its
+// event: a snapshot holds the plaintexts of its events' openings, and
+// would bring the erased one back at the next start.
 func (db *DB) EraseOpening(ctx context.Context, seq int64, field string) error {
-	res, err := db.w.ExecContext(ctx, `DELETE FROM openings WHERE seq = ? AND field = ?`, seq, field)
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("erase opening %d/%s: %w", seq, field, err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `DELETE FROM openings WHERE seq = ? AND field = ?`, seq, field)
 	if err != nil {
 		return fmt.Errorf("erase opening %d/%s: %w", seq, field, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("erase opening %d/%s: %w", seq, field, store.ErrNotFound)
+	}
+	for _, q := range []string{`DELETE FROM snapshots WHERE size > ?`, `DELETE FROM snapshot_chunks WHERE size > ?`} {
+		if _, err := tx.ExecContext(ctx, q, seq); err != nil {
+			return fmt.Errorf("erase opening %d/%s: snapshots: %w", seq, field, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("erase opening %d/%s: %w", seq, field, err)
 	}
 	return nil
 }

@@ -30,6 +30,7 @@ import (
 // store must do.
 type Store interface {
 	ledger.Store
+	ledger.Snapshots
 	auth.Accounts
 	History
 
@@ -50,9 +51,10 @@ type Store interface {
 	// how many it deleted.
 	DeleteIdempotency(ctx context.Context, before time.Time) (int64, error)
 
-	// EraseOpening deletes one opening (retention, expungement). The leaf and
-	// its commitment are untouched. It returns store.ErrNotFound if there is
-	// none.
+	// EraseOpening deletes one opening (retention, expungement), and every
+	// snapshot made after its event, which holds its plaintext. The leaf
+	// and its commitment are untouched. It returns store.ErrNotFound if
+	// there is none.
 	EraseOpening(ctx context.Context, seq int64, field string) error
 	// CurrentLease returns the sequencer lease as it stands (perhaps
 	// expired), or store.ErrNotFound if none was ever granted.
@@ -99,6 +101,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"ArchiveLimit", testArchiveLimit},
 		{"ArchiveEmpty", testArchiveEmpty},
 		{"SubjectFill", testSubjectFill},
+		{"Snapshots", testSnapshots},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })

@@ -40,27 +40,28 @@ CREATE INDEX archive_type ON archive (kind, type, opened, id);
 CREATE INDEX archive_point ON archive (lat, lon, opened) WHERE lat IS NOT NULL;
 
 -- The agencies that may find an archived record: those it involves, in
--- their order (pos), and its owner, at pos -1 if it is not among them.
--- opened is the record's, so that one day of an agency is one index range.
+-- their order (pos, the key's order, so they are read back unsorted), and
+-- its owner, at pos -1 if it is not among them. opened is the record's, so
+-- that one day of an agency is one index range.
 CREATE TABLE archive_agencies (
     kind   TEXT COLLATE "C" NOT NULL,
     id     TEXT COLLATE "C" NOT NULL,
     agency TEXT NOT NULL,
     pos    INTEGER NOT NULL,
     opened BIGINT NOT NULL,
-    PRIMARY KEY (kind, id, agency),
+    PRIMARY KEY (kind, id, pos),
     FOREIGN KEY (kind, id) REFERENCES archive (kind, id) ON DELETE CASCADE
 );
 CREATE INDEX archive_agencies_opened ON archive_agencies (agency, opened, kind, id);
 
--- The units that took part in an archived record, in their order.
+-- The units that took part in an archived record, in their order (pos).
 CREATE TABLE archive_units (
     kind   TEXT COLLATE "C" NOT NULL,
     id     TEXT COLLATE "C" NOT NULL,
     unit   TEXT NOT NULL,
     pos    INTEGER NOT NULL,
     opened BIGINT NOT NULL,
-    PRIMARY KEY (kind, id, unit),
+    PRIMARY KEY (kind, id, pos),
     FOREIGN KEY (kind, id) REFERENCES archive (kind, id) ON DELETE CASCADE
 );
 CREATE INDEX archive_units_opened ON archive_units (unit, opened, kind, id);
