@@ -122,6 +122,11 @@ func (s *Server) sequenced(next http.HandlerFunc) http.HandlerFunc {
 			timeout = DefaultForwardTimeout
 		}
 		if l.IsSequencer() && !s.awaitDecides(r.Context(), timeout) {
+			if u := l.Refusal(); u != nil && l.IsSequencer() {
+				// The store is full or away: say so, not "no sequencer".
+				s.writeError(w, r, u)
+				return
+			}
 			if l.IsSequencer() {
 				w.Header().Set("Retry-After", "1")
 				s.writeError(w, r, &httpError{status: http.StatusServiceUnavailable, code: "no_sequencer",

@@ -115,6 +115,7 @@ type Log struct {
 	committing []*Pending        // taken off the queue, their commit not yet settled
 	failed     error             // set once; then every append fails
 	degraded   *UnavailableError // set while the store refuses commits
+	renewFault *UnavailableError // set while the store refuses or misses renewals of the lease
 	degradedAt time.Time
 	watch      int64 // counts appendWatched's appends, for its timer
 

@@ -139,6 +139,7 @@ func (l *Log) renew(ctx context.Context) {
 	if err == nil {
 		l.granted(asked)
 	}
+	l.renewal(err)
 	switch {
 	case errors.Is(err, store.ErrConflict):
 		l.lease.Store(&lease)
@@ -154,6 +155,37 @@ func (l *Log) renew(ctx context.Context) {
 	default:
 		l.lease.Store(&lease)
 	}
+}
+
+// renewal keeps why the last renewal of the lease failed, if the store
+// refused it for want of space or did not answer: while the lease runs out
+// for that reason, a command is refused with that reason, not a vaguer one.
+func (l *Log) renewal(err error) {
+	var u *UnavailableError
+	if err != nil && !errors.Is(err, store.ErrConflict) && (errors.Is(err, store.ErrFull) || store.Unreachable(err)) {
+		u = unavailable(err, l.ttl/3)
+	}
+	l.mu.Lock()
+	l.renewFault = u
+	l.mu.Unlock()
+}
+
+// Refusal returns why this node, the sequencer, cannot take a command now,
+// or nil: the log is degraded (Degraded), or the store refused or missed the
+// last renewal of the lease.
+func (l *Log) Refusal() *UnavailableError {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	u := l.degraded
+	if u == nil {
+		u = l.renewFault
+	}
+	if u == nil {
+		return nil
+	}
+	c := *u
+	c.Unknown = false // nothing of the command was sequenced
+	return &c
 }
 
 // whenIdle runs fn under applyMu if no commit is under way and this node

@@ -168,7 +168,7 @@ func readyz(n *node) (health, int, error) {
 // It returns the sequencer and its report.
 func waitSequencer(t testing.TB, nodes []*node, minEpoch int64) (*node, health) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		var (
 			seq     *node
@@ -207,7 +207,7 @@ func waitSequencer(t testing.TB, nodes []*node, minEpoch int64) (*node, health) 
 			for _, n := range nodes {
 				outs = append(outs, fmt.Sprintf("--- %s:\n%s", n.url, n.out))
 			}
-			t.Fatalf("no single ready sequencer above epoch %d after 15s:\n%s\n%s", minEpoch, strings.Join(reports, "\n"), strings.Join(outs, "\n"))
+			t.Fatalf("no single ready sequencer above epoch %d after 60s:\n%s\n%s", minEpoch, strings.Join(reports, "\n"), strings.Join(outs, "\n"))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -190,7 +190,7 @@ func TestPublicLogGivesNothingAway(t *testing.T) {
 			Location dispatch.Location `json:"location"`
 		} `json:"incidents"`
 	}
-	if err := json.Unmarshal(admin.ok(t, "GET", "/api/v1/incidents?all=true", nil), &incidents); err != nil {
+	if err := json.Unmarshal(admin.ok(t, "GET", "/api/v1/incidents?status=all&limit=1000", nil), &incidents); err != nil {
 		t.Fatal(err)
 	}
 	for _, in := range incidents.Incidents {
