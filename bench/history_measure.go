@@ -13,7 +13,6 @@ import (
 	"runtime/metrics"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
@@ -136,11 +135,11 @@ func MeasureHistory(ctx context.Context, opt MeasureOptions) (HistoryMeasurement
 		return m, err
 	}
 	c1 := cpuTime()
-	if m.Priors, m.PriorsN, err = timePriors(e, b, r, opt.Queries); err != nil {
+	if m.Priors, m.PriorsN, err = timePriors(ctx, e, b, r, opt.Queries); err != nil {
 		return m, err
 	}
 	c2 := cpuTime()
-	if m.Day, m.DayN, err = timeDays(e, b, r, opt.Queries); err != nil {
+	if m.Day, m.DayN, err = timeDays(ctx, e, b, r, opt.Queries); err != nil {
 		return m, err
 	}
 	c3 := cpuTime()
@@ -166,7 +165,7 @@ func timeTicks(ctx context.Context, e *engine.Engine, clock *simClock, n int) (L
 // timePriors times n priors queries, each of a probe — an open incident
 // at one of the county's busiest addresses — as its agency's dispatcher
 // asks them (GET /api/v1/incidents/{id}/priors?days=90).
-func timePriors(e *engine.Engine, b HistoryBuild, r *rand.Rand, n int) (Latency, int, error) {
+func timePriors(ctx context.Context, e *engine.Engine, b HistoryBuild, r *rand.Rand, n int) (Latency, int, error) {
 	if len(b.Probes) == 0 {
 		return Latency{}, 0, errors.New("the county has no probe incidents to ask priors of")
 	}
@@ -175,7 +174,7 @@ func timePriors(e *engine.Engine, b HistoryBuild, r *rand.Rand, n int) (Latency,
 		id := b.Probes[r.IntN(len(b.Probes))]
 		agency := id[:strings.LastIndexByte(id[:strings.LastIndexByte(id, '-')], '-')]
 		t0 := time.Now()
-		ps, err := e.Priors(dispatcherOf(agency), id, dispatch.DefaultPriorRadiusM, priorDays)
+		ps, err := e.Priors(ctx, dispatcherOf(agency), id, dispatch.DefaultPriorRadiusM, priorDays)
 		ds = append(ds, time.Since(t0))
 		if err != nil {
 			return Latency{}, 0, fmt.Errorf("priors of %s: %w", id, err)
@@ -187,7 +186,7 @@ func timePriors(e *engine.Engine, b HistoryBuild, r *rand.Rand, n int) (Latency,
 
 // timeDays times n reads of one day's incidents of one agency — a random
 // agency, a random day of the year — as a report asks them.
-func timeDays(e *engine.Engine, b HistoryBuild, r *rand.Rand, n int) (Latency, int, error) {
+func timeDays(ctx context.Context, e *engine.Engine, b HistoryBuild, r *rand.Rand, n int) (Latency, int, error) {
 	days := int(b.End.Sub(b.Start) / (24 * time.Hour))
 	if days < 1 || len(b.Agencies) == 0 {
 		return Latency{}, 0, errors.New("the county has no whole day to read")
@@ -197,7 +196,7 @@ func timeDays(e *engine.Engine, b HistoryBuild, r *rand.Rand, n int) (Latency, i
 		agency := b.Agencies[r.IntN(len(b.Agencies))]
 		from := b.Start.In(historyZone).AddDate(0, 0, r.IntN(days))
 		t0 := time.Now()
-		ins, err := e.IncidentsReceived(supervisorOf(agency), agency, from, from.AddDate(0, 0, 1))
+		ins, err := e.IncidentsReceived(ctx, supervisorOf(agency), agency, from, from.AddDate(0, 0, 1))
 		ds = append(ds, time.Since(t0))
 		if err != nil {
 			return Latency{}, 0, fmt.Errorf("a day of %s: %w", agency, err)
@@ -225,15 +224,6 @@ func residentBytes() (int64, error) {
 		}
 	}
 	return 0, errors.New("resident memory: no VmRSS in /proc/self/status")
-}
-
-// cpuTime returns the CPU time the process has used, user and system.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // loadAverage returns the machine's load average over the last minute, or

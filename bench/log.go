@@ -113,7 +113,7 @@ func AppendLog(ctx context.Context, opt LogOptions) ([]Result, error) {
 				if floor {
 					r, err = runFloor(db, w, opt.Duration)
 				} else {
-					r, err = runLedger(ctx, db, key, w, opt.Duration)
+					r, err = runLedger(ctx, withSubjects{db}, key, w, opt.Duration)
 				}
 				db.Close()
 				if err != nil {
@@ -135,6 +135,25 @@ func AppendLog(ctx context.Context, opt LogOptions) ([]Result, error) {
 type logStore interface {
 	ledger.Store
 	Close() error
+}
+
+// withSubjects is a store whose batches index each event by three
+// subjects (a unit, an incident, the agency), as a dispatch event is, when
+// the ledger gave none: the index is written in the transaction of the
+// events, and a figure without it would flatter.
+type withSubjects struct{ logStore }
+
+func (s withSubjects) Append(ctx context.Context, b store.Batch) error {
+	if len(b.Subjects) == 0 {
+		b.Subjects = make([]store.Subject, 0, 3*len(b.Leaves))
+		for _, l := range b.Leaves {
+			b.Subjects = append(b.Subjects,
+				store.Subject{Kind: "unit", ID: fmt.Sprintf("metro-1a%02d", l.Seq%90+10), Seq: l.Seq},
+				store.Subject{Kind: "incident", ID: fmt.Sprintf("metro-2026-%06d", l.Seq%100000), Seq: l.Seq},
+				store.Subject{Kind: "agency", ID: "metro", Seq: l.Seq})
+		}
+	}
+	return s.logStore.Append(ctx, b)
 }
 
 func openBenchStore(ctx context.Context, kind, path string, pg func(context.Context) (string, error)) (logStore, error) {

@@ -151,7 +151,7 @@ func (c IssueBOLO) Decide(s *State, actor Actor, now time.Time) ([]Event, error)
 	if c.Expires.Sub(now) > MaxBOLOLifetime {
 		return nil, Errorf(EINVALID, "a BOLO lasts at most %d days; issue it again when it runs out", int(MaxBOLOLifetime.Hours()/24))
 	}
-	id := fmt.Sprintf("B%d", len(s.BOLOs)+1)
+	id := fmt.Sprintf("B%d", s.boloSerial+1)
 	private := map[string]string{PrivateBOLODescription: strings.TrimSpace(c.Description)}
 	if plate != "" {
 		private[PrivateBOLOPlate] = plate
@@ -223,7 +223,7 @@ func (b *BOLO) Covers(loc Location) bool {
 		return loc.District != "" && loc.District == b.Area.District
 	case ScopeCircle:
 		c := b.Area.Circle
-		return c != nil && loc.Lat != nil && loc.Lon != nil && distanceM(c.Lat, c.Lon, *loc.Lat, *loc.Lon) <= c.RadiusM
+		return c != nil && loc.Lat != nil && loc.Lon != nil && DistanceM(c.Lat, c.Lon, *loc.Lat, *loc.Lon) <= c.RadiusM
 	}
 	return false
 }
@@ -288,6 +288,7 @@ func (s *State) applyBOLO(e Event) error {
 			Description: e.Private[PrivateBOLODescription], Plate: e.Private[PrivateBOLOPlate],
 			Photos: append([]string{}, d.Photos...), Issued: e.Time, IssuedBy: whoOf(e.Actor), Expires: d.Expires,
 		}
+		s.boloSerial++
 	case *BOLOCancelled:
 		b, ok := s.BOLOs[d.ID]
 		if !ok {

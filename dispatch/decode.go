@@ -50,6 +50,8 @@ func DecodeData(typ string, data json.RawMessage) (any, error) {
 		v = &UnitPreempted{}
 	case TypeUnitCancelled:
 		v = &UnitCancelled{}
+	case TypeRecordsArchived:
+		v = &RecordsArchived{}
 	case TypePositionsSampled:
 		v = &PositionsSampled{}
 	case TypeAgencyTimersSet:

@@ -159,7 +159,7 @@ func (d *Directive) Covers(loc Location, incident string) bool {
 		return loc.District != "" && loc.District == sc.District
 	case ScopeCircle:
 		return loc.Lat != nil && loc.Lon != nil && sc.Circle != nil &&
-			distanceM(sc.Circle.Lat, sc.Circle.Lon, *loc.Lat, *loc.Lon) <= sc.Circle.RadiusM
+			DistanceM(sc.Circle.Lat, sc.Circle.Lon, *loc.Lat, *loc.Lon) <= sc.Circle.RadiusM
 	case ScopePolygon:
 		return loc.Lat != nil && loc.Lon != nil && inPolygon(sc.Polygon, *loc.Lat, *loc.Lon)
 	}
@@ -189,8 +189,11 @@ func (d *Directive) holds() bool { return d.Effect == EffectHold || d.Effect == 
 // show a dispatcher the orders that touch a call.
 func (s *State) DirectivesAt(agency string, loc Location, incident string, now time.Time) []*Directive {
 	var out []*Directive
-	for _, d := range s.Directives {
-		if d.Agency == agency && d.InForce(now) && d.Covers(loc, incident) {
+	// Only a directive still recorded in force can be in force at now:
+	// the expired and revoked, which pile up over the years, are not
+	// looked at.
+	for id := range s.open.directives {
+		if d := s.Directives[id]; d != nil && d.Agency == agency && d.InForce(now) && d.Covers(loc, incident) {
 			out = append(out, d)
 		}
 	}
@@ -239,9 +242,10 @@ func DirectiveID(agency string, year, n int) string {
 // earthRadiusM is the mean radius of the Earth (IUGG), in metres.
 const earthRadiusM = 6_371_008.8
 
-// distanceM returns the great-circle distance between two points, in
-// metres (haversine).
-func distanceM(lat1, lon1, lat2, lon2 float64) float64 {
+// DistanceM is the great-circle distance in metres between two points
+// (haversine): the one measure of "within r metres" for every reader, the
+// archive's included.
+func DistanceM(lat1, lon1, lat2, lon2 float64) float64 {
 	rad := math.Pi / 180
 	dLat, dLon := (lat2-lat1)*rad, (lon2-lon1)*rad
 	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
@@ -495,15 +499,14 @@ func (s *State) checkDirectives(agency string, loc Location, incident, request s
 }
 
 // expireDirectives returns directive.expired for each directive whose
-// expiry has come, by id.
-func (s *State) expireDirectives(actor Actor, now time.Time) []Event {
+// expiry has come, by id: of ids, those the timer index has due at now.
+func (s *State) expireDirectives(actor Actor, now time.Time, ids []string) []Event {
 	var due []*Directive
-	for _, d := range s.Directives {
-		if d.Status == DirectiveInForce && !now.Before(d.Expires) {
+	for _, id := range ids {
+		if d := s.Directives[id]; d != nil && d.Status == DirectiveInForce && !now.Before(d.Expires) {
 			due = append(due, d)
 		}
 	}
-	sortDirectives(due)
 	var evs []Event
 	for _, d := range due {
 		evs = append(evs, Event{

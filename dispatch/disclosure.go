@@ -144,6 +144,9 @@ var PayloadDisclosure = map[string][]FieldRule{
 	// whose user is a commitment as every actor's, and when is the time.
 	TypeAlertAcknowledged: pub("alert", "alert_type"),
 
+	// Record ids are public, and archiving says nothing else.
+	TypeRecordsArchived: pub("incidents", "requests", "messages", "bolos", "directives", "premises"),
+
 	// Audit events: who is the actor (its user a commitment); the facts
 	// public are the kind of failure, counts and times, the route and
 	// roles, and the node that relayed the event (http/relay.go). A

@@ -98,7 +98,7 @@ func (s *State) PossibleDuplicates(in *Incident, now time.Time) []PossibleDuplic
 		if age < 0 || age > window {
 			continue
 		}
-		d := distanceM(*in.Location.Lat, *in.Location.Lon, *o.Location.Lat, *o.Location.Lon)
+		d := DistanceM(*in.Location.Lat, *in.Location.Lon, *o.Location.Lat, *o.Location.Lon)
 		if d > float64(radius) {
 			continue
 		}

@@ -170,7 +170,11 @@ func (a *assistDecision) conflictsOf(d *Directive) {
 		return
 	}
 	var held []*AssistRequest
-	for _, r := range a.s.Requests {
+	for id := range a.s.open.requests { // a closed request awaits nothing
+		r := a.s.Requests[id]
+		if r == nil {
+			continue
+		}
 		ans := r.Answer(d.Agency)
 		if r.Awaiting() && ans != nil && (ans.Answer == AnswerAsked || ans.Answer == AnswerAcknowledged) && d.Covers(r.Location, "") {
 			held = append(held, r)
@@ -241,17 +245,15 @@ func (a *assistDecision) escalate(r *AssistRequest, reason string) {
 // checkMutualAid returns the events of CheckTimers for directives and requests:
 // each directive whose expiry has come expires, then each open request past
 // its deadline escalates one step, by id, for what it waited for (dueReason).
-func (s *State) checkMutualAid(actor Actor, now time.Time) []Event {
-	evs := s.expireDirectives(actor, now)
+// directives and requests are those the timer index has due at now, by id.
+func (s *State) checkMutualAid(actor Actor, now time.Time, directives, requests []string) []Event {
+	evs := s.expireDirectives(actor, now, directives)
 	a := newAssistDecision(s, actor, now)
-	var due []*AssistRequest
-	for _, r := range s.Requests {
-		if r.Status != RequestClosed && r.Deadline != nil && !now.Before(*r.Deadline) {
-			due = append(due, r)
+	for _, id := range requests {
+		r := s.Requests[id]
+		if r == nil || r.Status == RequestClosed || r.Deadline == nil || now.Before(*r.Deadline) {
+			continue
 		}
-	}
-	sortRequests(due)
-	for _, r := range due {
 		a.escalate(a.get(r.ID), r.dueReason())
 	}
 	return append(evs, a.evs...)
@@ -330,8 +332,8 @@ func (s *State) inEmergencyRequest(unit string) bool { return s.emergencyRequest
 
 // emergencyRequest returns the open EMERGENCY request unit raised, if any.
 func (s *State) emergencyRequest(unit string) *AssistRequest {
-	for _, r := range s.Requests {
-		if r.Unit == unit && r.Urgency == UrgencyEmergency && r.Status != RequestClosed {
+	for id := range s.open.requests {
+		if r := s.Requests[id]; r != nil && r.Unit == unit && r.Urgency == UrgencyEmergency && r.Status != RequestClosed {
 			return r
 		}
 	}

@@ -187,7 +187,7 @@ func (c SendMessage) Decide(s *State, actor Actor, now time.Time) ([]Event, erro
 	if len(recipients) > MaxRecipients {
 		return nil, Errorf(EINVALID, "the message would reach %d recipients, more than %d", len(recipients), MaxRecipients)
 	}
-	id := fmt.Sprintf("M%d", len(s.Messages)+1)
+	id := fmt.Sprintf("M%d", s.messageSerial+1)
 	return []Event{{
 		Time: now, Type: TypeMessageSent, Agency: agency, Actor: actor,
 		Subject: map[string]string{"message": id},
@@ -306,6 +306,7 @@ func (s *State) applyMessage(e Event) error {
 			To: slices.Clone(d.To), Recipients: slices.Clone(d.Recipients), Priority: d.Priority,
 			Text: e.Private[PrivateMessage], Delivered: map[string]time.Time{}, Read: map[string]time.Time{},
 		}
+		s.messageSerial++
 	case *MessageReceipt:
 		m, ok := s.Messages[d.Message]
 		if !ok {

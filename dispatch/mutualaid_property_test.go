@@ -369,6 +369,7 @@ func (g mutualAidGen) world() []dispatch.Command {
 // mutualAidStats counts what the property test saw, to prove it saw enough.
 type mutualAidStats struct {
 	events              map[string]int
+	archived            map[string]int // records archived, by kind
 	refused             int
 	deadlinesMet        int // EMERGENCY requests escalated at their deadline
 	emergencyConflicts  int
@@ -628,6 +629,7 @@ func (a *mutualAidRun) decide(actor dispatch.Actor, cmd dispatch.Command) []disp
 	}
 	a.checkConflictsShown(evs, waitingOn)
 	a.checkNeverNone(evs, helping)
+	a.checkArchived(evs)
 	// A held request keeps the deadline it had when the conflict was
 	// shown, and says it is held; no other request does.
 	for id, dl := range a.held {
@@ -909,7 +911,7 @@ func TestMutualAidProperty(t *testing.T) {
 	if testing.Short() {
 		sequences = 1_000 // fewer, never weaker
 	}
-	stats := &mutualAidStats{events: map[string]int{}}
+	stats := &mutualAidStats{events: map[string]int{}, archived: map[string]int{}}
 	start := time.Now()
 	for seq := range sequences {
 		g := mutualAidGen{rand.New(rand.NewPCG(uint64(seq), 6))}
@@ -932,6 +934,12 @@ func TestMutualAidProperty(t *testing.T) {
 			a.advance(a.now.Add(step))
 			cmd, actor := g.command(a.live, a.now)
 			a.decide(actor, cmd)
+			// Records closed a few minutes leave the state as the run goes
+			// on (archive.go), a few at a time, so that the rules above
+			// and the replay meet archiving.
+			if a.seq%4 != 0 {
+				a.decide(dispatch.Actor{System: "timers"}, dispatch.ArchiveClosed{Retention: 3 * time.Minute, Max: 2})
+			}
 		}
 		// Run the clock on until every conflict shown has had its
 		// outcome; an escalation may meet the next one.
@@ -949,6 +957,12 @@ func TestMutualAidProperty(t *testing.T) {
 		}
 		if len(a.held) > 0 {
 			t.Fatalf("sequence %d: requests %v still held by conflicts at %v", seq, slices.Sorted(maps.Keys(a.held)), a.now)
+		}
+		// A snapshot carries the state whole (snapshot.go): decoded, it is
+		// the state encoded, field for field.
+		if c := a.live.Clone(); !reflect.DeepEqual(c, a.live) {
+			t.Fatalf("sequence %d: the state decoded from its snapshot differs:\nrequests %s\nincidents %s\nunits %s",
+				seq, diffMaps(c.Requests, a.live.Requests), diffMaps(c.Incidents, a.live.Incidents), diffMaps(c.Units, a.live.Units))
 		}
 		if !reflect.DeepEqual(a.replayed, a.live) {
 			t.Fatalf("sequence %d: state replayed from the events differs from the live state:\nrequests %s\ndirectives %s",
@@ -976,9 +990,49 @@ func TestMutualAidProperty(t *testing.T) {
 		dispatch.TypeDirectiveIssued: stats.events[dispatch.TypeDirectiveIssued], dispatch.TypeDirectiveRevoked: stats.events[dispatch.TypeDirectiveRevoked],
 		dispatch.TypeDirectiveExpired: stats.events[dispatch.TypeDirectiveExpired], dispatch.TypeDirectiveOverridden: stats.events[dispatch.TypeDirectiveOverridden],
 		dispatch.TypeMutualAidPlanSet: stats.events[dispatch.TypeMutualAidPlanSet],
+		dispatch.TypeRecordsArchived:  stats.events[dispatch.TypeRecordsArchived],
+		"requests archived":           stats.archived[dispatch.ArchiveRequest],
+		"incidents archived":          stats.archived[dispatch.ArchiveIncident],
+		"directives archived":         stats.archived[dispatch.ArchiveDirective],
 	} {
 		if n < sequences/100 {
 			t.Errorf("%s: %d over %d sequences, want at least %d: the generator is too weak", what, n, sequences, sequences/100)
+		}
+	}
+}
+
+// checkArchived checks what records.archived took: records closed at
+// least the retention before (here, 3 minutes), that no open work in the
+// state still names.
+func (a *mutualAidRun) checkArchived(evs []dispatch.Event) {
+	for _, e := range evs {
+		d, ok := e.Data.(*dispatch.RecordsArchived)
+		if !ok {
+			continue
+		}
+		for _, k := range dispatch.ArchiveKinds {
+			a.stats.archived[k] += len(d.IDs(k))
+		}
+		if d.Len() == 0 || d.Len() > 2 {
+			a.t.Fatalf("sequence %d: records.archived of %d records, want 1 or 2 (Max)", a.seq, d.Len())
+		}
+	}
+	s := a.live
+	for _, u := range s.Units {
+		if u.Incident != "" && s.Incidents[u.Incident] == nil || u.Request != "" && s.Requests[u.Request] == nil {
+			a.t.Fatalf("sequence %d: unit %s is on incident %q / request %q, which the state no longer holds", a.seq, u.ID, u.Incident, u.Request)
+		}
+	}
+	for _, r := range s.Requests {
+		if r.Status == dispatch.RequestClosed {
+			continue
+		}
+		for _, ans := range r.Asked {
+			for _, id := range ans.Conflicts {
+				if s.Directives[id] == nil {
+					a.t.Fatalf("sequence %d: open request %s was held by directive %s, which the state no longer holds", a.seq, r.ID, id)
+				}
+			}
 		}
 	}
 }

@@ -201,13 +201,7 @@ func (c RecordPremise) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 		private[PremiseFlagField(i)] = strings.TrimSpace(f.Text)
 	}
 	year := now.UTC().Year()
-	n := 1
-	for _, p := range s.Premises {
-		if p.Agency == c.Agency && p.Entered.UTC().Year() == year {
-			n++
-		}
-	}
-	id := PremiseID(c.Agency, year, n)
+	id := PremiseID(c.Agency, year, s.premiseSerial[serialKey(c.Agency, year)]+1)
 	return []Event{{
 		Time: now, Type: TypePremiseRecorded, Agency: c.Agency, Actor: actor,
 		Subject: map[string]string{"premise": id},
@@ -258,6 +252,10 @@ func (s *State) applyPremiseRecorded(e Event, d *PremiseRecorded) error {
 		ID: d.ID, Agency: e.Agency, Location: d.Location, RadiusM: d.RadiusM, Flags: flags,
 		EnteredBy: whoOf(e.Actor), Entered: e.Time, Status: PremiseInForce,
 	}
+	if s.premiseSerial == nil {
+		s.premiseSerial = make(map[string]int)
+	}
+	s.premiseSerial[serialKey(e.Agency, e.Time.UTC().Year())]++
 	return nil
 }
 
@@ -296,7 +294,7 @@ func (s *State) HazardsAt(agency string, loc Location, now time.Time) []Hazard {
 		if p.Agency != agency || p.Status != PremiseInForce || p.Location.Lat == nil || p.Location.Lon == nil {
 			continue
 		}
-		d := distanceM(*p.Location.Lat, *p.Location.Lon, *loc.Lat, *loc.Lon)
+		d := DistanceM(*p.Location.Lat, *p.Location.Lon, *loc.Lat, *loc.Lon)
 		if d > p.RadiusM {
 			continue
 		}
@@ -346,17 +344,28 @@ type Prior struct {
 // radiusM metres of its point over the days before now, newest first, at
 // most MaxPriors. An incident with no point has none.
 func (s *State) PriorsOf(in *Incident, radiusM float64, days int, now time.Time) []Prior {
+	others := make([]*Incident, 0, len(s.Incidents))
+	for _, o := range s.Incidents {
+		others = append(others, o)
+	}
+	return PriorsAmong(in, others, radiusM, days, now)
+}
+
+// PriorsAmong is PriorsOf over the incidents others: those the state holds,
+// and the archived ones (the engine reads both). Each incident must appear
+// in others once.
+func PriorsAmong(in *Incident, others []*Incident, radiusM float64, days int, now time.Time) []Prior {
 	out := []Prior{}
 	if in.Location.Lat == nil || in.Location.Lon == nil {
 		return out
 	}
 	since := now.Add(-time.Duration(days) * 24 * time.Hour)
-	for _, o := range s.Incidents {
+	for _, o := range others {
 		if o.ID == in.ID || o.Agency != in.Agency || o.Location.Lat == nil || o.Location.Lon == nil ||
 			o.Received.Before(since) || o.Received.After(now) {
 			continue
 		}
-		d := distanceM(*in.Location.Lat, *in.Location.Lon, *o.Location.Lat, *o.Location.Lon)
+		d := DistanceM(*in.Location.Lat, *in.Location.Lon, *o.Location.Lat, *o.Location.Lon)
 		if d > radiusM {
 			continue
 		}

@@ -46,6 +46,24 @@ type Publication struct {
 	By        Who       `json:"by"`
 	Reason    string    `json:"reason,omitempty"`
 	Times     int       `json:"times"`
+	// Facts are what the summaries say of the record, kept when the
+	// record leaves the state (archive.go); nil while it is there. The
+	// API does not show them: Detail and PublicSummary do.
+	Facts *PublishedFacts `json:"-"`
+}
+
+// PublishedFacts are the lines of a publication's summaries (PublicSummary
+// and Detail) about its record.
+type PublishedFacts struct {
+	Title, Where             string // public
+	DetailTitle, DetailWhere string // for those who see the record
+}
+
+// keepFacts keeps what the summaries say of p's record, before it leaves
+// the state.
+func (p *Publication) keepFacts(s *State) {
+	sum, d := s.PublicSummary(p), s.Detail(p)
+	p.Facts = &PublishedFacts{Title: sum.Title, Where: sum.Where, DetailTitle: d.Title, DetailWhere: d.Where}
 }
 
 // PublishTimeline makes the timeline of a request or an incident public,
@@ -57,6 +75,16 @@ type PublishTimeline struct {
 	Kind   string // PublishRequest or PublishIncident
 	ID     string
 	Reason string
+	// Archived is the record when it has left the live state: the engine
+	// reads it from the archive and hands it over, whatever the command
+	// came with. An auditor publishes a timeline weeks after it closed.
+	Archived *ArchivedRef
+}
+
+// archived returns c.Archived if it is the record c names.
+func (c PublishTimeline) archived() (*ArchivedRef, bool) {
+	a := c.Archived
+	return a, a != nil && a.Kind == c.Kind && a.ID == c.ID
 }
 
 // Decide implements Command.
@@ -71,22 +99,32 @@ func (c PublishTimeline) Decide(s *State, actor Actor, now time.Time) ([]Event, 
 	var agency string
 	switch c.Kind {
 	case PublishRequest:
-		r, ok := s.Requests[c.ID]
-		if !ok || !(actor.IsSystem() || r.Concerns(actor.Agency)) {
+		var concerns []string
+		if r, ok := s.Requests[c.ID]; ok {
+			agency, concerns = r.From, r.Agencies()
+			if !actor.IsSystem() && !r.Concerns(actor.Agency) {
+				concerns = nil
+			}
+		} else if a, ok := c.archived(); ok {
+			agency, concerns = a.Agency, slices.Sorted(slices.Values(a.Agencies))
+		}
+		if concerns == nil || !(actor.IsSystem() || slices.Contains(concerns, actor.Agency)) {
 			return nil, Errorf(ENOTFOUND, "request %s does not exist", c.ID)
 		}
-		agency = r.From
-		subject["request"] = r.ID
+		subject["request"] = c.ID
 		// As every event about the request: each agency it concerns
 		// sees it on its stream.
-		subject["agencies"] = strings.Join(r.Agencies(), ",")
+		subject["agencies"] = strings.Join(concerns, ",")
 	case PublishIncident:
-		in, ok := s.Incidents[c.ID]
-		if !ok || !(actor.IsSystem() || actor.Agency == in.Agency) {
+		if in, ok := s.Incidents[c.ID]; ok {
+			agency = in.Agency
+		} else if a, ok := c.archived(); ok {
+			agency = a.Agency
+		}
+		if agency == "" || !(actor.IsSystem() || actor.Agency == agency) {
 			return nil, Errorf(ENOTFOUND, "incident %s does not exist", c.ID)
 		}
-		agency = in.Agency
-		subject["incident"] = in.ID
+		subject["incident"] = c.ID
 	default:
 		return nil, Errorf(EINVALID, "a timeline is published for a request or an incident, not %q", c.Kind)
 	}
@@ -96,17 +134,14 @@ func (c PublishTimeline) Decide(s *State, actor Actor, now time.Time) ([]Event, 
 	}}, nil
 }
 
-// applyPublished folds a timeline.published event.
+// applyPublished folds a timeline.published event. Its record need not be
+// in the state: a closed one may have been archived (archive.go).
 func (s *State) applyPublished(e Event, d *TimelinePublished) error {
 	kind, id, _ := strings.Cut(d.Subject, "/")
 	switch kind {
-	case PublishRequest:
-		if _, ok := s.Requests[id]; !ok {
-			return fmt.Errorf("timeline of request %q published, but it does not exist", id)
-		}
-	case PublishIncident:
-		if _, ok := s.Incidents[id]; !ok {
-			return fmt.Errorf("timeline of incident %q published, but it does not exist", id)
+	case PublishRequest, PublishIncident:
+		if id == "" {
+			return fmt.Errorf("timeline of %q published: no id", d.Subject)
 		}
 	default:
 		return fmt.Errorf("timeline of %q published: not a request or an incident", d.Subject)
@@ -172,6 +207,9 @@ func (s *State) PublicSummary(p *Publication) PublishedSummary {
 			sum.Where = in.Location.District
 		}
 	}
+	if sum.Title == "" && p.Facts != nil {
+		sum.Title, sum.Where = p.Facts.Title, p.Facts.Where
+	}
 	return sum
 }
 
@@ -211,6 +249,9 @@ func (s *State) Detail(p *Publication) PublicationDetail {
 		if in, ok := s.Incidents[p.ID]; ok {
 			d.Title, d.Where = fmt.Sprintf("P%d %s", in.Priority, in.Type), in.Location.Text
 		}
+	}
+	if d.Title == "" && p.Facts != nil {
+		d.Title, d.Where = p.Facts.DetailTitle, p.Facts.DetailWhere
 	}
 	return d
 }

@@ -73,11 +73,14 @@ func TestPublishTimeline(t *testing.T) {
 	})
 }
 
-// TestApplyPublishedUnknown checks that a publication of a record the
-// state does not hold is refused: the log and the code would disagree.
+// TestApplyPublishedUnknown checks that a publication of a timeline of
+// anything but a request or an incident is refused (the log and the code
+// would disagree), and that one of a record the state no longer holds is
+// taken: a closed record leaves the state after its retention window
+// (archive.go), and its timeline can still be published.
 func TestApplyPublishedUnknown(t *testing.T) {
 	s := MustMutualAidWorld(t)
-	for _, subject := range []string{"request/federal-A-2026-000009", "incident/metro-2026-000009", "unit/metro.1a12"} {
+	for _, subject := range []string{"unit/metro.1a12", "incident/", "request"} {
 		err := s.Apply(dispatch.Event{Time: mutualAidT0, Type: dispatch.TypeTimelinePublished, Agency: "metro", Actor: metroSup,
 			Data: &dispatch.TimelinePublished{Subject: subject}})
 		if err == nil {
@@ -86,5 +89,15 @@ func TestApplyPublishedUnknown(t *testing.T) {
 	}
 	if len(s.Published) != 0 {
 		t.Errorf("Published = %v after refused events, want none", s.Published)
+	}
+	for _, subject := range []string{"request/federal-A-2026-000009", "incident/metro-2026-000009"} {
+		err := s.Apply(dispatch.Event{Time: mutualAidT0, Type: dispatch.TypeTimelinePublished, Agency: "metro", Actor: metroSup,
+			Data: &dispatch.TimelinePublished{Subject: subject}})
+		if err != nil {
+			t.Errorf("Apply(timeline.published %s) = %v, want it taken (an archived record's timeline)", subject, err)
+		}
+		if p := s.Published[subject]; p == nil || p.Times != 1 {
+			t.Errorf("Published[%s] = %+v, want one publication", subject, p)
+		}
 	}
 }

@@ -256,7 +256,7 @@ func (s *State) RunCardFor(in *Incident, now time.Time) (RunCard, bool) {
 		}
 		if n := c.Near; n != nil {
 			if in.Location.Lat == nil || in.Location.Lon == nil ||
-				distanceM(*in.Location.Lat, *in.Location.Lon, n.Lat, n.Lon) > float64(n.RadiusM) {
+				DistanceM(*in.Location.Lat, *in.Location.Lon, n.Lat, n.Lon) > float64(n.RadiusM) {
 				continue
 			}
 			score += 16

@@ -37,6 +37,23 @@ type State struct {
 	// agency and year, for their ids.
 	requestSerial   map[string]int
 	directiveSerial map[string]int
+	// messageSerial and boloSerial count the messages sent and the BOLOs
+	// issued, premiseSerial the premise records per agency and year, for
+	// their ids: the records themselves leave the state once archived.
+	messageSerial int
+	boloSerial    int
+	premiseSerial map[string]int
+
+	// closed holds, per kind of record, the closed records in close order,
+	// for archiving (archive.go).
+	closed map[string]*closedQueue
+
+	// timerIdx is when each open record's time comes, for CheckTimers
+	// (timerindex.go); Apply keeps it.
+	timerIdx timerIndex
+	// open is the directives and requests still open (timerindex.go),
+	// for decisions that need not see the closed ones; Apply keeps it.
+	open openWork
 }
 
 // NewState returns an empty State.
@@ -56,6 +73,7 @@ func NewState() *State {
 		BOLOs:           make(map[string]*BOLO),
 		requestSerial:   make(map[string]int),
 		directiveSerial: make(map[string]int),
+		premiseSerial:   make(map[string]int),
 	}
 }
 
@@ -63,6 +81,15 @@ func NewState() *State {
 // state, so an error here means the log and the code disagree: the caller
 // must stop, not skip the event.
 func (s *State) Apply(e Event) error {
+	defer func() { s.retime(e) }() // whatever the event changed, even refused
+	if err := s.apply(e); err != nil {
+		return err
+	}
+	s.noteClosed(e) // archive.go
+	return nil
+}
+
+func (s *State) apply(e Event) error {
 	// A late entry's change took place at its claimed time (late.go); an
 	// incident's entry into CAD stays the event's time.
 	if _, created := e.Data.(*IncidentCreated); !created {
@@ -174,6 +201,8 @@ func (s *State) Apply(e Event) error {
 		// Access is accounted for in the log; it changes no dispatch state.
 	case *AlertAcknowledged:
 		// Who saw an alert is a fact of the record; no state follows from it.
+	case *RecordsArchived:
+		return s.applyArchived(e, d)
 	default:
 		return s.applyMutualAid(e) // mutual aid: plans, requests, directives
 	}

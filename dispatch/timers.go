@@ -2,7 +2,6 @@ package dispatch
 
 import (
 	"fmt"
-	"sort"
 	"time"
 )
 
@@ -105,9 +104,13 @@ func (CheckTimers) Decide(s *State, actor Actor, now time.Time) ([]Event, error)
 	if !actor.IsSystem() {
 		return nil, Errorf(EFORBIDDEN, "timers are checked by tenfour itself")
 	}
+	// Only what the timer index says is due at now is looked at
+	// (timerindex.go), each kind in id order, as alerts have always come.
+	due := s.timerIdx.dueAt(now)
 	var evs []Event
-	for _, in := range s.incidentsByID() {
-		if in.Status != IncidentPending || in.Priority > 1 || in.PendingAlerted {
+	for _, id := range due[timerPending] {
+		in := s.Incidents[id]
+		if in == nil || in.Status != IncidentPending || in.Priority > 1 || in.PendingAlerted {
 			continue
 		}
 		waited := now.Sub(in.Received)
@@ -120,8 +123,9 @@ func (CheckTimers) Decide(s *State, actor Actor, now time.Time) ([]Event, error)
 			Data:    &IncidentPendingAlert{Incident: in.ID, Priority: in.Priority, PendingSeconds: int(waited.Seconds())},
 		})
 	}
-	for _, u := range s.UnitList("") {
-		if u.Status != StatusOnScene || u.SafetyChecked.Equal(u.StatusSince) {
+	for _, id := range due[timerSafety] {
+		u := s.Units[id]
+		if u == nil || u.Status != StatusOnScene || u.SafetyChecked.Equal(u.StatusSince) {
 			continue
 		}
 		onScene := now.Sub(u.StatusSince)
@@ -135,7 +139,7 @@ func (CheckTimers) Decide(s *State, actor Actor, now time.Time) ([]Event, error)
 		})
 	}
 	// Directives expire and assistance requests escalate on the same clock.
-	return append(evs, s.checkMutualAid(actor, now)...), nil
+	return append(evs, s.checkMutualAid(actor, now, due[timerDirective], due[timerRequest])...), nil
 }
 
 func (t Timers) pendingAlert() time.Duration {
@@ -149,17 +153,6 @@ func (s *State) timers(agency string) Timers {
 		return *a.Timers
 	}
 	return DefaultTimers
-}
-
-// incidentsByID returns the incidents in id order, so that alerts come out
-// in the same order on every replay.
-func (s *State) incidentsByID() []*Incident {
-	out := make([]*Incident, 0, len(s.Incidents))
-	for _, in := range s.Incidents {
-		out = append(out, in)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
 }
 
 // applyTimers folds the timer events into the state.

@@ -345,43 +345,54 @@ func VisiblePublication(s *State, p *Publication, a Actor) (PublicationDetail, b
 func TimelineMembers(s *State, kind, id string) (members []string, ds []Directive, ok bool) {
 	switch kind {
 	case TimelineRequest:
-		rq, found := s.Requests[id]
-		if !found {
-			return nil, nil, false
+		if rq, found := s.Requests[id]; found {
+			members, ds = RequestTimelineMembers(s, rq)
+			return members, ds, true
 		}
-		members = []string{"request/" + id}
-		for _, a := range rq.Asked {
-			for _, d := range a.Conflicts {
-				members = append(members, "directive/"+d)
-			}
-		}
-		for _, d := range s.Directives {
-			if slices.Contains(rq.Agencies(), d.Agency) && d.Covers(rq.Location, "") {
-				ds = append(ds, deepCopy(*d))
-			}
-		}
-		return members, ds, true
 	case TimelineIncident:
-		in, found := s.Incidents[id]
-		if !found {
-			return nil, nil, false
+		if in, found := s.Incidents[id]; found {
+			members, ds = IncidentTimelineMembers(s, in)
+			return members, ds, true
 		}
-		members = []string{"incident/" + id}
-		for _, d := range s.Directives {
-			if d.Agency == in.Agency && d.Covers(in.Location, in.ID) {
-				ds = append(ds, deepCopy(*d))
-				members = append(members, "directive/"+d.ID)
-			}
-		}
-		for q := slices.Clone(in.Merged); len(q) > 0; q = q[1:] {
-			members = append(members, "incident/"+q[0])
-			if m, ok := s.Incidents[q[0]]; ok {
-				q = append(q, m.Merged...)
-			}
-		}
-		return members, ds, true
 	}
 	return nil, nil, false
+}
+
+// RequestTimelineMembers is TimelineMembers of request rq, which may be
+// one the state no longer holds (an archived one).
+func RequestTimelineMembers(s *State, rq *AssistRequest) (members []string, ds []Directive) {
+	members = []string{"request/" + rq.ID}
+	for _, a := range rq.Asked {
+		for _, d := range a.Conflicts {
+			members = append(members, "directive/"+d)
+		}
+	}
+	for _, d := range s.Directives {
+		if slices.Contains(rq.Agencies(), d.Agency) && d.Covers(rq.Location, "") {
+			ds = append(ds, deepCopy(*d))
+		}
+	}
+	return members, ds
+}
+
+// IncidentTimelineMembers is TimelineMembers of incident in, which may be
+// one the state no longer holds (an archived one); of the incidents merged
+// into it, those the state no longer holds add only their own events.
+func IncidentTimelineMembers(s *State, in *Incident) (members []string, ds []Directive) {
+	members = []string{"incident/" + in.ID}
+	for _, d := range s.Directives {
+		if d.Agency == in.Agency && d.Covers(in.Location, in.ID) {
+			ds = append(ds, deepCopy(*d))
+			members = append(members, "directive/"+d.ID)
+		}
+	}
+	for q := slices.Clone(in.Merged); len(q) > 0; q = q[1:] {
+		members = append(members, "incident/"+q[0])
+		if m, ok := s.Incidents[q[0]]; ok {
+			q = append(q, m.Merged...)
+		}
+	}
+	return members, ds
 }
 
 // deepCopy copies v through its JSON form: what an answer shows of it is

@@ -50,8 +50,8 @@ func TestAcknowledgeAlert(t *testing.T) {
 	}
 	for _, subject := range []string{"unit/metro.1a1", "request/" + ev.Subject["request"]} {
 		kind, id, _ := strings.Cut(subject, "/")
-		if !slices.Contains(e.Seqs(kind, id), res.First) {
-			t.Errorf("Seqs(%s) = %v, want the acknowledgement %d among them", subject, e.Seqs(kind, id), res.First)
+		if !slices.Contains(MustSeqs(t, e, kind, id), res.First) {
+			t.Errorf("Seqs(%s) = %v, want the acknowledgement %d among them", subject, MustSeqs(t, e, kind, id), res.First)
 		}
 	}
 	if ev.Subject["request"] == "" {

@@ -12,6 +12,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -54,6 +55,23 @@ type Config struct {
 	// installation without a map: no text is verified and no point has a
 	// district.
 	Map Map
+	// History is where the engine reads what is not in memory: the
+	// events of a subject, the archived records (history.go). Nil means
+	// Store, which must then implement it.
+	History History
+	// Retention is how long a closed record stays in memory before the
+	// sequencer archives it (dispatch.ArchiveClosed), checked every
+	// ArchiveInterval (zero: every minute) with the timers: a negative
+	// TimerInterval turns it off too. Zero means dispatch.DefaultRetention.
+	Retention       time.Duration
+	ArchiveInterval time.Duration
+	// SnapshotEvery is how many events apart the sequencer saves a
+	// snapshot of the durable state, from which the next start replays
+	// only the events after it (snapshot.go); it saves one at Close too.
+	// Zero means DefaultSnapshotEvery. Negative means no snapshots: none
+	// saved, and every start replays the whole log; so it is with a store
+	// that keeps none (not a ledger.Snapshots).
+	SnapshotEvery int64
 }
 
 // Engine is the live dispatch state and the log it comes from.
@@ -68,10 +86,17 @@ type Engine struct {
 	live *dispatch.State
 	last time.Time // time of the newest event: log time never runs backwards
 
-	viewMu   sync.RWMutex // guards view and subjects
+	viewMu   sync.RWMutex // guards view, viewSize and viewLast
 	view     *dispatch.State
-	subjects map[string][]int64 // "kind/id" → the sequence numbers of its durable events
+	viewSize int64     // the events the view holds
+	viewLast time.Time // the time of the newest of them
+	snap     snapshots
 	onCommit func([]*ledger.Pending)
+
+	history   History // the subject index and the archive, in the store
+	retention time.Duration
+	fill      *subjectFill // while Open fills the subject index; guarded by mu
+	meta      metaStore    // the store's meta table: whether the subject index is whole
 
 	hub hub
 
@@ -91,14 +116,15 @@ type Result struct {
 // Open opens the ledger on the store, rebuilding the state from every event.
 func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	e := &Engine{
-		clock:    cfg.Clock,
-		live:     dispatch.NewState(),
-		view:     dispatch.NewState(),
-		subjects: make(map[string][]int64),
-		onCommit: cfg.OnCommit,
-		pos:      positions{index: geo.NewIndex(), last: make(map[string]dispatch.Position), sampled: make(map[string]time.Time)},
-		places:   dispatch.NoPlaces{},
-		metric:   recommend.Grid{},
+		clock:     cfg.Clock,
+		live:      dispatch.NewState(),
+		view:      dispatch.NewState(),
+		onCommit:  cfg.OnCommit,
+		history:   cfg.History,
+		retention: cfg.Retention,
+		pos:       positions{index: geo.NewIndex(), last: make(map[string]dispatch.Position), sampled: make(map[string]time.Time)},
+		places:    dispatch.NoPlaces{},
+		metric:    recommend.Grid{},
 	}
 	if cfg.Map != nil {
 		e.geo, e.places = cfg.Map, newMapPlaces(cfg.Map)
@@ -107,6 +133,32 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	if e.clock == nil {
 		e.clock = time.Now
+	}
+	if e.retention == 0 {
+		e.retention = dispatch.DefaultRetention
+	}
+	if e.retention < 0 {
+		return nil, fmt.Errorf("open engine: the retention %s is negative", e.retention)
+	}
+	if e.history == nil {
+		h, ok := cfg.Store.(History)
+		if !ok {
+			return nil, fmt.Errorf("open engine: the store (%T) keeps no history (engine.History), and Config.History is not set", cfg.Store)
+		}
+		e.history = h
+	}
+	e.meta = cfg.Store
+	if err := e.startFill(ctx); err != nil {
+		return nil, err
+	}
+	replay := func(r ledger.Replayed) error { return e.replay(ctx, r) }
+	snaps := snapshotStore(cfg.Store)
+	snapEvery := cfg.SnapshotEvery
+	if snapEvery == 0 {
+		snapEvery = DefaultSnapshotEvery
+	}
+	if snaps == nil || snapEvery < 0 {
+		snaps, snapEvery = nil, 0
 	}
 	l, err := ledger.Open(ctx, ledger.Config{
 		Store:              cfg.Store,
@@ -117,11 +169,19 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		URL:                cfg.URL,
 		LeaseTTL:           cfg.LeaseTTL,
 		OnCommit:           e.committed,
-	}, e.replay)
+		Snapshots:          snaps,
+		SnapshotFormat:     SnapshotFormat,
+		Restore:            e.restore,
+	}, replay)
 	if err != nil {
 		return nil, err
 	}
 	e.log = l
+	if err := e.endFill(ctx); err != nil {
+		_ = l.Close()
+		return nil, err
+	}
+	e.startSnapshots(snapEvery, cfg.Logger)
 	e.stopTimers, e.timersDone = make(chan struct{}), make(chan struct{})
 	every := cfg.TimerInterval
 	if every == 0 {
@@ -131,8 +191,15 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if sample == 0 {
 		sample = time.Minute
 	}
+	archive := cfg.ArchiveInterval
+	if archive == 0 {
+		archive = time.Minute
+	}
+	if every < 0 {
+		archive = -1 // archiving runs with the timers
+	}
 	if every > 0 || sample > 0 {
-		go e.timerLoop(every, sample, cfg.Logger)
+		go e.timerLoop(every, sample, archive, cfg.Logger)
 	} else {
 		close(e.timersDone)
 	}
@@ -141,9 +208,10 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 
 // timerLoop raises the dispatch timers' alerts as their time comes. Only the
 // sequencer decides them; on another node the check is refused and skipped.
-// It also samples the units' positions into the log. A negative interval
-// turns either off.
-func (e *Engine) timerLoop(every, sample time.Duration, logger *slog.Logger) {
+// It also samples the units' positions into the log, and archives the
+// records closed for the retention window (at start, then every archive
+// interval). A negative interval turns any of them off.
+func (e *Engine) timerLoop(every, sample, archive time.Duration, logger *slog.Logger) {
 	defer close(e.timersDone)
 	ticker := func(d time.Duration) (<-chan time.Time, func()) {
 		if d < 0 {
@@ -156,14 +224,25 @@ func (e *Engine) timerLoop(every, sample time.Duration, logger *slog.Logger) {
 	defer stopT()
 	samples, stopS := ticker(sample)
 	defer stopS()
+	archives, stopA := ticker(archive)
+	defer stopA()
+	// The first check of the timers archives too: a node that starts
+	// after a long stop has a backlog, which need not wait a minute.
+	archiveFirst := archive > 0
 	for {
 		var err error
 		select {
 		case <-e.stopTimers:
 			return
+		case <-archives:
+			e.archiveLogged(logger)
 		case <-timers:
 			if e.log.IsSequencer() {
 				_, err = e.Execute(context.Background(), dispatch.Actor{System: "timers"}, dispatch.CheckTimers{})
+			}
+			if archiveFirst {
+				archiveFirst = false
+				e.archiveLogged(logger)
 			}
 		case <-samples:
 			if e.log.IsSequencer() {
@@ -178,20 +257,23 @@ func (e *Engine) timerLoop(every, sample time.Duration, logger *slog.Logger) {
 
 // replay folds a stored event into both states: at start, every event of the
 // log; on a follower, every event the sequencer appends.
-func (e *Engine) replay(r ledger.Replayed) error {
+func (e *Engine) replay(ctx context.Context, r ledger.Replayed) error {
 	ev, err := FromEntry(r.Entry, r.Openings)
 	if err != nil {
 		return err
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if err := e.fillEvent(ctx, r.Entry.Seq, ev); err != nil {
+		return err
+	}
 	if err := e.live.Apply(ev); err != nil {
 		return err
 	}
 	e.viewMu.Lock()
 	err = e.view.Apply(ev)
 	if err == nil {
-		e.index(r.Entry.Seq, ev)
+		e.viewSize, e.viewLast = r.Entry.Seq+1, ev.Time
 	}
 	e.viewMu.Unlock()
 	if err != nil {
@@ -225,9 +307,10 @@ func (e *Engine) committed(ps []*ledger.Pending) {
 				// The live state took this event; the view must too.
 				panic(fmt.Sprintf("engine: view refuses %s at %d: %v", ev.Type, p.First+int64(i), err))
 			}
-			e.index(p.First+int64(i), ev)
+			e.viewSize, e.viewLast = p.First+int64(i)+1, ev.Time
 		}
 	}
+	e.snapshotDue()
 	e.viewMu.Unlock()
 	for _, p := range ps {
 		t, _ := p.Tag.(tagged)
@@ -419,16 +502,6 @@ func ToRecord(ev dispatch.Event) (ledger.Record, error) {
 	}, nil
 }
 
-func (e *Engine) index(seq int64, ev dispatch.Event) {
-	for k, id := range ev.Subject {
-		if k == "agencies" {
-			continue // a list for the stream's filter, not an id to look up
-		}
-		key := k + "/" + id
-		e.subjects[key] = append(e.subjects[key], seq)
-	}
-}
-
 // Execute decides cmd for actor and records its events. It returns once they
 // are durable; a command whose events could not be made durable returns an
 // error and the engine stops taking commands (the ledger fails closed).
@@ -445,6 +518,9 @@ func (e *Engine) Execute(ctx context.Context, actor dispatch.Actor, cmd dispatch
 	if cmd, err = e.alertOf(ctx, cmd); err != nil {
 		return Result{}, err
 	}
+	if cmd, err = e.archivedFor(ctx, cmd); err != nil {
+		return Result{}, err
+	}
 	e.mu.Lock()
 	now := e.clock().UTC()
 	if now.Before(e.last) {
@@ -453,16 +529,22 @@ func (e *Engine) Execute(ctx context.Context, actor dispatch.Actor, cmd dispatch
 	evs, err := dispatch.Decide(e.live, cmd, actor, now) // with cross-staffing's follow-ups
 	if err != nil {
 		e.mu.Unlock()
-		return Result{}, err
+		return Result{}, e.refusal(ctx, actor, cmd, err)
 	}
 	recs := make([]ledger.Record, len(evs))
+	with := ledger.Beside{Key: idempotencyOf(ctx)}
 	for i, ev := range evs {
 		if recs[i], err = ToRecord(ev); err != nil {
 			e.mu.Unlock()
 			return Result{}, err
 		}
+		with.Subjects = append(with.Subjects, subjectsOf(int64(i), ev)...)
+		if with.Archive, err = e.archiveRows(with.Archive, int64(i), ev); err != nil {
+			e.mu.Unlock()
+			return Result{}, err
+		}
 	}
-	p, err := e.log.EnqueueKeyed(recs, tagged{evs, recs}, idempotencyOf(ctx))
+	p, err := e.log.EnqueueWith(recs, tagged{evs, recs}, with)
 	if err != nil {
 		e.mu.Unlock()
 		return Result{}, fmt.Errorf("record %T: %w", cmd, err)
@@ -494,11 +576,14 @@ func (e *Engine) Read(fn func(s *dispatch.State)) {
 }
 
 // Seqs returns the sequence numbers of the events about kind/id ("incident",
-// "metro-2026-000001"), in log order, as far as they are durable.
-func (e *Engine) Seqs(kind, id string) []int64 {
-	e.viewMu.RLock()
-	defer e.viewMu.RUnlock()
-	return slices.Clone(e.subjects[kind+"/"+id])
+// "metro-2026-000001"), in log order, as far as they are durable: the
+// store's subject index, which holds those of archived records too.
+func (e *Engine) Seqs(ctx context.Context, kind, id string) ([]int64, error) {
+	seqs, err := e.history.SubjectSeqs(ctx, kind, id)
+	if err != nil {
+		return nil, fmt.Errorf("events of %s %s: %w", kind, id, err)
+	}
+	return seqs, nil
 }
 
 // Now returns the domain's time: what a command decided now would be
@@ -517,5 +602,6 @@ func (e *Engine) Close() error {
 		close(e.stopTimers)
 	}
 	<-e.timersDone
-	return e.log.Close()
+	err := e.stopSnapshots()
+	return errors.Join(err, e.log.Close())
 }

@@ -1,12 +1,15 @@
 package engine
 
 import (
+	"context"
 	"encoding/json"
+	"math"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/store"
 )
 
 // Typed reads: every entrance reads the durable view through these, as an
@@ -162,8 +165,10 @@ func (e *Engine) Positions(a dispatch.Actor) []dispatch.Position {
 	return out
 }
 
-// Incidents returns the incidents the actor sees, redacted for it, with
-// the hazards over their places now (dispatch.VisibleIncident).
+// Incidents returns the incidents in memory (open work, and those closed
+// within the retention window) that the actor sees, redacted for it, with
+// the hazards over their places now (dispatch.VisibleIncident). Lists go
+// through IncidentPage, which reads the archive too.
 func (e *Engine) Incidents(a dispatch.Actor) []dispatch.Incident {
 	now := e.Now()
 	out := []dispatch.Incident{}
@@ -205,20 +210,52 @@ func (e *Engine) Unverified(a dispatch.Actor) []dispatch.Incident {
 }
 
 // Priors returns the other incidents of incident id's agency received
-// within radiusM of its place over the days before now, if the actor sees
-// it (dispatch.State.PriorsOf).
-func (e *Engine) Priors(a dispatch.Actor, id string, radiusM float64, days int) ([]dispatch.Prior, error) {
+// within radiusM of its place over the days before now, from memory and
+// the archive, newest first, at most dispatch.MaxPriors, if the actor sees
+// it (dispatch.PriorsAmong). Incident id may itself be archived.
+func (e *Engine) Priors(ctx context.Context, a dispatch.Actor, id string, radiusM float64, days int) ([]dispatch.Prior, error) {
 	now := e.Now()
-	var out []dispatch.Prior
-	found := false
+	var in *dispatch.Incident
+	var mem []dispatch.Prior
 	e.read(func(s *dispatch.State) {
-		if in, ok := s.Incidents[id]; ok && a.Sees(in.Agency) {
-			found, out = true, s.PriorsOf(in, radiusM, days, now)
+		if x, ok := s.Incidents[id]; ok && a.Sees(x.Agency) {
+			c := *x
+			in, mem = &c, s.PriorsOf(x, radiusM, days, now)
 		}
 	})
-	if !found {
-		return nil, notFound("incident", id)
+	if in == nil {
+		old, found, err := archived[dispatch.Incident](ctx, e, dispatch.TimelineIncident, id)
+		if err != nil {
+			return nil, err
+		}
+		if !found || !a.Sees(old.Agency) {
+			return nil, notFound("incident", id)
+		}
+		in = old
+		e.read(func(s *dispatch.State) { mem = s.PriorsOf(in, radiusM, days, now) })
 	}
+	if in.Location.Lat == nil || in.Location.Lon == nil {
+		return []dispatch.Prior{}, nil
+	}
+	// The archive's, by the same rule (PriorsAmong), then the newest of
+	// both, each incident once.
+	sys := dispatch.Actor{System: "priors"}
+	q := IncidentQuery{Agency: in.Agency, From: now.Add(-time.Duration(days) * 24 * time.Hour), To: now.Add(time.Nanosecond),
+		Lat: in.Location.Lat, Lon: in.Location.Lon, RadiusM: radiusM}
+	var old []*dispatch.Incident
+	err := e.scanArchive(ctx, q.archiveQuery(sys, ""), nil, dispatch.MaxPriors+1, func(r store.Archived) (bool, error) {
+		o, err := decodeArchived[dispatch.Incident](r)
+		if err != nil || o.ID == id || !q.keeps(o, sys, "") {
+			return false, err
+		}
+		old = append(old, o)
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out, _ := mergePage(mem, dispatch.PriorsAmong(in, old, radiusM, days, now),
+		func(p dispatch.Prior) (time.Time, string) { return p.Received, p.Incident }, dispatch.MaxPriors)
 	return out, nil
 }
 
@@ -261,11 +298,13 @@ func (e *Engine) CallDuplicates(a dispatch.Actor, agency, typ string, lat, lon f
 }
 
 // IncidentsReceived returns the incidents of agency ("" for every agency
-// the actor sees) received in [from, to), in no order, redacted for the
-// actor: what a report counts. An unknown agency is not found.
-func (e *Engine) IncidentsReceived(a dispatch.Actor, agency string, from, to time.Time) ([]dispatch.Incident, error) {
+// the actor sees) received in [from, to), from memory and the archive, each
+// once, in no order, redacted for the actor: what a report counts. An
+// unknown agency is not found.
+func (e *Engine) IncidentsReceived(ctx context.Context, a dispatch.Actor, agency string, from, to time.Time) ([]dispatch.Incident, error) {
 	var out []dispatch.Incident
 	known := true
+	inMemory := map[string]bool{}
 	e.read(func(s *dispatch.State) {
 		if _, ok := s.Agencies[agency]; agency != "" && !ok {
 			known = false
@@ -274,6 +313,7 @@ func (e *Engine) IncidentsReceived(a dispatch.Actor, agency string, from, to tim
 		// Not IncidentList: a report needs no order, and the read lock is
 		// held for as short a time as can be.
 		for _, in := range s.Incidents {
+			inMemory[in.ID] = true
 			if (agency == "" || in.Agency == agency) && a.Sees(in.Agency) && !in.Received.Before(from) && in.Received.Before(to) {
 				out = append(out, dispatch.RedactIncident(in, a))
 			}
@@ -282,7 +322,21 @@ func (e *Engine) IncidentsReceived(a dispatch.Actor, agency string, from, to tim
 	if !known {
 		return nil, dispatch.Errorf(dispatch.ENOTFOUND, "agency %q does not exist", agency)
 	}
-	return out, nil
+	if !a.SeesAll() && (a.Agency == "" || agency != "" && agency != a.Agency) {
+		return out, nil
+	}
+	// The archive, page by page through the store, every record of the
+	// range: a report counts them all.
+	q := IncidentQuery{Agency: agency, From: from, To: to}
+	err := e.scanArchive(ctx, q.archiveQuery(a, ""), nil, math.MaxInt, func(r store.Archived) (bool, error) {
+		in, err := decodeArchived[dispatch.Incident](r)
+		if err != nil || inMemory[in.ID] || !q.keeps(in, a, "") {
+			return false, err
+		}
+		out = append(out, dispatch.RedactIncident(in, a))
+		return true, nil
+	})
+	return out, err
 }
 
 // Premises returns the premise records the actor sees, of status if not "".
@@ -308,7 +362,8 @@ func (e *Engine) Premise(a dispatch.Actor, id string) (dispatch.Premise, error) 
 	}, "premise record", id)
 }
 
-// Requests returns the assistance requests the actor sees, newest first.
+// Requests returns the assistance requests in memory that the actor sees,
+// newest first. Lists go through RequestPage, which reads the archive too.
 func (e *Engine) Requests(a dispatch.Actor) []dispatch.AssistRequest {
 	out := []dispatch.AssistRequest{}
 	e.read(func(s *dispatch.State) {
@@ -474,16 +529,13 @@ type TimelineEvents struct {
 
 // Timeline returns the events of the timeline of kind/id ("request",
 // "incident"), if the actor may see it (dispatch.TimelineVisible); another
-// agency's is not found.
-func (e *Engine) Timeline(a dispatch.Actor, kind, id string) (TimelineEvents, error) {
-	var out TimelineEvents
-	found := false
-	e.read(func(s *dispatch.State) {
-		if !dispatch.TimelineVisible(s, kind, id, a) {
-			return
-		}
-		out, found = e.timeline(s, kind, id)
-	})
+// agency's is not found. The record may be archived: its visibility is
+// then decided on the archived record, by the same rule.
+func (e *Engine) Timeline(ctx context.Context, a dispatch.Actor, kind, id string) (TimelineEvents, error) {
+	out, found, err := e.timeline(ctx, kind, id, a)
+	if err != nil {
+		return out, err
+	}
 	if !found {
 		return out, notFound(kind, id)
 	}
@@ -493,36 +545,80 @@ func (e *Engine) Timeline(a dispatch.Actor, kind, id string) (TimelineEvents, er
 // PublishedTimeline returns the publication of the timeline of kind/id and
 // its events, for anyone: a published timeline is public (its leaves carry
 // private fields only as commitments). One never published is not found.
-func (e *Engine) PublishedTimeline(kind, id string) (dispatch.PublishedSummary, TimelineEvents, error) {
+func (e *Engine) PublishedTimeline(ctx context.Context, kind, id string) (dispatch.PublishedSummary, TimelineEvents, error) {
 	var p dispatch.PublishedSummary
+	published := false
+	e.read(func(s *dispatch.State) {
+		if pp, ok := s.Published[kind+"/"+id]; ok {
+			p, published = s.PublicSummary(pp), true
+		}
+	})
+	if !published {
+		return p, TimelineEvents{}, dispatch.Errorf(dispatch.ENOTFOUND, "no timeline of %s %s is published", kind, id)
+	}
+	out, found, err := e.timeline(ctx, kind, id, dispatch.Actor{System: "publication"})
+	if err == nil && !found {
+		err = dispatch.Errorf(dispatch.ENOTFOUND, "no timeline of %s %s is published", kind, id)
+	}
+	return p, out, err
+}
+
+// timeline gathers the events of kind/id's timeline, if a may see it: the
+// record from memory or else the archive, its members
+// (dispatch.TimelineMembers), and their events from the store's subject
+// index (History.SubjectSeqs), outside the view's lock.
+func (e *Engine) timeline(ctx context.Context, kind, id string, a dispatch.Actor) (TimelineEvents, bool, error) {
+	var members []string
 	var out TimelineEvents
 	found := false
 	e.read(func(s *dispatch.State) {
-		pp, ok := s.Published[kind+"/"+id]
-		if !ok {
+		if !dispatch.TimelineVisible(s, kind, id, a) {
 			return
 		}
-		p = s.PublicSummary(pp)
-		out, found = e.timeline(s, kind, id)
+		members, out.Directives, found = dispatch.TimelineMembers(s, kind, id)
 	})
 	if !found {
-		return p, out, dispatch.Errorf(dispatch.ENOTFOUND, "no timeline of %s %s is published", kind, id)
+		var err error
+		if members, out.Directives, found, err = e.archivedMembers(ctx, kind, id, a); err != nil || !found {
+			return TimelineEvents{}, false, err
+		}
 	}
-	return p, out, nil
+	for _, m := range members {
+		k, mid, _ := strings.Cut(m, "/")
+		seqs, err := e.Seqs(ctx, k, mid)
+		if err != nil {
+			return TimelineEvents{}, false, err
+		}
+		out.Seqs = append(out.Seqs, seqs...)
+	}
+	slices.Sort(out.Seqs)
+	out.Seqs = slices.Compact(out.Seqs)
+	return out, true, nil
 }
 
-// timeline gathers the events of kind/id's timeline; e.viewMu is held.
-func (e *Engine) timeline(s *dispatch.State, kind, id string) (TimelineEvents, bool) {
-	members, ds, ok := dispatch.TimelineMembers(s, kind, id)
-	if !ok {
-		return TimelineEvents{}, false
+// archivedMembers is TimelineMembers of the archived record kind/id, if the
+// actor sees it; found is false if there is none it sees.
+func (e *Engine) archivedMembers(ctx context.Context, kind, id string, a dispatch.Actor) (members []string, ds []dispatch.Directive, found bool, err error) {
+	switch kind {
+	case dispatch.TimelineIncident:
+		in, ok, err := archived[dispatch.Incident](ctx, e, kind, id)
+		if err != nil || !ok || !a.Sees(in.Agency) {
+			return nil, nil, false, err
+		}
+		e.read(func(s *dispatch.State) { members, ds = dispatch.IncidentTimelineMembers(s, in) })
+	case dispatch.TimelineRequest:
+		rq, ok, err := archived[dispatch.AssistRequest](ctx, e, kind, id)
+		if err != nil || !ok {
+			return nil, nil, false, err
+		}
+		if _, ok := dispatch.VisibleRequest(rq, a); !ok {
+			return nil, nil, false, nil
+		}
+		e.read(func(s *dispatch.State) { members, ds = dispatch.RequestTimelineMembers(s, rq) })
+	default:
+		return nil, nil, false, nil
 	}
-	var seqs []int64
-	for _, m := range members {
-		seqs = append(seqs, e.subjects[m]...)
-	}
-	slices.Sort(seqs)
-	return TimelineEvents{Seqs: slices.Compact(seqs), Directives: ds}, true
+	return members, ds, true, nil
 }
 
 // Publication returns the publication of the timeline of kind/id: public,

@@ -28,7 +28,7 @@ func TestTimerLoop(t *testing.T) {
 	MustExecute(t, e, sys, dispatch.CreateAgency{ID: "metro", Name: "Metro", Kind: "municipal_police"})
 	in := MustExecute(t, e, sys, dispatch.CreateIncident{Agency: "metro", Type: "SHOOTING", Location: dispatch.Location{Text: "1 Main St"}}).Events[0].Subject["incident"]
 	alerted := func() (n int) {
-		for _, q := range e.Seqs("incident", in) {
+		for _, q := range MustSeqs(t, e, "incident", in) {
 			es, _ := e.Log().Entries(context.Background(), q, q+1)
 			if len(es) == 1 && containsType(es[0], dispatch.TypeIncidentPending) {
 				n++

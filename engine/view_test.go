@@ -13,9 +13,15 @@ import (
 	"github.com/tenfour-cad/tenfour/store"
 )
 
+// historyStore is a store that keeps the engine's history too.
+type historyStore interface {
+	ledger.Store
+	engine.History
+}
+
 // gatedStore holds every Append until the test lets it through, or fails it.
 type gatedStore struct {
-	ledger.Store
+	historyStore
 	arrived chan struct{}
 	release chan error
 }
@@ -25,7 +31,7 @@ func (g *gatedStore) Append(ctx context.Context, b store.Batch) error {
 	if err := <-g.release; err != nil {
 		return err
 	}
-	return g.Store.Append(ctx, b)
+	return g.historyStore.Append(ctx, b)
 }
 
 func hasUnit(e *engine.Engine, id string) (ok bool) {
@@ -38,7 +44,7 @@ func hasUnit(e *engine.Engine, id string) (ok bool) {
 // answered only after its event is visible.
 func TestViewShowsOnlyDurableEvents(t *testing.T) {
 	db := MustOpenStore(t, filepath.Join(t.TempDir(), "t.db"))
-	g := &gatedStore{Store: db, arrived: make(chan struct{}), release: make(chan error)}
+	g := &gatedStore{historyStore: db, arrived: make(chan struct{}), release: make(chan error)}
 	sys := dispatch.Actor{System: "test"}
 	e := MustOpenEngineAsync(t, g, sys)
 	done := make(chan error, 1)

@@ -41,11 +41,11 @@ func (s *Server) handleGetMutualAid(w http.ResponseWriter, r *http.Request) {
 	s.answerOne(w, r, out, err)
 }
 
-// request answers the request of the path, if the actor may see it
-// (dispatch.VisibleRequest). Another agency's request answers 404, as an
-// incident does.
+// request answers the request of the path, open or archived, if the actor
+// may see it (dispatch.VisibleRequest). Another agency's request answers
+// 404, as an incident does.
 func (s *Server) request(r *http.Request) (dispatch.AssistRequest, error) {
-	return s.engine.Request(actorOf(r), r.PathValue("id"))
+	return s.engine.LookupRequest(r.Context(), actorOf(r), r.PathValue("id"))
 }
 
 // answerOne answers one record found by a lookup, or the lookup's error
@@ -58,8 +58,23 @@ func (s *Server) answerOne(w http.ResponseWriter, r *http.Request, v any, err er
 	writeJSON(w, http.StatusOK, v)
 }
 
+// handleListRequests answers a page of the assistance requests the caller
+// sees, open and archived, newest created first (pages.go): ?status,
+// agency, from, to narrow it; ?before and limit page it, and a Link header
+// names the next page.
 func (s *Server) handleListRequests(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"requests": s.engine.Requests(actorOf(r))})
+	q, err := requestQuery(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	page, err := s.engine.RequestPage(r.Context(), actorOf(r), q)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	linkNext(w, r, page.Next)
+	writeJSON(w, http.StatusOK, map[string]any{"requests": page.Requests})
 }
 
 func (s *Server) handleGetRequest(w http.ResponseWriter, r *http.Request) {
@@ -174,7 +189,7 @@ func (s *Server) handleRequestBundle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	tl, err := s.engine.Timeline(actorOf(r), dispatch.TimelineRequest, id)
+	tl, err := s.engine.Timeline(r.Context(), actorOf(r), dispatch.TimelineRequest, id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

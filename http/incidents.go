@@ -36,10 +36,24 @@ func (s *Server) handleAddIncidentType(w http.ResponseWriter, r *http.Request) {
 	created(w, res, "/api/v1/incident-types", res.Events[0].Data.(*dispatch.IncidentTypeAdded).IncidentType)
 }
 
+// handleListIncidents answers a page of the incidents the caller sees,
+// open and archived, newest received first (pages.go): ?status, agency,
+// from, to, type, unit, address, lat+lon+radius narrow it; ?before and
+// limit page it, and a Link header names the next page.
 func (s *Server) handleListIncidents(w http.ResponseWriter, r *http.Request) {
-	out := s.engine.Incidents(actorOf(r))
-	s.recordPrivateReads(r, incidentReads(out...))
-	writeJSON(w, http.StatusOK, map[string]any{"incidents": out})
+	q, err := incidentQuery(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	page, err := s.engine.IncidentPage(r.Context(), actorOf(r), q)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.recordPrivateReads(r, incidentReads(page.Incidents...))
+	linkNext(w, r, page.Next)
+	writeJSON(w, http.StatusOK, map[string]any{"incidents": page.Incidents})
 }
 
 func (s *Server) handleGetIncident(w http.ResponseWriter, r *http.Request) {
@@ -52,11 +66,11 @@ func (s *Server) handleGetIncident(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, in)
 }
 
-// incident returns the incident named by the path, if the actor may see it.
-// Another agency's incident answers 404, as if it did not exist: its very
-// existence can be sensitive (docs/api.md).
+// incident returns the incident named by the path, open or archived, if
+// the actor may see it. Another agency's incident answers 404, as if it did
+// not exist: its very existence can be sensitive (docs/api.md).
 func (s *Server) incident(r *http.Request) (dispatch.Incident, error) {
-	return s.engine.Incident(actorOf(r), r.PathValue("id"))
+	return s.engine.LookupIncident(r.Context(), actorOf(r), r.PathValue("id"))
 }
 
 func (s *Server) handleCreateIncident(w http.ResponseWriter, r *http.Request) {
@@ -111,7 +125,7 @@ func (s *Server) handleIncidentBundle(w http.ResponseWriter, r *http.Request) {
 	}
 	// The events of its timeline: its own and those of the directives
 	// over it, so that the bundle proves every entry the timeline shows.
-	tl, err := s.engine.Timeline(actorOf(r), dispatch.TimelineIncident, in.ID)
+	tl, err := s.engine.Timeline(r.Context(), actorOf(r), dispatch.TimelineIncident, in.ID)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -57,7 +57,7 @@ func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 // ConsoleViews are the console's pages: each answers the console's shell
 // (web/console/index.html), whose router draws the view of the path. "" is
 // /console/ itself, which sends each user to the view of their role.
-var ConsoleViews = []string{"", "login", "dispatch", "unit", "map", "supervise", "bolos", "reports", "audit", "public"}
+var ConsoleViews = []string{"", "login", "dispatch", "unit", "map", "supervise", "bolos", "reports", "history", "audit", "public"}
 
 // consoleCSP is the console's Content-Security-Policy: its scripts, styles
 // and connections only from this origin, nothing inline, nothing framed.
@@ -142,6 +142,11 @@ type Health struct {
 	Lag            int64  `json:"lag"`             // head − log_size
 	CheckpointSize int64  `json:"checkpoint_size"` // the newest signed checkpoint this node serves
 	Error          string `json:"error,omitempty"`
+	// Snapshot is the size of the snapshot the node started from (none: it
+	// replayed the whole log); Rechecked is how many of the events before
+	// it the background verification has re-hashed so far.
+	Snapshot  int64 `json:"snapshot,omitempty"`
+	Rechecked int64 `json:"rechecked,omitempty"`
 }
 
 // maxReadyLag is how far behind the head a follower may be and still be
@@ -157,6 +162,9 @@ func (s *Server) health(r *http.Request) Health {
 	}
 	if lease := l.Lease(); lease != nil {
 		h.Sequencer, h.SequencerURL, h.Epoch = lease.Node, lease.URL, lease.Epoch
+	}
+	if v := l.Verification(); v.Snapshot > 0 {
+		h.Snapshot, h.Rechecked = v.Snapshot, v.Checked
 	}
 	head, err := l.Head(r.Context())
 	if err != nil {

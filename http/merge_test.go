@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -26,7 +27,10 @@ func TestMergeIncident(t *testing.T) {
 	ts.MustExecute(t, dispatch.AddNote{Incident: merged, Text: "smoke from the roof"})
 	dan := ts.MustCreateUser(t, "dan", "metro", dispatch.RoleDispatcher)
 	ann := ts.MustCreateUser(t, "ann", "metro", dispatch.RoleCallTaker)
-	mergedSeqs := ts.Engine.Seqs("incident", merged)
+	mergedSeqs, err := ts.Engine.Seqs(context.Background(), "incident", merged)
+	if err != nil {
+		t.Fatalf("Seqs(incident, %s) = %v", merged, err)
+	}
 
 	path := "/api/v1/incidents/" + merged + "/merge"
 	CheckProblem(t, "POST merge without a reason", ts.Do(t, "POST", path, dan, map[string]string{"into": survivor}), 422, dispatch.EINVALID, "reason is required")

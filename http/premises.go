@@ -110,7 +110,7 @@ func (s *Server) handleIncidentPriors(w http.ResponseWriter, r *http.Request) {
 		days = n
 	}
 	id := r.PathValue("id")
-	out, err := s.engine.Priors(actorOf(r), id, radius, days)
+	out, err := s.engine.Priors(r.Context(), actorOf(r), id, radius, days)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

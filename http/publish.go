@@ -140,7 +140,7 @@ func (s *Server) handlePublicBundle(w http.ResponseWriter, r *http.Request) {
 func (s *Server) publicTimeline(r *http.Request) (*PublicTimeline, *ledger.Bundle, error) {
 	kind, id := r.PathValue("kind"), r.PathValue("id")
 	subject := kind + "/" + id
-	p, tl, err := s.engine.PublishedTimeline(kind, id)
+	p, tl, err := s.engine.PublishedTimeline(r.Context(), kind, id)
 	if err != nil {
 		return nil, nil, err
 	}

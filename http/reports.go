@@ -67,7 +67,7 @@ func (s *Server) handleReportIntervals(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	ins, err := s.engine.IncidentsReceived(actorOf(r), agency, rng.From, rng.To)
+	ins, err := s.engine.IncidentsReceived(r.Context(), actorOf(r), agency, rng.From, rng.To)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -126,7 +126,7 @@ func inForceAt(d dispatch.Directive, t time.Time) bool {
 
 func (s *Server) handleRequestTimeline(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	tl, err := s.engine.Timeline(actorOf(r), dispatch.TimelineRequest, id)
+	tl, err := s.engine.Timeline(r.Context(), actorOf(r), dispatch.TimelineRequest, id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -141,7 +141,7 @@ func (s *Server) handleRequestTimeline(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleIncidentTimeline(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	tl, err := s.engine.Timeline(actorOf(r), dispatch.TimelineIncident, id)
+	tl, err := s.engine.Timeline(r.Context(), actorOf(r), dispatch.TimelineIncident, id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"reflect"
 	"slices"
@@ -194,14 +195,19 @@ func TestOneVisibilityRule(t *testing.T) {
 				t.Run(tc.kind+"/"+rd.name, func(t *testing.T) {
 					var ok bool
 					var want []int64
+					var members []string
 					ts.Engine.Read(func(st *dispatch.State) {
 						ok = dispatch.TimelineVisible(st, tc.kind, tc.id, rd.actor)
-						members, _, _ := dispatch.TimelineMembers(st, tc.kind, tc.id)
-						for _, m := range members {
-							kind, id, _ := strings.Cut(m, "/")
-							want = append(want, ts.Engine.Seqs(kind, id)...)
-						}
+						members, _, _ = dispatch.TimelineMembers(st, tc.kind, tc.id)
 					})
+					for _, m := range members {
+						kind, id, _ := strings.Cut(m, "/")
+						seqs, err := ts.Engine.Seqs(context.Background(), kind, id)
+						if err != nil {
+							t.Fatalf("Seqs(%s) = %v", m, err)
+						}
+						want = append(want, seqs...)
+					}
 					slices.Sort(want)
 					want = slices.Compact(want)
 					kinds := map[string][]string{dispatch.TimelineIncident: {"metro", "installation-admin"}, dispatch.TimelineRequest: {"metro", "federal", "installation-admin"}}

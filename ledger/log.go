@@ -44,6 +44,16 @@ type Config struct {
 	// before any of their Wait calls returns: what it makes visible is seen by
 	// whoever the appender answers. It must not block long.
 	OnCommit func([]*Pending)
+	// Snapshots, SnapshotFormat and Restore let Open start from a snapshot
+	// of the replay function's state instead of replaying every event
+	// (snapshot.go). Restore is handed the latest snapshot of
+	// SnapshotFormat that binds to the log, before any event is replayed;
+	// it must replace the caller's state whole, or leave it as it was and
+	// return an error, which refuses the snapshot. Nil Snapshots or Restore
+	// replays the whole log.
+	Snapshots      Snapshots
+	SnapshotFormat string
+	Restore        func(store.Snapshot) error
 }
 
 // A Replayed event is handed to Open's replay function for each stored event.
@@ -75,6 +85,11 @@ type Log struct {
 	poll   time.Duration
 	replay func(Replayed) error // folds a stored event into the caller's state
 
+	snaps      Snapshots                  // nil: no snapshots
+	snapFormat string                     // the format Restore reads and SaveSnapshot writes
+	restore    func(store.Snapshot) error // nil: start by replaying every event
+	check      verification               // the background check of the events before the snapshot
+
 	lease atomic.Pointer[store.Lease] // the lease as last seen
 
 	mu         sync.Mutex // guards the sequencing state below
@@ -96,6 +111,7 @@ type Log struct {
 	closeOnce sync.Once
 	closeErr  error
 	committer sync.WaitGroup
+	checker   sync.WaitGroup
 	ticker    sync.WaitGroup
 	role      sync.WaitGroup
 }
@@ -115,6 +131,8 @@ type Pending struct {
 	// OnCommit.
 	Tag      any
 	key      *store.Idempotency // the idempotency key the group answers, or nil
+	subjects []store.Subject    // the group's subject index (Beside.Subjects)
+	archive  []store.Archived   // the records its events archive (Beside.Archive)
 	hashes   [][]byte           // each entry's stored tree hashes
 	openings []store.Opening
 	err      error
@@ -131,7 +149,10 @@ func (p *Pending) Wait() error {
 // stored hash from the events' bytes, checks that the tree matches the last
 // signed checkpoint, and refuses, with an *IntegrityError naming the first bad
 // event, when anything differs. replay, if not nil, is called with every event
-// in order, so the caller can rebuild its state in the same pass.
+// in order, so the caller can rebuild its state in the same pass. With
+// snapshots (Config.Restore), Open starts from the latest snapshot that
+// binds to the log and replays the events after it; the events before it
+// are checked in the background (Verification).
 func Open(ctx context.Context, cfg Config, replay func(Replayed) error) (*Log, error) {
 	if cfg.Store == nil || cfg.Key == nil {
 		return nil, errors.New("open ledger: a store and a key are required")
@@ -156,6 +177,7 @@ func Open(ctx context.Context, cfg Config, replay func(Replayed) error) (*Log, e
 		fatal:    make(chan struct{}),
 		stop:     make(chan struct{}),
 	}
+	l.snaps, l.snapFormat, l.restore = cfg.Snapshots, cfg.SnapshotFormat, cfg.Restore
 	if l.every <= 0 {
 		l.every = time.Second
 	}
@@ -196,6 +218,7 @@ func Open(ctx context.Context, cfg Config, replay func(Replayed) error) (*Log, e
 	go l.checkpointLoop()
 	l.role.Add(1)
 	go l.roleLoop()
+	l.startCheck()
 	return l, nil
 }
 
@@ -224,69 +247,27 @@ func (l *Log) checkKey(ctx context.Context) error {
 }
 
 func (l *Log) load(ctx context.Context, replay func(Replayed) error) error {
-	var cp *signedCheckpoint
-	c, err := l.st.LatestCheckpoint(ctx)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-	case err != nil:
-		return fmt.Errorf("open ledger: %w", err)
-	default:
-		parsed, err := OpenCheckpoint(c.Note, l.verifier)
-		if err != nil {
-			return &IntegrityError{Seq: -1, Reason: fmt.Sprintf("last stored checkpoint: %v", err)}
-		}
-		if parsed.Size != c.Size {
-			return &IntegrityError{Seq: -1, Reason: fmt.Sprintf("checkpoint stored as size %d says %d", c.Size, parsed.Size)}
-		}
-		cp = &signedCheckpoint{Checkpoint: parsed, note: c.Note}
-	}
-
-	openings := make(map[int64]map[string]string)
-	if replay != nil {
-		err := l.st.ScanOpenings(ctx, func(o store.Opening) error {
-			m := openings[o.Seq]
-			if m == nil {
-				m = make(map[string]string)
-				openings[o.Seq] = m
-			}
-			m[o.Field] = o.Value
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("open ledger: %w", err)
-		}
-	}
-
-	var n int64
-	checked := cp == nil || cp.Size == 0
-	err = l.st.ScanLeaves(ctx, 0, func(leaf store.Leaf) error {
-		e, hashes, err := l.verifyLeaf(n, leaf)
-		if err != nil {
-			return err
-		}
-		l.front.add(n, hashes)
-		n++
-		if cp != nil && n == cp.Size {
-			root, err := tlog.TreeHash(n, &l.front)
-			if err != nil {
-				return fmt.Errorf("open ledger: %w", err)
-			}
-			if root != cp.Root {
-				return &IntegrityError{Seq: -1, Reason: fmt.Sprintf("the first %d events do not hash to the root of the last signed checkpoint", n)}
-			}
-			checked = true
-		}
-		if replay != nil {
-			if err := replay(Replayed{Entry: e, Raw: leaf.Entry, Openings: openings[e.Seq]}); err != nil {
-				return fmt.Errorf("replay event %d (%s): %w", e.Seq, e.Type, err)
-			}
-		}
-		return nil
-	})
+	began := time.Now()
+	cp, err := l.storedCheckpoint(ctx)
 	if err != nil {
 		return err
 	}
-	if !checked {
+	// Start from the latest snapshot that binds to this log (snapshot.go),
+	// if the caller can restore one; the events before it are re-verified
+	// in the background once the log is open.
+	var start int64
+	if replay != nil && l.restore != nil && l.snaps != nil {
+		if start, err = l.restoreSnapshot(ctx, cp); err != nil {
+			return err
+		}
+	}
+	n, err := l.replayFrom(ctx, start, cp, replay)
+	if err != nil {
+		return err
+	}
+	// Reaching the checkpoint's size in replayFrom checked its root; a
+	// snapshot at or beyond it was proven consistent with it.
+	if cp != nil && n < cp.Size {
 		return &IntegrityError{Seq: n, Reason: fmt.Sprintf("the log ends at %d events but the last signed checkpoint covers %d: events were lost", n, cp.Size)}
 	}
 	l.next = n
@@ -294,7 +275,121 @@ func (l *Log) load(ctx context.Context, replay func(Replayed) error) error {
 	if cp != nil {
 		l.cp.Store(cp)
 	}
+	if err := l.loaded(ctx, start, n, cp); err != nil {
+		return err
+	}
+	l.logger.Info("log loaded", "size", n, "snapshot", start, "replayed", n-start, "took", time.Since(began).Round(time.Millisecond))
 	return nil
+}
+
+// storedCheckpoint returns the latest stored checkpoint, its signature
+// verified, or nil when none was ever signed.
+func (l *Log) storedCheckpoint(ctx context.Context) (*signedCheckpoint, error) {
+	c, err := l.st.LatestCheckpoint(ctx)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("open ledger: %w", err)
+	}
+	parsed, err := OpenCheckpoint(c.Note, l.verifier)
+	if err != nil {
+		return nil, &IntegrityError{Seq: -1, Reason: fmt.Sprintf("last stored checkpoint: %v", err)}
+	}
+	if parsed.Size != c.Size {
+		return nil, &IntegrityError{Seq: -1, Reason: fmt.Sprintf("checkpoint stored as size %d says %d", c.Size, parsed.Size)}
+	}
+	return &signedCheckpoint{Checkpoint: parsed, note: c.Note}, nil
+}
+
+// loadPage is how many leaves, with their openings, load reads at a time:
+// memory at start grows with a page, not with the log.
+const loadPage = 4096
+
+// replayFrom verifies the stored leaves from start to the end of the log
+// against the tree on the frontier (which must hold the tree of size
+// start), checks the tree's root against the signed checkpoint cp when it
+// reaches cp's size, and hands each event with its openings to replay. It
+// returns the log's size.
+func (l *Log) replayFrom(ctx context.Context, start int64, cp *signedCheckpoint, replay func(Replayed) error) (int64, error) {
+	n := start
+	for {
+		leaves, err := readLeaves(ctx, l.st, n, loadPage)
+		if err != nil {
+			return n, fmt.Errorf("open ledger: %w", err)
+		}
+		var openings map[int64]map[string]string
+		if replay != nil {
+			if openings, err = readOpenings(ctx, l.st, leaves); err != nil {
+				return n, fmt.Errorf("open ledger: %w", err)
+			}
+		}
+		for _, leaf := range leaves {
+			e, hashes, err := l.verifyLeaf(n, leaf)
+			if err != nil {
+				return n, err
+			}
+			l.front.add(n, hashes)
+			n++
+			if cp != nil && n == cp.Size {
+				root, err := tlog.TreeHash(n, &l.front)
+				if err != nil {
+					return n, fmt.Errorf("open ledger: %w", err)
+				}
+				if root != cp.Root {
+					return n, &IntegrityError{Seq: -1, Reason: fmt.Sprintf("the first %d events do not hash to the root of the last signed checkpoint", n)}
+				}
+			}
+			if replay != nil {
+				if err := replay(Replayed{Entry: e, Raw: leaf.Entry, Openings: openings[e.Seq]}); err != nil {
+					return n, fmt.Errorf("replay event %d (%s): %w", e.Seq, e.Type, err)
+				}
+			}
+		}
+		if len(leaves) < loadPage {
+			return n, nil
+		}
+	}
+}
+
+// readLeaves returns up to max stored leaves from seq from on.
+func readLeaves(ctx context.Context, st Store, from int64, max int) ([]store.Leaf, error) {
+	var leaves []store.Leaf
+	err := st.ScanLeaves(ctx, from, func(leaf store.Leaf) error {
+		leaves = append(leaves, leaf)
+		if len(leaves) == max {
+			return errPage
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errPage) {
+		return nil, fmt.Errorf("read leaves from %d: %w", from, err)
+	}
+	return leaves, nil
+}
+
+// readOpenings returns the openings of the leaves' private fields, by
+// sequence number and field.
+func readOpenings(ctx context.Context, st Store, leaves []store.Leaf) (map[int64]map[string]string, error) {
+	if len(leaves) == 0 {
+		return nil, nil
+	}
+	seqs := make([]int64, len(leaves))
+	for i, leaf := range leaves {
+		seqs[i] = leaf.Seq
+	}
+	os, err := st.ReadOpenings(ctx, seqs)
+	if err != nil {
+		return nil, fmt.Errorf("read openings of %d-%d: %w", seqs[0], seqs[len(seqs)-1], err)
+	}
+	m := make(map[int64]map[string]string)
+	for _, o := range os {
+		if m[o.Seq] == nil {
+			m[o.Seq] = make(map[string]string)
+		}
+		m[o.Seq][o.Field] = o.Value
+	}
+	return m, nil
 }
 
 // verifyLeaf checks stored leaf n against the tree so far (the frontier):
@@ -302,10 +397,15 @@ func (l *Log) load(ctx context.Context, replay func(Replayed) error) error {
 // sequence number. It returns the parsed entry and the leaf's stored hashes,
 // which the caller adds to the frontier.
 func (l *Log) verifyLeaf(n int64, leaf store.Leaf) (Entry, []tlog.Hash, error) {
+	return verifyLeafOn(&l.front, n, leaf)
+}
+
+// verifyLeafOn is verifyLeaf against the tree on frontier f.
+func verifyLeafOn(f *frontier, n int64, leaf store.Leaf) (Entry, []tlog.Hash, error) {
 	if leaf.Seq != n {
 		return Entry{}, nil, &IntegrityError{Seq: n, Reason: "missing from the store"}
 	}
-	hashes, err := tlog.StoredHashes(n, leaf.Entry, &l.front)
+	hashes, err := tlog.StoredHashes(n, leaf.Entry, f)
 	if err != nil {
 		return Entry{}, nil, fmt.Errorf("event %d: %w", n, err)
 	}
@@ -376,6 +476,36 @@ func (l *Log) EnqueueTagged(recs []Record, tag any) (*Pending, error) {
 // the records, in the transaction that makes them durable, its First and
 // Count set to theirs. A group with no records writes no key.
 func (l *Log) EnqueueKeyed(recs []Record, tag any, key *store.Idempotency) (*Pending, error) {
+	return l.EnqueueWith(recs, tag, Beside{Key: key})
+}
+
+// Beside is what a group of records writes beside its leaves, in the
+// transaction that makes them durable (store.Batch).
+type Beside struct {
+	// Key is the idempotency key the group answers (EnqueueKeyed).
+	Key *store.Idempotency
+	// Subjects index the group's records by subject; each one's Seq is
+	// the index of its record in the group, made the record's sequence
+	// number when the group is sequenced.
+	Subjects []store.Subject
+	// Archive are the records the group's events archive; each one's Seq
+	// is likewise the index of the record that archives it.
+	Archive []store.Archived
+}
+
+// EnqueueWith is EnqueueTagged with what is written beside the records.
+func (l *Log) EnqueueWith(recs []Record, tag any, with Beside) (*Pending, error) {
+	key := with.Key
+	for _, s := range with.Subjects {
+		if s.Seq < 0 || s.Seq >= int64(len(recs)) {
+			return nil, fmt.Errorf("subject %s/%s indexes record %d of %d", s.Kind, s.ID, s.Seq, len(recs))
+		}
+	}
+	for _, a := range with.Archive {
+		if a.Seq < 0 || a.Seq >= int64(len(recs)) {
+			return nil, fmt.Errorf("archived %s %s by record %d of %d", a.Kind, a.ID, a.Seq, len(recs))
+		}
+	}
 	type prepared struct {
 		body  []byte
 		opens []store.Opening
@@ -436,6 +566,16 @@ func (l *Log) EnqueueKeyed(recs []Record, tag any, key *store.Idempotency) (*Pen
 		k.First, k.Count = p.First, int64(len(recs))
 		p.key = &k
 	}
+	p.subjects = make([]store.Subject, len(with.Subjects))
+	for i, s := range with.Subjects {
+		s.Seq += p.First
+		p.subjects[i] = s
+	}
+	p.archive = make([]store.Archived, len(with.Archive))
+	for i, a := range with.Archive {
+		a.Seq += p.First
+		p.archive[i] = a
+	}
 	l.next += int64(len(recs))
 	l.queue = append(l.queue, p)
 	select {
@@ -492,6 +632,8 @@ func (l *Log) commitQueued() bool {
 		keyed := make(map[string]int) // key → its index in b.Keys
 		for _, p := range take {
 			b.Openings = append(b.Openings, p.openings...)
+			b.Subjects = append(b.Subjects, p.subjects...)
+			b.Archive = append(b.Archive, p.archive...)
 			if p.key == nil {
 				continue
 			}
@@ -631,6 +773,7 @@ func (l *Log) Close() error {
 		l.committer.Wait()
 		l.ticker.Wait()
 		l.role.Wait()
+		l.checker.Wait()
 		select {
 		case <-l.fatal:
 			return // nothing trustworthy to sign

@@ -18,11 +18,11 @@ import (
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprint(stderr, "tenfour bench — measure tenfour beside a floor measured in the same run.\n\n  tenfour bench log     durable append throughput and acknowledgement latency\n  tenfour bench verify  full verification of a large log over loopback HTTP\n  tenfour bench path    a command's whole path: HTTP, durable, on the event stream\n  tenfour bench recommend  a recommendation by the grid and by drive time, under AVL load\n  tenfour bench geocode    geocoding by today's grid gazetteer and by the map, and on 500,000 address points\n  tenfour bench history    a year of a large county: restart, memory, timer tick and history queries\n\nRun \"tenfour bench <what> --help\" for flags.\n")
+		fmt.Fprint(stderr, "tenfour bench — measure tenfour beside a floor measured in the same run.\n\n  tenfour bench log     durable append throughput and acknowledgement latency\n  tenfour bench verify  full verification of a large log over loopback HTTP\n  tenfour bench path    a command's whole path: HTTP, durable, on the event stream\n  tenfour bench recommend  a recommendation by the grid and by drive time, under AVL load\n  tenfour bench geocode    geocoding by today's grid gazetteer and by the map, and on 500,000 address points\n  tenfour bench restart    a node's start: replaying every event, and from a snapshot\n  tenfour bench history    a year of a large county: restart, memory, timer tick and history queries\n\nRun \"tenfour bench <what> --help\" for flags.\n")
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
 			return nil
 		}
-		return errors.New("bench needs log, verify, path, recommend, geocode or history")
+		return errors.New("bench needs log, verify, path, recommend, geocode, restart or history")
 	}
 	switch args[0] {
 	case "log":
@@ -35,10 +35,33 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return benchRecommend(ctx, args[1:], stdout, stderr)
 	case "geocode":
 		return benchGeocode(ctx, args[1:], stdout, stderr)
+	case "restart":
+		return benchRestart(ctx, args[1:], stdout, stderr)
 	case "history":
 		return benchHistory(ctx, args[1:], stdout, stderr)
 	}
-	return fmt.Errorf("bench: unknown benchmark %q (want log, verify, path, recommend, geocode or history)", args[0])
+	return fmt.Errorf("bench: unknown benchmark %q (want log, verify, path, recommend, geocode, restart or history)", args[0])
+}
+
+func benchRestart(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bench restart", "tenfour bench restart — build a log of incidents through the engine, then time a\nnode's start (engine.Open) replaying every event, the floor, beside starts from a\nsnapshot of the whole log and from one a tail of events behind.", stderr)
+	n := fs.Int64("events", 100_000, "events in the log")
+	tail := fs.Int64("tail", 0, "events after the older snapshot (default: a tenth of --events)")
+	dir := fs.String("dir", "", "directory for the database (default: temporary)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *n < 100 {
+		return errors.New("--events must be at least 100")
+	}
+	r, err := bench.Restart(ctx, bench.RestartOptions{Dir: *dir, Events: *n, Tail: *tail, Out: stderr})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\n| events | start replaying every event (floor) | from a snapshot of all | from a snapshot %d behind | snapshot bytes | background verification done |\n|---|---|---|---|---|---|\n| %d | %v (processor %v) | %v (processor %v), %.0f× | %v (processor %v) | %d | %v |\n",
+		r.TailEvents, r.Events, r.Full.Round(time.Millisecond), r.FullCPU.Round(time.Millisecond), r.Snapshot.Round(time.Millisecond), r.SnapshotCPU.Round(time.Millisecond),
+		r.Full.Seconds()/r.Snapshot.Seconds(), r.Tail.Round(time.Millisecond), r.TailCPU.Round(time.Millisecond), r.SnapshotBytes, r.Check.Round(time.Millisecond))
+	return nil
 }
 
 func benchLog(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -28,6 +28,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	m := &Main{CheckpointInterval: time.Second}
 	fs.StringVar(&m.DataDir, "data", "", "data `directory` (default: a fresh temporary directory)")
 	fs.StringVar(&m.Addr, "addr", "127.0.0.1:8410", "listen `address`; if the default is taken, a free port is used")
+	retentionFlag(fs, &m.Retention)
 	speed := fs.Float64("speed", 1, "how many times faster than real time calls arrive")
 	seed := fs.Uint64("seed", uint64(time.Now().UnixNano()), "random `seed` of the calls")
 	level := fs.String("log-level", "warn", "log `level`")

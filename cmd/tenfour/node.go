@@ -43,9 +43,14 @@ type Main struct {
 	KeyFile            string // "": DataDir/log.key, made on first start
 	Origin             string // the origin of a new key; "": tenfour.local/log-<random>
 	CheckpointInterval time.Duration
+	// SnapshotEvery is engine.Config.SnapshotEvery.
+	SnapshotEvery int64
 	// TokenLife is how long an API token lives at most and by default
 	// (auth.Policy.TokenLife); zero is auth.DefaultTokenLife.
 	TokenLife time.Duration
+	// Retention is how long a closed record stays in memory before it is
+	// archived to the store (engine.Config.Retention); zero is 24 hours.
+	Retention time.Duration
 	Logger    *slog.Logger
 	// MapTiles is the console map's raster tile layer (--map-tiles), if any.
 	MapTiles tenfourhttp.MapTiles
@@ -113,12 +118,13 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Engine, err = engine.Open(ctx, engine.Config{
 		Store: db, Key: key, CheckpointInterval: m.CheckpointInterval, Logger: m.Logger,
 		Node: m.Node, URL: m.Advertise, LeaseTTL: m.LeaseTTL, Map: m.engineMap(),
+		Retention: m.Retention, SnapshotEvery: m.SnapshotEvery,
 	})
 	if err != nil {
 		return fmt.Errorf("refusing to start: %w", err)
 	}
 	m.Logger.Info("log verified", "events", m.Engine.Log().Size(), "took", time.Since(start).Round(time.Millisecond),
-		"sequencer", m.Engine.Log().IsSequencer())
+		"sequencer", m.Engine.Log().IsSequencer(), "snapshot", m.Engine.Log().Verification().Snapshot)
 	policy := auth.DefaultPolicy()
 	if m.TokenLife > 0 {
 		policy.TokenLife = m.TokenLife
@@ -175,11 +181,12 @@ func (m *Main) exec(ctx context.Context, a dispatch.Actor, c dispatch.Command) e
 }
 
 // Store is everything a node keeps in its database, as each of its parts
-// asks for it: the log (ledger.Store), the accounts (auth.Accounts) and
-// BOLO photos (tenfourhttp.Photos). store/sqlite and store/postgres are
-// each all of it.
+// asks for it: the log (ledger.Store), the history of what is not in
+// memory (engine.History), the accounts (auth.Accounts) and BOLO photos
+// (tenfourhttp.Photos). store/sqlite and store/postgres are each all of it.
 type Store interface {
 	ledger.Store
+	engine.History
 	auth.Accounts
 	tenfourhttp.Photos
 	tenfourhttp.Keys

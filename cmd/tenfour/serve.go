@@ -2,16 +2,24 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"time"
 
 	"github.com/tenfour-cad/tenfour/auth"
+	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/engine"
 )
 
+// retentionFlag adds --retention, which serve and demo share.
+func retentionFlag(fs *flag.FlagSet, d *time.Duration) {
+	fs.DurationVar(d, "retention", dispatch.DefaultRetention, "how long a closed record (incident, request, message, BOLO, directive, premise) stays in memory before it is archived to the store, where it stays readable")
+}
+
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", "tenfour serve — run a tenfour node on a data directory.\n\nThe first start creates the directory, a signing key (log.key), the database\nand a bootstrap administrator (bootstrap-admin.txt). Every start verifies the\nwhole log against its last signed checkpoint and refuses to run if they differ.", stderr)
+	fs := newFlags("serve", "tenfour serve — run a tenfour node on a data directory.\n\nThe first start creates the directory, a signing key (log.key), the database\nand a bootstrap administrator (bootstrap-admin.txt). Every start checks the log\nagainst its last signed checkpoint and refuses to run if they differ: it starts\nfrom the latest snapshot that matches the log, replays the events after it, and\nre-verifies the events before it in the background (stopping if they differ).", stderr)
 	m := &Main{}
 	fs.StringVar(&m.DataDir, "data", "tenfour-data", "data `directory`")
 	fs.StringVar(&m.Addr, "addr", "127.0.0.1:8410", "listen `address` (host:port)")
@@ -22,10 +30,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&m.KeyFile, "key", "", "signing key `file` (default DATA/log.key, made on first start)")
 	fs.StringVar(&m.Origin, "origin", "", "origin (key name) of a key made on first start")
 	fs.DurationVar(&m.CheckpointInterval, "checkpoint-interval", time.Second, "least time between signed checkpoints")
+	fs.Int64Var(&m.SnapshotEvery, "snapshot-every", engine.DefaultSnapshotEvery, "events between two snapshots of the state, which a start replays the log from; negative: no snapshots, every start replays the whole log")
 	fs.StringVar(&m.TLSCert, "tls-cert", "", "serve HTTPS with this certificate `file` (PEM; with --tls-key)")
 	fs.StringVar(&m.TLSKey, "tls-key", "", "the certificate's private key `file` (PEM)")
 	fs.BoolVar(&m.TLSSelfSigned, "tls-self-signed", false, "serve HTTPS with a certificate made at start (for trials only)")
 	fs.DurationVar(&m.TokenLife, "token-life", auth.DefaultTokenLife, "how long an API token lives by default and at most")
+	retentionFlag(fs, &m.Retention)
 	level := fs.String("log-level", "info", "log `level`: debug, info, warn, error")
 	tiles := mapTilesFlags(fs)
 	loadMap := mapFlag(fs)

@@ -38,6 +38,9 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stdout, "sequencer:   %s (%s), epoch %d\n", h.Sequencer, h.SequencerURL, h.Epoch)
 	}
 	fmt.Fprintf(stdout, "log:         %d events verified, head %d, %d behind\ncheckpoint:  %d events\n", h.LogSize, h.Head, h.Lag, h.CheckpointSize)
+	if h.Snapshot > 0 {
+		fmt.Fprintf(stdout, "snapshot:    started from %d events; %d of them re-verified in the background\n", h.Snapshot, h.Rechecked)
+	}
 	if h.Error != "" {
 		fmt.Fprintf(stdout, "error:       %s\n", h.Error)
 	}

@@ -116,7 +116,8 @@ func logSize(ctx context.Context, q interface {
 	return n, nil
 }
 
-// Append writes the batch in one transaction, whose commit flushes the WAL.
+// Append writes the batch in one transaction, the subject index and the
+// archived records with the leaves; the commit flushes the WAL.
 //
 // Two appenders racing for the same sequence numbers both read the same log
 // size; the second to insert waits on the first's primary key entry and,
@@ -154,6 +155,12 @@ func (db *DB) Append(ctx context.Context, b store.Batch) error {
 		return err
 	}
 	if err := insertKeys(ctx, tx, b.Keys); err != nil {
+		return err
+	}
+	if err := insertSubjects(ctx, tx, b.Subjects, b.Leaves); err != nil {
+		return err
+	}
+	if err := insertArchive(ctx, tx, b.Archive); err != nil {
 		return err
 	}
 	// Delivered to the LISTENers (Changes) when, and only if, this commits.
@@ -406,14 +413,27 @@ func (db *DB) ScanOpenings(ctx context.Context, fn func(store.Opening) error) er
 	return nil
 }
 
-// EraseOpening deletes one opening.
+// EraseOpening deletes one opening, and every snapshot made after its
+// event: a snapshot holds the plaintexts of its events' openings, and
+// would bring the erased one back at the next start.
 func (db *DB) EraseOpening(ctx context.Context, seq int64, field string) error {
-	tag, err := db.pool.Exec(ctx, `DELETE FROM openings WHERE seq = $1 AND field = $2`, seq, field)
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("erase opening %d/%s: %w", seq, field, err)
+	}
+	defer tx.Rollback(ctx)
+	tag, err := tx.Exec(ctx, `DELETE FROM openings WHERE seq = $1 AND field = $2`, seq, field)
 	if err != nil {
 		return fmt.Errorf("erase opening %d/%s: %w", seq, field, err)
 	}
 	if tag.RowsAffected() == 0 {
 		return fmt.Errorf("erase opening %d/%s: %w", seq, field, store.ErrNotFound)
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM snapshots WHERE size > $1`, seq); err != nil {
+		return fmt.Errorf("erase opening %d/%s: snapshots: %w", seq, field, err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("erase opening %d/%s: %w", seq, field, err)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/tenfour-cad/tenfour/engine"
 	"github.com/tenfour-cad/tenfour/store"
 	"github.com/tenfour-cad/tenfour/store/postgres"
 	"github.com/tenfour-cad/tenfour/store/postgres/pgtest"
@@ -16,6 +17,9 @@ import (
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// The store answers the engine for what is not in memory.
+var _ engine.History = (*postgres.DB)(nil)
 
 // mustOpen opens the store on dsn and closes it when the test ends.
 func mustOpen(tb testing.TB, dsn string) *postgres.DB {

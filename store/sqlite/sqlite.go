@@ -122,7 +122,8 @@ func logSize(ctx context.Context, q queryer) (int64, error) {
 // less than many, and SQLite limits the parameters of one statement.
 const insertChunk = 256
 
-// Append writes the batch in one transaction; the commit fsyncs the WAL.
+// Append writes the batch in one transaction, the subject index and the
+// archived records with the leaves; the commit fsyncs the WAL.
 func (db *DB) Append(ctx context.Context, b store.Batch) error {
 	if len(b.Leaves) == 0 {
 		return nil
@@ -172,6 +173,12 @@ func (db *DB) Append(ctx context.Context, b store.Batch) error {
 		}
 	}
 	if err := insertKeys(ctx, tx, b.Keys); err != nil {
+		return err
+	}
+	if err := insertSubjects(ctx, tx, b.Subjects, b.Leaves); err != nil {
+		return err
+	}
+	if err := insertArchive(ctx, tx, b.Archive); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -368,14 +375,29 @@ func (db *DB) ScanOpenings(ctx context.Context, fn func(store.Opening) error) er
 	return nil
 }
 
-// EraseOpening deletes one opening.
+// EraseOpening deletes one opening, and every snapshot made after its
+// event: a snapshot holds the plaintexts of its events' openings, and
+// would bring the erased one back at the next start.
 func (db *DB) EraseOpening(ctx context.Context, seq int64, field string) error {
-	res, err := db.w.ExecContext(ctx, `DELETE FROM openings WHERE seq = ? AND field = ?`, seq, field)
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("erase opening %d/%s: %w", seq, field, err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `DELETE FROM openings WHERE seq = ? AND field = ?`, seq, field)
 	if err != nil {
 		return fmt.Errorf("erase opening %d/%s: %w", seq, field, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("erase opening %d/%s: %w", seq, field, store.ErrNotFound)
+	}
+	for _, q := range []string{`DELETE FROM snapshots WHERE size > ?`, `DELETE FROM snapshot_chunks WHERE size > ?`} {
+		if _, err := tx.ExecContext(ctx, q, seq); err != nil {
+			return fmt.Errorf("erase opening %d/%s: snapshots: %w", seq, field, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("erase opening %d/%s: %w", seq, field, err)
 	}
 	return nil
 }

@@ -10,10 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tenfour-cad/tenfour/engine"
 	"github.com/tenfour-cad/tenfour/store"
 	"github.com/tenfour-cad/tenfour/store/sqlite"
 	"github.com/tenfour-cad/tenfour/store/storetest"
 )
+
+// The store answers the engine for what is not in memory.
+var _ engine.History = (*sqlite.DB)(nil)
 
 // mustOpen opens the SQLite store at path and closes it when the test ends.
 func mustOpen(tb testing.TB, path string) *sqlite.DB {

@@ -25,11 +25,14 @@ import (
 
 // Store is everything a store implements, as the parts of tenfour that use
 // it declare it: the log (ledger.Store), the accounts (auth.Accounts), BOLO
-// photos (http.Photos), idempotency keys (http.Keys), and what no part
-// calls yet but a store must do.
+// photos (http.Photos), idempotency keys (http.Keys), the history of what
+// is not in memory (engine.History), and what no part calls yet but a
+// store must do.
 type Store interface {
 	ledger.Store
+	ledger.Snapshots
 	auth.Accounts
+	History
 
 	// PutPhoto stores a photo under its hash. Storing the same hash again
 	// is no error and changes nothing: the first bytes stay.
@@ -48,9 +51,10 @@ type Store interface {
 	// how many it deleted.
 	DeleteIdempotency(ctx context.Context, before time.Time) (int64, error)
 
-	// EraseOpening deletes one opening (retention, expungement). The leaf and
-	// its commitment are untouched. It returns store.ErrNotFound if there is
-	// none.
+	// EraseOpening deletes one opening (retention, expungement), and every
+	// snapshot made after its event, which holds its plaintext. The leaf
+	// and its commitment are untouched. It returns store.ErrNotFound if
+	// there is none.
 	EraseOpening(ctx context.Context, seq int64, field string) error
 	// CurrentLease returns the sequencer lease as it stands (perhaps
 	// expired), or store.ErrNotFound if none was ever granted.
@@ -89,6 +93,15 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Fence", testFence},
 		{"Photos", testPhotos},
 		{"Idempotency", testIdempotency},
+		{"Subjects", testSubjects},
+		{"Archive", testArchive},
+		{"ArchiveAtomic", testArchiveAtomic},
+		{"QueryArchive", testQueryArchive},
+		{"ArchivePaging", testArchivePaging},
+		{"ArchiveLimit", testArchiveLimit},
+		{"ArchiveEmpty", testArchiveEmpty},
+		{"SubjectFill", testSubjectFill},
+		{"Snapshots", testSnapshots},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })

@@ -10,7 +10,7 @@
 // screen once the server has it; another user's acknowledgement, from the
 // stream, shows as "seen by …" and leaves the alert here for this user.
 
-import {get, post} from './api.js';
+import {get, getAll, post} from './api.js';
 import {h, reconcile, clockTime} from './dom.js';
 
 export class Alerts {
@@ -102,8 +102,8 @@ export class Alerts {
       let request = a.request, match;
       if (a.key.startsWith('emergency:')) {
         if (!request) {
-          const l = await get('/requests');
-          const r = (l.requests || []).filter((r) => r.unit === a.unit && r.urgency === 'EMERGENCY' && r.status !== 'CLOSED').pop();
+          const l = await getAll('/requests?status=open&limit=1000', 'requests');
+          const r = l.filter((r) => r.unit === a.unit && r.urgency === 'EMERGENCY' && r.status !== 'CLOSED').pop();
           request = r?.id;
         }
         match = (e) => e.type === 'unit.status_changed' && e.data?.unit === a.unit && e.data?.status === 'EMERGENCY';

@@ -155,7 +155,29 @@ async function attempt(method, path, body, headers, signal) {
     err.retryAfter = retryAfterMs(resp.headers.get('Retry-After'));
     throw err;
   }
+  // A page of a list names the next one in its Link header: kept on the
+  // answer, out of its JSON (see nextPage).
+  const next = nextLink(resp.headers.get('Link'));
+  if (next && data && typeof data === 'object') Object.defineProperty(data, 'next', {value: next});
   return data;
+}
+
+// nextLink returns the path below /api/v1 of the rel="next" target of a
+// Link header (RFC 8288 section 3), or ''. The server names its own
+// lists, so only a same-origin /api/v1 path is taken.
+export function nextLink(header) {
+  for (const part of (header || '').split(/,(?=\s*<)/)) {
+    const m = /^\s*<([^>]*)>\s*((?:;[^;]*)*)$/.exec(part);
+    if (!m || !/;\s*rel="?next"?\s*(;|$)/i.test(m[2])) continue;
+    let u;
+    try {
+      u = new URL(m[1], location.origin + '/api/v1/');
+    } catch {
+      continue;
+    }
+    if (u.origin === location.origin && u.pathname.startsWith('/api/v1/')) return u.pathname.slice('/api/v1'.length) + u.search;
+  }
+  return '';
 }
 
 // request calls the API and returns the decoded JSON answer (null for 204).
@@ -233,6 +255,20 @@ export async function request(method, path, body, {quiet401 = false, signal, key
 }
 
 export const get = (path, opts) => request('GET', path, undefined, opts);
+
+// getAll reads every page of a paged list from path, following its Link
+// headers, and returns the records under key, in the list's order. It
+// stops after max pages: a list that long is a question for the History
+// view, not for a screen.
+export async function getAll(path, key, {max = 50, ...opts} = {}) {
+  const out = [];
+  for (let n = 0; path && n < max; n++) {
+    const page = await get(path, opts);
+    out.push(...(page?.[key] || []));
+    path = page?.next || '';
+  }
+  return out;
+}
 export const post = (path, body, opts) => request('POST', path, body === undefined ? {} : body, opts);
 
 // path escapes one segment of a path.

@@ -221,6 +221,7 @@ async function boot() {
     {key: 'M', label: 'Go to the map', run: () => router.go('map'), when: () => !!ctx.me},
     {key: 'B', label: 'Go to the BOLOs (be on the lookout)', run: () => router.go('bolos'), when: () => !!ctx.me},
     {key: 'R', label: 'Go to the reports', run: () => router.go('reports'), when: () => !!ctx.me},
+    {key: 'H', label: 'Go to the history (closed incidents)', run: () => router.go('history'), when: () => !!ctx.me},
     {key: 'S', label: 'Go to the supervisor\'s view', run: () => router.go('supervise'), when: () => !!ctx.me},
     {key: 'V', label: 'Go to the audit view (timelines verified against the log)', run: () => router.go('audit'), when: () => !!ctx.me},
     {key: 'P', label: 'Go to the published timelines', run: () => router.go('public')},

@@ -6,7 +6,7 @@
 // the alerts band (alerts.js), spoken at once, for the users each event
 // names as told: the server's own list of whom to bring it before.
 
-import {get, seg} from './api.js';
+import {get, getAll, seg} from './api.js';
 import {clockTime} from './dom.js';
 import {tkey} from './store.js';
 import {may} from './lifecycle.js';
@@ -120,8 +120,8 @@ export function watchAssist(store) {
   });
   // The EMERGENCY requests open before this page: alerted once.
   if (takesPart(store.me)) {
-    get('/requests').then((l) => {
-      for (const r of l.requests || []) {
+    getAll('/requests?status=open&limit=1000', 'requests').then((l) => {
+      for (const r of l) {
         const waiting = r.status === 'REQUESTED' || r.status === 'ACKNOWLEDGED';
         if (r.urgency !== 'EMERGENCY' || !waiting) continue;
         if (r.from_agency !== store.me.agency && !r.asked.some((a) => a.agency === store.me.agency)) continue;

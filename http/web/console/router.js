@@ -27,6 +27,10 @@ export const views = [
   // NFPA 1225, calls by hour (views/reports.js).
   {path: 'reports', title: 'Reports', load: () => import('./views/reports.js'),
     roles: ['dispatcher', 'supervisor', 'auditor', 'admin@installation']},
+  // Closed incidents, from the archive as from memory: search and page
+  // (views/history.js). The board holds open work only.
+  {path: 'history', title: 'History', load: () => import('./views/history.js'),
+    roles: ['call-taker', 'dispatcher', 'supervisor', 'auditor', 'admin@installation']},
   // A request's or an incident's timeline as swim lanes, verified in the
   // browser against the signed checkpoint; publishing it (views/audit.js).
   {path: 'audit', title: 'Audit', load: () => import('./views/audit.js'),

@@ -14,7 +14,7 @@
 // the alerts band carries data-tone="emergency" while the emergency tone
 // plays, data-tone="deadline" while a deadline tone does.
 
-import {get} from './api.js';
+import {getAll} from './api.js';
 import {replace, svg} from './dom.js';
 
 // takesPart reports whether user me takes part in assistance requests: of
@@ -81,8 +81,8 @@ export class Sound {
     }
     this.store.watch((ev) => this.fold(ev));
     if (takesPart(this.store.me)) {
-      get('/requests').then((l) => {
-        for (const r of l.requests || []) {
+      getAll('/requests?status=open&limit=1000', 'requests').then((l) => {
+        for (const r of l) {
           if (r.status !== 'CLOSED' && r.deadline && !this.requests.has(r.id)) this.requests.set(r.id, {urgency: r.urgency, deadline: Date.parse(r.deadline)});
         }
       }).catch(() => {

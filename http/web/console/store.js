@@ -8,7 +8,7 @@
 // idempotent — an event older than what a record already shows changes
 // nothing — so an event that is in both is counted once.
 
-import {get} from './api.js';
+import {get, getAll} from './api.js';
 import {may} from './lifecycle.js';
 
 // tkey turns an RFC 3339 time into nanoseconds since the epoch (a BigInt),
@@ -155,7 +155,9 @@ export class Store {
     const positions = read('GET /api/v1/units/positions', '/units/positions').catch(() => null);
     const [agencies, units, incidents, types, early] = await Promise.all([
       get('/agencies'), get('/units'),
-      read('GET /api/v1/incidents', '/incidents'),
+      // Open work only: closed incidents are history (views/history.js),
+      // read from the archive when asked for. Every page of it, though.
+      this.may('GET /api/v1/incidents') ? getAll('/incidents?status=open&limit=1000', 'incidents').then((l) => ({incidents: l})) : null,
       get('/incident-types'),
       Promise.race([positions, new Promise((r) => setTimeout(() => r(undefined), 1500))]),
     ]);

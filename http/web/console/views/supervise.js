@@ -20,7 +20,7 @@
 // directive_form.js), the map (overlays.js), the overrides and declines
 // (reviews.js) and the scenario button (scenario.js).
 
-import {get, seg} from '../api.js';
+import {get, getAll, seg} from '../api.js';
 import {h, replace} from '../dom.js';
 import {districts} from '../mapview.js';
 import * as keys from '../keys.js';
@@ -202,7 +202,11 @@ export function mount(root, ctx) {
 
   async function load() {
     const [rs, ds, p, dl] = await Promise.all([
-      get('/requests').catch((e) => { ctx.toast(`Cannot read the requests: ${e.message}`, 'error'); return {requests: []}; }),
+      // Every open request, and the latest closed ones: older ones are
+      // history, read from the archive (GET /api/v1/requests?status=closed).
+      Promise.all([getAll('/requests?status=open&limit=1000', 'requests'), get('/requests?status=closed&limit=50')])
+        .then(([open, closed]) => ({requests: [...open, ...closed.requests]}))
+        .catch((e) => { ctx.toast(`Cannot read the requests: ${e.message}`, 'error'); return {requests: []}; }),
       get('/directives').catch((e) => { ctx.toast(`Cannot read the directives: ${e.message}`, 'error'); return {directives: []}; }),
       me.agency ? get(`/agencies/${seg(me.agency)}/mutual-aid`, {quiet401: true}).catch(() => null) : null,
       districts().catch(() => ({districts: []})),

@@ -1,0 +1,380 @@
+package http_test
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tenfour-cad/tenfour/dispatch"
+)
+
+// historyServer is a TestServer on SQLite whose metro incidents are some
+// open, in memory, and some closed and archived by the engine, their times
+// interleaved; sheriff has one of each.
+type historyServer struct {
+	*TestServer
+	metro, sheriff string   // dispatchers' tokens
+	all            []string // metro's incidents, newest first
+	archived       []string // metro's archived incidents, newest first
+}
+
+func mustHistoryServer(t *testing.T) *historyServer {
+	t.Helper()
+	ts := MustOpenServer(t)
+	hs := &historyServer{TestServer: ts}
+	ts.MustExecute(t, dispatch.CreateAgency{ID: "metro", Name: "Metro PD", Kind: "municipal_police"})
+	ts.MustExecute(t, dispatch.CreateAgency{ID: "sheriff", Name: "County Sheriff", Kind: "sheriff"})
+	hs.metro = ts.MustCreateUser(t, "ann", "metro", dispatch.RoleDispatcher)
+	hs.sheriff = ts.MustCreateUser(t, "sid", "sheriff", dispatch.RoleDispatcher)
+	for i := range 11 {
+		agency := "metro"
+		if i >= 9 {
+			agency = "sheriff"
+		}
+		res := ts.MustExecute(t, dispatch.CreateIncident{Agency: agency, Type: []string{"THEFT", "NOISE"}[i%2],
+			Location: dispatch.Location{Text: fmt.Sprintf("%d Main St", 1+i%3), Lat: new(41.8 + float64(i%3)*0.0005), Lon: new(-87.7)}})
+		id := res.Events[0].Subject["incident"]
+		if agency == "metro" {
+			hs.all = append([]string{id}, hs.all...)
+		}
+		if i%2 == 0 {
+			ts.MustExecute(t, dispatch.ClearIncident{Incident: id, Disposition: "report taken"})
+			if agency == "metro" {
+				hs.archived = append([]string{id}, hs.archived...)
+			}
+		}
+	}
+	hs.archiveClosed(t)
+	for _, id := range hs.archived {
+		if _, err := ts.Engine.Incident(dispatch.Actor{System: "test"}, id); dispatch.ErrorCode(err) != dispatch.ENOTFOUND {
+			t.Fatalf("fixture: incident %s is still in memory after archiving (%v)", id, err)
+		}
+	}
+	return hs
+}
+
+// archiveClosed archives every closed record now, as the engine's timer
+// does after the retention window.
+func (hs *historyServer) archiveClosed(t *testing.T) {
+	t.Helper()
+	hs.MustExecute(t, dispatch.ArchiveClosed{Retention: time.Nanosecond})
+}
+
+var linkNext = regexp.MustCompile(`^<([^>]+)>; rel="next"$`)
+
+// pages follows the Link headers of a list from path, calling between(n)
+// after page n, and returns the ids listed.
+func (hs *historyServer) pages(t *testing.T, token, path string, between func(n int)) []string {
+	t.Helper()
+	var ids []string
+	for n := 1; path != ""; n++ {
+		var list struct{ Incidents []dispatch.Incident }
+		r := hs.Do(t, "GET", path, token, nil)
+		MustJSON(t, "GET "+path, r, 200, &list)
+		for _, in := range list.Incidents {
+			ids = append(ids, in.ID)
+		}
+		path = ""
+		if l := r.Header.Get("Link"); l != "" {
+			m := linkNext.FindStringSubmatch(l)
+			if m == nil {
+				t.Fatalf("GET %s: Link %q, want <…>; rel=\"next\"", path, l)
+			}
+			path = m[1]
+			if between != nil {
+				between(n)
+			}
+		}
+		if n > 100 {
+			t.Fatal("the pages do not end")
+		}
+	}
+	return ids
+}
+
+// TestIncidentPages: the incident list pages by its Link header through
+// open incidents in memory and closed ones in the store's archive, each
+// once, newest first; its filters hold on both.
+func TestIncidentPages(t *testing.T) {
+	hs := mustHistoryServer(t)
+	for _, limit := range []int{1, 2, 4, 9, 10} {
+		got := hs.pages(t, hs.metro, fmt.Sprintf("/api/v1/incidents?limit=%d", limit), nil)
+		if !slices.Equal(got, hs.all) {
+			t.Errorf("pages of %d = %v, want %v", limit, got, hs.all)
+		}
+	}
+	// Without parameters: the first page of 100, no Link.
+	r := hs.Do(t, "GET", "/api/v1/incidents", hs.metro, nil)
+	var list struct{ Incidents []dispatch.Incident }
+	MustJSON(t, "GET /api/v1/incidents", r, 200, &list)
+	if len(list.Incidents) != len(hs.all) || r.Header.Get("Link") != "" {
+		t.Errorf("GET /api/v1/incidents = %d incidents, Link %q; want %d and none", len(list.Incidents), r.Header.Get("Link"), len(hs.all))
+	}
+	// The next page's link keeps the filters.
+	r = hs.Do(t, "GET", "/api/v1/incidents?status=closed&limit=2&type=THEFT", hs.metro, nil)
+	m := linkNext.FindStringSubmatch(r.Header.Get("Link"))
+	if m == nil {
+		t.Fatalf("GET ?status=closed&limit=2&type=THEFT: Link %q, want a next page", r.Header.Get("Link"))
+	}
+	u, err := url.Parse(m[1])
+	if err != nil || u.Path != "/api/v1/incidents" || u.Query().Get("status") != "closed" || u.Query().Get("type") != "THEFT" || u.Query().Get("limit") != "2" || u.Query().Get("before") == "" {
+		t.Errorf("Link %q, want the same list with before set", m[1])
+	}
+
+	for _, tc := range []struct {
+		query string
+		want  func(dispatch.Incident) bool
+	}{
+		{"status=open", func(in dispatch.Incident) bool { return in.Status != dispatch.IncidentClosed }},
+		{"status=closed", func(in dispatch.Incident) bool { return in.Status == dispatch.IncidentClosed }},
+		{"status=closed&type=THEFT", func(in dispatch.Incident) bool { return in.Status == dispatch.IncidentClosed && in.Type == "THEFT" }},
+		{"address=2+main+street", func(in dispatch.Incident) bool { return in.Location.Text == "2 Main St" }},
+		{"lat=41.8&lon=-87.7&radius=30", func(in dispatch.Incident) bool { return *in.Location.Lat == 41.8 }},
+		{"agency=metro&status=all", func(in dispatch.Incident) bool { return true }},
+	} {
+		var want []string
+		for _, id := range hs.all {
+			var in dispatch.Incident
+			MustJSON(t, "GET /api/v1/incidents/"+id, hs.Do(t, "GET", "/api/v1/incidents/"+id, hs.metro, nil), 200, &in)
+			if tc.want(in) {
+				want = append(want, id)
+			}
+		}
+		got := hs.pages(t, hs.metro, "/api/v1/incidents?limit=2&"+tc.query, nil)
+		if len(want) == 0 || !slices.Equal(got, want) {
+			t.Errorf("pages of ?%s = %v, want %v (not none)", tc.query, got, want)
+		}
+	}
+	if got := hs.pages(t, hs.metro, "/api/v1/incidents?status=closed", nil); !slices.Equal(got, hs.archived) {
+		t.Errorf("closed incidents = %v, want the archived ones %v", got, hs.archived)
+	}
+	// Another agency's list is empty to metro, and its own holds only its own.
+	if got := hs.pages(t, hs.metro, "/api/v1/incidents?agency=sheriff", nil); len(got) != 0 {
+		t.Errorf("metro's pages of ?agency=sheriff = %v, want none", got)
+	}
+	if got := hs.pages(t, hs.sheriff, "/api/v1/incidents?limit=1", nil); len(got) != 2 || !strings.HasPrefix(got[0], "sheriff-") || !strings.HasPrefix(got[1], "sheriff-") {
+		t.Errorf("sheriff's pages = %v, want its two incidents", got)
+	}
+}
+
+// TestIncidentPagesMove: an incident archived while a client pages is
+// listed once, where it belongs.
+func TestIncidentPagesMove(t *testing.T) {
+	hs := mustHistoryServer(t)
+	open := hs.pages(t, hs.metro, "/api/v1/incidents?status=open", nil)
+	if len(open) < 3 {
+		t.Fatalf("fixture: open incidents %v, want at least 3", open)
+	}
+	got := hs.pages(t, hs.metro, "/api/v1/incidents?limit=2", func(n int) {
+		if n != 1 {
+			return
+		}
+		// The newest open one (already listed) and the oldest (not yet)
+		// close and leave memory.
+		for _, id := range []string{open[0], open[len(open)-1]} {
+			hs.MustExecute(t, dispatch.ClearIncident{Incident: id, Disposition: "gone on arrival"})
+		}
+		hs.archiveClosed(t)
+	})
+	if !slices.Equal(got, hs.all) {
+		t.Errorf("pages while %s and %s were archived = %v, want %v", open[0], open[len(open)-1], got, hs.all)
+	}
+	if got := hs.pages(t, hs.metro, "/api/v1/incidents?status=open", nil); len(got) != len(open)-2 {
+		t.Errorf("open incidents after archiving two = %v, want %d", got, len(open)-2)
+	}
+}
+
+// TestArchivedReads: an archived incident is read, with its timeline,
+// bundle and priors, by its agency, and does not exist for another.
+func TestArchivedReads(t *testing.T) {
+	hs := mustHistoryServer(t)
+	old := hs.archived[0]
+	var in dispatch.Incident
+	MustJSON(t, "GET /api/v1/incidents/"+old, hs.Do(t, "GET", "/api/v1/incidents/"+old, hs.metro, nil), 200, &in)
+	if in.ID != old || in.Status != dispatch.IncidentClosed || in.Disposition != "report taken" {
+		t.Errorf("GET /api/v1/incidents/%s = %+v, want it closed, report taken", old, in)
+	}
+	var tl struct {
+		Entries []struct {
+			Seq  int64  `json:"seq"`
+			Type string `json:"type"`
+		} `json:"entries"`
+	}
+	MustJSON(t, "GET timeline", hs.Do(t, "GET", "/api/v1/incidents/"+old+"/timeline", hs.metro, nil), 200, &tl)
+	var types []string
+	for _, e := range tl.Entries {
+		types = append(types, e.Type)
+	}
+	if !slices.Contains(types, "incident.created") || !slices.Contains(types, "incident.cleared") {
+		t.Errorf("timeline of archived %s = %v, want its creation and clearing", old, types)
+	}
+	auditor := hs.MustCreateUser(t, "aud", "metro", dispatch.RoleAuditor)
+	if r := hs.Do(t, "GET", "/api/v1/incidents/"+old+"/bundle", auditor, nil); r.Status != 200 {
+		t.Errorf("GET bundle of archived %s = %d %s, want 200", old, r.Status, r.Body)
+	}
+	// Its timeline published after it was archived reads in public, its
+	// entries those of the private timeline.
+	if r := hs.Do(t, "POST", "/api/v1/incidents/"+old+"/publish", auditor, map[string]string{"reason": "records request 7"}); r.Status != 200 {
+		t.Fatalf("POST publish of archived %s = %d %s, want 200", old, r.Status, r.Body)
+	}
+	var pub struct {
+		Timeline struct {
+			Entries []struct {
+				Seq  int64  `json:"seq"`
+				Type string `json:"type"`
+			} `json:"entries"`
+		} `json:"timeline"`
+	}
+	MustJSON(t, "GET public timeline", hs.Do(t, "GET", "/public/v1/timelines/incident/"+old, "", nil), 200, &pub)
+	if got := pub.Timeline.Entries; len(got) != len(tl.Entries)+1 || got[0].Seq != tl.Entries[0].Seq || got[len(got)-1].Type != "timeline.published" {
+		t.Errorf("public timeline of archived %s = %+v, want its %d entries and its publication", old, got, len(tl.Entries))
+	}
+	for _, path := range []string{"", "/timeline", "/priors"} {
+		if r := hs.Do(t, "GET", "/api/v1/incidents/"+old+path, hs.sheriff, nil); r.Status != 404 {
+			t.Errorf("GET /api/v1/incidents/%s%s as sheriff = %d, want 404", old, path, r.Status)
+		}
+	}
+	// A report counts the archived incidents of its range.
+	var rep struct{ Incidents int }
+	MustJSON(t, "GET report", hs.Do(t, "GET", "/api/v1/reports/intervals?from=2026-03-01T00:00:00Z&to=2026-03-02T00:00:00Z", hs.metro, nil), 200, &rep)
+	if rep.Incidents != len(hs.all) {
+		t.Errorf("report of 1 March: %d incidents, want metro's %d, %d of them archived", rep.Incidents, len(hs.all), len(hs.archived))
+	}
+	// Priors of an open incident count the archived ones at its place.
+	var open []string
+	for _, id := range hs.all {
+		if !slices.Contains(hs.archived, id) {
+			open = append(open, id)
+		}
+	}
+	var priors struct{ Priors []dispatch.Prior }
+	MustJSON(t, "GET priors", hs.Do(t, "GET", "/api/v1/incidents/"+open[0]+"/priors?radius_m=10", hs.metro, nil), 200, &priors)
+	var ids []string
+	for _, p := range priors.Priors {
+		ids = append(ids, p.Incident)
+	}
+	archivedPrior := slices.ContainsFunc(ids, func(id string) bool { return slices.Contains(hs.archived, id) })
+	if len(ids) == 0 || !archivedPrior {
+		t.Errorf("priors of %s = %v, want archived incidents at its place among them", open[0], ids)
+	}
+}
+
+// TestIncidentListParams: each bad parameter is a 400 that names it.
+func TestIncidentListParams(t *testing.T) {
+	hs := mustHistoryServer(t)
+	for _, tc := range []struct{ query, names string }{
+		{"status=shut", "status"},
+		{"limit=0", "limit"},
+		{"limit=1001", "limit"},
+		{"limit=ten", "limit"},
+		{"from=yesterday", "from"},
+		{"to=2026-13-01", "to"},
+		{"from=2026-03-02&to=2026-03-01", "from"},
+		{"lat=41.8&lon=-87.7", "radius"},
+		{"lat=91&lon=0&radius=10", "lat"},
+		{"lat=41.8&lon=-187&radius=10", "lon"},
+		{"lat=41.8&lon=-87.7&radius=0", "radius"},
+		{"lat=41.8&lon=-87.7&radius=50001", "radius"},
+		{"lat=NaN&lon=-87.7&radius=10", "lat"},
+		{"before=not-a-cursor", "before"},
+		{"before=AAAAAAAAAAA", "before"},
+		{"sort=asc", "sort"},
+		{"limit=1&limit=2", "limit"},
+		{"address=" + strings.Repeat("x", 201), "address"},
+		{"address=%2C%2C", "address"},
+	} {
+		r := hs.Do(t, "GET", "/api/v1/incidents?"+tc.query, hs.metro, nil)
+		p := CheckProblem(t, "GET /api/v1/incidents?"+tc.query, r, 400, "bad_request", "")
+		if !strings.Contains(p.Detail, tc.names) {
+			t.Errorf("GET /api/v1/incidents?%s: detail %q, want it to name %s", tc.query, p.Detail, tc.names)
+		}
+	}
+
+}
+
+// TestRequestPages: the request list pages like the incident list, open
+// requests in memory and closed ones in the archive, each once, newest
+// first; an agency a request does not concern does not see it, archived or
+// not.
+func TestRequestPages(t *testing.T) {
+	ts := MustOpenServer(t)
+	for _, id := range []string{"metro", "state", "county"} {
+		ts.MustExecute(t, dispatch.CreateAgency{ID: id, Name: id, Kind: "municipal_police"})
+	}
+	metro := ts.MustCreateUser(t, "ann", "metro", dispatch.RoleDispatcher)
+	county := ts.MustCreateUser(t, "cid", "county", dispatch.RoleDispatcher)
+	where := dispatch.Location{Text: "3900 S Kedzie Ave"}
+	var all, closed []string // metro's, newest first
+	for i := range 9 {
+		from, to := "metro", "state"
+		if i%4 == 3 {
+			from, to = "state", "county" // not metro's
+		}
+		id := ts.MustExecute(t, dispatch.RequestAssist{From: from, To: to, Location: where, Nature: fmt.Sprintf("convoy %d", i), Urgency: dispatch.UrgencyRoutine}).Events[0].Subject["request"]
+		if i%2 == 0 {
+			ts.MustExecute(t, dispatch.CloseAssist{Request: id, Disposition: "done"})
+		}
+		if from == "metro" {
+			all = append([]string{id}, all...)
+			if i%2 == 0 {
+				closed = append([]string{id}, closed...)
+			}
+		}
+	}
+	ts.MustExecute(t, dispatch.ArchiveClosed{Retention: time.Nanosecond})
+	if _, err := ts.Engine.Request(dispatch.Actor{System: "test"}, closed[0]); dispatch.ErrorCode(err) != dispatch.ENOTFOUND {
+		t.Fatalf("fixture: request %s still in memory after archiving (%v)", closed[0], err)
+	}
+	ids := func(token, path string) []string {
+		t.Helper()
+		var got []string
+		for path != "" {
+			var list struct{ Requests []dispatch.AssistRequest }
+			r := ts.Do(t, "GET", path, token, nil)
+			MustJSON(t, "GET "+path, r, 200, &list)
+			for _, rq := range list.Requests {
+				got = append(got, rq.ID)
+			}
+			path = ""
+			if m := linkNext.FindStringSubmatch(r.Header.Get("Link")); m != nil {
+				path = m[1]
+			}
+		}
+		return got
+	}
+	for _, limit := range []int{1, 2, 3, 7} {
+		if got := ids(metro, fmt.Sprintf("/api/v1/requests?limit=%d", limit)); !slices.Equal(got, all) {
+			t.Errorf("metro's request pages of %d = %v, want %v", limit, got, all)
+		}
+	}
+	if got := ids(metro, "/api/v1/requests?status=closed&limit=2"); !slices.Equal(got, closed) {
+		t.Errorf("metro's closed requests = %v, want the archived %v", got, closed)
+	}
+	if got := ids(county, "/api/v1/requests"); len(got) != 2 {
+		t.Errorf("county's requests = %v, want the two it was asked", got)
+	}
+	if r := ts.Do(t, "GET", "/api/v1/requests/"+closed[0], county, nil); r.Status != 404 {
+		t.Errorf("GET archived request %s as county = %d, want 404", closed[0], r.Status)
+	}
+	if r := ts.Do(t, "GET", "/api/v1/requests/"+closed[0], metro, nil); r.Status != 200 {
+		t.Errorf("GET archived request %s as metro = %d %s, want 200", closed[0], r.Status, r.Body)
+	}
+	var tl struct {
+		Entries []struct {
+			Type string `json:"type"`
+		} `json:"entries"`
+	}
+	MustJSON(t, "GET archived request's timeline", ts.Do(t, "GET", "/api/v1/requests/"+closed[0]+"/timeline", metro, nil), 200, &tl)
+	if len(tl.Entries) < 3 || tl.Entries[0].Type != "assist.requested" || tl.Entries[len(tl.Entries)-1].Type != "records.archived" {
+		t.Errorf("timeline of archived request %s = %+v, want from its request to its archiving", closed[0], tl.Entries)
+	}
+	if r := ts.Do(t, "GET", "/api/v1/requests/"+closed[0]+"/timeline", county, nil); r.Status != 404 {
+		t.Errorf("GET archived request %s's timeline as county = %d, want 404", closed[0], r.Status)
+	}
+	CheckProblem(t, "GET /api/v1/requests?limit=0", ts.Do(t, "GET", "/api/v1/requests?limit=0", metro, nil), 400, "bad_request", "limit")
+	CheckProblem(t, "GET /api/v1/requests?unit=x", ts.Do(t, "GET", "/api/v1/requests?unit=x", metro, nil), 400, "bad_request", "unit")
+}
