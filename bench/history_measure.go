@@ -45,6 +45,9 @@ type HistoryMeasurement struct {
 	// process that did nothing before, RSS is the restarted node's alone.
 	RSS  int64 `json:"rss_bytes"`
 	Heap int64 `json:"heap_bytes"`
+	// Peak is the process's peak resident memory (VmHWM) by then: what the
+	// restart itself needed.
+	Peak int64 `json:"peak_bytes"`
 	// What the restarted node holds in memory.
 	Events    int64 `json:"events"`
 	Incidents int   `json:"incidents"`
@@ -108,7 +111,10 @@ func MeasureHistory(ctx context.Context, opt MeasureOptions) (HistoryMeasurement
 	defer e.Close()
 	runtime.GC()
 	debug.FreeOSMemory()
-	if m.RSS, err = residentBytes(); err != nil {
+	if m.RSS, err = procStatus("VmRSS"); err != nil {
+		return m, err
+	}
+	if m.Peak, err = procStatus("VmHWM"); err != nil {
 		return m, err
 	}
 	m.Heap = heapBytes()
@@ -206,8 +212,9 @@ func timeDays(ctx context.Context, e *engine.Engine, b HistoryBuild, r *rand.Ran
 	return LatencyOf(ds), median(counts), nil
 }
 
-// residentBytes returns the process's resident set (VmRSS).
-func residentBytes() (int64, error) {
+// procStatus returns a memory figure of the process from
+// /proc/self/status: VmRSS (resident now) or VmHWM (its peak), in bytes.
+func procStatus(field string) (int64, error) {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
 		return 0, fmt.Errorf("resident memory: %w", err)
@@ -215,15 +222,15 @@ func residentBytes() (int64, error) {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+		if rest, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
 			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
 			if err != nil {
-				return 0, fmt.Errorf("resident memory: %q: %w", rest, err)
+				return 0, fmt.Errorf("%s: %q: %w", field, rest, err)
 			}
 			return kb << 10, nil
 		}
 	}
-	return 0, errors.New("resident memory: no VmRSS in /proc/self/status")
+	return 0, fmt.Errorf("resident memory: no %s in /proc/self/status", field)
 }
 
 // loadAverage returns the machine's load average over the last minute, or
@@ -270,6 +277,7 @@ type HistorySummary struct {
 	RestartCPU time.Duration `json:"restart_cpu_ns"`
 	RSS        int64         `json:"rss_bytes"`
 	Heap       int64         `json:"heap_bytes"`
+	Peak       int64         `json:"peak_bytes"`
 	// The Full measure's.
 	Full         HistoryMeasurement   `json:"full"`
 	Measurements []HistoryMeasurement `json:"measurements"`
@@ -283,11 +291,13 @@ func SummariseHistory(b HistoryBuild, ms []HistoryMeasurement) HistorySummary {
 		return s
 	}
 	var restarts, cpus []time.Duration
-	var rss, heap []int64
+	var rss, heap, peak []int64
 	for _, m := range ms {
-		restarts, cpus, rss, heap = append(restarts, m.Restart), append(cpus, m.RestartCPU), append(rss, m.RSS), append(heap, m.Heap)
+		restarts, cpus = append(restarts, m.Restart), append(cpus, m.RestartCPU)
+		rss, heap, peak = append(rss, m.RSS), append(heap, m.Heap), append(peak, m.Peak)
 	}
-	s.Restart, s.RestartCPU, s.RSS, s.Heap, s.Full = median(restarts), median(cpus), median(rss), median(heap), ms[0]
+	s.Restart, s.RestartCPU, s.Full = median(restarts), median(cpus), ms[0]
+	s.RSS, s.Heap, s.Peak = median(rss), median(heap), median(peak)
 	return s
 }
 

@@ -68,8 +68,8 @@ func TestHistory(t *testing.T) {
 	if m.Open < len(b.Probes) || m.Open > b.Incidents/2 {
 		t.Errorf("the restarted node has %d incidents open, want the probes and those in progress at the end", m.Open)
 	}
-	if m.Restart <= 0 || m.RSS < 1<<20 || m.Heap < 1<<20 || m.Heap > m.RSS || m.DiskBytes < b.Events*100 {
-		t.Errorf("restart %v, RSS %d, heap %d, disk %d: not a restart of this county", m.Restart, m.RSS, m.Heap, m.DiskBytes)
+	if m.Restart <= 0 || m.RSS < 1<<20 || m.Heap < 1<<20 || m.Heap > m.RSS || m.Peak < m.RSS || m.DiskBytes < b.Events*100 {
+		t.Errorf("restart %v, RSS %d, peak %d, heap %d, disk %d: not a restart of this county", m.Restart, m.RSS, m.Peak, m.Heap, m.DiskBytes)
 	}
 	for name, l := range map[string]Latency{"tick": m.Tick, "priors": m.Priors, "day": m.Day} {
 		if want := map[string]int{"tick": 20, "priors": 30, "day": 30}[name]; l.Count != want || l.P99 <= 0 || l.P50 > l.P99 {
