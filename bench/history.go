@@ -203,25 +203,33 @@ func openHistory(ctx context.Context, dir, skey string, clock func() time.Time) 
 // timersActor is who ticks the timers, as the engine's own loop does.
 var timersActor = dispatch.Actor{System: "timers"}
 
-// historyTick is what the engine's timer loop does at a tick: the dispatch
-// timers and — once the archive of closed records lands — the archive
-// command (archiveCommand), here in simulated time.
+// historyTick is what the engine's timer loop does at a tick, here in
+// simulated time: the dispatch timers, then the archive of the records
+// closed more than a retention window ago (archiveClosed).
 func historyTick(ctx context.Context, e *engine.Engine) error {
 	if _, err := e.Execute(ctx, timersActor, dispatch.CheckTimers{}); err != nil {
 		return fmt.Errorf("check timers: %w", err)
 	}
-	if c := archiveCommand(); c != nil {
-		if _, err := e.Execute(ctx, timersActor, c); err != nil {
-			return fmt.Errorf("archive: %w", err)
-		}
-	}
-	return nil
+	return archiveClosed(ctx, e)
 }
 
-// archiveCommand is the command that moves closed records out of memory
-// after their retention window, run at every tick; nil while tenfour has
-// none. Issue 15's archive returns it here (e.g. dispatch.ArchiveClosed{}).
-func archiveCommand() dispatch.Command { return nil }
+// archiveClosed archives what is due, as the engine's loop does
+// (engine/archive.go): batch after batch while a batch is full. The engine
+// runs it once a minute; the builder at every tick.
+func archiveClosed(ctx context.Context, e *engine.Engine) error {
+	for {
+		res, err := e.Execute(ctx, timersActor, dispatch.ArchiveClosed{Retention: dispatch.DefaultRetention})
+		if err != nil {
+			return fmt.Errorf("archive: %w", err)
+		}
+		if len(res.Events) == 0 {
+			return nil
+		}
+		if d, ok := res.Events[0].Data.(*dispatch.RecordsArchived); !ok || d.Len() < dispatch.DefaultArchiveMax {
+			return nil
+		}
+	}
+}
 
 // maxLead bounds how far the clock runs ahead of the oldest step still in
 // a worker's hands: a command is stamped at most this much later than its
