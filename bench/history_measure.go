@@ -66,6 +66,12 @@ type HistoryMeasurement struct {
 	Day       Latency       `json:"day"`
 	DayCPU    time.Duration `json:"day_cpu_ns"`
 	DayN      int           `json:"day_median_count"`
+	// Page: the first page of one day's incidents of one agency, as the
+	// incident list asks it (engine.IncidentPage, GET /api/v1/incidents
+	// with from, to and agency).
+	Page      Latency       `json:"page"`
+	PageCPU   time.Duration `json:"page_cpu_ns"`
+	PageN     int           `json:"page_median_count"`
 	DiskBytes int64         `json:"disk_bytes"`
 }
 
@@ -149,7 +155,12 @@ func MeasureHistory(ctx context.Context, opt MeasureOptions) (HistoryMeasurement
 		return m, err
 	}
 	c3 := cpuTime()
+	if m.Page, m.PageN, err = timePages(ctx, e, b, r, opt.Queries); err != nil {
+		return m, err
+	}
+	c4 := cpuTime()
 	m.TickCPU, m.PriorsCPU, m.DayCPU = (c1-c0)/time.Duration(opt.Ticks), (c2-c1)/time.Duration(opt.Queries), (c3-c2)/time.Duration(opt.Queries)
+	m.PageCPU = (c4 - c3) / time.Duration(opt.Queries)
 	return m, nil
 }
 
@@ -208,6 +219,28 @@ func timeDays(ctx context.Context, e *engine.Engine, b HistoryBuild, r *rand.Ran
 			return Latency{}, 0, fmt.Errorf("a day of %s: %w", agency, err)
 		}
 		counts = append(counts, len(ins))
+	}
+	return LatencyOf(ds), median(counts), nil
+}
+
+// timePages times n first pages of one day's incidents of one agency — a
+// random agency, a random day of the year — as the incident list asks them.
+func timePages(ctx context.Context, e *engine.Engine, b HistoryBuild, r *rand.Rand, n int) (Latency, int, error) {
+	days := int(b.End.Sub(b.Start) / (24 * time.Hour))
+	if days < 1 || len(b.Agencies) == 0 {
+		return Latency{}, 0, errors.New("the county has no whole day to read")
+	}
+	ds, counts := make([]time.Duration, 0, n), make([]int, 0, n)
+	for range n {
+		agency := b.Agencies[r.IntN(len(b.Agencies))]
+		from := b.Start.In(historyZone).AddDate(0, 0, r.IntN(days))
+		t0 := time.Now()
+		p, err := e.IncidentPage(ctx, dispatcherOf(agency), engine.IncidentQuery{Agency: agency, From: from, To: from.AddDate(0, 0, 1), Limit: engine.DefaultPageLimit})
+		ds = append(ds, time.Since(t0))
+		if err != nil {
+			return Latency{}, 0, fmt.Errorf("a page of a day of %s: %w", agency, err)
+		}
+		counts = append(counts, len(p.Incidents))
 	}
 	return LatencyOf(ds), median(counts), nil
 }

@@ -73,15 +73,15 @@ func TestHistory(t *testing.T) {
 	if m.Restart <= 0 || m.RSS < 1<<20 || m.Heap < 1<<20 || m.Heap > m.RSS || m.Peak < m.RSS || m.DiskBytes < b.Events*100 {
 		t.Errorf("restart %v, RSS %d, peak %d, heap %d, disk %d: not a restart of this county", m.Restart, m.RSS, m.Peak, m.Heap, m.DiskBytes)
 	}
-	for name, l := range map[string]Latency{"tick": m.Tick, "priors": m.Priors, "day": m.Day} {
-		if want := map[string]int{"tick": 20, "priors": 30, "day": 30}[name]; l.Count != want || l.P99 <= 0 || l.P50 > l.P99 {
+	for name, l := range map[string]Latency{"tick": m.Tick, "priors": m.Priors, "day": m.Day, "page": m.Page} {
+		if want := map[string]int{"tick": 20, "priors": 30, "day": 30, "page": 30}[name]; l.Count != want || l.P99 <= 0 || l.P50 > l.P99 {
 			t.Errorf("%s: %+v, want %d timings", name, l, want)
 		}
 	}
 	t.Logf("measure: %+v", m)
 	// About 200 incidents a day over twenty agencies: a day of one agency
 	// holds a few.
-	if m.DayN < 1 || m.DayN > 100 {
-		t.Errorf("one day's incidents of an agency: median %d, want a few", m.DayN)
+	if m.DayN < 1 || m.DayN > 100 || m.PageN < 1 || m.PageN > 100 {
+		t.Errorf("one day's incidents of an agency: median %d, on its first page %d; want a few", m.DayN, m.PageN)
 	}
 }

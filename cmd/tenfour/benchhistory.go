@@ -124,6 +124,7 @@ func printHistory(w io.Writer, s bench.HistorySummary) {
 		{"timer tick", fmt.Sprintf("p50 %s, p99 %s, %s CPU — goal under %v: %s", ms(f.Tick.P50), ms(f.Tick.P99), ms(f.TickCPU), bench.GoalTick, verdict(f.Tick.P99 < bench.GoalTick))},
 		{"priors at a busy address, 90 days", fmt.Sprintf("p50 %s, p99 %s, %s CPU; median %d found — goal under %v: %s", ms(f.Priors.P50), ms(f.Priors.P99), ms(f.PriorsCPU), f.PriorsN, bench.GoalQuery, verdict(f.Priors.P99 < bench.GoalQuery))},
 		{"one day's incidents of an agency", fmt.Sprintf("p50 %s, p99 %s, %s CPU; median %d found — goal under %v: %s", ms(f.Day.P50), ms(f.Day.P99), ms(f.DayCPU), f.DayN, bench.GoalQuery, verdict(f.Day.P99 < bench.GoalQuery))},
+		{"the first page of one day's incidents of an agency", fmt.Sprintf("p50 %s, p99 %s, %s CPU; median %d found — goal under %v: %s", ms(f.Page.P50), ms(f.Page.P99), ms(f.PageCPU), f.PageN, bench.GoalQuery, verdict(f.Page.P99 < bench.GoalQuery))},
 		{"machine load average at the measure", fmt.Sprintf("%.1f", f.Load)},
 	}
 	fmt.Fprintf(w, "\n| figure | value |\n|---|---|\n")
