@@ -267,7 +267,7 @@ func (f fencingStore) Append(ctx context.Context, b store.Batch) error {
 
 // TestArchiveAtomic checks that the archived records and the event that
 // archives them land together: a fenced append writes neither, the
-// engine stops taking commands (the ledger fails closed), and a restart
+// command is refused (ErrFenced), and a restart
 // finds the records still in memory, and archives them then.
 func TestArchiveAtomic(t *testing.T) {
 	ctx := context.Background()

@@ -7,6 +7,8 @@
 // to disk, so that the next command is decided after the previous one; only
 // commands read it. The view holds durable events only, and is what every
 // reader sees: nobody is shown an event that a crash could still take back.
+// When the ledger gives up events it could not commit (another node took
+// over the log), the live state is rebuilt from the view (reset).
 package engine
 
 import (
@@ -172,6 +174,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		Snapshots:          snaps,
 		SnapshotFormat:     SnapshotFormat,
 		Restore:            e.restore,
+		OnReset:            e.reset,
 	}, replay)
 	if err != nil {
 		return nil, err
@@ -249,7 +252,8 @@ func (e *Engine) timerLoop(every, sample, archive time.Duration, logger *slog.Lo
 				err = e.samplePositions()
 			}
 		}
-		if err != nil && logger != nil {
+		var u *ledger.UnavailableError
+		if err != nil && logger != nil && !errors.As(err, &u) { // the ledger logs an unavailable store
 			logger.Warn("timers and position samples", "err", err)
 		}
 	}
@@ -323,6 +327,24 @@ func (e *Engine) committed(ps []*ledger.Pending) {
 	if e.onCommit != nil {
 		e.onCommit(ps)
 	}
+}
+
+// reset voids the events the live state holds beyond the durable ones: the
+// ledger could not commit them, because another node took over the log
+// (ledger.Config.OnReset). The live state becomes a copy of the view, which
+// holds exactly the durable events, so that the next command is decided on
+// what the log holds and nothing this node shows was never stored. The
+// ledger calls it before it reads another node's events, so the view is
+// still the log up to durable.
+func (e *Engine) reset(durable int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.viewMu.RLock()
+	defer e.viewMu.RUnlock()
+	e.live = e.view.Clone()
+	// Time of the log never runs backwards; the void events' times were
+	// never in the log.
+	e.last = e.viewLast
 }
 
 // FromEntry turns a log entry (and the plaintext of whichever private fields
@@ -503,8 +525,13 @@ func ToRecord(ev dispatch.Event) (ledger.Record, error) {
 }
 
 // Execute decides cmd for actor and records its events. It returns once they
-// are durable; a command whose events could not be made durable returns an
-// error and the engine stops taking commands (the ledger fails closed).
+// are durable, or with an error: store.ErrFenced when another node took
+// over the log before they were committed (nothing was recorded), a
+// *ledger.UnavailableError when the store is full or does not answer. When
+// ctx ends first, the error is a *ledger.UnavailableError with Unknown set:
+// the events may still be recorded, and a retry must carry the same
+// Idempotency-Key. A store that refuses is refused before deciding, so the
+// live state never holds a command that was not sequenced.
 func (e *Engine) Execute(ctx context.Context, actor dispatch.Actor, cmd dispatch.Command) (Result, error) {
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
@@ -558,10 +585,26 @@ func (e *Engine) Execute(ctx context.Context, actor dispatch.Actor, cmd dispatch
 	}
 	e.last = now
 	e.mu.Unlock()
-	if err := p.Wait(); err != nil {
+	wait := ctx
+	if d, ok := ctx.Value(durableWaitKey{}).(time.Duration); ok {
+		var cancel context.CancelFunc
+		wait, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
+	if err := p.WaitContext(wait); err != nil {
 		return Result{}, fmt.Errorf("record %T: %w", cmd, err)
 	}
 	return Result{First: p.First, Events: evs}, nil
+}
+
+type durableWaitKey struct{}
+
+// WithDurableWait returns a context whose commands wait at most d for their
+// events to reach the disk (Execute): a transport answers its client in
+// bounded time while the store does not answer, and the client sends the
+// command again with its Idempotency-Key.
+func WithDurableWait(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, durableWaitKey{}, d)
 }
 
 // Read calls fn with the durable view of the state under a read lock. fn

@@ -40,8 +40,8 @@ func hasUnit(e *engine.Engine, id string) (ok bool) {
 }
 
 // Readers see only durable events: a unit whose event is still on its way to
-// disk is not shown, one whose commit failed never is, and a command is
-// answered only after its event is visible.
+// disk is not shown, nor is one whose commit failed until a retry lands it,
+// and a command is answered only after its event is visible.
 func TestViewShowsOnlyDurableEvents(t *testing.T) {
 	db := MustOpenStore(t, filepath.Join(t.TempDir(), "t.db"))
 	g := &gatedStore{historyStore: db, arrived: make(chan struct{}), release: make(chan error)}
@@ -70,14 +70,20 @@ func TestViewShowsOnlyDurableEvents(t *testing.T) {
 	}()
 	<-g.arrived
 	g.release <- errors.New("disk on fire")
-	if err := <-done; err == nil {
-		t.Fatal("Execute(CreateUnit) = nil after its commit failed, want an error")
-	}
+	<-g.arrived // the failed commit is kept and tried again
 	if hasUnit(e, "metro.1a13") {
 		t.Error("Read shows unit metro.1a13 whose commit failed")
 	}
-	if _, err := e.Execute(context.Background(), sys, dispatch.CreateUnit{CallSign: "1A14", Agency: "metro", Kind: "patrol"}); err == nil {
-		t.Error("Execute after a failed commit = nil, want the engine to refuse (fail-stop)")
+	var u *ledger.UnavailableError
+	if _, err := e.Execute(context.Background(), sys, dispatch.CreateUnit{CallSign: "1A14", Agency: "metro", Kind: "patrol"}); !errors.As(err, &u) {
+		t.Errorf("Execute while a commit is being retried = %v, want an UnavailableError", err)
+	}
+	g.release <- nil
+	if err := <-done; err != nil {
+		t.Fatalf("Execute(CreateUnit) once its commit landed on a retry = %v", err)
+	}
+	if !hasUnit(e, "metro.1a13") {
+		t.Error("Read does not show unit metro.1a13 after its retried commit landed")
 	}
 }
 

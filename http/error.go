@@ -3,10 +3,14 @@ package http
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"net/http"
+	"strconv"
 
 	"github.com/tenfour-cad/tenfour/auth"
 	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/ledger"
+	"github.com/tenfour-cad/tenfour/store"
 )
 
 // codes maps domain error codes to HTTP statuses, in this one place.
@@ -51,8 +55,20 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		he = ns
 		w.Header().Set("Retry-After", "1")
 	}
+	if u, ok := unavailable(err); ok {
+		he = u
+		w.Header().Set("Retry-After", retryAfter(err))
+	}
 	if he != nil || errors.As(err, &he) {
 		status, code = he.status, he.code
+	}
+	if status == http.StatusInternalServerError && store.Unreachable(err) {
+		// The store could not be reached (a token looked up while the
+		// database restarts): not a fault of the server's, and it passes.
+		s.logger.Warn("request failed: the store does not answer", "method", r.Method, "path", r.URL.Path, "err", err)
+		status, code, he = http.StatusServiceUnavailable, ledger.ReasonStoreUnavailable, &httpError{
+			msg: "the store could not be reached; try again in a moment (a command with the same Idempotency-Key)"}
+		w.Header().Set("Retry-After", "1")
 	}
 	if status == http.StatusInternalServerError {
 		s.logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
@@ -89,4 +105,30 @@ func (e *httpError) Error() string { return e.msg }
 
 func badRequest(msg string) error {
 	return &httpError{status: http.StatusBadRequest, code: "bad_request", msg: msg}
+}
+
+// unavailable answers a command the store cannot record for now (it is
+// full, or does not answer): 503 with the reason as its code, storage_full
+// or store_unavailable, and Retry-After. Reads go on meanwhile.
+func unavailable(err error) (*httpError, bool) {
+	var u *ledger.UnavailableError
+	if !errors.As(err, &u) {
+		return nil, false
+	}
+	msg := "the store does not answer; the command was not recorded; try again in a moment"
+	if u.Reason == ledger.ReasonStorageFull {
+		msg = "the store is full; the command was not recorded; try again once space is freed"
+	}
+	if u.Unknown {
+		msg = "the store has not yet recorded the command; it may still be: send it again with the same Idempotency-Key"
+	}
+	return &httpError{status: http.StatusServiceUnavailable, code: u.Reason, msg: msg}, true
+}
+
+// retryAfter is an UnavailableError's RetryAfter in whole seconds, at least
+// one (RFC 9110 section 10.2.3).
+func retryAfter(err error) string {
+	var u *ledger.UnavailableError
+	errors.As(err, &u)
+	return strconv.Itoa(max(1, int(math.Ceil(u.RetryAfter.Seconds()))))
 }

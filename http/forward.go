@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tenfour-cad/tenfour/engine"
 	"github.com/tenfour-cad/tenfour/ledger"
 	"github.com/tenfour-cad/tenfour/store"
 )
@@ -116,8 +117,24 @@ const logSizeHeader = "Tenfour-Log-Size"
 func (s *Server) sequenced(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		l := s.engine.Log()
+		timeout := s.ForwardTimeout
+		if timeout <= 0 {
+			timeout = DefaultForwardTimeout
+		}
+		if l.IsSequencer() && !s.awaitDecides(r.Context(), timeout) {
+			if l.IsSequencer() {
+				w.Header().Set("Retry-After", "1")
+				s.writeError(w, r, &httpError{status: http.StatusServiceUnavailable, code: "no_sequencer",
+					msg: "this node could not renew the sequencer lease in time; the command was not done; try again in a moment"})
+				return
+			}
+			// It lost the lease meanwhile: on to its holder, as a follower.
+		}
 		if l.IsSequencer() {
-			next(w, r)
+			// A command waits for the disk at most as long as a forwarded
+			// one waits for the sequencer; then it is answered 503, to be
+			// sent again with its Idempotency-Key (engine.WithDurableWait).
+			next(w, r.WithContext(engine.WithDurableWait(r.Context(), timeout)))
 			return
 		}
 		lease := l.Lease()
@@ -154,10 +171,6 @@ func (s *Server) sequenced(next http.HandlerFunc) http.HandlerFunc {
 		for k := range w.Header() {
 			w.Header().Del(k)
 		}
-		timeout := s.ForwardTimeout
-		if timeout <= 0 {
-			timeout = DefaultForwardTimeout
-		}
 		ctx, cancel := context.WithTimeout(r.Context(), timeout)
 		defer cancel()
 		proxy.ErrorHandler = func(w http.ResponseWriter, out *http.Request, err error) {
@@ -177,6 +190,18 @@ func (s *Server) sequenced(next http.HandlerFunc) http.HandlerFunc {
 		}
 		proxy.ServeHTTP(w, r.WithContext(ctx))
 	}
+}
+
+// awaitDecides waits, at most timeout, until this sequencer may decide
+// commands (ledger.Log.AwaitDecides). A sequencer whose lease went unrenewed
+// past its term (it was paused, the database does not answer) waits for
+// the renewal: another node may hold the lease by now, and this node's
+// state may lack that node's events, so that even a refusal it answered
+// could be wrong.
+func (s *Server) awaitDecides(ctx context.Context, timeout time.Duration) bool {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	return s.engine.Log().AwaitDecides(ctx)
 }
 
 // waitFor waits, briefly, until this node has read the log up to size. It is

@@ -253,6 +253,16 @@ func (s *Server) idempotent(next http.HandlerFunc) http.HandlerFunc {
 		}
 
 		hash := sha256.Sum256([]byte(id))
+		if s.engine != nil && s.engine.Log().Unsettled(hash[:]) {
+			// The first request was answered 503 while its events waited for
+			// the store; they may land yet, and the key with them. Looked up
+			// now, the key could be missed and the command done twice.
+			s.idem.forget(e)
+			w.Header().Set("Retry-After", "1")
+			writeProblem(w, r, http.StatusConflict, "idempotency_in_flight",
+				"a request with this Idempotency-Key is still being recorded; try again in a moment")
+			return
+		}
 		if s.keys != nil && s.replayStored(w, r, e, hash[:], fp) {
 			return
 		}

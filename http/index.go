@@ -131,7 +131,7 @@ func (s *Server) handleConsole(w http.ResponseWriter, r *http.Request) {
 
 // Health is what /healthz and /readyz answer, and `tenfour status` prints.
 type Health struct {
-	Status         string `json:"status"` // ok, following, lagging, failed
+	Status         string `json:"status"` // ok, following, lagging, degraded, failed
 	Node           string `json:"node"`
 	Role           string `json:"role"` // sequencer or follower
 	Sequencer      string `json:"sequencer,omitempty"`
@@ -176,6 +176,10 @@ func (s *Server) health(r *http.Request) Health {
 	if h.Status == "ok" && h.Lag > maxReadyLag {
 		h.Status = "lagging"
 	}
+	if d := l.Degraded(); d != nil && h.Status == "ok" {
+		// Commands get 503 with this code; reads go on.
+		h.Status, h.Error = "degraded", d.Reason
+	}
 	if err := l.Err(); err != nil {
 		h.Status, h.Error = "failed", "the log has stopped; restart the node"
 	}
@@ -199,7 +203,8 @@ func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	h := s.health(r)
 	code := http.StatusOK
-	if h.Status != "ok" || h.CheckpointSize == 0 && h.Head > 0 {
+	// A degraded node still serves reads: it stays ready.
+	if h.Status != "ok" && h.Status != "degraded" || h.CheckpointSize == 0 && h.Head > 0 {
 		code = http.StatusServiceUnavailable
 	}
 	writeJSON(w, code, h)

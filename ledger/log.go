@@ -54,6 +54,18 @@ type Config struct {
 	Snapshots      Snapshots
 	SnapshotFormat string
 	Restore        func(store.Snapshot) error
+	// OnReset, if set, is called when this node gives up events it
+	// sequenced but could not commit, because another node took the lease
+	// or appended: every event handed to Enqueue beyond the first durable
+	// ones is void, and their Wait returns an error wrapping
+	// store.ErrFenced. It is called from one goroutine, after the last
+	// OnCommit, before any of those Wait calls returns, and before the
+	// node reads another node's events.
+	OnReset func(durable int64)
+	// SlowCommit is how long a commit may go unanswered before the log
+	// refuses new events as unavailable (Degraded). Zero means
+	// DefaultSlowCommit.
+	SlowCommit time.Duration
 }
 
 // A Replayed event is handed to Open's replay function for each stored event.
@@ -78,6 +90,8 @@ type Log struct {
 	maxBatch int
 	logger   *slog.Logger
 	onCommit func([]*Pending)
+	onReset  func(durable int64)
+	slow     time.Duration
 
 	node   string
 	url    string
@@ -92,13 +106,27 @@ type Log struct {
 
 	lease atomic.Pointer[store.Lease] // the lease as last seen
 
-	mu         sync.Mutex // guards the sequencing state below
-	sequencing bool       // this node holds the lease and may append
-	epoch      int64      // the lease epoch that fences this node's appends
-	next       int64      // the next sequence number to assign
-	front      frontier   // tree hashes at the right edge, including queued leaves
-	queue      []*Pending // sequenced, not yet committed
-	failed     error      // set once; then every append fails
+	mu         sync.Mutex        // guards the sequencing state below
+	sequencing bool              // this node holds the lease and may append
+	epoch      int64             // the lease epoch that fences this node's appends
+	next       int64             // the next sequence number to assign
+	front      frontier          // tree hashes at the right edge, including queued leaves
+	queue      []*Pending        // sequenced, not yet committed
+	committing []*Pending        // taken off the queue, their commit not yet settled
+	failed     error             // set once; then every append fails
+	degraded   *UnavailableError // set while the store refuses commits
+	degradedAt time.Time
+	watch      int64 // counts appendWatched's appends, for its timer
+
+	// grantedAt is when the lease this node holds was last asked for and
+	// granted (Decides).
+	grantedAt time.Time
+
+	// applyMu serialises what changes the caller's state from the log: a
+	// commit round (OnCommit), a follower's reading (replay) and a reset
+	// (OnReset). dfront is the frontier at the durable size, for a reset.
+	applyMu sync.Mutex
+	dfront  frontier
 
 	kick    chan struct{} // wakes the committer
 	durable atomic.Int64  // the number of leaves known to be on disk
@@ -137,9 +165,13 @@ type Pending struct {
 	openings []store.Opening
 	err      error
 	done     chan struct{}
+	log      *Log
 }
 
-// Wait blocks until the events are on disk, or the commit failed.
+// Wait blocks until the events are on disk, or the commit failed: with
+// store.ErrFenced when another node took over the log before they were
+// committed (they never will be), or with an *UnavailableError when the log
+// closed while the store did not answer.
 func (p *Pending) Wait() error {
 	<-p.done
 	return p.err
@@ -168,6 +200,8 @@ func Open(ctx context.Context, cfg Config, replay func(Replayed) error) (*Log, e
 		maxBatch: cfg.MaxBatch,
 		logger:   cfg.Logger,
 		onCommit: cfg.OnCommit,
+		onReset:  cfg.OnReset,
+		slow:     cfg.SlowCommit,
 		node:     cfg.Node,
 		url:      cfg.URL,
 		ttl:      cfg.LeaseTTL,
@@ -195,6 +229,9 @@ func Open(ctx context.Context, cfg Config, replay func(Replayed) error) (*Log, e
 	}
 	if l.poll <= 0 {
 		l.poll = 100 * time.Millisecond
+	}
+	if l.slow <= 0 {
+		l.slow = DefaultSlowCommit
 	}
 	if err := l.checkKey(ctx); err != nil {
 		return nil, err
@@ -272,6 +309,7 @@ func (l *Log) load(ctx context.Context, replay func(Replayed) error) error {
 	}
 	l.next = n
 	l.durable.Store(n)
+	l.dfront = l.front
 	if cp != nil {
 		l.cp.Store(cp)
 	}
@@ -529,7 +567,7 @@ func (l *Log) EnqueueWith(recs []Record, tag any, with Beside) (*Pending, error)
 		}
 		prep[i].body = body
 	}
-	p := &Pending{Tag: tag, done: make(chan struct{})}
+	p := &Pending{Tag: tag, done: make(chan struct{}), log: l}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.failed != nil {
@@ -537,6 +575,10 @@ func (l *Log) EnqueueWith(recs []Record, tag any, with Beside) (*Pending, error)
 	}
 	if !l.sequencing {
 		return nil, &NotSequencerError{Lease: l.lease.Load()}
+	}
+	if l.degraded != nil {
+		// Refused before it is sequenced: the caller's state is unchanged.
+		return nil, l.degraded
 	}
 	p.First = l.next
 	if len(recs) == 0 {
@@ -613,63 +655,64 @@ func (l *Log) commitLoop() {
 // leaves. It reports false once the log has failed.
 func (l *Log) commitQueued() bool {
 	for {
-		l.mu.Lock()
-		var take []*Pending
-		leaves := 0
-		for len(l.queue) > 0 && (leaves == 0 || leaves+len(l.queue[0].Entries) <= l.maxBatch) {
-			take = append(take, l.queue[0])
-			leaves += len(l.queue[0].Entries)
-			l.queue = l.queue[1:]
-		}
-		l.mu.Unlock()
-		if len(take) == 0 {
-			return true
-		}
-		l.mu.Lock()
-		epoch := l.epoch
-		l.mu.Unlock()
-		b := store.Batch{Leaves: make([]store.Leaf, 0, leaves), Epoch: epoch}
-		keyed := make(map[string]int) // key → its index in b.Keys
-		for _, p := range take {
-			b.Openings = append(b.Openings, p.openings...)
-			b.Subjects = append(b.Subjects, p.subjects...)
-			b.Archive = append(b.Archive, p.archive...)
-			if p.key == nil {
-				continue
-			}
-			// A store writes each key once per batch: a request's second
-			// command in the same batch adds its events to the first's.
-			if i, ok := keyed[string(p.key.Key)]; ok {
-				b.Keys[i].Count += p.key.Count
-				continue
-			}
-			keyed[string(p.key.Key)] = len(b.Keys)
-			b.Keys = append(b.Keys, *p.key)
-		}
-		for _, p := range take {
-			for i, e := range p.Entries {
-				b.Leaves = append(b.Leaves, store.Leaf{Seq: p.First + int64(i), Entry: e, Hashes: p.hashes[i]})
-			}
-		}
-		// A commit must not be abandoned half-way by a caller's cancellation:
-		// whether it landed is only known once the database answers.
-		if err := l.st.Append(context.Background(), b); err != nil {
-			l.fail(fmt.Errorf("commit events %d-%d: %w", b.Leaves[0].Seq, b.Leaves[len(b.Leaves)-1].Seq, err), take)
-			return false
-		}
-		l.durable.Store(b.Leaves[len(b.Leaves)-1].Seq + 1)
-		if l.onCommit != nil {
-			l.onCommit(take)
-		}
-		for _, p := range take {
-			close(p.done)
+		l.applyMu.Lock()
+		ok, more := l.commitNext()
+		l.applyMu.Unlock()
+		if !ok || !more {
+			return ok
 		}
 	}
 }
 
-// fail stops the log for good. Once a commit has failed, the sequencing state
-// is ahead of the disk and cannot be trusted: the process must restart and
-// reload the log from the store. Fail-stop is the only safe answer.
+// commitNext takes the next batch off the queue and commits it
+// (commitBatch). more is false when the queue was empty.
+func (l *Log) commitNext() (ok, more bool) {
+	l.mu.Lock()
+	var take []*Pending
+	leaves := 0
+	for len(l.queue) > 0 && (leaves == 0 || leaves+len(l.queue[0].Entries) <= l.maxBatch) {
+		take = append(take, l.queue[0])
+		leaves += len(l.queue[0].Entries)
+		l.queue = l.queue[1:]
+	}
+	l.committing = take
+	l.mu.Unlock()
+	if len(take) == 0 {
+		return true, false
+	}
+	defer l.settled() // landed, lost or abandoned: not committing any more
+	b := store.Batch{Leaves: make([]store.Leaf, 0, leaves)}
+	keyed := make(map[string]int) // key → its index in b.Keys
+	for _, p := range take {
+		b.Openings = append(b.Openings, p.openings...)
+		b.Subjects = append(b.Subjects, p.subjects...)
+		b.Archive = append(b.Archive, p.archive...)
+		if p.key == nil {
+			continue
+		}
+		// A store writes each key once per batch: a request's second
+		// command in the same batch adds its events to the first's.
+		if i, ok := keyed[string(p.key.Key)]; ok {
+			b.Keys[i].Count += p.key.Count
+			continue
+		}
+		keyed[string(p.key.Key)] = len(b.Keys)
+		b.Keys = append(b.Keys, *p.key)
+	}
+	for _, p := range take {
+		for i, e := range p.Entries {
+			b.Leaves = append(b.Leaves, store.Leaf{Seq: p.First + int64(i), Entry: e, Hashes: p.hashes[i]})
+		}
+	}
+	// A commit is not abandoned half-way by a caller's cancellation: whether
+	// it landed is only known once the database answers (commitBatch).
+	return l.commitBatch(take, b), true
+}
+
+// fail stops the log for good. It is the answer to corruption only (an
+// *IntegrityError: the store contradicts the verified log), never to a fault
+// that passes (fault.go): the process must restart and reload the log from
+// the store.
 func (l *Log) fail(err error, taken []*Pending) {
 	l.mu.Lock()
 	if l.failed == nil {
@@ -694,6 +737,9 @@ func (l *Log) checkpointLoop() {
 	for {
 		select {
 		case <-t.C:
+			if l.Degraded() != nil {
+				continue // the store refuses writes; the next tick tries again
+			}
 			if err := l.Checkpoint(context.Background()); err != nil {
 				l.logger.Error("checkpoint", "err", err)
 			}

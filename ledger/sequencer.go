@@ -14,7 +14,8 @@ import (
 // appends. The store's lease decides which (store.Lease): it is granted and
 // timed by the database, and every append the sequencer makes is fenced by
 // its epoch, so that a sequencer that was paused past its lease has its
-// appends refused and can never fork the log. Every other node follows: it
+// appends refused and can never fork the log; it takes the lease back if
+// nobody took it, or follows (fault.go). Every other node follows: it
 // reads each new event from the store, verifies it against the tree as it
 // recomputes it, folds it into its state through the replay function, and
 // verifies and serves the sequencer's checkpoints. A follower that obtains
@@ -41,6 +42,51 @@ func (l *Log) IsSequencer() bool {
 	return l.sequencing
 }
 
+// Decides reports whether this node may decide commands now: it sequences,
+// and its lease, counted from when it last asked for it and was granted it,
+// has not run out by this node's own clock. A sequencer whose renewals go
+// unanswered (the database restarts or stalls) may have lost the lease to
+// another node without knowing it; its state then lacks that node's events,
+// and even a refusal it answered ("no such incident") could contradict the
+// log. Its appends are fenced whatever this says; this keeps its answers
+// from being made on a state that may be stale. It holds again once a
+// renewal succeeds, within a third of the lease.
+func (l *Log) Decides() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.sequencing && time.Since(l.grantedAt) < l.ttl
+}
+
+// AwaitDecides reports whether this node decides commands (Decides),
+// waiting, while it sequences on a lease that ran out by its own clock,
+// for the renewal that settles it (within a third of the lease, once the
+// store answers): the lease granted again, or another node's. It gives up
+// when ctx ends.
+func (l *Log) AwaitDecides(ctx context.Context) bool {
+	t := time.NewTicker(5 * time.Millisecond)
+	defer t.Stop()
+	for !l.Decides() {
+		if !l.IsSequencer() {
+			return false
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+		}
+	}
+	return true
+}
+
+// granted notes that the lease asked for at asked was granted to this node.
+func (l *Log) granted(asked time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if asked.After(l.grantedAt) {
+		l.grantedAt = asked
+	}
+}
+
 // Lease returns the sequencer lease as this node last saw it, or nil.
 func (l *Log) Lease() *store.Lease { return l.lease.Load() }
 
@@ -53,6 +99,7 @@ func (l *Log) Node() string { return l.node }
 // tryLead takes the lease if it is free. Holding it, the node catches up to
 // the head of the log, takes the newest checkpoint, and starts sequencing.
 func (l *Log) tryLead(ctx context.Context) error {
+	asked := time.Now()
 	lease, err := l.st.AcquireLease(ctx, l.node, l.url, l.ttl)
 	if errors.Is(err, store.ErrConflict) {
 		l.lease.Store(&lease)
@@ -61,6 +108,8 @@ func (l *Log) tryLead(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sequencer lease: %w", err)
 	}
+	l.applyMu.Lock()
+	defer l.applyMu.Unlock()
 	if err := l.catchUp(ctx); err != nil {
 		return err
 	}
@@ -69,31 +118,75 @@ func (l *Log) tryLead(ctx context.Context) error {
 	}
 	l.mu.Lock()
 	l.sequencing, l.epoch, l.next = true, lease.Epoch, l.durable.Load()
+	l.front = l.dfront
 	l.mu.Unlock()
+	l.granted(asked)
 	l.lease.Store(&lease)
 	l.logger.Info("sequencing the log", "node", l.node, "epoch", lease.Epoch, "size", l.durable.Load())
 	return nil
 }
 
-// renew extends the lease. Losing it, or finding it re-granted at another
-// epoch, stops the log: this node's state may hold events it can no longer
-// commit, and only a restart, which reloads from the store, is sound.
+// renew extends the lease. Finding it held by another node, the node gives
+// up what it queued and follows (lose). Finding it granted again at another
+// epoch — it lapsed while this node stalled, and nobody took it — the node
+// sequences on at the new epoch if nobody appended meanwhile (adopt).
 func (l *Log) renew(ctx context.Context) {
 	l.mu.Lock()
 	epoch := l.epoch
 	l.mu.Unlock()
+	asked := time.Now()
 	lease, err := l.st.AcquireLease(ctx, l.node, l.url, l.ttl)
+	if err == nil {
+		l.granted(asked)
+	}
 	switch {
 	case errors.Is(err, store.ErrConflict):
-		l.fail(fmt.Errorf("lost the sequencer lease to node %s at epoch %d: %w", lease.Node, lease.Epoch, store.ErrFenced), nil)
+		l.lease.Store(&lease)
+		l.whenIdle(func() {
+			l.lose(fmt.Errorf("node %s took the sequencer lease at epoch %d: %w", lease.Node, lease.Epoch, store.ErrFenced), nil)
+		})
 	case err != nil:
 		// The fence still protects the log; try again at the next tick.
 		l.logger.Warn("renew the sequencer lease", "err", err)
 	case lease.Epoch != epoch:
-		l.fail(fmt.Errorf("the sequencer lease lapsed (epoch %d, now %d): %w", epoch, lease.Epoch, store.ErrFenced), nil)
+		l.lease.Store(&lease)
+		l.whenIdle(func() { l.adopt(ctx, epoch, lease.Epoch) })
 	default:
 		l.lease.Store(&lease)
 	}
+}
+
+// whenIdle runs fn under applyMu if no commit is under way and this node
+// still sequences. A commit under way finds out the same from its own
+// append, fenced, and settles it (fault.go).
+func (l *Log) whenIdle(fn func()) {
+	if !l.applyMu.TryLock() {
+		return
+	}
+	defer l.applyMu.Unlock()
+	if l.IsSequencer() {
+		fn()
+	}
+}
+
+// adopt moves this node's appends to the epoch at which the lease was
+// granted to it again, if the log still ends where this node's durable
+// events do: its queued events are then still the log's next ones.
+// Otherwise another node appended in between, and this node follows.
+func (l *Log) adopt(ctx context.Context, old, epoch int64) {
+	size, err := l.st.LogSize(ctx)
+	if err != nil {
+		l.logger.Warn("the sequencer lease lapsed and was granted again; the log size is unknown", "err", err)
+		return
+	}
+	if durable := l.durable.Load(); size != durable {
+		l.lose(fmt.Errorf("the sequencer lease lapsed (epoch %d, now %d) and the log grew to %d events beyond this node's %d: %w", old, epoch, size, durable, store.ErrFenced), nil)
+		return
+	}
+	l.mu.Lock()
+	l.epoch = epoch
+	l.mu.Unlock()
+	l.logger.Info("the sequencer lease lapsed and nobody took it: sequencing on at the new epoch", "epoch", epoch, "was", old, "size", size)
 }
 
 // roleLoop follows the log and seeks the lease while this node is not the
@@ -133,7 +226,9 @@ func (l *Log) roleLoop() {
 		if l.IsSequencer() {
 			continue
 		}
+		l.applyMu.Lock()
 		err := l.catchUp(ctx)
+		l.applyMu.Unlock()
 		if err == nil {
 			err = l.refreshCheckpoint(ctx)
 		}
@@ -158,7 +253,7 @@ func (l *Log) followFailed(err error) {
 var errPage = errors.New("page full")
 
 // catchUp reads, verifies and replays the events appended to the store since
-// this node last looked, a page at a time.
+// this node last looked, a page at a time. The caller holds applyMu.
 func (l *Log) catchUp(ctx context.Context) error {
 	const page = 4096
 	for {
@@ -201,6 +296,7 @@ func (l *Log) catchUp(ctx context.Context) error {
 				return err
 			}
 			l.front.add(n, hashes)
+			l.dfront.add(n, hashes)
 			if l.replay != nil {
 				if err := l.replay(Replayed{Entry: e, Raw: leaf.Entry, Openings: openings[n]}); err != nil {
 					return &IntegrityError{Seq: n, Reason: fmt.Sprintf("replay %s: %v", e.Type, err)}

@@ -55,6 +55,12 @@ type Opening struct {
 // the lease expired. Nothing is written.
 var ErrFenced = errors.New("fenced: not the sequencer at this epoch")
 
+// ErrFull is returned, wrapped around the database's own error, by a write
+// that failed because the storage is full (SQLite's SQLITE_FULL,
+// PostgreSQL's 53100 disk_full). Nothing of the failed
+// transaction is written; the same write succeeds once space is freed.
+var ErrFull = errors.New("storage full")
+
 // A Batch is what one durable transaction appends: consecutive leaves starting
 // at the log's current size, and the openings of their private fields.
 type Batch struct {

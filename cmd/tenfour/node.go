@@ -245,8 +245,11 @@ func nodeID(dir string) (string, error) {
 	return id, nil
 }
 
-// Run serves until ctx is done or the log fails; a failed log is an error, so
-// that a supervisor restarts the process and the log is reloaded from disk.
+// Run serves until ctx is done or the log fails. The log fails only when the
+// store contradicts the verified log (corruption): never over a lapsed lease,
+// a full disk or a store that does not answer, which it waits out
+// (ledger/fault.go). A failed log is an error, so that a supervisor restarts
+// the process and the log is reloaded from disk.
 func (m *Main) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

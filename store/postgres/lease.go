@@ -42,7 +42,7 @@ func (db *DB) AcquireLease(ctx context.Context, node, url string, ttl time.Durat
 		return cur, fmt.Errorf("acquire lease: held by %s until %s: %w", cur.Node, cur.Expires.Format(time.RFC3339Nano), store.ErrConflict)
 	}
 	if err != nil {
-		return store.Lease{}, fmt.Errorf("acquire lease: %w", err)
+		return store.Lease{}, full(fmt.Errorf("acquire lease: %w", err))
 	}
 	return l, nil
 }

@@ -122,7 +122,8 @@ func logSize(ctx context.Context, q interface {
 // Two appenders racing for the same sequence numbers both read the same log
 // size; the second to insert waits on the first's primary key entry and,
 // when that commits, fails with a unique violation: ErrConflict.
-func (db *DB) Append(ctx context.Context, b store.Batch) error {
+func (db *DB) Append(ctx context.Context, b store.Batch) (err error) {
+	defer func() { err = full(err) }()
 	if len(b.Leaves) == 0 {
 		return nil
 	}
@@ -510,6 +511,16 @@ func conflict(err error) error {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && strings.HasPrefix(pe.Code, "23") {
 		return fmt.Errorf("%w: %w", store.ErrConflict, err)
+	}
+	return err
+}
+
+// full marks an error of a server out of disk (SQLSTATE 53100 disk_full,
+// which "could not extend file" carries) as store.ErrFull.
+func full(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "53100" {
+		return fmt.Errorf("%w: %w", store.ErrFull, err)
 	}
 	return err
 }

@@ -124,7 +124,8 @@ const insertChunk = 256
 
 // Append writes the batch in one transaction, the subject index and the
 // archived records with the leaves; the commit fsyncs the WAL.
-func (db *DB) Append(ctx context.Context, b store.Batch) error {
+func (db *DB) Append(ctx context.Context, b store.Batch) (err error) {
+	defer func() { err = full(err) }()
 	if len(b.Leaves) == 0 {
 		return nil
 	}
@@ -465,4 +466,17 @@ func (db *DB) SetMeta(ctx context.Context, key, value string) error {
 func isConstraint(err error) bool {
 	var se *sqlite.Error
 	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
+}
+
+// full marks an error of a disk that is full (SQLITE_FULL, or an I/O error
+// the kernel gave as ENOSPC) as store.ErrFull.
+func full(err error) error {
+	var se *sqlite.Error
+	if err == nil || !errors.As(err, &se) {
+		return err
+	}
+	if se.Code()&0xff == sqlite3.SQLITE_FULL || strings.Contains(se.Error(), "no space left") {
+		return fmt.Errorf("%w: %w", store.ErrFull, err)
+	}
+	return err
 }

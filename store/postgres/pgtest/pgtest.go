@@ -43,9 +43,13 @@ type Server struct {
 	bin      string // directory of initdb, pg_ctl and postgres
 	port     int
 	runAs    string // "postgres" when we are root: PostgreSQL refuses to run as root
+	opts     string // the server's options, for Restart
 	admin    *pgxpool.Pool
 	nextDB   atomic.Int64
 	stopOnce sync.Once
+
+	pauseMu sync.Mutex
+	paused  []int // the processes Pause stopped, for Resume
 }
 
 // Start creates and starts a server. It fails if PostgreSQL is not installed.
@@ -101,9 +105,9 @@ func (s *Server) start(ctx context.Context) error {
 		if s.port, err = freePort(); err != nil {
 			return err
 		}
-		opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=on", s.port, sock)
+		s.opts = fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=on", s.port, sock)
 		var out []byte
-		out, err = s.run(ctx, "pg_ctl", "-D", data, "-l", logFile, "-o", opts, "-w", "-t", "60", "start")
+		out, err = s.run(ctx, "pg_ctl", "-D", data, "-l", logFile, "-o", s.opts, "-w", "-t", "60", "start")
 		if err == nil {
 			break
 		}
@@ -206,6 +210,20 @@ func (s *Server) NewDatabase(ctx context.Context) (string, error) {
 	return s.DSN(dbName) + "&search_path=" + name, nil
 }
 
+// Restart stops the server at once, as a crash would (every connection is
+// cut, every transaction not committed is lost), and starts it again on
+// the same port and data. It returns once the server takes connections.
+func (s *Server) Restart(ctx context.Context) error {
+	data := filepath.Join(s.dir, "data")
+	if out, err := s.run(ctx, "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"); err != nil {
+		return fmt.Errorf("pgtest: pg_ctl stop: %w\n%s", err, out)
+	}
+	if out, err := s.run(ctx, "pg_ctl", "-D", data, "-l", filepath.Join(s.dir, "server.log"), "-o", s.opts, "-w", "-t", "60", "start"); err != nil {
+		return fmt.Errorf("pgtest: pg_ctl start: %w\n%s", err, out)
+	}
+	return nil
+}
+
 // Stop stops the server at once (it is thrown away, so there is nothing to
 // flush) and removes its directory. Calls after the first do nothing.
 func (s *Server) Stop() {
@@ -213,6 +231,8 @@ func (s *Server) Stop() {
 }
 
 func (s *Server) stop() {
+	// A paused server would not hear the stop until it runs again.
+	s.Resume()
 	if s.admin != nil {
 		s.admin.Close()
 	}
