@@ -132,7 +132,7 @@ func Summarise(rs []PathResult) PathSummary {
 	return sum
 }
 
-func median[T int64 | float64 | time.Duration](xs []T) T {
+func median[T int | int64 | float64 | time.Duration](xs []T) T {
 	if len(xs) == 0 {
 		return 0
 	}

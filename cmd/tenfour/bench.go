@@ -18,11 +18,11 @@ import (
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprint(stderr, "tenfour bench — measure tenfour beside a floor measured in the same run.\n\n  tenfour bench log     durable append throughput and acknowledgement latency\n  tenfour bench verify  full verification of a large log over loopback HTTP\n  tenfour bench path    a command's whole path: HTTP, durable, on the event stream\n  tenfour bench recommend  a recommendation by the grid and by drive time, under AVL load\n  tenfour bench geocode    geocoding by today's grid gazetteer and by the map, and on 500,000 address points\n  tenfour bench restart    a node's start: replaying every event, and from a snapshot\n\nRun \"tenfour bench <what> --help\" for flags.\n")
+		fmt.Fprint(stderr, "tenfour bench — measure tenfour beside a floor measured in the same run.\n\n  tenfour bench log     durable append throughput and acknowledgement latency\n  tenfour bench verify  full verification of a large log over loopback HTTP\n  tenfour bench path    a command's whole path: HTTP, durable, on the event stream\n  tenfour bench recommend  a recommendation by the grid and by drive time, under AVL load\n  tenfour bench geocode    geocoding by today's grid gazetteer and by the map, and on 500,000 address points\n  tenfour bench restart    a node's start: replaying every event, and from a snapshot\n  tenfour bench history    a year of a large county: restart, memory, timer tick and history queries\n\nRun \"tenfour bench <what> --help\" for flags.\n")
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
 			return nil
 		}
-		return errors.New("bench needs log, verify, path, recommend, geocode or restart")
+		return errors.New("bench needs log, verify, path, recommend, geocode, restart or history")
 	}
 	switch args[0] {
 	case "log":
@@ -37,8 +37,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return benchGeocode(ctx, args[1:], stdout, stderr)
 	case "restart":
 		return benchRestart(ctx, args[1:], stdout, stderr)
+	case "history":
+		return benchHistory(ctx, args[1:], stdout, stderr)
 	}
-	return fmt.Errorf("bench: unknown benchmark %q (want log, verify, path, recommend, geocode or restart)", args[0])
+	return fmt.Errorf("bench: unknown benchmark %q (want log, verify, path, recommend, geocode, restart or history)", args[0])
 }
 
 func benchRestart(ctx context.Context, args []string, stdout, stderr io.Writer) error {
