@@ -87,6 +87,9 @@ func benchHistory(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return fmt.Errorf("measure restart %d: %w", i+1, err)
 		}
 		fmt.Fprintf(stderr, "history: restart %d: %v (CPU %v), resident %d MiB (peak %d MiB), Go heap %d MiB\n", i+1, m.Restart.Round(time.Millisecond), m.RestartCPU.Round(time.Millisecond), m.RSS>>20, m.Peak>>20, m.Heap>>20)
+		if m.Rechecked > 0 {
+			fmt.Fprintf(stderr, "history: the events before the snapshot re-verified %v after the restart began; the tick and the queries timed after that\n", m.Rechecked.Round(time.Millisecond))
+		}
 		ms = append(ms, m)
 	}
 	s := bench.SummariseHistory(b, ms)

@@ -155,8 +155,10 @@ func (db *DB) QueryArchive(ctx context.Context, q store.ArchiveQuery) ([]store.A
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.pool.Query(ctx, `SELECT `+archiveColumns+` FROM archive a WHERE `+where+
-		` ORDER BY a.opened DESC, a.id DESC LIMIT `+strconv.Itoa(limit), args...)
+	// The page is chosen on the index and the narrow columns first, and only
+	// its records are read whole (see store/sqlite's QueryArchive).
+	rows, err := db.pool.Query(ctx, `SELECT `+archiveColumns+` FROM archive a JOIN (SELECT a.kind, a.id, a.opened FROM archive a WHERE `+where+
+		` ORDER BY a.opened DESC, a.id DESC LIMIT `+strconv.Itoa(limit)+`) p ON a.kind = p.kind AND a.id = p.id ORDER BY p.opened DESC, p.id DESC`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query archive: %w", err)
 	}

@@ -167,8 +167,12 @@ func (db *DB) QueryArchive(ctx context.Context, q store.ArchiveQuery) ([]store.A
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT `+archiveColumns+` FROM archive a WHERE `+where+
-		` ORDER BY a.opened DESC, a.id DESC LIMIT ?`, append(args, limit)...)
+	// The page is chosen on the index and the narrow columns first, and only
+	// its records are read whole: sorting every match with its document
+	// costs what the matches weigh, which at a busy address grows with the
+	// years (docs/performance.md, "History: a year of a county").
+	rows, err := db.r.QueryContext(ctx, `SELECT `+archiveColumns+` FROM archive a JOIN (SELECT a.kind, a.id, a.opened FROM archive a WHERE `+where+
+		` ORDER BY a.opened DESC, a.id DESC LIMIT ?) p ON a.kind = p.kind AND a.id = p.id ORDER BY p.opened DESC, p.id DESC`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("query archive: %w", err)
 	}
@@ -221,10 +225,10 @@ func archiveWhere(q store.ArchiveQuery) (string, []any, int, error) {
 		for i, a := range q.Agencies {
 			in[i] = w.arg(a)
 		}
-		w.join(l == byAgency, "archive_agencies g", "g.agency IN ("+strings.Join(in, ", ")+")", q.Kind, p)
+		w.join(l == byAgency, "archive_agencies g", lookup("g.agency", l == byAgency)+" IN ("+strings.Join(in, ", ")+")", q.Kind, p)
 	}
 	if q.Unit != "" {
-		w.join(l == byUnit, "archive_units u", "u.unit = "+w.arg(q.Unit), q.Kind, p)
+		w.join(l == byUnit, "archive_units u", lookup("u.unit", l == byUnit)+" = "+w.arg(q.Unit), q.Kind, p)
 	}
 	if q.Type != "" {
 		w.and(col("type", byType) + " = " + w.arg(q.Type))
@@ -237,6 +241,18 @@ func archiveWhere(q store.ArchiveQuery) (string, []any, int, error) {
 		w.and(col("lon", byPoint) + " BETWEEN " + w.arg(b.MinLon) + " AND " + w.arg(b.MaxLon))
 	}
 	return w.String(), w.args, p.Limit, nil
+}
+
+// lookup returns column c of a joined table as a condition names it: as
+// it is when the join leads the query, else with SQLite's unary + so that
+// the condition, checked record by record, finds the record's rows by
+// their primary key (kind, id) rather than walk the index by c: walking
+// an agency's index for each record costs what the agency's history weighs.
+func lookup(c string, leads bool) string {
+	if leads {
+		return c
+	}
+	return "+" + c
 }
 
 // A lead is the filter a query of the archive is led by.
