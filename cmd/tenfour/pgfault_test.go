@@ -10,12 +10,10 @@ package main_test
 // must be in the one log exactly once, and both nodes must serve it.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"slices"
@@ -157,7 +155,7 @@ func (l *load) send(client *http.Client, n *node, cmd *loadCommand, path string,
 			l.abandon()
 			return nil, false
 		}
-		ans, err := postKeyedErr(a, path, cmd.key, body)
+		ans, err := keyedPost(a, path, cmd.key, body)
 		var ne net.Error
 		switch {
 		case errors.As(err, &ne) && ne.Timeout():
@@ -188,32 +186,6 @@ func (l *load) send(client *http.Client, n *node, cmd *loadCommand, path string,
 		}
 		time.Sleep(time.Duration(after) * time.Second)
 	}
-}
-
-// postKeyedErr is postKeyed, returning a failure to connect or to read
-// rather than failing the test: under a fault it is an answer to retry.
-func postKeyedErr(a *api, path, key string, body any) (answer, error) {
-	b, err := json.Marshal(body)
-	if err != nil {
-		return answer{}, err
-	}
-	req, err := http.NewRequest(http.MethodPost, a.url+path, bytes.NewReader(b))
-	if err != nil {
-		return answer{}, err
-	}
-	req.Header.Set("Authorization", "Bearer "+a.token)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Idempotency-Key", key)
-	resp, err := a.client.Do(req)
-	if err != nil {
-		return answer{}, err
-	}
-	defer resp.Body.Close()
-	got, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return answer{}, err
-	}
-	return answer{status: resp.StatusCode, header: resp.Header, body: got}, nil
 }
 
 func exited(n *node) bool {
