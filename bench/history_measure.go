@@ -222,28 +222,30 @@ func timePriors(ctx context.Context, e *engine.Engine, b HistoryBuild, r *rand.R
 // timeDays times n reads of one day's incidents of one agency — a random
 // agency, a random day of the year — as a report asks them.
 func timeDays(ctx context.Context, e *engine.Engine, b HistoryBuild, r *rand.Rand, n int) (Latency, int, error) {
-	days := int(b.End.Sub(b.Start) / (24 * time.Hour))
-	if days < 1 || len(b.Agencies) == 0 {
-		return Latency{}, 0, errors.New("the county has no whole day to read")
-	}
-	ds, counts := make([]time.Duration, 0, n), make([]int, 0, n)
-	for range n {
-		agency := b.Agencies[r.IntN(len(b.Agencies))]
-		from := b.Start.In(historyZone).AddDate(0, 0, r.IntN(days))
-		t0 := time.Now()
-		ins, err := e.IncidentsReceived(ctx, supervisorOf(agency), agency, from, from.AddDate(0, 0, 1))
-		ds = append(ds, time.Since(t0))
+	return timeDayReads(b, r, n, func(agency string, from, to time.Time) (int, error) {
+		ins, err := e.IncidentsReceived(ctx, supervisorOf(agency), agency, from, to)
 		if err != nil {
-			return Latency{}, 0, fmt.Errorf("a day of %s: %w", agency, err)
+			return 0, fmt.Errorf("a day of %s: %w", agency, err)
 		}
-		counts = append(counts, len(ins))
-	}
-	return LatencyOf(ds), median(counts), nil
+		return len(ins), nil
+	})
 }
 
 // timePages times n first pages of one day's incidents of one agency — a
 // random agency, a random day of the year — as the incident list asks them.
 func timePages(ctx context.Context, e *engine.Engine, b HistoryBuild, r *rand.Rand, n int) (Latency, int, error) {
+	return timeDayReads(b, r, n, func(agency string, from, to time.Time) (int, error) {
+		p, err := e.IncidentPage(ctx, dispatcherOf(agency), engine.IncidentQuery{Agency: agency, From: from, To: to, Limit: engine.DefaultPageLimit})
+		if err != nil {
+			return 0, fmt.Errorf("a page of a day of %s: %w", agency, err)
+		}
+		return len(p.Incidents), nil
+	})
+}
+
+// timeDayReads times n reads of one day of a random agency, a random day
+// of the year; read returns how many incidents it found.
+func timeDayReads(b HistoryBuild, r *rand.Rand, n int, read func(agency string, from, to time.Time) (int, error)) (Latency, int, error) {
 	days := int(b.End.Sub(b.Start) / (24 * time.Hour))
 	if days < 1 || len(b.Agencies) == 0 {
 		return Latency{}, 0, errors.New("the county has no whole day to read")
@@ -253,12 +255,12 @@ func timePages(ctx context.Context, e *engine.Engine, b HistoryBuild, r *rand.Ra
 		agency := b.Agencies[r.IntN(len(b.Agencies))]
 		from := b.Start.In(historyZone).AddDate(0, 0, r.IntN(days))
 		t0 := time.Now()
-		p, err := e.IncidentPage(ctx, dispatcherOf(agency), engine.IncidentQuery{Agency: agency, From: from, To: from.AddDate(0, 0, 1), Limit: engine.DefaultPageLimit})
+		found, err := read(agency, from, from.AddDate(0, 0, 1))
 		ds = append(ds, time.Since(t0))
 		if err != nil {
-			return Latency{}, 0, fmt.Errorf("a page of a day of %s: %w", agency, err)
+			return Latency{}, 0, err
 		}
-		counts = append(counts, len(p.Incidents))
+		counts = append(counts, found)
 	}
 	return LatencyOf(ds), median(counts), nil
 }
