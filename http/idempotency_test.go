@@ -189,14 +189,32 @@ func TestIdempotencyKeyFollower(t *testing.T) {
 // events were durable and before their answer was stored.
 type lossyKeys struct {
 	tenfourhttp.Keys
-	lose atomic.Bool
+	lose  atomic.Bool
+	saved atomic.Int64 // answers stored, not lost
 }
 
 func (k *lossyKeys) SaveIdempotencyAnswers(ctx context.Context, answers []store.Idempotency) error {
 	if k.lose.Load() {
 		return nil
 	}
-	return k.Keys.SaveIdempotencyAnswers(ctx, answers)
+	err := k.Keys.SaveIdempotencyAnswers(ctx, answers)
+	if err == nil {
+		k.saved.Add(int64(len(answers)))
+	}
+	return err
+}
+
+// awaitSaved waits until n answers are stored. An answer is queued to be
+// stored after it is sent, so the client may read it first.
+func (k *lossyKeys) awaitSaved(t *testing.T, n int64) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for k.saved.Load() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d answers stored after 20s, want %d", k.saved.Load(), n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // TestIdempotencyKeyTakeover checks that a key outlives the sequencer that
@@ -216,6 +234,7 @@ func TestIdempotencyKeyTakeover(t *testing.T) {
 	fire := map[string]any{"agency": "metro", "type": "THEFT", "location": map[string]string{"text": "2 Main St"}}
 
 	answered := postKey(t, ts, "/api/v1/incidents", ts.Admin, "theft", theft)
+	keys.awaitSaved(t, 1) // stored before the answers start to be lost
 	keys.lose.Store(true)
 	lost := postKey(t, ts, "/api/v1/incidents", ts.Admin, "fire", fire)
 	for _, r := range []Response{answered, lost} {
