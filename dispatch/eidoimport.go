@@ -3,7 +3,7 @@ package dispatch
 import (
 	"crypto/sha256"
 	"encoding/hex"
-		"fmt"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
