@@ -56,6 +56,19 @@ func (t *Timestamp) UnmarshalJSON(b []byte) error {
 	return fmt.Errorf("eido: %q is not an RFC 3339 date-time", s)
 }
 
+// Array is a JSON array that NENA's schema requires: it is written as []
+// when empty, never as null, which the schema refuses. A []T converts to it
+// without a cast.
+type Array[T any] []T
+
+// MarshalJSON writes a as a JSON array, [] when it is nil.
+func (a Array[T]) MarshalJSON() ([]byte, error) {
+	if a == nil {
+		return []byte("[]"), nil
+	}
+	return json.Marshal([]T(a))
+}
+
 // Reference refers to another data component of the same EIDO by its `$id`
 // (ReferenceType). tenfour writes ids of the form "<document id>:<kind>:<key>".
 type Reference struct {
@@ -123,7 +136,7 @@ type Document struct {
 	// AlarmsSensorsComponent: alarm data (tenfour produces none).
 	AlarmsSensorsComponent []AlarmsSensors `json:"alarmsSensorsComponent,omitempty"`
 	// AgencyComponent: every agency referenced in the document (required).
-	AgencyComponent []Agency `json:"agencyComponent"`
+	AgencyComponent Array[Agency] `json:"agencyComponent"`
 	// AgentComponent: every agent (user, unit crew, system) referenced.
 	AgentComponent []Agent `json:"agentComponent,omitempty"`
 	// AdditionalDataComponent: additional data (tenfour: what has no other place).
@@ -171,9 +184,9 @@ const ContextVocab = "./JSON-LD_Contexts/EmergencyIncidentDataObjectType.jsonld"
 // AlternateValues carries values that an inter-agency coalescing element did not
 // choose (AlternateValuesType). tenfour produces none.
 type AlternateValues struct {
-	DataComponentReference Reference        `json:"DataComponentReference"`
-	Element                string           `json:"Element"`
-	Alternate              []AlternateValue `json:"Alternate"`
+	DataComponentReference Reference             `json:"DataComponentReference"`
+	Element                string                `json:"Element"`
+	Alternate              Array[AlternateValue] `json:"Alternate"`
 }
 
 // AlternateValue is one constituent's value. The schema requires `TimeStamp` and
@@ -194,10 +207,10 @@ type Agency struct {
 	AgencyJcard string `json:"agencyJcard,omitempty"`
 	// AgencyRoleDescriptionRegistryText: roles from the Agency Role registry
 	// (tenfour: "Dispatch", "Responding", "Owning").
-	AgencyRoleDescriptionRegistryText []string `json:"agencyRoleDescriptionRegistryText"`
+	AgencyRoleDescriptionRegistryText Array[string] `json:"agencyRoleDescriptionRegistryText"`
 	// AgencyType: urn:emergency:service:responder sub-services without the
 	// prefix ("police", "fire", "ems", "sheriff", …), from the agency's kind.
-	AgencyType                      []string       `json:"agencyType"`
+	AgencyType                      Array[string]  `json:"agencyType"`
 	NotesReference                  []Reference    `json:"notesReference,omitempty"`
 	IncidentOwningAgencyIndicator   *bool          `json:"incidentOwningAgencyIndicator,omitempty"`
 	ActingOnBehalfOfAgencyReference []Reference    `json:"actingOnBehalfOfAgencyReference,omitempty"`
@@ -212,7 +225,7 @@ type Agent struct {
 	AgentWorkstationPositionIdentification string `json:"agentWorkstationPositionIdentification,omitempty"`
 	// AgentRoleRegistryText: roles from the Agent Role registry ("Call Taking",
 	// "Dispatching", "Supervisor", "Responder"), from the tenfour role.
-	AgentRoleRegistryText []string       `json:"agentRoleRegistryText"`
+	AgentRoleRegistryText Array[string]  `json:"agentRoleRegistryText"`
 	AgencyReference       Reference      `json:"agencyReference"`
 	NotesReference        []Reference    `json:"notesReference,omitempty"`
 	AgentCallLegState     []CallLegState `json:"agentCallLegState,omitempty"`
@@ -302,7 +315,7 @@ type LocationInformation struct {
 type PersonInformation struct {
 	Prologue
 	NcPersonComponent              json.RawMessage `json:"ncPersonComponent,omitempty"`
-	PersonIncidentRoleRegistryText []string        `json:"personIncidentRoleRegistryText"`
+	PersonIncidentRoleRegistryText Array[string]   `json:"personIncidentRoleRegistryText"`
 	CallIdentifier                 []string        `json:"callIdentifier,omitempty"`
 	LocationReference              []Reference     `json:"locationReference,omitempty"`
 	DestinationReference           *Reference      `json:"destinationReference,omitempty"`
@@ -330,7 +343,7 @@ type NCPersonName struct {
 type OrganizationInformation struct {
 	Prologue
 	NcOrganizationComponent              json.RawMessage `json:"ncOrganizationComponent,omitempty"`
-	OrganizationIncidentRoleRegistryText []string        `json:"organizationIncidentRoleRegistryText"`
+	OrganizationIncidentRoleRegistryText Array[string]   `json:"organizationIncidentRoleRegistryText"`
 	AdditionalDataReference              []Reference     `json:"additionalDataReference,omitempty"`
 	LocationReference                    []Reference     `json:"locationReference,omitempty"`
 	NotesReference                       []Reference     `json:"notesReference,omitempty"`
@@ -353,7 +366,7 @@ type Disposition struct {
 type VehicleInformation struct {
 	Prologue
 	NcVehicleComponent           json.RawMessage `json:"ncVehicleComponent,omitempty"`
-	VehicleRelationshipType      []string        `json:"vehicleRelationshipType"`
+	VehicleRelationshipType      Array[string]   `json:"vehicleRelationshipType"`
 	VehicleRelationshipTimeStamp Timestamp       `json:"vehicleRelationshipTimeStamp"`
 	AdditionalDataReference      []Reference     `json:"additionalDataReference,omitempty"`
 	LocationReference            []Reference     `json:"locationReference,omitempty"`
@@ -472,7 +485,7 @@ type EmergencyResource struct {
 	// EmergencyResourceTypeInternalText: tenfour's unit kind.
 	EmergencyResourceTypeInternalText string `json:"emergencyResourceTypeInternalText,omitempty"`
 	// ResourceAttributeRegistryText: from the Resource Attribute registry.
-	ResourceAttributeRegistryText []string `json:"resourceAttributeRegistryText"`
+	ResourceAttributeRegistryText Array[string] `json:"resourceAttributeRegistryText"`
 	// ResourceAttributeInternalText: tenfour's capabilities.
 	ResourceAttributeInternalText []string `json:"resourceAttributeInternalText,omitempty"`
 	// EmergencyResourceName: the call sign.
@@ -480,17 +493,17 @@ type EmergencyResource struct {
 	// PrimaryUnitStatusRegistryText: from the Primary Unit Status registry.
 	PrimaryUnitStatusRegistryText string `json:"primaryUnitStatusRegistryText"`
 	// SecondaryUnitStatusRegistryText: from the Secondary Unit Status registry.
-	SecondaryUnitStatusRegistryText []string    `json:"secondaryUnitStatusRegistryText"`
-	NotesReference                  []Reference `json:"notesReference,omitempty"`
+	SecondaryUnitStatusRegistryText Array[string] `json:"secondaryUnitStatusRegistryText"`
+	NotesReference                  []Reference   `json:"notesReference,omitempty"`
 	// UnitStatusInternal: tenfour's unit status (AVAILABLE, EN_ROUTE, …).
-	UnitStatusInternal       []string    `json:"unitStatusInternal,omitempty"`
-	AgentReference           []Reference `json:"agentReference"`
-	UnitLocationReference    *Reference  `json:"unitLocationReference,omitempty"`
-	UnitDestinationReference *Reference  `json:"unitDestinationReference,omitempty"`
-	ETA                      *Timestamp  `json:"eta,omitempty"`
-	PersonReference          []Reference `json:"personReference,omitempty"`
-	VehicleReference         []Reference `json:"vehicleReference,omitempty"`
-	ItemReference            []Reference `json:"itemReference,omitempty"`
+	UnitStatusInternal       []string         `json:"unitStatusInternal,omitempty"`
+	AgentReference           Array[Reference] `json:"agentReference"`
+	UnitLocationReference    *Reference       `json:"unitLocationReference,omitempty"`
+	UnitDestinationReference *Reference       `json:"unitDestinationReference,omitempty"`
+	ETA                      *Timestamp       `json:"eta,omitempty"`
+	PersonReference          []Reference      `json:"personReference,omitempty"`
+	VehicleReference         []Reference      `json:"vehicleReference,omitempty"`
+	ItemReference            []Reference      `json:"itemReference,omitempty"`
 	// ActiveOnIncidentID: the incident the unit is on now, if any.
 	ActiveOnIncidentID  string   `json:"activeOnIncidentId,omitempty"`
 	StackedOnIncidentID []string `json:"stackedOnIncidentId,omitempty"`

@@ -70,3 +70,22 @@ func TestDocumentJSONNames(t *testing.T) {
 		t.Fatalf("round trip lost fields: %+v", back)
 	}
 }
+
+func TestRequiredArraysAreNeverNull(t *testing.T) {
+	b, err := json.Marshal(EmergencyResource{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"agentReference":[]`, `"resourceAttributeRegistryText":[]`, `"secondaryUnitStatusRegistryText":[]`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("Marshal(EmergencyResource{}) = %s, want %s", b, want)
+		}
+	}
+	b, err = json.Marshal(Document{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"agencyComponent":[]`) {
+		t.Errorf("Marshal(Document{}) = %s, want agencyComponent []", b)
+	}
+}
