@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Import of another system's incident (NENA EIDO, NENA-STA-021.1): a
@@ -160,6 +162,12 @@ type Imported struct {
 	Digest     string   `json:"-"`
 	NoteRefs   []string `json:"-"`
 	CallerRefs []string `json:"-"`
+}
+
+// ImportKey returns EIDORefKey of agency and ref as an import of ref is
+// indexed: ref normalised as the command's check normalises it.
+func ImportKey(agency, ref string) string {
+	return EIDORefKey(agency, strings.TrimSpace(norm.NFC.String(ref)))
 }
 
 // EIDORefKey is the key of the import index and the SubjectEIDORef
@@ -696,7 +704,7 @@ func orNil[T any](xs []T) []T {
 // archived incident is found through the store's subject index
 // (SubjectEIDORef) instead.
 func (s *State) ImportedIncident(agency, ref string) (string, bool) {
-	id, ok := s.imports[EIDORefKey(agency, ref)]
+	id, ok := s.imports[ImportKey(agency, ref)]
 	return id, ok
 }
 
@@ -735,4 +743,10 @@ func importHazards(in *Incident) []Hazard {
 		out = append(out, Hazard{Kind: z.Kind, Text: z.Text, Source: "EIDO " + in.Import.Source})
 	}
 	return out
+}
+
+// Place implements Placed: the imported location, as any incident's.
+func (c ImportIncident) Place(p Places) (Command, error) {
+	c.Location = p.Resolve(c.Location)
+	return c, nil
 }

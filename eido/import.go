@@ -29,6 +29,11 @@ import (
 // original (dispatch.PrivateEIDO), and its pointers are listed
 // (ImportIncident.Unrepresented).
 
+// ErrMalformed is wrapped by the *InvalidError of a document that is not
+// one JSON value within the limits (syntax, depth, size, a member named
+// twice), as opposed to JSON that is not an EIDO tenfour can import.
+var ErrMalformed = errors.New("malformed JSON")
+
 // MaxDocument is the largest EIDO an import reads, in bytes.
 const MaxDocument = 8 << 20
 
@@ -43,7 +48,7 @@ const MaxDepth = 32
 // places it on the map.
 func DecodeImport(doc []byte) (dispatch.ImportIncident, error) {
 	if len(doc) > MaxDocument {
-		return dispatch.ImportIncident{}, &InvalidError{Reason: fmt.Sprintf("the document is larger than %d bytes", MaxDocument)}
+		return dispatch.ImportIncident{}, &InvalidError{Reason: fmt.Sprintf("the document is larger than %d bytes", MaxDocument), Err: ErrMalformed}
 	}
 	tree, err := parseStrict(doc)
 	if err != nil {
@@ -114,19 +119,19 @@ func parseStrict(doc []byte) (any, error) {
 		tok, err := d.Token()
 		if err == io.EOF {
 			if len(stack) != 0 {
-				return nil, &InvalidError{Pointer: ptr(), Reason: "the document ends inside a value", Err: err}
+				return nil, &InvalidError{Pointer: ptr(), Reason: "the document ends inside a value", Err: ErrMalformed}
 			}
 			break
 		}
 		if err != nil {
-			return nil, &InvalidError{Pointer: ptr(), Reason: "not JSON: " + err.Error(), Err: err}
+			return nil, &InvalidError{Pointer: ptr(), Reason: "not JSON: " + err.Error(), Err: fmt.Errorf("%w: %w", ErrMalformed, err)}
 		}
 		if len(stack) > 0 {
 			if l := stack[len(stack)-1]; l.object && !l.keyed {
 				if s, ok := tok.(string); ok {
 					if l.names[s] {
 						l.key = s
-						return nil, &InvalidError{Pointer: ptr(), Reason: fmt.Sprintf("the member %q is named twice", s)}
+						return nil, &InvalidError{Pointer: ptr(), Reason: fmt.Sprintf("the member %q is named twice", s), Err: ErrMalformed}
 					}
 					l.names[s], l.key, l.keyed = true, s, true
 					continue
@@ -136,7 +141,7 @@ func parseStrict(doc []byte) (any, error) {
 		switch tok {
 		case json.Delim('{'), json.Delim('['):
 			if len(stack) >= MaxDepth {
-				return nil, &InvalidError{Pointer: ptr(), Reason: fmt.Sprintf("nested deeper than %d levels", MaxDepth)}
+				return nil, &InvalidError{Pointer: ptr(), Reason: fmt.Sprintf("nested deeper than %d levels", MaxDepth), Err: ErrMalformed}
 			}
 			stack = append(stack, &level{object: tok == json.Delim('{'), names: map[string]bool{}})
 		case json.Delim('}'), json.Delim(']'):
@@ -147,7 +152,7 @@ func parseStrict(doc []byte) (any, error) {
 		}
 		if len(stack) == 0 {
 			if _, err := d.Token(); err != io.EOF {
-				return nil, &InvalidError{Reason: "more than one JSON value"}
+				return nil, &InvalidError{Reason: "more than one JSON value", Err: ErrMalformed}
 			}
 			break
 		}
@@ -158,7 +163,7 @@ func parseStrict(doc []byte) (any, error) {
 	d.UseNumber()
 	var tree any
 	if err := d.Decode(&tree); err != nil {
-		return nil, &InvalidError{Reason: "not JSON: " + err.Error(), Err: err}
+		return nil, &InvalidError{Reason: "not JSON: " + err.Error(), Err: fmt.Errorf("%w: %w", ErrMalformed, err)}
 	}
 	return tree, nil
 }

@@ -57,15 +57,15 @@ func TestDecodeImportHandWritten(t *testing.T) {
 	if cmd.Location.Text != "3900 S Kedzie Ave" || cmd.Location.Lat != nil {
 		t.Errorf("location = %+v, want the civic address as text, no point", cmd.Location)
 	}
-	wantCallers := []dispatch.ImportedCaller{{Ref: "person-caller-1", Name: "Dana Quill", Phone: "+13125550148", Received: ts("2026-12-07T09:10:12Z")}}
+	wantCallers := []dispatch.ImportedCaller{{Ref: "person-caller-1", Name: "Dana Quill", Phone: "+13125550148", Received: ts("2026-02-28T09:10:12Z")}}
 	if !slices.EqualFunc(cmd.Callers, wantCallers, func(a, b dispatch.ImportedCaller) bool {
 		return a.Ref == b.Ref && a.Name == b.Name && a.Phone == b.Phone && a.Received != nil && a.Received.Equal(*b.Received)
 	}) {
 		t.Errorf("callers = %+v, want %+v", cmd.Callers, wantCallers)
 	}
 	wantNotes := []dispatch.ImportedNote{
-		{Ref: "note-1", Time: *ts("2026-12-07T09:11:02Z"), Author: "rjones@psap.lakeside.example.us", Text: "Caller reports smoke coming from the garage; occupants are out."},
-		{Ref: "note-2", Time: *ts("2026-12-07T09:12:45Z"), Author: "rjones@psap.lakeside.example.us", Text: "Neighbour says propane tanks are stored in the garage & a dog is loose in the yard."},
+		{Ref: "note-1", Time: *ts("2026-02-28T09:11:02Z"), Author: "rjones@psap.lakeside.example.us", Text: "Caller reports smoke coming from the garage; occupants are out."},
+		{Ref: "note-2", Time: *ts("2026-02-28T09:12:45Z"), Author: "rjones@psap.lakeside.example.us", Text: "Neighbour says propane tanks are stored in the garage & a dog is loose in the yard."},
 	}
 	if !slices.EqualFunc(cmd.Notes, wantNotes, func(a, b dispatch.ImportedNote) bool {
 		return a.Ref == b.Ref && a.Time.Equal(b.Time) && a.Author == b.Author && a.Text == b.Text
@@ -80,10 +80,10 @@ func TestDecodeImportHandWritten(t *testing.T) {
 		t.Errorf("units = %+v", cmd.Units)
 	}
 	for name, c := range map[string][2]*time.Time{
-		"received":   {cmd.Times.Received, ts("2026-12-07T09:10:12Z")},
-		"answered":   {cmd.Times.Answered, ts("2026-12-07T09:10:19Z")},
-		"dispatched": {cmd.Times.Dispatched, ts("2026-12-07T09:12:00Z")},
-		"en route":   {cmd.Times.EnRoute, ts("2026-12-07T09:13:05Z")},
+		"received":   {cmd.Times.Received, ts("2026-02-28T09:10:12Z")},
+		"answered":   {cmd.Times.Answered, ts("2026-02-28T09:10:19Z")},
+		"dispatched": {cmd.Times.Dispatched, ts("2026-02-28T09:12:00Z")},
+		"en route":   {cmd.Times.EnRoute, ts("2026-02-28T09:13:05Z")},
 	} {
 		if c[0] == nil || !c[0].Equal(*c[1]) {
 			t.Errorf("the sender's %s time = %v, want %v", name, c[0], c[1])
@@ -126,7 +126,7 @@ func TestDecodeImportCallTransfer(t *testing.T) {
 		if len(cmd.Callers) != 1 || cmd.Callers[0].Phone != "3125550199" {
 			t.Errorf("%s: callers = %+v, want the call-back number 3125550199", name, cmd.Callers)
 		}
-		if cmd.Times.Received == nil || !cmd.Times.Received.Equal(*ts("2026-12-07T09:19:30Z")) || cmd.Times.Answered == nil {
+		if cmd.Times.Received == nil || !cmd.Times.Received.Equal(*ts("2026-02-28T09:19:30Z")) || cmd.Times.Answered == nil {
 			t.Errorf("%s: times = %+v", name, cmd.Times)
 		}
 		if !slices.Contains(cmd.Unrepresented, "/callbackComponent/0/deviceContactHeader") {
