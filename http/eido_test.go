@@ -77,8 +77,14 @@ func TestImportEIDO(t *testing.T) {
 	ts.MustExecute(t, dispatch.CreateAgency{ID: "metro", Name: "Metro PD", Kind: "municipal_police"})
 	taker := ts.MustCreateUser(t, "cara", "metro", dispatch.RoleCallTaker)
 
+	// A call about the same fire, taken here a moment before.
+	own := ts.MustExecute(t, dispatch.CreateIncident{Agency: "metro", Type: "FIRE_STRUCTURE", Location: dispatch.Location{Text: "3900 S Kedzie Ave"}}).Events[0].Subject["incident"]
+
 	before := ts.Engine.Log().Size()
 	a := mustImport(t, ts, taker, eidoDoc(t, "import-incident.json", nil), http.StatusCreated)
+	if len(a.PossibleDuplicates) != 1 || a.PossibleDuplicates[0].Incident != own {
+		t.Errorf("possible duplicates = %+v, want %s, the same fire taken here", a.PossibleDuplicates, own)
+	}
 	if a.Outcome != "created" || a.URL != "/api/v1/incidents/"+a.Incident || !strings.HasPrefix(a.Incident, "metro-") {
 		t.Fatalf("answer = %+v, want a metro incident created", a)
 	}
