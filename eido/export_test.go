@@ -39,7 +39,7 @@ func (c *clock) Add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-func openEngine(t *testing.T, now func() time.Time) *engine.Engine {
+func openEngine(t testing.TB, now func() time.Time) *engine.Engine {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, t.TempDir()+"/t.db")
@@ -63,7 +63,7 @@ func openEngine(t *testing.T, now func() time.Time) *engine.Engine {
 	return e
 }
 
-func must(t *testing.T, e *engine.Engine, a dispatch.Actor, cmd dispatch.Command) engine.Result {
+func must(t testing.TB, e *engine.Engine, a dispatch.Actor, cmd dispatch.Command) engine.Result {
 	t.Helper()
 	res, err := e.Execute(context.Background(), a, cmd)
 	if err != nil {
@@ -84,7 +84,9 @@ type scene struct {
 	received         time.Time
 }
 
-func newScene(t *testing.T) *scene {
+func newScene(t *testing.T) *scene { return newSceneTB(t) }
+
+func newSceneTB(t testing.TB) *scene {
 	t.Helper()
 	t0 := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
 	c := &clock{t: t0}
@@ -195,6 +197,9 @@ func TestExport(t *testing.T) {
 		if !strings.Contains(pidf, want) {
 			t.Errorf("location PIDF-LO = %s, want it to hold %s", pidf, want)
 		}
+	}
+	if l := d.LocationComponent[0]; l.LocationDescriptionText != "3900 S Kedzie Ave" || !slices.Contains(l.LocalIdentifier, "verified:false") {
+		t.Errorf("location text %q, local identifiers %v; want the text whole, and verified:false", l.LocationDescriptionText, l.LocalIdentifier)
 	}
 	if !slices.Equal(inc.LocationReference, eido.Refs(d.LocationComponent[0].ID)) {
 		t.Errorf("incident location reference = %v, want %s", inc.LocationReference, d.LocationComponent[0].ID)
@@ -382,4 +387,42 @@ func TestExportVisibility(t *testing.T) {
 			t.Errorf("redacted EIDO: calls %d resources %d cautions %d, want %d, 2, 1", len(d.CallComponent), len(d.EmergencyResourceComponent), len(d.CautionComponent), len(full.CallComponent))
 		}
 	})
+}
+
+// BenchmarkExport times the export of the scene's incident: the engine's
+// read, the document, and its JSON; BenchmarkValidate, checking that JSON
+// against NENA's schema.
+func BenchmarkExport(b *testing.B) {
+	s := newSceneTB(b)
+	ctx := context.Background()
+	for b.Loop() {
+		d, err := eido.Export(ctx, s.e, ann, s.id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := json.Marshal(d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkValidate(b *testing.B) {
+	s := newSceneTB(b)
+	d, err := eido.Export(context.Background(), s.e, ann, s.id)
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw, err := json.Marshal(d)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := eido.Validate(raw); err != nil { // compiles the schema once
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		if err := eido.Validate(raw); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
