@@ -99,3 +99,25 @@ func FuzzValidate(f *testing.F) {
 }
 
 func errorsAs(err error, target **eido.InvalidError) bool { return errors.As(err, target) }
+
+// Every built-in incident type has its own APCO common type, and maps back.
+func TestCommonIncidentTypes(t *testing.T) {
+	seen := map[string]string{}
+	for _, it := range dispatch.IncidentTypes {
+		c, ok := eido.CommonIncidentType(it.Code)
+		if !ok {
+			t.Errorf("CommonIncidentType(%s) = %s, false; want an APCO type for every built-in type", it.Code, c)
+			continue
+		}
+		if other, dup := seen[c]; dup {
+			t.Errorf("%s and %s both map to %s: an import could not map back", other, it.Code, c)
+		}
+		seen[c] = it.Code
+		if back, ok := eido.TenfourIncidentType(c); !ok || back != it.Code {
+			t.Errorf("TenfourIncidentType(%s) = %s, %v; want %s", c, back, ok, it.Code)
+		}
+	}
+	if c, ok := eido.CommonIncidentType("METRO_OWN_TYPE"); ok || c != eido.UnmappedIncidentType {
+		t.Errorf("CommonIncidentType(an agency's own) = %s, %v; want %s, false", c, ok, eido.UnmappedIncidentType)
+	}
+}
