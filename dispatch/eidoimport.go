@@ -61,11 +61,10 @@ const (
 	MaxClaimSkew = 5 * time.Minute
 )
 
-// Fallback incident types of an import (incident_types.csv).
-const (
-	UnknownType      = "UNKNOWN"       // an imported type the catalogue has no mapping for
-	CallTransferType = "CALL_TRANSFER" // a call handed over before it became an incident
-)
+// UnknownType is the fallback incident type of an import
+// (incident_types.csv): a type the catalogue has no mapping for, or a
+// call transferred before anyone typed it (Imported.Transfer says which).
+const UnknownType = "UNKNOWN"
 
 // An ImportedCaller is a person who called, as the sender gave them. Ref
 // is the sender's id of the person, by which a later import is matched.
@@ -184,8 +183,8 @@ type ImportIncident struct {
 	Source string
 	Ref    string
 	// Type is the catalogue's type the sender's maps to; "" or a type the
-	// catalogue lacks gives UnknownType (CallTransferType for a
-	// transfer). SourceType is the sender's type as given.
+	// catalogue lacks gives UnknownType. SourceType is the sender's type
+	// as given.
 	Type       string
 	SourceType string
 	Priority   *int // nil: the type's default
@@ -429,13 +428,9 @@ func (c ImportIncident) importType(s *State) (IncidentType, error) {
 			return t, nil
 		}
 	}
-	fb := UnknownType
-	if c.Transfer {
-		fb = CallTransferType
-	}
-	t, ok := s.IncidentType(c.Agency, fb)
+	t, ok := s.IncidentType(c.Agency, UnknownType)
 	if !ok {
-		return IncidentType{}, fmt.Errorf("the catalogue has no fallback type %s", fb)
+		return IncidentType{}, fmt.Errorf("the catalogue has no fallback type %s", UnknownType)
 	}
 	return t, nil
 }

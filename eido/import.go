@@ -469,6 +469,15 @@ func (r *reader) document(tree any) dispatch.ImportIncident {
 		if !ok {
 			continue
 		}
+		// An intersection: the street of the civic address and the first
+		// intersecting street, as tenfour writes one ("39th Pl & S Kedzie Ave").
+		cross, cp := r.strs(l.m, l.ptr, "intersectingStreetByValue", false)
+		if len(cross) > 0 && loc.Text != "" {
+			if c, ok := PIDFLocation(cross[0]); ok && c.Text != "" {
+				loc.Text += " & " + c.Text
+				r.use(cp + "/0")
+			}
+		}
 		cmd.Location = loc
 		r.use(locRefPtrs[i], bvp, l.ptr+"/locationTypeDescriptionRegistryText")
 		r.prologue(l)
@@ -531,8 +540,33 @@ func (r *reader) document(tree any) dispatch.ImportIncident {
 		}
 	}
 
+	// A note that refers to a caution carries its text (as tenfour writes
+	// a hazard's text): it is the caution's, not a note of the incident.
+	cautionText := map[string]string{}
+	for _, n := range notes {
+		ids, ptrs := r.refs(n.m, n.ptr, "cautionReference")
+		if len(ids) == 0 {
+			continue
+		}
+		text, tp := r.str(n.m, n.ptr, "notesActionComments", true)
+		for i, id := range ids {
+			if cautionText[id] == "" {
+				cautionText[id] = PlainText(text)
+			}
+			r.use(ptrs[i])
+		}
+		r.use(tp)
+		r.prologue(n)
+	}
+	if r.err != nil {
+		return cmd
+	}
+
 	// Notes, in the document's order, with their author and time.
 	for _, n := range notes {
+		if _, ok := n.m["cautionReference"]; ok {
+			continue
+		}
 		text, tp := r.str(n.m, n.ptr, "notesActionComments", true)
 		at, _ := r.time(n.m, n.ptr, "lastUpdateTimeStamp", true)
 		author, ap := r.ref(n.m, n.ptr, "agentReference", false)
@@ -562,7 +596,12 @@ func (r *reader) document(tree any) dispatch.ImportIncident {
 		}
 		r.use(tp, cp, sevp)
 		r.prologue(c)
-		cmd.Cautions = append(cmd.Cautions, dispatch.Caution{Kind: MapCaution(common, text), Text: strings.TrimSpace(text), Severity: sev})
+		cid, _ := r.str(c.m, c.ptr, "$id", true)
+		z := dispatch.Caution{Kind: MapCaution(common, text), Text: strings.TrimSpace(text), Severity: sev}
+		if t := cautionText[cid]; t != "" {
+			z.Text = t
+		}
+		cmd.Cautions = append(cmd.Cautions, z)
 	}
 
 	// The sender's units, as foreign resources.

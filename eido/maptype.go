@@ -6,6 +6,12 @@ import (
 	"github.com/tenfour-cad/tenfour/dispatch"
 )
 
+// The import's fallback type is APCO's unknown type trouble both ways: an
+// EIDO of type TROUBLE imports as dispatch.UnknownType, and an incident of
+// that type exports as TROUBLE. (Kept here, beside the import, rather than
+// in registry.go's table, which the export owns.)
+func init() { commonIncidentTypes[dispatch.UnknownType] = UnmappedIncidentType }
+
 // commonTypes maps common incident type texts (the spellings of APCO ANS
 // 2.103.2's common incident types that EIDOs carry in
 // incidentTypeCommonRegistryText), by their letters in lower case, to the
@@ -27,6 +33,7 @@ var commonTypes = map[string]string{
 
 // MapType returns the catalogue's code for an EIDO's incident type: its
 // internal code if it is a code of the catalogue (an EIDO tenfour wrote),
+// else the type of its APCO common incident type code (TenfourIncidentType),
 // else its common registry text or internal text as commonTypes or the
 // catalogue names them, else "" (the import's fallback type).
 func MapType(internalCode, common, internalText string) string {
@@ -34,6 +41,9 @@ func MapType(internalCode, common, internalText string) string {
 		if strings.EqualFold(strings.TrimSpace(internalCode), t.Code) {
 			return t.Code
 		}
+	}
+	if code, ok := TenfourIncidentType(strings.ToUpper(strings.TrimSpace(common))); ok {
+		return code // an APCO common incident type code (registry.go)
 	}
 	for _, s := range []string{common, internalText} {
 		n := letters(s)
