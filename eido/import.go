@@ -481,9 +481,12 @@ func (r *reader) document(tree any) dispatch.ImportIncident {
 		cmd.Location = loc
 		r.use(locRefPtrs[i], bvp, l.ptr+"/locationTypeDescriptionRegistryText")
 		r.prologue(l)
-		if desc != "" && loc.Text == "" {
+		switch {
+		case desc != "" && loc.Text == "":
 			cmd.Location.Text = desc
 			r.use(dp)
+		case desc == loc.Text:
+			r.use(dp) // tenfour writes the text whole there too
 		}
 		break
 	}
@@ -509,7 +512,7 @@ func (r *reader) document(tree any) dispatch.ImportIncident {
 		for _, cid := range callIDs {
 			if c, ok := callByID[cid]; ok {
 				caller.Received, _ = r.time(c.m, c.ptr, "callStartTimestamp", true)
-				r.use(cip)
+				r.use(cip, c.ptr+"/callStartTimestamp")
 				break
 			}
 		}
