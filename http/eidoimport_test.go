@@ -295,3 +295,42 @@ func TestImportEIDOBad(t *testing.T) {
 		})
 	}
 }
+
+// TestImportEIDOAtTheLimit imports an EIDO just under 8 MiB — its bulk an
+// additional data component tenfour does not represent — and the same
+// again: the original is kept (committed) whole, the second import changes
+// nothing.
+func TestImportEIDOAtTheLimit(t *testing.T) {
+	ts := MustOpenServer(t)
+	ts.MustExecute(t, dispatch.CreateAgency{ID: "metro", Name: "Metro PD", Kind: "municipal_police"})
+	taker := ts.MustCreateUser(t, "cara", "metro", dispatch.RoleCallTaker)
+	doc := eidoDoc(t, "import-incident.json", func(m map[string]any) {
+		m["additionalDataComponent"].([]any)[0].(map[string]any)["additionalDataByValue"] = strings.Repeat("x", eido.MaxDocument-12000)
+	})
+	b, err := json.Marshal(doc)
+	if err != nil || len(b) > eido.MaxDocument || len(b) < eido.MaxDocument-8000 {
+		t.Fatalf("the document is %d bytes, %v; want just under %d", len(b), err, eido.MaxDocument)
+	}
+	a := mustImport(t, ts, taker, b, http.StatusCreated)
+	if !containsAll(a.Unrepresented, "/additionalDataComponent") {
+		t.Errorf("unrepresented = %q", a.Unrepresented)
+	}
+	ens := importEvents(t, ts, 0)
+	if len(ens) != 1 {
+		t.Fatalf("import events = %d, want 1", len(ens))
+	}
+	opens, err := ts.Engine.Log().Openings(context.Background(), []int64{ens[0].Seq})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := false
+	for _, o := range opens[ens[0].Seq] {
+		kept = kept || (o.Field == dispatch.PrivateEIDO && o.Value == string(b))
+	}
+	if !kept {
+		t.Error("the opening of the original is not the document byte for byte")
+	}
+	if again := mustImport(t, ts, taker, b, http.StatusOK); again.Outcome != "unchanged" {
+		t.Errorf("the same EIDO again = %+v, want unchanged", again)
+	}
+}
