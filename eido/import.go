@@ -446,7 +446,9 @@ func (r *reader) document(tree any) dispatch.ImportIncident {
 			cmd.Times.Answered, ap = r.time(c.m, c.ptr, "answerDate", false)
 			r.use(c.ptr+"/callStartTimestamp", ap)
 		}
-		if inc == nil && len(locRefs) == 0 {
+		if len(locRefs) == 0 {
+			// A transfer's place is its call's; so is an incident's that
+			// names none of its own.
 			locRefs, locRefPtrs = r.refs(c.m, c.ptr, "locationReference")
 		}
 	}
@@ -645,7 +647,7 @@ func (r *reader) document(tree any) dispatch.ImportIncident {
 	}
 	if r.err == nil && cmd.Location.Text == "" && cmd.Location.Lat == nil {
 		ptr := "/incidentComponent/locationReference"
-		if inc == nil {
+		if inc == nil || len(locRefPtrs) > 0 && strings.HasPrefix(locRefPtrs[0], "/callComponent/") {
 			ptr = "/callComponent/0/locationReference"
 		}
 		r.fail(ptr, "no location this EIDO references gives a civic address or a point (PIDF-LO locationByValue) tenfour can read")

@@ -274,3 +274,19 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestDecodeImportPlaceOfTheCall: an incident that names no place of its
+// own takes its call's.
+func TestDecodeImportPlaceOfTheCall(t *testing.T) {
+	cmd, err := eido.DecodeImport(edit(t, func(m map[string]any) { delete(m["incidentComponent"].(map[string]any), "locationReference") }))
+	if err != nil || cmd.Location.Text != "3900 S Kedzie Ave" {
+		t.Errorf("DecodeImport = %+v, %v; want the call's place", cmd.Location, err)
+	}
+	_, err = eido.DecodeImport(edit(t, func(m map[string]any) {
+		delete(m["incidentComponent"].(map[string]any), "locationReference")
+		delete(m["callComponent"].([]any)[0].(map[string]any), "locationReference")
+	}))
+	if ie, ok := eido.IsInvalid(err); !ok || ie.Pointer != "/incidentComponent/locationReference" {
+		t.Errorf("DecodeImport(no place anywhere) = %v, want a fault at /incidentComponent/locationReference", err)
+	}
+}
