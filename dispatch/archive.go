@@ -526,6 +526,9 @@ type ArchivedRef struct {
 	Agency   string   // its owner
 	Agencies []string // every agency it concerns
 	Closed   time.Time
+	// Doc is the record as it was archived (store.Archived.Doc): a
+	// timeline first published after archiving takes its title from it.
+	Doc []byte
 }
 
 // A RecordRef names a record a command acts on.

@@ -341,6 +341,6 @@ func (e *Engine) archivedFor(ctx context.Context, cmd dispatch.Command) (dispatc
 	case err != nil:
 		return nil, fmt.Errorf("read archived %s %s: %w", c.Kind, c.ID, err)
 	}
-	c.Archived = &dispatch.ArchivedRef{Kind: a.Kind, ID: a.ID, Agency: a.Agency, Agencies: slices.Clone(a.Agencies), Closed: a.Closed}
+	c.Archived = &dispatch.ArchivedRef{Kind: a.Kind, ID: a.ID, Agency: a.Agency, Agencies: slices.Clone(a.Agencies), Closed: a.Closed, Doc: a.Doc}
 	return c, nil
 }
