@@ -429,20 +429,6 @@ func (e *Engine) Directive(a dispatch.Actor, id string) (dispatch.Directive, err
 	}, "directive", id)
 }
 
-// Messages returns the messages the actor (speaking as unit, if not "")
-// sees, oldest first (dispatch.VisibleMessage).
-func (e *Engine) Messages(a dispatch.Actor, unit string) []dispatch.Message {
-	out := []dispatch.Message{}
-	e.read(func(s *dispatch.State) {
-		for _, m := range s.MessageList(a, unit) {
-			if c, ok := dispatch.VisibleMessage(m, a, unit); ok {
-				out = append(out, c)
-			}
-		}
-	})
-	return out
-}
-
 // Message returns message id, if the actor (speaking as unit, if not "")
 // sees it.
 func (e *Engine) Message(a dispatch.Actor, unit, id string) (dispatch.Message, error) {
