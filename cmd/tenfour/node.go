@@ -304,9 +304,9 @@ func (m *Main) Close() error {
 	if m.Engine != nil {
 		err := m.Engine.Close()
 		errs = append(errs, err)
-		if m.Server != nil {
+		if m.Server != nil && err == nil {
 			cp, _ := m.Engine.Log().LatestCheckpoint()
-			m.Logger.Info("stopped", "node", m.Node, "log_size", m.Engine.Log().Size(), "checkpoint", cp.Size, "err", err)
+			m.Logger.Info("stopped", "node", m.Node, "log_size", m.Engine.Log().Size(), "checkpoint", cp.Size)
 		}
 	}
 	if m.Store != nil {
