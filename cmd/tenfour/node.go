@@ -278,10 +278,11 @@ func (m *Main) Run(ctx context.Context) error {
 	go func() { errc <- m.Server.Serve(ctx, m.listener) }()
 	select {
 	case err := <-errc:
-		m.Logger.Error("stopping: the server failed", "err", err)
+		// The error itself is the caller's to report, once.
+		m.Logger.Error("stopping: the server failed", "node", m.Node)
 		return err
 	case <-m.Engine.Log().Failed():
-		m.Logger.Error("stopping: the log failed", "err", m.Engine.Log().Err())
+		m.Logger.Error("stopping: the log failed", "node", m.Node)
 		cancel()
 		<-errc
 		return fmt.Errorf("the log failed, stopping: %w", m.Engine.Log().Err())
