@@ -96,6 +96,7 @@ type opsNode struct {
 	logs *lockedBuffer
 	api  *opsAPI
 	done chan error
+	stop func() error // stops the node as a signal does; once
 }
 
 func startOpsNode(t *testing.T, setup func(*Main)) *opsNode {
@@ -119,13 +120,17 @@ func startOpsNode(t *testing.T, setup func(*Main)) *opsNode {
 	n := &opsNode{m: m, logs: logs, done: make(chan error, 1),
 		api: &opsAPI{url: m.URL, token: m.Bootstrap.Token, client: &http.Client{Timeout: 30 * time.Second}}}
 	go func() { n.done <- m.Run(ctx) }()
-	t.Cleanup(func() {
+	n.stop = sync.OnceValue(func() error {
 		cancel()
-		if err := <-n.done; err != nil {
-			t.Errorf("Run = %v", err)
+		err := <-n.done
+		if cerr := m.Close(); err == nil {
+			err = cerr
 		}
-		if err := m.Close(); err != nil {
-			t.Errorf("Close = %v", err)
+		return err
+	})
+	t.Cleanup(func() {
+		if err := n.stop(); err != nil {
+			t.Errorf("stopping the node: %v", err)
 		}
 	})
 	return n
@@ -379,6 +384,15 @@ func TestRequestLog(t *testing.T) {
 	for what, secret := range map[string]string{"the admin's token": n.m.Bootstrap.Token, "the admin's password": n.m.Bootstrap.Password, "the forged token": forged} {
 		if strings.Contains(logs, secret) {
 			t.Errorf("the log contains %s", what)
+		}
+	}
+	if err := n.stop(); err != nil {
+		t.Fatalf("stopping the node: %v", err)
+	}
+	logs = n.logs.String()
+	for _, msg := range []string{"stopping: asked to (signal or cancel); answering the requests under way", "stopped"} {
+		if len(logLines(t, logs, msg)) != 1 {
+			t.Errorf("no line %q when the node stopped:\n%s", msg, logs)
 		}
 	}
 	start := logLines(t, logs, "serving")
