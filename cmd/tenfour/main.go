@@ -8,6 +8,7 @@
 //	tenfour status  report on a node
 //	tenfour map     check a centre's map
 //	tenfour bench   measure the log
+//	tenfour version print the version and revision (also --version)
 package main
 
 import (
