@@ -454,6 +454,30 @@ func TestPriorsArchived(t *testing.T) {
 	if err != nil || len(got) == 0 || slices.ContainsFunc(got, func(p dispatch.Prior) bool { return p.Incident == "metro-2025-000002" }) {
 		t.Errorf("Priors(archived metro-2025-000002) = %v, %v; want its neighbours, not itself", got, err)
 	}
+
+	// A place off the map, kept as typed, has no point: its priors are
+	// those at the same address, in memory and in the archive, however
+	// the address was written; another agency's are not.
+	for _, agency := range []string{"metro", "sheriff"} {
+		o := oldIncident(agency, 50, f.t0.Add(-time.Hour), "NOISE", 0)
+		o.Location = dispatch.Location{Text: "Behind the Old Paint-Works"}
+		f.h.add(archivedIncident(t, o))
+	}
+	res := MustExecute(t, f.e, root, dispatch.CreateIncident{Agency: "metro", Type: "NOISE", Location: dispatch.Location{Text: "behind the old paint-works"}})
+	first := res.Events[0].Subject["incident"]
+	res = MustExecute(t, f.e, root, dispatch.CreateIncident{Agency: "metro", Type: "NOISE", Location: dispatch.Location{Text: "BEHIND THE OLD PAINT-WORKS"}})
+	second := res.Events[0].Subject["incident"]
+	got, err = f.e.Priors(ctx, metroDispatcher, second, 150, 365)
+	ids = nil
+	for _, p := range got {
+		ids = append(ids, p.Incident)
+		if !p.SameAddress {
+			t.Errorf("prior %s of %s: same_address not set", p.Incident, second)
+		}
+	}
+	if want := []string{first, "metro-2025-000050"}; err != nil || !slices.Equal(ids, want) {
+		t.Errorf("Priors(%s, kept as typed) = %v, %v; want %v", second, ids, err, want)
+	}
 }
 
 // TestIncidentsReceivedArchived: a report reads every archived incident of

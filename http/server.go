@@ -262,6 +262,8 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/incidents/{id}/timeline", readers, s.handleIncidentTimeline},
 		{"GET /api/v1/incidents/{id}/priors", readers, s.handleIncidentPriors},
 		{"POST /api/v1/incidents/{id}/publish", publishers, s.handlePublishIncident},
+		// The EIDO Retrieval Service (eido.go).
+		{"GET /eido/v1/EIDO/{IncidentId...}", readers, s.handleGetEIDO},
 		{"GET /api/v1/stream", anyUser, s.handleStream},
 		{"POST /api/v1/alerts/{seq}/acknowledge", alerters, s.handleAcknowledgeAlert},
 
@@ -351,7 +353,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.logRequest(r, rl, sw, s.clock().Sub(start))
 	}()
-	if strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/public/") {
+	if strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/public/") || strings.HasPrefix(r.URL.Path, "/eido/") {
 		if _, pattern := s.mux.Handler(r); pattern == "" {
 			if allow := s.allowed(r); len(allow) > 0 {
 				sw.Header().Set("Allow", strings.Join(allow, ", "))
