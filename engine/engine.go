@@ -74,6 +74,9 @@ type Config struct {
 	// saved, and every start replays the whole log; so it is with a store
 	// that keeps none (not a ledger.Snapshots).
 	SnapshotEvery int64
+	// Observer, if set, is told of every command executed and every group
+	// committed, for metrics (observe.go).
+	Observer Observer
 }
 
 // Engine is the live dispatch state and the log it comes from.
@@ -94,6 +97,7 @@ type Engine struct {
 	viewLast time.Time // the time of the newest of them
 	snap     snapshots
 	onCommit func([]*ledger.Pending)
+	observer Observer
 
 	history   History // the subject index and the archive, in the store
 	retention time.Duration
@@ -122,6 +126,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		live:      dispatch.NewState(),
 		view:      dispatch.NewState(),
 		onCommit:  cfg.OnCommit,
+		observer:  cfg.Observer,
 		history:   cfg.History,
 		retention: cfg.Retention,
 		pos:       positions{index: geo.NewIndex(), last: make(map[string]dispatch.Position), sampled: make(map[string]time.Time)},
@@ -376,6 +381,7 @@ func (e *Engine) committed(ps []*ledger.Pending) {
 			e.hub.publish(NewPublished(p.First+int64(i), ev.Type, ev.Agency, ev.Subject["agencies"], Shown(p.Entries[i], t.recs[i].Private)))
 		}
 	}
+	e.observed(ps)
 	if e.onCommit != nil {
 		e.onCommit(ps)
 	}
@@ -585,6 +591,18 @@ func ToRecord(ev dispatch.Event) (ledger.Record, error) {
 // Idempotency-Key. A store that refuses is refused before deciding, so the
 // live state never holds a command that was not sequenced.
 func (e *Engine) Execute(ctx context.Context, actor dispatch.Actor, cmd dispatch.Command) (Result, error) {
+	if e.observer == nil {
+		return e.execute(ctx, actor, cmd)
+	}
+	// Metrics time the transport's wait, not the domain: the wall clock,
+	// not the engine's.
+	start := time.Now()
+	res, err := e.execute(ctx, actor, cmd)
+	e.observer.Executed(CommandName(cmd), Outcome(err), time.Since(start))
+	return res, err
+}
+
+func (e *Engine) execute(ctx context.Context, actor dispatch.Actor, cmd dispatch.Command) (Result, error) {
 	s, err := e.Submit(ctx, actor, cmd)
 	if err != nil {
 		return Result{}, err
