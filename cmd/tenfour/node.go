@@ -123,7 +123,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("refusing to start: %w", err)
 	}
-	m.Logger.Info("verifying the log", "node", m.Node)
+	m.Logger.Info("verifying the log", "node", m.Node, "version", version)
 	start := time.Now()
 	m.Engine, err = engine.Open(ctx, engine.Config{
 		Store: db, Key: key, Guard: guard, CheckpointInterval: m.CheckpointInterval, Logger: m.Logger,
