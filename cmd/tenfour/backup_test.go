@@ -97,8 +97,8 @@ func TestBackupRestoreCannotFork(t *testing.T) {
 	// Beside the original: read-only, and says why.
 	restored := startNode(t, "serve", dirB)
 	h := mustReadOnly(t, restored, "restored from a backup of "+m[1]+" events")
-	if h.LogSize != backedUp || h.Role == "sequencer" {
-		t.Fatalf("restored node: log_size %d role %q, want %d and not the sequencer", h.LogSize, h.Role, backedUp)
+	if h.LogSize != backedUp || h.Role == "sequencer" || h.Sequencer != "" {
+		t.Fatalf("restored node: log_size %d role %q sequencer %q, want %d, not the sequencer, and no lease (the copy's was the original's)", h.LogSize, h.Role, h.Sequencer, backedUp)
 	}
 	if !strings.Contains(restored.out.String(), "read-only: this node will not sequence") {
 		t.Fatalf("the restored node's log does not say it is read-only:\n%s", restored.out)
