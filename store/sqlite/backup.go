@@ -27,6 +27,8 @@ func Backup(ctx context.Context, path, out string) error {
 	}
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
+	// Read-only: the copy never writes to the database it copies.
+	q.Add("mode", "ro")
 	src, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return fmt.Errorf("back up %s: %w", path, err)
