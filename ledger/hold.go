@@ -94,7 +94,11 @@ func (l *Log) checkPublished(ctx context.Context, n int64, g Guard) error {
 	if beyond != nil {
 		l.rollback = &Rollback{Published: *beyond, Size: n}
 		if !accept {
-			hold = fmt.Sprintf("the log has %d events but a checkpoint of %d was published: restored from an older copy? Recover the newer events, or accept the rollback (tenfour serve --accept-rollback --reason ...)", n, beyond.Size)
+			why := fmt.Sprintf("the log has %d events but a checkpoint of %d was published: restored from an older copy? Recover the newer events, or accept the rollback (tenfour serve --accept-rollback --reason ...)", n, beyond.Size)
+			if hold != "" {
+				why += "; and " + hold
+			}
+			hold = why
 		} else {
 			l.logger.Warn("the log is shorter than a checkpoint already published; sequencing on, as the operator accepted", "size", n, "published", beyond.Size)
 		}

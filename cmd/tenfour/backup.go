@@ -73,6 +73,10 @@ docs/operations.md (pg_dump, base backups).`, stderr)
 	}
 	fmt.Fprintf(stdout, "backed up %d events to %s, verified: root %s, checkpoint %s @ %d, signed by %s\n",
 		meta.Size, *out, meta.Root, key.Verifier.Name(), checkpointSize(meta), key.Text)
+	if after := meta.Size - checkpointSize(meta); after > 0 {
+		// Signed next by the node, within --checkpoint-interval.
+		fmt.Fprintf(stdout, "the last %d events are not yet under a checkpoint: checked by their hashes only\n", after)
+	}
 	return nil
 }
 

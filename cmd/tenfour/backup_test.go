@@ -60,6 +60,8 @@ func TestBackupRestoreCannotFork(t *testing.T) {
 		wg.Wait()
 	}()
 	until(t, "20 agencies created", func() bool { return created.Load() >= 20 })
+	// A checkpoint over most of what the backup will hold.
+	waitCheckpoint(t, orig, keyText, 20)
 
 	backup := filepath.Join(t.TempDir(), "tenfour.backup")
 	out, errOut, code := runTenfour(t, "backup", "--data", dirA, "--out", backup)
@@ -71,6 +73,9 @@ func TestBackupRestoreCannotFork(t *testing.T) {
 		t.Fatalf("tenfour backup printed %q, want the events, root and checkpoint it holds", out)
 	}
 	backedUp, _ := strconv.ParseInt(m[1], 10, 64)
+	if cpAt, _ := strconv.ParseInt(m[3], 10, 64); cpAt < 20 || cpAt > backedUp {
+		t.Fatalf("the backup of %d events holds a checkpoint @ %d, want one of at least 20 events, within the copy", backedUp, cpAt)
+	}
 	atBackup := created.Load()
 	// The original goes on past the backup before the load stops.
 	until(t, "more agencies after the backup", func() bool { return created.Load() >= atBackup+20 })
@@ -125,6 +130,14 @@ func TestBackupRestoreCannotFork(t *testing.T) {
 	if err := independentConsistent(t, orig.url, keyText, fetchLog(t, restored, "checkpoint")); err != nil {
 		t.Fatalf("the restored node's checkpoint is not a prefix of the original's log: %v", err)
 	}
+	if err := restored.stop(t); err != nil {
+		t.Fatalf("stop the restored node: %v\n%s", err, restored.out)
+	}
+
+	// Pointed at the original, which still sequences: two sequencers of
+	// one log fork it, however long each.
+	restored = startNode(t, "serve", dirB, "--checkpoint-from", orig.url)
+	mustReadOnly(t, restored, "still sequences this log")
 	if err := restored.stop(t); err != nil {
 		t.Fatalf("stop the restored node: %v\n%s", err, restored.out)
 	}
