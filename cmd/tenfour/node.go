@@ -22,6 +22,7 @@ import (
 	"github.com/tenfour-cad/tenfour/engine"
 	tenfourhttp "github.com/tenfour-cad/tenfour/http"
 	"github.com/tenfour-cad/tenfour/ledger"
+	"github.com/tenfour-cad/tenfour/metrics"
 	"github.com/tenfour-cad/tenfour/store/postgres"
 	"github.com/tenfour-cad/tenfour/store/sqlite"
 )
@@ -57,6 +58,9 @@ type Main struct {
 	// Map is the centre's map (--map DIR): the engine places every
 	// command on it, and the console draws it. Nil is no map.
 	Map CentreMap
+	// MetricsAddr is where /metrics is served, on a listener of its own
+	// (--metrics-addr); "" serves no metrics.
+	MetricsAddr string
 	// CheckpointFrom, AcceptRollback and RollbackReason guard a restored
 	// data directory (guard.go): the original's checkpoint to compare the
 	// log to, and the operator's acceptance of a shorter log, and why.
@@ -71,9 +75,14 @@ type Main struct {
 	URL            string            // where the server listens
 	TLSFingerprint string            // SHA-256 of the certificate, when serving HTTPS
 	Bootstrap      *auth.Credentials // set on the data directory's first start
+	// Metrics are the node's metrics when MetricsAddr is set; MetricsURL
+	// is where they are served.
+	Metrics    *metrics.Metrics
+	MetricsURL string
 
-	lock     *os.File
-	listener net.Listener
+	lock            *os.File
+	listener        net.Listener
+	metricsListener net.Listener
 }
 
 // Open prepares the node: it locks the data directory, opens the store,
@@ -108,6 +117,9 @@ func (m *Main) Open(ctx context.Context) error {
 		if err := m.listen(); err != nil {
 			return err
 		}
+		if err := m.listenMetrics(); err != nil {
+			return err
+		}
 	}
 	db, err := m.openStore(ctx)
 	if err != nil {
@@ -123,12 +135,12 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("refusing to start: %w", err)
 	}
-	m.Logger.Info("verifying the log", "node", m.Node, "version", version)
+	m.Logger.Info("verifying the log", "node", m.Node)
 	start := time.Now()
 	m.Engine, err = engine.Open(ctx, engine.Config{
 		Store: db, Key: key, Guard: guard, CheckpointInterval: m.CheckpointInterval, Logger: m.Logger,
 		Node: m.Node, URL: m.Advertise, LeaseTTL: m.LeaseTTL, Map: m.engineMap(),
-		Retention: m.Retention, SnapshotEvery: m.SnapshotEvery,
+		Retention: m.Retention, SnapshotEvery: m.SnapshotEvery, Observer: m.observer(),
 	})
 	if err != nil {
 		return fmt.Errorf("refusing to start: %w", err)
@@ -161,6 +173,10 @@ func (m *Main) Open(ctx context.Context) error {
 		m.Server.SetMapTiles(m.MapTiles)
 		if m.Map != nil {
 			m.Server.SetMap(m.Map)
+		}
+		if m.Metrics != nil {
+			m.Server.SetMetrics(m.Metrics)
+			m.Metrics.Watch(m.Engine, m.Server.Streams)
 		}
 	}
 	return nil
@@ -266,16 +282,25 @@ func nodeID(dir string) (string, error) {
 func (m *Main) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	m.logStart()
+	if m.metricsListener != nil {
+		stop := serveMetrics(m.metricsListener, m.Metrics.Handler(), m.Logger)
+		defer stop()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- m.Server.Serve(ctx, m.listener) }()
 	select {
 	case err := <-errc:
+		// The error itself is the caller's to report, once.
+		m.Logger.Error("stopping: the server failed", "node", m.Node)
 		return err
 	case <-m.Engine.Log().Failed():
+		m.Logger.Error("stopping: the log failed", "node", m.Node)
 		cancel()
 		<-errc
 		return fmt.Errorf("the log failed, stopping: %w", m.Engine.Log().Err())
 	case <-ctx.Done():
+		m.Logger.Info("stopping: asked to (signal or cancel); answering the requests under way", "node", m.Node)
 		return <-errc
 	}
 }
@@ -287,8 +312,16 @@ func (m *Main) Close() error {
 	if m.listener != nil {
 		m.listener.Close()
 	}
+	if m.metricsListener != nil {
+		m.metricsListener.Close()
+	}
 	if m.Engine != nil {
-		errs = append(errs, m.Engine.Close())
+		err := m.Engine.Close()
+		errs = append(errs, err)
+		if m.Server != nil && err == nil {
+			cp, _ := m.Engine.Log().LatestCheckpoint()
+			m.Logger.Info("stopped", "node", m.Node, "log_size", m.Engine.Log().Size(), "checkpoint", cp.Size)
+		}
 	}
 	if m.Store != nil {
 		errs = append(errs, m.Store.Close())
