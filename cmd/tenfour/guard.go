@@ -231,3 +231,39 @@ func sequencing(ctx context.Context, src string) (bool, error) {
 	}
 	return h.Role == "sequencer", nil
 }
+
+// checkRestore says, for serve --check-config, what the guard will find at
+// start: a restored directory (read-only until shown a checkpoint or
+// accepted), or the checkpoint kept beside the database.
+func checkRestore(m *Main) (string, error) {
+	if m.AcceptRollback && strings.TrimSpace(m.RollbackReason) == "" {
+		return "", errors.New("--accept-rollback needs --reason")
+	}
+	meta, err := m.restored()
+	if err != nil {
+		return "", err
+	}
+	if meta != nil {
+		what := fmt.Sprintf("restored from a backup of %d events made %s", meta.Size, meta.Made.Format(time.RFC3339))
+		switch {
+		case m.AcceptRollback:
+			return what + ": the rollback will be accepted and recorded", nil
+		case m.CheckpointFrom != "":
+			return what + ": it starts read-only if its log is shorter than the checkpoint from " + m.CheckpointFrom, nil
+		}
+		return what + ": it starts read-only (docs/operations.md, \"Backups that cannot fork\")", nil
+	}
+	b, err := os.ReadFile(filepath.Join(m.DataDir, publishedFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return "no checkpoint kept beside the database yet", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("published checkpoint: %w", err)
+	}
+	text, _, _ := strings.Cut(string(b), "\n\n")
+	lines := strings.Split(text, "\n")
+	if len(lines) < 2 {
+		return "", fmt.Errorf("%s: not a checkpoint", publishedFile)
+	}
+	return fmt.Sprintf("the newest checkpoint this node signed (%s events) is kept beside the database", lines[1]), nil
+}
