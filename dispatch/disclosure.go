@@ -175,6 +175,10 @@ var PayloadDisclosure = map[string][]FieldRule{
 	TypeAccessDenied:  audit(pub("route", "roles")),
 	TypePrivateRead:   audit(pub("route", "fields"), priv("incidents")),
 	TypeTOTPEnrolled:  audit(),
+	// A rollback's sizes and the lost tree's root are what anyone holding
+	// the published checkpoint compares; the operator's words are free
+	// text.
+	TypeRollbackAccepted: audit(pub("log_size", "published_size", "published_root", "restored"), priv("reason")),
 }
 
 // audit is the line of an audit event: its keys, and the relaying node's.

@@ -33,6 +33,8 @@ import (
 type Config struct {
 	Store ledger.Store
 	Key   *ledger.Key
+	// Guard keeps a restored store from forking the log (ledger.Guard).
+	Guard ledger.Guard
 	// Clock returns the time of a command. Nil means time.Now.
 	Clock              func() time.Time
 	CheckpointInterval time.Duration
@@ -180,6 +182,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		SnapshotFormat:     SnapshotFormat,
 		Restore:            e.restore,
 		OnReset:            e.reset,
+		Guard:              cfg.Guard,
 	}, replay)
 	if err != nil {
 		return nil, err

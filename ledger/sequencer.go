@@ -248,6 +248,9 @@ func (l *Log) roleLoop() {
 				l.renew(ctx)
 				continue
 			}
+			if l.held != nil {
+				continue // a held node follows, never leads (hold.go)
+			}
 			if err := l.tryLead(ctx); err != nil && ctx.Err() == nil {
 				l.followFailed(err)
 			}

@@ -103,6 +103,8 @@ func checkConfig(ctx context.Context, m *Main, in checkInputs, stdout io.Writer)
 	report("signing key", keyDetail, err)
 	storeDetail, err := checkStore(ctx, m)
 	report("store", storeDetail, err)
+	restoreDetail, err := checkRestore(m)
+	report("restore", restoreDetail, err)
 
 	if failed > 0 {
 		return fmt.Errorf("the configuration has %d problem(s)", failed)

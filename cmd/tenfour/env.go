@@ -20,8 +20,9 @@ func envName(flagName string) string {
 // noEnv are the flags that no environment variable sets: they choose what
 // the command does, not how the node runs, and a variable left in a unit
 // file would change that silently (a node that only ever checks its
-// configuration).
-var noEnv = map[string]bool{"check-config": true}
+// configuration). A restored node's rollback is accepted for one start,
+// on the command line (docs/operations.md, "Backups that cannot fork").
+var noEnv = map[string]bool{"check-config": true, "accept-rollback": true, "reason": true, "checkpoint-from": true}
 
 // envFlags lets every flag of fs (but noEnv's) be set from its environment
 // variable (envName), and says so in --help. It returns the function to

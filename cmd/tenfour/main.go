@@ -6,6 +6,8 @@
 //	tenfour export  write an evidence bundle
 //	tenfour import  import an incident from a NENA EIDO file
 //	tenfour keygen  make a log signing key
+//	tenfour backup  copy a node's database, verified
+//	tenfour restore restore a backup into a data directory
 //	tenfour status  report on a node
 //	tenfour map     check a centre's map
 //	tenfour bench   measure the log
@@ -35,6 +37,8 @@ Commands:
   export   write the evidence bundle of an incident
   import   import another system's incident from a NENA EIDO file
   keygen   make a log signing key
+  backup   write a verified copy of a node's SQLite database, while it serves
+  restore  put a backup into a data directory, verified first
   status   say whether a node is ready, sequencing, and how far behind
   user     add, list, disable and unlock users, reset passwords, make tokens
   map      check a centre's map, write the demo city's, geocode on it
@@ -79,6 +83,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runKeygen(args, stdout, stderr)
 	case "bench":
 		return runBench(ctx, args, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args, stdout, stderr)
+	case "restore":
+		return runRestore(ctx, args, stdout, stderr)
 	case "status":
 		return runStatus(ctx, args, stdout, stderr)
 	case "user":

@@ -61,6 +61,12 @@ type Main struct {
 	// MetricsAddr is where /metrics is served, on a listener of its own
 	// (--metrics-addr); "" serves no metrics.
 	MetricsAddr string
+	// CheckpointFrom, AcceptRollback and RollbackReason guard a restored
+	// data directory (guard.go): the original's checkpoint to compare the
+	// log to, and the operator's acceptance of a shorter log, and why.
+	CheckpointFrom string
+	AcceptRollback bool
+	RollbackReason string
 
 	Store          Store
 	Engine         *engine.Engine
@@ -125,10 +131,14 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 	}
 	m.Store = db
+	guard, err := m.guard(ctx, key)
+	if err != nil {
+		return fmt.Errorf("refusing to start: %w", err)
+	}
 	m.Logger.Info("verifying the log", "node", m.Node)
 	start := time.Now()
 	m.Engine, err = engine.Open(ctx, engine.Config{
-		Store: db, Key: key, CheckpointInterval: m.CheckpointInterval, Logger: m.Logger,
+		Store: db, Key: key, Guard: guard, CheckpointInterval: m.CheckpointInterval, Logger: m.Logger,
 		Node: m.Node, URL: m.Advertise, LeaseTTL: m.LeaseTTL, Map: m.engineMap(),
 		Retention: m.Retention, SnapshotEvery: m.SnapshotEvery, Observer: m.observer(),
 	})
@@ -137,6 +147,9 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Logger.Info("log verified", "events", m.Engine.Log().Size(), "took", time.Since(start).Round(time.Millisecond),
 		"sequencer", m.Engine.Log().IsSequencer(), "snapshot", m.Engine.Log().Verification().Snapshot)
+	if err := m.settleRestore(ctx); err != nil {
+		return err
+	}
 	policy := auth.DefaultPolicy()
 	if m.TokenLife > 0 {
 		policy.TokenLife = m.TokenLife

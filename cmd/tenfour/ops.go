@@ -68,7 +68,10 @@ func serveMetrics(l net.Listener, h http.Handler, logger *slog.Logger) (stop fun
 // logStart writes the line that says the node serves: which build, which
 // store, where, and the log it serves.
 func (m *Main) logStart() {
-	version, revision := metrics.Build()
+	v, revision := metrics.Build()
+	if version != "" {
+		v = version // stamped by make release: git describe
+	}
 	store := "sqlite " + m.DataDir
 	if m.DB != "" {
 		store = "postgres " + redactURL(m.DB)
@@ -78,7 +81,10 @@ func (m *Main) logStart() {
 	if l.IsSequencer() {
 		role = "sequencer"
 	}
-	attrs := []any{"version", version, "revision", revision, "node", m.Node, "role", role,
+	if l.Held() != nil {
+		role = "read-only" // the ledger logged why (ledger/hold.go)
+	}
+	attrs := []any{"version", v, "revision", revision, "node", m.Node, "role", role,
 		"store", store, "address", m.URL, "origin", l.Origin(), "log_size", l.Size()}
 	if m.MetricsURL != "" {
 		attrs = append(attrs, "metrics", m.MetricsURL)

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/tenfour-cad/tenfour/auth"
@@ -36,6 +38,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&m.TLSSelfSigned, "tls-self-signed", false, "serve HTTPS with a certificate made at start (for trials only)")
 	fs.DurationVar(&m.TokenLife, "token-life", auth.DefaultTokenLife, "how long an API token lives by default and at most")
 	retentionFlag(fs, &m.Retention)
+	fs.StringVar(&m.CheckpointFrom, "checkpoint-from", "", "the original node's `URL` (or a checkpoint file saved from it): a log shorter than its checkpoint starts read-only")
+	fs.BoolVar(&m.AcceptRollback, "accept-rollback", false, "sequence a log shorter than a checkpoint already published (a restore from an older copy); recorded in the log with --reason")
+	fs.StringVar(&m.RollbackReason, "reason", "", "why the rollback is accepted (with --accept-rollback)")
 	level := fs.String("log-level", "info", "log `level`: debug, info, warn, error")
 	format := logFormatFlag(fs)
 	fs.StringVar(&m.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics on this `address` (host:port), a listener of its own; none unless given")
@@ -66,6 +71,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() > 0 {
 		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
 	}
+	if m.AcceptRollback && strings.TrimSpace(m.RollbackReason) == "" {
+		return errors.New("--accept-rollback needs --reason: why the newer events may be lost, for the log")
+	}
 	logger, err := newLogger(stderr, *level, *format)
 	if err != nil {
 		return err
@@ -80,7 +88,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "Created the administrator %q; credentials in %s/bootstrap-admin.txt\n", m.Bootstrap.Username, m.DataDir)
 	}
 	role := "sequencer"
-	if !m.Engine.Log().IsSequencer() {
+	if h := m.Engine.Log().Held(); h != nil {
+		role = "read-only: " + h.Reason
+	} else if !m.Engine.Log().IsSequencer() {
 		role = "follower"
 		if l := m.Engine.Log().Lease(); l != nil {
 			role += " of " + l.Node

@@ -7,6 +7,11 @@ import (
 	"runtime/debug"
 )
 
+// version is the release's version, stamped by "make release"
+// (-ldflags "-X main.version=$(git describe)"); empty in a plain build,
+// where the module's build information is all there is.
+var version string
+
 // buildVersion describes the running binary from its build info: the module
 // version ("(devel)" for a build from a work tree), the VCS revision and
 // time, and whether the tree had uncommitted changes.
@@ -15,9 +20,12 @@ func buildVersion() string {
 	if !ok {
 		return "tenfour (no build information) " + runtime.Version()
 	}
-	version := bi.Main.Version
-	if version == "" {
-		version = "(devel)"
+	v := bi.Main.Version
+	if version != "" {
+		v = version // stamped by make release: git describe
+	}
+	if v == "" {
+		v = "(devel)"
 	}
 	var rev, at, dirty string
 	for _, s := range bi.Settings {
@@ -32,7 +40,7 @@ func buildVersion() string {
 			}
 		}
 	}
-	out := "tenfour " + version
+	out := "tenfour " + v
 	if rev != "" {
 		out += ", revision " + rev + dirty
 	}
