@@ -44,6 +44,7 @@ func Decide(s *State, cmd Command, actor Actor, now time.Time) ([]Event, error) 
 //	directive.go  IssueDirective, RevokeDirective
 //	publish.go    PublishTimeline
 //	audit.go      RecordAudit (access events: sign-ins, reads of private fields)
+//	conveyance.go RecordConveyance (EIDOs sent to and received from partners)
 var _ = []Command{
 	CreateAgency{}, CreateUnit{}, CreateIncident{}, CreateUser{},
 	AddIncidentType{},
@@ -61,4 +62,5 @@ var _ = []Command{
 	IssueDirective{}, RevokeDirective{},
 	PublishTimeline{},
 	RecordAudit{},
+	RecordConveyance{},
 }
