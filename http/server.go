@@ -78,6 +78,9 @@ type Server struct {
 	// mapTiles is the console map's raster tile layer, if any
 	// (SetMapTiles, mapdata.go).
 	mapTiles MapTiles
+
+	// conveyance is the EIDO notifier, if any (SetConveyance, eidoconveyance.go).
+	conveyance Conveyance
 }
 
 // A Route is one entry of the route table: the pattern (net/http ServeMux
@@ -258,6 +261,8 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/incidents/{id}/priors", readers, s.handleIncidentPriors},
 		{"POST /api/v1/incidents/{id}/publish", publishers, s.handlePublishIncident},
 		{"GET /api/v1/stream", anyUser, s.handleStream},
+		// The EIDO conveyance (NENA-STA-024.1a), a WebSocket for partners.
+		{"GET " + EIDOConveyancePath, mutualAid, s.handleEIDOConveyance},
 		{"POST /api/v1/alerts/{seq}/acknowledge", alerters, s.handleAcknowledgeAlert},
 
 		// Premise records and place names (premises.go).

@@ -1,0 +1,38 @@
+package http
+
+import (
+	"net/http"
+
+	"github.com/tenfour-cad/tenfour/dispatch"
+)
+
+// EIDOConveyancePath is where partners open the WebSocket of the EIDO
+// conveyance (NENA-STA-024.1a): under tenfour's EIDO base /eido/v1, the
+// path NENA's subscribe/notify schema names ("/ent", below its
+// "IncidentData" base).
+const EIDOConveyancePath = "/eido/v1/ent"
+
+// A Conveyance serves a partner's WebSocket of the EIDO conveyance as the
+// actor the server authenticated (eido/conveyance.Notifier). It returns an
+// error, which the server answers as problem+json, when it refuses the
+// request before upgrading it.
+type Conveyance interface {
+	ServeConveyance(w http.ResponseWriter, r *http.Request, a dispatch.Actor) error
+}
+
+// SetConveyance sets the EIDO notifier; without one the route answers 404.
+// Set it before serving.
+func (s *Server) SetConveyance(c Conveyance) { s.conveyance = c }
+
+// handleEIDOConveyance hands an authenticated partner's WebSocket to the
+// notifier: a bearer token (or a session) is checked, and refused with 401
+// or 403, before any upgrade.
+func (s *Server) handleEIDOConveyance(w http.ResponseWriter, r *http.Request) {
+	if s.conveyance == nil {
+		s.writeError(w, r, dispatch.Errorf(dispatch.ENOTFOUND, "this node has no EIDO notifier"))
+		return
+	}
+	if err := s.conveyance.ServeConveyance(w, r, actorOf(r)); err != nil {
+		s.writeError(w, r, err)
+	}
+}
