@@ -15,7 +15,8 @@ const EIDOConveyancePath = "/eido/v1/ent"
 // A Conveyance serves a partner's WebSocket of the EIDO conveyance as the
 // actor the server authenticated (eido/conveyance.Notifier). It returns an
 // error, which the server answers as problem+json, when it refuses the
-// request before upgrading it.
+// request before upgrading it: an invalid one (no WebSocket of its
+// subprotocol) is a bad request, 400.
 type Conveyance interface {
 	ServeConveyance(w http.ResponseWriter, r *http.Request, a dispatch.Actor) error
 }
@@ -33,6 +34,9 @@ func (s *Server) handleEIDOConveyance(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.conveyance.ServeConveyance(w, r, actorOf(r)); err != nil {
+		if dispatch.ErrorCode(err) == dispatch.EINVALID {
+			err = badRequest(dispatch.ErrorMessage(err))
+		}
 		s.writeError(w, r, err)
 	}
 }
