@@ -19,6 +19,7 @@ import (
 
 	"github.com/tenfour-cad/tenfour/auth"
 	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/eido/conveyance"
 	"github.com/tenfour-cad/tenfour/engine"
 	tenfourhttp "github.com/tenfour-cad/tenfour/http"
 	"github.com/tenfour-cad/tenfour/ledger"
@@ -57,6 +58,13 @@ type Main struct {
 	// Map is the centre's map (--map DIR): the engine places every
 	// command on it, and the console draws it. Nil is no map.
 	Map CentreMap
+	// EIDOSource is the EIDO export the node's notifier conveys to
+	// partners (GET /eido/v1/ent); nil: no notifier. EIDOSink makes the
+	// import, into an agency, of what EIDOSubscribe's partners send
+	// (eido.go).
+	EIDOSource    conveyance.Source
+	EIDOSink      func(agency string) (conveyance.Sink, error)
+	EIDOSubscribe []EIDOPartner
 
 	Store          Store
 	Engine         *engine.Engine
@@ -66,8 +74,11 @@ type Main struct {
 	TLSFingerprint string            // SHA-256 of the certificate, when serving HTTPS
 	Bootstrap      *auth.Credentials // set on the data directory's first start
 
-	lock     *os.File
-	listener net.Listener
+	Notifier *conveyance.Notifier // the EIDO notifier, if EIDOSource is set
+
+	lock        *os.File
+	listener    net.Listener
+	subscribers []*conveyance.Subscriber
 }
 
 // Open prepares the node: it locks the data directory, opens the store,
@@ -148,6 +159,9 @@ func (m *Main) Open(ctx context.Context) error {
 		m.Server.SetMapTiles(m.MapTiles)
 		if m.Map != nil {
 			m.Server.SetMap(m.Map)
+		}
+		if err := m.openEIDO(); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -252,6 +266,8 @@ func nodeID(dir string) (string, error) {
 // the process and the log is reloaded from disk.
 func (m *Main) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
+	wait := m.runEIDO(ctx)
+	defer wait() // the conveyance ends once ctx is cancelled, below
 	defer cancel()
 	errc := make(chan error, 1)
 	go func() { errc <- m.Server.Serve(ctx, m.listener) }()

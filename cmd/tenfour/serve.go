@@ -39,10 +39,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	level := fs.String("log-level", "info", "log `level`: debug, info, warn, error")
 	tiles := mapTilesFlags(fs)
 	loadMap := mapFlag(fs)
+	eidoPartners := eidoFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	var err error
+	if m.EIDOSubscribe, err = eidoPartners(); err != nil {
+		return err
+	}
 	if m.MapTiles, err = tiles(); err != nil {
 		return err
 	}
