@@ -231,13 +231,14 @@ func param(params, name string) (string, bool) {
 const IncidentURNPrefix = "urn:emergency:uid:incidentid:"
 
 // LocalIncidentID returns the incident id an incidentId names: the <id> of
-// an incident tracking identifier, or the id itself.
+// an incident tracking identifier (tenfour's ids hold no colon; the domain,
+// a log origin, may), or the id itself.
 func LocalIncidentID(id string) string {
 	rest, ok := strings.CutPrefix(id, IncidentURNPrefix)
 	if !ok {
 		return id
 	}
-	if i := strings.LastIndexByte(rest, ':'); i > 0 {
+	if i := strings.IndexByte(rest, ':'); i > 0 {
 		return rest[:i]
 	}
 	return rest
