@@ -174,6 +174,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}, foreign: http.StatusForbidden},
 		"GET /api/v1/incidents/{id}":        {request: get("/api/v1/incidents/" + incident), foreign: http.StatusNotFound},
 		"GET /api/v1/incidents/{id}/bundle": {request: get("/api/v1/incidents/" + incident + "/bundle?openings=true"), foreign: http.StatusNotFound},
+		"GET /eido/v1/EIDO/{IncidentId...}": {request: get("/eido/v1/EIDO/" + incident), foreign: http.StatusNotFound},
 		// 409 to allowed callers: "1 Main St" has no point.
 		"GET /api/v1/incidents/{id}/recommendations": {request: get("/api/v1/incidents/" + incident + "/recommendations"), foreign: http.StatusNotFound},
 		"GET /api/v1/stream":                         {request: get("/api/v1/stream"), stream: true},

@@ -260,6 +260,8 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/incidents/{id}/timeline", readers, s.handleIncidentTimeline},
 		{"GET /api/v1/incidents/{id}/priors", readers, s.handleIncidentPriors},
 		{"POST /api/v1/incidents/{id}/publish", publishers, s.handlePublishIncident},
+		// The EIDO Retrieval Service (eido.go).
+		{"GET /eido/v1/EIDO/{IncidentId...}", readers, s.handleGetEIDO},
 		{"GET /api/v1/stream", anyUser, s.handleStream},
 		// The EIDO conveyance (NENA-STA-024.1a), a WebSocket for partners.
 		{"GET " + EIDOConveyancePath, mutualAid, s.handleEIDOConveyance},
@@ -349,7 +351,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.logger.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", s.clock().Sub(start))
 	}()
-	if strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/public/") {
+	if strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/public/") || strings.HasPrefix(r.URL.Path, "/eido/") {
 		if _, pattern := s.mux.Handler(r); pattern == "" {
 			if allow := s.allowed(r); len(allow) > 0 {
 				sw.Header().Set("Allow", strings.Join(allow, ", "))
