@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,7 +11,10 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/eido"
 	"github.com/tenfour-cad/tenfour/eido/conveyance"
+	"github.com/tenfour-cad/tenfour/engine"
 )
 
 // EIDOPartner is a partner's notifier this node subscribes to
@@ -62,14 +66,39 @@ func eidoFlags(fs *flag.FlagSet) func() ([]EIDOPartner, error) {
 	}
 }
 
-// openEIDO makes the node's notifier, when it has an EIDO export to convey
-// (Main.EIDOSource), and its subscribers, when it has partners and an
-// import for what they send (Main.EIDOSink).
-func (m *Main) openEIDO() error {
-	if m.EIDOSource != nil {
-		m.Notifier = conveyance.NewNotifier(m.Engine, m.EIDOSource, m.Logger)
-		m.Server.SetConveyance(m.Notifier)
+// exportSource conveys the EIDO export, as the Retrieval Service answers
+// it (engine.IncidentExport, eido.Build): the incident as the partner's
+// account may see it.
+type exportSource struct{ e *engine.Engine }
+
+// EIDO implements conveyance.Source.
+func (s exportSource) EIDO(ctx context.Context, a dispatch.Actor, id string) ([]byte, error) {
+	x, err := s.e.IncidentExport(ctx, a, id)
+	if err != nil {
+		return nil, err
 	}
+	b, err := json.Marshal(eido.Build(x))
+	if err != nil {
+		return nil, fmt.Errorf("EIDO of %s: %w", id, err)
+	}
+	return b, nil
+}
+
+// IncidentID implements conveyance.Resolver: tenfour's id, or the tracking
+// identifier of an incident of this installation's log.
+func (s exportSource) IncidentID(ref string) (string, bool) {
+	return eido.IncidentID(ref, s.e.Log().Origin())
+}
+
+// openEIDO makes the node's notifier, which conveys the EIDO export
+// (Main.EIDOSource, exportSource by default), and its subscribers, when it
+// has partners and an import for what they send (Main.EIDOSink).
+func (m *Main) openEIDO() error {
+	if m.EIDOSource == nil {
+		m.EIDOSource = exportSource{m.Engine}
+	}
+	m.Notifier = conveyance.NewNotifier(m.Engine, m.EIDOSource, m.Logger)
+	m.Server.SetConveyance(m.Notifier)
 	if len(m.EIDOSubscribe) == 0 {
 		return nil
 	}

@@ -59,7 +59,7 @@ type Main struct {
 	// command on it, and the console draws it. Nil is no map.
 	Map CentreMap
 	// EIDOSource is the EIDO export the node's notifier conveys to
-	// partners (GET /eido/v1/ent); nil: no notifier. EIDOSink makes the
+	// partners (GET /eido/v1/ent); nil: the Retrieval Service's. EIDOSink makes the
 	// import, into an agency, of what EIDOSubscribe's partners send
 	// (eido.go).
 	EIDOSource    conveyance.Source
@@ -74,7 +74,7 @@ type Main struct {
 	TLSFingerprint string            // SHA-256 of the certificate, when serving HTTPS
 	Bootstrap      *auth.Credentials // set on the data directory's first start
 
-	Notifier *conveyance.Notifier // the EIDO notifier, if EIDOSource is set
+	Notifier *conveyance.Notifier // the EIDO notifier
 
 	lock        *os.File
 	listener    net.Listener

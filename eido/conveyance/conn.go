@@ -174,6 +174,11 @@ func (c *conn) subscribe(ctx context.Context, m *Subscribe) (*SubscribeResponse,
 	s := &subscription{id: newID(), subType: g.subType, minRate: g.minRate, maxRate: g.maxRate, expires: now.Add(g.expires)}
 	if g.subType == SubTypeSingle {
 		s.incident = LocalIncidentID(g.incident)
+		if r, ok := c.n.source.(Resolver); ok {
+			if s.incident, ok = r.IncidentID(g.incident); !ok {
+				return fail(refuse(StatusNotFound, "incident %s is not one of this installation's", g.incident))
+			}
+		}
 		// The incident must be one the actor may see: its EIDO is made
 		// now, and kept for the notification that follows.
 		if _, err := c.n.eido(ctx, c, s.incident); err != nil {

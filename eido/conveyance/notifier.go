@@ -24,6 +24,14 @@ type Source interface {
 	EIDO(ctx context.Context, a dispatch.Actor, incidentID string) ([]byte, error)
 }
 
+// A Resolver names the incident a subscription's incidentId names:
+// tenfour's id or its incident tracking identifier, of this installation
+// alone. A Source that is a Resolver is asked; another is read with
+// LocalIncidentID.
+type Resolver interface {
+	IncidentID(ref string) (string, bool)
+}
+
 // Engine is what the notifier needs of the engine: its stream of durable
 // events, the incidents an actor sees, and the way into the log.
 // *engine.Engine implements it.
