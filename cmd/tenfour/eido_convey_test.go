@@ -1,0 +1,102 @@
+package main_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/tenfour-cad/tenfour/eido/conveyance"
+	"github.com/tenfour-cad/tenfour/eido/eidotest"
+)
+
+// tenfour serve is an EIDO notifier: a partner's account subscribes over
+// WebSocket to one of its agency's incidents, by the incident's tracking
+// identifier, and receives the Retrieval Service's EIDO of it, valid by
+// NENA's schema, at once and after a change; the sending is in the log.
+func TestServeConveysEIDOs(t *testing.T) {
+	n := startNode(t, "serve", t.TempDir())
+	admin := adminAPI(t, n)
+	mustCreateAgency(t, admin, "metro")
+	admin.mustCreate(t, "/api/v1/users", map[string]any{"username": "county-cad", "agency": "metro", "roles": []string{"liaison"}, "password": "correct horse battery"})
+	var tok struct {
+		Token string `json:"token"`
+	}
+	if err := json.Unmarshal(admin.mustCreate(t, "/api/v1/users/county-cad/tokens", map[string]any{"name": "county CAD"}), &tok); err != nil || tok.Token == "" {
+		t.Fatalf("token = %v, %v", tok, err)
+	}
+	var in struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(admin.mustCreate(t, "/api/v1/incidents", map[string]any{"agency": "metro", "type": "ASSAULT",
+		"location": map[string]any{"text": "3900 S Kedzie Ave"}}), &in); err != nil || in.ID == "" {
+		t.Fatalf("incident = %v, %v", in, err)
+	}
+	var doc struct {
+		ID string `json:"$id"`
+	}
+	if err := json.Unmarshal(admin.mustGet(t, "/eido/v1/EIDO/"+in.ID), &doc); err != nil || doc.ID == "" {
+		t.Fatalf("GET /eido/v1/EIDO/%s = %v, %v", in.ID, doc, err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(n.url, "http")+"/eido/v1/ent", &websocket.DialOptions{
+		HTTPHeader: http.Header{"Authorization": {"Bearer " + tok.Token}}, Subprotocols: []string{conveyance.Subprotocol}})
+	if err != nil {
+		t.Fatalf("Dial = %v", err)
+	}
+	defer ws.CloseNow()
+	ws.SetReadLimit(conveyance.MaxNotificationSize)
+	send := func(m conveyance.Message) {
+		b, _ := json.Marshal(m)
+		if err := ws.Write(ctx, websocket.MessageText, b); err != nil {
+			t.Fatalf("Write = %v", err)
+		}
+	}
+	recv := func() conveyance.Message {
+		_, b, err := ws.Read(ctx)
+		if err != nil {
+			t.Fatalf("Read = %v", err)
+		}
+		m, _, _, err := conveyance.ParseMessage(b)
+		if err != nil {
+			t.Fatalf("ParseMessage(%s) = %v", b, err)
+		}
+		return m
+	}
+	send(conveyance.Message{Subscribe: &conveyance.Subscribe{RequestID: "r1", RequestType: "EIDO", RequestSubType: "single", IncidentID: doc.ID}})
+	r := recv()
+	if r.SubscribeResponse == nil || r.SubscribeResponse.StatusCode != 200 {
+		t.Fatalf("answer = %+v, want a subscribeResponse 200", r)
+	}
+	eidoOf := func() []byte {
+		m := recv()
+		if m.Event == nil || len(m.Event.Notification) != 1 {
+			t.Fatalf("message = %+v, want an event with one EIDO", m)
+		}
+		eidotest.Validate(t, m.Event.Notification[0])
+		return m.Event.Notification[0]
+	}
+	if b := eidoOf(); !strings.Contains(string(b), doc.ID) {
+		t.Errorf("the EIDO sent is not %s's: %s", doc.ID, b)
+	}
+	if status, b, err := admin.do("POST", "/api/v1/incidents/"+in.ID+"/notes", map[string]any{"text": "suspect left northbound"}); err != nil || status != http.StatusOK {
+		t.Fatalf("POST notes = %d %s %v, want 200", status, b, err)
+	}
+	if b := eidoOf(); !strings.Contains(string(b), "suspect left northbound") {
+		t.Errorf("the EIDO after a note lacks it: %s", b)
+	}
+	// The conveyance is in the incident's timeline.
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(string(admin.mustGet(t, "/api/v1/incidents/"+in.ID+"/timeline")), `"eido.sent"`) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no eido.sent in %s's timeline", in.ID)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
