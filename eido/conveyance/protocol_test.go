@@ -128,7 +128,7 @@ func TestUpgrade(t *testing.T) {
 	liaison := n.MustCreatePartner(t, "liaison", "metro", dispatch.RoleLiaison)
 	admin := n.MustCreatePartner(t, "metro-admin", "metro", dispatch.RoleAdmin)
 	for _, tc := range []struct {
-		name, token string
+		name, token  string
 		subprotocols []string
 		status       int
 	}{

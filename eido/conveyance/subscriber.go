@@ -284,6 +284,12 @@ func (ss *session) handle(ctx context.Context, b []byte) error {
 				delete(ss.s.incidents, req.incident) // gone for good
 				ss.s.mu.Unlock()
 			}
+			if r.StatusCode == StatusNoSuchSubscription {
+				// A renewal of a subscription the notifier no longer has:
+				// subscribe again, for what it was for.
+				delete(ss.subs, r.SubscriptionID)
+				return ss.subscribe(ctx, req)
+			}
 			if req.subType == SubTypeNew {
 				return fmt.Errorf("subscription to new incidents refused: %d %s", r.StatusCode, r.StatusText)
 			}
