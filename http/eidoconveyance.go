@@ -1,7 +1,10 @@
 package http
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
+	"strings"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
 )
@@ -39,4 +42,27 @@ func (s *Server) handleEIDOConveyance(w http.ResponseWriter, r *http.Request) {
 		}
 		s.writeError(w, r, err)
 	}
+}
+
+// SetPartnerCertificates pins partners' TLS client certificates to their
+// accounts, by the SHA-256 (hex) of each certificate (mutual TLS): a
+// request with neither a token nor a session, over a connection whose
+// client certificate the TLS layer verified (tls.Config.ClientCAs) and that
+// is pinned here, acts as that account. Set it before serving.
+func (s *Server) SetPartnerCertificates(pins map[string]string) {
+	s.partnerCerts = make(map[string]string, len(pins))
+	for fp, user := range pins {
+		s.partnerCerts[strings.ToLower(fp)] = user
+	}
+}
+
+// partnerCertificate returns the account the request's verified client
+// certificate is pinned to.
+func (s *Server) partnerCertificate(r *http.Request) (string, bool) {
+	if len(s.partnerCerts) == 0 || r.TLS == nil || len(r.TLS.VerifiedChains) == 0 || len(r.TLS.PeerCertificates) == 0 {
+		return "", false
+	}
+	sum := sha256.Sum256(r.TLS.PeerCertificates[0].Raw)
+	user, ok := s.partnerCerts[hex.EncodeToString(sum[:])]
+	return user, ok
 }

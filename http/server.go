@@ -79,8 +79,11 @@ type Server struct {
 	// (SetMapTiles, mapdata.go).
 	mapTiles MapTiles
 
-	// conveyance is the EIDO notifier, if any (SetConveyance, eidoconveyance.go).
-	conveyance Conveyance
+	// conveyance is the EIDO notifier, if any (SetConveyance), and
+	// partnerCerts the client certificates pinned to partners' accounts
+	// (SetPartnerCertificates; eidoconveyance.go).
+	conveyance   Conveyance
+	partnerCerts map[string]string
 }
 
 // A Route is one entry of the route table: the pattern (net/http ServeMux

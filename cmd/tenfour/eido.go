@@ -2,6 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -33,13 +37,27 @@ func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 // eidoFlags adds the EIDO conveyance's flags to serve and returns the
-// function that reads them, once parsed, into the partners to subscribe to.
-func eidoFlags(fs *flag.FlagSet) func() ([]EIDOPartner, error) {
+// function that reads them, once parsed, into m (the partners'
+// certificates) and the partners to subscribe to.
+func eidoFlags(fs *flag.FlagSet, m *Main) func() ([]EIDOPartner, error) {
+	clientCA := fs.String("tls-client-ca", "", "PEM `file` of the CAs whose client certificates the HTTPS server verifies (mutual TLS, for partners; with --partner-certs)")
+	certs := fs.String("partner-certs", "", "`file` pinning partners' client certificates to their accounts: lines of \"<SHA-256 of the certificate, hex> <username>\"")
 	var urls, tokenFiles listFlag
 	fs.Var(&urls, "eido-subscribe", "subscribe to the EIDO notifier at `URL` (ws:// or wss://…/eido/v1/ent, NENA-STA-024.1a); repeatable, each with an --eido-token-file in the same order")
 	fs.Var(&tokenFiles, "eido-token-file", "`file` holding the bearer token of the partner's account for the --eido-subscribe at the same place")
 	agency := fs.String("eido-agency", "", "the `agency` that receives the EIDOs of --eido-subscribe (required with it)")
 	return func() ([]EIDOPartner, error) {
+		if *certs != "" {
+			if *clientCA == "" {
+				return nil, errors.New("--partner-certs needs --tls-client-ca: the CAs that vouch for the partners' certificates")
+			}
+			pins, err := readPins(*certs)
+			if err != nil {
+				return nil, err
+			}
+			m.PartnerCerts = pins
+		}
+		m.TLSClientCA = *clientCA
 		if len(urls) != len(tokenFiles) {
 			return nil, fmt.Errorf("give one --eido-token-file for each --eido-subscribe (%d URLs, %d token files)", len(urls), len(tokenFiles))
 		}
@@ -99,6 +117,9 @@ func (m *Main) openEIDO() error {
 	}
 	m.Notifier = conveyance.NewNotifier(m.Engine, m.EIDOSource, m.Logger)
 	m.Server.SetConveyance(m.Notifier)
+	if len(m.PartnerCerts) > 0 {
+		m.Server.SetPartnerCertificates(m.PartnerCerts)
+	}
 	if len(m.EIDOSubscribe) == 0 {
 		return nil
 	}
@@ -141,4 +162,51 @@ func (m *Main) runEIDO(ctx context.Context) (wait func()) {
 		}()
 	}
 	return wg.Wait
+}
+
+// readPins reads a --partner-certs file: "<sha256 hex> <username>" lines;
+// blank lines and lines starting with # are skipped.
+func readPins(path string) (map[string]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--partner-certs: %w", err)
+	}
+	pins := map[string]string{}
+	for i, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Fields(line)
+		if len(f) != 2 {
+			return nil, fmt.Errorf("--partner-certs %s:%d: want \"<sha256> <username>\"", path, i+1)
+		}
+		if d, err := hex.DecodeString(f[0]); err != nil || len(d) != sha256.Size {
+			return nil, fmt.Errorf("--partner-certs %s:%d: %q is not a SHA-256 in hex", path, i+1, f[0])
+		}
+		pins[strings.ToLower(f[0])] = f[1]
+	}
+	return pins, nil
+}
+
+// clientAuth has the TLS configuration verify the client certificates
+// that --tls-client-ca vouches for, when one is offered: a partner without
+// one still signs in with a token.
+func (m *Main) clientAuth(cfg *tls.Config) error {
+	if m.TLSClientCA == "" {
+		return nil
+	}
+	if cfg == nil {
+		return errors.New("--tls-client-ca needs HTTPS (--tls-cert and --tls-key)")
+	}
+	b, err := os.ReadFile(m.TLSClientCA)
+	if err != nil {
+		return fmt.Errorf("--tls-client-ca: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(b) {
+		return fmt.Errorf("--tls-client-ca %s holds no PEM certificate", m.TLSClientCA)
+	}
+	cfg.ClientCAs, cfg.ClientAuth = pool, tls.VerifyClientCertIfGiven
+	return nil
 }

@@ -65,6 +65,11 @@ type Main struct {
 	EIDOSource    conveyance.Source
 	EIDOSink      func(agency string) (conveyance.Sink, error)
 	EIDOSubscribe []EIDOPartner
+	// TLSClientCA is a PEM file of the CAs whose client certificates the
+	// server verifies (mutual TLS), and PartnerCerts pins such
+	// certificates, by SHA-256, to partners' accounts (eido.go).
+	TLSClientCA  string
+	PartnerCerts map[string]string
 
 	Store          Store
 	Engine         *engine.Engine
@@ -177,6 +182,10 @@ func (m *Main) listen() error {
 		return fmt.Errorf("listen on %s: %w", m.Addr, err)
 	}
 	m.URL = "http://" + m.listener.Addr().String()
+	if err := m.clientAuth(tlsCfg); err != nil {
+		m.listener.Close()
+		return err
+	}
 	if tlsCfg != nil {
 		m.listener = tls.NewListener(m.listener, tlsCfg)
 		m.URL = "https://" + m.listener.Addr().String()

@@ -39,7 +39,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	level := fs.String("log-level", "info", "log `level`: debug, info, warn, error")
 	tiles := mapTilesFlags(fs)
 	loadMap := mapFlag(fs)
-	eidoPartners := eidoFlags(fs)
+	eidoPartners := eidoFlags(fs, m)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

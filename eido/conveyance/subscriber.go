@@ -44,7 +44,7 @@ type Subscriber struct {
 	// URL is the partner's notifier, ws:// or wss://…/eido/v1/ent.
 	URL string
 	// Token is the bearer token of the partner's account for this
-	// installation.
+	// installation; "" when a client certificate (TLS) stands for it.
 	Token string
 	// Name names the partner in the log (eido.received's partner).
 	Name string
@@ -136,7 +136,9 @@ func (s *Subscriber) session(ctx context.Context) (bool, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	h := http.Header{}
-	h.Set("Authorization", "Bearer "+s.Token)
+	if s.Token != "" { // without one, a client certificate (TLS) signs in
+		h.Set("Authorization", "Bearer "+s.Token)
+	}
 	opts := &websocket.DialOptions{HTTPHeader: h, Subprotocols: []string{Subprotocol}}
 	if s.TLS != nil {
 		opts.HTTPClient = &http.Client{Transport: &http.Transport{TLSClientConfig: s.TLS}}

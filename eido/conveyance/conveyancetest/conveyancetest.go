@@ -8,6 +8,7 @@ package conveyancetest
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -48,6 +49,13 @@ var System = dispatch.Actor{System: "test"}
 // municipal police), its notifier running, and stops it at cleanup.
 func MustOpenNode(tb testing.TB, domain string, agencies ...string) *Node {
 	tb.Helper()
+	return MustOpenNodeWith(tb, domain, nil, agencies...)
+}
+
+// MustOpenNodeWith starts a node as MustOpenNode does; with tlsConfig, it
+// serves HTTPS with that configuration (and httptest's certificate).
+func MustOpenNodeWith(tb testing.TB, domain string, tlsConfig *tls.Config, agencies ...string) *Node {
+	tb.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, tb.TempDir()+"/t.db")
 	if err != nil {
@@ -83,7 +91,12 @@ func MustOpenNode(tb testing.TB, domain string, agencies ...string) *Node {
 	n.Notifier.RecordEvery = 20 * time.Millisecond
 	h.SetConveyance(n.Notifier)
 	srv.Config.Handler = h
-	srv.Start()
+	if tlsConfig != nil {
+		srv.TLS = tlsConfig
+		srv.StartTLS()
+	} else {
+		srv.Start()
+	}
 	rctx, cancel := context.WithCancel(ctx)
 	n.cancel = cancel
 	go func() {
