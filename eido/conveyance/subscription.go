@@ -168,8 +168,8 @@ func checkSubscribe(m *Subscribe) (grant, *refusal) {
 		if f.v == nil {
 			continue
 		}
-		if *f.v < 0 {
-			return g, refuse(StatusBadRequest, "%s must not be negative", f.name)
+		if *f.v < 0 || *f.v > int(MaxExpires/time.Second) {
+			return g, refuse(StatusBadRequest, "%s must be between 0 and %d seconds", f.name, int(MaxExpires/time.Second))
 		}
 		*f.d = time.Duration(*f.v) * time.Second
 	}
@@ -195,7 +195,12 @@ func checkExpires(v *int) (time.Duration, *refusal) {
 	if *v < 0 {
 		return 0, refuse(StatusBadRequest, "expires must not be negative")
 	}
-	d := time.Duration(*v) * time.Second
+	// Beyond the most granted it is the most: seconds that would overflow
+	// a Duration are never multiplied.
+	d := MaxExpires
+	if *v < int(MaxExpires/time.Second) {
+		d = time.Duration(*v) * time.Second
+	}
 	return min(max(d, MinExpires), MaxExpires), nil
 }
 
