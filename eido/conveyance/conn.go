@@ -347,14 +347,13 @@ func (c *conn) notify(ctx context.Context, j job) error {
 	if len(j.incidents) > 0 && len(sent) == 0 {
 		return nil
 	}
-	if err := c.write(ctx, Message{Event: ev}); err != nil {
-		return err
-	}
+	// Recorded as sent when handed to the WebSocket: by the time the
+	// subscriber has it, the log's record of it is on its way.
 	to := dispatch.EIDORecipient{Subscription: j.sub, Agency: c.actor.Agency, User: c.actor.User}
 	for _, s := range sent {
 		c.n.rec.sent(c.actor.Agency, s.incident, s.hash, len(s.body), to)
 	}
-	return nil
+	return c.write(ctx, Message{Event: ev})
 }
 
 type cachedOf struct {

@@ -2,6 +2,8 @@ package conveyance_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -318,4 +320,62 @@ func TestNewIncidents(t *testing.T) {
 	if m := c.recv(); m.UnsubscribeResponse == nil || m.UnsubscribeResponse.StatusCode != 481 {
 		t.Fatalf("second unsubscribe = %+v, want 481", m)
 	}
+}
+
+// One change sent to many subscriptions is one event of the log, listing
+// every subscription it went to, not one event per EIDO sent.
+func TestOneEventPerBatch(t *testing.T) {
+	defer func(d time.Duration) { conveyancetest.RecordEvery = d }(conveyancetest.RecordEvery)
+	conveyancetest.RecordEvery = time.Hour // the test flushes
+	n := conveyancetest.MustOpenNode(t, "metro.example", "metro")
+	x := n.MustCreateIncident(t, "metro", "ASSAULT")
+	token := n.MustCreatePartner(t, "liaison", "metro", dispatch.RoleLiaison)
+	subs := map[string]bool{}
+	var clients []*client
+	for range 5 {
+		c := dial(t, n, token)
+		r := c.subscribe(conveyance.Subscribe{RequestID: "r", RequestType: "EIDO", RequestSubType: "single", IncidentID: x})
+		c.event(r.SubscriptionID)
+		subs[r.SubscriptionID] = true
+		clients = append(clients, c)
+	}
+	n.Notifier.Flush(context.Background())
+	before := n.Notifier.Recorded()
+	n.MustExecute(t, dispatch.AddNote{Incident: x, Text: "one change"})
+	var hash string
+	for _, c := range clients {
+		m := c.recv()
+		if m.Event == nil || len(m.Event.Notification) != 1 {
+			t.Fatalf("message = %+v, want the change", m)
+		}
+		if h := sha(m.Event.Notification[0]); hash == "" {
+			hash = h
+		} else if h != hash {
+			t.Fatalf("the same change was sent as two documents to one account")
+		}
+	}
+	n.Notifier.Flush(context.Background())
+	if got := n.Notifier.Recorded() - before; got != 1 {
+		t.Fatalf("events recorded for one change to 5 subscriptions = %d, want 1", got)
+	}
+	sent := n.Entries(t, dispatch.TypeEIDOSent)
+	var en struct {
+		Data dispatch.EIDOConveyed `json:"data"`
+	}
+	if err := json.Unmarshal(sent[len(sent)-1].Entry, &en); err != nil {
+		t.Fatal(err)
+	}
+	if len(en.Data.EIDOs) != 1 || en.Data.EIDOs[0].SHA256 != hash || len(en.Data.EIDOs[0].Recipients) != 5 {
+		t.Fatalf("eido.sent = %+v, want one EIDO of hash %s to 5 subscriptions", en.Data, hash)
+	}
+	for _, r := range en.Data.EIDOs[0].Recipients {
+		if !subs[r.Subscription] {
+			t.Errorf("recipient %+v is none of the subscriptions", r)
+		}
+	}
+}
+
+func sha(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
 }

@@ -42,6 +42,10 @@ type Node struct {
 	done   chan struct{}
 }
 
+// RecordEvery is the RecordEvery of the nodes' notifiers: short, so that
+// tests see the log soon; a test of batching makes it long and flushes.
+var RecordEvery = 20 * time.Millisecond
+
 // System is the actor tests change things as.
 var System = dispatch.Actor{System: "test"}
 
@@ -88,7 +92,7 @@ func MustOpenNodeWith(tb testing.TB, domain string, tlsConfig *tls.Config, agenc
 	h.LoginLimit, h.FailureLimit, h.APILimit = tenfourhttp.Limit{}, tenfourhttp.Limit{}, tenfourhttp.Limit{}
 	n := &Node{Server: srv, Engine: e, Store: db, HTTP: h, Domain: domain, done: make(chan struct{})}
 	n.Notifier = conveyance.NewNotifier(e, Source{Engine: e, Domain: domain}, logger)
-	n.Notifier.RecordEvery = 20 * time.Millisecond
+	n.Notifier.RecordEvery = RecordEvery
 	h.SetConveyance(n.Notifier)
 	srv.Config.Handler = h
 	if tlsConfig != nil {
