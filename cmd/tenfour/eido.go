@@ -26,8 +26,9 @@ import (
 // made for this installation, and the agency the EIDOs are received for.
 type EIDOPartner struct {
 	URL    string
-	Token  string
+	Token  string // "": the client certificate of TLS stands for the account
 	Agency string
+	TLS    *tls.Config
 }
 
 // listFlag is a repeatable string flag.
@@ -42,6 +43,9 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 func eidoFlags(fs *flag.FlagSet, m *Main) func() ([]EIDOPartner, error) {
 	clientCA := fs.String("tls-client-ca", "", "PEM `file` of the CAs whose client certificates the HTTPS server verifies (mutual TLS, for partners; with --partner-certs)")
 	certs := fs.String("partner-certs", "", "`file` pinning partners' client certificates to their accounts: lines of \"<SHA-256 of the certificate, hex> <username>\"")
+	clientCert := fs.String("eido-client-cert", "", "client certificate `file` (PEM) the --eido-subscribe connections present, for partners that pin it (mutual TLS; with --eido-client-key)")
+	clientKey := fs.String("eido-client-key", "", "the client certificate's private key `file` (PEM)")
+	partnerCA := fs.String("eido-ca", "", "PEM `file` of the CAs that vouch for the partners' servers (default: the system's)")
 	var urls, tokenFiles listFlag
 	fs.Var(&urls, "eido-subscribe", "subscribe to the EIDO notifier at `URL` (ws:// or wss://…/eido/v1/ent, NENA-STA-024.1a); repeatable, each with an --eido-token-file in the same order")
 	fs.Var(&tokenFiles, "eido-token-file", "`file` holding the bearer token of the partner's account for the --eido-subscribe at the same place")
@@ -58,8 +62,13 @@ func eidoFlags(fs *flag.FlagSet, m *Main) func() ([]EIDOPartner, error) {
 			m.PartnerCerts = pins
 		}
 		m.TLSClientCA = *clientCA
-		if len(urls) != len(tokenFiles) {
-			return nil, fmt.Errorf("give one --eido-token-file for each --eido-subscribe (%d URLs, %d token files)", len(urls), len(tokenFiles))
+		cfg, err := clientTLS(*clientCert, *clientKey, *partnerCA)
+		if err != nil {
+			return nil, err
+		}
+		noCert := cfg == nil || len(cfg.Certificates) == 0
+		if len(tokenFiles) > 0 && len(urls) != len(tokenFiles) || len(tokenFiles) == 0 && len(urls) > 0 && noCert {
+			return nil, fmt.Errorf("give one --eido-token-file for each --eido-subscribe (%d URLs, %d token files), or none and an --eido-client-cert", len(urls), len(tokenFiles))
 		}
 		if len(urls) > 0 && *agency == "" {
 			return nil, errors.New("--eido-subscribe needs --eido-agency: the agency that receives the EIDOs")
@@ -70,15 +79,17 @@ func eidoFlags(fs *flag.FlagSet, m *Main) func() ([]EIDOPartner, error) {
 			if err != nil || (p.Scheme != "ws" && p.Scheme != "wss") || p.Host == "" {
 				return nil, fmt.Errorf("--eido-subscribe %q: want a ws:// or wss:// URL", u)
 			}
-			b, err := os.ReadFile(tokenFiles[i])
-			if err != nil {
-				return nil, fmt.Errorf("--eido-token-file: %w", err)
+			var token string
+			if len(tokenFiles) > 0 {
+				b, err := os.ReadFile(tokenFiles[i])
+				if err != nil {
+					return nil, fmt.Errorf("--eido-token-file: %w", err)
+				}
+				if token = strings.TrimSpace(string(b)); token == "" {
+					return nil, fmt.Errorf("--eido-token-file %s is empty", tokenFiles[i])
+				}
 			}
-			token := strings.TrimSpace(string(b))
-			if token == "" {
-				return nil, fmt.Errorf("--eido-token-file %s is empty", tokenFiles[i])
-			}
-			out = append(out, EIDOPartner{URL: u, Token: token, Agency: *agency})
+			out = append(out, EIDOPartner{URL: u, Token: token, Agency: *agency, TLS: cfg})
 		}
 		return out, nil
 	}
@@ -132,7 +143,7 @@ func (m *Main) openEIDO() error {
 			return fmt.Errorf("--eido-subscribe %s: %w", p.URL, err)
 		}
 		s := conveyance.NewSubscriber(p.URL, p.Token, sink, m.exec, m.Logger)
-		s.Agency = p.Agency
+		s.Agency, s.TLS = p.Agency, p.TLS
 		if u, err := url.Parse(p.URL); err == nil {
 			s.Name = u.Host // the partner, in the log: never the token
 		}
@@ -209,4 +220,35 @@ func (m *Main) clientAuth(cfg *tls.Config) error {
 	}
 	cfg.ClientCAs, cfg.ClientAuth = pool, tls.VerifyClientCertIfGiven
 	return nil
+}
+
+// clientTLS returns the TLS configuration of the subscriptions: a client
+// certificate to present and the CAs of the partners' servers; nil when
+// neither is given.
+func clientTLS(certFile, keyFile, caFile string) (*tls.Config, error) {
+	if certFile == "" && keyFile == "" && caFile == "" {
+		return nil, nil
+	}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if certFile != "" || keyFile != "" {
+		if certFile == "" || keyFile == "" {
+			return nil, errors.New("give --eido-client-cert and --eido-client-key together")
+		}
+		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+		if err != nil {
+			return nil, fmt.Errorf("--eido-client-cert: %w", err)
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	}
+	if caFile != "" {
+		b, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, fmt.Errorf("--eido-ca: %w", err)
+		}
+		cfg.RootCAs = x509.NewCertPool()
+		if !cfg.RootCAs.AppendCertsFromPEM(b) {
+			return nil, fmt.Errorf("--eido-ca %s holds no PEM certificate", caFile)
+		}
+	}
+	return cfg, nil
 }

@@ -100,3 +100,24 @@ func TestServeConveysEIDOs(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// serve refuses EIDO conveyance flags that do not go together, naming
+// what is missing, before it opens anything.
+func TestServeEIDOFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--eido-subscribe", "wss://partner.example/eido/v1/ent"}, "--eido-token-file"},
+		{[]string{"--eido-subscribe", "https://partner.example/eido/v1/ent", "--eido-token-file", "x", "--eido-agency", "county"}, "ws:// or wss://"},
+		{[]string{"--eido-subscribe", "wss://partner.example/eido/v1/ent", "--eido-token-file", "/nonexistent/token", "--eido-agency", "county"}, "--eido-token-file"},
+		{[]string{"--eido-subscribe", "wss://p.example/eido/v1/ent", "--eido-token-file", "x"}, "--eido-agency"},
+		{[]string{"--partner-certs", "pins.txt"}, "--tls-client-ca"},
+		{[]string{"--eido-client-cert", "c.pem"}, "--eido-client-key"},
+	} {
+		_, stderr, code := runTenfour(t, append([]string{"serve", "--data", t.TempDir()}, tc.args...)...)
+		if code == 0 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("serve %q = exit %d, %q; want an error naming %s", tc.args, code, stderr, tc.want)
+		}
+	}
+}
