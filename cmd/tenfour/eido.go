@@ -153,7 +153,9 @@ func (m *Main) openEIDO() error {
 }
 
 // runEIDO runs the notifier and the subscribers until ctx is done, and
-// returns a function that waits for them to end.
+// returns a function that waits for them to end. The notifier follows the
+// engine before it returns, so that no change is missed by a partner that
+// connects at once.
 func (m *Main) runEIDO(ctx context.Context) (wait func()) {
 	var wg sync.WaitGroup
 	if m.Notifier != nil {
@@ -164,6 +166,7 @@ func (m *Main) runEIDO(ctx context.Context) (wait func()) {
 				m.Logger.Error("EIDO notifier stopped", "err", err)
 			}
 		}()
+		<-m.Notifier.Ready()
 	}
 	for _, s := range m.subscribers {
 		wg.Add(1)

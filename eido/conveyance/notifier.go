@@ -61,6 +61,8 @@ type Notifier struct {
 	// the log (DefaultRecordEvery if zero). Set it before Run.
 	RecordEvery time.Duration
 
+	ready chan struct{} // closed once Run follows the engine
+
 	mu       sync.Mutex
 	conns    map[*conn]struct{}
 	versions map[string]int64 // incident → sequence number of its latest change
@@ -87,7 +89,7 @@ func NewNotifier(e Engine, source Source, logger *slog.Logger) *Notifier {
 		return err
 	}
 	return &Notifier{engine: e, source: source, logger: logger, clock: time.Now,
-		rec:   newRecorder(exec, logger),
+		rec: newRecorder(exec, logger), ready: make(chan struct{}),
 		conns: make(map[*conn]struct{}), versions: make(map[string]int64), cache: make(map[cacheKey]cached)}
 }
 
@@ -108,6 +110,10 @@ func (n *Notifier) Wake() {
 		c.poke()
 	}
 }
+
+// Ready is closed once Run follows the engine's events: a change made
+// after it reaches the subscriptions it concerns.
+func (n *Notifier) Ready() <-chan struct{} { return n.ready }
 
 // Flush records in the log the EIDOs sent so far, without waiting for
 // RecordEvery.
@@ -130,6 +136,7 @@ func (n *Notifier) Run(ctx context.Context) error {
 	defer n.closeAll()
 	sub, next := n.engine.Subscribe()
 	defer func() { sub.Close() }()
+	close(n.ready)
 	for {
 		select {
 		case <-ctx.Done():

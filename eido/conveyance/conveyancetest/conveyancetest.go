@@ -108,6 +108,7 @@ func MustOpenNodeWith(tb testing.TB, domain string, tlsConfig *tls.Config, agenc
 		n.Notifier.Run(rctx)
 	}()
 	tb.Cleanup(n.Stop)
+	<-n.Notifier.Ready()
 	for _, a := range agencies {
 		n.MustExecute(tb, dispatch.CreateAgency{ID: a, Name: strings.ToUpper(a), Kind: "municipal_police"})
 	}
