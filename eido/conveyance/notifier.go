@@ -189,6 +189,9 @@ func (n *Notifier) observe(p engine.Published) {
 	if len(ids) == 0 {
 		return
 	}
+	// Only an incident created here is new: one an import created came
+	// from a partner, and announcing it would echo it back to a partner
+	// that subscribes to this installation's new incidents in turn.
 	created := ""
 	if p.Type == dispatch.TypeIncidentCreated {
 		created = en.Subject["incident"]
