@@ -211,7 +211,7 @@ func (c *conn) subscribe(ctx context.Context, m *Subscribe) (*SubscribeResponse,
 		c.mu.Lock()
 		s.greet = true
 		for _, in := range active {
-			if in.Cleared == nil && in.MergedInto == "" {
+			if in.Cleared == nil && in.MergedInto == "" && (c.n.Imported == nil || !c.n.Imported(in)) {
 				s.change(in.ID)
 			}
 		}

@@ -61,6 +61,13 @@ type Notifier struct {
 	// the log (DefaultRecordEvery if zero). Set it before Run.
 	RecordEvery time.Duration
 
+	// Imported reports whether an incident came from a partner (an EIDO
+	// import) rather than being made here: such an incident is never
+	// announced to a subscription to new incidents, lest two CADs that
+	// subscribe to each other echo it back and forth. Nil: none is. Set
+	// it before serving.
+	Imported func(dispatch.Incident) bool
+
 	ready chan struct{} // closed once Run follows the engine
 
 	mu       sync.Mutex
