@@ -31,6 +31,10 @@ type recorder struct {
 	exec   Executor
 	logger *slog.Logger
 
+	// flushing is held through a flush, so that a flush returns only
+	// once what was gathered before it is in the log, whoever took it.
+	flushing sync.Mutex
+
 	mu      sync.Mutex
 	batches map[batchKey]*batch
 
@@ -96,6 +100,8 @@ func (r *recorder) batch(k batchKey) *batch {
 // dispatch.MaxConveyedEIDOs EIDOs each. A refused record is logged, not
 // retried: the EIDOs went, and the node's log says that they did.
 func (r *recorder) flush(ctx context.Context) {
+	r.flushing.Lock()
+	defer r.flushing.Unlock()
 	r.mu.Lock()
 	batches := r.batches
 	r.batches = make(map[batchKey]*batch)
