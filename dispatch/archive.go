@@ -317,6 +317,7 @@ func (s *State) forget(kind, id string) {
 		if p := s.Published[PublishIncident+"/"+id]; p != nil {
 			p.keepFacts(s)
 		}
+		s.forgetImport(s.Incidents[id])
 		delete(s.Incidents, id)
 	case ArchiveRequest:
 		if p := s.Published[PublishRequest+"/"+id]; p != nil {

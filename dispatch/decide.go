@@ -44,6 +44,7 @@ func Decide(s *State, cmd Command, actor Actor, now time.Time) ([]Event, error) 
 //	directive.go  IssueDirective, RevokeDirective
 //	publish.go    PublishTimeline
 //	audit.go      RecordAudit (access events: sign-ins, reads of private fields)
+//	eidoimport.go ImportIncident (another system's incident, NENA EIDO)
 //	conveyance.go RecordConveyance (EIDOs sent to and received from partners)
 var _ = []Command{
 	CreateAgency{}, CreateUnit{}, CreateIncident{}, CreateUser{},
@@ -62,5 +63,6 @@ var _ = []Command{
 	IssueDirective{}, RevokeDirective{},
 	PublishTimeline{},
 	RecordAudit{},
+	ImportIncident{},
 	RecordConveyance{},
 }

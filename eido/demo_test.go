@@ -3,6 +3,8 @@ package eido_test
 import (
 	"context"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -133,6 +135,10 @@ func TestDemoCityExportsValidate(t *testing.T) {
 		checkReferences(t, raw)
 		if d.IncidentComponent.InternalIncidentID != id || len(d.LocationComponent) == 0 || d.IncidentComponent.BeatOrDispatchGroupText != in.Location.Beat {
 			t.Errorf("Export(%s): incident %+v, %d locations; want it placed in beat %s", id, d.IncidentComponent, len(d.LocationComponent), in.Location.Beat)
+		}
+		if want := "verified:" + strconv.FormatBool(in.Location.Verified); !slices.Contains(d.LocationComponent[0].LocalIdentifier, want) ||
+			!slices.Contains(d.LocationComponent[0].LocalIdentifier, "district:"+in.Location.District) {
+			t.Errorf("Export(%s): location identifiers %v, want %s and district %s", id, d.LocationComponent[0].LocalIdentifier, want, in.Location.District)
 		}
 		cautions += len(d.CautionComponent)
 		units += len(d.EmergencyResourceComponent)

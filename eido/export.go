@@ -484,15 +484,15 @@ func (b *builder) location(in dispatch.Incident) (LocationInformation, bool) {
 	if l.Text == "" && (l.Lat == nil || l.Lon == nil) {
 		return LocationInformation{}, false
 	}
+	// The text, as tenfour holds it, is kept whole beside the civic
+	// address parsed from it: a receiver shows what the call-taker wrote,
+	// and an import finds the place again from it.
 	loc := LocationInformation{
 		Prologue:                            b.prologue(ComponentID(b.urn, KindLocation, "incident"), in.Entered),
 		LocationTypeDescriptionRegistryText: "Incident",
 		LocationByValue:                     PIDFLO(b.urn, l, in.Entered),
-	}
-	if l.Verified {
-		loc.LocationDescriptionText = "verified: found on the centre's map"
-	} else {
-		loc.LocationDescriptionText = "unverified: as given, not found on the centre's map"
+		LocationDescriptionText:             l.Text,
+		LocalIdentifier:                     []string{"verified:" + strconv.FormatBool(l.Verified)},
 	}
 	if _, cross, ok := intersection(l.Text); ok {
 		loc.IntersectingStreetByValue = []string{civicXML("", cross)}

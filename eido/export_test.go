@@ -39,7 +39,7 @@ func (c *clock) Add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-func openEngine(t *testing.T, now func() time.Time) *engine.Engine {
+func openEngine(t testing.TB, now func() time.Time) *engine.Engine {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, t.TempDir()+"/t.db")
@@ -63,7 +63,7 @@ func openEngine(t *testing.T, now func() time.Time) *engine.Engine {
 	return e
 }
 
-func must(t *testing.T, e *engine.Engine, a dispatch.Actor, cmd dispatch.Command) engine.Result {
+func must(t testing.TB, e *engine.Engine, a dispatch.Actor, cmd dispatch.Command) engine.Result {
 	t.Helper()
 	res, err := e.Execute(context.Background(), a, cmd)
 	if err != nil {
@@ -84,7 +84,9 @@ type scene struct {
 	received         time.Time
 }
 
-func newScene(t *testing.T) *scene {
+func newScene(t *testing.T) *scene { return newSceneTB(t) }
+
+func newSceneTB(t testing.TB) *scene {
 	t.Helper()
 	t0 := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
 	c := &clock{t: t0}
@@ -120,6 +122,9 @@ func newScene(t *testing.T) *scene {
 	must(t, e, root, dispatch.SetUnitStatus{Unit: "metro.1a10", Status: dispatch.StatusEnRoute})
 	c.Add(3 * time.Minute)
 	must(t, e, root, dispatch.SetUnitStatus{Unit: "metro.1a10", Status: dispatch.StatusOnScene})
+	if err := e.UpdatePositions(root, []dispatch.Position{{Unit: "metro.1a10", Lat: 41.82305, Lon: -87.70495, Time: c.Now()}}); err != nil {
+		t.Fatalf("UpdatePositions = %v", err)
+	}
 	c.Add(time.Minute)
 	must(t, e, root, dispatch.SetUnitStatus{Unit: "metro.1a11", Status: dispatch.StatusEmergency})
 	res = must(t, e, ann, dispatch.CreateIncident{Agency: "metro", Type: "SUSPICIOUS", Location: dispatch.Location{Text: "4000 S Kedzie Ave"}})
@@ -196,6 +201,9 @@ func TestExport(t *testing.T) {
 			t.Errorf("location PIDF-LO = %s, want it to hold %s", pidf, want)
 		}
 	}
+	if l := d.LocationComponent[0]; l.LocationDescriptionText != "3900 S Kedzie Ave" || !slices.Contains(l.LocalIdentifier, "verified:false") {
+		t.Errorf("location text %q, local identifiers %v; want the text whole, and verified:false", l.LocationDescriptionText, l.LocalIdentifier)
+	}
 	if !slices.Equal(inc.LocationReference, eido.Refs(d.LocationComponent[0].ID)) {
 		t.Errorf("incident location reference = %v, want %s", inc.LocationReference, d.LocationComponent[0].ID)
 	}
@@ -235,6 +243,19 @@ func TestExport(t *testing.T) {
 	if r0.EmergencyResourceName != "1A10" || r0.PrimaryUnitStatusRegistryText != "OnScene" || !slices.Equal(r0.UnitStatusInternal, []string{"ON_SCENE"}) ||
 		!slices.Equal(r0.ResourceAttributeInternalText, []string{"taser"}) || r0.ActiveOnIncidentID != urn {
 		t.Errorf("resource 0 = %+v, want 1A10 OnScene with taser, on %s", r0, urn)
+	}
+	// 1A10's position, on the incident.
+	var unitLoc *eido.LocationInformation
+	for i, l := range d.LocationComponent {
+		if r0.UnitLocationReference != nil && l.ID == r0.UnitLocationReference.Ref {
+			unitLoc = &d.LocationComponent[i]
+		}
+	}
+	if unitLoc == nil || unitLoc.LocationTypeDescriptionRegistryText != "Unit" || !strings.Contains(unitLoc.LocationByValue, "<gml:pos>41.82305 -87.70495</gml:pos>") {
+		t.Errorf("1A10's location = %+v (reference %v), want its AVL position", unitLoc, r0.UnitLocationReference)
+	}
+	if r1.UnitLocationReference != nil {
+		t.Errorf("1A11 has a location %v, want none: it reported no position", r1.UnitLocationReference)
 	}
 	if len(r0.AgentReference) != 1 || !strings.HasSuffix(r0.AgentReference[0].Ref, ":agent:ofc1") {
 		t.Errorf("resource 0 agents = %v, want ofc1", r0.AgentReference)
@@ -382,4 +403,78 @@ func TestExportVisibility(t *testing.T) {
 			t.Errorf("redacted EIDO: calls %d resources %d cautions %d, want %d, 2, 1", len(d.CallComponent), len(d.EmergencyResourceComponent), len(d.CautionComponent), len(full.CallComponent))
 		}
 	})
+}
+
+// BenchmarkExport times the export of the scene's incident: the engine's
+// read, the document, and its JSON; BenchmarkValidate, checking that JSON
+// against NENA's schema.
+func BenchmarkExport(b *testing.B) {
+	s := newSceneTB(b)
+	ctx := context.Background()
+	for b.Loop() {
+		d, err := eido.Export(ctx, s.e, ann, s.id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := json.Marshal(d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkValidate(b *testing.B) {
+	s := newSceneTB(b)
+	d, err := eido.Export(context.Background(), s.e, ann, s.id)
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw, err := json.Marshal(d)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := eido.Validate(raw); err != nil { // compiles the schema once
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		if err := eido.Validate(raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// An incident that has left memory for the archive exports as before.
+func TestExportArchived(t *testing.T) {
+	s := newScene(t)
+	ctx := context.Background()
+	id := must(t, s.e, ann, dispatch.CreateIncident{Agency: "metro", Type: "NOISE", Location: dispatch.Location{Text: "4100 S Kedzie Ave", Lat: ptr(41.818), Lon: ptr(-87.705)},
+		Caller: dispatch.Caller{Name: "Night Owl", Phone: "312 555 0111"}, Narrative: "music at 3 am"}).Events[0].Subject["incident"]
+	must(t, s.e, ann, dispatch.AddNote{Incident: id, Text: "second complaint this week"})
+	must(t, s.e, ann, dispatch.ClearIncident{Incident: id, Disposition: "advised"})
+	s.clock.Add(25 * time.Hour)
+	must(t, s.e, dispatch.Actor{System: "timers"}, dispatch.ArchiveClosed{Retention: 24 * time.Hour})
+	if _, err := s.e.Incident(ann, id); dispatch.ErrorCode(err) != dispatch.ENOTFOUND {
+		t.Fatalf("Incident(%s) after archiving = %v, want it gone from memory", id, err)
+	}
+	d, err := eido.Export(ctx, s.e, ann, id)
+	if err != nil {
+		t.Fatalf("Export(archived %s) = %v", id, err)
+	}
+	raw := eidotest.ValidateDocument(t, d)
+	checkReferences(t, raw)
+	inc := d.IncidentComponent
+	if inc.InternalIncidentID != id || inc.IncidentTypeCommonRegistryText != "NOISE" || !slices.Equal(inc.IncidentStatusInternalText, []string{"CLOSED"}) {
+		t.Errorf("Export(archived %s) incident = %+v, want NOISE, CLOSED", id, inc)
+	}
+	if len(inc.DispositionComponent) != 1 || inc.DispositionComponent[0].DispositionDescriptionText != "advised" {
+		t.Errorf("Export(archived %s) disposition = %+v, want advised", id, inc.DispositionComponent)
+	}
+	for _, want := range []string{"Night Owl", "music at 3 am", "second complaint this week"} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("Export(archived %s) lacks %q", id, want)
+		}
+	}
+	if _, err := eido.Export(ctx, s.e, sid, id); dispatch.ErrorCode(err) != dispatch.ENOTFOUND {
+		t.Errorf("Export(archived %s) as sheriff = %v, want not found", id, err)
+	}
 }

@@ -147,6 +147,7 @@ func fixSchema(v any, path string, niem map[string]map[string]bool) error {
 // Any other URL is refused, so that validating never reaches the network.
 type niemLoader map[string]map[string]bool
 
+// Load implements jsonschema.URLLoader.
 func (l niemLoader) Load(url string) (any, error) {
 	base := strings.TrimSuffix(schemaURL, "openapi.yaml") + niemDir
 	file, ok := strings.CutPrefix(url, base)
@@ -175,6 +176,7 @@ type InvalidError struct {
 	Err error
 }
 
+// Error says where the document is wrong and why.
 func (e *InvalidError) Error() string {
 	p := e.Pointer
 	if p == "" {
@@ -183,6 +185,7 @@ func (e *InvalidError) Error() string {
 	return fmt.Sprintf("not a valid EIDO at %s: %s", p, e.Reason)
 }
 
+// Unwrap returns the validator's full answer.
 func (e *InvalidError) Unwrap() error { return e.Err }
 
 // Validate checks that doc is one JSON value that is a valid EIDO by NENA's

@@ -185,3 +185,13 @@ func TestNIEMComponentsAreOpen(t *testing.T) {
 		t.Fatalf("Validate(odd NIEM person) = %v, want nil", err)
 	}
 }
+
+// BenchmarkCompileSchema times reading and compiling NENA's document, which
+// Validate does once per process.
+func BenchmarkCompileSchema(b *testing.B) {
+	for b.Loop() {
+		if _, err := compileSchema(nenaOpenAPI); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -326,6 +326,9 @@ func (e *Engine) refusal(ctx context.Context, actor dispatch.Actor, cmd dispatch
 // Whatever the command came with is replaced: only the store says what was
 // archived.
 func (e *Engine) archivedFor(ctx context.Context, cmd dispatch.Command) (dispatch.Command, error) {
+	if c, ok := cmd.(dispatch.ImportIncident); ok {
+		return e.importArchived(ctx, c) // eidoimport.go
+	}
 	c, ok := cmd.(dispatch.PublishTimeline)
 	if !ok {
 		return cmd, nil

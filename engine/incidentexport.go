@@ -46,30 +46,50 @@ type IncidentExport struct {
 // not found (LookupIncident). The incident and the records it names are
 // read under one read lock of the view, so that they agree.
 func (e *Engine) IncidentExport(ctx context.Context, a dispatch.Actor, id string) (IncidentExport, error) {
-	// An archived incident is read before the lock: the store's I/O must
-	// not hold readers up.
-	var old *dispatch.Incident
-	inMemory := false
-	e.read(func(s *dispatch.State) { _, inMemory = s.Incidents[id] })
-	if !inMemory {
-		v, found, err := archived[dispatch.Incident](ctx, e, dispatch.TimelineIncident, id)
+	x, present, found := e.incidentExport(a, id, nil)
+	if !present {
+		// Not in memory (or it left meanwhile): the archive, read outside
+		// the lock, as the store's I/O must not hold readers up.
+		old, ok, err := archived[dispatch.Incident](ctx, e, dispatch.TimelineIncident, id)
 		if err != nil {
 			return IncidentExport{}, err
 		}
-		if !found {
+		if !ok {
 			return IncidentExport{}, notFound("incident", id)
 		}
-		old = v
+		x, _, found = e.incidentExport(a, id, old)
 	}
-	x := IncidentExport{Now: e.Now(), Origin: e.log.Origin(), Archived: old != nil}
-	found := false
+	if !found {
+		return IncidentExport{}, notFound("incident", id)
+	}
+	// Positions are soft state, under their own lock (positions.go).
+	for _, u := range x.Units {
+		if u.Incident != id {
+			continue
+		}
+		if p, ok := e.Position(u.ID); ok {
+			if x.Positions == nil {
+				x.Positions = map[string]dispatch.Position{}
+			}
+			x.Positions[u.ID] = p
+		}
+	}
+	return x, nil
+}
+
+// incidentExport reads incident id — old, read from the archive, or else
+// the one in memory — and what it names, under one read lock. present says
+// the incident was there to read; found that the actor sees it.
+func (e *Engine) incidentExport(a dispatch.Actor, id string, old *dispatch.Incident) (x IncidentExport, present, found bool) {
+	x = IncidentExport{Now: e.Now(), Origin: e.log.Origin(), Archived: old != nil}
 	e.read(func(s *dispatch.State) {
 		in := old
 		if in == nil {
 			if in = s.Incidents[id]; in == nil {
-				return // archived meanwhile: not found, as a racing read may be
+				return
 			}
 		}
+		present = true
 		c, ok := dispatch.VisibleIncident(s, in, a, x.Now)
 		if !ok {
 			return
@@ -132,20 +152,5 @@ func (e *Engine) IncidentExport(ctx context.Context, a dispatch.Actor, id string
 			}
 		}
 	})
-	if !found {
-		return IncidentExport{}, notFound("incident", id)
-	}
-	// Positions are soft state, under their own lock (positions.go).
-	for _, u := range x.Units {
-		if u.Incident != id {
-			continue
-		}
-		if p, ok := e.Position(u.ID); ok {
-			if x.Positions == nil {
-				x.Positions = map[string]dispatch.Position{}
-			}
-			x.Positions[u.ID] = p
-		}
-	}
-	return x, nil
+	return x, present, found
 }

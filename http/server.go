@@ -249,6 +249,7 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/reports/intervals", reporters, s.handleReportIntervals},
 		{"GET /api/v1/incidents", readers, s.handleListIncidents},
 		{"POST /api/v1/incidents", takers, s.handleCreateIncident},
+		{"POST /api/v1/eido", takers, s.handleImportEIDO},
 		{"GET /api/v1/incidents/{id}", readers, s.handleGetIncident},
 		{"GET /api/v1/incidents/possible-duplicates", takers, s.handlePossibleDuplicates},
 		{"GET /api/v1/incidents/{id}/bundle", auditors, s.handleIncidentBundle},

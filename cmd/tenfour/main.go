@@ -4,6 +4,7 @@
 //	tenfour demo    run a node with a generated city
 //	tenfour verify  check a log or an evidence bundle
 //	tenfour export  write an evidence bundle
+//	tenfour import  import an incident from a NENA EIDO file
 //	tenfour keygen  make a log signing key
 //	tenfour status  report on a node
 //	tenfour map     check a centre's map
@@ -31,6 +32,7 @@ Commands:
   demo     run a node with a small generated city, for trying tenfour
   verify   verify a log (URL) or an evidence bundle (FILE) offline
   export   write the evidence bundle of an incident
+  import   import another system's incident from a NENA EIDO file
   keygen   make a log signing key
   status   say whether a node is ready, sequencing, and how far behind
   user     add, list, disable and unlock users, reset passwords, make tokens
@@ -69,6 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runVerify(ctx, args, stdout, stderr)
 	case "export":
 		return runExport(ctx, args, stdout, stderr)
+	case "import":
+		return runImport(ctx, args, stdout, stderr)
 	case "keygen":
 		return runKeygen(args, stdout, stderr)
 	case "bench":
