@@ -119,23 +119,44 @@ func (s exportSource) IncidentID(ref string) (string, bool) {
 	return eido.IncidentID(ref, s.e.Log().Origin())
 }
 
+// importSink takes a partner's EIDO in as POST /api/v1/eido does
+// (eido.DecodeImport, engine.Import), into its agency, as the system
+// "eido": created or updated by the EIDO's tracking identifier.
+type importSink struct {
+	e      *engine.Engine
+	agency string
+}
+
+// Import implements conveyance.Sink.
+func (s importSink) Import(ctx context.Context, body []byte) (string, error) {
+	cmd, err := eido.DecodeImport(body)
+	if err != nil {
+		return "", err
+	}
+	cmd.Agency = s.agency
+	res, err := s.e.Import(ctx, conveyance.SystemActor, cmd)
+	if err != nil {
+		return "", err
+	}
+	return res.Incident, nil
+}
+
 // openEIDO makes the node's notifier, which conveys the EIDO export
-// (Main.EIDOSource, exportSource by default), and its subscribers, when it
-// has partners and an import for what they send (Main.EIDOSink).
+// (Main.EIDOSource, exportSource by default), and its subscribers, which
+// hand what partners send to the import (Main.EIDOSink, importSink by
+// default).
 func (m *Main) openEIDO() error {
 	if m.EIDOSource == nil {
 		m.EIDOSource = exportSource{m.Engine}
 	}
+	if m.EIDOSink == nil {
+		m.EIDOSink = func(agency string) (conveyance.Sink, error) { return importSink{m.Engine, agency}, nil }
+	}
 	m.Notifier = conveyance.NewNotifier(m.Engine, m.EIDOSource, m.Logger)
+	m.Notifier.Imported = func(in dispatch.Incident) bool { return in.Import != nil }
 	m.Server.SetConveyance(m.Notifier)
 	if len(m.PartnerCerts) > 0 {
 		m.Server.SetPartnerCertificates(m.PartnerCerts)
-	}
-	if len(m.EIDOSubscribe) == 0 {
-		return nil
-	}
-	if m.EIDOSink == nil {
-		return errors.New("--eido-subscribe: this build has no EIDO import to take in what partners send")
 	}
 	for _, p := range m.EIDOSubscribe {
 		sink, err := m.EIDOSink(p.Agency)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/tenfour-cad/tenfour/eido/conveyance"
+	"github.com/tenfour-cad/tenfour/eido/conveyance/conveyancetest"
 	"github.com/tenfour-cad/tenfour/eido/eidotest"
 )
 
@@ -119,5 +122,107 @@ func TestServeEIDOFlags(t *testing.T) {
 		if code == 0 || !strings.Contains(stderr, tc.want) {
 			t.Errorf("serve %q = exit %d, %q; want an error naming %s", tc.args, code, stderr, tc.want)
 		}
+	}
+}
+
+// Two tenfour nodes: metro's notifies, the county's subscribes with
+// --eido-subscribe through a network that drops. Each incident metro
+// creates, and each change of it, becomes or updates an incident of the
+// county through the import; after the drop the county comes back and
+// misses nothing — a note added and an incident created meanwhile arrive.
+// Both logs record the conveyance in the incidents' timelines.
+func TestServeTwoNodesConvey(t *testing.T) {
+	a := startNode(t, "serve", t.TempDir())
+	adminA := adminAPI(t, a)
+	mustCreateAgency(t, adminA, "metro")
+	adminA.mustCreate(t, "/api/v1/users", map[string]any{"username": "county-cad", "agency": "metro", "roles": []string{"liaison"}, "password": "correct horse battery"})
+	var tok struct {
+		Token string `json:"token"`
+	}
+	if err := json.Unmarshal(adminA.mustCreate(t, "/api/v1/users/county-cad/tokens", map[string]any{"name": "county CAD"}), &tok); err != nil || tok.Token == "" {
+		t.Fatalf("token = %v, %v", tok, err)
+	}
+	tokenFile := filepath.Join(t.TempDir(), "metro.token")
+	if err := os.WriteFile(tokenFile, []byte(tok.Token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	proxy := conveyancetest.MustProxy(t, strings.TrimPrefix(a.url, "http://"))
+	b := startNode(t, "serve", t.TempDir(), "--eido-subscribe", "ws://"+proxy.Addr()+"/eido/v1/ent",
+		"--eido-token-file", tokenFile, "--eido-agency", "county")
+	adminB := adminAPI(t, b)
+	adminB.mustCreate(t, "/api/v1/agencies", map[string]string{"id": "county", "name": "County Sheriff", "kind": "sheriff"})
+
+	create := func(text string) (id, urn string) {
+		var in struct {
+			ID string `json:"id"`
+		}
+		if err := json.Unmarshal(adminA.mustCreate(t, "/api/v1/incidents", map[string]any{"agency": "metro", "type": "ASSAULT",
+			"location": map[string]any{"text": text}}), &in); err != nil || in.ID == "" {
+			t.Fatalf("incident = %v, %v", in, err)
+		}
+		var doc struct {
+			ID string `json:"$id"`
+		}
+		if err := json.Unmarshal(adminA.mustGet(t, "/eido/v1/EIDO/"+in.ID), &doc); err != nil {
+			t.Fatal(err)
+		}
+		return in.ID, doc.ID
+	}
+	note := func(id, text string) {
+		if status, body, err := adminA.do("POST", "/api/v1/incidents/"+id+"/notes", map[string]any{"text": text}); err != nil || status != http.StatusOK {
+			t.Fatalf("POST notes = %d %s %v", status, body, err)
+		}
+	}
+	// awaitB waits until the county's incident imported from urn holds want.
+	awaitB := func(urn, want string) string {
+		t.Helper()
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			var list struct {
+				Incidents []struct {
+					ID     string `json:"id"`
+					Import *struct {
+						Ref string `json:"ref"`
+					} `json:"import"`
+				} `json:"incidents"`
+			}
+			if err := json.Unmarshal(adminB.mustGet(t, "/api/v1/incidents"), &list); err != nil {
+				t.Fatal(err)
+			}
+			for _, in := range list.Incidents {
+				if in.Import != nil && in.Import.Ref == urn {
+					if strings.Contains(string(adminB.mustGet(t, "/api/v1/incidents/"+in.ID)), want) {
+						return in.ID
+					}
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the county never had %s with %q\n%s", urn, want, b.out)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+
+	x, xURN := create("3900 S Kedzie Ave")
+	local := awaitB(xURN, "3900 S Kedzie Ave")
+	note(x, "suspect left northbound")
+	awaitB(xURN, "suspect left northbound")
+
+	proxy.Cut(true)
+	note(x, "noted while the county was away")
+	_, yURN := create("4000 S Kedzie Ave")
+	proxy.Up()
+	awaitB(xURN, "noted while the county was away")
+	awaitB(yURN, "4000 S Kedzie Ave")
+
+	if !strings.Contains(string(adminA.mustGet(t, "/api/v1/incidents/"+x+"/timeline")), `"eido.sent"`) {
+		t.Errorf("metro's timeline of %s has no eido.sent", x)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(string(adminB.mustGet(t, "/api/v1/incidents/"+local+"/timeline")), `"eido.received"`) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the county's timeline of %s has no eido.received", local)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -59,9 +59,9 @@ type Main struct {
 	// command on it, and the console draws it. Nil is no map.
 	Map CentreMap
 	// EIDOSource is the EIDO export the node's notifier conveys to
-	// partners (GET /eido/v1/ent); nil: the Retrieval Service's. EIDOSink makes the
-	// import, into an agency, of what EIDOSubscribe's partners send
-	// (eido.go).
+	// partners (GET /eido/v1/ent); nil: the Retrieval Service's. EIDOSink
+	// makes the import, into an agency, of what EIDOSubscribe's partners
+	// send; nil: POST /api/v1/eido's (eido.go).
 	EIDOSource    conveyance.Source
 	EIDOSink      func(agency string) (conveyance.Sink, error)
 	EIDOSubscribe []EIDOPartner
