@@ -11,8 +11,10 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/eido"
 	"github.com/tenfour-cad/tenfour/eido/conveyance"
 	"github.com/tenfour-cad/tenfour/eido/conveyance/conveyancetest"
+	"github.com/tenfour-cad/tenfour/engine"
 )
 
 // BenchmarkConvey100 conveys EIDOs to 100 subscribers, each on a
@@ -23,10 +25,32 @@ import (
 // recorded per change; and, as the baseline, the time to commit the change
 // itself.
 //
+// source=small conveys the tests' small EIDO, source=export the
+// Retrieval Service's (as tenfour serve does).
+//
 //	go test ./eido/conveyance/ -run XXX -bench Convey100 -benchtime 200x
 func BenchmarkConvey100(b *testing.B) {
+	b.Run("source=small", func(b *testing.B) { benchConvey(b, conveyancetest.Options{}) })
+	// The Retrieval Service's EIDO, as tenfour serve conveys it.
+	b.Run("source=export", func(b *testing.B) {
+		benchConvey(b, conveyancetest.Options{Source: func(e *engine.Engine) conveyance.Source { return exportSource{e} }})
+	})
+}
+
+// exportSource is cmd/tenfour's: the EIDO export of an incident.
+type exportSource struct{ e *engine.Engine }
+
+func (s exportSource) EIDO(ctx context.Context, a dispatch.Actor, id string) ([]byte, error) {
+	x, err := s.e.IncidentExport(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(eido.Build(x))
+}
+
+func benchConvey(b *testing.B, opts conveyancetest.Options) {
 	const subscribers = 100
-	n := conveyancetest.MustOpenNode(b, "metro.example", "metro")
+	n := conveyancetest.MustOpenNodeWith(b, "metro.example", opts, "metro")
 	token := n.MustCreatePartner(b, "partner", "metro", dispatch.RoleLiaison)
 	got := make(chan time.Time, subscribers*16)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -68,7 +68,8 @@ func TestMutualTLS(t *testing.T) {
 	pool := x509.NewCertPool()
 	pool.AddCert(ca.Leaf)
 
-	a := conveyancetest.MustOpenNodeWith(t, "metro.example", &tls.Config{ClientCAs: pool, ClientAuth: tls.VerifyClientCertIfGiven}, "metro")
+	a := conveyancetest.MustOpenNodeWith(t, "metro.example",
+		conveyancetest.Options{TLS: &tls.Config{ClientCAs: pool, ClientAuth: tls.VerifyClientCertIfGiven}}, "metro")
 	a.MustCreatePartner(t, "county-cad", "metro", dispatch.RoleLiaison)
 	a.HTTP.SetPartnerCertificates(map[string]string{fingerprint(pinned): "county-cad"})
 	x := a.MustCreateIncident(t, "metro", "ASSAULT")

@@ -53,13 +53,23 @@ var System = dispatch.Actor{System: "test"}
 // municipal police), its notifier running, and stops it at cleanup.
 func MustOpenNode(tb testing.TB, domain string, agencies ...string) *Node {
 	tb.Helper()
-	return MustOpenNodeWith(tb, domain, nil, agencies...)
+	return MustOpenNodeWith(tb, domain, Options{}, agencies...)
 }
 
-// MustOpenNodeWith starts a node as MustOpenNode does; with tlsConfig, it
-// serves HTTPS with that configuration (and httptest's certificate).
-func MustOpenNodeWith(tb testing.TB, domain string, tlsConfig *tls.Config, agencies ...string) *Node {
+// Options are a node's options beyond MustOpenNode's.
+type Options struct {
+	// TLS, if set, has the node serve HTTPS with it (and httptest's
+	// certificate).
+	TLS *tls.Config
+	// Source, if set, makes the notifier's EIDOs instead of the package's
+	// small Source.
+	Source func(*engine.Engine) conveyance.Source
+}
+
+// MustOpenNodeWith starts a node as MustOpenNode does, with opts.
+func MustOpenNodeWith(tb testing.TB, domain string, opts Options, agencies ...string) *Node {
 	tb.Helper()
+	tlsConfig := opts.TLS
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, tb.TempDir()+"/t.db")
 	if err != nil {
@@ -91,7 +101,11 @@ func MustOpenNodeWith(tb testing.TB, domain string, tlsConfig *tls.Config, agenc
 	h := tenfourhttp.NewServer(e, db, svc, logger)
 	h.LoginLimit, h.FailureLimit, h.APILimit = tenfourhttp.Limit{}, tenfourhttp.Limit{}, tenfourhttp.Limit{}
 	n := &Node{Server: srv, Engine: e, Store: db, HTTP: h, Domain: domain, done: make(chan struct{})}
-	n.Notifier = conveyance.NewNotifier(e, Source{Engine: e, Domain: domain}, logger)
+	var src conveyance.Source = Source{Engine: e, Domain: domain}
+	if opts.Source != nil {
+		src = opts.Source(e)
+	}
+	n.Notifier = conveyance.NewNotifier(e, src, logger)
 	n.Notifier.RecordEvery = RecordEvery
 	h.SetConveyance(n.Notifier)
 	srv.Config.Handler = h
