@@ -208,10 +208,23 @@ func (c *conn) subscribe(ctx context.Context, m *Subscribe) (*SubscribeResponse,
 		// subscriber back from a dropped connection catches up with what
 		// was created meanwhile this way.
 		active := c.n.engine.Incidents(c.actor)
+		closed, err := c.since(ctx, g.since, now)
+		if err != nil {
+			c.mu.Lock()
+			delete(c.subs, s.id)
+			c.mu.Unlock()
+			c.n.logger.Error("eido notifier: read the incidents since", "since", g.since, "err", err)
+			return fail(refuse(StatusInternal, "internal error"))
+		}
 		c.mu.Lock()
 		s.greet = true
 		for _, in := range active {
-			if in.Cleared == nil && in.MergedInto == "" && (c.n.Imported == nil || !c.n.Imported(in)) {
+			if in.Cleared == nil && in.MergedInto == "" && !c.n.imported(in) {
+				s.change(in.ID)
+			}
+		}
+		for _, in := range closed {
+			if !c.n.imported(in) {
 				s.change(in.ID)
 			}
 		}
@@ -359,4 +372,20 @@ func (c *conn) notify(ctx context.Context, j job) error {
 type cachedOf struct {
 	incident string
 	cached
+}
+
+// since returns the incidents the actor sees entered since a subscription's
+// since (zero: none), closed ones included, from memory and the archive. A
+// call may be received up to dispatch.MaxCallAge before its entry, so the
+// read reaches that much further back: an incident twice is harmless (an
+// import is idempotent), one missed is not.
+func (c *conn) since(ctx context.Context, since, now time.Time) ([]dispatch.Incident, error) {
+	if since.IsZero() || since.After(now) {
+		return nil, nil
+	}
+	if oldest := now.Add(-MaxSince); since.Before(oldest) {
+		since = oldest
+	}
+	from := since.Add(-dispatch.MaxCallAge)
+	return c.n.engine.IncidentsReceived(ctx, c.actor, c.actor.ListAgency(), from, now.Add(time.Minute))
 }

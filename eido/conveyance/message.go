@@ -67,6 +67,13 @@ type Subscribe struct {
 	IncidentID     string `json:"incidentId,omitempty"`
 	// Expires is the subscription's requested life, in seconds.
 	Expires *int `json:"expires,omitempty"`
+	// Since is tenfour's extension of a subscription to new incidents (not
+	// in STA-024's schema, which other notifiers ignore as an unknown
+	// member): an RFC 3339 time, for the first notification to carry also
+	// the incidents created since then and closed meanwhile, which a
+	// subscriber back from a dropped connection missed. The active ones
+	// come anyway.
+	Since string `json:"since,omitempty"`
 }
 
 // SubscribeResponse answers a Subscribe (subscribeResponseObject), with

@@ -39,6 +39,7 @@ type Engine interface {
 	Subscribe() (*engine.Subscription, int64)
 	Published(ctx context.Context, from, end int64) ([]engine.Published, error)
 	Incidents(a dispatch.Actor) []dispatch.Incident
+	IncidentsReceived(ctx context.Context, a dispatch.Actor, agency string, from, to time.Time) ([]dispatch.Incident, error)
 	Execute(ctx context.Context, a dispatch.Actor, cmd dispatch.Command) (engine.Result, error)
 }
 
@@ -321,4 +322,9 @@ func newID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// imported reports whether an incident came from a partner (Imported).
+func (n *Notifier) imported(in dispatch.Incident) bool {
+	return n.Imported != nil && n.Imported(in)
 }

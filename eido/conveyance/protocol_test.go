@@ -197,6 +197,8 @@ func TestBadMessages(t *testing.T) {
 		{"Resource", `{"subscribe":{"requestId":"r","requestType":"EIDO","requestSubType":"resource"}}`, 400, "subscribeResponse"},
 		{"NegativeRate", `{"subscribe":{"requestId":"r","requestType":"EIDO","requestSubType":"new","minRate":-1}}`, 400, "subscribeResponse"},
 		{"MaxRateAboveMinRate", `{"subscribe":{"requestId":"r","requestType":"EIDO","requestSubType":"new","minRate":10,"maxRate":30}}`, 400, "subscribeResponse"},
+		{"SinceWithSingle", `{"subscribe":{"requestId":"r","requestType":"EIDO","requestSubType":"single","incidentId":"x","since":"2026-12-07T12:00:00Z"}}`, 400, "subscribeResponse"},
+		{"SinceNotATime", `{"subscribe":{"requestId":"r","requestType":"EIDO","requestSubType":"new","since":"yesterday"}}`, 400, "subscribeResponse"},
 		{"NegativeExpires", `{"subscribe":{"requestId":"r","requestType":"EIDO","requestSubType":"new","expires":-5}}`, 400, "subscribeResponse"},
 		{"NoSuchIncident", `{"subscribe":{"requestId":"r","requestType":"EIDO","requestSubType":"single","incidentId":"metro-2026-999999"}}`, 404, "subscribeResponse"},
 		{"AnotherAgencysIncident", `{"subscribe":{"requestId":"r","requestType":"EIDO","requestSubType":"single","incidentId":"` + theirs + `"}}`, 404, "subscribeResponse"},

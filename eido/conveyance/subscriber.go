@@ -70,7 +70,15 @@ type Subscriber struct {
 	mu        sync.Mutex
 	incidents map[string]bool // partner incident ids subscribed to, and whether now
 	sessions  int             // connections made, for tests
+	// heard is when the last notification came (this node's clock): the
+	// next connection asks for the incidents since then (Subscribe.Since).
+	heard time.Time
 }
+
+// SinceMargin is how far before the last notification heard a subscriber
+// back from a drop asks for new incidents from: the clocks of two CADs
+// may differ, and an incident received twice is harmless.
+const SinceMargin = 5 * time.Minute
 
 // NewSubscriber returns a subscriber that hands EIDOs to sink and records
 // them in the log with exec (the engine's Execute, as the system).
@@ -166,6 +174,12 @@ func (s *Subscriber) session(ctx context.Context) (bool, error) {
 	s.mu.Unlock()
 
 	ss := &session{s: s, ws: ws, requests: make(map[string]request), subs: make(map[string]request)}
+	s.mu.Lock()
+	heard := s.heard
+	s.mu.Unlock()
+	if !heard.IsZero() {
+		ss.since = heard.Add(-SinceMargin).UTC().Format(time.RFC3339)
+	}
 	if err := ss.subscribe(ctx, request{subType: SubTypeNew}); err != nil {
 		return false, err
 	}
@@ -231,6 +245,7 @@ type session struct {
 	requests map[string]request // requestId → what it asked
 	subs     map[string]request // subscriptionId → what it is
 	granted  bool
+	since    string // of the first subscription to new incidents
 }
 
 func (ss *session) send(ctx context.Context, m Message) error {
@@ -248,6 +263,9 @@ func (ss *session) subscribe(ctx context.Context, r request) error {
 	ss.requests[id] = r
 	m := &Subscribe{RequestID: id, RequestType: RequestTypeEIDO, RequestSubType: r.subType,
 		RequestAccepts: MediaTypeEIDO, IncidentID: r.incident, Expires: intp(int(ss.s.expires() / time.Second))}
+	if r.subType == SubTypeNew {
+		m.Since, ss.since = ss.since, "" // once: a later one is a renewal's loss
+	}
 	return ss.send(ctx, Message{Subscribe: m})
 }
 
@@ -330,6 +348,9 @@ func (ss *session) handle(ctx context.Context, b []byte) error {
 // subscribes to the incidents it had not heard of.
 func (ss *session) notified(ctx context.Context, ev *Event) error {
 	s := ss.s
+	s.mu.Lock()
+	s.heard = time.Now()
+	s.mu.Unlock()
 	var refused []string
 	for _, raw := range ev.Notification {
 		body := []byte(raw)

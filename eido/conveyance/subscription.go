@@ -21,6 +21,10 @@ const (
 	MinMinRate = 5 * time.Second
 	// MaxSubscriptions bounds the subscriptions of one WebSocket.
 	MaxSubscriptions = 1000
+	// MaxSince bounds how far back a subscription's since reaches: a
+	// subscriber away longer gets the incidents of the last day, and the
+	// Retrieval Service for the others.
+	MaxSince = 24 * time.Hour
 )
 
 // A subscription is one subscription of a connection and the rules of its
@@ -104,6 +108,7 @@ func earliest(a, b time.Time) time.Time {
 type grant struct {
 	subType  string
 	incident string
+	since    time.Time // zero: none
 	minRate  time.Duration
 	maxRate  time.Duration
 	expires  time.Duration
@@ -160,6 +165,16 @@ func checkSubscribe(m *Subscribe) (grant, *refusal) {
 		return g, refuse(StatusBadRequest, "requestSubType %q is not %q, %q or %q", m.RequestSubType, SubTypeSingle, SubTypeNew, SubTypeResource)
 	}
 	g.subType, g.incident = m.RequestSubType, m.IncidentID
+	if m.Since != "" {
+		if g.subType != SubTypeNew {
+			return g, refuse(StatusBadRequest, "since is for a subscription to new incidents")
+		}
+		t, err := time.Parse(time.RFC3339Nano, m.Since)
+		if err != nil {
+			return g, refuse(StatusBadRequest, "since %q is not an RFC 3339 time", m.Since)
+		}
+		g.since = t
+	}
 	for _, f := range []struct {
 		name string
 		v    *int

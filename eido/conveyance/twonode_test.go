@@ -56,7 +56,7 @@ func urn(n *conveyancetest.Node, id string) string {
 // county and becomes (or updates) an incident there; after the network
 // drops, the subscriber comes back, subscribes again and misses nothing:
 // neither the change of an incident it had, nor an incident created while
-// it was away. Both logs record what was conveyed.
+// it was away, nor one created and closed meanwhile (by its since). Both logs record what was conveyed.
 func TestTwoNodes(t *testing.T) {
 	a := conveyancetest.MustOpenNode(t, "metro.example", "metro")
 	b := conveyancetest.MustOpenNode(t, "county.example", "county")
@@ -81,25 +81,33 @@ func TestTwoNodes(t *testing.T) {
 	a.MustExecute(t, dispatch.AddNote{Incident: x, Text: "second note"})
 	z := a.MustCreateIncident(t, "metro", "THEFT")
 	a.MustExecute(t, dispatch.AddNote{Incident: y, Text: "y's note"})
+	// w is created and closed while the subscriber is away: no longer
+	// active, it comes by the subscription's since.
+	w := a.MustCreateIncident(t, "metro", "NOISE")
+	a.MustExecute(t, dispatch.ClearIncident{Incident: w, Disposition: "gone on arrival"})
 	proxy.Up()
 	sink.Await(t, "x's change made while disconnected", notes(urn(a, x), 2))
 	sink.Await(t, "y's change made while disconnected", notes(urn(a, y), 1))
 	sink.Await(t, "z, created while disconnected", notes(urn(a, z), 0))
+	sink.Await(t, "w, created and closed while disconnected", func(latest map[string]conveyancetest.Doc, _ map[string]string) bool {
+		d, ok := latest[urn(a, w)]
+		return ok && len(d.Incident.Status) == 1 && d.Incident.Status[0] != "PENDING"
+	})
 	if n := sub.Sessions(); n < 2 {
 		t.Errorf("Sessions() = %d, want 2 or more: the subscriber reconnected", n)
 	}
 
 	// Each remote incident is one incident of the county.
-	sink.Await(t, "three incidents", func(_ map[string]conveyancetest.Doc, local map[string]string) bool {
-		return len(local) == 3
+	sink.Await(t, "four incidents", func(_ map[string]conveyancetest.Doc, local map[string]string) bool {
+		return len(local) == 4
 	})
 	for _, in := range b.Engine.Incidents(conveyancetest.System) {
 		if in.Agency != "county" {
 			t.Errorf("incident %s of %s on the county's node, want the county's", in.ID, in.Agency)
 		}
 	}
-	if got := len(b.Engine.Incidents(conveyancetest.System)); got != 3 {
-		t.Errorf("the county has %d incidents, want 3", got)
+	if got := len(b.Engine.Incidents(conveyancetest.System)); got != 4 {
+		t.Errorf("the county has %d incidents, want 4", got)
 	}
 
 	// The logs: what metro sent, what the county received, with hashes
