@@ -129,7 +129,8 @@ func TestServeEIDOFlags(t *testing.T) {
 // --eido-subscribe through a network that drops. Each incident metro
 // creates, and each change of it, becomes or updates an incident of the
 // county through the import; after the drop the county comes back and
-// misses nothing — a note added and an incident created meanwhile arrive.
+// misses nothing — a note added, an incident created, and one created and
+// closed meanwhile arrive.
 // Both logs record the conveyance in the incidents' timelines.
 func TestServeTwoNodesConvey(t *testing.T) {
 	a := startNode(t, "serve", t.TempDir())
@@ -211,9 +212,14 @@ func TestServeTwoNodesConvey(t *testing.T) {
 	proxy.Cut(true)
 	note(x, "noted while the county was away")
 	_, yURN := create("4000 S Kedzie Ave")
+	v, vURN := create("4100 S Kedzie Ave") // created and closed meanwhile
+	if status, body, err := adminA.do("POST", "/api/v1/incidents/"+v+"/clear", map[string]any{"disposition": "gone on arrival"}); err != nil || status != http.StatusOK {
+		t.Fatalf("POST clear = %d %s %v", status, body, err)
+	}
 	proxy.Up()
 	awaitB(xURN, "noted while the county was away")
 	awaitB(yURN, "4000 S Kedzie Ave")
+	awaitB(vURN, "4100 S Kedzie Ave")
 
 	if !strings.Contains(string(adminA.mustGet(t, "/api/v1/incidents/"+x+"/timeline")), `"eido.sent"`) {
 		t.Errorf("metro's timeline of %s has no eido.sent", x)
