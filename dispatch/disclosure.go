@@ -131,7 +131,7 @@ var PayloadDisclosure = map[string][]FieldRule{
 	TypeAgencyTimersSet:       pub("pending_alert_seconds", "safety_check_seconds", "duplicate_radius_m", "duplicate_window_seconds"),
 	TypeIncidentPending:       pub("incident", "priority", "pending_seconds"),
 	TypeSafetyCheck:           pub("unit", "incident", "on_scene_seconds"),
-	TypeTimelinePublished:     join(pub("subject"), priv("reason")),
+	TypeTimelinePublished:     join(pub("subject", "title", "where"), priv("reason", "detail_title", "detail_where")),
 	TypeUnitSignedOn:          join(pub("unit", "units", "shift"), priv("crew")),
 	TypeUnitSignedOff:         pub("unit", "units"),
 	TypeUnitCrossStaffed:      pub("unit", "partner", "previous"),

@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -29,6 +30,13 @@ const MaxPublishReason = 500
 type TimelinePublished struct {
 	Subject string `json:"subject"`
 	Reason  string `json:"reason,omitempty"`
+	// Facts are the summaries' lines about a record first published after
+	// it left the state: the state has nothing else to say them from. The
+	// detail's place (the address as given) is private.
+	Title       string `json:"title,omitempty"`
+	Where       string `json:"where,omitempty"`
+	DetailTitle string `json:"detail_title,omitempty"`
+	DetailWhere string `json:"detail_where,omitempty"`
 }
 
 // A Publication is a published timeline: the record, whose it is, and when
@@ -57,13 +65,55 @@ type Publication struct {
 type PublishedFacts struct {
 	Title, Where             string // public
 	DetailTitle, DetailWhere string // for those who see the record
+	// Agencies are those the record concerned: who may read its detail
+	// (VisiblePublication).
+	Agencies []string
 }
 
 // keepFacts keeps what the summaries say of p's record, before it leaves
 // the state.
 func (p *Publication) keepFacts(s *State) {
 	sum, d := s.PublicSummary(p), s.Detail(p)
-	p.Facts = &PublishedFacts{Title: sum.Title, Where: sum.Where, DetailTitle: d.Title, DetailWhere: d.Where}
+	p.Facts = &PublishedFacts{Title: sum.Title, Where: sum.Where, DetailTitle: d.Title, DetailWhere: d.Where, Agencies: []string{p.Agency}}
+	if rq, ok := s.Requests[p.ID]; ok && p.Kind == PublishRequest {
+		p.Facts.Agencies = rq.Agencies()
+	}
+}
+
+// incidentFacts are the summaries' lines about an incident.
+func (s *State) incidentFacts(in *Incident) PublishedFacts {
+	f := PublishedFacts{Title: fmt.Sprintf("P%d %s", in.Priority, in.Type), Where: in.Location.District}
+	f.DetailTitle, f.DetailWhere = f.Title, in.Location.Text
+	if t, ok := s.IncidentType(in.Agency, in.Type); ok && t.Name != "" {
+		f.Title += " " + t.Name
+	}
+	return f
+}
+
+// requestFacts are the summaries' lines about an assistance request.
+func requestFacts(rq *AssistRequest) PublishedFacts {
+	return PublishedFacts{Title: rq.Urgency + ": " + rq.From + " asked " + strings.Join(askedOf(rq), ", "),
+		Where: rq.Location.District, DetailTitle: rq.Urgency + ": " + rq.Nature, DetailWhere: rq.Location.Text}
+}
+
+// archivedFacts are the summaries' lines about an archived record, read
+// from its archived document.
+func (s *State) archivedFacts(a *ArchivedRef) (PublishedFacts, error) {
+	switch a.Kind {
+	case PublishIncident:
+		var in Incident
+		if err := json.Unmarshal(a.Doc, &in); err != nil {
+			return PublishedFacts{}, fmt.Errorf("archived incident %s: %w", a.ID, err)
+		}
+		return s.incidentFacts(&in), nil
+	case PublishRequest:
+		var rq AssistRequest
+		if err := json.Unmarshal(a.Doc, &rq); err != nil {
+			return PublishedFacts{}, fmt.Errorf("archived request %s: %w", a.ID, err)
+		}
+		return requestFacts(&rq), nil
+	}
+	return PublishedFacts{}, fmt.Errorf("archived %s %s: no timeline", a.Kind, a.ID)
 }
 
 // PublishTimeline makes the timeline of a request or an incident public,
@@ -128,9 +178,18 @@ func (c PublishTimeline) Decide(s *State, actor Actor, now time.Time) ([]Event, 
 	default:
 		return nil, Errorf(EINVALID, "a timeline is published for a request or an incident, not %q", c.Kind)
 	}
+	d := &TimelinePublished{Subject: c.Kind + "/" + c.ID, Reason: strings.TrimSpace(c.Reason)}
+	if _, live := s.liveRecord(c.Kind, c.ID); !live {
+		if a, ok := c.archived(); ok && len(a.Doc) > 0 {
+			f, err := s.archivedFacts(a)
+			if err != nil {
+				return nil, err
+			}
+			d.Title, d.Where, d.DetailTitle, d.DetailWhere = f.Title, f.Where, f.DetailTitle, f.DetailWhere
+		}
+	}
 	return []Event{{
-		Time: now, Type: TypeTimelinePublished, Agency: agency, Actor: actor, Subject: subject,
-		Data: &TimelinePublished{Subject: c.Kind + "/" + c.ID, Reason: strings.TrimSpace(c.Reason)},
+		Time: now, Type: TypeTimelinePublished, Agency: agency, Actor: actor, Subject: subject, Data: d,
 	}}, nil
 }
 
@@ -153,6 +212,15 @@ func (s *State) applyPublished(e Event, d *TimelinePublished) error {
 	}
 	p.Published, p.By, p.Reason = e.Time, whoOf(e.Actor), d.Reason
 	p.Times++
+	if d.Title != "" {
+		if _, live := s.liveRecord(kind, id); !live {
+			p.Facts = &PublishedFacts{Title: d.Title, Where: d.Where, DetailTitle: d.DetailTitle, DetailWhere: d.DetailWhere,
+				Agencies: []string{e.Agency}}
+			if as := e.Subject["agencies"]; as != "" {
+				p.Facts.Agencies = strings.Split(as, ",")
+			}
+		}
+	}
 	return nil
 }
 
@@ -195,16 +263,13 @@ func (s *State) PublicSummary(p *Publication) PublishedSummary {
 	switch p.Kind {
 	case PublishRequest:
 		if rq, ok := s.Requests[p.ID]; ok {
-			sum.Title = rq.Urgency + ": " + rq.From + " asked " + strings.Join(askedOf(rq), ", ")
-			sum.Where = rq.Location.District
+			f := requestFacts(rq)
+			sum.Title, sum.Where = f.Title, f.Where
 		}
 	case PublishIncident:
 		if in, ok := s.Incidents[p.ID]; ok {
-			sum.Title = fmt.Sprintf("P%d %s", in.Priority, in.Type)
-			if t, ok := s.IncidentType(in.Agency, in.Type); ok && t.Name != "" {
-				sum.Title += " " + t.Name
-			}
-			sum.Where = in.Location.District
+			f := s.incidentFacts(in)
+			sum.Title, sum.Where = f.Title, f.Where
 		}
 	}
 	if sum.Title == "" && p.Facts != nil {
@@ -243,15 +308,30 @@ func (s *State) Detail(p *Publication) PublicationDetail {
 	switch p.Kind {
 	case PublishRequest:
 		if rq, ok := s.Requests[p.ID]; ok {
-			d.Title, d.Where = rq.Urgency+": "+rq.Nature, rq.Location.Text
+			f := requestFacts(rq)
+			d.Title, d.Where = f.DetailTitle, f.DetailWhere
 		}
 	case PublishIncident:
 		if in, ok := s.Incidents[p.ID]; ok {
-			d.Title, d.Where = fmt.Sprintf("P%d %s", in.Priority, in.Type), in.Location.Text
+			f := s.incidentFacts(in)
+			d.Title, d.Where = f.DetailTitle, f.DetailWhere
 		}
 	}
 	if d.Title == "" && p.Facts != nil {
 		d.Title, d.Where = p.Facts.DetailTitle, p.Facts.DetailWhere
 	}
 	return d
+}
+
+// liveRecord reports whether record kind/id is in the live state.
+func (s *State) liveRecord(kind, id string) (any, bool) {
+	switch kind {
+	case PublishRequest:
+		rq, ok := s.Requests[id]
+		return rq, ok
+	case PublishIncident:
+		in, ok := s.Incidents[id]
+		return in, ok
+	}
+	return nil, false
 }

@@ -332,8 +332,15 @@ func TimelineVisible(s *State, kind, id string, a Actor) bool {
 // VisiblePublication returns publication p whole as the actor may see it:
 // to those who see its record's timeline; to nobody else (they read the
 // public summary).
+//
+// A record archived since (p.Facts kept) is seen by those who see one of
+// the agencies it concerned, as the archive's reads decide.
 func VisiblePublication(s *State, p *Publication, a Actor) (PublicationDetail, bool) {
-	if !TimelineVisible(s, p.Kind, p.ID, a) {
+	if _, live := s.liveRecord(p.Kind, p.ID); !live && p.Facts != nil {
+		if !slices.ContainsFunc(p.Facts.Agencies, a.Sees) {
+			return PublicationDetail{}, false
+		}
+	} else if !TimelineVisible(s, p.Kind, p.ID, a) {
 		return PublicationDetail{}, false
 	}
 	return s.Detail(p), true

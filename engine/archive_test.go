@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -234,6 +235,33 @@ func TestArchiveLongRun(t *testing.T) {
 	if got := MustSeqs(t, e, "incident", old); got[len(got)-1] != pub.First {
 		t.Errorf("Seqs(incident, %s) = %v, want the publication %d last", old, got, pub.First)
 	}
+	var oldIn dispatch.Incident
+	if a, err := db.ArchivedRecord(ctx, "incident", old); err != nil || json.Unmarshal(a.Doc, &oldIn) != nil {
+		t.Fatalf("ArchivedRecord(incident, %s) = %+v, %v", old, a, err)
+	}
+	checkTitles := func(e *engine.Engine, when string) {
+		t.Helper()
+		want := fmt.Sprintf("P%d %s", oldIn.Priority, oldIn.Type)
+		var sum dispatch.PublishedSummary
+		for _, s := range e.Publications() {
+			if s.ID == old {
+				sum = s
+			}
+		}
+		if !strings.HasPrefix(sum.Title, want) {
+			t.Errorf("%s: the public summary of %s, first published after archiving = %+v, want its title %q", when, old, sum, want)
+		}
+		var d dispatch.PublicationDetail
+		for _, v := range e.VisiblePublications(dispatch.Actor{User: "ann", Agency: "metro", Role: dispatch.RoleSupervisor}) {
+			if v.ID == old {
+				d = v
+			}
+		}
+		if d.Title != want || d.Where != oldIn.Location.Text || d.Where == "" {
+			t.Errorf("%s: the detail of %s = %q at %q, want %q at %q", when, old, d.Title, d.Where, want, oldIn.Location.Text)
+		}
+	}
+	checkTitles(e, "live")
 
 	// The state rebuilt from the log equals the live one.
 	size := e.Log().Size()
@@ -249,6 +277,7 @@ func TestArchiveLongRun(t *testing.T) {
 	if !reflect.DeepEqual(rebuilt, live) {
 		t.Fatalf("state rebuilt from the log differs from the live state:\n%s", diffState(rebuilt, live))
 	}
+	checkTitles(e2, "rebuilt")
 }
 
 // fencingStore hands every batch that archives records to the real store

@@ -79,6 +79,10 @@ type Server struct {
 	// (SetMapTiles, mapdata.go).
 	mapTiles MapTiles
 
+	// metrics is told of rate-limit refusals and failed sign-ins
+	// (SetMetrics, metrics.go).
+	metrics Metrics
+
 	// conveyance is the EIDO notifier, if any (SetConveyance), and
 	// partnerCerts the client certificates pinned to partners' accounts
 	// (SetPartnerCertificates; eidoconveyance.go).
@@ -126,6 +130,7 @@ func NewServer(e *engine.Engine, photos Photos, a *auth.Service, logger *slog.Lo
 		logins: newLimiter(), failures: newLimiter(), calls: newLimiter(),
 		idem:    newIdemStore(IdempotencyEntries, IdempotencyTTL),
 		drawing: newDrawn(nil),
+		metrics: noMetrics{},
 	}
 	if a != nil && a.Record != nil {
 		// Audit events this node cannot append go to the sequencer.
@@ -336,6 +341,8 @@ func (s *Server) Routes() []Route {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := s.clock()
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	rl := &requestLog{}
+	r = r.WithContext(context.WithValue(r.Context(), requestLogKey{}, rl))
 	h := sw.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
@@ -353,7 +360,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				writeProblem(sw, r, http.StatusInternalServerError, dispatch.EINTERNAL, "internal error")
 			}
 		}
-		s.logger.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", s.clock().Sub(start))
+		s.logRequest(r, rl, sw, s.clock().Sub(start))
 	}()
 	if strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/public/") || strings.HasPrefix(r.URL.Path, "/eido/") {
 		if _, pattern := s.mux.Handler(r); pattern == "" {
@@ -414,6 +421,7 @@ type statusWriter struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
+	bytes  int64 // the body's bytes written, for the request log
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -425,7 +433,9 @@ func (w *statusWriter) WriteHeader(code int) {
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	w.wrote = true
-	return w.ResponseWriter.Write(b)
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -57,8 +57,7 @@ func TestConsoleForms(t *testing.T) {
 	ct.waitFor("the first call selected", fmt.Sprintf(`document.querySelector(".d-id")?.innerText.includes(%q)`, first.ID))
 
 	// A hazard through the form, from the incident.
-	ct.waitFor("the hazard button", `document.getElementById("add-hazard")`)
-	ct.do(chromedp.Click(chromedp.ID("add-hazard")))
+	ct.click("#add-hazard")
 	ct.waitFor("the hazard form at the incident's place", `document.getElementById("premise-dialog").open && document.getElementById("pr-location").value === "3900 S Kedzie Ave"`)
 	eval[chromedp.Void](ct, `(() => { const s = document.querySelector("#premise-dialog .pr-kind"); s.value = "dog"; s.dispatchEvent(new Event("change")); })()`)
 	ct.do(chromedp.SendKeys(chromedp.CSS("#premise-dialog .pr-text"), "pit bull loose in the yard"),
@@ -101,8 +100,7 @@ func TestConsoleForms(t *testing.T) {
 	}
 
 	// The hazard removed with a reason, from the hazard box.
-	ct.waitFor("the remove button", `document.querySelector("#d-hazard-actions [id^=remove-hazard-]")`)
-	ct.do(chromedp.Click(chromedp.CSS("#d-hazard-actions [id^=remove-hazard-]")))
+	ct.click("#d-hazard-actions [id^=remove-hazard-]")
 	ct.waitFor("the remove form", `document.getElementById("premise-remove-dialog").open`)
 	ct.do(chromedp.SendKeys(chromedp.ID("prr-reason"), "dog rehomed\n"))
 	ct.waitFor("the hazard gone from the incident", `!document.getElementById("d-hazards") && document.getElementById("cmd-out").innerText.includes("removed: dog rehomed")`)
@@ -111,10 +109,12 @@ func TestConsoleForms(t *testing.T) {
 	sup.login(creds["metro-supervisor"], "supervise")
 	sup.do(chromedp.Navigate(n.url + "/console/dispatch"))
 	sup.waitFor("the queue of locations to fix", fmt.Sprintf(`document.querySelector('#unverified-list [data-incident=%q]')`, typed.ID))
-	sup.do(chromedp.Click(chromedp.CSS("#unverified summary")))
+	sup.click("#unverified summary")
+	// The panel reads the queue again when it opens and redraws its rows:
+	// the text is typed and submitted in one step in the page, into
+	// whichever row stands then.
 	field := "unv-text-" + typed.ID
-	eval[chromedp.Void](sup, fmt.Sprintf(`document.getElementById(%q).value = ""`, field))
-	sup.do(chromedp.SendKeys(chromedp.ID(field), "3950 S Kedzie Ave\n"))
+	sup.waitFor("the fix submitted", fmt.Sprintf(`(() => { const i = document.getElementById(%q); if (!i) return false; i.value = "3950 S Kedzie Ave"; i.form.requestSubmit(); return true; })()`, field))
 	sup.waitFor("the incident gone from the queue", fmt.Sprintf(`!document.querySelector('#unverified-list [data-incident=%q]') && document.getElementById("unv-status").innerText.startsWith("Fixed")`, typed.ID))
 	var fixed struct {
 		Location struct {
@@ -130,7 +130,7 @@ func TestConsoleForms(t *testing.T) {
 	}
 
 	// The other with a point picked on the map; the typed text is kept.
-	sup.do(chromedp.Click(chromedp.ID("unv-pick-" + picked.ID)))
+	sup.click("#unv-pick-" + picked.ID)
 	sup.waitFor("the map waiting for the pick", `document.getElementById("unv-status").innerText.startsWith("Click the place")`)
 	sup.do(chromedp.Click(chromedp.CSS(".map-panel svg.map")))
 	sup.waitFor("the picked incident gone from the queue", fmt.Sprintf(`!document.querySelector('#unverified-list [data-incident=%q]') && document.getElementById("unv-status").innerText.startsWith("Fixed")`, picked.ID))

@@ -213,6 +213,15 @@ func (p *page) waitFor(what, expr string) {
 	p.t.Fatalf("%s: waiting for %s (%s): not after %v (last error: %v)", p.name, what, expr, waitTimeout, err)
 }
 
+// click clicks the element the CSS selector finds, once it is there. The
+// lookup and the click are one step in the page: a panel the console
+// redraws as events arrive may replace the element between a lookup by
+// node (chromedp.Click) and the click on it.
+func (p *page) click(sel string) {
+	p.t.Helper()
+	p.waitFor("a click on "+sel, fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false; e.click(); return true; })()`, sel))
+}
+
 // text returns the text of the first element the CSS selector finds, or "".
 func (p *page) text(sel string) string {
 	p.t.Helper()

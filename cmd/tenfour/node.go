@@ -23,6 +23,7 @@ import (
 	"github.com/tenfour-cad/tenfour/engine"
 	tenfourhttp "github.com/tenfour-cad/tenfour/http"
 	"github.com/tenfour-cad/tenfour/ledger"
+	"github.com/tenfour-cad/tenfour/metrics"
 	"github.com/tenfour-cad/tenfour/store/postgres"
 	"github.com/tenfour-cad/tenfour/store/sqlite"
 )
@@ -70,6 +71,9 @@ type Main struct {
 	// certificates, by SHA-256, to partners' accounts (eido.go).
 	TLSClientCA  string
 	PartnerCerts map[string]string
+	// MetricsAddr is where /metrics is served, on a listener of its own
+	// (--metrics-addr); "" serves no metrics.
+	MetricsAddr string
 
 	Store          Store
 	Engine         *engine.Engine
@@ -78,12 +82,17 @@ type Main struct {
 	URL            string            // where the server listens
 	TLSFingerprint string            // SHA-256 of the certificate, when serving HTTPS
 	Bootstrap      *auth.Credentials // set on the data directory's first start
+	// Metrics are the node's metrics when MetricsAddr is set; MetricsURL
+	// is where they are served.
+	Metrics    *metrics.Metrics
+	MetricsURL string
 
 	Notifier *conveyance.Notifier // the EIDO notifier
 
-	lock        *os.File
-	listener    net.Listener
-	subscribers []*conveyance.Subscriber
+	lock            *os.File
+	listener        net.Listener
+	metricsListener net.Listener
+	subscribers     []*conveyance.Subscriber
 }
 
 // Open prepares the node: it locks the data directory, opens the store,
@@ -118,6 +127,9 @@ func (m *Main) Open(ctx context.Context) error {
 		if err := m.listen(); err != nil {
 			return err
 		}
+		if err := m.listenMetrics(); err != nil {
+			return err
+		}
 	}
 	db, err := m.openStore(ctx)
 	if err != nil {
@@ -134,7 +146,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Engine, err = engine.Open(ctx, engine.Config{
 		Store: db, Key: key, CheckpointInterval: m.CheckpointInterval, Logger: m.Logger,
 		Node: m.Node, URL: m.Advertise, LeaseTTL: m.LeaseTTL, Map: m.engineMap(),
-		Retention: m.Retention, SnapshotEvery: m.SnapshotEvery,
+		Retention: m.Retention, SnapshotEvery: m.SnapshotEvery, Observer: m.observer(),
 	})
 	if err != nil {
 		return fmt.Errorf("refusing to start: %w", err)
@@ -164,6 +176,10 @@ func (m *Main) Open(ctx context.Context) error {
 		m.Server.SetMapTiles(m.MapTiles)
 		if m.Map != nil {
 			m.Server.SetMap(m.Map)
+		}
+		if m.Metrics != nil {
+			m.Server.SetMetrics(m.Metrics)
+			m.Metrics.Watch(m.Engine, m.Server.Streams)
 		}
 		if err := m.openEIDO(); err != nil {
 			return err
@@ -278,16 +294,25 @@ func (m *Main) Run(ctx context.Context) error {
 	wait := m.runEIDO(ctx)
 	defer wait() // the conveyance ends once ctx is cancelled, below
 	defer cancel()
+	m.logStart()
+	if m.metricsListener != nil {
+		stop := serveMetrics(m.metricsListener, m.Metrics.Handler(), m.Logger)
+		defer stop()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- m.Server.Serve(ctx, m.listener) }()
 	select {
 	case err := <-errc:
+		// The error itself is the caller's to report, once.
+		m.Logger.Error("stopping: the server failed", "node", m.Node)
 		return err
 	case <-m.Engine.Log().Failed():
+		m.Logger.Error("stopping: the log failed", "node", m.Node)
 		cancel()
 		<-errc
 		return fmt.Errorf("the log failed, stopping: %w", m.Engine.Log().Err())
 	case <-ctx.Done():
+		m.Logger.Info("stopping: asked to (signal or cancel); answering the requests under way", "node", m.Node)
 		return <-errc
 	}
 }
@@ -299,8 +324,16 @@ func (m *Main) Close() error {
 	if m.listener != nil {
 		m.listener.Close()
 	}
+	if m.metricsListener != nil {
+		m.metricsListener.Close()
+	}
 	if m.Engine != nil {
-		errs = append(errs, m.Engine.Close())
+		err := m.Engine.Close()
+		errs = append(errs, err)
+		if m.Server != nil && err == nil {
+			cp, _ := m.Engine.Log().LatestCheckpoint()
+			m.Logger.Info("stopped", "node", m.Node, "log_size", m.Engine.Log().Size(), "checkpoint", cp.Size)
+		}
 	}
 	if m.Store != nil {
 		errs = append(errs, m.Store.Close())
