@@ -381,3 +381,25 @@ func sha(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
 }
+
+// A request up to 65,536 bytes is read (STA-024.1a section 2.1.1); a larger
+// one closes the socket as too big (1009).
+func TestRequestSize(t *testing.T) {
+	n := conveyancetest.MustOpenNode(t, "metro.example", "metro")
+	c := dial(t, n, n.MustCreatePartner(t, "liaison", "metro", dispatch.RoleLiaison))
+	pad := func(size int) string {
+		head := `{"subscribe":{"requestId":"r","requestType":"EIDO","requestSubType":"new","qualFilter":"`
+		tail := `"}}`
+		return head + strings.Repeat("a", size-len(head)-len(tail)) + tail
+	}
+	c.sendRaw(pad(conveyance.MaxRequestSize))
+	if m := c.recv(); m.SubscribeResponse == nil || m.SubscribeResponse.StatusCode != 400 {
+		t.Fatalf("answer to a request of %d bytes = %+v, want a 400 (qualFilter is not supported)", conveyance.MaxRequestSize, m)
+	}
+	c.sendRaw(pad(conveyance.MaxRequestSize + 1))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, _, err := c.ws.Read(ctx); websocket.CloseStatus(err) != websocket.StatusMessageTooBig {
+		t.Fatalf("after a request of %d bytes: Read = %v, want close 1009", conveyance.MaxRequestSize+1, err)
+	}
+}
