@@ -112,6 +112,8 @@ func DecodeData(typ string, data json.RawMessage) (any, error) {
 		v = &DirectiveExpiry{}
 	case TypeDirectiveOverridden:
 		v = &DirectiveOverride{}
+	case TypeEIDOSent, TypeEIDOReceived:
+		v = &EIDOConveyed{}
 	default:
 		if slices.Contains(AuditTypes, typ) {
 			v = &Audited{}

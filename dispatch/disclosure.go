@@ -81,6 +81,15 @@ var (
 	late = join(pub("late.claimed"), priv("late.reason"))
 	// told: agencies and roles told are public; Except names a user.
 	told = join(pub("told[].agency", "told[].role"), priv("told[].except"))
+	// conveyed is an EIDO conveyance's (conveyance.go): which incidents,
+	// subscriptions, agencies and partners, how large, with what outcome,
+	// are public; the hash of an EIDO is private, for an unsalted hash of
+	// a document that holds private facts would let anyone confirm a
+	// guess of them; a recipient's username and a refusal's text are
+	// private too.
+	conveyed = join(pub("partner", "eidos[].incident", "eidos[].remote", "eidos[].subscription",
+		"eidos[].size", "eidos[].outcome", "eidos[].recipients[].subscription", "eidos[].recipients[].agency"),
+		priv("eidos[].sha256", "eidos[].reason", "eidos[].recipients[].user"))
 )
 
 // PayloadDisclosure is the table: for each event type, the disclosure of
@@ -156,6 +165,14 @@ var PayloadDisclosure = map[string][]FieldRule{
 
 	// Record ids are public, and archiving says nothing else.
 	TypeRecordsArchived: pub("incidents", "requests", "messages", "bolos", "directives", "premises"),
+
+	// EIDO conveyance (conveyance.go): which incidents, subscriptions,
+	// agencies and partners, how large, with what outcome, are public; the
+	// hash of an EIDO is private, for an unsalted hash of a document that
+	// holds private facts would let anyone confirm a guess of them; a
+	// recipient's username and a refusal's text are private too.
+	TypeEIDOSent:     conveyed,
+	TypeEIDOReceived: conveyed,
 
 	// Audit events: who is the actor (its user a commitment); the facts
 	// public are the kind of failure, counts and times, the route and

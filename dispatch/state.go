@@ -207,6 +207,8 @@ func (s *State) apply(e Event) error {
 		// A track for the record; positions themselves are soft state.
 	case *Audited:
 		// Access is accounted for in the log; it changes no dispatch state.
+	case *EIDOConveyed:
+		// What was conveyed is a fact of the record; no state follows from it.
 	case *AlertAcknowledged:
 		// Who saw an alert is a fact of the record; no state follows from it.
 	case *RecordsArchived:

@@ -178,6 +178,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		// 409 to allowed callers: "1 Main St" has no point.
 		"GET /api/v1/incidents/{id}/recommendations": {request: get("/api/v1/incidents/" + incident + "/recommendations"), foreign: http.StatusNotFound},
 		"GET /api/v1/stream":                         {request: get("/api/v1/stream"), stream: true},
+		"GET /eido/v1/ent":                           {request: get("/eido/v1/ent")},
 		// Every allowed caller of metro acknowledges metro's alert (201);
 		// another agency's does not see it (404).
 		"POST /api/v1/alerts/{seq}/acknowledge": {request: func(int) (string, any) {

@@ -82,6 +82,12 @@ type Server struct {
 	// metrics is told of rate-limit refusals and failed sign-ins
 	// (SetMetrics, metrics.go).
 	metrics Metrics
+
+	// conveyance is the EIDO notifier, if any (SetConveyance), and
+	// partnerCerts the client certificates pinned to partners' accounts
+	// (SetPartnerCertificates; eidoconveyance.go).
+	conveyance   Conveyance
+	partnerCerts map[string]string
 }
 
 // A Route is one entry of the route table: the pattern (net/http ServeMux
@@ -266,6 +272,8 @@ func (s *Server) Routes() []Route {
 		// The EIDO Retrieval Service (eido.go).
 		{"GET /eido/v1/EIDO/{IncidentId...}", readers, s.handleGetEIDO},
 		{"GET /api/v1/stream", anyUser, s.handleStream},
+		// The EIDO conveyance (NENA-STA-024.1a), a WebSocket for partners.
+		{"GET " + EIDOConveyancePath, mutualAid, s.handleEIDOConveyance},
 		{"POST /api/v1/alerts/{seq}/acknowledge", alerters, s.handleAcknowledgeAlert},
 
 		// Premise records and place names (premises.go).

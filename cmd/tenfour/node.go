@@ -19,6 +19,7 @@ import (
 
 	"github.com/tenfour-cad/tenfour/auth"
 	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/eido/conveyance"
 	"github.com/tenfour-cad/tenfour/engine"
 	tenfourhttp "github.com/tenfour-cad/tenfour/http"
 	"github.com/tenfour-cad/tenfour/ledger"
@@ -58,6 +59,18 @@ type Main struct {
 	// Map is the centre's map (--map DIR): the engine places every
 	// command on it, and the console draws it. Nil is no map.
 	Map CentreMap
+	// EIDOSource is the EIDO export the node's notifier conveys to
+	// partners (GET /eido/v1/ent); nil: the Retrieval Service's. EIDOSink
+	// makes the import, into an agency, of what EIDOSubscribe's partners
+	// send; nil: POST /api/v1/eido's (eido.go).
+	EIDOSource    conveyance.Source
+	EIDOSink      func(agency string) (conveyance.Sink, error)
+	EIDOSubscribe []EIDOPartner
+	// TLSClientCA is a PEM file of the CAs whose client certificates the
+	// server verifies (mutual TLS), and PartnerCerts pins such
+	// certificates, by SHA-256, to partners' accounts (eido.go).
+	TLSClientCA  string
+	PartnerCerts map[string]string
 	// MetricsAddr is where /metrics is served, on a listener of its own
 	// (--metrics-addr); "" serves no metrics.
 	MetricsAddr string
@@ -80,9 +93,12 @@ type Main struct {
 	Metrics    *metrics.Metrics
 	MetricsURL string
 
+	Notifier *conveyance.Notifier // the EIDO notifier
+
 	lock            *os.File
 	listener        net.Listener
 	metricsListener net.Listener
+	subscribers     []*conveyance.Subscriber
 }
 
 // Open prepares the node: it locks the data directory, opens the store,
@@ -178,6 +194,9 @@ func (m *Main) Open(ctx context.Context) error {
 			m.Server.SetMetrics(m.Metrics)
 			m.Metrics.Watch(m.Engine, m.Server.Streams)
 		}
+		if err := m.openEIDO(); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -192,6 +211,10 @@ func (m *Main) listen() error {
 		return fmt.Errorf("listen on %s: %w", m.Addr, err)
 	}
 	m.URL = "http://" + m.listener.Addr().String()
+	if err := m.clientAuth(tlsCfg); err != nil {
+		m.listener.Close()
+		return err
+	}
 	if tlsCfg != nil {
 		m.listener = tls.NewListener(m.listener, tlsCfg)
 		m.URL = "https://" + m.listener.Addr().String()
@@ -281,6 +304,8 @@ func nodeID(dir string) (string, error) {
 // the process and the log is reloaded from disk.
 func (m *Main) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
+	wait := m.runEIDO(ctx)
+	defer wait() // the conveyance ends once ctx is cancelled, below
 	defer cancel()
 	m.logStart()
 	if m.metricsListener != nil {

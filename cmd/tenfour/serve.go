@@ -47,6 +47,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	check := fs.Bool("check-config", false, "check the flags and environment, the store (opened read-only), the signing key, the map and the TLS files, print a summary and exit (0: all good, 1: not) without serving")
 	tiles := mapTilesFlags(fs)
 	loadMap := mapFlag(fs)
+	eidoPartners := eidoFlags(fs, m)
 	fromEnv := envFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -58,6 +59,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return checkConfig(ctx, m, checkInputs{level: *level, format: *format, tiles: tiles, loadMap: loadMap, args: fs.Args()}, stdout)
 	}
 	var err error
+	if m.EIDOSubscribe, err = eidoPartners(); err != nil {
+		return err
+	}
 	if m.MapTiles, err = tiles(); err != nil {
 		return err
 	}
