@@ -148,7 +148,12 @@ func newFixture(tb testing.TB, logs ...*memLog) *fixture {
 	}
 	f.w, err = witness.New(witness.Config{
 		Store: st, Signer: signer, Clock: clock,
-		Logs: func(origin string) ([]note.Verifier, bool) { v, ok := f.logs[origin]; return v, ok },
+		Logs: func(origin string) ([]note.Verifier, bool) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			v, ok := f.logs[origin]
+			return v, ok
+		},
 		OnFork: func(_ context.Context, fk witness.Fork) error {
 			f.mu.Lock()
 			defer f.mu.Unlock()
