@@ -44,6 +44,7 @@ func Decide(s *State, cmd Command, actor Actor, now time.Time) ([]Event, error) 
 //	directive.go  IssueDirective, RevokeDirective
 //	publish.go    PublishTimeline
 //	audit.go      RecordAudit (access events: sign-ins, reads of private fields)
+//	peer.go       AddPeer, RemovePeer, RecordFork (partner installations; a fork the witness found)
 var _ = []Command{
 	CreateAgency{}, CreateUnit{}, CreateIncident{}, CreateUser{},
 	AddIncidentType{},
@@ -57,6 +58,7 @@ var _ = []Command{
 	IssueBOLO{}, CancelBOLO{},
 	SendMessage{}, AckMessage{},
 	SetMutualAidPlan{},
+	AddPeer{}, RemovePeer{}, RecordFork{},
 	RequestAssist{}, AcknowledgeAssist{}, AcceptAssist{}, DeclineAssist{}, CloseAssist{},
 	IssueDirective{}, RevokeDirective{},
 	PublishTimeline{},
