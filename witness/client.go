@@ -128,6 +128,7 @@ func (c *Client) Submit(ctx context.Context) ([]byte, error) {
 			errs = append(errs, err)
 			continue
 		}
+		c.logger().Debug("witness client: cosigned", "witness", t.Name, "size", cp.Size)
 		lines[l] = l
 		got++
 	}
@@ -263,6 +264,7 @@ func (c *Client) Run(ctx context.Context, every time.Duration, active func() boo
 	defer t.Stop()
 	var last int64 = -1
 	var failed bool
+	var said string // the last error logged: a witness that stays away is said once
 	for {
 		select {
 		case <-ctx.Done():
@@ -278,8 +280,12 @@ func (c *Client) Run(ctx context.Context, every time.Duration, active func() boo
 		}
 		_, err := c.Submit(ctx)
 		failed = err != nil
-		if err != nil && ctx.Err() == nil {
+		switch {
+		case err != nil && ctx.Err() == nil && err.Error() != said:
 			c.logger().Warn("witness client: submitting the checkpoint", "size", cp.Size, "err", err)
+			said = err.Error()
+		case err == nil:
+			said = ""
 		}
 		last = cp.Size
 	}

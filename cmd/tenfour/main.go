@@ -8,6 +8,7 @@
 //	tenfour status  report on a node
 //	tenfour map     check a centre's map
 //	tenfour bench   measure the log
+//	tenfour peer    add, list and remove partner installations
 package main
 
 import (
@@ -36,6 +37,7 @@ Commands:
   user     add, list, disable and unlock users, reset passwords, make tokens
   map      check a centre's map, write the demo city's, geocode on it
   bench    measure durable append throughput and verification speed
+  peer     add, list and remove partner installations (peers)
 
 Run "tenfour <command> --help" for a command's flags.
 `
@@ -79,6 +81,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runUser(ctx, args, stdout, stderr)
 	case "map":
 		return runMap(ctx, args, stdout, stderr)
+	case "peer":
+		return runPeer(ctx, args, stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -24,6 +25,7 @@ import (
 	"github.com/tenfour-cad/tenfour/ledger"
 	"github.com/tenfour-cad/tenfour/store/postgres"
 	"github.com/tenfour-cad/tenfour/store/sqlite"
+	"github.com/tenfour-cad/tenfour/witness"
 )
 
 // Main is one tenfour node: a data directory, its store, key and engine, and
@@ -57,6 +59,9 @@ type Main struct {
 	// Map is the centre's map (--map DIR): the engine places every
 	// command on it, and the console draws it. Nil is no map.
 	Map CentreMap
+	// Witnesses are the witnesses this log's checkpoints are submitted to,
+	// besides the peers' (--witness NAME=URL+VKEY).
+	Witnesses []string
 
 	Store          Store
 	Engine         *engine.Engine
@@ -66,8 +71,9 @@ type Main struct {
 	TLSFingerprint string            // SHA-256 of the certificate, when serving HTTPS
 	Bootstrap      *auth.Credentials // set on the data directory's first start
 
-	lock     *os.File
-	listener net.Listener
+	lock          *os.File
+	listener      net.Listener
+	witnessClient *witness.Client // cmd/tenfour/witness.go
 }
 
 // Open prepares the node: it locks the data directory, opens the store,
@@ -149,6 +155,9 @@ func (m *Main) Open(ctx context.Context) error {
 		if m.Map != nil {
 			m.Server.SetMap(m.Map)
 		}
+		if err := m.openWitness(key); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -190,6 +199,7 @@ type Store interface {
 	auth.Accounts
 	tenfourhttp.Photos
 	tenfourhttp.Keys
+	witness.Store
 	Close() error
 }
 
@@ -255,6 +265,13 @@ func (m *Main) Run(ctx context.Context) error {
 	defer cancel()
 	errc := make(chan error, 1)
 	go func() { errc <- m.Server.Serve(ctx, m.listener) }()
+	if m.witnessClient != nil {
+		// The sequencer signs the checkpoints; it alone submits them. The
+		// client stops before Run returns, and so before Close.
+		var wg sync.WaitGroup
+		wg.Go(func() { m.witnessClient.Run(ctx, m.witnessInterval(), m.Engine.Log().IsSequencer) })
+		defer func() { cancel(); wg.Wait() }()
+	}
 	select {
 	case err := <-errc:
 		return err

@@ -36,6 +36,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&m.TLSSelfSigned, "tls-self-signed", false, "serve HTTPS with a certificate made at start (for trials only)")
 	fs.DurationVar(&m.TokenLife, "token-life", auth.DefaultTokenLife, "how long an API token lives by default and at most")
 	retentionFlag(fs, &m.Retention)
+	fs.Var((*witnessFlag)(&m.Witnesses), "witness", "submit the log's checkpoints to this witness, `NAME=URL+VKEY` (C2SP tlog-witness: URL its submission prefix, VKEY its cosignature/v1 verifier key); repeatable, besides every peer")
 	level := fs.String("log-level", "info", "log `level`: debug, info, warn, error")
 	tiles := mapTilesFlags(fs)
 	loadMap := mapFlag(fs)
