@@ -223,11 +223,16 @@ func TestInteropLitewitness(t *testing.T) {
 
 // TestSpecLitewitness runs the spec-only suite against litewitness: the
 // suite's own check, so that it asks of tenfour's witness what an
-// independent implementation does.
+// independent implementation does. litewitness v0.6.1 departs from the
+// text of tlog-witness in two answers, named here; tenfour's witness
+// follows the text (TestSpec runs every subtest).
 func TestSpecLitewitness(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs litewitness")
 	}
 	lw, v := startLitewitness(t)
-	spectest.Run(t, spectest.Witness{URL: lw.url, Key: v.String(), Trust: lw.trust})
+	spectest.Run(t, spectest.Witness{URL: lw.url, Key: v.String(), Trust: lw.trust, Deviations: map[string]string{
+		"UnknownOrigin":     "litewitness v0.6.1 answers 403 for an unknown origin; the spec says 404",
+		"SameSizeOtherRoot": "litewitness v0.6.1 answers 422 for the size held with another root; the spec says 409",
+	}})
 }
