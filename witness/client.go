@@ -3,6 +3,8 @@ package witness
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -120,7 +122,7 @@ func (c *Client) Submit(ctx context.Context) ([]byte, error) {
 		c.mu.Lock()
 		done := c.done[t.URL]
 		c.mu.Unlock()
-		if done >= cp.Size && hasLineOf(lines, t.Verifier.Name()) {
+		if done >= cp.Size && hasLineOf(lines, t.Verifier) {
 			continue // it cosigned this checkpoint already
 		}
 		l, err := c.submit(ctx, t, cp, msg)
@@ -129,6 +131,11 @@ func (c *Client) Submit(ctx context.Context) ([]byte, error) {
 			continue
 		}
 		c.logger().Debug("witness client: cosigned", "witness", t.Name, "size", cp.Size)
+		for old := range lines {
+			if lineOf(old, t.Verifier) {
+				delete(lines, old) // its newer cosignature replaces it
+			}
+		}
 		lines[l] = l
 		got++
 	}
@@ -247,13 +254,24 @@ func sortedValues(m map[string]string) []string {
 	return slices.Sorted(maps.Values(m))
 }
 
-func hasLineOf(lines map[string]string, name string) bool {
+func hasLineOf(lines map[string]string, v note.Verifier) bool {
 	for l := range lines {
-		if strings.HasPrefix(l, "— "+name+" ") {
+		if lineOf(l, v) {
 			return true
 		}
 	}
 	return false
+}
+
+// lineOf reports whether the signature line l is by v's key: its name and
+// key ID (two witnesses may share a name, never a name and a key ID).
+func lineOf(l string, v note.Verifier) bool {
+	rest, ok := strings.CutPrefix(l, "— "+v.Name()+" ")
+	if !ok {
+		return false
+	}
+	b, err := base64.StdEncoding.DecodeString(strings.TrimSuffix(rest, "\n"))
+	return err == nil && len(b) >= 4 && binary.BigEndian.Uint32(b) == v.KeyHash()
 }
 
 // Run submits the latest checkpoint every interval while ctx lasts, when it

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -159,5 +160,61 @@ func TestParseTarget(t *testing.T) {
 		if _, err := witness.ParseTarget(bad); err == nil {
 			t.Errorf("ParseTarget(%q) = nil error", bad)
 		}
+	}
+}
+
+// TestClientTwoWitnesses: a witness that is down does not hold up the
+// other's cosignature; once it is back, the next Submit adds its line to the
+// same checkpoint and does not resubmit to the first.
+func TestClientTwoWitnesses(t *testing.T) {
+	skey, _ := ledger.GenerateKey("metro.example/log")
+	k, err := ledger.ParseKey(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f1, f2 := newFixture(t), newFixture(t)
+	f1.logs["metro.example/log"] = []note.Verifier{k.Verifier}
+	f2.logs["metro.example/log"] = []note.Verifier{k.Verifier}
+	t1 := serveWitness(t, f1)
+	var up atomic.Bool
+	var calls1 atomic.Int64
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /w2/add-checkpoint", func(w http.ResponseWriter, r *http.Request) {
+		if !up.Load() {
+			http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+			return
+		}
+		f2.w.HandleAddCheckpoint(w, r)
+	})
+	srv2 := httptest.NewServer(mux)
+	t.Cleanup(srv2.Close)
+	t2 := witness.Target{Name: "w2", URL: srv2.URL + "/w2", Verifier: f2.signer.Verifier()}
+	counting := t1
+	l := openLedger(t, k)
+	l.append(t, "x", 0, 4)
+	c := &witness.Client{Source: l.log, Store: l.st, Targets: func(context.Context) ([]witness.Target, error) {
+		calls1.Add(1)
+		return []witness.Target{counting, t2}, nil
+	}}
+	ctx := t.Context()
+	if _, err := c.Submit(ctx); err == nil || !strings.Contains(err.Error(), "witness w2") || !strings.Contains(err.Error(), "503") {
+		t.Fatalf("Submit with w2 down = %v, want w2's 503 named", err)
+	}
+	st, err := l.st.LatestCosigned(ctx)
+	if err != nil || strings.Count(string(st.Note), "— ") != 2 {
+		t.Fatalf("LatestCosigned with w2 down = %q, %v, want the log's and w1's signatures", st.Note, err)
+	}
+	held1, _ := f1.st.WitnessedLog(ctx, "metro.example/log")
+	up.Store(true)
+	msg, err := c.Submit(ctx)
+	if err != nil {
+		t.Fatalf("Submit with w2 up = %v", err)
+	}
+	n, err := note.Open(msg, note.VerifierList(k.Verifier, f1.signer.Verifier(), f2.signer.Verifier()))
+	if err != nil || len(n.Sigs) != 3 {
+		t.Fatalf("the note after w2 came back = %q, %v, want three signatures", msg, err)
+	}
+	if held, _ := f1.st.WitnessedLog(ctx, "metro.example/log"); !held.Updated.Equal(held1.Updated) || !bytes.Equal(held.Checkpoint, held1.Checkpoint) {
+		t.Errorf("w1 was submitted the same checkpoint again")
 	}
 }
