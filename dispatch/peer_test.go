@@ -65,6 +65,21 @@ func TestPeers(t *testing.T) {
 		t.Errorf("RecordFork = %+v, want an alert naming the peer county", evs)
 	}
 
+	// The alert reaches the installation's administrators alone.
+	env := dispatch.Envelope{Type: evs[0].Type, Agency: evs[0].Agency}
+	for _, a := range []struct {
+		actor dispatch.Actor
+		sees  bool
+	}{
+		{root, true},
+		{dispatch.Actor{User: "a", Agency: "metro", Role: dispatch.RoleAdmin}, false},
+		{dispatch.Actor{User: "s", Agency: "metro", Role: dispatch.RoleSupervisor}, false},
+	} {
+		if got := dispatch.StreamVisible(s, env, a.actor, ""); got != a.sees {
+			t.Errorf("StreamVisible(fork, %s of %q) = %v, want %v", a.actor.Role, a.actor.Agency, got, a.sees)
+		}
+	}
+
 	// The state after a snapshot holds the peer; removing it forgets it.
 	c := s.Clone()
 	if got := *c.Peers["county"]; got != want {
