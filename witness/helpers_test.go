@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -126,6 +127,18 @@ type fixture struct {
 	logs   map[string][]note.Verifier
 	mu     sync.Mutex
 	forks  []witness.Fork
+	// tiles, if set, serves the tiles of the log the witness checks a
+	// refused checkpoint against (Config.Confirm).
+	tiles *memLog
+}
+
+// Fetch implements ledger.Fetcher over the log's stored hashes.
+func (l *memLog) Fetch(_ context.Context, path string) ([]byte, error) {
+	p, err := ledger.ParseTilePath(path)
+	if err != nil || p.Entries {
+		return nil, fmt.Errorf("no %s", path)
+	}
+	return tlog.ReadTileData(p.Tile(), l)
 }
 
 var clock = func() time.Time { return time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC) }
@@ -153,6 +166,16 @@ func newFixture(tb testing.TB, logs ...*memLog) *fixture {
 			defer f.mu.Unlock()
 			v, ok := f.logs[origin]
 			return v, ok
+		},
+		Confirm: func(ctx context.Context, held, submitted ledger.Checkpoint) (bool, error) {
+			f.mu.Lock()
+			tiles := f.tiles
+			f.mu.Unlock()
+			if tiles == nil {
+				return false, errors.New("no tiles to check against")
+			}
+			ext, err := witness.Extends(ctx, tiles, held, submitted)
+			return !ext, err
 		},
 		OnFork: func(_ context.Context, fk witness.Fork) error {
 			f.mu.Lock()

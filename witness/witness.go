@@ -47,6 +47,12 @@ type Config struct {
 	Logs func(origin string) ([]note.Verifier, bool)
 	// Clock gives the time of stored records; nil means time.Now.
 	Clock func() time.Time
+	// Confirm, if set, is asked before a larger checkpoint whose consistency
+	// proof does not verify is kept as a fork: it returns false when the
+	// log's own tiles show that the submitted tree extends the held one
+	// (Extends), so that the proof, not the log, was bad. An error (the log
+	// unreachable) keeps the evidence: a fork not disproved.
+	Confirm func(ctx context.Context, held, submitted ledger.Checkpoint) (bool, error)
 	// OnFork, if set, is called once for each new fork evidence, after it is
 	// stored; its error is logged.
 	OnFork func(context.Context, Fork) error
@@ -176,6 +182,9 @@ func (w *Witness) addCheckpoint(ctx context.Context, body []byte) *answer {
 		}
 	default:
 		if err := tlog.CheckTree(req.Proof, cp.Size, cp.Root, held.Size, heldRoot); err != nil {
+			if w.disproved(ctx, held, heldRoot, cp) {
+				return fail(http.StatusUnprocessableEntity, "add-checkpoint: the consistency proof from size %d does not verify", held.Size)
+			}
 			w.fork(ctx, held, req.Note, cp, fmt.Sprintf("no consistency from the tree of size %d held to the tree of size %d: %v", held.Size, cp.Size, err))
 			return fail(http.StatusUnprocessableEntity, "add-checkpoint: the consistency proof from size %d does not verify", held.Size)
 		}
@@ -212,6 +221,23 @@ func (w *Witness) cosign(text []byte) (string, error) {
 	}
 	b := binary.BigEndian.AppendUint32(nil, s.KeyHash())
 	return "— " + s.Name() + " " + base64.StdEncoding.EncodeToString(append(b, sig...)) + "\n", nil
+}
+
+// disproved reports whether Confirm shows that the submitted checkpoint
+// extends the one held, in spite of its proof.
+func (w *Witness) disproved(ctx context.Context, held store.WitnessedLog, heldRoot tlog.Hash, cp ledger.Checkpoint) bool {
+	if w.cfg.Confirm == nil {
+		return false
+	}
+	fork, err := w.cfg.Confirm(ctx, ledger.Checkpoint{Origin: held.Origin, Size: held.Size, Root: heldRoot}, cp)
+	if err != nil {
+		w.cfg.Logger.Warn("witness: could not check a refused checkpoint against the log's tiles; keeping it as a fork", "origin", cp.Origin, "size", cp.Size, "err", err)
+		return false
+	}
+	if !fork {
+		w.cfg.Logger.Info("witness: a bad consistency proof for a checkpoint the log's tiles show consistent", "origin", cp.Origin, "held", held.Size, "size", cp.Size)
+	}
+	return !fork
 }
 
 // fork keeps a checkpoint that contradicts the one held, with it, and

@@ -37,6 +37,7 @@ func mustCosign(t *testing.T, f *fixture, msg []byte, code int, body string) {
 func TestAddCheckpoint(t *testing.T) {
 	lg := newMemLog(t, "metro.example/log")
 	f := newFixture(t, lg)
+	f.tiles = lg
 	ctx := t.Context()
 
 	lg.append(t, 5, "a")
@@ -130,6 +131,11 @@ func TestAddCheckpoint(t *testing.T) {
 		if held, _ := f.st.WitnessedLog(ctx, lg.origin); held.Size != 12 {
 			t.Errorf("after a bad proof the witness holds %d, want 12", held.Size)
 		}
+		// The log's tiles show the checkpoint extends the one held: a bad
+		// proof, no fork.
+		if es, _ := f.st.ForkEvidence(ctx, lg.origin); len(es) != 0 || len(f.forksSeen()) != 0 {
+			t.Errorf("a bad proof of a consistent checkpoint was kept as a fork: %d evidence, %d raised", len(es), len(f.forksSeen()))
+		}
 	})
 	t.Run("ErrProofFromZero", func(t *testing.T) {
 		other := newMemLog(t, "zero.example/log")
@@ -153,6 +159,7 @@ func TestFork(t *testing.T) {
 	a.append(t, 6, "a")
 	b.append(t, 9, "b")
 	f := newFixture(t, a)
+	f.tiles = b // the forked log's own tiles: they cannot show a's tree
 	ctx := t.Context()
 
 	rec := f.post(a.request(t, 0))

@@ -59,6 +59,16 @@ func (m *Main) openWitness(key *ledger.Key) error {
 			}
 			return []note.Verifier{v}, true
 		},
+		// A refused checkpoint is a fork only if the peer's own tiles
+		// cannot show its tree extending the one held.
+		Confirm: func(ctx context.Context, held, submitted ledger.Checkpoint) (bool, error) {
+			p, ok := m.Engine.PeerOf(submitted.Origin)
+			if !ok {
+				return true, fmt.Errorf("%s is no peer's log", submitted.Origin)
+			}
+			ext, err := witness.Extends(ctx, &ledger.HTTPFetcher{Prefix: p.URL + "/log/", Client: &http.Client{Timeout: 10 * time.Second}}, held, submitted)
+			return !ext, err
+		},
 		OnFork: func(ctx context.Context, f witness.Fork) error {
 			return m.exec(ctx, dispatch.Actor{System: "witness"}, dispatch.RecordFork{Fork: dispatch.WitnessFork{
 				Evidence: f.Evidence, Origin: f.Origin,
