@@ -38,6 +38,15 @@ var (
 	liteErr  error
 )
 
+// TestMain removes the litewitness build, if a test made one.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if liteBin != "" {
+		os.RemoveAll(liteBin)
+	}
+	os.Exit(code)
+}
+
 // buildLitewitness installs litewitness and witnessctl once per test run.
 func buildLitewitness(t *testing.T) string {
 	t.Helper()
@@ -54,6 +63,7 @@ func buildLitewitness(t *testing.T) string {
 		cmd.Env = append(os.Environ(), "GOBIN="+dir, "GOFLAGS=-mod=mod", "GOWORK=off")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
+			os.RemoveAll(dir)
 			liteErr = errors.New(string(out))
 			return
 		}
