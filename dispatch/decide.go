@@ -45,6 +45,7 @@ func Decide(s *State, cmd Command, actor Actor, now time.Time) ([]Event, error) 
 //	publish.go    PublishTimeline
 //	audit.go      RecordAudit (access events: sign-ins, reads of private fields)
 //	peer.go       AddPeer, RemovePeer, RecordFork (partner installations; a fork the witness found)
+//	eidoimport.go ImportIncident (another system's incident, NENA EIDO)
 var _ = []Command{
 	CreateAgency{}, CreateUnit{}, CreateIncident{}, CreateUser{},
 	AddIncidentType{},
@@ -63,4 +64,5 @@ var _ = []Command{
 	IssueDirective{}, RevokeDirective{},
 	PublishTimeline{},
 	RecordAudit{},
+	ImportIncident{},
 }

@@ -94,11 +94,21 @@ var PayloadDisclosure = map[string][]FieldRule{
 		location("location"), late),
 	TypeUnitStatusChanged: join(pub("unit", "status", "previous", "incident", "held_by"),
 		priv("lat", "lon", "reason"), late),
-	TypeIncidentDispatched:    join(pub("incident", "units"), late),
-	TypeIncidentCleared:       join(pub("incident"), priv("disposition"), late),
-	TypeIncidentTypeAdded:     pub("code", "name", "default_priority", "agency"),
-	TypeIncidentNoteAdded:     join(pub("incident", "n"), late),
-	TypeIncidentCallerAdded:   pub("incident", "n", "received", "answered"),
+	TypeIncidentDispatched:  join(pub("incident", "units"), late),
+	TypeIncidentCleared:     join(pub("incident"), priv("disposition"), late),
+	TypeIncidentTypeAdded:   pub("code", "name", "default_priority", "agency"),
+	TypeIncidentNoteAdded:   join(pub("incident", "n"), late),
+	TypeIncidentCallerAdded: pub("incident", "n", "received", "answered"),
+	// An import: who sent it under which id, the type, priority and the
+	// partner's units and times are public as an incident's own are; the
+	// place, the sender's texts, callers, notes, cautions, what tenfour
+	// does not represent and the digest of the original are private.
+	TypeIncidentImported: join(pub("id", "source", "ref", "type", "given_type", "priority", "given_priority",
+		"transfer", "units", "times"), location("location"),
+		priv("source_type", "status", "callers", "notes", "cautions", "unrepresented", "digest")),
+	TypeIncidentImportUpdated: join(pub("incident", "source", "revision", "type", "given_type", "priority",
+		"units", "times", "changed"), location("location"),
+		priv("source_type", "status", "callers", "notes", "cautions", "unrepresented", "digest")),
 	TypeIncidentLocationFixed: join(pub("incident"), location("previous"), location("location")),
 	TypeIncidentMerged:        join(pub("incident", "into"), priv("reason")),
 	TypeIncidentUnitMoved:     pub("unit", "from", "to"),

@@ -53,6 +53,10 @@ type State struct {
 	// timerIdx is when each open record's time comes, for CheckTimers
 	// (timerindex.go); Apply keeps it.
 	timerIdx timerIndex
+	// imports finds the open incident an import made by (agency, Ref)
+	// (eidoimport.go); Apply keeps it, and a snapshot's decoding rebuilds
+	// it from the incidents.
+	imports map[string]string
 	// open is the directives and requests still open (timerindex.go),
 	// for decisions that need not see the closed ones; Apply keeps it.
 	open openWork
@@ -174,6 +178,10 @@ func (s *State) apply(e Event) error {
 		s.agencyTypes[d.Agency] = append(s.agencyTypes[d.Agency], d.IncidentType)
 	case *IncidentNoteAdded:
 		return s.applyNote(e, d)
+	case *IncidentImported:
+		return s.applyImported(e, d)
+	case *IncidentImportUpdated:
+		return s.applyImportUpdated(e, d)
 	case *PremiseRecorded:
 		return s.applyPremiseRecorded(e, d)
 	case *PremiseRemoval:

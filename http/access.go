@@ -52,6 +52,7 @@ func (s *Server) authorize(rt Route, next http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		a.Role = role
+		noteActor(r, a.User, a.Agency, role)
 		next(w, r.WithContext(context.WithValue(r.Context(), actorKey{}, a)))
 	}
 }

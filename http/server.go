@@ -84,6 +84,9 @@ type Server struct {
 	// checkpoints (SetWitness, witness.go).
 	witness  *witness.Witness
 	cosigned Cosigned
+	// metrics is told of rate-limit refusals and failed sign-ins
+	// (SetMetrics, metrics.go).
+	metrics Metrics
 }
 
 // A Route is one entry of the route table: the pattern (net/http ServeMux
@@ -126,6 +129,7 @@ func NewServer(e *engine.Engine, photos Photos, a *auth.Service, logger *slog.Lo
 		logins: newLimiter(), failures: newLimiter(), calls: newLimiter(),
 		idem:    newIdemStore(IdempotencyEntries, IdempotencyTTL),
 		drawing: newDrawn(nil),
+		metrics: noMetrics{},
 	}
 	if a != nil && a.Record != nil {
 		// Audit events this node cannot append go to the sequencer.
@@ -249,6 +253,7 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/reports/intervals", reporters, s.handleReportIntervals},
 		{"GET /api/v1/incidents", readers, s.handleListIncidents},
 		{"POST /api/v1/incidents", takers, s.handleCreateIncident},
+		{"POST /api/v1/eido", takers, s.handleImportEIDO},
 		{"GET /api/v1/incidents/{id}", readers, s.handleGetIncident},
 		{"GET /api/v1/incidents/possible-duplicates", takers, s.handlePossibleDuplicates},
 		{"GET /api/v1/incidents/{id}/bundle", auditors, s.handleIncidentBundle},
@@ -263,6 +268,8 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/incidents/{id}/timeline", readers, s.handleIncidentTimeline},
 		{"GET /api/v1/incidents/{id}/priors", readers, s.handleIncidentPriors},
 		{"POST /api/v1/incidents/{id}/publish", publishers, s.handlePublishIncident},
+		// The EIDO Retrieval Service (eido.go).
+		{"GET /eido/v1/EIDO/{IncidentId...}", readers, s.handleGetEIDO},
 		{"GET /api/v1/stream", anyUser, s.handleStream},
 		{"POST /api/v1/alerts/{seq}/acknowledge", alerters, s.handleAcknowledgeAlert},
 
@@ -339,6 +346,8 @@ func (s *Server) Routes() []Route {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := s.clock()
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	rl := &requestLog{}
+	r = r.WithContext(context.WithValue(r.Context(), requestLogKey{}, rl))
 	h := sw.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
@@ -356,9 +365,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				writeProblem(sw, r, http.StatusInternalServerError, dispatch.EINTERNAL, "internal error")
 			}
 		}
-		s.logger.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", s.clock().Sub(start))
+		s.logRequest(r, rl, sw, s.clock().Sub(start))
 	}()
-	if strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/public/") {
+	if strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/public/") || strings.HasPrefix(r.URL.Path, "/eido/") {
 		if _, pattern := s.mux.Handler(r); pattern == "" {
 			if allow := s.allowed(r); len(allow) > 0 {
 				sw.Header().Set("Allow", strings.Join(allow, ", "))
@@ -417,6 +426,7 @@ type statusWriter struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
+	bytes  int64 // the body's bytes written, for the request log
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -428,7 +438,9 @@ func (w *statusWriter) WriteHeader(code int) {
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	w.wrote = true
-	return w.ResponseWriter.Write(b)
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

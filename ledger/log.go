@@ -148,6 +148,7 @@ type Log struct {
 type signedCheckpoint struct {
 	Checkpoint
 	note []byte
+	at   time.Time // when this node signed it, or verified and took it up
 }
 
 // A Pending is a group of events sequenced by one Enqueue call.
@@ -312,6 +313,7 @@ func (l *Log) load(ctx context.Context, replay func(Replayed) error) error {
 	l.durable.Store(n)
 	l.dfront = l.front
 	if cp != nil {
+		cp.at = time.Now()
 		l.cp.Store(cp)
 	}
 	if err := l.loaded(ctx, start, n, cp); err != nil {
@@ -791,7 +793,7 @@ func (l *Log) Checkpoint(ctx context.Context) error {
 	if err := l.st.SaveCheckpoint(ctx, store.Checkpoint{Size: size, Note: msg}); err != nil {
 		return fmt.Errorf("checkpoint %d: %w", size, err)
 	}
-	l.cp.Store(&signedCheckpoint{Checkpoint: c, note: msg})
+	l.cp.Store(&signedCheckpoint{Checkpoint: c, note: msg, at: time.Now()})
 	return nil
 }
 
@@ -804,6 +806,17 @@ func (l *Log) LatestCheckpoint() (Checkpoint, []byte) {
 		return Checkpoint{Origin: l.origin}, nil
 	}
 	return cp.Checkpoint, cp.note
+}
+
+// CheckpointTime returns when this node signed its newest checkpoint, or
+// verified and took it up (at start, or from the sequencer as a follower);
+// zero before the first. Metrics show its age: on a log that grows, an age
+// well past the checkpoint interval is a sequencer that cannot sign.
+func (l *Log) CheckpointTime() time.Time {
+	if cp := l.cp.Load(); cp != nil {
+		return cp.at
+	}
+	return time.Time{}
 }
 
 // Close stops taking appends, commits what was queued, signs a last

@@ -4,11 +4,13 @@
 //	tenfour demo    run a node with a generated city
 //	tenfour verify  check a log or an evidence bundle
 //	tenfour export  write an evidence bundle
+//	tenfour import  import an incident from a NENA EIDO file
 //	tenfour keygen  make a log signing key
 //	tenfour status  report on a node
 //	tenfour map     check a centre's map
 //	tenfour bench   measure the log
 //	tenfour peer    add, list and remove partner installations
+//	tenfour version print the version and revision (also --version)
 package main
 
 import (
@@ -32,12 +34,14 @@ Commands:
   demo     run a node with a small generated city, for trying tenfour
   verify   verify a log (URL) or an evidence bundle (FILE) offline
   export   write the evidence bundle of an incident
+  import   import another system's incident from a NENA EIDO file
   keygen   make a log signing key
   status   say whether a node is ready, sequencing, and how far behind
   user     add, list, disable and unlock users, reset passwords, make tokens
   map      check a centre's map, write the demo city's, geocode on it
   bench    measure durable append throughput and verification speed
   peer     add, list and remove partner installations (peers)
+  version  print the version and the revision it was built from (also --version)
 
 Run "tenfour <command> --help" for a command's flags.
 `
@@ -71,6 +75,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runVerify(ctx, args, stdout, stderr)
 	case "export":
 		return runExport(ctx, args, stdout, stderr)
+	case "import":
+		return runImport(ctx, args, stdout, stderr)
 	case "keygen":
 		return runKeygen(args, stdout, stderr)
 	case "bench":
@@ -83,6 +89,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runMap(ctx, args, stdout, stderr)
 	case "peer":
 		return runPeer(ctx, args, stdout, stderr)
+	case "version", "--version", "-version":
+		return runVersion(stdout)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -23,6 +23,7 @@ import (
 	"github.com/tenfour-cad/tenfour/engine"
 	tenfourhttp "github.com/tenfour-cad/tenfour/http"
 	"github.com/tenfour-cad/tenfour/ledger"
+	"github.com/tenfour-cad/tenfour/metrics"
 	"github.com/tenfour-cad/tenfour/store/postgres"
 	"github.com/tenfour-cad/tenfour/store/sqlite"
 	"github.com/tenfour-cad/tenfour/witness"
@@ -62,6 +63,9 @@ type Main struct {
 	// Witnesses are the witnesses this log's checkpoints are submitted to,
 	// besides the peers' (--witness NAME=URL+VKEY).
 	Witnesses []string
+	// MetricsAddr is where /metrics is served, on a listener of its own
+	// (--metrics-addr); "" serves no metrics.
+	MetricsAddr string
 
 	Store          Store
 	Engine         *engine.Engine
@@ -70,10 +74,15 @@ type Main struct {
 	URL            string            // where the server listens
 	TLSFingerprint string            // SHA-256 of the certificate, when serving HTTPS
 	Bootstrap      *auth.Credentials // set on the data directory's first start
+	// Metrics are the node's metrics when MetricsAddr is set; MetricsURL
+	// is where they are served.
+	Metrics    *metrics.Metrics
+	MetricsURL string
 
-	lock          *os.File
-	listener      net.Listener
-	witnessClient *witness.Client // cmd/tenfour/witness.go
+	lock            *os.File
+	listener        net.Listener
+	metricsListener net.Listener
+	witnessClient   *witness.Client // cmd/tenfour/witness.go
 }
 
 // Open prepares the node: it locks the data directory, opens the store,
@@ -108,6 +117,9 @@ func (m *Main) Open(ctx context.Context) error {
 		if err := m.listen(); err != nil {
 			return err
 		}
+		if err := m.listenMetrics(); err != nil {
+			return err
+		}
 	}
 	db, err := m.openStore(ctx)
 	if err != nil {
@@ -124,7 +136,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Engine, err = engine.Open(ctx, engine.Config{
 		Store: db, Key: key, CheckpointInterval: m.CheckpointInterval, Logger: m.Logger,
 		Node: m.Node, URL: m.Advertise, LeaseTTL: m.LeaseTTL, Map: m.engineMap(),
-		Retention: m.Retention, SnapshotEvery: m.SnapshotEvery,
+		Retention: m.Retention, SnapshotEvery: m.SnapshotEvery, Observer: m.observer(),
 	})
 	if err != nil {
 		return fmt.Errorf("refusing to start: %w", err)
@@ -154,6 +166,10 @@ func (m *Main) Open(ctx context.Context) error {
 		m.Server.SetMapTiles(m.MapTiles)
 		if m.Map != nil {
 			m.Server.SetMap(m.Map)
+		}
+		if m.Metrics != nil {
+			m.Server.SetMetrics(m.Metrics)
+			m.Metrics.Watch(m.Engine, m.Server.Streams)
 		}
 		if err := m.openWitness(key); err != nil {
 			return err
@@ -263,6 +279,11 @@ func nodeID(dir string) (string, error) {
 func (m *Main) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	m.logStart()
+	if m.metricsListener != nil {
+		stop := serveMetrics(m.metricsListener, m.Metrics.Handler(), m.Logger)
+		defer stop()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- m.Server.Serve(ctx, m.listener) }()
 	if m.witnessClient != nil {
@@ -274,12 +295,16 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	select {
 	case err := <-errc:
+		// The error itself is the caller's to report, once.
+		m.Logger.Error("stopping: the server failed", "node", m.Node)
 		return err
 	case <-m.Engine.Log().Failed():
+		m.Logger.Error("stopping: the log failed", "node", m.Node)
 		cancel()
 		<-errc
 		return fmt.Errorf("the log failed, stopping: %w", m.Engine.Log().Err())
 	case <-ctx.Done():
+		m.Logger.Info("stopping: asked to (signal or cancel); answering the requests under way", "node", m.Node)
 		return <-errc
 	}
 }
@@ -291,8 +316,16 @@ func (m *Main) Close() error {
 	if m.listener != nil {
 		m.listener.Close()
 	}
+	if m.metricsListener != nil {
+		m.metricsListener.Close()
+	}
 	if m.Engine != nil {
-		errs = append(errs, m.Engine.Close())
+		err := m.Engine.Close()
+		errs = append(errs, err)
+		if m.Server != nil && err == nil {
+			cp, _ := m.Engine.Log().LatestCheckpoint()
+			m.Logger.Info("stopped", "node", m.Node, "log_size", m.Engine.Log().Size(), "checkpoint", cp.Size)
+		}
 	}
 	if m.Store != nil {
 		errs = append(errs, m.Store.Close())

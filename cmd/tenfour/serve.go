@@ -38,10 +38,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	retentionFlag(fs, &m.Retention)
 	fs.Var((*witnessFlag)(&m.Witnesses), "witness", "submit the log's checkpoints to this witness, `NAME=URL+VKEY` (C2SP tlog-witness: URL its submission prefix, VKEY its cosignature/v1 verifier key); repeatable, besides every peer")
 	level := fs.String("log-level", "info", "log `level`: debug, info, warn, error")
+	format := logFormatFlag(fs)
+	fs.StringVar(&m.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics on this `address` (host:port), a listener of its own; none unless given")
+	check := fs.Bool("check-config", false, "check the flags and environment, the store (opened read-only), the signing key, the map and the TLS files, print a summary and exit (0: all good, 1: not) without serving")
 	tiles := mapTilesFlags(fs)
 	loadMap := mapFlag(fs)
+	fromEnv := envFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if err := fromEnv(); err != nil {
+		return err
+	}
+	if *check {
+		return checkConfig(ctx, m, checkInputs{level: *level, format: *format, tiles: tiles, loadMap: loadMap, args: fs.Args()}, stdout)
 	}
 	var err error
 	if m.MapTiles, err = tiles(); err != nil {
@@ -57,7 +67,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() > 0 {
 		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
 	}
-	logger, err := newLogger(stderr, *level)
+	logger, err := newLogger(stderr, *level, *format)
 	if err != nil {
 		return err
 	}
@@ -81,13 +91,30 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "TLS certificate SHA-256: %s\n", m.TLSFingerprint)
 	}
 	fmt.Fprintf(stdout, "tenfour is serving on %s (data: %s, log: %s, node %s, %s)\n", m.URL, m.DataDir, m.Engine.Log().Origin(), m.Node, role)
+	if m.MetricsURL != "" {
+		fmt.Fprintf(stdout, "metrics at %s\n", m.MetricsURL)
+	}
 	return m.Run(ctx)
 }
 
-func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+// logFormatFlag adds --log-format, which serve and demo share.
+func logFormatFlag(fs *flag.FlagSet) *string {
+	return fs.String("log-format", "text", "log `format`: text (key=value, for people) or json (one object a line, for a log collector)")
+}
+
+// newLogger returns the logger of a node, writing to w at level in format
+// (text or json), as log/slog's handlers write them.
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		return nil, fmt.Errorf("log level %q: want debug, info, warn or error", level)
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+	opts := &slog.HandlerOptions{Level: l}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("log format %q: want text or json", format)
 }
