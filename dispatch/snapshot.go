@@ -12,7 +12,7 @@ import (
 // StateFormat names the encoding of EncodeState. A snapshot in another
 // format is not decoded: a node that meets one replays the log instead.
 // Change it whenever State or a type it holds changes shape.
-const StateFormat = "tenfour-state/4"
+const StateFormat = "tenfour-state/5"
 
 // The snapshot codec writes every field of the state by its Go name, so that
 // what the API hides (json:"-") and what it omits when empty are kept, and
@@ -62,7 +62,7 @@ func stateFrom(f stateFields) *State {
 	s.Agencies, s.Units, s.Incidents, s.Users = f.Agencies, f.Units, f.Incidents, f.Users
 	s.Requests, s.Directives, s.Premises = f.Requests, f.Directives, f.Premises
 	s.Published, s.Messages, s.BOLOs = f.Published, f.Messages, f.BOLOs
-	if f.Peers != nil { // a snapshot from before peers has none
+	if f.Peers != nil { // an empty map may encode as null
 		s.Peers = f.Peers
 	}
 	s.incidentSerial, s.agencyTypes = f.IncidentSerial, f.AgencyTypes
