@@ -21,6 +21,7 @@ const TypeAlertAcknowledged = "alert.acknowledged"
 var alertTypes = []string{
 	TypeIncidentPending, TypeSafetyCheck,
 	TypeAssistEscalated, TypeAssistConflict, TypeAssistUnitLeft,
+	TypeWitnessFork,
 }
 
 // alertSubjects are the subject keys an acknowledgement copies from its

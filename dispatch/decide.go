@@ -44,6 +44,7 @@ func Decide(s *State, cmd Command, actor Actor, now time.Time) ([]Event, error) 
 //	directive.go  IssueDirective, RevokeDirective
 //	publish.go    PublishTimeline
 //	audit.go      RecordAudit (access events: sign-ins, reads of private fields)
+//	peer.go       AddPeer, RemovePeer, RecordFork (partner installations; a fork the witness found)
 //	eidoimport.go ImportIncident (another system's incident, NENA EIDO)
 //	conveyance.go RecordConveyance (EIDOs sent to and received from partners)
 var _ = []Command{
@@ -59,6 +60,7 @@ var _ = []Command{
 	IssueBOLO{}, CancelBOLO{},
 	SendMessage{}, AckMessage{},
 	SetMutualAidPlan{},
+	AddPeer{}, RemovePeer{}, RecordFork{},
 	RequestAssist{}, AcknowledgeAssist{}, AcceptAssist{}, DeclineAssist{}, CloseAssist{},
 	IssueDirective{}, RevokeDirective{},
 	PublishTimeline{},

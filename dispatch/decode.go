@@ -64,6 +64,12 @@ func DecodeData(typ string, data json.RawMessage) (any, error) {
 		v = &IncidentPendingAlert{}
 	case TypeSafetyCheck:
 		v = &SafetyCheckAlert{}
+	case TypePeerAdded:
+		v = &PeerAdded{}
+	case TypePeerRemoved:
+		v = &PeerRemoved{}
+	case TypeWitnessFork:
+		v = &WitnessFork{}
 	case TypeAlertAcknowledged:
 		v = &AlertAcknowledged{}
 	case TypeTimelinePublished:

@@ -163,6 +163,12 @@ var PayloadDisclosure = map[string][]FieldRule{
 	// whose user is a commitment as every actor's, and when is the time.
 	TypeAlertAcknowledged: pub("alert", "alert_type"),
 
+	// Peers and forks name public logs: their URLs, origins, keys, sizes
+	// and root hashes, never a person (peer.go).
+	TypePeerAdded:   pub("name", "url", "origin", "key"),
+	TypePeerRemoved: pub("name"),
+	TypeWitnessFork: pub("evidence", "origin", "peer", "held_size", "held_root", "submitted_size", "submitted_root"),
+
 	// Record ids are public, and archiving says nothing else.
 	TypeRecordsArchived: pub("incidents", "requests", "messages", "bolos", "directives", "premises"),
 

@@ -12,7 +12,7 @@ import (
 // StateFormat names the encoding of EncodeState. A snapshot in another
 // format is not decoded: a node that meets one replays the log instead.
 // Change it whenever State or a type it holds changes shape.
-const StateFormat = "tenfour-state/4"
+const StateFormat = "tenfour-state/5"
 
 // The snapshot codec writes every field of the state by its Go name, so that
 // what the API hides (json:"-") and what it omits when empty are kept, and
@@ -36,6 +36,7 @@ type stateFields struct {
 	Published       map[string]*Publication
 	Messages        map[string]*Message
 	BOLOs           map[string]*BOLO
+	Peers           map[string]*Peer
 	IncidentSerial  map[string]int
 	AgencyTypes     map[string][]IncidentType
 	RequestSerial   map[string]int
@@ -49,7 +50,7 @@ func (s *State) fields() stateFields {
 	return stateFields{
 		Agencies: s.Agencies, Units: s.Units, Incidents: s.Incidents, Users: s.Users,
 		Requests: s.Requests, Directives: s.Directives, Premises: s.Premises,
-		Published: s.Published, Messages: s.Messages, BOLOs: s.BOLOs,
+		Published: s.Published, Messages: s.Messages, BOLOs: s.BOLOs, Peers: s.Peers,
 		IncidentSerial: s.incidentSerial, AgencyTypes: s.agencyTypes,
 		RequestSerial: s.requestSerial, DirectiveSerial: s.directiveSerial,
 		MessageSerial: s.messageSerial, BOLOSerial: s.boloSerial, PremiseSerial: s.premiseSerial,
@@ -61,6 +62,9 @@ func stateFrom(f stateFields) *State {
 	s.Agencies, s.Units, s.Incidents, s.Users = f.Agencies, f.Units, f.Incidents, f.Users
 	s.Requests, s.Directives, s.Premises = f.Requests, f.Directives, f.Premises
 	s.Published, s.Messages, s.BOLOs = f.Published, f.Messages, f.BOLOs
+	if f.Peers != nil { // an empty map may encode as null
+		s.Peers = f.Peers
+	}
 	s.incidentSerial, s.agencyTypes = f.IncidentSerial, f.AgencyTypes
 	s.requestSerial, s.directiveSerial = f.RequestSerial, f.DirectiveSerial
 	s.messageSerial, s.boloSerial, s.premiseSerial = f.MessageSerial, f.BOLOSerial, f.PremiseSerial

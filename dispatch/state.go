@@ -28,6 +28,8 @@ type State struct {
 	Messages map[string]*Message
 	// BOLOs are the BOLOs issued, by id (bolo.go).
 	BOLOs map[string]*BOLO
+	// Peers are the partner installations, by name (peer.go).
+	Peers map[string]*Peer
 
 	// incidentSerial counts incidents per agency and year, for their ids.
 	incidentSerial map[string]int
@@ -75,6 +77,7 @@ func NewState() *State {
 		Published:       make(map[string]*Publication),
 		Messages:        make(map[string]*Message),
 		BOLOs:           make(map[string]*BOLO),
+		Peers:           make(map[string]*Peer),
 		requestSerial:   make(map[string]int),
 		directiveSerial: make(map[string]int),
 		premiseSerial:   make(map[string]int),
@@ -211,6 +214,10 @@ func (s *State) apply(e Event) error {
 		// What was conveyed is a fact of the record; no state follows from it.
 	case *AlertAcknowledged:
 		// Who saw an alert is a fact of the record; no state follows from it.
+	case *PeerAdded, *PeerRemoved:
+		return s.applyPeer(e)
+	case *WitnessFork:
+		// An alert for the record; the evidence is in the store.
 	case *RecordsArchived:
 		return s.applyArchived(e, d)
 	default:

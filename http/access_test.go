@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"github.com/tenfour-cad/tenfour/auth"
 	"github.com/tenfour-cad/tenfour/dispatch"
 	tenfourhttp "github.com/tenfour-cad/tenfour/http"
@@ -354,13 +356,27 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/users/{username}/tokens": {request: func(n int) (string, any) {
 			return "/api/v1/users/target/tokens", map[string]any{"name": fmt.Sprintf("tablet %d", n), "expires_in_seconds": 3600}
 		}, foreign: http.StatusNotFound},
+		"GET /api/v1/peers": {request: get("/api/v1/peers")},
+		"POST /api/v1/peers": {request: func(n int) (string, any) {
+			p := matrixPeer(t, n)
+			return "/api/v1/peers", map[string]string{"name": p.Name, "url": p.URL, "origin": p.Origin, "key": p.Key}
+		}},
+		"DELETE /api/v1/peers/{name}": {request: func(n int) (string, any) {
+			p := matrixPeer(t, n)
+			ts.MustExecute(t, p)
+			return "/api/v1/peers/" + p.Name, nil
+		}},
+		"POST /witness/add-checkpoint":     {request: func(int) (string, any) { return "/witness/add-checkpoint", nil }},
+		"GET /witness/key":                 {request: get("/witness/key")},
+		"GET /witness/cosigned-checkpoint": {request: get("/witness/cosigned-checkpoint")},
 		"DELETE /api/v1/tokens/{id}": {request: func(int) (string, any) {
 			return "/api/v1/tokens/" + auth.TokenID(auth.TokenHash(ts.MustCreateToken(t, "target"))), nil
 		}, foreign: http.StatusNotFound},
 	}
 	wantPublic := []string{"GET /log/checkpoint", "GET /log/key", "GET /log/tile/", "GET /{$}", "GET /static/", "GET /console/",
 		"GET /healthz", "GET /readyz", "GET /api/v1/openapi.json", "POST /api/v1/auth/login", "POST /api/v1/auth/logout", "POST /internal/v1/audit",
-		"GET /public/v1/timelines", "GET /public/v1/timelines/{kind}/{id}", "GET /public/v1/timelines/{kind}/{id}/bundle"}
+		"GET /public/v1/timelines", "GET /public/v1/timelines/{kind}/{id}", "GET /public/v1/timelines/{kind}/{id}/bundle",
+		"POST /witness/add-checkpoint", "GET /witness/key", "GET /witness/cosigned-checkpoint"}
 	known := append([]string{tenfourhttp.AnyUser, tenfourhttp.InstallationAdmin}, dispatch.Roles...)
 
 	routes := ts.Handler.Routes()
@@ -426,6 +442,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Errorf("the matrix has a case for %s, which is not in the route table", p)
 		}
 	}
+}
+
+// matrixPeer returns a valid peer, unique by n.
+func matrixPeer(tb testing.TB, n int) dispatch.AddPeer {
+	tb.Helper()
+	origin := fmt.Sprintf("peer%d.example/log", n)
+	_, vkey, err := note.GenerateKey(nil, origin)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return dispatch.AddPeer{Name: fmt.Sprintf("peer-%d", n), URL: fmt.Sprintf("https://peer%d.example", n), Origin: origin, Key: vkey}
 }
 
 // pick returns one of xs by n.

@@ -17,6 +17,7 @@ import (
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/engine"
 	"github.com/tenfour-cad/tenfour/store"
+	"github.com/tenfour-cad/tenfour/witness"
 )
 
 // Server serves one tenfour node.
@@ -79,6 +80,10 @@ type Server struct {
 	// (SetMapTiles, mapdata.go).
 	mapTiles MapTiles
 
+	// witness and cosigned serve C2SP tlog-witness and the cosigned
+	// checkpoints (SetWitness, witness.go).
+	witness  *witness.Witness
+	cosigned Cosigned
 	// metrics is told of rate-limit refusals and failed sign-ins
 	// (SetMetrics, metrics.go).
 	metrics Metrics
@@ -330,6 +335,14 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/publications", publicationReaders, s.handlePublications},
 		{"GET /public/v1/timelines/{kind}/{id}", nil, s.handlePublicTimeline},
 		{"GET /public/v1/timelines/{kind}/{id}/bundle", nil, s.handlePublicBundle},
+
+		// Peers and the witness (peers.go, witness.go; docs/federation.md).
+		{"GET /api/v1/peers", root, s.handleListPeers},
+		{"POST /api/v1/peers", root, s.handleAddPeer},
+		{"DELETE /api/v1/peers/{name}", root, s.handleRemovePeer},
+		{"POST /witness/add-checkpoint", nil, s.handleAddCheckpoint},
+		{"GET /witness/key", nil, s.handleWitnessKey},
+		{"GET /witness/cosigned-checkpoint", nil, s.handleCosignedCheckpoint},
 
 		// Authenticated by a node MAC, not by a user (relay.go).
 		{"POST " + relayPath, nil, s.handleRelayedAudit},

@@ -22,6 +22,17 @@ type Key struct {
 	Text string
 
 	nodeSecret []byte
+	seed       []byte
+}
+
+// DeriveSeed returns a 32-byte secret derived from the signing key for the
+// purpose label (SHA-256 of the label, a zero byte and the key's seed):
+// every node of a deployment holds the key, so each derives the same
+// secret, and the log key itself signs nothing but checkpoints. The
+// witness's cosigning key is made from one (package witness).
+func (k *Key) DeriveSeed(label string) []byte {
+	h := sha256.Sum256(append(append([]byte(label), 0), k.seed...))
+	return h[:]
 }
 
 // NodeMAC returns an HMAC-SHA256 of msg under a secret derived from the
@@ -72,5 +83,5 @@ func ParseKey(skey string) (*Key, error) {
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
 	secret := sha256.Sum256(append([]byte("tenfour node authentication v1\x00"), raw[1:]...))
-	return &Key{Signer: s, Verifier: v, Text: vkey, nodeSecret: secret[:]}, nil
+	return &Key{Signer: s, Verifier: v, Text: vkey, nodeSecret: secret[:], seed: raw[1:]}, nil
 }

@@ -91,3 +91,23 @@ func TestEnqueueKeyed(t *testing.T) {
 		t.Errorf("stored key of a group without records = %v, want ErrNotFound", err)
 	}
 }
+
+// TestDeriveSeed: a derived secret is the same for the same key and label
+// (every node of a deployment derives the witness's key alike), and differs
+// with the label and with the key.
+func TestDeriveSeed(t *testing.T) {
+	skey, err := ledger.GenerateKey("example.com/log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k1, _ := ledger.ParseKey(skey)
+	k2, _ := ledger.ParseKey(skey)
+	other := mustKey(t, "example.com/log")
+	a := k1.DeriveSeed("witness")
+	if len(a) != 32 || !bytes.Equal(a, k2.DeriveSeed("witness")) {
+		t.Fatalf("DeriveSeed of one key = %x and %x, want the same 32 bytes", a, k2.DeriveSeed("witness"))
+	}
+	if bytes.Equal(a, k1.DeriveSeed("other")) || bytes.Equal(a, other.DeriveSeed("witness")) {
+		t.Errorf("DeriveSeed does not depend on the label and the key")
+	}
+}

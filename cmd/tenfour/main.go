@@ -11,6 +11,7 @@
 //	tenfour status  report on a node
 //	tenfour map     check a centre's map
 //	tenfour bench   measure the log
+//	tenfour peer    add, list and remove partner installations
 //	tenfour version print the version and revision (also --version)
 package main
 
@@ -43,6 +44,7 @@ Commands:
   user     add, list, disable and unlock users, reset passwords, make tokens
   map      check a centre's map, write the demo city's, geocode on it
   bench    measure durable append throughput and verification speed
+  peer     add, list and remove partner installations (peers)
   version  print the version and the revision it was built from (also --version)
 
 Run "tenfour <command> --help" for a command's flags.
@@ -93,6 +95,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runUser(ctx, args, stdout, stderr)
 	case "map":
 		return runMap(ctx, args, stdout, stderr)
+	case "peer":
+		return runPeer(ctx, args, stdout, stderr)
 	case "version", "--version", "-version":
 		return runVersion(stdout)
 	case "help", "-h", "--help", "-help":

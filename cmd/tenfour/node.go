@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -26,6 +27,7 @@ import (
 	"github.com/tenfour-cad/tenfour/metrics"
 	"github.com/tenfour-cad/tenfour/store/postgres"
 	"github.com/tenfour-cad/tenfour/store/sqlite"
+	"github.com/tenfour-cad/tenfour/witness"
 )
 
 // Main is one tenfour node: a data directory, its store, key and engine, and
@@ -71,6 +73,9 @@ type Main struct {
 	// certificates, by SHA-256, to partners' accounts (eido.go).
 	TLSClientCA  string
 	PartnerCerts map[string]string
+	// Witnesses are the witnesses this log's checkpoints are submitted to,
+	// besides the peers' (--witness NAME=URL+VKEY).
+	Witnesses []string
 	// MetricsAddr is where /metrics is served, on a listener of its own
 	// (--metrics-addr); "" serves no metrics.
 	MetricsAddr string
@@ -99,6 +104,7 @@ type Main struct {
 	listener        net.Listener
 	metricsListener net.Listener
 	subscribers     []*conveyance.Subscriber
+	witnessClient   *witness.Client // cmd/tenfour/witness.go
 }
 
 // Open prepares the node: it locks the data directory, opens the store,
@@ -197,6 +203,9 @@ func (m *Main) Open(ctx context.Context) error {
 		if err := m.openEIDO(); err != nil {
 			return err
 		}
+		if err := m.openWitness(key); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -242,6 +251,7 @@ type Store interface {
 	auth.Accounts
 	tenfourhttp.Photos
 	tenfourhttp.Keys
+	witness.Store
 	Close() error
 }
 
@@ -314,6 +324,13 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- m.Server.Serve(ctx, m.listener) }()
+	if m.witnessClient != nil {
+		// The sequencer signs the checkpoints; it alone submits them. The
+		// client stops before Run returns, and so before Close.
+		var wg sync.WaitGroup
+		wg.Go(func() { m.witnessClient.Run(ctx, m.witnessInterval(), m.Engine.Log().IsSequencer) })
+		defer func() { cancel(); wg.Wait() }()
+	}
 	select {
 	case err := <-errc:
 		// The error itself is the caller's to report, once.

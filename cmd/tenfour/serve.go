@@ -41,6 +41,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&m.CheckpointFrom, "checkpoint-from", "", "the original node's `URL` (or a checkpoint file saved from it): a log shorter than its checkpoint starts read-only")
 	fs.BoolVar(&m.AcceptRollback, "accept-rollback", false, "sequence a log shorter than a checkpoint already published (a restore from an older copy); recorded in the log with --reason")
 	fs.StringVar(&m.RollbackReason, "reason", "", "why the rollback is accepted (with --accept-rollback)")
+	fs.Var((*witnessFlag)(&m.Witnesses), "witness", "submit the log's checkpoints to this witness, `NAME=URL+VKEY` (C2SP tlog-witness: URL its submission prefix, VKEY its cosignature/v1 verifier key); repeatable, besides every peer")
 	level := fs.String("log-level", "info", "log `level`: debug, info, warn, error")
 	format := logFormatFlag(fs)
 	fs.StringVar(&m.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics on this `address` (host:port), a listener of its own; none unless given")

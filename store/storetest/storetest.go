@@ -21,6 +21,7 @@ import (
 	"github.com/tenfour-cad/tenfour/auth"
 	"github.com/tenfour-cad/tenfour/ledger"
 	"github.com/tenfour-cad/tenfour/store"
+	"github.com/tenfour-cad/tenfour/witness"
 )
 
 // Store is everything a store implements, as the parts of tenfour that use
@@ -33,6 +34,7 @@ type Store interface {
 	ledger.Snapshots
 	auth.Accounts
 	History
+	witness.Store
 
 	// PutPhoto stores a photo under its hash. Storing the same hash again
 	// is no error and changes nothing: the first bytes stay.
@@ -102,6 +104,10 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"ArchiveEmpty", testArchiveEmpty},
 		{"SubjectFill", testSubjectFill},
 		{"Snapshots", testSnapshots},
+		{"WitnessedLogs", testWitnessedLogs},
+		{"WitnessSwapRace", testWitnessSwapRace},
+		{"ForkEvidence", testForkEvidence},
+		{"Cosigned", testCosigned},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
