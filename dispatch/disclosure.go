@@ -144,6 +144,12 @@ var PayloadDisclosure = map[string][]FieldRule{
 	// whose user is a commitment as every actor's, and when is the time.
 	TypeAlertAcknowledged: pub("alert", "alert_type"),
 
+	// Who subscribed a partner system to which events of an agency is
+	// public; where they are sent is routing, as a message's (the secret
+	// is never in the log).
+	TypeWebhookSubscribed:   join(pub("webhook", "events"), priv("url")),
+	TypeWebhookUnsubscribed: pub("webhook"),
+
 	// Record ids are public, and archiving says nothing else.
 	TypeRecordsArchived: pub("incidents", "requests", "messages", "bolos", "directives", "premises"),
 

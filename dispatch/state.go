@@ -203,6 +203,8 @@ func (s *State) apply(e Event) error {
 		// Who saw an alert is a fact of the record; no state follows from it.
 	case *RecordsArchived:
 		return s.applyArchived(e, d)
+	case *WebhookSubscribed, *WebhookUnsubscribed:
+		// Subscriptions live in the store, not in the state (webhook.go).
 	default:
 		return s.applyMutualAid(e) // mutual aid: plans, requests, directives
 	}
