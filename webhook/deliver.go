@@ -297,7 +297,7 @@ func (d *Deliverer) deliver(ctx context.Context, w store.Webhook, p engine.Publi
 		}
 		at := now(d.Clock)
 		status, err := d.post(ctx, w, id, at, p.Entry)
-		if ctx.Err() != nil {
+		if err != nil && ctx.Err() != nil {
 			return ctx.Err() // stopped, not failed: the next run sends it again
 		}
 		rec.Attempts++
@@ -307,7 +307,9 @@ func (d *Deliverer) deliver(ctx context.Context, w store.Webhook, p engine.Publi
 		}
 		if err == nil {
 			rec.Error, rec.Next, rec.Delivered = "", time.Time{}, true
-			if err := d.store.SaveWebhookDelivery(ctx, rec); err != nil {
+			// Recorded even if the deliverer is stopping: an event the
+			// receiver took is not sent again after a clean stop.
+			if err := d.store.SaveWebhookDelivery(context.WithoutCancel(ctx), rec); err != nil {
 				if errors.Is(err, store.ErrNotFound) {
 					return errGone
 				}
