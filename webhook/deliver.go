@@ -383,4 +383,3 @@ func truncate(s string) string {
 	}
 	return strings.ToValidUTF8(s[:maxError], "") + "…"
 }
-
