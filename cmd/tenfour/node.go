@@ -24,6 +24,7 @@ import (
 	"github.com/tenfour-cad/tenfour/ledger"
 	"github.com/tenfour-cad/tenfour/store/postgres"
 	"github.com/tenfour-cad/tenfour/store/sqlite"
+	"github.com/tenfour-cad/tenfour/webhook"
 )
 
 // Main is one tenfour node: a data directory, its store, key and engine, and
@@ -59,6 +60,9 @@ type Main struct {
 	Map CentreMap
 
 	Store          Store
+	// Webhooks sends the agencies' events to their subscribers while this
+	// node sequences (Run runs it); nil on a store that keeps none.
+	Webhooks *webhook.Deliverer
 	Engine         *engine.Engine
 	Server         *tenfourhttp.Server
 	Auth           *auth.Service
@@ -146,6 +150,10 @@ func (m *Main) Open(ctx context.Context) error {
 		m.Server = tenfourhttp.NewServer(m.Engine, db, m.Auth, m.Logger)
 		m.Server.SetKeys(db)
 		m.Server.SetMapTiles(m.MapTiles)
+		if ws, ok := db.(webhook.Store); ok {
+			m.Webhooks = webhook.NewDeliverer(m.Engine, ws)
+			m.Webhooks.Logger = m.Logger
+		}
 		if m.Map != nil {
 			m.Server.SetMap(m.Map)
 		}
@@ -255,6 +263,12 @@ func (m *Main) Run(ctx context.Context) error {
 	defer cancel()
 	errc := make(chan error, 1)
 	go func() { errc <- m.Server.Serve(ctx, m.listener) }()
+	if m.Webhooks != nil {
+		// Stopped with the server, before Close closes the store.
+		done := make(chan struct{})
+		go func() { defer close(done); m.Webhooks.Run(ctx) }()
+		defer func() { cancel(); <-done }()
+	}
 	select {
 	case err := <-errc:
 		return err
