@@ -239,6 +239,7 @@ type receiver struct {
 	bad      []string         // what failed verification
 	changed  chan struct{}
 	received map[string]string // webhook-id → type
+	byNode   map[string]int    // attempts by the node that sent them (tagged)
 }
 
 func newReceiver(t *testing.T, secret string) (*receiver, *httptest.Server) {
@@ -246,7 +247,7 @@ func newReceiver(t *testing.T, secret string) (*receiver, *httptest.Server) {
 	if err != nil {
 		t.Fatalf("standardwebhooks.NewWebhook = %v", err)
 	}
-	rc := &receiver{t: t, ref: ref, byID: map[string]int{}, bodies: map[int64][]byte{}, received: map[string]string{}, changed: make(chan struct{}, 1)}
+	rc := &receiver{t: t, ref: ref, byID: map[string]int{}, bodies: map[int64][]byte{}, received: map[string]string{}, byNode: map[string]int{}, changed: make(chan struct{}, 1)}
 	srv := httptest.NewServer(rc)
 	t.Cleanup(srv.Close)
 	return rc, srv
@@ -262,6 +263,7 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		default:
 		}
 	}()
+	rc.byNode[r.Header.Get(testNodeHeader)]++
 	if rc.down {
 		rc.refused++
 		w.WriteHeader(http.StatusServiceUnavailable)
@@ -319,12 +321,28 @@ func (rc *receiver) await(what string, cond func(rc *receiver) bool) {
 	}
 }
 
+// testNodeHeader tags each attempt with the node whose deliverer sent it,
+// for the receiver to count.
+const testNodeHeader = "Test-Node"
+
+// tagging is a transport that tags each request with its node.
+type tagging string
+
+func (n tagging) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set(testNodeHeader, string(n))
+	return http.DefaultTransport.RoundTrip(r)
+}
+
 // runDeliverer runs a deliverer for ts until the returned stop is called
-// (or the test ends), with retries fast enough for a test.
-func runDeliverer(t *testing.T, ts *TestServer) (stop func()) {
+// (or the test ends), with retries fast enough for a test; its attempts
+// are tagged with node.
+func runDeliverer(t *testing.T, ts *TestServer, node string) (stop func()) {
 	t.Helper()
 	d := webhook.NewDeliverer(ts.Engine, ts.Store)
 	d.Backoff, d.MaxBackoff, d.Poll = 5*time.Millisecond, 50*time.Millisecond, 20*time.Millisecond
+	d.Client = &http.Client{Transport: tagging(node), Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()
@@ -376,7 +394,7 @@ func TestWebhookDelivery(t *testing.T) {
 	rc.mu.Lock()
 	rc.down = true
 	rc.mu.Unlock()
-	stop := runDeliverer(t, ts)
+	stop := runDeliverer(t, ts, "first")
 	turn := 0 // each unit goes BUSY, then AVAILABLE, in turn
 	incidents := func(n int, tag string) {
 		for range n {
@@ -409,7 +427,7 @@ func TestWebhookDelivery(t *testing.T) {
 	})
 	stop()
 	incidents(5, "While Stopped")
-	runDeliverer(t, ts)
+	runDeliverer(t, ts, "restarted")
 	want = metroEvents(t, ts, sub.Next)
 	rc.await("every event of metro's after the restart", func(rc *receiver) bool { return len(rc.seqs) >= len(want) })
 
@@ -530,6 +548,85 @@ func awaitCondition(t *testing.T, what string, cond func() bool) {
 		case <-tick.C:
 		case <-deadline:
 			t.Fatalf("waiting for %s: timed out", what)
+		}
+	}
+}
+
+// TestWebhookTakeover: on two nodes, each running a deliverer, only the
+// sequencer delivers; when it stops, the node that takes the lease resumes
+// from the place the store keeps, and the receiver gets every event of
+// metro's once, in log order.
+func TestWebhookTakeover(t *testing.T) {
+	ts := MustOpenServer(t)
+	f := ts.MustOpenFollower(t, false)
+	ts.MustExecute(t, dispatch.CreateAgency{ID: "metro", Name: "Metro PD", Kind: "municipal_police"})
+	var rc *receiver
+	ready := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-ready
+		rc.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	sub := mustSubscribe(t, ts, ts.Admin, "metro", srv.URL, "incident.*")
+	rc, _ = newReceiver(t, sub.Secret)
+	close(ready)
+	stopSequencer := runDeliverer(t, ts, "sequencer")
+	runDeliverer(t, f, "follower")
+
+	create := func(node *TestServer, n int) {
+		for range n {
+			node.MustExecute(t, dispatch.CreateIncident{Agency: "metro", Type: "THEFT", Location: dispatch.Location{Text: "1 Main St"}})
+		}
+	}
+	incidents := func(node *TestServer) []int64 {
+		var out []int64
+		for _, e := range node.Events(t, sub.Next) {
+			if e.Agency == "metro" && strings.HasPrefix(e.Type, "incident.") {
+				out = append(out, e.Seq)
+			}
+		}
+		return out
+	}
+	// While the receiver is down, the sequencer retries; the follower,
+	// which has read the same events, sends nothing.
+	rc.mu.Lock()
+	rc.down = true
+	rc.mu.Unlock()
+	create(ts, 5)
+	awaitCondition(t, "the follower to read the events", func() bool { return f.Engine.Log().Size() == ts.Engine.Log().Size() })
+	rc.await("the sequencer's retries", func(rc *receiver) bool { return rc.byNode["sequencer"] >= 30 })
+	rc.mu.Lock()
+	if n := rc.byNode["follower"]; n != 0 {
+		t.Errorf("the follower sent %d attempts, want none: only the sequencer delivers", n)
+	}
+	rc.down = false
+	rc.mu.Unlock()
+	want := incidents(ts)
+	rc.await("the incidents made on the first sequencer", func(rc *receiver) bool { return len(rc.seqs) >= len(want) })
+	awaitCondition(t, "the last delivery recorded", func() bool {
+		w, err := ts.Store.Webhook(context.Background(), sub.ID)
+		return err == nil && w.Next > want[len(want)-1]
+	})
+
+	// The sequencer stops; the follower takes the lease and delivers what
+	// is made on it.
+	stopSequencer()
+	if err := ts.Engine.Close(); err != nil {
+		t.Fatalf("close the sequencer's engine: %v", err)
+	}
+	awaitCondition(t, "the follower to take the lease", f.Engine.Log().IsSequencer)
+	create(f, 5)
+	want = incidents(f)
+	rc.await("the incidents made on the new sequencer", func(rc *receiver) bool { return len(rc.seqs) >= len(want) })
+
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if !slices.Equal(rc.seqs, want) || len(rc.bad) > 0 {
+		t.Fatalf("received %v (bad %v), want %v", rc.seqs, rc.bad, want)
+	}
+	for id, n := range rc.byID {
+		if n != 1 {
+			t.Errorf("webhook-id %s delivered %d times, want once: only the sequencer delivers", id, n)
 		}
 	}
 }
