@@ -43,6 +43,7 @@ func Decide(s *State, cmd Command, actor Actor, now time.Time) ([]Event, error) 
 //	escalate.go   (no command: the escalation of an assistance request, for assist.go and CheckTimers)
 //	directive.go  IssueDirective, RevokeDirective
 //	publish.go    PublishTimeline
+//	webhook.go    SubscribeWebhook, UnsubscribeWebhook
 //	audit.go      RecordAudit (access events: sign-ins, reads of private fields)
 var _ = []Command{
 	CreateAgency{}, CreateUnit{}, CreateIncident{}, CreateUser{},
@@ -59,6 +60,7 @@ var _ = []Command{
 	SetMutualAidPlan{},
 	RequestAssist{}, AcknowledgeAssist{}, AcceptAssist{}, DeclineAssist{}, CloseAssist{},
 	IssueDirective{}, RevokeDirective{},
+	SubscribeWebhook{}, UnsubscribeWebhook{},
 	PublishTimeline{},
 	RecordAudit{},
 }
