@@ -210,11 +210,20 @@ var errGone = errors.New("subscription deleted")
 // errNotSequencer ends an attempt on a node that no longer sequences.
 var errNotSequencer = errors.New("this node no longer sequences")
 
+// A run is one worker's state: what it delivered and has not yet
+// recorded, and how many it delivered.
+type run struct {
+	id        string
+	pending   []store.WebhookDelivery // delivered, to be recorded with the page
+	delivered int
+	resumed   bool // the attempts of a previous run were looked up
+}
+
 // work delivers a subscription's events until ctx ends or it is deleted.
 func (d *Deliverer) work(ctx context.Context, id string, wake <-chan struct{}) {
-	delivered := 0
+	r := &run{id: id}
 	for ctx.Err() == nil {
-		idle, err := d.step(ctx, id, &delivered)
+		idle, err := d.step(ctx, r)
 		switch {
 		case errors.Is(err, errGone) || ctx.Err() != nil:
 			return
@@ -232,10 +241,41 @@ func (d *Deliverer) work(ctx context.Context, id string, wake <-chan struct{}) {
 	}
 }
 
-// step delivers the next page of a subscription's events and reports
-// whether it has caught up with the log.
-func (d *Deliverer) step(ctx context.Context, id string, delivered *int) (idle bool, err error) {
-	w, err := d.store.Webhook(ctx, id)
+// record stores the outcomes of r's deliveries not yet recorded, with
+// failed if it is not nil, in one transaction that moves the subscription
+// past them. It records even while the deliverer stops: an event the
+// receiver took is not sent again after a clean stop.
+func (d *Deliverer) record(ctx context.Context, r *run, failed *store.WebhookDelivery) error {
+	ds := r.pending
+	if failed != nil {
+		ds = append(ds, *failed)
+	}
+	if len(ds) == 0 {
+		return nil
+	}
+	err := d.store.SaveWebhookDeliveries(context.WithoutCancel(ctx), ds...)
+	r.pending = r.pending[:0]
+	if errors.Is(err, store.ErrNotFound) {
+		return errGone
+	}
+	if err != nil {
+		// The events delivered are sent again, with the same ids.
+		return fmt.Errorf("record deliveries: %w", err)
+	}
+	if n := len(ds); r.delivered/(d.keep()/10+1) != (r.delivered+n)/(d.keep()/10+1) {
+		if _, err := d.store.PruneWebhookDeliveries(ctx, r.id, d.keep()); err != nil && ctx.Err() == nil {
+			d.logger().Warn("webhooks: prune outcomes", "webhook", r.id, "err", err)
+		}
+	}
+	r.delivered += len(ds)
+	return nil
+}
+
+// step delivers the next page of a subscription's events, records their
+// outcomes in one transaction, and reports whether it has caught up with
+// the log.
+func (d *Deliverer) step(ctx context.Context, r *run) (idle bool, err error) {
+	w, err := d.store.Webhook(ctx, r.id)
 	if errors.Is(err, store.ErrNotFound) {
 		return true, errGone
 	}
@@ -257,16 +297,14 @@ func (d *Deliverer) step(ctx context.Context, id string, delivered *int) (idle b
 		if !dispatch.WebhookMatches(w.Events, p.Type) || !d.engine.StreamVisible(p, actor, "") {
 			continue
 		}
-		if err := d.deliver(ctx, w, p); err != nil {
-			return true, err
-		}
-		if *delivered++; *delivered%(d.keep()/10+1) == 0 {
-			if _, err := d.store.PruneWebhookDeliveries(ctx, id, d.keep()); err != nil {
-				d.logger().Warn("webhooks: prune outcomes", "webhook", id, "err", err)
-			}
+		if err := d.deliver(ctx, r, w, p); err != nil {
+			return true, errors.Join(err, d.record(ctx, r, nil))
 		}
 	}
-	if err := d.store.SetWebhookNext(ctx, id, hi); err != nil {
+	if err := d.record(ctx, r, nil); err != nil {
+		return true, err
+	}
+	if err := d.store.SetWebhookNext(ctx, r.id, hi); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return true, errGone
 		}
@@ -282,13 +320,18 @@ func (d *Deliverer) keep() int {
 	return DefaultKeep
 }
 
-// deliver sends event p to w until it is delivered, and records each
-// attempt's outcome.
-func (d *Deliverer) deliver(ctx context.Context, w store.Webhook, p engine.Published) error {
+// deliver sends event p to w until it is delivered. A delivery joins r's
+// pending outcomes; each failed attempt is recorded at once, with them,
+// so that its administrators see it.
+func (d *Deliverer) deliver(ctx context.Context, r *run, w store.Webhook, p engine.Published) error {
 	rec := store.WebhookDelivery{Webhook: w.ID, Seq: p.Seq, Type: p.Type}
-	// Attempts made before a restart or a takeover go on being counted.
-	if prev, err := d.store.WebhookDeliveries(ctx, w.ID, p.Seq+1, 1); err == nil && len(prev) == 1 && prev[0].Seq == p.Seq {
-		rec.Attempts, rec.First = prev[0].Attempts, prev[0].First
+	if !r.resumed {
+		// Attempts made before a restart or a takeover, on the event the
+		// last run was stuck on, go on being counted.
+		r.resumed = true
+		if prev, err := d.store.WebhookDeliveries(ctx, w.ID, p.Seq+1, 1); err == nil && len(prev) == 1 && prev[0].Seq == p.Seq {
+			rec.Attempts, rec.First = prev[0].Attempts, prev[0].First
+		}
 	}
 	id := MessageID(w.ID, p.Seq)
 	for {
@@ -307,20 +350,13 @@ func (d *Deliverer) deliver(ctx context.Context, w store.Webhook, p engine.Publi
 		}
 		if err == nil {
 			rec.Error, rec.Next, rec.Delivered = "", time.Time{}, true
-			// Recorded even if the deliverer is stopping: an event the
-			// receiver took is not sent again after a clean stop.
-			if err := d.store.SaveWebhookDelivery(context.WithoutCancel(ctx), rec); err != nil {
-				if errors.Is(err, store.ErrNotFound) {
-					return errGone
-				}
-				return fmt.Errorf("record delivery of event %d: %w", p.Seq, err)
-			}
+			r.pending = append(r.pending, rec)
 			return nil
 		}
 		wait := d.backoff(rec.Attempts)
 		rec.Error, rec.Next = truncate(err.Error()), at.Add(wait)
-		if err := d.store.SaveWebhookDelivery(ctx, rec); errors.Is(err, store.ErrNotFound) {
-			return errGone
+		if err := d.record(ctx, r, &rec); errors.Is(err, errGone) {
+			return err
 		} else if err != nil {
 			d.logger().Warn("webhooks: record failed attempt", "webhook", w.ID, "seq", p.Seq, "err", err)
 		}

@@ -29,9 +29,9 @@ type Store interface {
 	Webhooks(ctx context.Context, agency string) ([]store.Webhook, error)
 	// DeleteWebhook deletes a subscription and its deliveries.
 	DeleteWebhook(ctx context.Context, id string) error
-	// SaveWebhookDelivery stores an attempt's outcome and, in the same
-	// transaction, moves the subscription past a delivered event.
-	SaveWebhookDelivery(ctx context.Context, d store.WebhookDelivery) error
+	// SaveWebhookDeliveries stores outcomes of one subscription and, in the
+	// same transaction, moves it past the events delivered.
+	SaveWebhookDeliveries(ctx context.Context, ds ...store.WebhookDelivery) error
 	// SetWebhookNext moves a subscription past events it does not receive.
 	SetWebhookNext(ctx context.Context, id string, next int64) error
 	// WebhookDeliveries returns deliveries before an event, newest first.

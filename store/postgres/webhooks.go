@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -110,40 +111,58 @@ func (db *DB) DeleteWebhook(ctx context.Context, id string) error {
 	return nil
 }
 
-// SaveWebhookDelivery stores the outcome of a delivery, and with it, in
-// one transaction, the subscription's place: a delivered event moves Next
-// past it and ends a failure; a failed one marks the subscription failing
-// from its first attempt, if it was not already. A subscription that is
+// SaveWebhookDeliveries stores the outcomes of deliveries to one
+// subscription (ds[0].Webhook), and with them, in one transaction, its
+// place: past the last event delivered, never back; failing from the
+// first attempt of an event not delivered, if it was not already, and no
+// longer failing when every outcome is a delivery. A subscription that is
 // gone is store.ErrNotFound, and nothing is written.
-func (db *DB) SaveWebhookDelivery(ctx context.Context, d store.WebhookDelivery) error {
+func (db *DB) SaveWebhookDeliveries(ctx context.Context, ds ...store.WebhookDelivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	id := ds[0].Webhook
+	next, failing := -int64(1), time.Time{}
+	for _, d := range ds {
+		if d.Webhook != id {
+			return fmt.Errorf("save deliveries of webhook %s: a delivery of webhook %s among them", id, d.Webhook)
+		}
+		if d.Delivered {
+			next = max(next, d.Seq+1)
+		} else if failing.IsZero() {
+			failing = d.First
+		}
+	}
 	tx, err := db.pool.Begin(ctx)
 	if err != nil {
-		return fmt.Errorf("save delivery %s/%d: %w", d.Webhook, d.Seq, err)
+		return fmt.Errorf("save deliveries of webhook %s: %w", id, err)
 	}
 	defer tx.Rollback(ctx)
-	q := `UPDATE webhooks SET failing_since = COALESCE(failing_since, $1) WHERE id = $2`
-	args := []any{fmtTime(d.First), d.Webhook}
-	if d.Delivered {
-		q = `UPDATE webhooks SET next = GREATEST(next, $1), failing_since = NULL WHERE id = $2`
-		args = []any{d.Seq + 1, d.Webhook}
+	q := `UPDATE webhooks SET next = GREATEST(next, $1), failing_since = COALESCE(failing_since, $2) WHERE id = $3`
+	args := []any{next, fmtTime(failing), id}
+	if failing.IsZero() {
+		q, args = `UPDATE webhooks SET next = GREATEST(next, $1), failing_since = NULL WHERE id = $2`, []any{next, id}
 	}
 	tag, err := tx.Exec(ctx, q, args...)
 	if err != nil {
-		return fmt.Errorf("save delivery %s/%d: %w", d.Webhook, d.Seq, full(err))
+		return fmt.Errorf("save deliveries of webhook %s: %w", id, full(err))
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("save delivery %s/%d: %w", d.Webhook, d.Seq, store.ErrNotFound)
+		return fmt.Errorf("save deliveries of webhook %s: %w", id, store.ErrNotFound)
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO webhook_deliveries (webhook, seq, type, attempts, status, error, first, last, next, delivered)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-		ON CONFLICT (webhook, seq) DO UPDATE SET type = excluded.type, attempts = excluded.attempts, status = excluded.status,
-			error = excluded.error, first = excluded.first, last = excluded.last, next = excluded.next, delivered = excluded.delivered`,
-		d.Webhook, d.Seq, d.Type, d.Attempts, d.Status, d.Error, fmtTime(d.First), fmtTime(d.Last), optTime(d.Next), d.Delivered)
-	if err != nil {
-		return fmt.Errorf("save delivery %s/%d: %w", d.Webhook, d.Seq, full(err))
+	b := &pgx.Batch{}
+	for _, d := range ds {
+		b.Queue(`INSERT INTO webhook_deliveries (webhook, seq, type, attempts, status, error, first, last, next, delivered)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+			ON CONFLICT (webhook, seq) DO UPDATE SET type = excluded.type, attempts = excluded.attempts, status = excluded.status,
+				error = excluded.error, first = excluded.first, last = excluded.last, next = excluded.next, delivered = excluded.delivered`,
+			d.Webhook, d.Seq, d.Type, d.Attempts, d.Status, d.Error, fmtTime(d.First), fmtTime(d.Last), optTime(d.Next), d.Delivered)
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("save deliveries of webhook %s: %w", id, full(err))
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("save delivery %s/%d: %w", d.Webhook, d.Seq, full(err))
+		return fmt.Errorf("save deliveries of webhook %s: %w", id, full(err))
 	}
 	return nil
 }

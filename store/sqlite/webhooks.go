@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/tenfour-cad/tenfour/store"
 )
@@ -120,52 +121,71 @@ func cmpNotFound(err error) error {
 	return store.ErrNotFound
 }
 
-// SaveWebhookDelivery stores the outcome of a delivery, and with it, in
-// one transaction, the subscription's place: a delivered event moves Next
-// past it and ends a failure; a failed one marks the subscription failing
-// from its first attempt, if it was not already. A subscription that is
+// SaveWebhookDeliveries stores the outcomes of deliveries to one
+// subscription (ds[0].Webhook), and with them, in one transaction, its
+// place: past the last event delivered, never back; failing from the
+// first attempt of an event not delivered, if it was not already, and no
+// longer failing when every outcome is a delivery. A subscription that is
 // gone is store.ErrNotFound, and nothing is written.
-func (db *DB) SaveWebhookDelivery(ctx context.Context, d store.WebhookDelivery) error {
+func (db *DB) SaveWebhookDeliveries(ctx context.Context, ds ...store.WebhookDelivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	id := ds[0].Webhook
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("save delivery %s/%d: %w", d.Webhook, d.Seq, err)
+		return fmt.Errorf("save deliveries of webhook %s: %w", id, err)
 	}
 	defer tx.Rollback()
-	var res sql.Result
-	if d.Delivered {
-		res, err = tx.ExecContext(ctx, `UPDATE webhooks SET next = max(next, ?), failing_since = '' WHERE id = ?`, d.Seq+1, d.Webhook)
-	} else {
-		res, err = tx.ExecContext(ctx, `UPDATE webhooks SET failing_since = ? WHERE id = ? AND failing_since = ''`, fmtTime(d.First), d.Webhook)
-		if err == nil {
-			// A subscription already failing is not updated: look it up.
-			var one int
-			err = tx.QueryRowContext(ctx, `SELECT 1 FROM webhooks WHERE id = ?`, d.Webhook).Scan(&one)
-			if errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("save delivery %s/%d: %w", d.Webhook, d.Seq, store.ErrNotFound)
-			}
-			res = nil
+	next, failing := deliveriesPlace(ds)
+	var one int
+	err = tx.QueryRowContext(ctx, `SELECT 1 FROM webhooks WHERE id = ?`, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("save deliveries of webhook %s: %w", id, store.ErrNotFound)
+	}
+	if err == nil && next >= 0 {
+		_, err = tx.ExecContext(ctx, `UPDATE webhooks SET next = max(next, ?) WHERE id = ?`, next, id)
+	}
+	if err == nil && failing.IsZero() {
+		_, err = tx.ExecContext(ctx, `UPDATE webhooks SET failing_since = '' WHERE id = ?`, id)
+	} else if err == nil {
+		_, err = tx.ExecContext(ctx, `UPDATE webhooks SET failing_since = ? WHERE id = ? AND failing_since = ''`, fmtTime(failing), id)
+	}
+	for _, d := range ds {
+		if err != nil {
+			break
 		}
+		if d.Webhook != id {
+			return fmt.Errorf("save deliveries of webhook %s: a delivery of webhook %s among them", id, d.Webhook)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook, seq, type, attempts, status, error, first, last, next, delivered)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (webhook, seq) DO UPDATE SET type = excluded.type, attempts = excluded.attempts, status = excluded.status,
+				error = excluded.error, first = excluded.first, last = excluded.last, next = excluded.next, delivered = excluded.delivered`,
+			d.Webhook, d.Seq, d.Type, d.Attempts, d.Status, d.Error, fmtTime(d.First), fmtTime(d.Last), fmtTime(d.Next), d.Delivered)
+	}
+	if err == nil {
+		err = tx.Commit()
 	}
 	if err != nil {
-		return fmt.Errorf("save delivery %s/%d: %w", d.Webhook, d.Seq, full(err))
-	}
-	if res != nil {
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return fmt.Errorf("save delivery %s/%d: %w", d.Webhook, d.Seq, cmpNotFound(err))
-		}
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook, seq, type, attempts, status, error, first, last, next, delivered)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (webhook, seq) DO UPDATE SET type = excluded.type, attempts = excluded.attempts, status = excluded.status,
-			error = excluded.error, first = excluded.first, last = excluded.last, next = excluded.next, delivered = excluded.delivered`,
-		d.Webhook, d.Seq, d.Type, d.Attempts, d.Status, d.Error, fmtTime(d.First), fmtTime(d.Last), fmtTime(d.Next), d.Delivered)
-	if err != nil {
-		return fmt.Errorf("save delivery %s/%d: %w", d.Webhook, d.Seq, full(err))
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("save delivery %s/%d: %w", d.Webhook, d.Seq, full(err))
+		return fmt.Errorf("save deliveries of webhook %s: %w", id, full(err))
 	}
 	return nil
+}
+
+// deliveriesPlace returns where outcomes move their subscription: next
+// past the last event delivered (-1 if none was), and failing the first
+// attempt of the first event not delivered (zero if every one was).
+func deliveriesPlace(ds []store.WebhookDelivery) (next int64, failing time.Time) {
+	next = -1
+	for _, d := range ds {
+		if d.Delivered {
+			next = max(next, d.Seq+1)
+		} else if failing.IsZero() {
+			failing = d.First
+		}
+	}
+	return next, failing
 }
 
 // SetWebhookNext moves a subscription's place forward to next (past

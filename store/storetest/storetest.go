@@ -41,14 +41,14 @@ type Store interface {
 	Photo(ctx context.Context, hash []byte) (store.Photo, error)
 
 	// CreateWebhook, Webhook, Webhooks, DeleteWebhook,
-	// SaveWebhookDelivery, SetWebhookNext, WebhookDeliveries and
+	// SaveWebhookDeliveries, SetWebhookNext, WebhookDeliveries and
 	// PruneWebhookDeliveries keep webhook subscriptions and their outbox
 	// (webhook.Store; testWebhooks says what each must do).
 	CreateWebhook(ctx context.Context, w store.Webhook) error
 	Webhook(ctx context.Context, id string) (store.Webhook, error)
 	Webhooks(ctx context.Context, agency string) ([]store.Webhook, error)
 	DeleteWebhook(ctx context.Context, id string) error
-	SaveWebhookDelivery(ctx context.Context, d store.WebhookDelivery) error
+	SaveWebhookDeliveries(ctx context.Context, ds ...store.WebhookDelivery) error
 	SetWebhookNext(ctx context.Context, id string, next int64) error
 	WebhookDeliveries(ctx context.Context, id string, before int64, limit int) ([]store.WebhookDelivery, error)
 	PruneWebhookDeliveries(ctx context.Context, id string, keep int) (int64, error)

@@ -107,8 +107,8 @@ func testWebhooks(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("DeleteWebhook", func(t *testing.T) {
 		d := store.WebhookDelivery{Webhook: "wh_a", Seq: 3, Type: "incident.created", Attempts: 1, Status: 200,
 			First: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), Last: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), Delivered: true}
-		if err := st.SaveWebhookDelivery(ctx, d); err != nil {
-			t.Fatalf("SaveWebhookDelivery = %v", err)
+		if err := st.SaveWebhookDeliveries(ctx, d); err != nil {
+			t.Fatalf("SaveWebhookDeliveries = %v", err)
 		}
 		if err := st.DeleteWebhook(ctx, "wh_a"); err != nil {
 			t.Fatalf("DeleteWebhook(wh_a) = %v", err)
@@ -123,12 +123,12 @@ func testWebhooks(t *testing.T, open func(t *testing.T) Store) {
 			t.Errorf("WebhookDeliveries(wh_a) after deleting it = %v, %v, want none", ds, err)
 		}
 		// A delivery of a subscription that is gone is refused whole.
-		if err := st.SaveWebhookDelivery(ctx, d); !errors.Is(err, store.ErrNotFound) {
-			t.Errorf("SaveWebhookDelivery of a deleted subscription = %v, want ErrNotFound", err)
+		if err := st.SaveWebhookDeliveries(ctx, d); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("SaveWebhookDeliveries of a deleted subscription = %v, want ErrNotFound", err)
 		}
 		d.Delivered = false
-		if err := st.SaveWebhookDelivery(ctx, d); !errors.Is(err, store.ErrNotFound) {
-			t.Errorf("SaveWebhookDelivery (failed) of a deleted subscription = %v, want ErrNotFound", err)
+		if err := st.SaveWebhookDeliveries(ctx, d); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("SaveWebhookDeliveries (failed) of a deleted subscription = %v, want ErrNotFound", err)
 		}
 		if ds, err := st.WebhookDeliveries(ctx, "wh_a", -1, 10); err != nil || len(ds) != 0 {
 			t.Errorf("WebhookDeliveries(wh_a) after refused saves = %v, %v, want none", ds, err)
@@ -153,8 +153,8 @@ func testWebhookDeliveries(t *testing.T, open func(t *testing.T) Store) {
 	save := func(d store.WebhookDelivery) {
 		t.Helper()
 		d.Webhook = "wh_1"
-		if err := st.SaveWebhookDelivery(ctx, d); err != nil {
-			t.Fatalf("SaveWebhookDelivery(%d, attempt %d) = %v", d.Seq, d.Attempts, err)
+		if err := st.SaveWebhookDeliveries(ctx, d); err != nil {
+			t.Fatalf("SaveWebhookDeliveries(%d, attempt %d) = %v", d.Seq, d.Attempts, err)
 		}
 	}
 	// Event 12 fails twice, then is delivered.
@@ -178,14 +178,28 @@ func testWebhookDeliveries(t *testing.T, open func(t *testing.T) Store) {
 	if w.Next != 13 || !w.FailingSince.IsZero() {
 		t.Fatalf("after delivery: Next %d, FailingSince %v, want 13, zero", w.Next, w.FailingSince)
 	}
-	// More deliveries, then paging and pruning.
+	// More deliveries, in one batch, the last one still pending.
+	var batch []store.WebhookDelivery
 	for seq := int64(13); seq < 30; seq++ {
-		save(store.WebhookDelivery{Seq: seq, Type: "unit.status_changed", Attempts: 1, Status: 200, First: at(5), Last: at(5), Delivered: true})
+		batch = append(batch, store.WebhookDelivery{Webhook: "wh_1", Seq: seq, Type: "unit.status_changed", Attempts: 1, Status: 200, First: at(5), Last: at(5), Delivered: true})
 	}
-	// The last one still pending.
-	save(store.WebhookDelivery{Seq: 30, Type: "unit.status_changed", Attempts: 1, Error: "timeout", First: at(6), Last: at(6), Next: at(7)})
-	if w = mustWebhook(t, st, "wh_1"); w.Next != 30 {
-		t.Fatalf("Next = %d, want 30", w.Next)
+	batch = append(batch, store.WebhookDelivery{Webhook: "wh_1", Seq: 30, Type: "unit.status_changed", Attempts: 1, Error: "timeout", First: at(6), Last: at(6), Next: at(7)})
+	// A batch that names another subscription is refused whole.
+	mixed := append(slices.Clone(batch), store.WebhookDelivery{Webhook: "wh_other", Seq: 31, Type: "x", First: at(6), Last: at(6)})
+	if err := st.SaveWebhookDeliveries(ctx, mixed...); err == nil {
+		t.Fatal("SaveWebhookDeliveries of two subscriptions' outcomes = nil, want an error")
+	}
+	if ds, err := st.WebhookDeliveries(ctx, "wh_1", -1, 100); err != nil || len(ds) != 1 {
+		t.Fatalf("WebhookDeliveries after a refused batch = %d, %v, want the 1 before it", len(ds), err)
+	}
+	if err := st.SaveWebhookDeliveries(ctx, batch...); err != nil {
+		t.Fatalf("SaveWebhookDeliveries(13…30) = %v", err)
+	}
+	if w = mustWebhook(t, st, "wh_1"); w.Next != 30 || !w.FailingSince.Equal(at(6)) {
+		t.Fatalf("after a batch delivered to 29 and failing at 30: Next %d, FailingSince %v, want 30, %v", w.Next, w.FailingSince, at(6))
+	}
+	if err := st.SaveWebhookDeliveries(ctx); err != nil {
+		t.Fatalf("SaveWebhookDeliveries() of nothing = %v", err)
 	}
 	var seqs []int64
 	before := int64(-1)
