@@ -409,6 +409,18 @@ func TestWebhookDelivery(t *testing.T) {
 	}
 	incidents(6, "During Outage")
 	rc.await("retried attempts during the outage", func(rc *receiver) bool { return rc.refused >= 5 })
+	// Metro's administrators see the subscription retrying, and why.
+	var during webhookAnswer
+	MustJSON(t, "GET webhook during the outage", ts.Do(t, "GET", "/api/v1/webhooks/"+sub.ID, ts.Admin, nil), http.StatusOK, &during)
+	if during.State != "retrying" {
+		t.Errorf("subscription during the outage: state %q, want retrying", during.State)
+	}
+	var stuck struct{ Deliveries []webhook.Delivery }
+	MustJSON(t, "GET deliveries during the outage", ts.Do(t, "GET", "/api/v1/webhooks/"+sub.ID+"/deliveries", ts.Admin, nil), http.StatusOK, &stuck)
+	if len(stuck.Deliveries) != 1 || stuck.Deliveries[0].Delivered || stuck.Deliveries[0].Status != http.StatusServiceUnavailable ||
+		!strings.Contains(stuck.Deliveries[0].Error, "503") || stuck.Deliveries[0].NextAttempt == nil || stuck.Deliveries[0].Attempts < 1 {
+		t.Errorf("deliveries during the outage = %+v, want the first event pending after 503s", stuck.Deliveries)
+	}
 	rc.mu.Lock()
 	rc.down = false
 	rc.mu.Unlock()
