@@ -60,15 +60,15 @@ type Main struct {
 	Map CentreMap
 
 	Store          Store
-	// Webhooks sends the agencies' events to their subscribers while this
-	// node sequences (Run runs it); nil on a store that keeps none.
-	Webhooks *webhook.Deliverer
 	Engine         *engine.Engine
 	Server         *tenfourhttp.Server
 	Auth           *auth.Service
 	URL            string            // where the server listens
 	TLSFingerprint string            // SHA-256 of the certificate, when serving HTTPS
 	Bootstrap      *auth.Credentials // set on the data directory's first start
+	// Webhooks sends the agencies' events to their subscribers while this
+	// node sequences (Run runs it); nil on a store that keeps none.
+	Webhooks *webhook.Deliverer
 
 	lock     *os.File
 	listener net.Listener
