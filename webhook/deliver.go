@@ -180,6 +180,7 @@ func (d *Deliverer) reconcile(ctx context.Context, workers map[string]*worker) {
 	for id, w := range workers {
 		select {
 		case <-w.done:
+			w.cancel()
 			delete(workers, id) // its subscription is gone
 			continue
 		default:
