@@ -2,7 +2,7 @@
 GO ?= go
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: test lint unit postgres chromium demo bench build
+.PHONY: test lint unit postgres chromium demo bench build release
 
 ## test: formatting, vet, staticcheck, then every test (unit, fuzz seeds,
 ## property, end-to-end with real server processes).
@@ -44,3 +44,21 @@ bench:
 
 build:
 	$(GO) build -o tenfour ./cmd/tenfour
+
+## release: static, reproducible binaries for linux/amd64 and linux/arm64 in
+## release/, with SHA256SUMS. Two clean clones of one commit give the same
+## hashes (docs/operations.md, "Packages"): no cgo, no paths (-trimpath), no
+## build id, the version from git describe, the VCS revision from -buildvcs.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+RELEASE_PLATFORMS := linux/amd64 linux/arm64
+
+release:
+	rm -rf release && mkdir -p release
+	@set -e; for p in $(RELEASE_PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; \
+		echo "build tenfour $(VERSION) $$os/$$arch"; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch GOFLAGS= $(GO) build -trimpath -buildvcs=true \
+			-ldflags "-s -w -buildid= -X main.version=$(VERSION)" \
+			-o release/tenfour-$(VERSION)-$$os-$$arch ./cmd/tenfour; \
+	done
+	cd release && sha256sum tenfour-* > SHA256SUMS && cat SHA256SUMS

@@ -203,32 +203,59 @@ func openHistory(ctx context.Context, dir, skey string, clock func() time.Time) 
 // timersActor is who ticks the timers, as the engine's own loop does.
 var timersActor = dispatch.Actor{System: "timers"}
 
-// historyTick is what the engine's timer loop does at a tick, here in
-// simulated time: the dispatch timers, then the archive of the records
-// closed more than a retention window ago (archiveClosed).
-func historyTick(ctx context.Context, e *engine.Engine) error {
-	if _, err := e.Execute(ctx, timersActor, dispatch.CheckTimers{}); err != nil {
-		return fmt.Errorf("check timers: %w", err)
-	}
-	return archiveClosed(ctx, e)
+// A tickTime is how long one timer tick took, in two parts: Decided,
+// deciding and queueing its commands (engine.Submit: the decision lock, the
+// part that other commands can wait behind), and Waited, then waiting until
+// its events were durable (the group commit: SQLite's transaction and its
+// fsync; zero for a tick that emitted nothing). Events counts them.
+type tickTime struct {
+	Decided, Waited time.Duration
+	Events          int
 }
 
-// archiveClosed archives what is due, as the engine's loop does
-// (engine/archive.go): batch after batch while a batch is full. The engine
-// runs it once a minute; the builder at every tick.
-func archiveClosed(ctx context.Context, e *engine.Engine) error {
-	for {
-		res, err := e.Execute(ctx, timersActor, dispatch.ArchiveClosed{Retention: dispatch.DefaultRetention})
-		if err != nil {
-			return fmt.Errorf("archive: %w", err)
-		}
-		if len(res.Events) == 0 {
-			return nil
-		}
-		if d, ok := res.Events[0].Data.(*dispatch.RecordsArchived); !ok || d.Len() < dispatch.DefaultArchiveMax {
-			return nil
-		}
+// historyTick is what the engine's timer loop does at a tick
+// (engine.Engine.tick), here in simulated time: the dispatch timers, then
+// the archive of the records closed more than a retention window ago,
+// each decided and queued on its own, then waited for together; a backlog
+// batch after full batch, one in flight. The engine archives once a
+// minute; the builder and the measure at every tick.
+func historyTick(ctx context.Context, e *engine.Engine) (tickTime, error) {
+	var tt tickTime
+	t0 := time.Now()
+	s, err := e.Submit(ctx, timersActor, dispatch.CheckTimers{})
+	if err != nil {
+		return tt, fmt.Errorf("check timers: %w", err)
 	}
+	queued := []*engine.Submitted{s}
+	for {
+		a, err := e.Submit(ctx, timersActor, dispatch.ArchiveClosed{Retention: dispatch.DefaultRetention})
+		if err != nil {
+			return tt, fmt.Errorf("archive: %w", err)
+		}
+		queued = append(queued, a)
+		tt.Decided += time.Since(t0)
+		t1 := time.Now()
+		for _, q := range queued {
+			if err := q.Wait(ctx); err != nil {
+				return tt, err
+			}
+			tt.Events += len(q.Events)
+		}
+		tt.Waited += time.Since(t1)
+		if d, ok := archivedBy(a); !ok || d.Len() < dispatch.DefaultArchiveMax {
+			return tt, nil
+		}
+		t0, queued = time.Now(), nil
+	}
+}
+
+// archivedBy returns what an archiving command archived, if anything.
+func archivedBy(s *engine.Submitted) (*dispatch.RecordsArchived, bool) {
+	if len(s.Events) == 0 {
+		return nil, false
+	}
+	d, ok := s.Events[0].Data.(*dispatch.RecordsArchived)
+	return d, ok
 }
 
 // maxLead bounds how far the clock runs ahead of the oldest step still in
@@ -431,7 +458,7 @@ func (b *builder) run(ctx context.Context, out *HistoryBuild) error {
 			b.flight.wait(minuteOf(st.at)+1, b.failed)
 			b.clock.advance(st.at)
 			t0 := time.Now()
-			if err := historyTick(ctx, b.e); err != nil {
+			if _, err := historyTick(ctx, b.e); err != nil {
 				stop()
 				return err
 			}

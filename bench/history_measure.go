@@ -17,6 +17,7 @@ import (
 
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/engine"
+	"github.com/tenfour-cad/tenfour/ledger"
 )
 
 // MeasureOptions configure MeasureHistory.
@@ -55,9 +56,15 @@ type HistoryMeasurement struct {
 	Units     int   `json:"units"`
 	Busy      int   `json:"busy_units"`
 	// The timer tick (historyTick) at the end state, one a simulated second,
-	// and the mean CPU time of one.
-	Tick    Latency       `json:"tick"`
-	TickCPU time.Duration `json:"tick_cpu_ns"`
+	// and the mean CPU time of one. Tick is the whole tick, until its
+	// events are durable; TickDecided its first part, deciding and queueing
+	// (what holds the decision lock); TickWaited its second, the wait for
+	// the commit, over the TickCommits ticks that emitted events.
+	Tick        Latency       `json:"tick"`
+	TickDecided Latency       `json:"tick_decided"`
+	TickWaited  Latency       `json:"tick_commit_wait"`
+	TickCommits int           `json:"tick_commits"`
+	TickCPU     time.Duration `json:"tick_cpu_ns"`
 	// Rechecked is how long after the restart began the background
 	// verification of the events before the snapshot was done; the tick and
 	// the queries are timed after it.
@@ -119,6 +126,15 @@ func MeasureHistory(ctx context.Context, opt MeasureOptions) (HistoryMeasurement
 	m.Restart, m.RestartCPU = time.Since(t0), cpuTime()-c0
 	defer db.Close()
 	defer e.Close()
+	// A county measured before holds the events of that measure's ticks,
+	// after the build's end: the clock starts at the newest event, so that
+	// these ticks, too, each see a second pass (the log's time never runs
+	// backwards, and a clock behind it would tick at one instant).
+	last, err := lastEventTime(ctx, e)
+	if err != nil {
+		return m, err
+	}
+	clock.advance(last)
 	runtime.GC()
 	debug.FreeOSMemory()
 	if m.RSS, err = procStatus("VmRSS"); err != nil {
@@ -161,7 +177,7 @@ func MeasureHistory(ctx context.Context, opt MeasureOptions) (HistoryMeasurement
 	m.Rechecked = time.Since(t0)
 	r := rand.New(rand.NewPCG(opt.Seed, 0x3ea5))
 	c0 = cpuTime()
-	if m.Tick, err = timeTicks(ctx, e, clock, opt.Ticks); err != nil {
+	if err = timeTicks(ctx, e, clock, opt.Ticks, &m); err != nil {
 		return m, err
 	}
 	c1 := cpuTime()
@@ -182,19 +198,42 @@ func MeasureHistory(ctx context.Context, opt MeasureOptions) (HistoryMeasurement
 	return m, nil
 }
 
+// lastEventTime returns the time of the newest event of e's log.
+func lastEventTime(ctx context.Context, e *engine.Engine) (time.Time, error) {
+	n := e.Log().Size()
+	if n == 0 {
+		return time.Time{}, nil
+	}
+	es, err := e.Log().Entries(ctx, n-1, n)
+	if err != nil || len(es) != 1 {
+		return time.Time{}, fmt.Errorf("read the newest event: %w", err)
+	}
+	en, err := ledger.ParseEntry(es[0])
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read the newest event: %w", err)
+	}
+	return en.ParsedTime()
+}
+
 // timeTicks times n timer ticks, one a simulated second, as the engine's
-// loop runs them.
-func timeTicks(ctx context.Context, e *engine.Engine, clock *simClock, n int) (Latency, error) {
-	ds := make([]time.Duration, 0, n)
+// loop runs them, into m: the whole tick, and its two parts.
+func timeTicks(ctx context.Context, e *engine.Engine, clock *simClock, n int, m *HistoryMeasurement) error {
+	whole, decided, waited := make([]time.Duration, 0, n), make([]time.Duration, 0, n), []time.Duration{}
 	for range n {
 		clock.advance(clock.now().Add(time.Second))
 		t0 := time.Now()
-		if err := historyTick(ctx, e); err != nil {
-			return Latency{}, err
+		tt, err := historyTick(ctx, e)
+		if err != nil {
+			return err
 		}
-		ds = append(ds, time.Since(t0))
+		whole = append(whole, time.Since(t0))
+		decided = append(decided, tt.Decided)
+		if tt.Events > 0 {
+			waited = append(waited, tt.Waited)
+		}
 	}
-	return LatencyOf(ds), nil
+	m.Tick, m.TickDecided, m.TickWaited, m.TickCommits = LatencyOf(whole), LatencyOf(decided), LatencyOf(waited), len(waited)
+	return nil
 }
 
 // timePriors times n priors queries, each of a probe — an open incident

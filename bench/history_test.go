@@ -78,6 +78,13 @@ func TestHistory(t *testing.T) {
 			t.Errorf("%s: %+v, want %d timings", name, l, want)
 		}
 	}
+	// The tick's first part, deciding and queueing, is within the whole
+	// tick, tick by tick, so at every percentile; its wait for the commit
+	// is counted over the ticks that emitted events.
+	if m.TickDecided.Count != 20 || m.TickDecided.P50 > m.Tick.P50 || m.TickDecided.P99 > m.Tick.P99 ||
+		m.TickWaited.Count != m.TickCommits || m.TickCommits > 20 {
+		t.Errorf("tick %+v, decided %+v, commit wait %+v over %d ticks: not parts of the 20 ticks", m.Tick, m.TickDecided, m.TickWaited, m.TickCommits)
+	}
 	t.Logf("measure: %+v", m)
 	// About 200 incidents a day over twenty agencies: a day of one agency
 	// holds a few.

@@ -132,7 +132,10 @@ func (c ArchiveClosed) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 		c.Max = DefaultArchiveMax
 	}
 	cutoff := now.Add(-c.Retention)
-	refs := s.referenced()
+	// What open work names is gathered at the first record due, not
+	// before: it reads every open record, and most ticks (this runs under
+	// the decision lock) find nothing due.
+	var refs references
 	// Each kind's queue is in close order: merge them, oldest first,
 	// stopping at the first entry younger than the cutoff in each.
 	pos := make(map[string]int, len(ArchiveKinds))
@@ -143,6 +146,9 @@ func (c ArchiveClosed) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 			break
 		}
 		pos[kind]++
+		if refs == nil {
+			refs = s.referenced()
+		}
 		if s.keeps(kind, e.id, refs) {
 			continue
 		}
@@ -317,6 +323,7 @@ func (s *State) forget(kind, id string) {
 		if p := s.Published[PublishIncident+"/"+id]; p != nil {
 			p.keepFacts(s)
 		}
+		s.forgetImport(s.Incidents[id])
 		delete(s.Incidents, id)
 	case ArchiveRequest:
 		if p := s.Published[PublishRequest+"/"+id]; p != nil {

@@ -416,6 +416,19 @@ func BenchmarkArchiveClosed(b *testing.B) {
 			}
 		}
 	})
+	// NothingDue is most ticks: the same state a second before anything
+	// is due.
+	b.Run("NothingDue", func(b *testing.B) {
+		s, now := archiveDay(b)
+		now = now.Add(-1001 * time.Second)
+		b.ResetTimer()
+		for range b.N {
+			evs, err := dispatch.ArchiveClosed{}.Decide(s, timers, now)
+			if err != nil || len(evs) != 0 {
+				b.Fatalf("ArchiveClosed = %v, %v; want nothing", evs, err)
+			}
+		}
+	})
 	b.Run("Apply", func(b *testing.B) {
 		s, now := archiveDay(b)
 		b.ResetTimer()

@@ -24,13 +24,17 @@ const (
 	TypeAccessDenied  = "access.denied"
 	TypePrivateRead   = "private.read"
 	TypeTOTPEnrolled  = "auth.totp_enrolled"
+	// TypeRollbackAccepted records that an operator let a node sequence a
+	// log shorter than a checkpoint it had published (a restore from an
+	// older copy): who, why, and both sizes (docs/operations.md).
+	TypeRollbackAccepted = "log.rollback_accepted"
 )
 
 // AuditTypes lists the audit event types.
 var AuditTypes = []string{
 	TypeLogin, TypeLoginFailed, TypeLocked, TypeUnlocked, TypeLogout, TypePasswordReset,
 	TypeUserDisabled, TypeTokenCreated, TypeTokenRevoked, TypeTokenUsed, TypeAccessDenied,
-	TypePrivateRead, TypeTOTPEnrolled,
+	TypePrivateRead, TypeTOTPEnrolled, TypeRollbackAccepted,
 }
 
 // Audited is the payload of an audit event: plain facts, such as the route

@@ -45,6 +45,8 @@ func Decide(s *State, cmd Command, actor Actor, now time.Time) ([]Event, error) 
 //	publish.go    PublishTimeline
 //	webhook.go    SubscribeWebhook, UnsubscribeWebhook
 //	audit.go      RecordAudit (access events: sign-ins, reads of private fields)
+//	eidoimport.go ImportIncident (another system's incident, NENA EIDO)
+//	conveyance.go RecordConveyance (EIDOs sent to and received from partners)
 var _ = []Command{
 	CreateAgency{}, CreateUnit{}, CreateIncident{}, CreateUser{},
 	AddIncidentType{},
@@ -63,4 +65,6 @@ var _ = []Command{
 	SubscribeWebhook{}, UnsubscribeWebhook{},
 	PublishTimeline{},
 	RecordAudit{},
+	ImportIncident{},
+	RecordConveyance{},
 }

@@ -36,6 +36,10 @@ func DecodeData(typ string, data json.RawMessage) (any, error) {
 		v = &PremiseRemoval{}
 	case TypeIncidentLocationFixed:
 		v = &IncidentLocationFixed{}
+	case TypeIncidentImported:
+		v = &IncidentImported{}
+	case TypeIncidentImportUpdated:
+		v = &IncidentImportUpdated{}
 	case TypeIncidentCallerAdded:
 		v = &IncidentCallerAdded{}
 	case TypeIncidentMerged:
@@ -112,6 +116,8 @@ func DecodeData(typ string, data json.RawMessage) (any, error) {
 		v = &DirectiveExpiry{}
 	case TypeDirectiveOverridden:
 		v = &DirectiveOverride{}
+	case TypeEIDOSent, TypeEIDOReceived:
+		v = &EIDOConveyed{}
 	default:
 		if slices.Contains(AuditTypes, typ) {
 			v = &Audited{}

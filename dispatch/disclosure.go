@@ -81,6 +81,15 @@ var (
 	late = join(pub("late.claimed"), priv("late.reason"))
 	// told: agencies and roles told are public; Except names a user.
 	told = join(pub("told[].agency", "told[].role"), priv("told[].except"))
+	// conveyed is an EIDO conveyance's (conveyance.go): which incidents,
+	// subscriptions, agencies and partners, how large, with what outcome,
+	// are public; the hash of an EIDO is private, for an unsalted hash of
+	// a document that holds private facts would let anyone confirm a
+	// guess of them; a recipient's username and a refusal's text are
+	// private too.
+	conveyed = join(pub("partner", "eidos[].incident", "eidos[].remote", "eidos[].subscription",
+		"eidos[].size", "eidos[].outcome", "eidos[].recipients[].subscription", "eidos[].recipients[].agency"),
+		priv("eidos[].sha256", "eidos[].reason", "eidos[].recipients[].user"))
 )
 
 // PayloadDisclosure is the table: for each event type, the disclosure of
@@ -94,11 +103,21 @@ var PayloadDisclosure = map[string][]FieldRule{
 		location("location"), late),
 	TypeUnitStatusChanged: join(pub("unit", "status", "previous", "incident", "held_by"),
 		priv("lat", "lon", "reason"), late),
-	TypeIncidentDispatched:    join(pub("incident", "units"), late),
-	TypeIncidentCleared:       join(pub("incident"), priv("disposition"), late),
-	TypeIncidentTypeAdded:     pub("code", "name", "default_priority", "agency"),
-	TypeIncidentNoteAdded:     join(pub("incident", "n"), late),
-	TypeIncidentCallerAdded:   pub("incident", "n", "received", "answered"),
+	TypeIncidentDispatched:  join(pub("incident", "units"), late),
+	TypeIncidentCleared:     join(pub("incident"), priv("disposition"), late),
+	TypeIncidentTypeAdded:   pub("code", "name", "default_priority", "agency"),
+	TypeIncidentNoteAdded:   join(pub("incident", "n"), late),
+	TypeIncidentCallerAdded: pub("incident", "n", "received", "answered"),
+	// An import: who sent it under which id, the type, priority and the
+	// partner's units and times are public as an incident's own are; the
+	// place, the sender's texts, callers, notes, cautions, what tenfour
+	// does not represent and the digest of the original are private.
+	TypeIncidentImported: join(pub("id", "source", "ref", "type", "given_type", "priority", "given_priority",
+		"transfer", "units", "times"), location("location"),
+		priv("source_type", "status", "callers", "notes", "cautions", "unrepresented", "digest")),
+	TypeIncidentImportUpdated: join(pub("incident", "source", "revision", "type", "given_type", "priority",
+		"units", "times", "changed"), location("location"),
+		priv("source_type", "status", "callers", "notes", "cautions", "unrepresented", "digest")),
 	TypeIncidentLocationFixed: join(pub("incident"), location("previous"), location("location")),
 	TypeIncidentMerged:        join(pub("incident", "into"), priv("reason")),
 	TypeIncidentUnitMoved:     pub("unit", "from", "to"),
@@ -153,6 +172,14 @@ var PayloadDisclosure = map[string][]FieldRule{
 	// Record ids are public, and archiving says nothing else.
 	TypeRecordsArchived: pub("incidents", "requests", "messages", "bolos", "directives", "premises"),
 
+	// EIDO conveyance (conveyance.go): which incidents, subscriptions,
+	// agencies and partners, how large, with what outcome, are public; the
+	// hash of an EIDO is private, for an unsalted hash of a document that
+	// holds private facts would let anyone confirm a guess of them; a
+	// recipient's username and a refusal's text are private too.
+	TypeEIDOSent:     conveyed,
+	TypeEIDOReceived: conveyed,
+
 	// Audit events: who is the actor (its user a commitment); the facts
 	// public are the kind of failure, counts and times, the route and
 	// roles, and the node that relayed the event (http/relay.go). A
@@ -171,6 +198,10 @@ var PayloadDisclosure = map[string][]FieldRule{
 	TypeAccessDenied:  audit(pub("route", "roles")),
 	TypePrivateRead:   audit(pub("route", "fields"), priv("incidents")),
 	TypeTOTPEnrolled:  audit(),
+	// A rollback's sizes and the lost tree's root are what anyone holding
+	// the published checkpoint compares; the operator's words are free
+	// text.
+	TypeRollbackAccepted: audit(pub("log_size", "published_size", "published_root", "restored"), priv("reason")),
 }
 
 // audit is the line of an audit event: its keys, and the relaying node's.

@@ -273,24 +273,6 @@ func (m *Message) VisibleTo(actor Actor, unit string) bool {
 	return m.RecipientFor(actor, unit) != ""
 }
 
-// MessageList returns the messages of agency that actor (as unit) may see,
-// oldest first.
-func (s *State) MessageList(actor Actor, unit string) []*Message {
-	var out []*Message
-	for _, m := range s.Messages {
-		if m.VisibleTo(actor, unit) {
-			out = append(out, m)
-		}
-	}
-	slices.SortFunc(out, func(a, b *Message) int {
-		if c := a.Time.Compare(b.Time); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
-	return out
-}
-
 // applyMessage folds message.sent, message.delivered and message.read.
 func (s *State) applyMessage(e Event) error {
 	if s.Messages == nil {

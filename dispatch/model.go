@@ -179,6 +179,9 @@ type Incident struct {
 	// The state never holds them: the API fills them in when it answers,
 	// as they stand at that moment.
 	Hazards []Hazard `json:"hazards,omitempty"`
+	// Import is, for an incident imported from another system, what it
+	// keeps of its origin (eidoimport.go); nil for the centre's own.
+	Import *Imported `json:"import,omitempty"`
 }
 
 // A User as the domain knows it: who, which agency, which roles. Credentials

@@ -337,12 +337,17 @@ type Prior struct {
 	Received    time.Time  `json:"received"`
 	Cleared     *time.Time `json:"cleared,omitempty"`
 	Disposition string     `json:"disposition,omitempty"`
-	DistanceM   float64    `json:"distance_m"`
+	// DistanceM is between the two points; 0 when one has none.
+	DistanceM float64 `json:"distance_m"`
+	// SameAddress says it was at the same address, as typed or verified
+	// (AddressKey), whatever the distance between the points.
+	SameAddress bool `json:"same_address,omitempty"`
 }
 
-// PriorsOf returns the other incidents of in's agency received within
-// radiusM metres of its point over the days before now, newest first, at
-// most MaxPriors. An incident with no point has none.
+// PriorsOf returns the other incidents of in's agency received at its
+// place over the days before now, newest first, at most MaxPriors: within
+// radiusM metres of its point, or at the same address (AddressKey) — a
+// place off the map, kept as typed, has no point but has its history.
 func (s *State) PriorsOf(in *Incident, radiusM float64, days int, now time.Time) []Prior {
 	others := make([]*Incident, 0, len(s.Incidents))
 	for _, o := range s.Incidents {
@@ -356,21 +361,29 @@ func (s *State) PriorsOf(in *Incident, radiusM float64, days int, now time.Time)
 // in others once.
 func PriorsAmong(in *Incident, others []*Incident, radiusM float64, days int, now time.Time) []Prior {
 	out := []Prior{}
-	if in.Location.Lat == nil || in.Location.Lon == nil {
+	key := AddressKey(in.Location)
+	point := in.Location.Lat != nil && in.Location.Lon != nil
+	if !point && key == "" {
 		return out
 	}
 	since := now.Add(-time.Duration(days) * 24 * time.Hour)
 	for _, o := range others {
-		if o.ID == in.ID || o.Agency != in.Agency || o.Location.Lat == nil || o.Location.Lon == nil ||
-			o.Received.Before(since) || o.Received.After(now) {
+		if o.ID == in.ID || o.Agency != in.Agency || o.Received.Before(since) || o.Received.After(now) {
 			continue
 		}
-		d := DistanceM(*in.Location.Lat, *in.Location.Lon, *o.Location.Lat, *o.Location.Lon)
-		if d > radiusM {
-			continue
+		p := Prior{Incident: o.ID, Type: o.Type, Priority: o.Priority, Status: o.Status,
+			Location: o.Location.Text, Received: o.Received, Cleared: o.Cleared, Disposition: o.Disposition}
+		near := false
+		if point && o.Location.Lat != nil && o.Location.Lon != nil {
+			p.DistanceM = DistanceM(*in.Location.Lat, *in.Location.Lon, *o.Location.Lat, *o.Location.Lon)
+			near = p.DistanceM <= radiusM
 		}
-		out = append(out, Prior{Incident: o.ID, Type: o.Type, Priority: o.Priority, Status: o.Status,
-			Location: o.Location.Text, Received: o.Received, Cleared: o.Cleared, Disposition: o.Disposition, DistanceM: d})
+		if key != "" && AddressKey(o.Location) == key {
+			p.SameAddress, near = true, true
+		}
+		if near {
+			out = append(out, p)
+		}
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if !out[i].Received.Equal(out[j].Received) {

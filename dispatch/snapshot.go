@@ -12,7 +12,7 @@ import (
 // StateFormat names the encoding of EncodeState. A snapshot in another
 // format is not decoded: a node that meets one replays the log instead.
 // Change it whenever State or a type it holds changes shape.
-const StateFormat = "tenfour-state/3"
+const StateFormat = "tenfour-state/4"
 
 // The snapshot codec writes every field of the state by its Go name, so that
 // what the API hides (json:"-") and what it omits when empty are kept, and
@@ -71,8 +71,9 @@ func stateFrom(f stateFields) *State {
 // rebuild recomputes what the state derives from its records (indexes
 // kept for speed), after it was decoded rather than folded from events.
 func (s *State) rebuild() {
-	s.IndexClosed()   // archive.go
-	s.rebuildTimers() // timerindex.go
+	s.IndexClosed()    // archive.go
+	s.rebuildTimers()  // timerindex.go
+	s.rebuildImports() // eidoimport.go
 }
 
 // EncodeState encodes the whole state (StateFormat).

@@ -51,6 +51,10 @@ type State struct {
 	// timerIdx is when each open record's time comes, for CheckTimers
 	// (timerindex.go); Apply keeps it.
 	timerIdx timerIndex
+	// imports finds the open incident an import made by (agency, Ref)
+	// (eidoimport.go); Apply keeps it, and a snapshot's decoding rebuilds
+	// it from the incidents.
+	imports map[string]string
 	// open is the directives and requests still open (timerindex.go),
 	// for decisions that need not see the closed ones; Apply keeps it.
 	open openWork
@@ -171,6 +175,10 @@ func (s *State) apply(e Event) error {
 		s.agencyTypes[d.Agency] = append(s.agencyTypes[d.Agency], d.IncidentType)
 	case *IncidentNoteAdded:
 		return s.applyNote(e, d)
+	case *IncidentImported:
+		return s.applyImported(e, d)
+	case *IncidentImportUpdated:
+		return s.applyImportUpdated(e, d)
 	case *PremiseRecorded:
 		return s.applyPremiseRecorded(e, d)
 	case *PremiseRemoval:
@@ -199,6 +207,8 @@ func (s *State) apply(e Event) error {
 		// A track for the record; positions themselves are soft state.
 	case *Audited:
 		// Access is accounted for in the log; it changes no dispatch state.
+	case *EIDOConveyed:
+		// What was conveyed is a fact of the record; no state follows from it.
 	case *AlertAcknowledged:
 		// Who saw an alert is a fact of the record; no state follows from it.
 	case *RecordsArchived:

@@ -145,6 +145,13 @@ func RedactIncident(in *Incident, a Actor) Incident {
 	c.Callers = slices.Clone(in.Callers)
 	c.Merged = slices.Clone(in.Merged)
 	c.Links = slices.DeleteFunc(slices.Clone(in.Links), func(l Link) bool { return !a.Sees(l.Agency) })
+	if in.Import != nil {
+		im := deepCopy(*in.Import)
+		c.Import = &im
+		if !a.Sees(in.Agency) {
+			im.SourceType, im.Cautions, im.Unrepresented = "", nil, nil
+		}
+	}
 	if !a.Sees(in.Agency) {
 		c.Caller, c.Narrative = Caller{}, ""
 		for i := range c.Notes {
@@ -174,7 +181,7 @@ func VisibleIncident(s *State, in *Incident, a Actor, now time.Time) (Incident, 
 // the actor may see them: the text and source only for those who see the
 // incident's agency, the kind for anyone else.
 func VisibleHazards(s *State, in *Incident, a Actor, now time.Time) []Hazard {
-	hz := s.HazardsAt(in.Agency, in.Location, now)
+	hz := append(s.HazardsAt(in.Agency, in.Location, now), importHazards(in)...)
 	if !a.Sees(in.Agency) {
 		for i := range hz {
 			hz[i].Text, hz[i].Source = "", ""

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"maps"
 	"slices"
 	"strings"
@@ -270,30 +269,6 @@ func involved(owner string, others func(func(string) bool)) []string {
 	return append([]string{owner}, rest...)
 }
 
-// archiveLogged archives what is due, if this node is the sequencer, and
-// logs what fails. A backlog (a store from before archiving) goes in
-// several events of at most dispatch.DefaultArchiveMax records, each its
-// own command, so that other commands are decided between them.
-func (e *Engine) archiveLogged(logger *slog.Logger) {
-	for e.log.IsSequencer() {
-		res, err := e.Execute(context.Background(), dispatch.Actor{System: "timers"}, dispatch.ArchiveClosed{Retention: e.retention})
-		if err != nil {
-			if logger != nil {
-				logger.Warn("archive closed records", "err", err)
-			}
-			return
-		}
-		if len(res.Events) == 0 || res.Events[0].Data.(*dispatch.RecordsArchived).Len() < dispatch.DefaultArchiveMax {
-			return
-		}
-		select {
-		case <-e.stopTimers:
-			return
-		default:
-		}
-	}
-}
-
 // refusal is the error a refused command answers. A command refused as
 // not found for a record that has been archived is told so, if the actor
 // may see the record: it can be read, not changed.
@@ -326,6 +301,9 @@ func (e *Engine) refusal(ctx context.Context, actor dispatch.Actor, cmd dispatch
 // Whatever the command came with is replaced: only the store says what was
 // archived.
 func (e *Engine) archivedFor(ctx context.Context, cmd dispatch.Command) (dispatch.Command, error) {
+	if c, ok := cmd.(dispatch.ImportIncident); ok {
+		return e.importArchived(ctx, c) // eidoimport.go
+	}
 	c, ok := cmd.(dispatch.PublishTimeline)
 	if !ok {
 		return cmd, nil

@@ -33,6 +33,8 @@ import (
 type Config struct {
 	Store ledger.Store
 	Key   *ledger.Key
+	// Guard keeps a restored store from forking the log (ledger.Guard).
+	Guard ledger.Guard
 	// Clock returns the time of a command. Nil means time.Now.
 	Clock              func() time.Time
 	CheckpointInterval time.Duration
@@ -74,6 +76,9 @@ type Config struct {
 	// saved, and every start replays the whole log; so it is with a store
 	// that keeps none (not a ledger.Snapshots).
 	SnapshotEvery int64
+	// Observer, if set, is told of every command executed and every group
+	// committed, for metrics (observe.go).
+	Observer Observer
 }
 
 // Engine is the live dispatch state and the log it comes from.
@@ -94,6 +99,7 @@ type Engine struct {
 	viewLast time.Time // the time of the newest of them
 	snap     snapshots
 	onCommit func([]*ledger.Pending)
+	observer Observer
 
 	history   History // the subject index and the archive, in the store
 	retention time.Duration
@@ -122,6 +128,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		live:      dispatch.NewState(),
 		view:      dispatch.NewState(),
 		onCommit:  cfg.OnCommit,
+		observer:  cfg.Observer,
 		history:   cfg.History,
 		retention: cfg.Retention,
 		pos:       positions{index: geo.NewIndex(), last: make(map[string]dispatch.Position), sampled: make(map[string]time.Time)},
@@ -175,6 +182,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		SnapshotFormat:     SnapshotFormat,
 		Restore:            e.restore,
 		OnReset:            e.reset,
+		Guard:              cfg.Guard,
 	}, replay)
 	if err != nil {
 		return nil, err
@@ -238,15 +246,10 @@ func (e *Engine) timerLoop(every, sample, archive time.Duration, logger *slog.Lo
 		case <-e.stopTimers:
 			return
 		case <-archives:
-			e.archiveLogged(logger)
+			err = e.tick(false, true)
 		case <-timers:
-			if e.log.IsSequencer() {
-				_, err = e.Execute(context.Background(), dispatch.Actor{System: "timers"}, dispatch.CheckTimers{})
-			}
-			if archiveFirst {
-				archiveFirst = false
-				e.archiveLogged(logger)
-			}
+			err = e.tick(true, archiveFirst)
+			archiveFirst = false
 		case <-samples:
 			if e.log.IsSequencer() {
 				err = e.samplePositions()
@@ -254,9 +257,66 @@ func (e *Engine) timerLoop(every, sample, archive time.Duration, logger *slog.Lo
 		}
 		var u *ledger.UnavailableError
 		if err != nil && logger != nil && !errors.As(err, &u) { // the ledger logs an unavailable store
-			logger.Warn("timers and position samples", "err", err)
+			logger.Warn("timers, archiving and position samples", "err", err)
 		}
 	}
+}
+
+// timersActor is who runs the timers and the archiving.
+var timersActor = dispatch.Actor{System: "timers"}
+
+// tick checks the dispatch timers (dispatch.CheckTimers) if timers is set
+// and archives the records due (dispatch.ArchiveClosed) if archive is, on
+// the sequencer. Each command is decided on its own under the decision
+// lock and queued (Submit); the tick then waits for them together, so that
+// one group commit makes a tick's alerts and archiving durable, and the
+// decision lock is never held while they go to disk. A backlog (a store
+// from before archiving) goes in several commands of at most
+// dispatch.DefaultArchiveMax records, one batch queued at a time, so that
+// other commands are decided between them and memory holds one batch's
+// documents.
+func (e *Engine) tick(timers, archive bool) error {
+	if !e.log.IsSequencer() {
+		return nil
+	}
+	ctx := context.Background()
+	var queued []*Submitted
+	if timers {
+		s, err := e.Submit(ctx, timersActor, dispatch.CheckTimers{})
+		if err != nil {
+			return fmt.Errorf("check timers: %w", err)
+		}
+		queued = append(queued, s)
+	}
+	for archive {
+		s, err := e.Submit(ctx, timersActor, dispatch.ArchiveClosed{Retention: e.retention})
+		if err != nil {
+			return errors.Join(waitAll(ctx, queued), fmt.Errorf("archive closed records: %w", err))
+		}
+		queued = append(queued, s)
+		if err := waitAll(ctx, queued); err != nil {
+			return err
+		}
+		queued = nil
+		archive = len(s.Events) > 0 && s.Events[0].Data.(*dispatch.RecordsArchived).Len() >= dispatch.DefaultArchiveMax
+		select {
+		case <-e.stopTimers:
+			archive = false
+		default:
+		}
+	}
+	return waitAll(ctx, queued)
+}
+
+// waitAll waits until every submitted command is durable, in order.
+func waitAll(ctx context.Context, ss []*Submitted) error {
+	var errs []error
+	for _, s := range ss {
+		if err := s.Wait(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // replay folds a stored event into both states: at start, every event of the
@@ -324,6 +384,7 @@ func (e *Engine) committed(ps []*ledger.Pending) {
 			e.hub.publish(NewPublished(p.First+int64(i), ev.Type, ev.Agency, ev.Subject["agencies"], Shown(p.Entries[i], t.recs[i].Private)))
 		}
 	}
+	e.observed(ps)
 	if e.onCommit != nil {
 		e.onCommit(ps)
 	}
@@ -533,20 +594,73 @@ func ToRecord(ev dispatch.Event) (ledger.Record, error) {
 // Idempotency-Key. A store that refuses is refused before deciding, so the
 // live state never holds a command that was not sequenced.
 func (e *Engine) Execute(ctx context.Context, actor dispatch.Actor, cmd dispatch.Command) (Result, error) {
-	if err := ctx.Err(); err != nil {
+	if e.observer == nil {
+		return e.execute(ctx, actor, cmd)
+	}
+	// Metrics time the transport's wait, not the domain: the wall clock,
+	// not the engine's.
+	start := time.Now()
+	res, err := e.execute(ctx, actor, cmd)
+	e.observer.Executed(CommandName(cmd), Outcome(err), time.Since(start))
+	return res, err
+}
+
+func (e *Engine) execute(ctx context.Context, actor dispatch.Actor, cmd dispatch.Command) (Result, error) {
+	s, err := e.Submit(ctx, actor, cmd)
+	if err != nil {
 		return Result{}, err
+	}
+	wait := ctx
+	if d, ok := ctx.Value(durableWaitKey{}).(time.Duration); ok {
+		var cancel context.CancelFunc
+		wait, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
+	if err := s.Wait(wait); err != nil {
+		return Result{}, err
+	}
+	return s.Result, nil
+}
+
+// Submitted is a command decided and queued for the log (Submit): its
+// events are in the live state, so the next command is decided after them,
+// but they are not durable until Wait returns nil.
+type Submitted struct {
+	Result
+	cmd dispatch.Command
+	p   *ledger.Pending
+}
+
+// Wait waits until the command's events are durable, with the errors of
+// Execute.
+func (s *Submitted) Wait(ctx context.Context) error {
+	if err := s.p.WaitContext(ctx); err != nil {
+		return fmt.Errorf("record %T: %w", s.cmd, err)
+	}
+	return nil
+}
+
+// Submit is the first half of Execute: it decides cmd under the decision
+// lock, queues its events for the group commit and folds them into the live
+// state, and returns without waiting for the disk. Nothing is acknowledged
+// yet: the caller waits (Submitted.Wait) before it tells anyone the
+// command is done. The timer loop submits a tick's commands together and
+// waits for them once, so that one commit makes them all durable.
+func (e *Engine) Submit(ctx context.Context, actor dispatch.Actor, cmd dispatch.Command) (*Submitted, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	// Places are resolved before the decision lock: the map is immutable,
 	// and geocoding need not hold up other commands.
 	cmd, err := e.place(actor, cmd)
 	if err != nil {
-		return Result{}, err
+		return nil, err
 	}
 	if cmd, err = e.alertOf(ctx, cmd); err != nil {
-		return Result{}, err
+		return nil, err
 	}
 	if cmd, err = e.archivedFor(ctx, cmd); err != nil {
-		return Result{}, err
+		return nil, err
 	}
 	e.mu.Lock()
 	now := e.clock().UTC()
@@ -556,25 +670,25 @@ func (e *Engine) Execute(ctx context.Context, actor dispatch.Actor, cmd dispatch
 	evs, err := dispatch.Decide(e.live, cmd, actor, now) // with cross-staffing's follow-ups
 	if err != nil {
 		e.mu.Unlock()
-		return Result{}, e.refusal(ctx, actor, cmd, err)
+		return nil, e.refusal(ctx, actor, cmd, err)
 	}
 	recs := make([]ledger.Record, len(evs))
 	with := ledger.Beside{Key: idempotencyOf(ctx)}
 	for i, ev := range evs {
 		if recs[i], err = ToRecord(ev); err != nil {
 			e.mu.Unlock()
-			return Result{}, err
+			return nil, err
 		}
 		with.Subjects = append(with.Subjects, subjectsOf(int64(i), ev)...)
 		if with.Archive, err = e.archiveRows(with.Archive, int64(i), ev); err != nil {
 			e.mu.Unlock()
-			return Result{}, err
+			return nil, err
 		}
 	}
 	p, err := e.log.EnqueueWith(recs, tagged{evs, recs}, with)
 	if err != nil {
 		e.mu.Unlock()
-		return Result{}, fmt.Errorf("record %T: %w", cmd, err)
+		return nil, fmt.Errorf("record %T: %w", cmd, err)
 	}
 	for _, ev := range evs {
 		if err := e.live.Apply(ev); err != nil {
@@ -585,16 +699,7 @@ func (e *Engine) Execute(ctx context.Context, actor dispatch.Actor, cmd dispatch
 	}
 	e.last = now
 	e.mu.Unlock()
-	wait := ctx
-	if d, ok := ctx.Value(durableWaitKey{}).(time.Duration); ok {
-		var cancel context.CancelFunc
-		wait, cancel = context.WithTimeout(ctx, d)
-		defer cancel()
-	}
-	if err := p.WaitContext(wait); err != nil {
-		return Result{}, fmt.Errorf("record %T: %w", cmd, err)
-	}
-	return Result{First: p.First, Events: evs}, nil
+	return &Submitted{Result: Result{First: p.First, Events: evs}, cmd: cmd, p: p}, nil
 }
 
 type durableWaitKey struct{}

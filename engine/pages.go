@@ -422,3 +422,194 @@ func (e *Engine) RequestPage(ctx context.Context, a dispatch.Actor, q RequestQue
 	page, next := mergePage(mem, old, func(rq dispatch.AssistRequest) (time.Time, string) { return rq.Created, rq.ID }, q.Limit)
 	return RequestPage{Requests: page, Next: next}, nil
 }
+
+// A MessageQuery selects a page of the messages an actor sees
+// (dispatch.VisibleMessage), newest sent first. Every set field narrows the
+// selection.
+type MessageQuery struct {
+	// Unit, if set, lists that unit's messages — those sent as it or to it
+	// — as the actor speaking as it sees them (the unit view). The caller
+	// checks the unit is one the actor may speak as (Engine.OwnUnit).
+	Unit     string
+	ID       string    // that message only
+	From, To time.Time // sent in [From, To); a zero bound is open
+	Before   *Cursor   // the page after this cursor; nil for the first
+	Limit    int       // 0 means DefaultPageLimit; at most MaxPageLimit
+}
+
+// check validates q and fills in its defaults.
+func (q *MessageQuery) check() error {
+	iq := IncidentQuery{Limit: q.Limit, From: q.From, To: q.To}
+	if err := iq.check(); err != nil {
+		return err
+	}
+	q.Limit = iq.Limit
+	return nil
+}
+
+// keeps returns message m as the actor sees it, if q selects it.
+func (q *MessageQuery) keeps(m *dispatch.Message, a dispatch.Actor) (dispatch.Message, bool) {
+	switch {
+	case q.ID != "" && m.ID != q.ID:
+		return dispatch.Message{}, false
+	case q.Unit != "" && m.FromUnit != q.Unit && !slices.Contains(m.Recipients, dispatch.AddrUnit+":"+q.Unit):
+		return dispatch.Message{}, false
+	case !q.From.IsZero() && m.Time.Before(q.From), !q.To.IsZero() && !m.Time.Before(q.To):
+		return dispatch.Message{}, false
+	case !q.Before.after(m.Time, m.ID):
+		return dispatch.Message{}, false
+	}
+	return dispatch.VisibleMessage(m, a, q.Unit)
+}
+
+// A MessagePage is one page of a message list (IncidentPage).
+type MessagePage struct {
+	Messages []dispatch.Message
+	Next     *Cursor
+}
+
+// MessagePage returns the page of messages q selects that the actor sees,
+// from memory and the archive, each once, newest sent first. A message's
+// receipts are those it had when it was archived: once archived it takes
+// no more.
+func (e *Engine) MessagePage(ctx context.Context, a dispatch.Actor, q MessageQuery) (MessagePage, error) {
+	if err := q.check(); err != nil {
+		return MessagePage{}, err
+	}
+	if a.Agency == "" {
+		// Messages are between the people of one agency: an actor of
+		// none (an installation administrator) sees none.
+		return MessagePage{Messages: []dispatch.Message{}}, nil
+	}
+	n := q.Limit + 1
+	var mem []dispatch.Message
+	e.read(func(s *dispatch.State) {
+		var ms []*dispatch.Message
+		for _, m := range s.Messages {
+			if _, ok := q.keeps(m, a); ok {
+				ms = append(ms, m)
+			}
+		}
+		slices.SortFunc(ms, func(x, y *dispatch.Message) int { return compareKeys(x.Time, x.ID, y.Time, y.ID) })
+		for _, m := range ms[:min(n, len(ms))] {
+			c, _ := q.keeps(m, a)
+			mem = append(mem, c)
+		}
+	})
+	var old []dispatch.Message
+	keep := func(r store.Archived) (bool, error) {
+		m, err := decodeArchived[dispatch.Message](r)
+		if err != nil {
+			return false, err
+		}
+		c, ok := q.keeps(m, a)
+		if ok {
+			old = append(old, c)
+		}
+		return ok, nil
+	}
+	if err := e.readArchive(ctx, dispatch.ArchiveMessage, q.ID, store.ArchiveQuery{Kind: dispatch.ArchiveMessage,
+		Agencies: []string{a.Agency}, From: q.From, To: q.To, Unit: q.Unit}, q.Before, n, keep); err != nil {
+		return MessagePage{}, err
+	}
+	page, next := mergePage(mem, old, func(m dispatch.Message) (time.Time, string) { return m.Time, m.ID }, q.Limit)
+	return MessagePage{Messages: page, Next: next}, nil
+}
+
+// readArchive hands keep the archived records of aq after the cursor c,
+// newest first, until keep has taken n (scanArchive); or, if id is set,
+// the archived record kind/id alone, if there is one.
+func (e *Engine) readArchive(ctx context.Context, kind, id string, aq store.ArchiveQuery, c *Cursor, n int, keep func(store.Archived) (bool, error)) error {
+	if id == "" {
+		return e.scanArchive(ctx, aq, c, n, keep)
+	}
+	r, err := e.history.ArchivedRecord(ctx, kind, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read archived %s %s: %w", kind, id, err)
+	}
+	_, err = keep(r)
+	return err
+}
+
+// A BOLOQuery selects a page of the BOLOs an actor sees
+// (dispatch.VisibleBOLO), newest issued first: those in force now, or with
+// All those that expired or were cancelled too, which the archive keeps
+// once their retention has passed.
+type BOLOQuery struct {
+	BOLOFilter
+	Before *Cursor // the page after this cursor; nil for the first
+	Limit  int     // 0 means DefaultPageLimit; at most MaxPageLimit
+}
+
+// keeps returns BOLO b as the actor sees it, if q selects it at now.
+func (q *BOLOQuery) keeps(b *dispatch.BOLO, a dispatch.Actor, now time.Time) (dispatch.BOLO, bool) {
+	f := q.BOLOFilter
+	if (!f.All && !b.Active(now)) || !b.Matches(f.Query) || (f.Where != nil && !b.Covers(*f.Where)) || (f.ID != "" && b.ID != f.ID) ||
+		!q.Before.after(b.Issued, b.ID) {
+		return dispatch.BOLO{}, false
+	}
+	return dispatch.VisibleBOLO(b, a)
+}
+
+// A BOLOPage is one page of a BOLO list (IncidentPage).
+type BOLOPage struct {
+	BOLOs []dispatch.BOLO
+	Next  *Cursor
+}
+
+// BOLOPage returns the page of BOLOs q selects that the actor sees, newest
+// issued first, from memory and, with All, the archive, each once. A BOLO
+// in force is never archived (it leaves memory a retention window after
+// it ended), so without All memory alone answers.
+func (e *Engine) BOLOPage(ctx context.Context, a dispatch.Actor, q BOLOQuery) (BOLOPage, error) {
+	if q.Limit == 0 {
+		q.Limit = DefaultPageLimit
+	}
+	if q.Limit < 1 || q.Limit > MaxPageLimit {
+		return BOLOPage{}, dispatch.Errorf(dispatch.EINVALID, "limit must be from 1 to %d", MaxPageLimit)
+	}
+	if !a.SeesAll() && a.Agency == "" {
+		return BOLOPage{BOLOs: []dispatch.BOLO{}}, nil // sees none
+	}
+	n, now := q.Limit+1, e.Now()
+	var mem []dispatch.BOLO
+	e.read(func(s *dispatch.State) {
+		var bs []*dispatch.BOLO
+		for _, b := range s.BOLOs {
+			if _, ok := q.keeps(b, a, now); ok {
+				bs = append(bs, b)
+			}
+		}
+		slices.SortFunc(bs, func(x, y *dispatch.BOLO) int { return compareKeys(x.Issued, x.ID, y.Issued, y.ID) })
+		for _, b := range bs[:min(n, len(bs))] {
+			c, _ := q.keeps(b, a, now)
+			mem = append(mem, c)
+		}
+	})
+	var old []dispatch.BOLO
+	if q.All {
+		aq := store.ArchiveQuery{Kind: dispatch.ArchiveBOLO}
+		if !a.SeesAll() {
+			aq.Agencies = []string{a.Agency}
+		}
+		err := e.readArchive(ctx, dispatch.ArchiveBOLO, q.ID, aq, q.Before, n, func(r store.Archived) (bool, error) {
+			b, err := decodeArchived[dispatch.BOLO](r)
+			if err != nil {
+				return false, err
+			}
+			c, ok := q.keeps(b, a, now)
+			if ok {
+				old = append(old, c)
+			}
+			return ok, nil
+		})
+		if err != nil {
+			return BOLOPage{}, err
+		}
+	}
+	page, next := mergePage(mem, old, func(b dispatch.BOLO) (time.Time, string) { return b.Issued, b.ID }, q.Limit)
+	return BOLOPage{BOLOs: page, Next: next}, nil
+}

@@ -454,6 +454,30 @@ func TestPriorsArchived(t *testing.T) {
 	if err != nil || len(got) == 0 || slices.ContainsFunc(got, func(p dispatch.Prior) bool { return p.Incident == "metro-2025-000002" }) {
 		t.Errorf("Priors(archived metro-2025-000002) = %v, %v; want its neighbours, not itself", got, err)
 	}
+
+	// A place off the map, kept as typed, has no point: its priors are
+	// those at the same address, in memory and in the archive, however
+	// the address was written; another agency's are not.
+	for _, agency := range []string{"metro", "sheriff"} {
+		o := oldIncident(agency, 50, f.t0.Add(-time.Hour), "NOISE", 0)
+		o.Location = dispatch.Location{Text: "Behind the Old Paint-Works"}
+		f.h.add(archivedIncident(t, o))
+	}
+	res := MustExecute(t, f.e, root, dispatch.CreateIncident{Agency: "metro", Type: "NOISE", Location: dispatch.Location{Text: "behind the old paint-works"}})
+	first := res.Events[0].Subject["incident"]
+	res = MustExecute(t, f.e, root, dispatch.CreateIncident{Agency: "metro", Type: "NOISE", Location: dispatch.Location{Text: "BEHIND THE OLD PAINT-WORKS"}})
+	second := res.Events[0].Subject["incident"]
+	got, err = f.e.Priors(ctx, metroDispatcher, second, 150, 365)
+	ids = nil
+	for _, p := range got {
+		ids = append(ids, p.Incident)
+		if !p.SameAddress {
+			t.Errorf("prior %s of %s: same_address not set", p.Incident, second)
+		}
+	}
+	if want := []string{first, "metro-2025-000050"}; err != nil || !slices.Equal(ids, want) {
+		t.Errorf("Priors(%s, kept as typed) = %v, %v; want %v", second, ids, err, want)
+	}
 }
 
 // TestIncidentsReceivedArchived: a report reads every archived incident of
@@ -504,4 +528,95 @@ func FuzzParseCursor(f *testing.F) {
 			t.Fatalf("ParseCursor(ParseCursor(%q).String()) = %+v, %v; want %+v", s, back, err, c)
 		}
 	})
+}
+
+// TestMessagePageArchived: a message keeps, in the archive, what it was
+// when it left memory — its receipts too — and is listed to whom saw it:
+// its sender, and a unit's list, which holds what was sent to or as that
+// unit only; an installation administrator, of no agency, sees none.
+func TestMessagePageArchived(t *testing.T) {
+	ctx := context.Background()
+	e := MustOpenEngine(t, MustOpenStore(t, t.TempDir()+"/t.db"), MustKey(t), nil)
+	sys := dispatch.Actor{System: "test"}
+	MustExecute(t, e, sys, dispatch.CreateAgency{ID: "metro", Name: "Metro", Kind: "municipal_police"})
+	MustExecute(t, e, sys, dispatch.CreateUnit{CallSign: "1A12", Agency: "metro", Kind: "patrol"})
+	MustExecute(t, e, sys, dispatch.CreateUnit{CallSign: "1A13", Agency: "metro", Kind: "patrol"})
+	disp := dispatch.Actor{Agency: "metro", User: "disp", Role: dispatch.RoleDispatcher}
+	off := dispatch.Actor{Agency: "metro", User: "off", Role: dispatch.RoleOfficer}
+	to12 := MustExecute(t, e, disp, dispatch.SendMessage{To: []string{"unit:metro.1a12"}, Text: "rear gate"}).Events[0].Subject["message"]
+	to13 := MustExecute(t, e, disp, dispatch.SendMessage{To: []string{"unit:metro.1a13"}, Text: "stand by"}).Events[0].Subject["message"]
+	MustExecute(t, e, off, dispatch.AckMessage{Message: to12, Unit: "metro.1a12", Read: true})
+	MustExecute(t, e, sys, dispatch.ArchiveClosed{Retention: time.Nanosecond})
+	if _, err := e.Message(disp, "", to12); dispatch.ErrorCode(err) != dispatch.ENOTFOUND {
+		t.Fatalf("fixture: message %s still in memory after archiving (%v)", to12, err)
+	}
+	ids := func(p engine.MessagePage) (out []string) {
+		for _, m := range p.Messages {
+			out = append(out, m.ID)
+		}
+		return out
+	}
+	p, err := e.MessagePage(ctx, disp, engine.MessageQuery{})
+	if err != nil || !slices.Equal(ids(p), []string{to13, to12}) || p.Next != nil {
+		t.Errorf("MessagePage(the sender) = %v, %v, %v; want %s, %s and no next page", ids(p), p.Next, err, to13, to12)
+	}
+	p, err = e.MessagePage(ctx, off, engine.MessageQuery{Unit: "metro.1a12"})
+	if err != nil || len(p.Messages) != 1 || p.Messages[0].ID != to12 || p.Messages[0].Read["unit:metro.1a12"].IsZero() || p.Messages[0].Text != "rear gate" {
+		t.Errorf("MessagePage(as metro.1a12) = %+v, %v; want %s, read, with its text", p.Messages, err, to12)
+	}
+	if p, err := e.MessagePage(ctx, dispatch.Actor{User: "root", Role: dispatch.RoleAdmin}, engine.MessageQuery{}); err != nil || len(p.Messages) != 0 {
+		t.Errorf("MessagePage(the installation administrator) = %v, %v; want none", ids(p), err)
+	}
+	if _, err := e.MessagePage(ctx, disp, engine.MessageQuery{Limit: engine.MaxPageLimit + 1}); dispatch.ErrorCode(err) != dispatch.EINVALID {
+		t.Errorf("MessagePage(limit %d) = %v, want invalid", engine.MaxPageLimit+1, err)
+	}
+}
+
+// TestBOLOPageArchived: a BOLO that ended is listed with all, from the
+// archive once it has left memory; one in force, from memory, either way.
+func TestBOLOPageArchived(t *testing.T) {
+	ctx := context.Background()
+	e := MustOpenEngine(t, MustOpenStore(t, t.TempDir()+"/t.db"), MustKey(t), nil)
+	sys := dispatch.Actor{System: "test"}
+	MustExecute(t, e, sys, dispatch.CreateAgency{ID: "metro", Name: "Metro", Kind: "municipal_police"})
+	MustExecute(t, e, sys, dispatch.CreateAgency{ID: "sheriff", Name: "Sheriff", Kind: "sheriff"})
+	disp := dispatch.Actor{Agency: "metro", User: "disp", Role: dispatch.RoleDispatcher}
+	issue := func(plate string) string {
+		return MustExecute(t, e, disp, dispatch.IssueBOLO{Kind: "vehicle", Description: "sedan", Plate: plate,
+			Area: dispatch.Scope{Kind: dispatch.ScopeAgency}, Expires: e.Now().Add(time.Hour)}).Events[0].Subject["bolo"]
+	}
+	live := issue("AB1")
+	ended := issue("AB2")
+	MustExecute(t, e, disp, dispatch.CancelBOLO{ID: ended, Reason: "found"})
+	MustExecute(t, e, sys, dispatch.ArchiveClosed{Retention: time.Nanosecond})
+	if _, err := e.BOLO(disp, ended); dispatch.ErrorCode(err) != dispatch.ENOTFOUND {
+		t.Fatalf("fixture: BOLO %s still in memory after archiving (%v)", ended, err)
+	}
+	ids := func(p engine.BOLOPage) (out []string) {
+		for _, b := range p.BOLOs {
+			out = append(out, b.ID)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name string
+		a    dispatch.Actor
+		q    engine.BOLOQuery
+		want []string
+	}{
+		{"in force", disp, engine.BOLOQuery{}, []string{live}},
+		{"all", disp, engine.BOLOQuery{BOLOFilter: engine.BOLOFilter{All: true}}, []string{ended, live}},
+		{"all, a page of one", disp, engine.BOLOQuery{BOLOFilter: engine.BOLOFilter{All: true}, Limit: 1}, []string{ended}},
+		{"the archived one by id", disp, engine.BOLOQuery{BOLOFilter: engine.BOLOFilter{All: true, ID: ended}}, []string{ended}},
+		{"by plate", disp, engine.BOLOQuery{BOLOFilter: engine.BOLOFilter{All: true, Query: "ab 2"}}, []string{ended}},
+		{"another agency", dispatch.Actor{Agency: "sheriff", User: "sid", Role: dispatch.RoleDispatcher}, engine.BOLOQuery{BOLOFilter: engine.BOLOFilter{All: true}}, nil},
+	} {
+		p, err := e.BOLOPage(ctx, tc.a, tc.q)
+		if err != nil || !slices.Equal(ids(p), tc.want) {
+			t.Errorf("BOLOPage(%s) = %v, %v; want %v", tc.name, ids(p), err, tc.want)
+		}
+	}
+	if _, err := e.BOLOPage(ctx, disp, engine.BOLOQuery{Limit: -1}); dispatch.ErrorCode(err) != dispatch.EINVALID {
+		t.Errorf("BOLOPage(limit -1) = %v, want invalid", err)
+	}
 }

@@ -234,25 +234,35 @@ func (e *Engine) Priors(ctx context.Context, a dispatch.Actor, id string, radius
 		in = old
 		e.read(func(s *dispatch.State) { mem = s.PriorsOf(in, radiusM, days, now) })
 	}
-	if in.Location.Lat == nil || in.Location.Lon == nil {
-		return []dispatch.Prior{}, nil
-	}
-	// The archive's, by the same rule (PriorsAmong), then the newest of
-	// both, each incident once.
+	// The archive's, by the same rule (PriorsAmong): those near its point,
+	// and those at its address; then the newest of both, each incident once.
 	sys := dispatch.Actor{System: "priors"}
-	q := IncidentQuery{Agency: in.Agency, From: now.Add(-time.Duration(days) * 24 * time.Hour), To: now.Add(time.Nanosecond),
-		Lat: in.Location.Lat, Lon: in.Location.Lon, RadiusM: radiusM}
+	from, to := now.Add(-time.Duration(days)*24*time.Hour), now.Add(time.Nanosecond)
+	var qs []IncidentQuery
+	var addresses []string
+	if in.Location.Lat != nil && in.Location.Lon != nil {
+		qs = append(qs, IncidentQuery{Agency: in.Agency, From: from, To: to, Lat: in.Location.Lat, Lon: in.Location.Lon, RadiusM: radiusM})
+		addresses = append(addresses, "")
+	}
+	if key := dispatch.AddressKey(in.Location); key != "" {
+		qs = append(qs, IncidentQuery{Agency: in.Agency, From: from, To: to})
+		addresses = append(addresses, key)
+	}
 	var old []*dispatch.Incident
-	err := e.scanArchive(ctx, q.archiveQuery(sys, ""), nil, dispatch.MaxPriors+1, func(r store.Archived) (bool, error) {
-		o, err := decodeArchived[dispatch.Incident](r)
-		if err != nil || o.ID == id || !q.keeps(o, sys, "") {
-			return false, err
+	seen := map[string]bool{id: true}
+	for i, q := range qs {
+		err := e.scanArchive(ctx, q.archiveQuery(sys, addresses[i]), nil, dispatch.MaxPriors+1, func(r store.Archived) (bool, error) {
+			o, err := decodeArchived[dispatch.Incident](r)
+			if err != nil || seen[o.ID] || !q.keeps(o, sys, addresses[i]) {
+				return false, err
+			}
+			seen[o.ID] = true
+			old = append(old, o)
+			return true, nil
+		})
+		if err != nil {
+			return nil, err
 		}
-		old = append(old, o)
-		return true, nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	out, _ := mergePage(mem, dispatch.PriorsAmong(in, old, radiusM, days, now),
 		func(p dispatch.Prior) (time.Time, string) { return p.Received, p.Incident }, dispatch.MaxPriors)
@@ -417,20 +427,6 @@ func (e *Engine) Directive(a dispatch.Actor, id string) (dispatch.Directive, err
 		}
 		return dispatch.Directive{}, false
 	}, "directive", id)
-}
-
-// Messages returns the messages the actor (speaking as unit, if not "")
-// sees, oldest first (dispatch.VisibleMessage).
-func (e *Engine) Messages(a dispatch.Actor, unit string) []dispatch.Message {
-	out := []dispatch.Message{}
-	e.read(func(s *dispatch.State) {
-		for _, m := range s.MessageList(a, unit) {
-			if c, ok := dispatch.VisibleMessage(m, a, unit); ok {
-				out = append(out, c)
-			}
-		}
-	})
-	return out
 }
 
 // Message returns message id, if the actor (speaking as unit, if not "")

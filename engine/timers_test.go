@@ -59,3 +59,74 @@ func TestTimerLoop(t *testing.T) {
 func containsType(entry []byte, typ string) bool {
 	return strings.Contains(string(entry), `"type":"`+typ+`"`)
 }
+
+// The timer loop archives by itself too: an incident closed longer than
+// the retention leaves memory and is read from the archive, while an
+// urgent one left pending raises its alert in the same loop; each change
+// is read only once it is durable (Submit, then Wait).
+func TestTimerLoopArchives(t *testing.T) {
+	db := MustOpenStore(t, filepath.Join(t.TempDir(), "t.db"))
+	var mu sync.Mutex
+	now := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	e, err := engine.Open(context.Background(), engine.Config{Store: db, Key: MustKey(t), Clock: clock,
+		TimerInterval: 5 * time.Millisecond, ArchiveInterval: 5 * time.Millisecond, Retention: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	sys := dispatch.Actor{System: "test"}
+	MustExecute(t, e, sys, dispatch.CreateAgency{ID: "metro", Name: "Metro", Kind: "municipal_police"})
+	old := MustExecute(t, e, sys, dispatch.CreateIncident{Agency: "metro", Type: "THEFT", Location: dispatch.Location{Text: "1 Main St"}}).Events[0].Subject["incident"]
+	MustExecute(t, e, sys, dispatch.ClearIncident{Incident: old, Disposition: "report taken"})
+	urgent := MustExecute(t, e, sys, dispatch.CreateIncident{Agency: "metro", Type: "SHOOTING", Location: dispatch.Location{Text: "2 Main St"}}).Events[0].Subject["incident"]
+	if _, err := e.Incident(sys, old); err != nil {
+		t.Fatalf("Incident(%s) before the retention passed: %v, want it in memory", old, err)
+	}
+	mu.Lock()
+	now = now.Add(2 * time.Minute)
+	mu.Unlock()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, inMemory := e.Incident(sys, old)
+		seqs := MustSeqs(t, e, "incident", urgent)
+		es, _ := e.Log().Entries(context.Background(), seqs[len(seqs)-1], seqs[len(seqs)-1]+1)
+		if dispatch.ErrorCode(inMemory) == dispatch.ENOTFOUND && len(es) == 1 && containsType(es[0], dispatch.TypeIncidentPending) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("30 s after the retention passed: Incident(%s) = %v, want not found; last event of %s %q, want its alert", old, inMemory, urgent, es)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	in, err := e.LookupIncident(context.Background(), sys, old)
+	if err != nil || in.ID != old || in.Disposition != "report taken" {
+		t.Errorf("LookupIncident(%s) = %+v, %v; want it from the archive, report taken", old, in, err)
+	}
+}
+
+// Submit queues a command's events and returns before they are durable;
+// Wait returns once the log holds them, and the view shows them then.
+func TestSubmit(t *testing.T) {
+	e := MustOpenEngine(t, MustOpenStore(t, filepath.Join(t.TempDir(), "t.db")), MustKey(t), nil)
+	sys := dispatch.Actor{System: "test"}
+	s, err := e.Submit(context.Background(), sys, dispatch.CreateAgency{ID: "metro", Name: "Metro", Kind: "municipal_police"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Events) != 1 || s.Events[0].Type != dispatch.TypeAgencyCreated {
+		t.Fatalf("Submit(CreateAgency) = %+v, want agency.created", s.Events)
+	}
+	if err := s.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if size := e.Log().Size(); size < s.First+1 {
+		t.Errorf("after Wait the log holds %d events, want at least %d", size, s.First+1)
+	}
+	if _, err := e.Agency(sys, "metro"); err != nil {
+		t.Errorf("Agency(metro) after Wait: %v", err)
+	}
+	if _, err := e.Submit(context.Background(), sys, dispatch.CreateAgency{ID: "metro", Name: "Metro", Kind: "municipal_police"}); dispatch.ErrorCode(err) != dispatch.ECONFLICT {
+		t.Errorf("Submit(CreateAgency) again = %v, want a conflict", err)
+	}
+}

@@ -52,6 +52,7 @@ func (s *Server) authorize(rt Route, next http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		a.Role = role
+		noteActor(r, a.User, a.Agency, role)
 		next(w, r.WithContext(context.WithValue(r.Context(), actorKey{}, a)))
 	}
 }
@@ -71,6 +72,8 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (dispatch.
 		if a, err = s.auth.Session(r.Context(), c.Value); err != nil {
 			clearSession(w, r)
 		}
+	} else if user, ok := s.partnerCertificate(r); ok {
+		a, err = s.auth.Certificate(r.Context(), user) // mutual TLS (eidoconveyance.go)
 	} else {
 		writeProblem(w, r, http.StatusUnauthorized, dispatch.EUNAUTHORIZED, "sign in first: POST /api/v1/auth/login, or send Authorization: Bearer <token>")
 		return a, false

@@ -183,9 +183,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}, foreign: http.StatusForbidden},
 		"GET /api/v1/incidents/{id}":        {request: get("/api/v1/incidents/" + incident), foreign: http.StatusNotFound},
 		"GET /api/v1/incidents/{id}/bundle": {request: get("/api/v1/incidents/" + incident + "/bundle?openings=true"), foreign: http.StatusNotFound},
+		"GET /eido/v1/EIDO/{IncidentId...}": {request: get("/eido/v1/EIDO/" + incident), foreign: http.StatusNotFound},
 		// 409 to allowed callers: "1 Main St" has no point.
 		"GET /api/v1/incidents/{id}/recommendations": {request: get("/api/v1/incidents/" + incident + "/recommendations"), foreign: http.StatusNotFound},
 		"GET /api/v1/stream":                         {request: get("/api/v1/stream"), stream: true},
+		"GET /eido/v1/ent":                           {request: get("/eido/v1/ent")},
 		// Every allowed caller of metro acknowledges metro's alert (201);
 		// another agency's does not see it (404).
 		"POST /api/v1/alerts/{seq}/acknowledge": {request: func(int) (string, any) {
@@ -249,6 +251,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		// Premise records: another agency's caller naming metro is refused,
 		// and gets 404 for metro's record. The first allowed remove
 		// succeeds, the others answer 409.
+		// An EIDO import names metro: another agency's caller is refused.
+		"POST /api/v1/eido": {request: func(n int) (string, any) {
+			return "/api/v1/eido?agency=metro", eidoDoc(t, "import-incident.json", func(m map[string]any) { m["$id"] = fmt.Sprintf("urn:matrix:%d", n) })
+		}, foreign: http.StatusForbidden},
 		"GET /api/v1/premises": {request: get("/api/v1/premises")},
 		"POST /api/v1/premises": {request: func(n int) (string, any) {
 			return "/api/v1/premises", map[string]any{"agency": "metro", "location": map[string]any{"lat": 41.8, "lon": -87.7}, "radius_m": 20 + n%50,

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
-	"github.com/tenfour-cad/tenfour/engine"
 	"github.com/tenfour-cad/tenfour/store"
 )
 
@@ -71,31 +70,39 @@ func (s *Server) handleIssueBOLO(w http.ResponseWriter, r *http.Request) {
 	s.createdAs(w, r, res, "/api/v1/bolos?id="+id, b, err)
 }
 
-// handleListBOLOs answers the BOLOs of the caller's agency in force now,
-// highest priority first: ?q= searches them (a plate in any spacing, or
+// handleListBOLOs answers a page of the BOLOs of the caller's agency in
+// force now, newest issued first (engine.BOLOPage; paged as the incident
+// list is, http/pages.go): ?q= searches them (a plate in any spacing, or
 // words of the description), ?unit= keeps those whose area takes in the
 // unit's last known position (the unit view; a unit of the caller's
 // agency, 404 otherwise; a unit with no position gets the agency-wide ones
-// only), ?all=true adds the expired and cancelled, ?id= one.
+// only), ?all=true adds the expired and cancelled, from the archive too
+// once they have left memory, ?id= one.
 func (s *Server) handleListBOLOs(w http.ResponseWriter, r *http.Request) {
+	q, unit, err := boloQuery(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	a := actorOf(r)
-	q := r.URL.Query()
-	all := q.Get("all") == "true"
-	unit := q.Get("unit")
 	if err := s.engine.OwnUnit(a, unit); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	var where *dispatch.Location
 	if unit != "" {
-		where = &dispatch.Location{}
+		q.Where = &dispatch.Location{}
 		if p, ok := s.engine.Position(unit); ok {
 			lat, lon := p.Lat, p.Lon
-			*where = s.engine.Resolve(dispatch.Location{Lat: &lat, Lon: &lon})
+			*q.Where = s.engine.Resolve(dispatch.Location{Lat: &lat, Lon: &lon})
 		}
 	}
-	out := s.engine.BOLOs(a, engine.BOLOFilter{All: all, Query: q.Get("q"), Where: where, ID: q.Get("id")})
-	writeJSON(w, http.StatusOK, map[string]any{"bolos": out})
+	page, err := s.engine.BOLOPage(r.Context(), a, q)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	linkNext(w, r, page.Next)
+	writeJSON(w, http.StatusOK, map[string]any{"bolos": page.BOLOs})
 }
 
 // handleCancelBOLO cancels a BOLO with a reason.

@@ -35,6 +35,9 @@ type Problem struct {
 	Detail   string `json:"detail,omitempty"`
 	Instance string `json:"instance,omitempty"`
 	Code     string `json:"code"`
+	// Pointer is the JSON Pointer (RFC 6901) of the first fault in the
+	// body, when the body was a document read field by field (an EIDO).
+	Pointer *string `json:"pointer,omitempty"`
 }
 
 // writeError answers err as problem+json. A domain error shows its sentence;

@@ -117,6 +117,12 @@ const logSizeHeader = "Tenfour-Log-Size"
 func (s *Server) sequenced(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		l := s.engine.Log()
+		if h := l.Held(); h != nil {
+			// Restored from an older copy: this node must not sequence,
+			// and passing the command on could reach a rival that does.
+			s.writeError(w, r, &httpError{status: http.StatusServiceUnavailable, code: ledger.ReasonReadOnly, msg: h.Error()})
+			return
+		}
 		timeout := s.ForwardTimeout
 		if timeout <= 0 {
 			timeout = DefaultForwardTimeout

@@ -131,7 +131,7 @@ func (s *Server) handleConsole(w http.ResponseWriter, r *http.Request) {
 
 // Health is what /healthz and /readyz answer, and `tenfour status` prints.
 type Health struct {
-	Status         string `json:"status"` // ok, following, lagging, degraded, failed
+	Status         string `json:"status"` // ok, following, lagging, degraded, read_only, failed
 	Node           string `json:"node"`
 	Role           string `json:"role"` // sequencer or follower
 	Sequencer      string `json:"sequencer,omitempty"`
@@ -179,6 +179,10 @@ func (s *Server) health(r *http.Request) Health {
 	if d := l.Degraded(); d != nil && h.Status == "ok" {
 		// Commands get 503 with this code; reads go on.
 		h.Status, h.Error = "degraded", d.Reason
+	}
+	if held := l.Held(); held != nil && h.Status == "ok" {
+		// Reads go on; commands get 503 read_only until an operator acts.
+		h.Status, h.Error = "read_only", held.Reason
 	}
 	if err := l.Err(); err != nil {
 		h.Status, h.Error = "failed", "the log has stopped; restart the node"

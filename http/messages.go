@@ -2,7 +2,6 @@ package http
 
 import (
 	"net/http"
-	"slices"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
 )
@@ -36,25 +35,33 @@ func (s *Server) handleSendMessage(w http.ResponseWriter, r *http.Request) {
 	s.createdAs(w, r, res, "/api/v1/messages?id="+id, m, err)
 }
 
-// handleListMessages answers the messages the caller may see, oldest
-// first: those they sent or that reach them, or their agency's dispatch
-// desk if they are a dispatcher or supervisor. ?unit= lists a unit's
-// instead (what was sent to it or as it): an officer is not tied to a unit
-// in the API, so the unit view names the unit its officer picked; it must
-// be a unit of the caller's agency (404 otherwise). ?since= (RFC 3339)
-// keeps the messages sent after that time.
+// handleListMessages answers a page of the messages the caller may see,
+// newest first (engine.MessagePage; paged as the incident list is,
+// http/pages.go): those they sent or that reach them, or their agency's
+// dispatch desk if they are a dispatcher or supervisor, from memory and
+// the archive. ?unit= lists a unit's instead (what was sent to it or as
+// it): an officer is not tied to a unit in the API, so the unit view names
+// the unit its officer picked; it must be a unit of the caller's agency
+// (404 otherwise). ?id= keeps that one; ?from= and ?to= the messages sent
+// in that range.
 func (s *Server) handleListMessages(w http.ResponseWriter, r *http.Request) {
-	a := actorOf(r)
-	unit := r.URL.Query().Get("unit")
-	if err := s.engine.OwnUnit(a, unit); err != nil {
+	q, err := messageQuery(r)
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	out := s.engine.Messages(a, unit)
-	if id := r.URL.Query().Get("id"); id != "" {
-		out = slices.DeleteFunc(out, func(m dispatch.Message) bool { return m.ID != id })
+	a := actorOf(r)
+	if err := s.engine.OwnUnit(a, q.Unit); err != nil {
+		s.writeError(w, r, err)
+		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"messages": out})
+	page, err := s.engine.MessagePage(r.Context(), a, q)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	linkNext(w, r, page.Next)
+	writeJSON(w, http.StatusOK, map[string]any{"messages": page.Messages})
 }
 
 // receiptBody is the body of the receipt routes: the unit the caller

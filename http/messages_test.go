@@ -108,8 +108,8 @@ func TestMessages(t *testing.T) {
 		t.Errorf("reply = %+v, want it to dispatch:metro from metro.1a12", reply)
 	}
 	MustJSON(t, "GET messages as the dispatcher", ts.Do(t, "GET", "/api/v1/messages", disp, nil), 200, &list)
-	if len(list.Messages) != 2 || list.Messages[1].Text != "copy, on my way" {
-		t.Errorf("the dispatcher's messages = %+v, want both", list.Messages)
+	if len(list.Messages) != 2 || list.Messages[0].Text != "copy, on my way" {
+		t.Errorf("the dispatcher's messages = %+v, want both, the reply first (newest first)", list.Messages)
 	}
 
 	// The other unit's stream got none of these: its first event is the

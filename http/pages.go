@@ -92,6 +92,67 @@ func requestQuery(r *http.Request) (engine.RequestQuery, error) {
 	return q, err
 }
 
+// messageParams are the query parameters of GET /api/v1/messages.
+var messageParams = []string{"unit", "id", "from", "to", "before", "limit"}
+
+// messageQuery reads the message list's query parameters, as incidentQuery
+// does.
+func messageQuery(r *http.Request) (engine.MessageQuery, error) {
+	v := r.URL.Query()
+	var q engine.MessageQuery
+	if err := onlyParams(v, messageParams); err != nil {
+		return q, err
+	}
+	q.Unit, q.ID = v.Get("unit"), v.Get("id")
+	var err error
+	if q.From, q.To, err = rangeParams(v); err != nil {
+		return q, err
+	}
+	q.Before, q.Limit, err = pageParams(v)
+	return q, err
+}
+
+// boloParams are the query parameters of GET /api/v1/bolos.
+var boloParams = []string{"q", "unit", "all", "id", "before", "limit"}
+
+// boloQuery reads the BOLO list's query parameters, as incidentQuery
+// does, and the unit it names, whose place the handler resolves.
+func boloQuery(r *http.Request) (engine.BOLOQuery, string, error) {
+	v := r.URL.Query()
+	var q engine.BOLOQuery
+	if err := onlyParams(v, boloParams); err != nil {
+		return q, "", err
+	}
+	switch v.Get("all") {
+	case "", "false":
+	case "true":
+		q.All = true
+	default:
+		return q, "", badRequest("parameter all must be true or false")
+	}
+	if len(v.Get("q")) > 200 {
+		return q, "", badRequest("parameter q must be at most 200 characters")
+	}
+	q.Query, q.ID = v.Get("q"), v.Get("id")
+	var err error
+	q.Before, q.Limit, err = pageParams(v)
+	return q, v.Get("unit"), err
+}
+
+// rangeParams reads from and to, a range of times; from must be before to.
+func rangeParams(v url.Values) (from, to time.Time, err error) {
+	if from, err = timeParam(v, "from"); err != nil {
+		return
+	}
+	if to, err = timeParam(v, "to"); err != nil {
+		return
+	}
+	if !from.IsZero() && !to.IsZero() && !from.Before(to) {
+		err = badRequest("parameter from must be before parameter to")
+	}
+	return
+}
+
 // onlyParams refuses a parameter that is not one of known, or one given
 // twice: a misspelt filter would otherwise widen the list unseen.
 func onlyParams(v url.Values, known []string) error {

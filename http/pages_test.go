@@ -378,3 +378,205 @@ func TestRequestPages(t *testing.T) {
 	CheckProblem(t, "GET /api/v1/requests?limit=0", ts.Do(t, "GET", "/api/v1/requests?limit=0", metro, nil), 400, "bad_request", "limit")
 	CheckProblem(t, "GET /api/v1/requests?unit=x", ts.Do(t, "GET", "/api/v1/requests?unit=x", metro, nil), 400, "bad_request", "unit")
 }
+
+// follow follows the Link headers of a list from path as token, decoding
+// each page's array under key, and returns the ids listed.
+func follow(t *testing.T, ts *TestServer, token, path, key string) []string {
+	t.Helper()
+	var ids []string
+	for n := 0; path != ""; n++ {
+		if n > 100 {
+			t.Fatalf("the pages of %s do not end", path)
+		}
+		var page map[string][]struct {
+			ID string `json:"id"`
+		}
+		r := ts.Do(t, "GET", path, token, nil)
+		MustJSON(t, "GET "+path, r, 200, &page)
+		list, ok := page[key]
+		if !ok {
+			t.Fatalf("GET %s = %s, want an object with %q", path, r.Body, key)
+		}
+		for _, x := range list {
+			ids = append(ids, x.ID)
+		}
+		path = ""
+		if l := r.Header.Get("Link"); l != "" {
+			m := linkNext.FindStringSubmatch(l)
+			if m == nil {
+				t.Fatalf("GET %s: Link %q, want <…>; rel=\"next\"", path, l)
+			}
+			path = m[1]
+		}
+	}
+	return ids
+}
+
+// TestMessagePages: the message list pages like the incident list through
+// the messages in memory and those archived, each once, newest first,
+// also when messages are archived between two pages; a unit's list and
+// another agency's follow the same rules.
+func TestMessagePages(t *testing.T) {
+	ts := MustOpenServer(t)
+	ts.MustExecute(t, dispatch.CreateAgency{ID: "metro", Name: "Metro PD", Kind: "municipal_police"})
+	ts.MustExecute(t, dispatch.CreateAgency{ID: "sheriff", Name: "County Sheriff", Kind: "sheriff"})
+	ts.MustExecute(t, dispatch.CreateUnit{CallSign: "1A12", Agency: "metro", Kind: "patrol"})
+	ts.MustExecute(t, dispatch.CreateUnit{CallSign: "1A13", Agency: "metro", Kind: "patrol"})
+	disp := ts.MustCreateUser(t, "disp", "metro", dispatch.RoleDispatcher)
+	off := ts.MustCreateUser(t, "off", "metro", dispatch.RoleOfficer)
+	deputy := ts.MustCreateUser(t, "deputy", "sheriff", dispatch.RoleDispatcher)
+	var all, unit12 []string // newest first
+	send := func(i int) {
+		t.Helper()
+		to := "unit:metro.1a12"
+		if i%3 == 0 {
+			to = "unit:metro.1a13"
+		}
+		var m dispatch.Message
+		MustJSON(t, "POST /api/v1/messages", ts.Do(t, "POST", "/api/v1/messages", disp,
+			map[string]any{"to": []string{to}, "text": fmt.Sprintf("message %d", i)}), 201, &m)
+		all = append([]string{m.ID}, all...)
+		if to == "unit:metro.1a12" {
+			unit12 = append([]string{m.ID}, unit12...)
+		}
+	}
+	for i := range 6 {
+		send(i)
+	}
+	ts.MustExecute(t, dispatch.ArchiveClosed{Retention: time.Nanosecond})
+	archived := slices.Clone(all)
+	ann := dispatch.Actor{Agency: "metro", User: "disp", Role: dispatch.RoleDispatcher}
+	if _, err := ts.Engine.Message(ann, "", archived[0]); dispatch.ErrorCode(err) != dispatch.ENOTFOUND {
+		t.Fatalf("fixture: message %s still in memory after archiving (%v)", archived[0], err)
+	}
+	for i := 6; i < 10; i++ {
+		send(i)
+	}
+	for _, limit := range []int{1, 2, 3, 4, 9, 10, 11} {
+		if got := follow(t, ts, disp, fmt.Sprintf("/api/v1/messages?limit=%d", limit), "messages"); !slices.Equal(got, all) {
+			t.Errorf("the dispatcher's message pages of %d = %v, want %v", limit, got, all)
+		}
+	}
+	if got := follow(t, ts, off, "/api/v1/messages?unit=metro.1a12&limit=2", "messages"); !slices.Equal(got, unit12) {
+		t.Errorf("metro.1a12's message pages = %v, want %v", got, unit12)
+	}
+	if got := follow(t, ts, disp, "/api/v1/messages?id="+archived[2], "messages"); !slices.Equal(got, archived[2:3]) {
+		t.Errorf("?id=%s (archived) = %v, want it", archived[2], got)
+	}
+	if got := follow(t, ts, deputy, "/api/v1/messages", "messages"); len(got) != 0 {
+		t.Errorf("the sheriff's dispatcher's messages = %v, want none of metro's", got)
+	}
+	CheckProblem(t, "GET another agency's unit's messages", ts.Do(t, "GET", "/api/v1/messages?unit=metro.1a12", deputy, nil), 404, dispatch.ENOTFOUND, "")
+	// The next page's link keeps the unit.
+	r := ts.Do(t, "GET", "/api/v1/messages?unit=metro.1a12&limit=1", off, nil)
+	m := linkNext.FindStringSubmatch(r.Header.Get("Link"))
+	if u, err := url.Parse(m[1]); m == nil || err != nil || u.Query().Get("unit") != "metro.1a12" || u.Query().Get("before") == "" {
+		t.Errorf("Link %q, want the unit's list with before set", r.Header.Get("Link"))
+	}
+
+	// Archived while a client pages: each message still once.
+	var got []string
+	path := "/api/v1/messages?limit=3"
+	for n := 0; path != ""; n++ {
+		var page struct{ Messages []dispatch.Message }
+		r := ts.Do(t, "GET", path, disp, nil)
+		MustJSON(t, "GET "+path, r, 200, &page)
+		for _, m := range page.Messages {
+			got = append(got, m.ID)
+		}
+		path = ""
+		if m := linkNext.FindStringSubmatch(r.Header.Get("Link")); m != nil {
+			path = m[1]
+		}
+		if n == 0 {
+			ts.MustExecute(t, dispatch.ArchiveClosed{Retention: time.Nanosecond})
+		}
+	}
+	if !slices.Equal(got, all) {
+		t.Errorf("pages while the rest were archived = %v, want %v", got, all)
+	}
+
+	for _, tc := range []struct{ query, names string }{
+		{"limit=0", "limit"},
+		{"limit=1001", "limit"},
+		{"limit=ten", "limit"},
+		{"before=not-a-cursor", "before"},
+		{"before=AAAAAAAAAAA", "before"},
+		{"from=yesterday", "from"},
+		{"from=2026-03-02&to=2026-03-01", "from"},
+		{"since=2026-03-01", "since"},
+		{"limit=1&limit=2", "limit"},
+	} {
+		p := CheckProblem(t, "GET /api/v1/messages?"+tc.query, ts.Do(t, "GET", "/api/v1/messages?"+tc.query, disp, nil), 400, "bad_request", "")
+		if !strings.Contains(p.Detail, tc.names) {
+			t.Errorf("GET /api/v1/messages?%s: detail %q, want it to name %s", tc.query, p.Detail, tc.names)
+		}
+	}
+}
+
+// TestBOLOPages: the BOLO list pages like the incident list: those in
+// force from memory, and with all=true the ended ones too, from memory and
+// the archive, each once, newest issued first.
+func TestBOLOPages(t *testing.T) {
+	ts := MustOpenServer(t)
+	ts.MustExecute(t, dispatch.CreateAgency{ID: "metro", Name: "Metro PD", Kind: "municipal_police"})
+	ts.MustExecute(t, dispatch.CreateAgency{ID: "sheriff", Name: "County Sheriff", Kind: "sheriff"})
+	disp := ts.MustCreateUser(t, "disp", "metro", dispatch.RoleDispatcher)
+	deputy := ts.MustCreateUser(t, "deputy", "sheriff", dispatch.RoleDispatcher)
+	var all, inForce, cancelled []string // newest first
+	issue := func(i int) string {
+		t.Helper()
+		var b dispatch.BOLO
+		MustJSON(t, "POST /api/v1/bolos", ts.Do(t, "POST", "/api/v1/bolos", disp, map[string]any{
+			"kind": "vehicle", "description": fmt.Sprintf("sedan number %d", i), "plate": fmt.Sprintf("ABC%d", 100+i),
+			"priority": 1 + i%3, "expires": ts.Engine.Now().Add(12 * time.Hour), "area": map[string]any{"kind": "agency"}}), 201, &b)
+		all = append([]string{b.ID}, all...)
+		return b.ID
+	}
+	for i := range 6 {
+		id := issue(i)
+		if i%2 == 0 {
+			MustJSON(t, "POST cancel", ts.Do(t, "POST", "/api/v1/bolos/"+id+"/cancel", disp, map[string]string{"reason": "found"}), 200, &dispatch.BOLO{})
+			cancelled = append([]string{id}, cancelled...)
+		} else {
+			inForce = append([]string{id}, inForce...)
+		}
+	}
+	ts.MustExecute(t, dispatch.ArchiveClosed{Retention: time.Nanosecond})
+	if _, err := ts.Engine.BOLO(dispatch.Actor{System: "test"}, cancelled[0]); dispatch.ErrorCode(err) != dispatch.ENOTFOUND {
+		t.Fatalf("fixture: BOLO %s still in memory after archiving (%v)", cancelled[0], err)
+	}
+	for i := 6; i < 9; i++ {
+		inForce = append([]string{issue(i)}, inForce...)
+	}
+	for _, limit := range []int{1, 2, 4, 9, 10} {
+		if got := follow(t, ts, disp, fmt.Sprintf("/api/v1/bolos?all=true&limit=%d", limit), "bolos"); !slices.Equal(got, all) {
+			t.Errorf("?all=true pages of %d = %v, want %v", limit, got, all)
+		}
+		if got := follow(t, ts, disp, fmt.Sprintf("/api/v1/bolos?limit=%d", limit), "bolos"); !slices.Equal(got, inForce) {
+			t.Errorf("pages of %d in force = %v, want %v", limit, got, inForce)
+		}
+	}
+	if got := follow(t, ts, disp, "/api/v1/bolos?all=true&q=abc+100&limit=1", "bolos"); !slices.Equal(got, all[len(all)-1:]) {
+		t.Errorf("?all=true&q=abc 100 = %v, want the archived first BOLO %s", got, all[len(all)-1])
+	}
+	if got := follow(t, ts, disp, "/api/v1/bolos?all=true&id="+cancelled[1], "bolos"); !slices.Equal(got, cancelled[1:2]) {
+		t.Errorf("?all=true&id=%s (archived) = %v, want it", cancelled[1], got)
+	}
+	if got := follow(t, ts, deputy, "/api/v1/bolos?all=true", "bolos"); len(got) != 0 {
+		t.Errorf("the sheriff's BOLOs = %v, want none of metro's", got)
+	}
+	for _, tc := range []struct{ query, names string }{
+		{"all=yes", "all"},
+		{"limit=0", "limit"},
+		{"limit=1001", "limit"},
+		{"before=not-a-cursor", "before"},
+		{"q=" + strings.Repeat("x", 201), "q"},
+		{"sort=priority", "sort"},
+	} {
+		p := CheckProblem(t, "GET /api/v1/bolos?"+tc.query, ts.Do(t, "GET", "/api/v1/bolos?"+tc.query, disp, nil), 400, "bad_request", "")
+		if !strings.Contains(p.Detail, tc.names) {
+			t.Errorf("GET /api/v1/bolos?%s: detail %q, want it to name %s", tc.query, p.Detail, tc.names)
+		}
+	}
+}

@@ -69,6 +69,7 @@ func (s *Server) take(w http.ResponseWriter, r *http.Request, l *limiter, key st
 	if wait == 0 {
 		return true
 	}
+	s.metrics.RateLimited(s.limitName(l))
 	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 	writeProblem(w, r, http.StatusTooManyRequests, "rate_limited", "too many requests; try again in "+strconv.Itoa(int(math.Ceil(wait.Seconds())))+" s")
 	return false

@@ -80,6 +80,16 @@ type Server struct {
 	// (SetMapTiles, mapdata.go).
 	mapTiles MapTiles
 
+	// metrics is told of rate-limit refusals and failed sign-ins
+	// (SetMetrics, metrics.go).
+	metrics Metrics
+
+	// conveyance is the EIDO notifier, if any (SetConveyance), and
+	// partnerCerts the client certificates pinned to partners' accounts
+	// (SetPartnerCertificates; eidoconveyance.go).
+	conveyance   Conveyance
+	partnerCerts map[string]string
+
 	// webhooks keeps the agencies' webhook subscriptions (webhooks.go), in
 	// the store that keeps the photos: both stores keep them.
 	webhooks *webhook.Service
@@ -125,6 +135,7 @@ func NewServer(e *engine.Engine, photos Photos, a *auth.Service, logger *slog.Lo
 		logins: newLimiter(), failures: newLimiter(), calls: newLimiter(),
 		idem:    newIdemStore(IdempotencyEntries, IdempotencyTTL),
 		drawing: newDrawn(nil),
+		metrics: noMetrics{},
 	}
 	if ws, ok := photos.(webhook.Store); ok {
 		s.webhooks = webhook.NewService(e, ws)
@@ -251,6 +262,7 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/reports/intervals", reporters, s.handleReportIntervals},
 		{"GET /api/v1/incidents", readers, s.handleListIncidents},
 		{"POST /api/v1/incidents", takers, s.handleCreateIncident},
+		{"POST /api/v1/eido", takers, s.handleImportEIDO},
 		{"GET /api/v1/incidents/{id}", readers, s.handleGetIncident},
 		{"GET /api/v1/incidents/possible-duplicates", takers, s.handlePossibleDuplicates},
 		{"GET /api/v1/incidents/{id}/bundle", auditors, s.handleIncidentBundle},
@@ -265,7 +277,11 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/incidents/{id}/timeline", readers, s.handleIncidentTimeline},
 		{"GET /api/v1/incidents/{id}/priors", readers, s.handleIncidentPriors},
 		{"POST /api/v1/incidents/{id}/publish", publishers, s.handlePublishIncident},
+		// The EIDO Retrieval Service (eido.go).
+		{"GET /eido/v1/EIDO/{IncidentId...}", readers, s.handleGetEIDO},
 		{"GET /api/v1/stream", anyUser, s.handleStream},
+		// The EIDO conveyance (NENA-STA-024.1a), a WebSocket for partners.
+		{"GET " + EIDOConveyancePath, mutualAid, s.handleEIDOConveyance},
 		{"POST /api/v1/alerts/{seq}/acknowledge", alerters, s.handleAcknowledgeAlert},
 
 		// Premise records and place names (premises.go).
@@ -341,6 +357,8 @@ func (s *Server) Routes() []Route {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := s.clock()
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	rl := &requestLog{}
+	r = r.WithContext(context.WithValue(r.Context(), requestLogKey{}, rl))
 	h := sw.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
@@ -358,9 +376,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				writeProblem(sw, r, http.StatusInternalServerError, dispatch.EINTERNAL, "internal error")
 			}
 		}
-		s.logger.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", s.clock().Sub(start))
+		s.logRequest(r, rl, sw, s.clock().Sub(start))
 	}()
-	if strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/public/") {
+	if strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/public/") || strings.HasPrefix(r.URL.Path, "/eido/") {
 		if _, pattern := s.mux.Handler(r); pattern == "" {
 			if allow := s.allowed(r); len(allow) > 0 {
 				sw.Header().Set("Allow", strings.Join(allow, ", "))
@@ -419,6 +437,7 @@ type statusWriter struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
+	bytes  int64 // the body's bytes written, for the request log
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -430,7 +449,9 @@ func (w *statusWriter) WriteHeader(code int) {
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	w.wrote = true
-	return w.ResponseWriter.Write(b)
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

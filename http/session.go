@@ -41,6 +41,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	cookie, u, err := s.auth.Login(r.Context(), req.Username, req.Password, req.OTP)
 	if err != nil {
+		s.metrics.SignInFailed(dispatch.ErrorCode(err))
 		// A refusal whose audit event could not be recorded is still a
 		// refusal; the fault is for the operator.
 		var joined interface{ Unwrap() []error }

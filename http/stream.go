@@ -46,6 +46,7 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		// A stream holds a connection, a goroutine and a subscriber's
 		// queue for as long as it lasts: one caller may not hold the node's.
+		s.metrics.RateLimited("streams")
 		w.Header().Set("Retry-After", strconv.Itoa(streamRetryAfter))
 		writeProblem(w, r, http.StatusTooManyRequests, "too_many_streams",
 			fmt.Sprintf("too many event streams are open (at most %d per user, %d on this node); close one, or try again in %d s", s.StreamsPerUser, s.StreamsPerNode, streamRetryAfter))

@@ -66,6 +66,8 @@ type Config struct {
 	// refuses new events as unavailable (Degraded). Zero means
 	// DefaultSlowCommit.
 	SlowCommit time.Duration
+	// Guard keeps a restored store from forking the log (hold.go).
+	Guard Guard
 }
 
 // A Replayed event is handed to Open's replay function for each stored event.
@@ -92,6 +94,10 @@ type Log struct {
 	onCommit func([]*Pending)
 	onReset  func(durable int64)
 	slow     time.Duration
+	onCP     func(note []byte)
+
+	held     *HoldError // set at Open: this node never takes the lease
+	rollback *Rollback  // a published checkpoint beyond the stored log
 
 	node   string
 	url    string
@@ -148,6 +154,7 @@ type Log struct {
 type signedCheckpoint struct {
 	Checkpoint
 	note []byte
+	at   time.Time // when this node signed it, or verified and took it up
 }
 
 // A Pending is a group of events sequenced by one Enqueue call.
@@ -203,6 +210,7 @@ func Open(ctx context.Context, cfg Config, replay func(Replayed) error) (*Log, e
 		onCommit: cfg.OnCommit,
 		onReset:  cfg.OnReset,
 		slow:     cfg.SlowCommit,
+		onCP:     cfg.Guard.OnCheckpoint,
 		node:     cfg.Node,
 		url:      cfg.URL,
 		ttl:      cfg.LeaseTTL,
@@ -240,10 +248,16 @@ func Open(ctx context.Context, cfg Config, replay func(Replayed) error) (*Log, e
 	if err := l.load(ctx, replay); err != nil {
 		return nil, err
 	}
-	// Lead at once if the lease is free, so that a single node takes commands
-	// as soon as Open returns; otherwise follow the sequencer.
-	if err := l.tryLead(ctx); err != nil {
+	if err := l.checkPublished(ctx, l.durable.Load(), cfg.Guard); err != nil {
 		return nil, err
+	}
+	// Lead at once if the lease is free, so that a single node takes commands
+	// as soon as Open returns; otherwise follow the sequencer. A held node
+	// never leads.
+	if l.held == nil {
+		if err := l.tryLead(ctx); err != nil {
+			return nil, err
+		}
 	}
 	if l.IsSequencer() && (l.cp.Load() == nil || l.durable.Load() > l.cp.Load().Size) {
 		if err := l.Checkpoint(ctx); err != nil {
@@ -312,6 +326,7 @@ func (l *Log) load(ctx context.Context, replay func(Replayed) error) error {
 	l.durable.Store(n)
 	l.dfront = l.front
 	if cp != nil {
+		cp.at = time.Now()
 		l.cp.Store(cp)
 	}
 	if err := l.loaded(ctx, start, n, cp); err != nil {
@@ -791,7 +806,12 @@ func (l *Log) Checkpoint(ctx context.Context) error {
 	if err := l.st.SaveCheckpoint(ctx, store.Checkpoint{Size: size, Note: msg}); err != nil {
 		return fmt.Errorf("checkpoint %d: %w", size, err)
 	}
-	l.cp.Store(&signedCheckpoint{Checkpoint: c, note: msg})
+	// Kept outside the store before it is served: a checkpoint anyone
+	// may have seen is one a restore must not fall short of (hold.go).
+	if l.onCP != nil {
+		l.onCP(msg)
+	}
+	l.cp.Store(&signedCheckpoint{Checkpoint: c, note: msg, at: time.Now()})
 	return nil
 }
 
@@ -804,6 +824,17 @@ func (l *Log) LatestCheckpoint() (Checkpoint, []byte) {
 		return Checkpoint{Origin: l.origin}, nil
 	}
 	return cp.Checkpoint, cp.note
+}
+
+// CheckpointTime returns when this node signed its newest checkpoint, or
+// verified and took it up (at start, or from the sequencer as a follower);
+// zero before the first. Metrics show its age: on a log that grows, an age
+// well past the checkpoint interval is a sequencer that cannot sign.
+func (l *Log) CheckpointTime() time.Time {
+	if cp := l.cp.Load(); cp != nil {
+		return cp.at
+	}
+	return time.Time{}
 }
 
 // Close stops taking appends, commits what was queued, signs a last

@@ -248,6 +248,9 @@ func (l *Log) roleLoop() {
 				l.renew(ctx)
 				continue
 			}
+			if l.held != nil {
+				continue // a held node follows, never leads (hold.go)
+			}
 			if err := l.tryLead(ctx); err != nil && ctx.Err() == nil {
 				l.followFailed(err)
 			}
@@ -367,6 +370,6 @@ func (l *Log) refreshCheckpoint(ctx context.Context) error {
 	if root != cp.Root {
 		return &IntegrityError{Seq: -1, Reason: fmt.Sprintf("checkpoint %d signs a root that is not the root of the verified events", cp.Size)}
 	}
-	l.cp.Store(&signedCheckpoint{Checkpoint: cp, note: c.Note})
+	l.cp.Store(&signedCheckpoint{Checkpoint: cp, note: c.Note, at: time.Now()})
 	return nil
 }

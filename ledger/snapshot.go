@@ -297,7 +297,10 @@ func (l *Log) startCheck() {
 			if err := l.st.SetMeta(context.Background(), metaCheckFailed, err.Error()); err != nil {
 				l.logger.Error("record the failed verification", "err", err)
 			}
+			// Done before failed: whoever sees the log fail finds why.
+			l.check.update(func(v *Verification) { v.Done, v.Err = true, err })
 			l.fail(err, nil)
+			return
 		case ctx.Err() != nil:
 			return // closing
 		default:

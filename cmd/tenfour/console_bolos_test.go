@@ -163,6 +163,30 @@ func TestConsoleBOLOs(t *testing.T) {
 	unit.waitFor("the circle BOLO on the unit's screen", fmt.Sprintf(
 		`/red parka/.test(document.querySelector('#unit-bolos [data-id=%q] .bolo-desc')?.innerText || "")`, circle))
 
+	// A hundred more, agency-wide: the lists read the newest hundred, and
+	// the circle BOLO again once "Older…" reads the next page.
+	var tok struct {
+		Token string `json:"token"`
+	}
+	if err := json.Unmarshal(admin.mustCreate(t, "/api/v1/users/metro-dispatcher/tokens", map[string]any{"name": "bolo pages"}), &tok); err != nil || tok.Token == "" {
+		t.Fatalf("a token for metro-dispatcher: %v", err)
+	}
+	dispAPI := &api{url: n.url, token: tok.Token, client: admin.client}
+	for i := range 100 {
+		dispAPI.mustCreate(t, "/api/v1/bolos", map[string]any{"kind": "person", "description": fmt.Sprintf("person %d", i),
+			"priority": 3, "area": map[string]string{"kind": "agency"}, "expires": time.Now().Add(2 * time.Hour)})
+	}
+	for _, p := range []struct {
+		pg          *page
+		cards, more string
+	}{{disp, "#bolos .bl-card", "bolo-older"}, {unit, "#unit-bolos .bolo", "unit-bolos-older"}} {
+		p.pg.waitFor("the newest hundred and Older…", fmt.Sprintf(`document.querySelectorAll(%q).length === 100 && !document.querySelector('%s[data-id=%q]') && !document.getElementById(%q).hidden`,
+			p.cards, p.cards, circle, p.more))
+		p.pg.do(chromedp.Click(chromedp.ID(p.more)))
+		p.pg.waitFor("the next page", fmt.Sprintf(`document.querySelectorAll(%q).length > 100 && document.querySelector('%s[data-id=%q]') && document.getElementById(%q).hidden`,
+			p.cards, p.cards, circle, p.more))
+	}
+
 	if !eval[bool](unit, `window.noReload === true`) {
 		t.Error("the unit's page reloaded")
 	}

@@ -3,6 +3,7 @@ package main_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -95,6 +96,22 @@ func TestConsoleMessages(t *testing.T) {
 	unit.waitFor("the BOLO on the unit's screen",
 		`document.querySelector("#unit-bolos .plate")?.innerText === "KZ4411" && document.querySelector("#unit-bolos img")?.naturalWidth === 40`)
 	unit.screenshot("bolo-unit")
+
+	// Twenty more messages: both panels show the newest page, and the
+	// first message again once "Older…" reads the next one.
+	for i := range 20 {
+		dispAPI.mustCreate(t, "/api/v1/messages", map[string]any{"to": []string{"unit:metro.1a11"}, "text": fmt.Sprintf("Check %d", i+1)})
+	}
+	for _, p := range []struct {
+		pg          *page
+		list, older string
+	}{{disp, "#dispatch-messages", "msg-older"}, {unit, "#unit-messages", "unit-msg-older"}} {
+		p.pg.waitFor("the newest page and Older…", fmt.Sprintf(`document.querySelector(%q)?.innerText === "Check 20" && document.querySelectorAll(%q).length === 20 && !document.getElementById(%q).hidden`,
+			p.list+" li .msg-text", p.list+" li.msg", p.older))
+		p.pg.do(chromedp.Click(chromedp.ID(p.older)))
+		p.pg.waitFor("the older page", fmt.Sprintf(`[...document.querySelectorAll(%q)].some((x) => x.innerText === "Meet the caller at the rear gate") && document.querySelectorAll(%q).length > 20`,
+			p.list+" li .msg-text", p.list+" li.msg"))
+	}
 
 	if !eval[bool](unit, `window.noReload === true`) {
 		t.Error("the unit's page reloaded")

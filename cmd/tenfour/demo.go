@@ -32,10 +32,16 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	speed := fs.Float64("speed", 1, "how many times faster than real time calls arrive")
 	seed := fs.Uint64("seed", uint64(time.Now().UnixNano()), "random `seed` of the calls")
 	level := fs.String("log-level", "warn", "log `level`")
+	format := logFormatFlag(fs)
+	fs.StringVar(&m.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics on this `address` (host:port); none unless given")
 	scenario := fs.String("scenario", "", "also play a scenario in the city: kedzie (the reference scenario of DESIGN.md)")
 	tiles := mapTilesFlags(fs)
 	loadMap := mapFlag(fs)
+	fromEnv := envFlags(fs)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := fromEnv(); err != nil {
 		return err
 	}
 	var err error
@@ -89,7 +95,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("--scenario kedzie: the reference scenario is set at %s in the demo city, which this map does not have (%w); run the demo without --map to play it", sim.KedziePlace, kedzieErr)
 	}
 	m.Origin = "tenfour.demo/log"
-	logger, err := newLogger(stderr, *level)
+	logger, err := newLogger(stderr, *level, *format)
 	if err != nil {
 		return err
 	}
@@ -126,6 +132,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "tenfour demo city is running at %s/\n", m.URL)
 	fmt.Fprintf(stdout, "  console:        %s/console/\n", m.URL)
 	fmt.Fprintf(stdout, "  data directory: %s\n", m.DataDir)
+	if m.MetricsURL != "" {
+		fmt.Fprintf(stdout, "  metrics:        %s\n", m.MetricsURL)
+	}
 	if m.Bootstrap != nil {
 		fmt.Fprintf(stdout, "  administrator:  %s (credentials in %s/bootstrap-admin.txt)\n", m.Bootstrap.Username, m.DataDir)
 		fmt.Fprintf(stdout, "  API token:      %s\n", m.Bootstrap.Token)

@@ -14,18 +14,25 @@ import (
 
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("export", `tenfour export — write the evidence bundle of an incident or of an
-assistance request.
+assistance request, or an incident as a NENA EIDO.
 
 The bundle holds the incident's (or the request's) events, an inclusion proof for each, the
 signed checkpoint and the log's key; "tenfour verify BUNDLE.json" checks it
 offline. Private fields appear as commitments unless --openings is given and
-the token may see them.`, stderr)
+the token may see them.
+
+With --eido, the incident is written instead as a NENA Emergency Incident
+Data Object (EIDO JSON, NENA-STA-021.1), as the server's EIDO Retrieval
+Service answers it (GET /eido/v1/EIDO/{id}): private fields are there when the
+token may see them (docs/eido.md). --incident then takes tenfour's id or the
+incident tracking identifier (urn:emergency:uid:incidentid:…).`, stderr)
 	server := fs.String("url", "http://127.0.0.1:8410", "the tenfour server's `URL`")
 	token := fs.String("token", "", "API `token` (default: $TENFOUR_TOKEN, or the token line of --token-file)")
 	tokenFile := fs.String("token-file", "", "read the token from this `file` (such as DATA/bootstrap-admin.txt)")
 	incident := fs.String("incident", "", "the incident `id`")
 	request := fs.String("request", "", "the assistance request `id` (its events, its units' and the directives' that stood against it)")
 	openings := fs.Bool("openings", false, "include the openings of private fields")
+	asEIDO := fs.Bool("eido", false, "write the incident as a NENA EIDO (JSON) instead of a bundle")
 	out := fs.String("out", "", "write to this `file` (default: standard output)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -33,6 +40,10 @@ the token may see them.`, stderr)
 	if (*incident == "") == (*request == "") {
 		fs.Usage()
 		return errors.New("export needs --incident or --request (one of them)")
+	}
+	if *asEIDO && (*request != "" || *openings) {
+		fs.Usage()
+		return errors.New("export --eido takes --incident, and neither --request nor --openings")
 	}
 	tok, err := findToken(*token, *tokenFile)
 	if err != nil {
@@ -44,6 +55,9 @@ the token may see them.`, stderr)
 	}
 	if *openings {
 		u += "?openings=true"
+	}
+	if *asEIDO {
+		u = strings.TrimSuffix(*server, "/") + "/eido/v1/EIDO/" + url.PathEscape(*incident)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {

@@ -4,10 +4,14 @@
 //	tenfour demo    run a node with a generated city
 //	tenfour verify  check a log or an evidence bundle
 //	tenfour export  write an evidence bundle
+//	tenfour import  import an incident from a NENA EIDO file
 //	tenfour keygen  make a log signing key
+//	tenfour backup  copy a node's database, verified
+//	tenfour restore restore a backup into a data directory
 //	tenfour status  report on a node
 //	tenfour map     check a centre's map
 //	tenfour bench   measure the log
+//	tenfour version print the version and revision (also --version)
 package main
 
 import (
@@ -31,11 +35,15 @@ Commands:
   demo     run a node with a small generated city, for trying tenfour
   verify   verify a log (URL) or an evidence bundle (FILE) offline
   export   write the evidence bundle of an incident
+  import   import another system's incident from a NENA EIDO file
   keygen   make a log signing key
+  backup   write a verified copy of a node's SQLite database, while it serves
+  restore  put a backup into a data directory, verified first
   status   say whether a node is ready, sequencing, and how far behind
   user     add, list, disable and unlock users, reset passwords, make tokens
   map      check a centre's map, write the demo city's, geocode on it
   bench    measure durable append throughput and verification speed
+  version  print the version and the revision it was built from (also --version)
 
 Run "tenfour <command> --help" for a command's flags.
 `
@@ -69,16 +77,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runVerify(ctx, args, stdout, stderr)
 	case "export":
 		return runExport(ctx, args, stdout, stderr)
+	case "import":
+		return runImport(ctx, args, stdout, stderr)
 	case "keygen":
 		return runKeygen(args, stdout, stderr)
 	case "bench":
 		return runBench(ctx, args, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args, stdout, stderr)
+	case "restore":
+		return runRestore(ctx, args, stdout, stderr)
 	case "status":
 		return runStatus(ctx, args, stdout, stderr)
 	case "user":
 		return runUser(ctx, args, stdout, stderr)
 	case "map":
 		return runMap(ctx, args, stdout, stderr)
+	case "version", "--version", "-version":
+		return runVersion(stdout)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
 		return nil

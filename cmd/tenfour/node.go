@@ -19,9 +19,11 @@ import (
 
 	"github.com/tenfour-cad/tenfour/auth"
 	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/eido/conveyance"
 	"github.com/tenfour-cad/tenfour/engine"
 	tenfourhttp "github.com/tenfour-cad/tenfour/http"
 	"github.com/tenfour-cad/tenfour/ledger"
+	"github.com/tenfour-cad/tenfour/metrics"
 	"github.com/tenfour-cad/tenfour/store/postgres"
 	"github.com/tenfour-cad/tenfour/store/sqlite"
 	"github.com/tenfour-cad/tenfour/webhook"
@@ -58,6 +60,27 @@ type Main struct {
 	// Map is the centre's map (--map DIR): the engine places every
 	// command on it, and the console draws it. Nil is no map.
 	Map CentreMap
+	// EIDOSource is the EIDO export the node's notifier conveys to
+	// partners (GET /eido/v1/ent); nil: the Retrieval Service's. EIDOSink
+	// makes the import, into an agency, of what EIDOSubscribe's partners
+	// send; nil: POST /api/v1/eido's (eido.go).
+	EIDOSource    conveyance.Source
+	EIDOSink      func(agency string) (conveyance.Sink, error)
+	EIDOSubscribe []EIDOPartner
+	// TLSClientCA is a PEM file of the CAs whose client certificates the
+	// server verifies (mutual TLS), and PartnerCerts pins such
+	// certificates, by SHA-256, to partners' accounts (eido.go).
+	TLSClientCA  string
+	PartnerCerts map[string]string
+	// MetricsAddr is where /metrics is served, on a listener of its own
+	// (--metrics-addr); "" serves no metrics.
+	MetricsAddr string
+	// CheckpointFrom, AcceptRollback and RollbackReason guard a restored
+	// data directory (guard.go): the original's checkpoint to compare the
+	// log to, and the operator's acceptance of a shorter log, and why.
+	CheckpointFrom string
+	AcceptRollback bool
+	RollbackReason string
 
 	Store          Store
 	Engine         *engine.Engine
@@ -66,12 +89,20 @@ type Main struct {
 	URL            string            // where the server listens
 	TLSFingerprint string            // SHA-256 of the certificate, when serving HTTPS
 	Bootstrap      *auth.Credentials // set on the data directory's first start
+	// Metrics are the node's metrics when MetricsAddr is set; MetricsURL
+	// is where they are served.
+	Metrics    *metrics.Metrics
+	MetricsURL string
 	// Webhooks sends the agencies' events to their subscribers while this
 	// node sequences (Run runs it); nil on a store that keeps none.
 	Webhooks *webhook.Deliverer
 
-	lock     *os.File
-	listener net.Listener
+	Notifier *conveyance.Notifier // the EIDO notifier
+
+	lock            *os.File
+	listener        net.Listener
+	metricsListener net.Listener
+	subscribers     []*conveyance.Subscriber
 }
 
 // Open prepares the node: it locks the data directory, opens the store,
@@ -106,6 +137,9 @@ func (m *Main) Open(ctx context.Context) error {
 		if err := m.listen(); err != nil {
 			return err
 		}
+		if err := m.listenMetrics(); err != nil {
+			return err
+		}
 	}
 	db, err := m.openStore(ctx)
 	if err != nil {
@@ -117,18 +151,25 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 	}
 	m.Store = db
+	guard, err := m.guard(ctx, key)
+	if err != nil {
+		return fmt.Errorf("refusing to start: %w", err)
+	}
 	m.Logger.Info("verifying the log", "node", m.Node)
 	start := time.Now()
 	m.Engine, err = engine.Open(ctx, engine.Config{
-		Store: db, Key: key, CheckpointInterval: m.CheckpointInterval, Logger: m.Logger,
+		Store: db, Key: key, Guard: guard, CheckpointInterval: m.CheckpointInterval, Logger: m.Logger,
 		Node: m.Node, URL: m.Advertise, LeaseTTL: m.LeaseTTL, Map: m.engineMap(),
-		Retention: m.Retention, SnapshotEvery: m.SnapshotEvery,
+		Retention: m.Retention, SnapshotEvery: m.SnapshotEvery, Observer: m.observer(),
 	})
 	if err != nil {
 		return fmt.Errorf("refusing to start: %w", err)
 	}
 	m.Logger.Info("log verified", "events", m.Engine.Log().Size(), "took", time.Since(start).Round(time.Millisecond),
 		"sequencer", m.Engine.Log().IsSequencer(), "snapshot", m.Engine.Log().Verification().Snapshot)
+	if err := m.settleRestore(ctx); err != nil {
+		return err
+	}
 	policy := auth.DefaultPolicy()
 	if m.TokenLife > 0 {
 		policy.TokenLife = m.TokenLife
@@ -157,6 +198,13 @@ func (m *Main) Open(ctx context.Context) error {
 		if m.Map != nil {
 			m.Server.SetMap(m.Map)
 		}
+		if m.Metrics != nil {
+			m.Server.SetMetrics(m.Metrics)
+			m.Metrics.Watch(m.Engine, m.Server.Streams)
+		}
+		if err := m.openEIDO(); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -171,6 +219,10 @@ func (m *Main) listen() error {
 		return fmt.Errorf("listen on %s: %w", m.Addr, err)
 	}
 	m.URL = "http://" + m.listener.Addr().String()
+	if err := m.clientAuth(tlsCfg); err != nil {
+		m.listener.Close()
+		return err
+	}
 	if tlsCfg != nil {
 		m.listener = tls.NewListener(m.listener, tlsCfg)
 		m.URL = "https://" + m.listener.Addr().String()
@@ -260,7 +312,14 @@ func nodeID(dir string) (string, error) {
 // the process and the log is reloaded from disk.
 func (m *Main) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
+	wait := m.runEIDO(ctx)
+	defer wait() // the conveyance ends once ctx is cancelled, below
 	defer cancel()
+	m.logStart()
+	if m.metricsListener != nil {
+		stop := serveMetrics(m.metricsListener, m.Metrics.Handler(), m.Logger)
+		defer stop()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- m.Server.Serve(ctx, m.listener) }()
 	if m.Webhooks != nil {
@@ -271,12 +330,16 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	select {
 	case err := <-errc:
+		// The error itself is the caller's to report, once.
+		m.Logger.Error("stopping: the server failed", "node", m.Node)
 		return err
 	case <-m.Engine.Log().Failed():
+		m.Logger.Error("stopping: the log failed", "node", m.Node)
 		cancel()
 		<-errc
 		return fmt.Errorf("the log failed, stopping: %w", m.Engine.Log().Err())
 	case <-ctx.Done():
+		m.Logger.Info("stopping: asked to (signal or cancel); answering the requests under way", "node", m.Node)
 		return <-errc
 	}
 }
@@ -288,8 +351,16 @@ func (m *Main) Close() error {
 	if m.listener != nil {
 		m.listener.Close()
 	}
+	if m.metricsListener != nil {
+		m.metricsListener.Close()
+	}
 	if m.Engine != nil {
-		errs = append(errs, m.Engine.Close())
+		err := m.Engine.Close()
+		errs = append(errs, err)
+		if m.Server != nil && err == nil {
+			cp, _ := m.Engine.Log().LatestCheckpoint()
+			m.Logger.Info("stopped", "node", m.Node, "log_size", m.Engine.Log().Size(), "checkpoint", cp.Size)
+		}
 	}
 	if m.Store != nil {
 		errs = append(errs, m.Store.Close())

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/tenfour-cad/tenfour/auth"
@@ -36,13 +38,30 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&m.TLSSelfSigned, "tls-self-signed", false, "serve HTTPS with a certificate made at start (for trials only)")
 	fs.DurationVar(&m.TokenLife, "token-life", auth.DefaultTokenLife, "how long an API token lives by default and at most")
 	retentionFlag(fs, &m.Retention)
+	fs.StringVar(&m.CheckpointFrom, "checkpoint-from", "", "the original node's `URL` (or a checkpoint file saved from it): a log shorter than its checkpoint starts read-only")
+	fs.BoolVar(&m.AcceptRollback, "accept-rollback", false, "sequence a log shorter than a checkpoint already published (a restore from an older copy); recorded in the log with --reason")
+	fs.StringVar(&m.RollbackReason, "reason", "", "why the rollback is accepted (with --accept-rollback)")
 	level := fs.String("log-level", "info", "log `level`: debug, info, warn, error")
+	format := logFormatFlag(fs)
+	fs.StringVar(&m.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics on this `address` (host:port), a listener of its own; none unless given")
+	check := fs.Bool("check-config", false, "check the flags and environment, the store (opened read-only), the signing key, the map and the TLS files, print a summary and exit (0: all good, 1: not) without serving")
 	tiles := mapTilesFlags(fs)
 	loadMap := mapFlag(fs)
+	eidoPartners := eidoFlags(fs, m)
+	fromEnv := envFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if err := fromEnv(); err != nil {
+		return err
+	}
+	if *check {
+		return checkConfig(ctx, m, checkInputs{level: *level, format: *format, tiles: tiles, loadMap: loadMap, args: fs.Args()}, stdout)
+	}
 	var err error
+	if m.EIDOSubscribe, err = eidoPartners(); err != nil {
+		return err
+	}
 	if m.MapTiles, err = tiles(); err != nil {
 		return err
 	}
@@ -56,7 +75,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() > 0 {
 		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
 	}
-	logger, err := newLogger(stderr, *level)
+	if m.AcceptRollback && strings.TrimSpace(m.RollbackReason) == "" {
+		return errors.New("--accept-rollback needs --reason: why the newer events may be lost, for the log")
+	}
+	logger, err := newLogger(stderr, *level, *format)
 	if err != nil {
 		return err
 	}
@@ -70,7 +92,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "Created the administrator %q; credentials in %s/bootstrap-admin.txt\n", m.Bootstrap.Username, m.DataDir)
 	}
 	role := "sequencer"
-	if !m.Engine.Log().IsSequencer() {
+	if h := m.Engine.Log().Held(); h != nil {
+		role = "read-only: " + h.Reason
+	} else if !m.Engine.Log().IsSequencer() {
 		role = "follower"
 		if l := m.Engine.Log().Lease(); l != nil {
 			role += " of " + l.Node
@@ -80,13 +104,30 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "TLS certificate SHA-256: %s\n", m.TLSFingerprint)
 	}
 	fmt.Fprintf(stdout, "tenfour is serving on %s (data: %s, log: %s, node %s, %s)\n", m.URL, m.DataDir, m.Engine.Log().Origin(), m.Node, role)
+	if m.MetricsURL != "" {
+		fmt.Fprintf(stdout, "metrics at %s\n", m.MetricsURL)
+	}
 	return m.Run(ctx)
 }
 
-func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+// logFormatFlag adds --log-format, which serve and demo share.
+func logFormatFlag(fs *flag.FlagSet) *string {
+	return fs.String("log-format", "text", "log `format`: text (key=value, for people) or json (one object a line, for a log collector)")
+}
+
+// newLogger returns the logger of a node, writing to w at level in format
+// (text or json), as log/slog's handlers write them.
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		return nil, fmt.Errorf("log level %q: want debug, info, warn or error", level)
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+	opts := &slog.HandlerOptions{Level: l}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("log format %q: want text or json", format)
 }

@@ -10,13 +10,18 @@
 // unit, so the unit's panel opens a stream of its own for the unit the
 // officer picked (GET /api/v1/stream?unit=ID) and reads its messages with
 // ?unit=ID.
+//
+// The list is paged, newest first (docs/api.md, "History lists"): a panel
+// reads the newest page, and older ones on demand ("Older…"), which it keeps
+// when it reads the list again after a message event.
 
 import {get, post, seg} from './api.js';
 import {h, replace, clockTime} from './dom.js';
 import {Stream} from './stream.js';
 import {districts} from './mapview.js';
 
-// shown is how many messages a panel lists, newest first.
+// shown is how many messages a panel reads at first, newest first; each
+// "Older…" reads as many again.
 const shown = 20;
 // readAfter is how long a message stays on a visible screen before it
 // counts as read.
@@ -95,6 +100,56 @@ class Reader {
   }
 }
 
+// A Pages holds the messages of a panel read so far, newest first, and
+// the path of the next (older) page, if any.
+class Pages {
+  constructor(path) {
+    this.path = path; // the list, without before and limit
+    this.msgs = [];
+    this.next = '';
+  }
+
+  // reload reads the newest messages again, as many as were read so far
+  // (at least a first page), and says whether path is still the panel's.
+  async reload() {
+    const path = this.path;
+    const n = Math.min(1000, Math.max(shown, this.msgs.length));
+    const r = await get(`${path}${path.includes('?') ? '&' : '?'}limit=${n}`);
+    if (path !== this.path) return false;
+    this.msgs = r.messages;
+    this.next = r.next || '';
+    return true;
+  }
+
+  // older reads the page after those read so far.
+  async older() {
+    const path = this.path, next = this.next;
+    if (!next) return false;
+    const r = await get(next);
+    if (path !== this.path || next !== this.next) return false;
+    const have = new Set(this.msgs.map((m) => m.id));
+    this.msgs.push(...r.messages.filter((m) => !have.has(m.id)));
+    this.next = r.next || '';
+    return true;
+  }
+}
+
+// olderButton returns the "Older…" control of a panel: it reads the next
+// page of pages and calls render, and hides itself on the last page.
+function olderButton(id, pages, render, onError) {
+  const b = h('button', {type: 'button', class: 'ghost small msg-older', id, hidden: true, onclick: async () => {
+    b.disabled = true;
+    try {
+      if (await pages.older()) render();
+    } catch (e) {
+      onError(e);
+    } finally {
+      b.disabled = false;
+    }
+  }}, 'Older…');
+  return b;
+}
+
 // item renders one message for a panel whose own recipient is me.
 function item(store, m, me) {
   const incoming = m.recipients.includes(me);
@@ -110,7 +165,8 @@ function item(store, m, me) {
 // unitMessages returns the unit view's panel: {el, setUnit(id), stop()}.
 export function unitMessages(ctx) {
   const store = ctx.store;
-  let unit = null, stream = null, reader = null, msgs = [], reload = null;
+  let unit = null, stream = null, reader = null, reload = null;
+  const pages = new Pages('');
   const list = h('ol', {class: 'msg-list', id: 'unit-messages', 'aria-live': 'polite', 'aria-label': 'Messages to and from the unit'});
   const text = h('input', {id: 'unit-msg-text', maxlength: '2000', autocomplete: 'off', placeholder: 'Message'});
   // Dispatch, or another unit of the agency (unit ↔ unit).
@@ -127,27 +183,25 @@ export function unitMessages(ctx) {
       h('optgroup', {label: 'Units'}, units.map((u) => h('option', {value: `unit:${u.id}`}, u.call_sign))));
     if (keep && [...to.options].some((o) => o.value === keep)) to.value = keep;
   }
+  const older = olderButton('unit-msg-older', pages, () => render(), (e) => ctx.toast(`Older messages not read: ${e.message}`, 'error'));
   const el = h('section', {class: 'messages-panel unit-messages', 'aria-labelledby': 'unit-msg-title', hidden: true},
-    h('h2', {id: 'unit-msg-title'}, 'Messages'), list, form);
+    h('h2', {id: 'unit-msg-title'}, 'Messages'), list, older, form);
 
   async function load() {
     const u = unit;
     if (!u) return;
     try {
-      const r = await get(`/messages?unit=${seg(u)}`);
-      if (u !== unit) return;
-      msgs = r.messages;
-      render();
+      if (await pages.reload()) render();
     } catch (e) {
       if (u === unit) replace(list, h('li', {class: 'empty'}, `Messages not read: ${e.message}`));
     }
   }
   function render() {
     const me = `unit:${unit}`;
-    const recent = msgs.slice(-shown).reverse();
-    if (!recent.length) return replace(list, h('li', {class: 'empty'}, 'No messages.'));
+    older.hidden = !pages.next;
+    if (!pages.msgs.length) return replace(list, h('li', {class: 'empty'}, 'No messages.'));
     reader.reset();
-    replace(list, recent.map((m) => {
+    replace(list, pages.msgs.map((m) => {
       const li = item(store, m, me);
       reader.watch(m, li);
       return li;
@@ -169,6 +223,10 @@ export function unitMessages(ctx) {
     if (id === unit) return;
     stop();
     unit = id;
+    pages.path = id ? `/messages?unit=${seg(id)}` : '';
+    pages.msgs = [];
+    pages.next = '';
+    older.hidden = true;
     el.hidden = !id;
     if (!id) return;
     reader = new Reader(`unit:${id}`, {unit: id});
@@ -200,7 +258,8 @@ export function dispatchMessages(ctx) {
   const store = ctx.store;
   const agency = ctx.me.agency;
   const reader = new Reader(`dispatch:${agency}`, {});
-  let msgs = [], reload = null;
+  const pages = new Pages('/messages');
+  let reload = null;
   const list = h('ol', {class: 'msg-list', id: 'dispatch-messages', 'aria-live': 'polite', 'aria-label': 'Messages'});
   const to = h('select', {id: 'msg-to', onfocus: () => fillTo()});
   const text = h('input', {id: 'msg-text', maxlength: '2000', autocomplete: 'off', placeholder: 'Message'});
@@ -209,8 +268,9 @@ export function dispatchMessages(ctx) {
     h('label', {for: 'msg-text', class: 'sr-only'}, 'Message'), text,
     h('button', {type: 'submit', id: 'msg-send'}, 'Send'));
   const unread = h('span', {class: 'count', id: 'msg-unread'});
+  const older = olderButton('msg-older', pages, () => render(), (e) => ctx.toast(`Older messages not read: ${e.message}`, 'error'));
   const el = h('section', {class: 'panel messages-panel', 'aria-labelledby': 'msg-title', id: 'messages-panel'},
-    h('header', {class: 'panel-head'}, h('h2', {id: 'msg-title'}, 'Messages ', unread)), form, list);
+    h('header', {class: 'panel-head'}, h('h2', {id: 'msg-title'}, 'Messages ', unread)), form, list, older);
 
   // fillTo offers the agency's units, its open incidents' units and all
   // its units; the choice is kept when the units change.
@@ -235,21 +295,21 @@ export function dispatchMessages(ctx) {
   }
   async function load() {
     try {
-      const r = await get('/messages');
-      msgs = r.messages;
-      render();
+      if (await pages.reload()) render();
     } catch (e) {
       replace(list, h('li', {class: 'empty'}, `Messages not read: ${e.message}`));
     }
   }
   function render() {
     const me = `dispatch:${agency}`;
-    const n = msgs.filter((m) => m.recipients.includes(me) && !m.read[me]).length;
+    // Unread among those read so far: the newest page, and the older ones
+    // opened.
+    const n = pages.msgs.filter((m) => m.recipients.includes(me) && !m.read[me]).length;
     unread.textContent = n ? `${n} unread` : '';
-    const recent = msgs.slice(-shown).reverse();
-    if (!recent.length) return replace(list, h('li', {class: 'empty'}, 'No messages.'));
+    older.hidden = !pages.next;
+    if (!pages.msgs.length) return replace(list, h('li', {class: 'empty'}, 'No messages.'));
     reader.reset();
-    replace(list, recent.map((m) => {
+    replace(list, pages.msgs.map((m) => {
       const li = item(store, m, me);
       reader.watch(m, li);
       return li;

@@ -5,7 +5,10 @@
 // by a circle drawn on the map or the whole agency, an expiry, photos
 // uploaded first with POST /api/v1/photos) and cancel one with a reason.
 // Live: the list is read again on every bolo.* event. Units see the BOLOs
-// of their area on the unit view (bolos.js).
+// of their area on the unit view (bolos.js). The list is paged, newest
+// issued first (docs/api.md, "History lists"): the view reads the first
+// page and older ones on demand ("Older…"), and shows those in force by
+// priority, and with the ended ones, newest issued first.
 
 import {get, post, seg, ApiError} from '../api.js';
 import {h, svg, replace, clockTime} from '../dom.js';
@@ -13,6 +16,7 @@ import {createMap, districts} from '../mapview.js';
 import {circlePicker, km} from '../circlepick.js';
 import * as keys from '../keys.js';
 import {may} from '../lifecycle.js';
+import {byPriority} from '../bolos.js';
 
 const maxPhotos = 8;
 const maxLifetimeMs = 90 * 24 * 3600e3;
@@ -58,6 +62,7 @@ export function mount(root, ctx) {
   const me = ctx.me;
   const mayIssue = !!me.agency && may(me, 'POST /api/v1/bolos');
   let list = [];
+  let next = '', pages = 1, listed = ''; // the next page; pages read; of which list (its query)
   let selected = null;
   let districtList = [];
   let query = '';
@@ -75,9 +80,10 @@ export function mount(root, ctx) {
     h('label', {for: 'bolo-q'}, 'Search ', h('kbd', {}, '/')), search,
     h('label', {class: 'seg-option'}, ended, 'Include expired and cancelled'));
   const listEl = h('ul', {class: 'bl-list', id: 'bolos', 'aria-label': 'BOLOs, highest priority first, then newest'});
+  const older = h('button', {type: 'button', class: 'ghost small bl-older', id: 'bolo-older', hidden: true, onclick: () => more()}, 'Older…');
   const listPanel = h('section', {class: 'panel bl-list-panel', id: 'bolos-panel', tabindex: '-1', 'aria-labelledby': 'bolos-title'},
     h('header', {class: 'panel-head'}, h('h2', {id: 'bolos-title'}, 'BOLOs in force')),
-    searchForm, count, h('div', {class: 'sv-scroll'}, listEl));
+    searchForm, count, h('div', {class: 'sv-scroll'}, listEl, older));
 
   // The view draws the BOLOs' areas; directives are the supervisor's view's.
   const map = createMap(ctx, {compact: true, directives: false});
@@ -114,26 +120,60 @@ export function mount(root, ctx) {
   }
   const inForce = (b) => !b.cancelled && Date.parse(b.expires) > Date.now();
 
+  // read reads the list again: as many pages as were read of the same
+  // search, the first one of a new search.
   async function read() {
     query = search.value.trim();
     const params = new URLSearchParams();
     if (query) params.set('q', query);
     if (ended.checked) params.set('all', 'true');
+    const path = '/bolos' + (params.size ? '?' + params : '');
+    if (path !== listed) pages = 1;
     reading?.abort();
     const ctl = reading = new AbortController();
     try {
-      const r = await get('/bolos' + (params.size ? '?' + params : ''), {signal: ctl.signal});
-      list = r.bolos;
+      let r = await get(path, {signal: ctl.signal}), all = r.bolos;
+      for (let n = 1; n < pages && r.next; n++) {
+        r = await get(r.next, {signal: ctl.signal});
+        all = all.concat(r.bolos);
+      }
+      list = all;
+      next = r.next || '';
+      listed = path;
       render();
     } catch (e) {
       if (e.name === 'AbortError') return;
       count.textContent = `Cannot read the BOLOs: ${e.message}`;
     }
   }
+  // more reads the next page of the list.
+  async function more() {
+    const from = next;
+    if (!from) return;
+    older.disabled = true;
+    try {
+      const r = await get(from);
+      if (from !== next) return;
+      const have = new Set(list.map((b) => b.id));
+      list = list.concat(r.bolos.filter((b) => !have.has(b.id)));
+      next = r.next || '';
+      pages++;
+      render();
+    } catch (e) {
+      ctx.toast(`Older BOLOs not read: ${e.message}`, 'error');
+    } finally {
+      older.disabled = false;
+    }
+  }
 
   function render() {
+    // In force: a few, by priority; with the ended: history, newest
+    // issued first, as the pages come.
+    if (!ended.checked) list.sort(byPriority);
+    listEl.setAttribute('aria-label', ended.checked ? 'BOLOs, newest issued first' : 'BOLOs, highest priority first, then newest');
+    older.hidden = !next;
     const n = list.length;
-    count.textContent = `${n} BOLO${n === 1 ? '' : 's'}${query ? ` matching “${query}”` : ''}${ended.checked ? ', with the ended' : ' in force'}`;
+    count.textContent = `${n} BOLO${n === 1 ? '' : 's'}${query ? ` matching “${query}”` : ''}${ended.checked ? ', with the ended' : ' in force'}${next ? ' (older ones: Older…)' : ''}`;
     if (selected && !list.some((b) => b.id === selected)) selected = null;
     const typing = [...slots.values()].find((x) => x.contains(document.activeElement)) ? document.activeElement : null;
     for (const id of slots.keys()) if (!list.some((b) => b.id === id && inForce(b))) slots.delete(id);

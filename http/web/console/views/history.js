@@ -134,7 +134,7 @@ export function mount(root, ctx) {
         (i.notes || []).length ? h('ul', {class: 'hs-notes'}, i.notes.map((n) => h('li', {}, `${when(n.time)} ${n.author}: ${n.text}`))) : null,
         h('p', {}, `Disposition: ${i.disposition || '—'} · units ${(i.units || []).join(', ') || 'none'}`),
         may(me, 'GET /api/v1/incidents/{id}/bundle') ? h('p', {}, h('a', {href: `/console/audit?incident=${seg(i.id)}`}, 'Its timeline, verified')) : null,
-        h('h3', {}, 'Priors: within 100 metres, a year back'),
+        h('h3', {}, 'Priors: within 100 metres or at this address, a year back'),
         pr && pr.priors.length ? h('ul', {class: 'hs-priors', id: 'hs-priors'}, pr.priors.map((p) =>
           h('li', {}, `${when(p.received)} · ${p.incident} · ${p.type} · ${p.status}${p.disposition ? ' · ' + p.disposition : ''}`)))
           : h('p', {class: 'hint', id: 'hs-priors'}, pr ? 'None.' : 'The priors cannot be read.'));

@@ -184,12 +184,13 @@ export function incidentDetail(view) {
   function priorList(i) {
     if (view.priors.for !== i.id) return null;
     return h('section', {class: 'priors', id: 'd-priors', 'aria-labelledby': 'priors-title'},
-      h('h3', {id: 'priors-title'}, 'Prior incidents within 100 m, last 365 days'),
+      h('h3', {id: 'priors-title'}, 'Prior incidents within 100 m or at this address, last 365 days'),
       view.priors.error ? h('p', {class: 'form-error'}, view.priors.error) :
-        !view.priors.list.length ? h('p', {class: 'hint'}, i.location?.lat == null ? 'None known: the place has no point.' : 'None.') :
+        !view.priors.list.length ? h('p', {class: 'hint'}, 'None.') :
           h('ul', {}, view.priors.list.map((p) => h('li', {},
             h('time', {datetime: p.received}, new Date(p.received).toLocaleDateString()), ' ',
-            store.typeName(p.type), ` · ${p.incident} · ${Math.round(p.distance_m)} m`,
+            store.typeName(p.type), ` · ${p.incident} · `,
+            p.same_address ? 'same address' : `${Math.round(p.distance_m)} m`,
             p.disposition ? ` · ${p.disposition}` : ` · ${p.status.toLowerCase()}`))));
   }
 
