@@ -43,6 +43,7 @@ func Decide(s *State, cmd Command, actor Actor, now time.Time) ([]Event, error) 
 //	escalate.go   (no command: the escalation of an assistance request, for assist.go and CheckTimers)
 //	directive.go  IssueDirective, RevokeDirective
 //	publish.go    PublishTimeline
+//	webhook.go    SubscribeWebhook, UnsubscribeWebhook
 //	audit.go      RecordAudit (access events: sign-ins, reads of private fields)
 //	peer.go       AddPeer, RemovePeer, RecordFork (partner installations; a fork the witness found)
 //	eidoimport.go ImportIncident (another system's incident, NENA EIDO)
@@ -63,6 +64,7 @@ var _ = []Command{
 	AddPeer{}, RemovePeer{}, RecordFork{},
 	RequestAssist{}, AcknowledgeAssist{}, AcceptAssist{}, DeclineAssist{}, CloseAssist{},
 	IssueDirective{}, RevokeDirective{},
+	SubscribeWebhook{}, UnsubscribeWebhook{},
 	PublishTimeline{},
 	RecordAudit{},
 	ImportIncident{},

@@ -72,6 +72,10 @@ func DecodeData(typ string, data json.RawMessage) (any, error) {
 		v = &WitnessFork{}
 	case TypeAlertAcknowledged:
 		v = &AlertAcknowledged{}
+	case TypeWebhookSubscribed:
+		v = &WebhookSubscribed{}
+	case TypeWebhookUnsubscribed:
+		v = &WebhookUnsubscribed{}
 	case TypeTimelinePublished:
 		v = &TimelinePublished{}
 	case TypeUnitSignedOn:

@@ -168,6 +168,11 @@ var PayloadDisclosure = map[string][]FieldRule{
 	TypePeerAdded:   pub("name", "url", "origin", "key"),
 	TypePeerRemoved: pub("name"),
 	TypeWitnessFork: pub("evidence", "origin", "peer", "held_size", "held_root", "submitted_size", "submitted_root"),
+	// Who subscribed a partner system to which events of an agency is
+	// public; where they are sent is routing, as a message's (the secret
+	// is never in the log).
+	TypeWebhookSubscribed:   join(pub("webhook", "events"), priv("url")),
+	TypeWebhookUnsubscribed: pub("webhook"),
 
 	// Record ids are public, and archiving says nothing else.
 	TypeRecordsArchived: pub("incidents", "requests", "messages", "bolos", "directives", "premises"),

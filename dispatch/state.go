@@ -220,6 +220,8 @@ func (s *State) apply(e Event) error {
 		// An alert for the record; the evidence is in the store.
 	case *RecordsArchived:
 		return s.applyArchived(e, d)
+	case *WebhookSubscribed, *WebhookUnsubscribed:
+		// Subscriptions live in the store, not in the state (webhook.go).
 	default:
 		return s.applyMutualAid(e) // mutual aid: plans, requests, directives
 	}

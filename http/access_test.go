@@ -123,6 +123,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// table, sign them on and off it again.
 	ts.MustExecute(t, dispatch.SignOn{Unit: "metro.r1", Crew: []string{"officer-metro"}, Start: ts.Engine.Now(), End: ts.Engine.Now().Add(8 * time.Hour)})
 
+	// Webhooks of metro's: one that stands, and one made for each DELETE.
+	webhookOf := func() string {
+		var w struct{ ID string }
+		MustJSON(t, "POST /api/v1/webhooks", ts.Do(t, "POST", "/api/v1/webhooks", ts.Admin,
+			map[string]any{"agency": "metro", "url": "http://127.0.0.1:1/matrix", "events": []string{"*"}}), http.StatusCreated, &w)
+		return w.ID
+	}
+	hook := webhookOf()
+
 	cases := map[string]matrixCase{
 		"GET /log/checkpoint":      {request: get("/log/checkpoint")},
 		"GET /log/key":             {request: get("/log/key")},
@@ -369,6 +378,18 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /witness/add-checkpoint":     {request: func(int) (string, any) { return "/witness/add-checkpoint", nil }},
 		"GET /witness/key":                 {request: get("/witness/key")},
 		"GET /witness/cosigned-checkpoint": {request: get("/witness/cosigned-checkpoint")},
+		// Webhooks: metro's administrators and the installation's; another
+		// agency's administrator is refused metro's (403 to subscribe, 404
+		// for a subscription). The first allowed DELETE of each ends it.
+		"GET /api/v1/webhooks": {request: get("/api/v1/webhooks")},
+		"POST /api/v1/webhooks": {request: func(n int) (string, any) {
+			return "/api/v1/webhooks", map[string]any{"agency": "metro", "url": fmt.Sprintf("https://matrix.example/%d", n), "events": []string{"incident.*"}}
+		}, foreign: http.StatusForbidden},
+		"GET /api/v1/webhooks/{id}":            {request: get("/api/v1/webhooks/" + hook), foreign: http.StatusNotFound},
+		"GET /api/v1/webhooks/{id}/deliveries": {request: get("/api/v1/webhooks/" + hook + "/deliveries"), foreign: http.StatusNotFound},
+		"DELETE /api/v1/webhooks/{id}": {request: func(int) (string, any) {
+			return "/api/v1/webhooks/" + webhookOf(), nil
+		}, foreign: http.StatusNotFound},
 		"DELETE /api/v1/tokens/{id}": {request: func(int) (string, any) {
 			return "/api/v1/tokens/" + auth.TokenID(auth.TokenHash(ts.MustCreateToken(t, "target"))), nil
 		}, foreign: http.StatusNotFound},

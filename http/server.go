@@ -17,6 +17,7 @@ import (
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/engine"
 	"github.com/tenfour-cad/tenfour/store"
+	"github.com/tenfour-cad/tenfour/webhook"
 	"github.com/tenfour-cad/tenfour/witness"
 )
 
@@ -93,6 +94,10 @@ type Server struct {
 	// (SetPartnerCertificates; eidoconveyance.go).
 	conveyance   Conveyance
 	partnerCerts map[string]string
+
+	// webhooks keeps the agencies' webhook subscriptions (webhooks.go), in
+	// the store that keeps the photos: both stores keep them.
+	webhooks *webhook.Service
 }
 
 // A Route is one entry of the route table: the pattern (net/http ServeMux
@@ -136,6 +141,9 @@ func NewServer(e *engine.Engine, photos Photos, a *auth.Service, logger *slog.Lo
 		idem:    newIdemStore(IdempotencyEntries, IdempotencyTTL),
 		drawing: newDrawn(nil),
 		metrics: noMetrics{},
+	}
+	if ws, ok := photos.(webhook.Store); ok {
+		s.webhooks = webhook.NewService(e, ws)
 	}
 	if a != nil && a.Record != nil {
 		// Audit events this node cannot append go to the sequencer.
@@ -317,6 +325,14 @@ func (s *Server) Routes() []Route {
 		{"POST /api/v1/directives/{id}/revoke", commanders, s.handleRevokeDirective},
 		{"GET /api/v1/scenarios", commanders, s.handleListScenarios},
 		{"POST /api/v1/scenarios/{name}", commanders, s.handlePlayScenario},
+
+		// Webhooks (webhooks.go): an agency's administrators, or the
+		// installation's; the service keeps each to its agency.
+		{"GET /api/v1/webhooks", admins, s.handleListWebhooks},
+		{"POST /api/v1/webhooks", admins, s.handleCreateWebhook},
+		{"GET /api/v1/webhooks/{id}", admins, s.handleGetWebhook},
+		{"DELETE /api/v1/webhooks/{id}", admins, s.handleDeleteWebhook},
+		{"GET /api/v1/webhooks/{id}/deliveries", admins, s.handleWebhookDeliveries},
 
 		{"GET /api/v1/users", admins, s.handleListUsers},
 		{"POST /api/v1/users", admins, s.handleCreateUser},

@@ -244,3 +244,37 @@ type Snapshot struct {
 	Data    []byte
 	Created time.Time
 }
+
+// A Webhook is a subscription of a partner system's URL to the events of an
+// agency (package webhook). The secret signs its deliveries, so it is kept
+// here and never in the log, as a token's hash is.
+type Webhook struct {
+	ID      string
+	Agency  string
+	URL     string
+	Events  []string // event types, "noun.*" prefixes or "*"
+	Secret  []byte   // the HMAC-SHA256 key of its signatures
+	Created time.Time
+	// Next is the subscription's place in its outbox: the sequence number
+	// of the first event of the log it has neither delivered nor skipped.
+	Next int64
+	// FailingSince is when the event it is stuck on first failed to be
+	// delivered; zero while deliveries succeed.
+	FailingSince time.Time
+}
+
+// A WebhookDelivery is the outcome of sending one event to one
+// subscription: how often it was tried, the last answer, and when it is
+// tried next.
+type WebhookDelivery struct {
+	Webhook   string
+	Seq       int64
+	Type      string
+	Attempts  int
+	Status    int    // the HTTP status of the last attempt; 0 if none came
+	Error     string // why the last attempt failed; "" once delivered
+	First     time.Time
+	Last      time.Time
+	Next      time.Time // the next attempt; zero once delivered
+	Delivered bool
+}

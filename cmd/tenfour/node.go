@@ -27,6 +27,7 @@ import (
 	"github.com/tenfour-cad/tenfour/metrics"
 	"github.com/tenfour-cad/tenfour/store/postgres"
 	"github.com/tenfour-cad/tenfour/store/sqlite"
+	"github.com/tenfour-cad/tenfour/webhook"
 	"github.com/tenfour-cad/tenfour/witness"
 )
 
@@ -97,6 +98,9 @@ type Main struct {
 	// is where they are served.
 	Metrics    *metrics.Metrics
 	MetricsURL string
+	// Webhooks sends the agencies' events to their subscribers while this
+	// node sequences (Run runs it); nil on a store that keeps none.
+	Webhooks *webhook.Deliverer
 
 	Notifier *conveyance.Notifier // the EIDO notifier
 
@@ -193,6 +197,10 @@ func (m *Main) Open(ctx context.Context) error {
 		m.Server = tenfourhttp.NewServer(m.Engine, db, m.Auth, m.Logger)
 		m.Server.SetKeys(db)
 		m.Server.SetMapTiles(m.MapTiles)
+		if ws, ok := db.(webhook.Store); ok {
+			m.Webhooks = webhook.NewDeliverer(m.Engine, ws)
+			m.Webhooks.Logger = m.Logger
+		}
 		if m.Map != nil {
 			m.Server.SetMap(m.Map)
 		}
@@ -330,6 +338,12 @@ func (m *Main) Run(ctx context.Context) error {
 		var wg sync.WaitGroup
 		wg.Go(func() { m.witnessClient.Run(ctx, m.witnessInterval(), m.Engine.Log().IsSequencer) })
 		defer func() { cancel(); wg.Wait() }()
+	}
+	if m.Webhooks != nil {
+		// Stopped with the server, before Close closes the store.
+		done := make(chan struct{})
+		go func() { defer close(done); m.Webhooks.Run(ctx) }()
+		defer func() { cancel(); <-done }()
 	}
 	select {
 	case err := <-errc:

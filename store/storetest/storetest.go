@@ -42,6 +42,19 @@ type Store interface {
 	// Photo returns the photo with the hash, or store.ErrNotFound.
 	Photo(ctx context.Context, hash []byte) (store.Photo, error)
 
+	// CreateWebhook, Webhook, Webhooks, DeleteWebhook,
+	// SaveWebhookDeliveries, SetWebhookNext, WebhookDeliveries and
+	// PruneWebhookDeliveries keep webhook subscriptions and their outbox
+	// (webhook.Store; testWebhooks says what each must do).
+	CreateWebhook(ctx context.Context, w store.Webhook) error
+	Webhook(ctx context.Context, id string) (store.Webhook, error)
+	Webhooks(ctx context.Context, agency string) ([]store.Webhook, error)
+	DeleteWebhook(ctx context.Context, id string) error
+	SaveWebhookDeliveries(ctx context.Context, ds ...store.WebhookDelivery) error
+	SetWebhookNext(ctx context.Context, id string, next int64) error
+	WebhookDeliveries(ctx context.Context, id string, before int64, limit int) ([]store.WebhookDelivery, error)
+	PruneWebhookDeliveries(ctx context.Context, id string, keep int) (int64, error)
+
 	// Idempotency returns the record of an idempotency key, with its answer
 	// if one was stored, or store.ErrNotFound.
 	Idempotency(ctx context.Context, key []byte) (store.Idempotency, error)
@@ -94,6 +107,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Lease", testLease},
 		{"Fence", testFence},
 		{"Photos", testPhotos},
+		{"Webhooks", testWebhooks},
+		{"WebhookDeliveries", testWebhookDeliveries},
 		{"Idempotency", testIdempotency},
 		{"Subjects", testSubjects},
 		{"Archive", testArchive},
