@@ -740,8 +740,16 @@ func importHazards(in *Incident) []Hazard {
 	return out
 }
 
-// Place implements Placed: the imported location, as any incident's.
+// Place implements Placed: the imported location, as any incident's. An
+// address the sender gave with its point is looked up on this centre's map
+// first; the sender's point stands where the map does not know it.
 func (c ImportIncident) Place(p Places) (Command, error) {
+	if l := c.Location; l.Text != "" && l.Lat != nil {
+		if r := p.Resolve(Location{Text: l.Text}); r.Verified {
+			c.Location = r
+			return c, nil
+		}
+	}
 	c.Location = p.Resolve(c.Location)
 	return c, nil
 }

@@ -116,7 +116,7 @@ type Times struct {
 func Build(x engine.IncidentExport) Document {
 	in := x.Incident
 	urn := IncidentURN(in.ID, x.Origin)
-	b := &builder{x: x, urn: urn, owner: ComponentID(urn, KindAgency, in.Agency), agencies: map[string]bool{}, agents: map[string]bool{}}
+	b := &builder{x: x, urn: urn, owner: ComponentID(urn, KindAgency, in.Agency), agencies: map[string]bool{}, agents: map[string]bool{}, foreign: map[string]bool{}}
 	b.updated = b.lastUpdate()
 
 	d := Document{
@@ -177,7 +177,8 @@ func Build(x engine.IncidentExport) Document {
 	}
 
 	// The calls: the first is the incident's own, then each further call.
-	calls := []dispatch.CallRecord{{N: 0, Received: in.Received, Answered: in.Answered, Caller: in.Caller}}
+	tm := incidentTimes(in)
+	calls := []dispatch.CallRecord{{N: 0, Received: tm.Received, Answered: tm.Answered, Caller: in.Caller}}
 	calls = append(calls, in.Callers...)
 	for _, cr := range calls {
 		call, person, cb, note := b.call(cr, placeRef)
@@ -214,14 +215,37 @@ func Build(x engine.IncidentExport) Document {
 			d.UnitEmergencyStateComponent = append(d.UnitEmergencyStateComponent, b.emergency(u))
 		}
 	}
+	// An imported incident's units are the sender's, as it reported them,
+	// each under the sender's agency (a component of its own, named by the
+	// sender's reference).
+	if im := in.Import; im != nil {
+		for i, fu := range im.Units {
+			ag := fu.Agency
+			if ag == "" {
+				ag = ComponentID(urn, KindAgency, "sender")
+			}
+			if !b.foreign[ag] {
+				d.AgencyComponent = append(d.AgencyComponent, b.foreignAgency(ag, im.Source))
+				agencyOrder = append(agencyOrder, ag)
+			}
+			r := b.foreignResource(i, fu, ag)
+			d.EmergencyResourceComponent = append(d.EmergencyResourceComponent, r)
+			byAgency[ag] = append(byAgency[ag], Ref(r.ID))
+		}
+	}
 	for _, ag := range agencyOrder {
 		at := b.updated
 		if in.Dispatched != nil {
 			at = *in.Dispatched
 		}
 		dc := DispatchInformation{Prologue: b.prologue(ComponentID(urn, KindDispatch, ag), at), EmergencyResourceReference: byAgency[ag]}
-		if b.agencies[ag] {
+		switch {
+		case b.agencies[ag]:
 			r := Ref(ComponentID(urn, KindAgency, ag))
+			dc.AgencyReference = &r
+			dc.UpdatedByAgencyReference = r
+		case b.foreign[ag]:
+			r := Ref(ag)
 			dc.AgencyReference = &r
 			dc.UpdatedByAgencyReference = r
 		}
@@ -272,8 +296,7 @@ func Build(x engine.IncidentExport) Document {
 		inc.DispositionComponent = append(inc.DispositionComponent, Disposition{Prologue: b.prologue(ComponentID(urn, KindDisposition, "1"), at),
 			DispositionCommonRegistryCode: in.Disposition, DispositionPrimaryIndicator: &primary, DispositionDescriptionText: in.Disposition})
 	}
-	times, err := json.Marshal(Times{Received: in.Received, Answered: in.Answered, Entered: in.Entered, Dispatched: in.Dispatched,
-		EnRoute: in.EnRoute, OnScene: in.OnScene, Cleared: in.Cleared})
+	times, err := json.Marshal(tm)
 	if err != nil {
 		panic(fmt.Sprintf("eido: marshal times: %v", err)) // times always marshal
 	}
@@ -291,6 +314,7 @@ type builder struct {
 	updated  time.Time
 	agencies map[string]bool // agency ids with a component
 	agents   map[string]bool // usernames with a component
+	foreign  map[string]bool // an imported incident's sender's agency references with a component
 }
 
 func (b *builder) prologue(id string, at time.Time) Prologue {
@@ -547,6 +571,76 @@ func (b *builder) resource(u dispatch.Unit) (EmergencyResource, *LocationInforma
 	ref := Ref(loc.ID)
 	r.UnitLocationReference = &ref
 	return r, loc
+}
+
+// incidentTimes are the incident's times as its EIDO gives them. An
+// imported incident began at its sender: where the sender's time of a mark
+// is earlier than this centre's (or this centre has none), the sender's is
+// the incident's, as each mark is set once, by the first to reach it. Its
+// clearing is this centre's alone: the sender closing its incident does
+// not close this one.
+func incidentTimes(in dispatch.Incident) Times {
+	t := Times{Received: in.Received, Answered: in.Answered, Entered: in.Entered, Dispatched: in.Dispatched,
+		EnRoute: in.EnRoute, OnScene: in.OnScene, Cleared: in.Cleared}
+	im := in.Import
+	if im == nil {
+		return t
+	}
+	earliest := func(ours, theirs *time.Time) *time.Time {
+		if theirs != nil && (ours == nil || theirs.Before(*ours)) {
+			return theirs
+		}
+		return ours
+	}
+	if r := earliest(&t.Received, im.Times.Received); r != nil {
+		t.Received = *r
+	}
+	t.Answered = earliest(t.Answered, im.Times.Answered)
+	t.Dispatched = earliest(t.Dispatched, im.Times.Dispatched)
+	t.EnRoute = earliest(t.EnRoute, im.Times.EnRoute)
+	t.OnScene = earliest(t.OnScene, im.Times.OnScene)
+	return t
+}
+
+// foreignAgency makes the agency component of an imported incident's
+// sender's agency, under the sender's own reference to it.
+func (b *builder) foreignAgency(ref, source string) Agency {
+	b.foreign[ref] = true
+	owning := false
+	p := b.prologue(ref, b.updated)
+	p.UpdatedByAgencyReference = Ref(ref)
+	return Agency{
+		Prologue:                          p,
+		AgencyJcard:                       jcard("org", source, ref),
+		AgencyRoleDescriptionRegistryText: []string{"Responding"},
+		AgencyType:                        []string{"other"},
+		IncidentOwningAgencyIndicator:     &owning,
+	}
+}
+
+// foreignResource makes the emergency resource of a unit of an imported
+// incident's sender, as the sender reported it.
+func (b *builder) foreignResource(i int, fu dispatch.ForeignUnit, agency string) EmergencyResource {
+	at := b.updated
+	if fu.Since != nil {
+		at = *fu.Since
+	}
+	p := b.prologue(ComponentID(b.urn, KindUnit, "sender-"+strconv.Itoa(i+1)), at)
+	p.UpdatedByAgencyReference = Ref(agency)
+	status := fu.Status
+	if status == "" {
+		status = "Unknown"
+	}
+	return EmergencyResource{
+		Prologue:                                p,
+		EmergencyResourceTypeCommonRegistryText: "Other",
+		ResourceAttributeRegistryText:           []string{},
+		EmergencyResourceName:                   fu.CallSign,
+		PrimaryUnitStatusRegistryText:           status,
+		SecondaryUnitStatusRegistryText:         []string{},
+		UnitStatusInternal:                      []string{status},
+		AgentReference:                          []Reference{},
+	}
 }
 
 // emergency makes the unit emergency state of a unit in EMERGENCY.

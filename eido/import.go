@@ -401,6 +401,7 @@ func (r *reader) document(tree any) dispatch.ImportIncident {
 	cautions, _ := r.components(root, "cautionComponent", false)
 	resources, _ := r.components(root, "emergencyResourceComponent", false)
 	dispatches, _ := r.components(root, "dispatchComponent", false)
+	additional, _ := r.components(root, "additionalDataComponent", false)
 	if r.err != nil {
 		return cmd
 	}
@@ -643,6 +644,38 @@ func (r *reader) document(tree any) dispatch.ImportIncident {
 		if at, _ := r.time(d.m, d.ptr, "lastUpdateTimeStamp", true); earlier(at, cmd.Times.Dispatched) {
 			cmd.Times.Dispatched = at
 			r.prologue(d)
+		}
+	}
+	// The marks a unit's status no longer shows (the first unit en route
+	// once all are on scene) have no EIDO field: an EIDO tenfour wrote
+	// carries them as data by value (Times). Another sender's data is kept
+	// as original.
+	if id != "" {
+		for _, a := range additional {
+			aid, _ := r.str(a.m, a.ptr, "$id", true)
+			byValue, bp := r.str(a.m, a.ptr, "additionalDataByValue", false)
+			if !strings.HasPrefix(aid, id+":"+KindTimes+":") || byValue == "" {
+				continue
+			}
+			dec := json.NewDecoder(strings.NewReader(byValue))
+			dec.DisallowUnknownFields()
+			var tm Times
+			if dec.Decode(&tm) != nil || tm.Received.IsZero() {
+				continue
+			}
+			for _, m := range []struct{ from, to **time.Time }{
+				{&tm.Answered, &cmd.Times.Answered}, {&tm.Dispatched, &cmd.Times.Dispatched},
+				{&tm.EnRoute, &cmd.Times.EnRoute}, {&tm.OnScene, &cmd.Times.OnScene},
+			} {
+				if earlier(*m.from, *m.to) {
+					*m.to = *m.from
+				}
+			}
+			if earlier(&tm.Received, cmd.Times.Received) {
+				cmd.Times.Received = &tm.Received
+			}
+			r.use(bp)
+			r.prologue(a)
 		}
 	}
 	if r.err == nil && cmd.Location.Text == "" && cmd.Location.Lat == nil {

@@ -11,10 +11,11 @@ import (
 
 // PIDFLocation reads what tenfour places from a PIDF-LO document (RFC
 // 4119, RFC 5491; EIDO locationByValue): a civic address (RFC 5139:
-// HNO, HNS, PRD, RD, STS, POD) as text, or, with no civic address, the
-// position of a geodetic shape (gml:pos, "lat lon", in a Point, Circle or
-// Ellipsoid). It reports false when the document gives neither. The map
-// places the address; a point without one gets the nearest address.
+// HNO, HNS, PRD, RD, STS, POD) as text, and the position of a geodetic
+// shape (gml:pos, "lat lon", in a Point, Circle or Ellipsoid). It reports
+// false when the document gives neither. The map places the address (its
+// own point then, if it knows it: ImportIncident.Place); a point without
+// an address gets the nearest address.
 func PIDFLocation(doc string) (dispatch.Location, bool) {
 	if strings.TrimSpace(doc) == "" {
 		return dispatch.Location{}, false
@@ -70,15 +71,18 @@ func PIDFLocation(doc string) (dispatch.Location, bool) {
 			parts = append(parts, p)
 		}
 	}
+	// Both, when both are given: the address is geocoded on this centre's
+	// map, and the sender's point stands where the map does not know it.
+	var l dispatch.Location
 	if len(parts) > 0 && civic["RD"] != "" {
-		return dispatch.Location{Text: strings.Join(parts, " ")}, true
+		l.Text = strings.Join(parts, " ")
 	}
 	if f := strings.Fields(pos); len(f) >= 2 {
 		lat, err1 := strconv.ParseFloat(f[0], 64)
 		lon, err2 := strconv.ParseFloat(f[1], 64)
 		if err1 == nil && err2 == nil && lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180 {
-			return dispatch.Location{Lat: &lat, Lon: &lon}, true
+			l.Lat, l.Lon = &lat, &lon
 		}
 	}
-	return dispatch.Location{}, false
+	return l, l.Text != "" || l.Lat != nil
 }

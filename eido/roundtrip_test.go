@@ -3,12 +3,16 @@ package eido_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/eido"
+	"github.com/tenfour-cad/tenfour/eido/eidotest"
 )
 
 // TestExportImport exports an incident of one node as an EIDO and imports
@@ -71,10 +75,89 @@ func TestExportImport(t *testing.T) {
 			t.Errorf("unrepresented lacks %s", p)
 		}
 	}
+	// Exported again from the node that imported it: the same incident,
+	// field by field — type, place, times, units, notes, hazards.
+	again, err := eido.Export(ctx, other, dispatch.Actor{System: "test"}, res.Incident)
+	if err != nil {
+		t.Fatalf("Export(the imported incident) = %v", err)
+	}
+	eidotest.ValidateDocument(t, again)
+	first, second := exportFacts(t, doc), exportFacts(t, again)
+	for _, f := range []struct {
+		name string
+		a, b any
+	}{
+		{"type", first.typ, second.typ},
+		{"place", first.place, second.place},
+		{"point", first.point, second.point},
+		{"times", first.times, second.times},
+		{"units", first.units, second.units},
+		{"notes", first.notes, second.notes},
+		{"hazards", first.hazards, second.hazards},
+	} {
+		if !reflect.DeepEqual(f.a, f.b) {
+			t.Errorf("exported again, the %s = %v; the first export's %v", f.name, f.b, f.a)
+		}
+	}
+
 	// Imported again, the same export changes nothing.
 	if again, err := other.Import(ctx, dispatch.Actor{System: "eido-feed"}, cmd); err != nil || again.Outcome != "unchanged" {
 		t.Errorf("Import(the same export) = %+v, %v; want unchanged", again, err)
 	}
+}
+
+// facts are what an EIDO says of its incident, to compare two exports.
+type facts struct {
+	typ, place, point string
+	times             string // received … on scene: the clearing is each centre's own
+	units             []string
+	notes, hazards    []string
+}
+
+func exportFacts(t *testing.T, d eido.Document) facts {
+	t.Helper()
+	var f facts
+	f.typ = d.IncidentComponent.IncidentTypeCommonRegistryText + " " + d.IncidentComponent.IncidentTypeInternalCode
+	for _, l := range d.LocationComponent {
+		if l.LocationTypeDescriptionRegistryText == "Incident" {
+			f.place = l.LocationDescriptionText
+			if i, j := strings.Index(l.LocationByValue, "<gml:pos>"), strings.Index(l.LocationByValue, "</gml:pos>"); i >= 0 && j > i {
+				f.point = l.LocationByValue[i+len("<gml:pos>") : j]
+			}
+		}
+	}
+	for _, a := range d.AdditionalDataComponent {
+		if !strings.HasSuffix(a.ID, ":times:"+d.IncidentComponent.InternalIncidentID) {
+			continue
+		}
+		var tm eido.Times
+		if err := json.Unmarshal([]byte(a.AdditionalDataByValue), &tm); err != nil {
+			t.Fatalf("times %q: %v", a.AdditionalDataByValue, err)
+		}
+		f.times = fmt.Sprint(tm.Received.UTC(), stamp(tm.Answered), stamp(tm.Dispatched), stamp(tm.EnRoute), stamp(tm.OnScene))
+	}
+	for _, r := range d.EmergencyResourceComponent {
+		f.units = append(f.units, r.EmergencyResourceName+" "+r.PrimaryUnitStatusRegistryText)
+	}
+	for _, n := range d.NotesComponent {
+		if text := eido.NoteText(n.NotesActionComments); !slices.Contains(f.notes, text) {
+			f.notes = append(f.notes, text)
+		}
+	}
+	for _, c := range d.CautionComponent {
+		f.hazards = append(f.hazards, c.CautionTypeInternalText+" "+c.CautionTypeCommonRegistryText)
+	}
+	slices.Sort(f.units)
+	slices.Sort(f.notes)
+	slices.Sort(f.hazards)
+	return f
+}
+
+func stamp(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339Nano)
 }
 
 func digits(s string) string {
