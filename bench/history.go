@@ -216,9 +216,11 @@ type tickTime struct {
 // historyTick is what the engine's timer loop does at a tick
 // (engine.Engine.tick), here in simulated time: the dispatch timers, then
 // the archive of the records closed more than a retention window ago,
-// each decided and queued on its own, then waited for together; a backlog
-// batch after full batch, one in flight. The engine archives once a
-// minute; the builder and the measure at every tick.
+// each decided and queued on its own (Decided: what the timer loop spends;
+// it does not wait for the timers' events to be durable), then waited for
+// together (Waited: the engine waits so for its archiving, a backlog batch
+// after full batch, one in flight). The engine archives once a minute; the
+// builder and the measure at every tick.
 func historyTick(ctx context.Context, e *engine.Engine) (tickTime, error) {
 	var tt tickTime
 	t0 := time.Now()

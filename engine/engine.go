@@ -240,15 +240,23 @@ func (e *Engine) timerLoop(every, sample, archive time.Duration, logger *slog.Lo
 	// The first check of the timers archives too: a node that starts
 	// after a long stop has a backlog, which need not wait a minute.
 	archiveFirst := archive > 0
+	// The timers' events on their way to disk: a check does not wait for
+	// the one before to be durable, so that a slow disk (a commit can take
+	// seconds, ledger.SlowCommit) does not make the next deadline late.
+	// Each check is decided on the live state, which holds them already.
+	var inFlight []*Submitted
 	for {
 		var err error
 		select {
 		case <-e.stopTimers:
 			return
 		case <-archives:
-			err = e.tick(false, true)
+			_, err = e.tick(false, true, nil)
 		case <-timers:
-			err = e.tick(true, archiveFirst)
+			var queued []*Submitted
+			inFlight, err = reap(inFlight)
+			queued, err = e.tick(true, archiveFirst, err)
+			inFlight = append(inFlight, queued...)
 			archiveFirst = false
 		case <-samples:
 			if e.log.IsSequencer() {
@@ -262,40 +270,63 @@ func (e *Engine) timerLoop(every, sample, archive time.Duration, logger *slog.Lo
 	}
 }
 
+// reap returns the submitted commands not yet durable, and why those that
+// failed did.
+func reap(ss []*Submitted) ([]*Submitted, error) {
+	var errs []error
+	out := ss[:0]
+	for _, s := range ss {
+		select {
+		case <-s.p.Done():
+			if err := s.p.Wait(); err != nil {
+				errs = append(errs, fmt.Errorf("record %T: %w", s.cmd, err))
+			}
+		default:
+			out = append(out, s)
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
 // timersActor is who runs the timers and the archiving.
 var timersActor = dispatch.Actor{System: "timers"}
 
 // tick checks the dispatch timers (dispatch.CheckTimers) if timers is set
 // and archives the records due (dispatch.ArchiveClosed) if archive is, on
 // the sequencer. Each command is decided on its own under the decision
-// lock and queued (Submit); the tick then waits for them together, so that
-// one group commit makes a tick's alerts and archiving durable, and the
-// decision lock is never held while they go to disk. A backlog (a store
+// lock and queued (Submit), and the decision lock is never held while they
+// go to disk. The timers' check is returned queued, not waited for (the
+// timer loop reaps it later: timerLoop); with archiving, the tick waits for
+// them together, so that one group commit makes a tick's alerts and
+// archiving durable. before is an error to report with the tick's. A backlog (a store
 // from before archiving) goes in several commands of at most
 // dispatch.DefaultArchiveMax records, one batch queued at a time, so that
 // other commands are decided between them and memory holds one batch's
 // documents.
-func (e *Engine) tick(timers, archive bool) error {
+func (e *Engine) tick(timers, archive bool, before error) ([]*Submitted, error) {
 	if !e.log.IsSequencer() {
-		return nil
+		return nil, before
 	}
 	ctx := context.Background()
 	var queued []*Submitted
 	if timers {
 		s, err := e.Submit(ctx, timersActor, dispatch.CheckTimers{})
 		if err != nil {
-			return fmt.Errorf("check timers: %w", err)
+			return nil, errors.Join(before, fmt.Errorf("check timers: %w", err))
 		}
 		queued = append(queued, s)
 	}
+	// The archiving waits for each batch before the next: a backlog (a
+	// node started after a long stop) goes to disk a batch at a time, not
+	// all at once into the ledger's queue.
 	for archive {
 		s, err := e.Submit(ctx, timersActor, dispatch.ArchiveClosed{Retention: e.retention})
 		if err != nil {
-			return errors.Join(waitAll(ctx, queued), fmt.Errorf("archive closed records: %w", err))
+			return nil, errors.Join(before, waitAll(ctx, queued), fmt.Errorf("archive closed records: %w", err))
 		}
 		queued = append(queued, s)
 		if err := waitAll(ctx, queued); err != nil {
-			return err
+			return nil, errors.Join(before, err)
 		}
 		queued = nil
 		archive = len(s.Events) > 0 && s.Events[0].Data.(*dispatch.RecordsArchived).Len() >= dispatch.DefaultArchiveMax
@@ -305,7 +336,7 @@ func (e *Engine) tick(timers, archive bool) error {
 		default:
 		}
 	}
-	return waitAll(ctx, queued)
+	return queued, before
 }
 
 // waitAll waits until every submitted command is durable, in order.

@@ -130,3 +130,98 @@ func TestSubmit(t *testing.T) {
 		t.Errorf("Submit(CreateAgency) again = %v, want a conflict", err)
 	}
 }
+
+// The timer loop does not wait for the disk: while one check's alert is on
+// its way to a store that does not answer, the next check is decided on
+// time, on the live state that holds the first; each alert is raised once.
+func TestTimerLoopDoesNotWaitForTheDisk(t *testing.T) {
+	db := MustOpenStore(t, filepath.Join(t.TempDir(), "t.db"))
+	g := &gatedStore{historyStore: db, arrived: make(chan struct{}), release: make(chan error)}
+	var mu sync.Mutex
+	now := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	setClock := func(d time.Duration) { mu.Lock(); defer mu.Unlock(); now = now.Add(d) }
+	pass := make(chan struct{})
+	passed := make(chan struct{})
+	go func() { // the appends of the setup go through
+		defer close(passed)
+		for {
+			select {
+			case <-g.arrived:
+				g.release <- nil
+			case <-pass:
+				return
+			}
+		}
+	}()
+	// No archiving: a tick that archives waits for its batch (tick).
+	e, err := engine.Open(context.Background(), engine.Config{Store: g, Key: MustKey(t), Clock: clock, TimerInterval: 5 * time.Millisecond, ArchiveInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys := dispatch.Actor{System: "test"}
+	MustExecute(t, e, sys, dispatch.CreateAgency{ID: "metro", Name: "Metro", Kind: "municipal_police"})
+	first := MustExecute(t, e, sys, dispatch.CreateIncident{Agency: "metro", Type: "SHOOTING", Location: dispatch.Location{Text: "1 Main St"}}).Events[0].Subject["incident"]
+	setClock(30 * time.Second)
+	second := MustExecute(t, e, sys, dispatch.CreateIncident{Agency: "metro", Type: "SHOOTING", Location: dispatch.Location{Text: "2 Main St"}}).Events[0].Subject["incident"]
+	close(pass)
+	<-passed
+
+	// The first incident's alert is decided and held on its way to disk.
+	setClock(31 * time.Second)
+	select {
+	case <-g.arrived:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the first alert was not sent to the store within 30 s of its limit")
+	}
+	// The second's limit passes while the first is held: it is decided
+	// all the same.
+	setClock(30 * time.Second)
+	alerted := func(id string) (ok bool) {
+		e.Live(func(s *dispatch.State) { ok = s.Incidents[id].PendingAlerted })
+		return ok
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for !alerted(second) {
+		if time.Now().After(deadline) {
+			t.Fatal("the second incident's alert was not decided while the first's commit was held: the timer loop waits for the disk")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if !alerted(first) {
+		t.Error("the first incident's alert is not in the live state")
+	}
+	// Let everything through: each alert is in the log once.
+	stop := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-g.arrived:
+				g.release <- nil
+			case <-stop:
+				return
+			}
+		}
+	}()
+	g.release <- nil
+	defer func() { e.Close(); close(stop) }()
+	for _, id := range []string{first, second} {
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			n := 0
+			for _, q := range MustSeqs(t, e, "incident", id) {
+				es, _ := e.Log().Entries(context.Background(), q, q+1)
+				if len(es) == 1 && containsType(es[0], dispatch.TypeIncidentPending) {
+					n++
+				}
+			}
+			if n == 1 {
+				break
+			}
+			if n > 1 || time.Now().After(deadline) {
+				t.Fatalf("%d alert.incident_pending in the log for %s, want 1", n, id)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+}

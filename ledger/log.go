@@ -185,6 +185,10 @@ func (p *Pending) Wait() error {
 	return p.err
 }
 
+// Done is closed once the events are on disk, or the commit failed (Wait
+// then says which).
+func (p *Pending) Done() <-chan struct{} { return p.done }
+
 // Open checks the stored log and opens it for appending. It recomputes every
 // stored hash from the events' bytes, checks that the tree matches the last
 // signed checkpoint, and refuses, with an *IntegrityError naming the first bad
