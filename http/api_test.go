@@ -166,7 +166,7 @@ func MustOpenServerWith(tb testing.TB, configure func(*tenfourhttp.Server)) *Tes
 	if configure != nil {
 		configure(h)
 	}
-	srv.Config.Handler = h
+	srv.Config.Handler = validateResponses(tb, h)
 	srv.Start()
 	return &TestServer{Server: srv, Handler: h, Engine: e, Store: db, Path: path, Key: key, Auth: svc, Clock: clock, Logs: logs, Admin: creds.Token, Creds: creds}
 }
@@ -223,7 +223,7 @@ func (ts *TestServer) MustOpenFollowerWith(tb testing.TB, tls bool, configure fu
 	if configure != nil {
 		configure(h)
 	}
-	srv.Config.Handler = h
+	srv.Config.Handler = validateResponses(tb, h)
 	if tls {
 		srv.StartTLS()
 	} else {

@@ -1,0 +1,216 @@
+package http_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+
+	tenfourhttp "github.com/tenfour-cad/tenfour/http"
+)
+
+// bodyUnchecked lists, in this one place, the route patterns of the operations whose answers the
+// response validator checks for status and content type only, with why: a
+// JSON Schema cannot describe their bodies, or the body never ends.
+var bodyUnchecked = map[string]string{
+	"GET /api/v1/stream":               "an SSE stream (text/event-stream) that ends only when the client leaves",
+	"GET /eido/v1/ent":                 "a WebSocket upgrade (101): what follows is not HTTP",
+	"GET /log/tile/":                   "tlog tiles and entry bundles: binary (C2SP tlog-tiles)",
+	"GET /api/v1/photos/{hash}":        "photos: binary images",
+	"GET /static/":                     "the console's static files: images, scripts and styles as files",
+	"GET /console/":                    "the console's pages, ES modules and styles: text, not data",
+	"GET /{$}":                         "the public status page: HTML",
+	"POST /witness/add-checkpoint":     "C2SP tlog-witness: a cosignature or a tree size as text lines",
+	"GET /witness/cosigned-checkpoint": "a C2SP signed note as text",
+	"GET /witness/key":                 "a note verifier key as text",
+	"GET /log/checkpoint":              "a C2SP signed note as text",
+	"GET /log/key":                     "a note verifier key as text",
+}
+
+// openAPIDoc is the OpenAPI document as kin-openapi reads it, loaded and
+// checked once for the whole test binary.
+var openAPIDoc = sync.OnceValues(func() (*openapi3.T, error) {
+	b, err := os.ReadFile("openapi.json")
+	if err != nil {
+		return nil, fmt.Errorf("read the OpenAPI document: %w", err)
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(b)
+	if err != nil {
+		return nil, fmt.Errorf("load the OpenAPI document: %w", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, fmt.Errorf("the OpenAPI document is not valid: %w", err)
+	}
+	return doc, nil
+})
+
+// validateResponses wraps h so that every answer it gives in tb's test is
+// checked against the OpenAPI document: a status the operation declares
+// (or its default), a content type it declares for that status, and the
+// body against that content's schema (except for the operations in
+// bodyUnchecked). A mismatch fails tb with the operation, the status and
+// the validator's message. Wrapping the handler rather than a client sees
+// every request, whichever client a test sends it with.
+func validateResponses(tb testing.TB, h *tenfourhttp.Server) http.Handler {
+	tb.Helper()
+	doc, err := openAPIDoc()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	// The route table's own patterns find a request's operation, as the
+	// server's ServeMux does.
+	mux := http.NewServeMux()
+	for _, rt := range h.Routes() {
+		mux.Handle(rt.Pattern, http.NotFoundHandler())
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, pattern := mux.Handler(r)
+		if pattern == "" {
+			// Not a route: the server's own 404 or 405, which no
+			// operation describes.
+			h.ServeHTTP(w, r)
+			return
+		}
+		v := &validation{tb: tb, doc: doc, req: r, pattern: pattern}
+		rec := &recorder{ResponseWriter: w, v: v, bodyless: bodyUnchecked[pattern] != ""}
+		h.ServeHTTP(rec, r)
+		if !rec.hijacked {
+			v.check(rec.status(), rec.Header(), rec.body.Bytes(), rec.bodyless)
+		}
+	})
+}
+
+// A validation checks one answer to one request.
+type validation struct {
+	tb      testing.TB
+	doc     *openapi3.T
+	req     *http.Request
+	pattern string
+	once    sync.Once
+}
+
+// check validates the answer once (a hijacked connection is checked when it
+// is taken over, before its handler returns).
+func (v *validation) check(status int, header http.Header, body []byte, bodyless bool) {
+	v.once.Do(func() {
+		if err := v.validate(status, header, body, bodyless); err != nil {
+			v.tb.Errorf("OpenAPI: %s %s (%s) answered %d: %v", v.req.Method, v.req.URL.Path, v.pattern, status, err)
+		}
+	})
+}
+
+func (v *validation) validate(status int, header http.Header, body []byte, bodyless bool) error {
+	method, path, _ := strings.Cut(v.pattern, " ")
+	path = openAPIPath(path)
+	item := v.doc.Paths.Value(path)
+	if item == nil {
+		return fmt.Errorf("no path %s in the document", path)
+	}
+	op := item.GetOperation(method)
+	if op == nil {
+		return fmt.Errorf("no operation %s %s in the document", method, path)
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{
+			Request: v.req,
+			Route:   &routers.Route{Spec: v.doc, Path: path, PathItem: item, Method: method, Operation: op},
+		},
+		Status:  status,
+		Header:  header,
+		Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true, ExcludeResponseBody: bodyless},
+	}
+	in.SetBodyBytes(body)
+	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+		return err
+	}
+	if !bodyless || status == http.StatusNotModified || status == http.StatusSwitchingProtocols {
+		return nil
+	}
+	// ValidateResponse stops before the content type when told to leave
+	// the body alone: check it here.
+	resp := op.Responses.Status(status)
+	if resp == nil {
+		resp = op.Responses.Default()
+	}
+	if resp == nil || resp.Value == nil || len(resp.Value.Content) == 0 {
+		if len(body) > 0 {
+			return fmt.Errorf("a body of %d bytes where the document declares none", len(body))
+		}
+		return nil
+	}
+	ct := header.Get("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || resp.Value.Content.Get(mt) == nil {
+		return fmt.Errorf("content type %q is not declared for %d", ct, status)
+	}
+	return nil
+}
+
+// A recorder passes an answer through and keeps its status and body. It
+// flushes and hijacks as the connection does, so that SSE streams and
+// WebSocket upgrades work through it.
+type recorder struct {
+	http.ResponseWriter
+	v        *validation
+	bodyless bool // keep no body: streams and files
+	code     int
+	body     bytes.Buffer
+	hijacked bool
+}
+
+func (rec *recorder) status() int {
+	if rec.code == 0 {
+		return http.StatusOK
+	}
+	return rec.code
+}
+
+func (rec *recorder) WriteHeader(code int) {
+	if rec.code == 0 && code >= 200 {
+		rec.code = code
+	}
+	rec.ResponseWriter.WriteHeader(code)
+}
+
+func (rec *recorder) Write(b []byte) (int, error) {
+	if rec.code == 0 {
+		rec.code = http.StatusOK
+	}
+	if !rec.bodyless {
+		rec.body.Write(b)
+	}
+	return rec.ResponseWriter.Write(b)
+}
+
+// Flush flushes the connection; an endless stream is checked at its first
+// flush, since its handler may outlive the test.
+func (rec *recorder) Flush() {
+	if rec.bodyless {
+		rec.v.check(rec.status(), rec.Header(), nil, true)
+	}
+	http.NewResponseController(rec.ResponseWriter).Flush()
+}
+
+// Hijack hands the connection over (a WebSocket upgrade) after checking
+// the answer so far: its handler runs on past the test's end.
+func (rec *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	rec.hijacked = true
+	rec.v.check(http.StatusSwitchingProtocols, rec.Header(), nil, true)
+	return http.NewResponseController(rec.ResponseWriter).Hijack()
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (rec *recorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
+
+var _ io.Writer = (*recorder)(nil)
