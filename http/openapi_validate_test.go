@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -214,3 +215,100 @@ func (rec *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 func (rec *recorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
 
 var _ io.Writer = (*recorder)(nil)
+
+// TestOpenAPIOperations checks what a client generator needs of every
+// operation: a unique lowerCamel operationId, tags, and for every response
+// with content a schema that says something; and servers for the base URL.
+func TestOpenAPIOperations(t *testing.T) {
+	doc, err := openAPIDoc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Servers) == 0 {
+		t.Error("the document has no servers")
+	}
+	lowerCamel := regexp.MustCompile(`^[a-z][a-zA-Z0-9]*$`)
+	ids := map[string]string{}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			name := method + " " + path
+			switch {
+			case !lowerCamel.MatchString(op.OperationID):
+				t.Errorf("%s: operationId = %q, want lowerCamel", name, op.OperationID)
+			case ids[op.OperationID] != "":
+				t.Errorf("%s: operationId %q is also %s's", name, op.OperationID, ids[op.OperationID])
+			}
+			ids[op.OperationID] = name
+			if len(op.Tags) == 0 {
+				t.Errorf("%s: no tags", name)
+			}
+			for code, r := range op.Responses.Map() {
+				for mt, c := range r.Value.Content {
+					if c.Schema == nil || emptySchema(c.Schema.Value) {
+						t.Errorf("%s: the %s answer's %s schema is empty", name, code, mt)
+					}
+				}
+			}
+		}
+	}
+}
+
+// emptySchema reports whether s accepts anything: no type, no reference,
+// no composition and no constant.
+func emptySchema(s *openapi3.Schema) bool {
+	return s == nil || (s.Type == nil && len(s.AllOf) == 0 && len(s.AnyOf) == 0 && len(s.OneOf) == 0 &&
+		s.Const == nil && len(s.Enum) == 0 && len(s.Properties) == 0 && s.Items == nil)
+}
+
+// TestValidateResponsesCatches checks that the response validator fails a
+// test on an answer the document does not describe: a body that breaks its
+// schema, an undeclared status, an undeclared content type.
+func TestValidateResponsesCatches(t *testing.T) {
+	doc, err := openAPIDoc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonHeader := http.Header{"Content-Type": {"application/json"}}
+	for _, c := range []struct {
+		name     string
+		pattern  string
+		status   int
+		header   http.Header
+		body     string
+		bodyless bool
+		want     string // in the failure, "" for none
+	}{
+		{"OK", "GET /api/v1/agencies/{id}/mutual-aid", 200, jsonHeader, `{"levels":[],"emergency":{"acknowledge_seconds":30,"decide_seconds":60},"urgent":{"acknowledge_seconds":60,"decide_seconds":120},"routine":{"acknowledge_seconds":300,"decide_seconds":600}}`, false, ""},
+		{"ErrUnknownField", "GET /api/v1/incidents/{id}", 200, jsonHeader, `{"id":"I-1","nonsense":true}`, false, "doesn't match schema"},
+		{"ErrMissingRequired", "GET /api/v1/incidents/{id}", 200, jsonHeader, `{"id":"I-1"}`, false, "doesn't match schema"},
+		{"ErrStatus", "GET /healthz", 418, jsonHeader, `{}`, false, "status is not supported"},
+		{"ErrContentType", "GET /api/v1/incidents/{id}", 200, http.Header{"Content-Type": {"text/plain"}}, `x`, false, "Content-Type"},
+		{"ErrStreamContentType", "GET /api/v1/stream", 200, jsonHeader, ``, true, "content type"},
+		{"OKStream", "GET /api/v1/stream", 200, http.Header{"Content-Type": {"text/event-stream"}}, ``, true, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rec := &failures{TB: t}
+			method, path, _ := strings.Cut(c.pattern, " ")
+			req, _ := http.NewRequest(method, "http://tenfour.test"+strings.ReplaceAll(strings.ReplaceAll(path, "{id}", "x"), "{$}", ""), nil)
+			v := &validation{tb: rec, doc: doc, req: req, pattern: c.pattern}
+			v.check(c.status, c.header, []byte(c.body), c.bodyless)
+			got := strings.Join(rec.msgs, "\n")
+			switch {
+			case c.want == "" && got != "":
+				t.Errorf("check(%s %d %s) failed the test: %s; want no failure", c.pattern, c.status, c.body, got)
+			case c.want != "" && !strings.Contains(got, c.want):
+				t.Errorf("check(%s %d %s) failed the test with %q, want a failure with %q", c.pattern, c.status, c.body, got, c.want)
+			}
+		})
+	}
+}
+
+// failures is a testing.TB that keeps the failures reported to it.
+type failures struct {
+	testing.TB
+	msgs []string
+}
+
+func (f *failures) Errorf(format string, args ...any) {
+	f.msgs = append(f.msgs, fmt.Sprintf(format, args...))
+}
