@@ -613,3 +613,18 @@ func (e *Engine) BOLOPage(ctx context.Context, a dispatch.Actor, q BOLOQuery) (B
 	page, next := mergePage(mem, old, func(b dispatch.BOLO) (time.Time, string) { return b.Issued, b.ID }, q.Limit)
 	return BOLOPage{BOLOs: page, Next: next}, nil
 }
+
+// PageOf cuts the page after before, of at most limit records, from a
+// whole list the state holds in memory (directives, premise records,
+// publications: few enough to keep, but growing with history), in the
+// history lists' order, newest first by key; with the cursor of the next
+// page, nil on the last, as the archived lists answer.
+func PageOf[T any](all []T, key func(T) (time.Time, string), before *Cursor, limit int) ([]T, *Cursor) {
+	var after []T
+	for _, x := range all {
+		if t, id := key(x); before.after(t, id) {
+			after = append(after, x)
+		}
+	}
+	return mergePage(after, nil, key, limit)
+}

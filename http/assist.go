@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/engine"
 )
 
 // Assistance requests, mutual-aid plans and directives (issue 6): the API
@@ -207,12 +208,22 @@ func (s *Server) handleRequestBundle(w http.ResponseWriter, r *http.Request) {
 // agency's for an installation administrator), newest first; ?status=
 // IN_FORCE keeps those in force now.
 func (s *Server) handleListDirectives(w http.ResponseWriter, r *http.Request) {
-	status := r.URL.Query().Get("status")
+	v := r.URL.Query()
+	before, limit, err := listParams(v, "status")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	status := v.Get("status")
 	if status != "" && status != dispatch.DirectiveInForce && status != dispatch.DirectiveRevoked && status != dispatch.DirectiveExpired {
 		s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "status must be IN_FORCE, REVOKED or EXPIRED"))
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"directives": s.engine.Directives(actorOf(r), status, s.engine.Now())})
+	// Revoked and expired directives stay: the list grows with history.
+	page, next := engine.PageOf(s.engine.Directives(actorOf(r), status, s.engine.Now()),
+		func(d dispatch.Directive) (time.Time, string) { return d.Issued, d.ID }, before, limit)
+	linkNext(w, r, next)
+	writeJSON(w, http.StatusOK, map[string]any{"directives": page})
 }
 
 func (s *Server) handleIssueDirective(w http.ResponseWriter, r *http.Request) {

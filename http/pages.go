@@ -139,6 +139,16 @@ func boloQuery(r *http.Request) (engine.BOLOQuery, string, error) {
 	return q, v.Get("unit"), err
 }
 
+// listParams reads the page parameters of a list held whole in memory
+// (engine.PageOf), refusing any parameter but before, limit and the
+// list's own filters.
+func listParams(v url.Values, filters ...string) (*engine.Cursor, int, error) {
+	if err := onlyParams(v, append([]string{"before", "limit"}, filters...)); err != nil {
+		return nil, 0, err
+	}
+	return pageParams(v)
+}
+
 // rangeParams reads from and to, a range of times; from must be before to.
 func rangeParams(v url.Values) (from, to time.Time, err error) {
 	if from, err = timeParam(v, "from"); err != nil {

@@ -580,3 +580,61 @@ func TestBOLOPages(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoryListPages: the lists the state holds whole but that grow with
+// history — directives, premise records, publications — page as the
+// archived lists do: every record once, newest first, whatever the page's
+// size, a filter kept from page to page, and an unknown parameter refused.
+func TestMemoryListPages(t *testing.T) {
+	ts := MustOpenServer(t)
+	ts.MustExecute(t, dispatch.CreateAgency{ID: "metro", Name: "Metro PD", Kind: "municipal_police"})
+	boss := ts.MustCreateUser(t, "boss", "metro", dispatch.RoleSupervisor)
+	taker := ts.MustCreateUser(t, "cal", "metro", dispatch.RoleCallTaker)
+
+	var directives, revoked, premises, published []string // newest first
+	for i := range 5 {
+		var d dispatch.Directive
+		MustJSON(t, "POST /api/v1/directives", ts.Do(t, "POST", "/api/v1/directives", boss, map[string]any{
+			"scope": map[string]any{"kind": "agency"}, "effect": "hold", "reason": fmt.Sprintf("hold %d", i), "expires": ts.Engine.Now().Add(time.Hour)}), 201, &d)
+		directives = append([]string{d.ID}, directives...)
+		if i%2 == 1 {
+			MustJSON(t, "POST revoke", ts.Do(t, "POST", "/api/v1/directives/"+d.ID+"/revoke", boss, map[string]string{"reason": "over"}), 200, &dispatch.Directive{})
+			revoked = append([]string{d.ID}, revoked...)
+		}
+	}
+	for i := range 3 {
+		var p dispatch.Premise
+		MustJSON(t, "POST /api/v1/premises", ts.Do(t, "POST", "/api/v1/premises", taker, map[string]any{
+			"location": map[string]string{"text": "3900 s kedzie ave"},
+			"flags":    []map[string]any{{"kind": "dog", "text": fmt.Sprintf("dog %d", i), "expires": ts.Engine.Now().Add(time.Hour)}}}), 201, &p)
+		premises = append([]string{p.ID}, premises...)
+
+		var in dispatch.Incident
+		MustJSON(t, "POST /api/v1/incidents", ts.Do(t, "POST", "/api/v1/incidents", taker, map[string]any{"type": "THEFT", "location": map[string]string{"text": "3900 s kedzie ave"}}), 201, &in)
+		MustJSON(t, "POST publish", ts.Do(t, "POST", "/api/v1/incidents/"+in.ID+"/publish", boss, map[string]string{"reason": "press"}), 200, &struct{}{})
+		published = append([]string{in.ID}, published...)
+	}
+
+	for _, limit := range []int{1, 2, 3, 5, 6} {
+		for _, c := range []struct {
+			path, key string
+			want      []string
+		}{
+			{"/api/v1/directives?limit=%d", "directives", directives},
+			{"/api/v1/directives?status=REVOKED&limit=%d", "directives", revoked},
+			{"/api/v1/premises?limit=%d", "premises", premises},
+			{"/api/v1/publications?limit=%d", "publications", published},
+			{"/public/v1/timelines?limit=%d", "timelines", published},
+		} {
+			path := fmt.Sprintf(c.path, limit)
+			if got := follow(t, ts, boss, path, c.key); !slices.Equal(got, c.want) {
+				t.Errorf("pages of %s = %v, want %v", path, got, c.want)
+			}
+		}
+	}
+	for _, path := range []string{"/api/v1/directives?limt=2", "/api/v1/premises?before=nonsense", "/api/v1/publications?limit=0", "/public/v1/timelines?limit=1001"} {
+		if r := ts.Do(t, "GET", path, boss, nil); r.Status != 400 {
+			t.Errorf("GET %s = %d %s, want 400", path, r.Status, r.Body)
+		}
+	}
+}

@@ -3,8 +3,10 @@ package http
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/engine"
 )
 
 // premisers may enter and remove premise records: those who learn of
@@ -16,13 +18,22 @@ var premisers = []string{dispatch.RoleCallTaker, dispatch.RoleDispatcher, dispat
 var placeFixers = []string{dispatch.RoleSupervisor, dispatch.RoleAdmin, InstallationAdmin}
 
 func (s *Server) handleListPremises(w http.ResponseWriter, r *http.Request) {
-	status := r.URL.Query().Get("status")
+	v := r.URL.Query()
+	before, limit, err := listParams(v, "status")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	status := v.Get("status")
 	if status != "" && status != dispatch.PremiseInForce && status != dispatch.PremiseRemoved {
 		s.writeError(w, r, dispatch.Errorf(dispatch.EINVALID, "status must be %s or %s", dispatch.PremiseInForce, dispatch.PremiseRemoved))
 		return
 	}
-	out := s.engine.Premises(actorOf(r), status)
-	writeJSON(w, http.StatusOK, map[string]any{"premises": out})
+	// Removed and expired records stay: the list grows with history.
+	page, next := engine.PageOf(s.engine.Premises(actorOf(r), status),
+		func(p dispatch.Premise) (time.Time, string) { return p.Entered, p.ID }, before, limit)
+	linkNext(w, r, next)
+	writeJSON(w, http.StatusOK, map[string]any{"premises": page})
 }
 
 // premise returns the premise record of the path, if the actor may see it;

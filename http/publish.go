@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/engine"
 	"github.com/tenfour-cad/tenfour/ledger"
 )
 
@@ -93,15 +94,30 @@ type PublicEvents struct {
 // caller sees, whole: who published each and why, and what and where the
 // record is — what the public list leaves out.
 func (s *Server) handlePublications(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"publications": s.engine.VisiblePublications(actorOf(r))})
+	before, limit, err := listParams(r.URL.Query())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	page, next := engine.PageOf(s.engine.VisiblePublications(actorOf(r)),
+		func(p dispatch.PublicationDetail) (time.Time, string) { return p.Published, p.Subject }, before, limit)
+	linkNext(w, r, next)
+	writeJSON(w, http.StatusOK, map[string]any{"publications": page})
 }
 
 // handlePublicTimelines lists the published timelines, the most recently
 // published first.
 func (s *Server) handlePublicTimelines(w http.ResponseWriter, r *http.Request) {
-	out := s.engine.Publications()
+	before, limit, err := listParams(r.URL.Query())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	page, next := engine.PageOf(s.engine.Publications(),
+		func(p dispatch.PublishedSummary) (time.Time, string) { return p.Published, p.Subject }, before, limit)
 	logHeaders(w)
-	writeJSON(w, http.StatusOK, map[string]any{"timelines": out})
+	linkNext(w, r, next)
+	writeJSON(w, http.StatusOK, map[string]any{"timelines": page})
 }
 
 // handlePublicTimeline answers a published timeline and its redacted

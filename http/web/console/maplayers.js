@@ -7,7 +7,7 @@
 // nothing is fetched from any other site, and the console's
 // Content-Security-Policy would refuse it anyway.
 
-import {get} from './api.js';
+import {get, getAll} from './api.js';
 import {h, svg, replace} from './dom.js';
 import {may} from './lifecycle.js';
 
@@ -112,8 +112,7 @@ export function createLayers(ctx, m) {
     }
     asking = {again: false};
     try {
-      const d = await get('/directives?status=IN_FORCE');
-      list = d.directives || [];
+      list = await getAll('/directives?status=IN_FORCE&limit=1000', 'directives');
       await drawDirectives();
     } catch (e) {
       console.warn('map: directives', e.message);

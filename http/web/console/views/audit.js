@@ -5,7 +5,7 @@
 // publishing the timeline (timeline.published), after which anyone can read
 // and check it in the public view.
 
-import {get, post, seg, ApiError} from '../api.js';
+import {get, getAll, post, seg, ApiError} from '../api.js';
 import {h, replace, clockTime} from '../dom.js';
 import * as keys from '../keys.js';
 import {createTimelineView, fileInput} from '../timelineview.js';
@@ -35,7 +35,7 @@ export async function logKey() {
 async function publications(me) {
   if (!may(me, 'GET /api/v1/publications')) return new Map();
   try {
-    const {publications: ps} = await get('/publications');
+    const ps = await getAll('/publications?limit=1000', 'publications');
     return new Map(ps.map((p) => [p.subject, p]));
   } catch {
     return new Map();
