@@ -19,7 +19,7 @@ func fuzzBody(t *testing.T, ts *TestServer, path string, body []byte) {
 	req.Header.Set("Authorization", "Bearer "+ts.Admin)
 	req.Header.Set("Content-Type", "application/json")
 	rec := httptest.NewRecorder()
-	ts.Handler.ServeHTTP(rec, req)
+	validateResponses(t, ts.Handler).ServeHTTP(rec, req)
 	r := Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
 	switch {
 	case r.Status >= 500:

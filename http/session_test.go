@@ -147,7 +147,7 @@ func TestLogin(t *testing.T) {
 	}
 
 	t.Run("TLS", func(t *testing.T) {
-		srv := httptest.NewTLSServer(ts.Handler)
+		srv := httptest.NewTLSServer(validateResponses(t, ts.Handler))
 		defer srv.Close()
 		resp, err := srv.Client().Post(srv.URL+"/api/v1/auth/login", "application/json", strings.NewReader(`{"username":"ann","password":"ann's long password"}`))
 		if err != nil {
