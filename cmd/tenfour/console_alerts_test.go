@@ -26,6 +26,7 @@ import (
 // metro's supervisor, on a second console, sees who saw it and when, and
 // keeps the alert until they acknowledge it themselves.
 func TestConsoleAlerts(t *testing.T) {
+	t.Parallel() // its own node: it runs beside the other long tests
 	dir := t.TempDir()
 	n := startNode(t, "demo", dir, "--speed", "0.005", "--seed", "7")
 	creds := demoCredentials(t, dir)
@@ -230,6 +231,7 @@ const gestureAudio = `(() => {
 // after a gesture on it, a console opened without one says that sound
 // waits, and the first click starts it.
 func TestConsoleAlertsBlocked(t *testing.T) {
+	t.Parallel() // its own node: it runs beside the other long tests
 	dir := t.TempDir()
 	n := startNode(t, "demo", dir, "--speed", "0.005", "--seed", "7")
 	creds := demoCredentials(t, dir)

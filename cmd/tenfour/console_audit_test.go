@@ -47,6 +47,7 @@ func tokenOf(t *testing.T, admin *api, username string) *api {
 // event; an incident's private fields are opened and checked for the
 // auditor and never reach the public. No page's console shows an error.
 func TestConsoleAudit(t *testing.T) {
+	t.Parallel() // its own node: it runs beside the other long tests
 	dir := t.TempDir()
 	n := startNode(t, "demo", dir, "--speed", "0.005", "--seed", "7")
 	creds := demoCredentials(t, dir)
@@ -309,6 +310,7 @@ func containsAll(have, want []string) bool {
 // changed opening, a changed checkpoint and another key, each refused with
 // the event or the part named — as x/mod's tlog tests do in Go.
 func TestConsoleVerifyVectors(t *testing.T) {
+	t.Parallel() // its own node: it runs beside the other long tests
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "vectors.db"))
 	if err != nil {

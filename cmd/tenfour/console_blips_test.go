@@ -71,6 +71,7 @@ func inReach(sel, clip string) string {
 // band's Acknowledge is wholly visible; scrolled to its end, the screen's
 // last control is above the EMERGENCY bar, not beneath it.
 func TestConsoleEmergencyInReach(t *testing.T) {
+	t.Parallel() // its own node: it runs beside the other long tests
 	dir := t.TempDir()
 	n := startNode(t, "demo", dir, "--speed", "0.005", "--seed", "7")
 	creds := demoCredentials(t, dir)
@@ -183,6 +184,7 @@ func TestConsoleEmergencyInReach(t *testing.T) {
 // an error that says the server may still have it. The first answers are
 // the page's own (a wrapped fetch), the others the server's.
 func TestConsoleCommandRetry(t *testing.T) {
+	t.Parallel() // its own node: it runs beside the other long tests
 	dir := t.TempDir()
 	n := startNode(t, "demo", dir, "--speed", "0.005", "--seed", "7")
 	creds := demoCredentials(t, dir)

@@ -24,6 +24,7 @@ import (
 // unit view without a reload. A second BOLO, in a circle drawn on the map
 // around 1A11, reaches 1A11 too. No page's console shows an error.
 func TestConsoleBOLOs(t *testing.T) {
+	t.Parallel() // its own node: it runs beside the other long tests
 	dir := t.TempDir()
 	n := startNode(t, "demo", dir, "--speed", "0.005", "--seed", "7")
 	creds := demoCredentials(t, dir)

@@ -21,6 +21,7 @@ import (
 // dispatch view, one with text, one with a point picked on the map. No
 // page's console shows an error.
 func TestConsoleForms(t *testing.T) {
+	t.Parallel() // its own node: it runs beside the other long tests
 	dir := t.TempDir()
 	n := startNode(t, "demo", dir, "--speed", "0.005", "--seed", "7")
 	creds := demoCredentials(t, dir)

@@ -26,6 +26,7 @@ import (
 // each once; one picked shows whole with its priors, archived ones among
 // them. No page's console shows an error.
 func TestConsoleHistory(t *testing.T) {
+	t.Parallel() // its own node: it runs beside the other long tests
 	dir := t.TempDir()
 	n := startNode(t, "serve", dir, "--retention", "1ms")
 	admin := adminAPI(t, n)

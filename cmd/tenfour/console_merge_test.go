@@ -19,6 +19,7 @@ import (
 // merge and the caller; a supervisor's late entry shows, on its timeline,
 // the LATE mark with the time it happened. No page's console shows an error.
 func TestConsoleMergeAndLate(t *testing.T) {
+	t.Parallel() // its own node: it runs beside the other long tests
 	dir := t.TempDir()
 	n := startNode(t, "demo", dir, "--speed", "0.005", "--seed", "7")
 	creds := demoCredentials(t, dir)

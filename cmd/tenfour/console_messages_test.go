@@ -22,6 +22,7 @@ import (
 // whole agency, appears on the unit's screen with its photo. No page's
 // console shows an error.
 func TestConsoleMessages(t *testing.T) {
+	t.Parallel() // its own node: it runs beside the other long tests
 	dir := t.TempDir()
 	n := startNode(t, "demo", dir, "--speed", "0.005", "--seed", "7")
 	creds := demoCredentials(t, dir)

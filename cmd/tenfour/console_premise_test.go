@@ -17,6 +17,7 @@ import (
 // screen, open on 1A11, shows the hazard with its text in the assignment,
 // without a reload. No page's console shows an error.
 func TestConsolePremise(t *testing.T) {
+	t.Parallel() // its own node: it runs beside the other long tests
 	dir := t.TempDir()
 	n := startNode(t, "demo", dir, "--speed", "0.005", "--seed", "7")
 	creds := demoCredentials(t, dir)

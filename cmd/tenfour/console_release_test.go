@@ -80,6 +80,7 @@ func unitOf(t *testing.T, a *api, agency, id string) (status, incident string) {
 // command line refuses — while a supervisor is, and ends it with a
 // reason, which the unit's status change carries.
 func TestConsoleCancelAndEndEmergency(t *testing.T) {
+	t.Parallel() // its own node: it runs beside the other long tests
 	dir := t.TempDir()
 	n := startNode(t, "demo", dir, "--speed", "0.005", "--seed", "7")
 	creds := demoCredentials(t, dir)
@@ -228,6 +229,7 @@ func TestConsoleCancelAndEndEmergency(t *testing.T) {
 // waiting for help again with its countdown, and federal's console raises
 // the alert of it.
 func TestConsoleUnitLeft(t *testing.T) {
+	t.Parallel() // its own node: it runs beside the other long tests
 	dir := t.TempDir()
 	n := startNode(t, "demo", dir, "--speed", "0.005", "--seed", "7")
 	creds := demoCredentials(t, dir)

@@ -197,6 +197,7 @@ func readTable(p *page, cls string) [][]tableCell {
 // the API and the tiles, which the tile server was asked for. No page's
 // console shows an error.
 func TestConsoleReports(t *testing.T) {
+	t.Parallel() // its own node: it runs beside the other long tests
 	tiles := newTileServer(t)
 	dir := t.TempDir()
 	n := startNode(t, "demo", dir, "--speed", "50", "--seed", "5",

@@ -16,6 +16,7 @@ import (
 // chief the card cannot get; the unit board marks the chiefs "no crew".
 // No page's console shows an error.
 func TestConsoleRunCard(t *testing.T) {
+	t.Parallel() // its own node: it runs beside the other long tests
 	dir := t.TempDir()
 	n := startNode(t, "demo", dir, "--speed", "0.005", "--seed", "7")
 	creds := demoCredentials(t, dir)

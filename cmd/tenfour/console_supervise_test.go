@@ -69,6 +69,7 @@ func (p *page) centreOf(sel string) (x, y float64) {
 // scenario's button plays it, its directive arriving live. No page's
 // console shows an error.
 func TestConsoleSupervise(t *testing.T) {
+	t.Parallel() // its own node: it runs beside the other long tests
 	dir := t.TempDir()
 	n := startNode(t, "demo", dir, "--speed", "0.005", "--seed", "7")
 	creds := demoCredentials(t, dir)

@@ -313,6 +313,7 @@ func demoCredentials(t testing.TB, dir string) map[string]sim.Credential {
 // second; the map draws the districts and the units. No page's console shows
 // an error.
 func TestConsole(t *testing.T) {
+	t.Parallel() // its own node: it runs beside the other long tests
 	dir := t.TempDir()
 	// Calls arrive once an hour or so, and units barely move: the city stays
 	// still while the test drives it.

@@ -111,15 +111,32 @@ var demoMapDir string
 // startNode runs "tenfour <command> --data dir --addr ADDR extra…" and waits
 // until it answers GET /healthz and has printed its URL. The process is
 // killed at the end of the test if it still runs. serve runs on the demo
-// city's map unless extra names another --map.
+// city's map unless extra names another --map. ADDR is a port free a
+// moment before: one that another process took meanwhile is given up for
+// another.
 func startNode(t testing.TB, command, dir string, extra ...string) *node {
 	t.Helper()
 	if command == "serve" && !slices.Contains(extra, "--map") {
 		extra = append([]string{"--map", demoMapDir}, extra...)
 	}
+	for attempt := 1; ; attempt++ {
+		n, taken := tryNode(t, command, dir, extra)
+		if !taken {
+			return n
+		}
+		if attempt == 5 {
+			t.Fatalf("tenfour %s: every port tried was taken before it could listen\n%s", command, n.out)
+		}
+	}
+}
+
+// tryNode is one attempt of startNode: it reports taken, with the node
+// exited, if the node found its address taken.
+func tryNode(t testing.TB, command, dir string, extra []string) (n *node, taken bool) {
+	t.Helper()
 	addr := freeAddr(t)
 	args := append([]string{command, "--data", dir, "--addr", addr}, extra...)
-	n := &node{dir: dir, url: "http://" + addr, out: &syncBuffer{}, exited: make(chan struct{})}
+	n = &node{dir: dir, url: "http://" + addr, out: &syncBuffer{}, exited: make(chan struct{})}
 	n.cmd = exec.Command(tenfourBin, args...)
 	n.cmd.Stdout, n.cmd.Stderr = n.out, n.out
 	if err := n.cmd.Start(); err != nil {
@@ -140,6 +157,9 @@ func startNode(t testing.TB, command, dir string, extra ...string) *node {
 	for {
 		select {
 		case <-n.exited:
+			if strings.Contains(n.out.String(), "listen on "+addr) && strings.Contains(n.out.String(), "address already in use") {
+				return n, true
+			}
 			t.Fatalf("tenfour %s exited before it was ready: %v\n%s", strings.Join(args, " "), n.err, n.out)
 		default:
 		}
@@ -152,7 +172,7 @@ func startNode(t testing.TB, command, dir string, extra ...string) *node {
 			// The readiness line is written before the server starts, but
 			// reaches the buffer through a pipe.
 			if resp.StatusCode == http.StatusOK && strings.Contains(n.out.String(), ready) {
-				return n
+				return n, false
 			}
 		}
 		time.Sleep(50 * time.Millisecond)

@@ -232,6 +232,7 @@ type problem struct {
 // Retry-After, goes on serving reads, takes commands again once space is
 // freed, and loses nothing it acknowledged.
 func TestDiskFull(t *testing.T) {
+	t.Parallel() // its own node: it runs beside the other long tests
 	dir := mountTmpfs(t, 24<<20)
 	n := startNode(t, "serve", dir, "--checkpoint-interval", "100ms", "--log-level", "info")
 	a := adminAPI(t, n)

@@ -47,6 +47,7 @@ func idOf(t *testing.T, b []byte) string {
 // city's records hold, or any username. The same log verifies whole with
 // tenfour verify, and a published timeline opens and verifies.
 func TestPublicLogGivesNothingAway(t *testing.T) {
+	t.Parallel() // its own node: it runs beside the other long tests
 	dir := t.TempDir()
 	n := startNode(t, "demo", dir, "--speed", "50", "--seed", "13")
 	key := strings.TrimSpace(string(fetchLog(t, n, "key")))
