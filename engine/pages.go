@@ -149,14 +149,8 @@ func (e *Engine) IncidentPage(ctx context.Context, a dispatch.Actor, q IncidentQ
 	now := e.Now()
 	var mem []dispatch.Incident
 	e.read(func(s *dispatch.State) {
-		var ins []*dispatch.Incident
-		for _, in := range s.Incidents {
-			if q.keeps(in, a, address) {
-				ins = append(ins, in)
-			}
-		}
-		slices.SortFunc(ins, func(x, y *dispatch.Incident) int { return compareKeys(x.Received, x.ID, y.Received, y.ID) })
-		for _, in := range ins[:min(n, len(ins))] {
+		for _, in := range newest(s.Incidents, n, func(in *dispatch.Incident) bool { return q.keeps(in, a, address) },
+			func(in *dispatch.Incident) (time.Time, string) { return in.Received, in.ID }) {
 			if c, ok := dispatch.VisibleIncident(s, in, a, now); ok {
 				mem = append(mem, c)
 			}
@@ -381,14 +375,8 @@ func (e *Engine) RequestPage(ctx context.Context, a dispatch.Actor, q RequestQue
 	n := q.Limit + 1
 	var mem []dispatch.AssistRequest
 	e.read(func(s *dispatch.State) {
-		var rqs []*dispatch.AssistRequest
-		for _, rq := range s.Requests {
-			if _, ok := q.keeps(rq, a); ok {
-				rqs = append(rqs, rq)
-			}
-		}
-		slices.SortFunc(rqs, func(x, y *dispatch.AssistRequest) int { return compareKeys(x.Created, x.ID, y.Created, y.ID) })
-		for _, rq := range rqs[:min(n, len(rqs))] {
+		for _, rq := range newest(s.Requests, n, func(rq *dispatch.AssistRequest) bool { _, ok := q.keeps(rq, a); return ok },
+			func(rq *dispatch.AssistRequest) (time.Time, string) { return rq.Created, rq.ID }) {
 			c, _ := q.keeps(rq, a)
 			mem = append(mem, c)
 		}
@@ -484,14 +472,8 @@ func (e *Engine) MessagePage(ctx context.Context, a dispatch.Actor, q MessageQue
 	n := q.Limit + 1
 	var mem []dispatch.Message
 	e.read(func(s *dispatch.State) {
-		var ms []*dispatch.Message
-		for _, m := range s.Messages {
-			if _, ok := q.keeps(m, a); ok {
-				ms = append(ms, m)
-			}
-		}
-		slices.SortFunc(ms, func(x, y *dispatch.Message) int { return compareKeys(x.Time, x.ID, y.Time, y.ID) })
-		for _, m := range ms[:min(n, len(ms))] {
+		for _, m := range newest(s.Messages, n, func(m *dispatch.Message) bool { _, ok := q.keeps(m, a); return ok },
+			func(m *dispatch.Message) (time.Time, string) { return m.Time, m.ID }) {
 			c, _ := q.keeps(m, a)
 			mem = append(mem, c)
 		}
@@ -577,14 +559,8 @@ func (e *Engine) BOLOPage(ctx context.Context, a dispatch.Actor, q BOLOQuery) (B
 	n, now := q.Limit+1, e.Now()
 	var mem []dispatch.BOLO
 	e.read(func(s *dispatch.State) {
-		var bs []*dispatch.BOLO
-		for _, b := range s.BOLOs {
-			if _, ok := q.keeps(b, a, now); ok {
-				bs = append(bs, b)
-			}
-		}
-		slices.SortFunc(bs, func(x, y *dispatch.BOLO) int { return compareKeys(x.Issued, x.ID, y.Issued, y.ID) })
-		for _, b := range bs[:min(n, len(bs))] {
+		for _, b := range newest(s.BOLOs, n, func(b *dispatch.BOLO) bool { _, ok := q.keeps(b, a, now); return ok },
+			func(b *dispatch.BOLO) (time.Time, string) { return b.Issued, b.ID }) {
 			c, _ := q.keeps(b, a, now)
 			mem = append(mem, c)
 		}
@@ -612,6 +588,23 @@ func (e *Engine) BOLOPage(ctx context.Context, a dispatch.Actor, q BOLOQuery) (B
 	}
 	page, next := mergePage(mem, old, func(b dispatch.BOLO) (time.Time, string) { return b.Issued, b.ID }, q.Limit)
 	return BOLOPage{BOLOs: page, Next: next}, nil
+}
+
+// newest returns at most n of the records in memory that keep selects,
+// in list order (newest first, by key: compareKeys).
+func newest[T any](m map[string]*T, n int, keep func(*T) bool, key func(*T) (time.Time, string)) []*T {
+	var out []*T
+	for _, x := range m {
+		if keep(x) {
+			out = append(out, x)
+		}
+	}
+	slices.SortFunc(out, func(x, y *T) int {
+		xt, xid := key(x)
+		yt, yid := key(y)
+		return compareKeys(xt, xid, yt, yid)
+	})
+	return out[:min(n, len(out))]
 }
 
 // PageOf cuts the page after before, of at most limit records, from a
