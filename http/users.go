@@ -77,6 +77,11 @@ func (s *Server) scopedUser(r *http.Request, username string) (store.User, error
 }
 
 func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) {
+	before, limit, err := listParams(r.URL.Query())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	us, err := s.auth.Users(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
@@ -89,7 +94,18 @@ func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) {
 			out = append(out, s.userView(u))
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"users": out})
+	// Disabled users stay: the list grows with the years of a centre's staff.
+	page, next := engine.PageOf(out, func(u userView) (time.Time, string) { return u.Created, u.Username }, before, limit)
+	linkNext(w, r, next)
+	writeJSON(w, http.StatusOK, map[string]any{"users": orEmpty(page)})
+}
+
+// orEmpty answers an empty list as [], never null.
+func orEmpty[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
+	}
+	return xs
 }
 
 func (s *Server) handleGetUser(w http.ResponseWriter, r *http.Request) {
@@ -210,6 +226,11 @@ func (s *Server) handleListTokens(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	before, limit, err := listParams(r.URL.Query())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	ts, err := s.auth.Tokens(r.Context(), u.Username)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -219,7 +240,10 @@ func (s *Server) handleListTokens(w http.ResponseWriter, r *http.Request) {
 	for _, t := range ts {
 		out = append(out, s.tokenView(t))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"tokens": out})
+	// Revoked and expired tokens stay, as the record of what was allowed.
+	page, next := engine.PageOf(out, func(t tokenView) (time.Time, string) { return t.Created, t.ID }, before, limit)
+	linkNext(w, r, next)
+	writeJSON(w, http.StatusOK, map[string]any{"tokens": orEmpty(page)})
 }
 
 // maxTokenLife bounds expires_in_seconds before the policy's own bound

@@ -103,11 +103,37 @@ func TestUsers(t *testing.T) {
 			}
 			return out
 		}
-		if got, want := names(metroAdmin), []string{"ann", "bo", "mia"}; !slices.Equal(got, want) {
+		// Newest first, as every list that grows with history.
+		if got, want := names(metroAdmin), []string{"mia", "bo", "ann"}; !slices.Equal(got, want) {
 			t.Errorf("GET /api/v1/users as mia = %v, want metro's %v", got, want)
 		}
-		if got, want := names(ts.Admin), []string{"admin", "ann", "bo", "deputy", "mia"}; !slices.Equal(got, want) {
+		if got, want := names(ts.Admin), []string{"mia", "deputy", "bo", "ann", "admin"}; !slices.Equal(got, want) {
 			t.Errorf("GET /api/v1/users as the installation administrator = %v, want %v", got, want)
+		}
+		// Paged: two, then the rest by the Link header's cursor.
+		var pages []string
+		path := "/api/v1/users?limit=2"
+		for i := 0; path != ""; i++ {
+			if i > 5 {
+				t.Fatal("more pages than users")
+			}
+			r := ts.Do(t, "GET", path, ts.Admin, nil)
+			var list struct{ Users []User }
+			MustJSON(t, "GET "+path, r, 200, &list)
+			if len(list.Users) > 2 {
+				t.Errorf("GET %s = %d users, want at most 2", path, len(list.Users))
+			}
+			for _, u := range list.Users {
+				pages = append(pages, u.Username)
+			}
+			path = ""
+			if l := r.Header.Get("Link"); l != "" {
+				path = l[strings.Index(l, "<")+1 : strings.Index(l, ">")]
+				path = path[strings.Index(path, "/api/"):]
+			}
+		}
+		if want := []string{"mia", "deputy", "bo", "ann", "admin"}; !slices.Equal(pages, want) {
+			t.Errorf("the users page by page = %v, want %v", pages, want)
 		}
 		CheckProblem(t, "GET /api/v1/users/deputy as mia", ts.Do(t, "GET", "/api/v1/users/deputy", metroAdmin, nil), 404, dispatch.ENOTFOUND, "deputy does not exist")
 		CheckProblem(t, "POST /api/v1/users/admin/disable as mia", ts.Do(t, "POST", "/api/v1/users/admin/disable", metroAdmin, nil), 404, dispatch.ENOTFOUND, "admin does not exist")
