@@ -170,7 +170,10 @@ func (n *Node) MustCreatePartner(tb testing.TB, username, agency string, roles .
 	n.MustExecute(tb, dispatch.CreateUser{Username: username, Agency: agency, Roles: roles})
 	ctx := context.Background()
 	now := time.Now()
-	if err := n.Store.CreateUser(ctx, store.User{Username: username, Agency: agency, Roles: roles, PasswordHash: "$argon2id$placeholder", Created: now}); err != nil {
+	// A real hash of a password nobody is told: the partner signs in with
+	// its token only.
+	pwHash := auth.HashPassword(auth.NewPassword())
+	if err := n.Store.CreateUser(ctx, store.User{Username: username, Agency: agency, Roles: roles, PasswordHash: pwHash, Created: now}); err != nil {
 		tb.Fatalf("store.CreateUser(%s) = %v", username, err)
 	}
 	token, hash := auth.NewToken()
