@@ -80,6 +80,9 @@ const (
 type AssistRequest struct {
 	ID   string `json:"id"`
 	From string `json:"from_agency"`
+	// Origin is the peer this request was raised on, for the mirror of a
+	// partner's request (remote.go); "" for a request raised here.
+	Origin string `json:"origin,omitempty"`
 	// To is the agency first asked: the one the requester named, or the
 	// first of its plan's level 1.
 	To string `json:"to_agency"`
@@ -287,6 +290,9 @@ type AssistRef struct {
 // agency the requester named. The person who asked is the event's actor.
 type AssistRequested struct {
 	AssistRef
+	// Origin is the peer a partner's request came from: the request is
+	// its mirror here (ReceiveAssist), and it escalates there, not here.
+	Origin   string     `json:"origin,omitempty"`
 	Unit     string     `json:"unit,omitempty"`
 	Location Location   `json:"location"`
 	Nature   string     `json:"nature"`
@@ -441,8 +447,10 @@ func (c RequestAssist) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 		level, asked = 1, slices.Clone(from.Plan.Levels[0].Agencies)
 	case c.To == c.From:
 		return nil, Errorf(EINVALID, "agency %s cannot ask itself for assistance; name another agency", c.From)
-	case s.Agencies[c.To] == nil:
-		return nil, Errorf(ENOTFOUND, "agency %q does not exist", c.To)
+	default:
+		if err := s.askable(c.To); err != nil {
+			return nil, err
+		}
 	}
 	loc := cloneLocation(c.Location)
 	loc.Text = strings.TrimSpace(loc.Text)
@@ -467,6 +475,10 @@ func (s *State) answering(id, agency string, actor Actor) (*AssistRequest, strin
 	}
 	if err := mayAct(actor, agency); err != nil {
 		return nil, "", err
+	}
+	if IsRemote(agency) && actor.Agency != agency {
+		// Not even an installation administrator answers for a partner.
+		return nil, "", Errorf(EFORBIDDEN, "only %s's installation answers for %s", PeerOfAgency(agency), agency)
 	}
 	if r.Status == RequestClosed {
 		return nil, "", Errorf(ECONFLICT, "request %s is closed", r.ID)
@@ -559,10 +571,25 @@ func (c AcceptAssist) Decide(s *State, actor Actor, now time.Time) ([]Event, err
 	if len(c.Units) > MaxDispatch {
 		return nil, Errorf(EINVALID, "an acceptance sends at most %d units", MaxDispatch)
 	}
+	remote := IsRemote(agency)
+	if remote && actor.Agency != agency {
+		return nil, Errorf(EFORBIDDEN, "only %s's installation sends its units", agency)
+	}
 	units := make([]*Unit, 0, len(c.Units))
 	for i, id := range c.Units {
 		if slices.Contains(c.Units[:i], id) {
 			return nil, Errorf(EINVALID, "unit %s is named twice", id)
+		}
+		if remote {
+			// A partner's unit is its own to check; here, it must be
+			// one of its units, and not already on the request.
+			if err := remoteUnit(id, agency); err != nil {
+				return nil, err
+			}
+			if r.Helper(id) != nil {
+				return nil, Errorf(ECONFLICT, "unit %s is already helping on request %s", id, r.ID)
+			}
+			continue
 		}
 		u, ok := s.Units[id]
 		if !ok || u.Agency != agency {
@@ -573,9 +600,12 @@ func (c AcceptAssist) Decide(s *State, actor Actor, now time.Time) ([]Event, err
 		}
 		units = append(units, u)
 	}
-	overrides, err := s.checkDirectives(agency, r.Location, "", r.ID, units, c.Override, actor, now)
-	if err != nil {
-		return nil, err
+	var overrides []Event
+	if !remote {
+		var err error
+		if overrides, err = s.checkDirectives(agency, r.Location, "", r.ID, units, c.Override, actor, now); err != nil {
+			return nil, err
+		}
 	}
 	a := newAssistDecision(s, actor, now)
 	rr := a.get(r.ID)
@@ -661,7 +691,7 @@ func (c CloseAssist) Decide(s *State, actor Actor, now time.Time) ([]Event, erro
 	if !ok || (!actor.IsSystem() && actor.Agency != "" && !r.Concerns(actor.Agency)) {
 		return nil, Errorf(ENOTFOUND, "request %s does not exist", c.Request)
 	}
-	if err := mayAct(actor, r.From); err != nil {
+	if err := mayAct(actor, r.From); err != nil || (r.Origin != "" && actor.Agency != r.From) {
 		return nil, Errorf(EFORBIDDEN, "only agency %s, which asked, closes request %s", r.From, r.ID)
 	}
 	if !actor.IsSystem() && actor.Role == RoleAuditor {

@@ -70,6 +70,12 @@ func DecodeData(typ string, data json.RawMessage) (any, error) {
 		v = &PeerRemoved{}
 	case TypeWitnessFork:
 		v = &WitnessFork{}
+	case TypeFederationReceived:
+		v = &FederationReceived{}
+	case TypeFederationDelivered:
+		v = &FederationDelivered{}
+	case TypeFederationUndelivered:
+		v = &FederationUndelivered{}
 	case TypeAlertAcknowledged:
 		v = &AlertAcknowledged{}
 	case TypeWebhookSubscribed:

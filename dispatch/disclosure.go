@@ -143,7 +143,7 @@ var PayloadDisclosure = map[string][]FieldRule{
 	TypeBOLOIssued:       join(pub("id", "kind", "priority", "expires", "photos"), area("area")),
 	TypeBOLOCancelled:    join(pub("id"), priv("reason")),
 	TypeMutualAidPlanSet: pub("levels", "emergency", "urgent", "routine"),
-	TypeAssistRequested: join(assistRef, pub("unit", "level", "asked", "deadline"),
+	TypeAssistRequested: join(assistRef, pub("origin", "unit", "level", "asked", "deadline"),
 		location("location"), priv("nature"), told),
 	TypeAssistAcknowledged: join(assistRef, pub("deadline", "held")),
 	TypeAssistAccepted:     join(assistRef, pub("units", "eta_seconds", "deadline")),
@@ -168,6 +168,14 @@ var PayloadDisclosure = map[string][]FieldRule{
 	TypePeerAdded:   pub("name", "url", "origin", "key"),
 	TypePeerRemoved: pub("name"),
 	TypeWitnessFork: pub("evidence", "origin", "peer", "held_size", "held_root", "submitted_size", "submitted_root"),
+	// Messages between installations (federation.go): which peer, which
+	// event of whose log, when, and with what outcome, are public — they
+	// name public logs; a refusal's text may name people, and is private.
+	TypeFederationReceived: join(pub("peer", "peer_origin", "message", "message_seq", "message_type", "request", "sent",
+		"late", "late_seconds", "outcome"), priv("reason")),
+	TypeFederationDelivered: join(pub("peer", "peer_origin", "message", "seq", "type", "request", "receipt_seq",
+		"receipt_size", "received", "outcome", "attempts"), priv("reason")),
+	TypeFederationUndelivered: pub("peer", "peer_origin", "message", "seq", "type", "request", "error"),
 	// Who subscribed a partner system to which events of an agency is
 	// public; where they are sent is routing, as a message's (the secret
 	// is never in the log).

@@ -194,6 +194,9 @@ func (a *assistDecision) conflictsOf(d *Directive) {
 // arrival or after units left, the supervisors of the agencies that sent
 // them too, which stay on the request.
 func (a *assistDecision) escalate(r *AssistRequest, reason string) {
+	if r.Origin != "" {
+		return // a partner's request climbs its own plan, there (remote.go)
+	}
 	senders := func(told []Audience) []Audience {
 		if reason != EscalateNoArrival && reason != EscalateUnitLeft {
 			return told
@@ -344,7 +347,7 @@ func (s *State) emergencyRequest(unit string) *AssistRequest {
 // before the event is folded into it.
 func newAssistRequest(e Event, d *AssistRequested) *AssistRequest {
 	return &AssistRequest{
-		ID: d.Request, From: d.FromAgency, To: d.ToAgency, Unit: d.Unit, User: e.Actor.User,
+		ID: d.Request, From: d.FromAgency, Origin: d.Origin, To: d.ToAgency, Unit: d.Unit, User: e.Actor.User,
 		Location: cloneLocation(d.Location), Nature: d.Nature, Urgency: d.Urgency,
 		Asked: []AskedAgency{}, Units: []string{}, Helping: []HelpingUnit{}, Created: e.Time, History: []AssistStep{},
 	}

@@ -102,14 +102,20 @@ func (s *State) applyCancelled(d *UnitCancelled) error {
 // time any agency has to acknowledge. The requester's agency and the
 // supervisors of the unit's are told at once.
 func (s *State) leaving(u *Unit, how, reason string, actor Actor, now time.Time) []Event {
+	return s.left(u.Request, u.ID, u.Agency, how, reason, actor, now)
+}
+
+// left returns assist.unit_left for unit of agency leaving request (as
+// leaving says): a unit of this installation, or a partner's.
+func (s *State) left(request, unit, agency, how, reason string, actor Actor, now time.Time) []Event {
 	a := newAssistDecision(s, actor, now)
-	r := a.get(u.Request)
-	d := &AssistUnitLeft{AssistRef: a.ref(r, u.Agency), Unit: u.ID, How: how, Reason: reason,
-		Told: []Audience{{Agency: r.From}, {Agency: u.Agency, Role: RoleSupervisor}}}
-	for _, dir := range s.DirectivesAt(u.Agency, r.Location, "", now) {
+	r := a.get(request)
+	d := &AssistUnitLeft{AssistRef: a.ref(r, agency), Unit: unit, How: how, Reason: reason,
+		Told: []Audience{{Agency: r.From}, {Agency: agency, Role: RoleSupervisor}}}
+	for _, dir := range s.DirectivesAt(agency, r.Location, "", now) {
 		d.Directives = append(d.Directives, dir.ID)
 	}
-	others := slices.DeleteFunc(slices.Clone(r.Helping), func(h HelpingUnit) bool { return h.Unit == u.ID })
+	others := slices.DeleteFunc(slices.Clone(r.Helping), func(h HelpingUnit) bool { return h.Unit == unit })
 	deadlines := s.answerDeadlines(r.From, r.Urgency)
 	switch {
 	case slices.ContainsFunc(others, func(h HelpingUnit) bool { return h.OnScene }):
@@ -118,7 +124,11 @@ func (s *State) leaving(u *Unit, how, reason string, actor Actor, now time.Time)
 	default:
 		d.Deadline = at(now.Add(deadlines.acknowledge()).UTC())
 	}
-	a.emit(r, TypeAssistUnitLeft, d, map[string]string{"unit": u.ID})
+	var subject map[string]string
+	if !IsRemote(agency) {
+		subject = map[string]string{"unit": unit}
+	}
+	a.emit(r, TypeAssistUnitLeft, d, subject)
 	return a.evs
 }
 

@@ -170,8 +170,10 @@ func (c SetMutualAidPlan) Decide(s *State, actor Actor, now time.Time) ([]Event,
 			switch {
 			case a == c.Agency:
 				return nil, Errorf(EINVALID, "alarm level %d names %s itself; a mutual-aid plan names partner agencies", i+1, a)
-			case s.Agencies[a] == nil:
+			case !IsRemote(a) && s.Agencies[a] == nil:
 				return nil, Errorf(ENOTFOUND, "alarm level %d names agency %q, which does not exist", i+1, a)
+			case s.askable(a) != nil:
+				return nil, Errorf(ENOTFOUND, "alarm level %d names agency %q: %v", i+1, a, s.askable(a))
 			case slices.Contains(seen, a):
 				return nil, Errorf(EINVALID, "agency %s is named twice in the plan; each partner is asked once", a)
 			}

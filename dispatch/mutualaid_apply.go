@@ -25,11 +25,12 @@ func (s *State) applyMutualAid(e Event) error {
 		if _, ok := s.Requests[d.Request]; ok {
 			return fmt.Errorf("request %q requested twice", d.Request)
 		}
-		if _, ok := s.Agencies[d.FromAgency]; !ok || d.FromAgency != e.Agency {
+		mirror := d.Origin != ""
+		if d.FromAgency != e.Agency || (!mirror && s.Agencies[d.FromAgency] == nil) || (mirror && PeerOfAgency(d.FromAgency) != d.Origin) {
 			return fmt.Errorf("request %q from unknown agency %q", d.Request, d.FromAgency)
 		}
 		for _, ag := range d.Asked {
-			if _, ok := s.Agencies[ag]; !ok {
+			if !s.known(ag) || (mirror && IsRemote(ag)) {
 				return fmt.Errorf("request %q asks unknown agency %q", d.Request, ag)
 			}
 		}
@@ -38,13 +39,22 @@ func (s *State) applyMutualAid(e Event) error {
 			return err
 		}
 		s.Requests[r.ID] = r
-		s.requestSerial[serialKey(d.FromAgency, e.Time.UTC().Year())]++
+		if !mirror {
+			s.requestSerial[serialKey(d.FromAgency, e.Time.UTC().Year())]++
+		}
 	case *AssistAccepted:
 		r, ok := s.Requests[d.Request]
 		if !ok {
 			return fmt.Errorf("%s: request %q does not exist", e.Type, d.Request)
 		}
+		remote := IsRemote(d.ToAgency)
 		for i, id := range d.Units {
+			if remote {
+				if remoteUnit(id, d.ToAgency) != nil || r.Helper(id) != nil || slices.Contains(d.Units[:i], id) {
+					return fmt.Errorf("request %q accepted with unit %q, which %s cannot send", d.Request, id, d.ToAgency)
+				}
+				continue
+			}
 			u, ok := s.Units[id]
 			if !ok || u.Agency != d.ToAgency || u.Status != StatusAvailable || u.Incident != "" || u.Request != "" || slices.Contains(d.Units[:i], id) {
 				return fmt.Errorf("request %q accepted with unit %q, which %s cannot send", d.Request, id, d.ToAgency)
@@ -55,7 +65,9 @@ func (s *State) applyMutualAid(e Event) error {
 		}
 		// Each unit's change to DISPATCHED follows.
 		for _, id := range d.Units {
-			s.Units[id].Request = r.ID
+			if !remote {
+				s.Units[id].Request = r.ID
+			}
 		}
 	case assistPayload:
 		id := d.assistRef().Request
@@ -65,7 +77,7 @@ func (s *State) applyMutualAid(e Event) error {
 		}
 		if esc, ok := d.(*AssistEscalated); ok {
 			for _, ag := range esc.Asked {
-				if _, ok := s.Agencies[ag]; !ok {
+				if !s.known(ag) {
 					return fmt.Errorf("request %q escalated to unknown agency %q", id, ag)
 				}
 			}

@@ -218,6 +218,9 @@ func (s *State) apply(e Event) error {
 		return s.applyPeer(e)
 	case *WitnessFork:
 		// An alert for the record; the evidence is in the store.
+	case *FederationReceived, *FederationDelivered, *FederationUndelivered:
+		// Messages between installations are facts of the record; what
+		// they asked follows as events of its own (federation.go).
 	case *RecordsArchived:
 		return s.applyArchived(e, d)
 	case *WebhookSubscribed, *WebhookUnsubscribed:

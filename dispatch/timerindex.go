@@ -162,7 +162,8 @@ func directiveDue(d *Directive) (time.Time, bool) {
 
 // requestDue says when request r escalates, if it is open with a deadline.
 func requestDue(r *AssistRequest) (time.Time, bool) {
-	if r == nil || r.Status == RequestClosed || r.Deadline == nil {
+	if r == nil || r.Status == RequestClosed || r.Deadline == nil || r.Origin != "" {
+		// A partner's request runs its deadlines where it was raised.
 		return time.Time{}, false
 	}
 	return *r.Deadline, true
