@@ -268,6 +268,10 @@ func encodeCanonical(v any) ([]byte, error) {
 // form sealNote writes, with format as its first line, and returns the rest
 // of the text: the JSON line with its newline.
 func openNote(data []byte, format string, from note.Verifier) ([]byte, error) {
+	if from == nil {
+		// A caller's mistake, but never a panic on a partner's input.
+		return nil, fmt.Errorf("%w: no key to check the signature with", ErrSignature)
+	}
 	if len(data) > MaxMessageSize {
 		return nil, fmt.Errorf("%w: %d bytes exceed %d", ErrTooLarge, len(data), MaxMessageSize)
 	}

@@ -66,6 +66,13 @@ func TestOpen(t *testing.T) {
 		}
 	})
 
+	t.Run("ErrNoKey", func(t *testing.T) {
+		_, err := federation.Open(data, nil)
+		wantErr(t, "Open(message, nil)", err, federation.ErrSignature)
+		_, err = federation.OpenReceipt(data, nil, f.msg.ID)
+		wantErr(t, "OpenReceipt(message, nil)", err, federation.ErrSignature)
+	})
+
 	t.Run("ErrSignatureFromOtherLog", func(t *testing.T) {
 		// Signed by county's key, but says it is from metro.
 		data := signText(t, f.countyKey.Signer, federation.MessageFormat, canonicalJSON(t, &f.msg))
