@@ -79,6 +79,8 @@ type caller struct {
 	places    *places
 	types     map[string][]weighted
 	districts []weighted
+	// holds keeps the agencies whose calls are made; nil keeps all.
+	holds func(agency string) bool
 }
 
 type weighted struct {
@@ -152,6 +154,9 @@ func (c *caller) next(now time.Time) call {
 		mixes[a.agency] = a.mix
 	}
 	agency := pick(c.r, ws)
+	if c.holds != nil && !c.holds(agency) {
+		return call{} // another installation's call: no place, not made
+	}
 	code := pick(c.r, c.types[mixes[agency]])
 	typ := dispatch.IncidentTypes[0]
 	for _, t := range dispatch.IncidentTypes {

@@ -40,9 +40,16 @@ var Agencies = []dispatch.CreateAgency{
 // Setup creates the demo agencies and their units on map m (PlanOn). It is
 // idempotent: on a data directory that has them it creates nothing.
 func Setup(ctx context.Context, m *geo.Map, exec Executor, has func(agency string) bool) (units int, err error) {
+	return SetupOf(ctx, m, exec, has, nil)
+}
+
+// SetupOf is Setup for the agencies holds keeps (nil keeps them all): an
+// installation of the federated demo city (Installation.Holds) creates its
+// own agencies and units alone.
+func SetupOf(ctx context.Context, m *geo.Map, exec Executor, has, holds func(agency string) bool) (units int, err error) {
 	plan := PlanOn(m)
 	for _, a := range Agencies {
-		if has(a.ID) {
+		if has(a.ID) || (holds != nil && !holds(a.ID)) {
 			continue
 		}
 		if err := exec(ctx, Actor, a); err != nil {
@@ -104,11 +111,20 @@ type City interface {
 // takes plausible times divided by speed. A map with no address, street
 // range or corner in its zones is an error.
 func Run(ctx context.Context, m *geo.Map, exec Recorder, city City, meanGap time.Duration, speed float64, seed uint64) error {
+	return RunOf(ctx, m, exec, city, meanGap, speed, seed, nil)
+}
+
+// RunOf is Run for the calls of the agencies holds keeps (nil keeps them
+// all): an installation of the federated demo city gets its own agencies'
+// share of the city's calls, the others' being drawn and let go, so that
+// the installations together take the calls of one city.
+func RunOf(ctx context.Context, m *geo.Map, exec Recorder, city City, meanGap time.Duration, speed float64, seed uint64, holds func(agency string) bool) error {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	c, err := newCaller(r, m)
 	if err != nil {
 		return err
 	}
+	c.holds = holds
 	scaled := func(d time.Duration) time.Duration { return time.Duration(float64(d) / speed) }
 	start := time.Now()
 	cityNow := func() time.Time { return start.Add(time.Duration(float64(time.Since(start)) * speed)).Local() }
@@ -141,7 +157,7 @@ func Run(ctx context.Context, m *geo.Map, exec Recorder, city City, meanGap time
 		}
 		k := c.next(now.UTC())
 		if k.cmd.Location.Text == "" {
-			continue // no place drawn: a map of few places, all near edges
+			continue // no place drawn (a map of few places, all near edges), or another installation's call
 		}
 		evs, err := exec(ctx, Actor, k.cmd)
 		if err != nil {

@@ -46,6 +46,9 @@ const KedzieArrive = 30 * time.Second
 type Step struct {
 	At   time.Duration // since the scenario began, in scenario time
 	What string
+	// On is the installation it happened on, in the federated city
+	// (KedzieFederated); "" in one installation.
+	On string
 }
 
 // KedzieWorld is what the scenario needs of the running city.
@@ -72,10 +75,37 @@ func demoUser(agency, role string) dispatch.Actor {
 // speed; the deadlines themselves are the domain's and run in real time),
 // and calls step at each. It returns the request's id.
 func Kedzie(ctx context.Context, exec Recorder, w KedzieWorld, at geo.Point, speed float64, step func(Step)) (string, error) {
+	one := Site{Exec: exec, World: w}
+	same := func(agency string) string { return agency }
+	return kedzie(ctx, kedzieCity{
+		on:      func(string) string { return "" },
+		site:    func(string) Site { return one },
+		asked:   same,
+		request: func(_, id string) string { return id },
+	}, at, speed, step)
+}
+
+// kedzieCity is where the scenario's agencies act: all on one
+// installation (Kedzie), or each on its own (KedzieFederated).
+type kedzieCity struct {
+	// on names agency's installation in the steps ("" in one).
+	on func(agency string) string
+	// site is agency's installation.
+	site func(agency string) Site
+	// asked is the name federal's plan asks agency by.
+	asked func(agency string) string
+	// request is the id federal's request id has on agency's
+	// installation: itself, or the partner's mirror of it.
+	request func(agency, id string) string
+}
+
+// kedzie plays the scenario in city, each agency's commands through its
+// site's Recorder, each wait for a partner's request on its site's world.
+func kedzie(ctx context.Context, city kedzieCity, at geo.Point, speed float64, step func(Step)) (string, error) {
 	start := time.Now()
-	say := func(format string, args ...any) {
+	say := func(agency, format string, args ...any) {
 		if step != nil {
-			step(Step{At: time.Since(start), What: fmt.Sprintf(format, args...)})
+			step(Step{At: time.Since(start), What: fmt.Sprintf(format, args...), On: city.on(agency)})
 		}
 	}
 	wait := func(d time.Duration) error {
@@ -88,18 +118,21 @@ func Kedzie(ctx context.Context, exec Recorder, w KedzieWorld, at geo.Point, spe
 			return nil
 		}
 	}
+	// run records a command of a's on a's agency's installation.
 	run := func(a dispatch.Actor, c dispatch.Command) ([]dispatch.Event, error) {
-		evs, err := exec(ctx, a, c)
+		evs, err := city.site(a.Agency).Exec(ctx, a, c)
 		if err != nil {
 			return nil, fmt.Errorf("kedzie: %s: %T: %w", a.User, c, err)
 		}
 		return evs, nil
 	}
+	world := func(agency string) KedzieWorld { return city.site(agency).World }
+	fed := world("federal")
 	lat, lon := at.Lat, at.Lon
 
 	// The federal plan: Metro PD first, then the sheriff, then the state.
 	plan := dispatch.MutualAidPlan{
-		Levels: []dispatch.AlarmLevel{{Agencies: []string{"metro"}}, {Agencies: []string{"sheriff"}}, {Agencies: []string{"state"}}},
+		Levels: []dispatch.AlarmLevel{{Agencies: []string{city.asked("metro")}}, {Agencies: []string{city.asked("sheriff")}}, {Agencies: []string{city.asked("state")}}},
 		Emergency: dispatch.AnswerDeadlines{AcknowledgeSeconds: int(KedzieAcknowledge / time.Second),
 			DecideSeconds: dispatch.DefaultAnswerDeadlines[dispatch.UrgencyEmergency].DecideSeconds,
 			ArriveSeconds: int(KedzieArrive / time.Second)},
@@ -107,7 +140,8 @@ func Kedzie(ctx context.Context, exec Recorder, w KedzieWorld, at geo.Point, spe
 	if _, err := run(demoUser("federal", dispatch.RoleSupervisor), dispatch.SetMutualAidPlan{Agency: "federal", Plan: plan}); err != nil {
 		return "", err
 	}
-	say("federal's mutual-aid plan: metro, then sheriff, then state; %s to acknowledge an emergency, units %s beyond their drive time to arrive", KedzieAcknowledge, KedzieArrive)
+	say("federal", "federal's mutual-aid plan: %s, then %s, then %s; %s to acknowledge an emergency, units %s beyond their drive time to arrive",
+		city.asked("metro"), city.asked("sheriff"), city.asked("state"), KedzieAcknowledge, KedzieArrive)
 
 	// The Metro PD commander's order.
 	evs, err := run(demoUser("metro", dispatch.RoleSupervisor), dispatch.IssueDirective{
@@ -122,19 +156,19 @@ func Kedzie(ctx context.Context, exec Recorder, w KedzieWorld, at geo.Point, spe
 	if err != nil {
 		return "", err
 	}
-	say("metro-supervisor issues directive %s: hold dispatch within 600 m of %s", evs[0].Subject["directive"], KedziePlace)
+	say("metro", "metro-supervisor issues directive %s: hold dispatch within 600 m of %s", evs[0].Subject["directive"], KedziePlace)
 	if err := wait(5 * time.Second); err != nil {
 		return "", err
 	}
 
 	// The federal patrol is boxed in and presses EMERGENCY.
-	unit := kedzieUnit(w)
+	unit := kedzieUnit(fed)
 	callSign := strings.ToUpper(strings.TrimPrefix(unit, "federal."))
 	// Its crew presses the button, as only a unit's crew may
 	// (dispatch.MayOperate): a user of the scenario's, named for the unit
 	// and signed on by the federal supervisor, so that playing again, or
 	// an officer of the console on another unit, never stands in the way.
-	crew, err := kedzieCrew(ctx, exec, unit)
+	crew, err := kedzieCrew(ctx, city.site("federal").Exec, unit)
 	if err != nil {
 		return "", err
 	}
@@ -154,41 +188,50 @@ func Kedzie(ctx context.Context, exec Recorder, w KedzieWorld, at geo.Point, spe
 	if request == "" {
 		return "", errors.New("kedzie: the emergency raised no assistance request")
 	}
-	say("%s presses EMERGENCY at %s: request %s to metro; the directive conflict is shown", callSign, KedziePlace, request)
+	say("federal", "%s presses EMERGENCY at %s: request %s to %s; the directive conflict is shown", callSign, KedziePlace, request, city.asked("metro"))
+	// Each partner answers the request where it has it: on its own
+	// installation, once the request has reached it.
+	mirror := func(agency string) string { return city.request(agency, request) }
+	if err := awaitAsked(ctx, world("metro"), mirror("metro"), "metro", KedzieAcknowledge); err != nil {
+		return "", err
+	}
 	if err := wait(3 * time.Second); err != nil {
 		return "", err
 	}
-	if _, err := run(demoUser("metro", dispatch.RoleDispatcher), dispatch.AcknowledgeAssist{Request: request, Agency: "metro"}); err != nil {
+	if _, err := run(demoUser("metro", dispatch.RoleDispatcher), dispatch.AcknowledgeAssist{Request: mirror("metro"), Agency: "metro"}); err != nil {
 		return "", err
 	}
-	say("metro-dispatcher acknowledges; the directive still holds, so the deadline stands")
+	say("metro", "metro-dispatcher acknowledges %s; the directive still holds, so the deadline stands", mirror("metro"))
 
 	// The timers escalate at the deadlines: to the sheriff, then the state.
-	if err := awaitAsked(ctx, w, request, "state", 3*KedzieAcknowledge); err != nil {
+	if err := awaitAsked(ctx, fed, request, city.asked("state"), 3*KedzieAcknowledge); err != nil {
 		return "", err
 	}
-	say("the request reached the sheriff, then the state police, at their deadlines")
+	say("federal", "the request reached %s, then %s, at their deadlines", city.asked("sheriff"), city.asked("state"))
+	if err := awaitAsked(ctx, world("state"), mirror("state"), "state", KedzieAcknowledge); err != nil {
+		return "", err
+	}
 	if err := wait(3 * time.Second); err != nil {
 		return "", err
 	}
-	if _, err := run(demoUser("state", dispatch.RoleDispatcher), dispatch.AcknowledgeAssist{Request: request, Agency: "state"}); err != nil {
+	if _, err := run(demoUser("state", dispatch.RoleDispatcher), dispatch.AcknowledgeAssist{Request: mirror("state"), Agency: "state"}); err != nil {
 		return "", err
 	}
-	say("state-dispatcher acknowledges")
-	sent, err := acceptWith(run, w, demoUser("state", dispatch.RoleDispatcher), request, "state", "patrol", 2, "")
+	say("state", "state-dispatcher acknowledges %s", mirror("state"))
+	sent, err := acceptWith(run, world("state"), demoUser("state", dispatch.RoleDispatcher), mirror("state"), "state", "patrol", 2, "")
 	if err != nil {
 		return "", err
 	}
-	say("state accepts and sends %v", sent)
+	say("state", "state accepts and sends %v", sent)
 	if err := wait(2 * time.Second); err != nil {
 		return "", err
 	}
-	traffic, err := acceptWith(run, w, demoUser("metro", dispatch.RoleSupervisor), request, "metro", "traffic", 1,
+	traffic, err := acceptWith(run, world("metro"), demoUser("metro", dispatch.RoleSupervisor), mirror("metro"), "metro", "traffic", 1,
 		"traffic control at 39th Pl & Kedzie for the state police response")
 	if err != nil {
 		return "", err
 	}
-	say("metro-supervisor overrides the hold and sends traffic unit %v", traffic)
+	say("metro", "metro-supervisor overrides the hold and sends traffic unit %v", traffic)
 
 	// The units set out, and the traffic unit, from nearer, arrives
 	// first; their crews radio it, and each agency's dispatcher keys it in.
@@ -196,13 +239,24 @@ func Kedzie(ctx context.Context, exec Recorder, w KedzieWorld, at geo.Point, spe
 		if err := wait(4 * time.Second); err != nil {
 			return err
 		}
+		// By installation, in the order of the units, each installation's
+		// step said once.
+		var ons []string
+		by := map[string][]string{}
 		for _, u := range units {
 			agency, _, _ := strings.Cut(u, ".")
 			if _, err := run(demoUser(agency, dispatch.RoleDispatcher), dispatch.SetUnitStatus{Unit: u, Status: st}); err != nil {
 				return err
 			}
+			if on := city.on(agency); !slices.Contains(ons, on) {
+				ons = append(ons, on)
+			}
+			by[city.on(agency)] = append(by[city.on(agency)], u)
 		}
-		say("%v %s", units, st)
+		for _, on := range ons {
+			agency, _, _ := strings.Cut(by[on][0], ".")
+			say(agency, "%v %s", by[on], st)
+		}
 		return nil
 	}
 	if err := status(dispatch.StatusEnRoute, append(sent, traffic...)...); err != nil {
@@ -225,23 +279,23 @@ func Kedzie(ctx context.Context, exec Recorder, w KedzieWorld, at geo.Point, spe
 			return "", err
 		}
 	}
-	say("metro-supervisor orders %v away under the hold while the request is open: the departure is on the record; federal and metro's supervisors are alerted; nobody is on scene, and the state police have %s to arrive", traffic, KedzieArrive)
+	say("metro", "metro-supervisor orders %v away under the hold while the request is open: the departure is on the record; federal and metro's supervisors are alerted; nobody is on scene, and the state police have %s to arrive", traffic, KedzieArrive)
 
 	// The state police are not there in time: the request escalates again,
 	// every level of the plan asked, to them all.
-	if err := awaitEscalated(ctx, w, request, dispatch.EscalateNoArrival, KedzieArrive+KedzieAcknowledge); err != nil {
+	if err := awaitEscalated(ctx, fed, request, dispatch.EscalateNoArrival, KedzieArrive+KedzieAcknowledge); err != nil {
 		return "", err
 	}
-	say("nobody on scene by the deadline: the request escalates again (no_arrival), alerting every agency asked")
+	say("federal", "nobody on scene by the deadline: the request escalates again (no_arrival), alerting every agency asked")
 	if err := wait(2 * time.Second); err != nil {
 		return "", err
 	}
 	// The sheriff, which never answered, comes instead.
-	came, err := acceptWith(run, w, demoUser("sheriff", dispatch.RoleDispatcher), request, "sheriff", "patrol", 1, "")
+	came, err := acceptWith(run, world("sheriff"), demoUser("sheriff", dispatch.RoleDispatcher), mirror("sheriff"), "sheriff", "patrol", 1, "")
 	if err != nil {
 		return "", err
 	}
-	say("sheriff-dispatcher accepts and sends %v instead", came)
+	say("sheriff", "sheriff-dispatcher accepts %s and sends %v instead", mirror("sheriff"), came)
 	if err := status(dispatch.StatusEnRoute, came...); err != nil {
 		return "", err
 	}
@@ -261,7 +315,7 @@ func Kedzie(ctx context.Context, exec Recorder, w KedzieWorld, at geo.Point, spe
 	if _, err := run(crew, dispatch.CloseAssist{Request: request, Disposition: "crew safe; released the sheriff and the state police"}); err != nil {
 		return "", err
 	}
-	say("%s ends its EMERGENCY and releases request %s", callSign, request)
+	say("federal", "%s ends its EMERGENCY and releases request %s", callSign, request)
 
 	// Federal's auditor publishes the timeline: anyone may now read it,
 	// redacted, and check it against the signed checkpoint.
@@ -269,7 +323,7 @@ func Kedzie(ctx context.Context, exec Recorder, w KedzieWorld, at geo.Point, spe
 		Reason: "the reference scenario, for anyone to check"}); err != nil {
 		return "", err
 	}
-	say("federal-auditor publishes the timeline of %s: anyone can check it at /console/public", request)
+	say("federal", "federal-auditor publishes the timeline of %s: anyone can check it at /console/public", request)
 	return request, nil
 }
 

@@ -17,9 +17,16 @@ type DemoUser struct {
 
 // Users returns the demo city's users: every role of dispatch.Roles for
 // each of Agencies, in that order.
-func Users() []DemoUser {
+func Users() []DemoUser { return UsersOf(nil) }
+
+// UsersOf returns the demo users of the agencies holds keeps (nil keeps
+// them all), as Users orders them.
+func UsersOf(holds func(agency string) bool) []DemoUser {
 	var out []DemoUser
 	for _, a := range Agencies {
+		if holds != nil && !holds(a.ID) {
+			continue
+		}
 		for _, r := range dispatch.Roles {
 			out = append(out, DemoUser{Agency: a.ID, Role: r, Username: a.ID + "-" + r})
 		}
