@@ -35,6 +35,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	format := logFormatFlag(fs)
 	fs.StringVar(&m.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics on this `address` (host:port); none unless given")
 	scenario := fs.String("scenario", "", "also play a scenario in the city: kedzie (the reference scenario of DESIGN.md)")
+	federated := fs.Bool("federated", false, "run the city's agencies as separate installations, peered and witnessing each other, in one process (data in DATA/<installation>, ports from --addr's on), and play the reference scenario across them")
 	tiles := mapTilesFlags(fs)
 	loadMap := mapFlag(fs)
 	fromEnv := envFlags(fs)
@@ -54,6 +55,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *scenario != "" && *scenario != "kedzie" {
 		return fmt.Errorf("--scenario %q: the only scenario is kedzie", *scenario)
 	}
+	if *federated && m.MetricsAddr != "" {
+		return errors.New("--metrics-addr serves one node's metrics: it does not go with --federated")
+	}
 	addrSet := false
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "addr" {
@@ -67,7 +71,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		m.DataDir = dir
 	}
-	if !addrSet {
+	if !addrSet && !*federated {
 		if l, err := net.Listen("tcp", m.Addr); err == nil {
 			l.Close()
 		} else {
@@ -91,7 +95,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// The reference scenario is set at a corner of the demo city: a map
 	// without that corner cannot play it.
 	kedzie, kedzieErr := centre.Geocode(sim.KedziePlace)
-	if kedzieErr != nil && *scenario == "kedzie" {
+	if kedzieErr != nil && (*scenario == "kedzie" || *federated) {
 		return fmt.Errorf("--scenario kedzie: the reference scenario is set at %s in the demo city, which this map does not have (%w); run the demo without --map to play it", sim.KedziePlace, kedzieErr)
 	}
 	m.Origin = "tenfour.demo/log"
@@ -100,6 +104,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	m.Logger = logger
+	if *federated {
+		return runFederatedDemo(ctx, federatedDemo{
+			dir: m.DataDir, addr: m.Addr, centre: centre, kedzie: geo.Point{Lat: kedzie.Lat, Lon: kedzie.Lon},
+			speed: *speed, seed: *seed, retention: m.Retention, tiles: m.MapTiles, logger: logger,
+		}, stdout, stderr)
+	}
 	if err := m.Open(ctx); err != nil {
 		m.Close()
 		return err
@@ -113,7 +123,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	creds, err := demoUsers(ctx, m)
+	creds, err := demoUsers(ctx, m, sim.Users())
 	if err != nil {
 		return err
 	}
@@ -141,11 +151,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stdout, "  created %d units; calls arrive at %gx speed\n", units, *speed)
 	fmt.Fprintf(stdout, "  verify the log: go run ./cmd/tenfour verify %s/log/\n", m.URL)
-	fmt.Fprintf(stdout, "  demo users (also in %s), agency role username password [TOTP secret]:\n", filepath.Join(m.DataDir, demoCredentials))
-	for _, c := range creds {
-		fmt.Fprintln(stdout, strings.TrimRight(fmt.Sprintf("    %-8s %-11s %-19s %s %s", c.Agency, c.Role, c.Username, c.Password, c.TOTP), " "))
-	}
-	fmt.Fprintln(stdout, "  supervisors and administrators sign in with a one-time code too: oathtool --totp -b SECRET")
+	printDemoUsers(stdout, "  ", m.DataDir, creds)
 	fmt.Fprintln(stdout, "Press Ctrl-C to stop.")
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -190,23 +196,33 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return err
 }
 
+// printDemoUsers prints the demo users' credentials, each line after
+// indent, as the demo prints them.
+func printDemoUsers(w io.Writer, indent, dir string, creds []sim.Credential) {
+	fmt.Fprintf(w, "%sdemo users (also in %s), agency role username password [TOTP secret]:\n", indent, filepath.Join(dir, demoCredentials))
+	for _, c := range creds {
+		fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("%s  %-8s %-11s %-19s %s %s", indent, c.Agency, c.Role, c.Username, c.Password, c.TOTP), " "))
+	}
+	fmt.Fprintf(w, "%ssupervisors and administrators sign in with a one-time code too: oathtool --totp -b SECRET\n", indent)
+}
+
 // demoCredentials is the file, in the data directory, of the demo users'
 // passwords (sim.FormatCredentials).
 const demoCredentials = "demo-credentials.txt"
 
-// demoUsers makes the demo city's users (sim.Users), each with a new
-// password and, where the role needs one, a second factor, and writes them
-// to the data directory. On a data directory that has the file, it reads it
-// instead. A user that exists without its line in the file (a demo stopped
-// halfway) gets a new password and second factor.
-func demoUsers(ctx context.Context, m *Main) ([]sim.Credential, error) {
+// demoUsers makes the demo city's users (sim.Users, or an installation's
+// of the federated city), each with a new password and, where the role
+// needs one, a second factor, and writes them to the data directory. On a
+// data directory that has the file, it reads it instead. A user that
+// exists without its line in the file (a demo stopped halfway) gets a new
+// password and second factor.
+func demoUsers(ctx context.Context, m *Main, users []sim.DemoUser) ([]sim.Credential, error) {
 	path := filepath.Join(m.DataDir, demoCredentials)
 	if b, err := os.ReadFile(path); err == nil {
 		return sim.ParseCredentials(b)
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
-	users := sim.Users()
 	creds := make([]sim.Credential, len(users))
 	errs := make([]error, len(users))
 	// Hashing a password (argon2id) takes a good part of a second: one
