@@ -62,6 +62,9 @@ type KedzieWorld interface {
 	// Escalated reports whether a request has escalated for reason
 	// (dispatch.EscalateNoArrival…).
 	Escalated(id, reason string) bool
+	// Conflicted reports whether a directive of agency (as the request
+	// names it) stands against a request.
+	Conflicted(id, agency string) bool
 }
 
 // demoUser is the actor of the demo user of agency in role (sim.Users).
@@ -188,13 +191,20 @@ func kedzie(ctx context.Context, city kedzieCity, at geo.Point, speed float64, s
 	if request == "" {
 		return "", errors.New("kedzie: the emergency raised no assistance request")
 	}
-	say("federal", "%s presses EMERGENCY at %s: request %s to %s; the directive conflict is shown", callSign, KedziePlace, request, city.asked("metro"))
+	say("federal", "%s presses EMERGENCY at %s: request %s to %s", callSign, KedziePlace, request, city.asked("metro"))
 	// Each partner answers the request where it has it: on its own
 	// installation, once the request has reached it.
 	mirror := func(agency string) string { return city.request(agency, request) }
 	if err := awaitAsked(ctx, world("metro"), mirror("metro"), "metro", KedzieAcknowledge); err != nil {
 		return "", err
 	}
+	// The hold meets the request where metro has it; federal is told.
+	if err := await(ctx, KedzieAcknowledge, fmt.Sprintf("request %s shows no conflict with %s's hold", request, city.asked("metro")), func() bool {
+		return fed.Conflicted(request, city.asked("metro"))
+	}); err != nil {
+		return "", err
+	}
+	say("federal", "the conflict with %s's hold shows on request %s", city.asked("metro"), request)
 	if err := wait(3 * time.Second); err != nil {
 		return "", err
 	}

@@ -80,3 +80,14 @@ func (c Live) Escalated(id, reason string) bool {
 	}
 	return false
 }
+
+// Conflicted reports whether a directive of agency stands against an
+// assistance request.
+func (c Live) Conflicted(id, agency string) bool {
+	r, err := c.Engine.Request(Actor, id)
+	if err != nil {
+		return false
+	}
+	a := r.Answer(agency)
+	return a != nil && len(a.Conflicts) > 0
+}
