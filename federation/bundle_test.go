@@ -23,7 +23,7 @@ import (
 const (
 	federal = "federal.example/log"
 	metro   = "metro.example/log"
-	request = "federal-A-2026-000001"
+	requestID = "federal-A-2026-000001"
 )
 
 // An installation is one tenfour's log, on a real store.
@@ -68,7 +68,7 @@ func event(i int, typ string, req bool, data string, private bool) ledger.Record
 		Data:    json.RawMessage(data),
 	}
 	if req {
-		r.Subject = map[string]string{"request": request}
+		r.Subject = map[string]string{"request": requestID}
 	}
 	if private {
 		r.Private = map[string]string{"location": "W 39th Pl & S Kedzie Ave"}
@@ -178,7 +178,7 @@ func newScenario(t *testing.T) *scenario {
 	)
 	s.fedCP = s.fed.checkpoint(t, s.metW, s.pubW)
 	s.metCP = s.met.checkpoint(t, s.fedW, s.pubW)
-	s.bundle = &federation.Bundle{Format: federation.BundleFormat, Subject: "request/" + request, Logs: []ledger.Bundle{
+	s.bundle = &federation.Bundle{Format: federation.BundleFormat, Subject: "request/" + requestID, Logs: []ledger.Bundle{
 		s.fed.bundle(t, s.fedCP, s.fedSeqs...),
 		s.met.bundle(t, s.metCP, s.metroSeqs...),
 	}}
@@ -206,8 +206,8 @@ func TestVerify(t *testing.T) {
 		{federal, s.fedSeqs, 1, metro + "/witness public.example/w1"},
 		{metro, s.metroSeqs, 1, federal + "/witness public.example/w1"},
 	}
-	if len(r.Logs) != len(want) || r.Subject != "request/"+request || r.Links != 4 || r.Unlinked != 0 {
-		t.Fatalf("Verify = %d logs about %s, %d links, %d unlinked; want 2 about request/%s, 4, 0", len(r.Logs), r.Subject, r.Links, r.Unlinked, request)
+	if len(r.Logs) != len(want) || r.Subject != "request/"+requestID || r.Links != 4 || r.Unlinked != 0 {
+		t.Fatalf("Verify = %d logs about %s, %d links, %d unlinked; want 2 about request/%s, 4, 0", len(r.Logs), r.Subject, r.Links, r.Unlinked, requestID)
 	}
 	for i, w := range want {
 		lr := r.Logs[i]
@@ -403,7 +403,7 @@ func TestVerifyMalformedLink(t *testing.T) {
 	} {
 		in := mustInstallation(t, federal)
 		in.append(t, event(0, federation.EventDelivered, true, data, false))
-		b := &federation.Bundle{Format: federation.BundleFormat, Subject: "request/" + request, Logs: []ledger.Bundle{in.bundle(t, in.checkpoint(t), 0)}}
+		b := &federation.Bundle{Format: federation.BundleFormat, Subject: "request/" + requestID, Logs: []ledger.Bundle{in.bundle(t, in.checkpoint(t), 0)}}
 		if _, err := federation.Verify(encode(t, b), federation.Policy{}); err == nil || !strings.Contains(err.Error(), "event 0 of "+federal) {
 			t.Errorf("Verify(federation.delivered with data %s) = %v, want an error naming event 0 of %s", data, err, federal)
 		}
