@@ -19,6 +19,11 @@ const (
 	TypeFederationUndelivered = "federation.undelivered"
 )
 
+// SubjectFederation is the subject that names the message a
+// federation.* event is about, by its id: the inbox finds by it a message
+// it recorded already.
+const SubjectFederation = "federation"
+
 // Outcomes of a received message.
 const (
 	OutcomeApplied = "applied" // its command was decided and recorded here
@@ -122,7 +127,7 @@ func (c Receive) Decide(s *State, actor Actor, now time.Time) ([]Event, error) {
 			return nil, err
 		}
 	}
-	subject := map[string]string{"peer": d.Peer}
+	subject := map[string]string{"peer": d.Peer, SubjectFederation: d.Message}
 	if d.Request != "" {
 		subject["request"] = d.Request
 		if r := s.Requests[d.Request]; r != nil {
@@ -154,21 +159,21 @@ func (c RecordDelivery) Decide(s *State, actor Actor, now time.Time) ([]Event, e
 	if !actor.IsSystem() {
 		return nil, Errorf(EFORBIDDEN, "a delivery is recorded by the federation alone")
 	}
-	var typ, peer, request string
+	var typ, peer, request, message string
 	var data any
 	switch {
 	case c.Delivered != nil && c.Undelivered == nil:
 		d := *c.Delivered
 		d.Reason = truncate(d.Reason, 500)
-		typ, peer, request, data = TypeFederationDelivered, d.Peer, d.Request, &d
+		typ, peer, request, message, data = TypeFederationDelivered, d.Peer, d.Request, d.Message, &d
 	case c.Undelivered != nil && c.Delivered == nil:
 		d := *c.Undelivered
 		d.Error = truncate(d.Error, 200)
-		typ, peer, request, data = TypeFederationUndelivered, d.Peer, d.Request, &d
+		typ, peer, request, message, data = TypeFederationUndelivered, d.Peer, d.Request, d.Message, &d
 	default:
 		return nil, Errorf(EINVALID, "a delivery is delivered or undelivered")
 	}
-	subject := map[string]string{"peer": peer}
+	subject := map[string]string{"peer": peer, SubjectFederation: message}
 	if r := s.Requests[request]; r != nil {
 		subject["request"] = request
 		subject["agencies"] = strings.Join(r.Agencies(), ",")
@@ -205,6 +210,10 @@ func FederationRequest(s *State, peer, id string, mirror bool) string {
 // refused is a command a message asks that cannot be: Receive records the
 // message with why.
 type refused struct{ err error }
+
+// Refuse returns the command of a message that cannot be acted on, for
+// err: Receive records the message as refused, with why.
+func Refuse(err error) Command { return refused{err} }
 
 func (c refused) Decide(*State, Actor, time.Time) ([]Event, error) { return nil, c.err }
 

@@ -89,8 +89,21 @@ func (e *Engine) place(actor dispatch.Actor, cmd dispatch.Command) (dispatch.Com
 		}
 		cmd = c
 	case dispatch.AcceptAssist:
-		c.ETAs = e.etas(c.Request, c.Units) // only the map and the positions say
+		if !dispatch.IsRemote(c.Agency) {
+			c.ETAs = e.etas(c.Request, c.Units) // only the map and the positions say
+		} // a partner's units are on its map: it says (dispatch.Inbound)
 		cmd = c
+	case dispatch.Receive:
+		// A partner's message is placed as any command is, on this
+		// centre's map; a place it cannot have is a refusal, recorded.
+		if c.Cmd != nil {
+			inner, err := e.place(c.As, c.Cmd)
+			if err != nil {
+				inner = dispatch.Refuse(err)
+			}
+			c.Cmd = inner
+		}
+		return c, nil
 	case dispatch.SendMessage:
 		c.Districts = nil // only positions and the map say who is in a district
 		for _, to := range c.To {

@@ -121,6 +121,7 @@ func newFixture(tb testing.TB) *fixture {
 		ID:       federation.MessageID(metroOrigin, f.seq),
 		From:     metroOrigin,
 		To:       countyOrigin,
+		As:       "county",
 		Sent:     t0.Add(time.Second),
 		Evidence: mustBundle(tb, f.metro, true, f.seq),
 		EIDO:     json.RawMessage(`{"$schema":"https://example.test/eido","incidentComponent":{"incidentTrackingIdentifier":"urn:emergency:uid:incidentid:1:metro.example","note":"<& >"}}`),

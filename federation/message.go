@@ -48,9 +48,13 @@ type Message struct {
 	// ID is MessageID(From, seq), seq the event's sequence number in the
 	// sender's log: a message is sent once, and delivered as often as it
 	// takes, so the receiver applies it once by its ID.
-	ID   string    `json:"id"`
-	From string    `json:"from"` // the sender's log origin
-	To   string    `json:"to"`   // the receiver's log origin
+	ID   string `json:"id"`
+	From string `json:"from"` // the sender's log origin
+	To   string `json:"to"`   // the receiver's log origin
+	// As is the name the sender knows the receiver by (its peer name
+	// there): the sender's events name the receiver's agencies
+	// agency@As, and the receiver finds its own among them by it.
+	As   string    `json:"as"`
 	Sent time.Time `json:"sent"` // when this attempt was made (informative)
 	// Evidence holds exactly one event, the sender's, with the openings of
 	// its private fields, under a checkpoint of the sender's log.
@@ -169,8 +173,8 @@ func checkMessage(m *Message, from note.Verifier, keyHash uint32) error {
 	if m.Format != MessageFormat {
 		return fmt.Errorf("%w: format %q, want %q", ErrMalformed, m.Format, MessageFormat)
 	}
-	if m.ID == "" || m.From == "" || m.To == "" {
-		return fmt.Errorf("%w: id, from and to must all be given", ErrMalformed)
+	if m.ID == "" || m.From == "" || m.To == "" || m.As == "" {
+		return fmt.Errorf("%w: id, from, to and as must all be given", ErrMalformed)
 	}
 	if m.Sent.IsZero() {
 		return fmt.Errorf("%w: no time sent", ErrMalformed)

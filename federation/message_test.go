@@ -174,10 +174,10 @@ func TestOpenMalformed(t *testing.T) {
 		{"ThirdLine", signText(t, f.metroKey.Signer, federation.MessageFormat, []byte(jsonText+"x\n"))},
 		{"FirstLine", signText(t, f.metroKey.Signer, federation.ReceiptFormat, body)},
 		{"NoFirstLine", signNote(t, f.metroKey.Signer, jsonText)},
-		{"Format", sealRaw(t, f.metroKey, &federation.Message{Format: "tenfour-federation/v2", ID: f.msg.ID, From: f.msg.From, To: f.msg.To, Sent: f.msg.Sent, Evidence: f.msg.Evidence})},
+		{"Format", sealRaw(t, f.metroKey, &federation.Message{Format: "tenfour-federation/v2", ID: f.msg.ID, From: f.msg.From, To: f.msg.To, As: f.msg.As, Sent: f.msg.Sent, Evidence: f.msg.Evidence})},
 		{"NoTo", sealRaw(t, f.metroKey, &federation.Message{Format: federation.MessageFormat, ID: f.msg.ID, From: f.msg.From, Sent: f.msg.Sent, Evidence: f.msg.Evidence})},
-		{"NoSent", sealRaw(t, f.metroKey, &federation.Message{Format: federation.MessageFormat, ID: f.msg.ID, From: f.msg.From, To: f.msg.To, Evidence: f.msg.Evidence})},
-		{"EIDONotObject", sealRaw(t, f.metroKey, &federation.Message{Format: federation.MessageFormat, ID: f.msg.ID, From: f.msg.From, To: f.msg.To, Sent: f.msg.Sent, Evidence: f.msg.Evidence, EIDO: json.RawMessage(`[1]`)})},
+		{"NoSent", sealRaw(t, f.metroKey, &federation.Message{Format: federation.MessageFormat, ID: f.msg.ID, From: f.msg.From, To: f.msg.To, As: f.msg.As, Evidence: f.msg.Evidence})},
+		{"EIDONotObject", sealRaw(t, f.metroKey, &federation.Message{Format: federation.MessageFormat, ID: f.msg.ID, From: f.msg.From, To: f.msg.To, As: f.msg.As, Sent: f.msg.Sent, Evidence: f.msg.Evidence, EIDO: json.RawMessage(`[1]`)})},
 		{"TwoSignatures", func() []byte {
 			// A second signature line, of a key the receiver does not know.
 			d := f.sealed(t)

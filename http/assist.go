@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
@@ -195,6 +196,10 @@ func (s *Server) handleRequestBundle(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	if r.URL.Query().Get("federated") == "true" {
+		s.federatedBundle(w, r, "request/"+id, tl.Seqs)
+		return
+	}
 	b, err := s.engine.Log().Bundle(r.Context(), "request/"+id, tl.Seqs, r.URL.Query().Get("openings") == "true")
 	if err != nil {
 		s.writeError(w, r, err)
@@ -202,6 +207,33 @@ func (s *Server) handleRequestBundle(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Disposition", `attachment; filename="`+id+`.bundle.json"`)
 	writeJSON(w, http.StatusOK, b)
+}
+
+// federatedBundle answers the cross-installation bundle of subject: this
+// log's events seqs and the partners' events they name, each under a
+// checkpoint its witnesses cosigned, as tenfour verify checks it. Private
+// fields are commitments only: a partner's openings are not ours to give.
+func (s *Server) federatedBundle(w http.ResponseWriter, r *http.Request, subject string, seqs []int64) {
+	if s.builder == nil {
+		writeProblem(w, r, http.StatusNotFound, "not_found", "this installation has no partners")
+		return
+	}
+	b, err := s.builder.Build(r.Context(), subject, seqs)
+	if err != nil {
+		s.logger.Warn("federation: build a bundle", "subject", subject, "err", err)
+		w.Header().Set("Retry-After", "5")
+		writeProblem(w, r, http.StatusServiceUnavailable, "unavailable", "the cross-installation bundle cannot be made now: "+err.Error())
+		return
+	}
+	data, err := b.Encode()
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	_, id, _ := strings.Cut(subject, "/")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+id+`.federated.bundle.json"`)
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(data)
 }
 
 // handleListDirectives answers the directives of the caller's agency (every

@@ -18,6 +18,7 @@ import (
 	"github.com/tenfour-cad/tenfour/engine"
 	"github.com/tenfour-cad/tenfour/store"
 	"github.com/tenfour-cad/tenfour/webhook"
+	"github.com/tenfour-cad/tenfour/federation"
 	"github.com/tenfour-cad/tenfour/witness"
 )
 
@@ -85,6 +86,10 @@ type Server struct {
 	// checkpoints (SetWitness, witness.go).
 	witness  *witness.Witness
 	cosigned Cosigned
+	// inbox and builder receive peers' messages and make cross-installation
+	// bundles (SetFederation, federation.go).
+	inbox   *federation.Inbox
+	builder *federation.Builder
 	// metrics is told of rate-limit refusals and failed sign-ins
 	// (SetMetrics, metrics.go).
 	metrics Metrics
@@ -359,6 +364,10 @@ func (s *Server) Routes() []Route {
 		{"POST /witness/add-checkpoint", nil, s.handleAddCheckpoint},
 		{"GET /witness/key", nil, s.handleWitnessKey},
 		{"GET /witness/cosigned-checkpoint", nil, s.handleCosignedCheckpoint},
+		// Messages between installations; the signature is the
+		// authentication (federation.go).
+		{"POST " + federation.MessagesPath, nil, s.handleFederationMessage},
+		{"GET " + federation.EvidencePath, nil, s.handleFederationEvidence},
 
 		// Authenticated by a node MAC, not by a user (relay.go).
 		{"POST " + relayPath, nil, s.handleRelayedAudit},

@@ -64,6 +64,46 @@ func (l *Log) Bundle(ctx context.Context, subject string, seqs []int64, openings
 			break
 		}
 	}
+	return l.bundle(ctx, cp, msg, subject, seqs, openings)
+}
+
+// BundleAt builds an evidence bundle for the given events against a signed
+// checkpoint of this log that the caller holds, rather than the newest one:
+// one its witnesses cosigned, say, so that the bundle shows the
+// cosignatures too. The note is kept byte for byte, with every signature
+// line it carries (C2SP signed-note: a verifier skips the lines of keys it
+// does not know). It must be this log's: signed by its key, of a size the
+// log has reached, and with the root of the log's own tree at that size;
+// every event must be in that tree.
+func (l *Log) BundleAt(ctx context.Context, checkpoint []byte, subject string, seqs []int64, openings bool) (*Bundle, error) {
+	cp, err := OpenCheckpoint(checkpoint, l.verifier)
+	if err != nil {
+		return nil, fmt.Errorf("bundle: not a checkpoint of this log: %w", err)
+	}
+	// VerifyBundle would refuse it; say so now, to the one who built it.
+	if err := canonicalSignatures(string(checkpoint)); err != nil {
+		return nil, fmt.Errorf("bundle: %w", err)
+	}
+	if size := l.durable.Load(); cp.Size > size {
+		return nil, fmt.Errorf("bundle: the checkpoint is of a tree of %d events, and this log has %d", cp.Size, size)
+	}
+	// A note signed by this log's key but of another tree at that size is
+	// a fork (a restored database, another node's history): evidence made
+	// under it would prove nothing of this log.
+	root, err := tlog.TreeHash(cp.Size, storeHashReader{ctx: ctx, st: l.st})
+	if err != nil {
+		return nil, fmt.Errorf("bundle: root of the tree of %d events: %w", cp.Size, err)
+	}
+	if root != cp.Root {
+		return nil, fmt.Errorf("bundle: the checkpoint's root for %d events is %s, this log's tree of that size is %s", cp.Size, cp.Root, root)
+	}
+	seqs = slices.Compact(slices.Sorted(slices.Values(seqs)))
+	return l.bundle(ctx, cp, checkpoint, subject, seqs, openings)
+}
+
+// bundle builds the bundle of the sorted, distinct seqs under the signed
+// checkpoint cp, whose note is msg.
+func (l *Log) bundle(ctx context.Context, cp Checkpoint, msg []byte, subject string, seqs []int64, openings bool) (*Bundle, error) {
 	b := &Bundle{Format: BundleFormat, Key: l.vkey, Checkpoint: string(msg), Subject: subject, Events: []BundleEvent{}}
 	var opens map[int64][]Opening
 	if openings {

@@ -34,7 +34,7 @@ Usage:
 Commands:
   serve    run a tenfour node on a data directory
   demo     run a node with a small generated city, for trying tenfour
-  verify   verify a log (URL) or an evidence bundle (FILE) offline
+  verify   verify a log (URL) or an evidence bundle (FILE) offline, one log's or several installations'
   export   write the evidence bundle of an incident
   import   import another system's incident from a NENA EIDO file
   keygen   make a log signing key

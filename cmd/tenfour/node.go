@@ -22,9 +22,11 @@ import (
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/eido/conveyance"
 	"github.com/tenfour-cad/tenfour/engine"
+	"github.com/tenfour-cad/tenfour/federation"
 	tenfourhttp "github.com/tenfour-cad/tenfour/http"
 	"github.com/tenfour-cad/tenfour/ledger"
 	"github.com/tenfour-cad/tenfour/metrics"
+	"github.com/tenfour-cad/tenfour/store"
 	"github.com/tenfour-cad/tenfour/store/postgres"
 	"github.com/tenfour-cad/tenfour/store/sqlite"
 	"github.com/tenfour-cad/tenfour/webhook"
@@ -109,6 +111,8 @@ type Main struct {
 	metricsListener net.Listener
 	subscribers     []*conveyance.Subscriber
 	witnessClient   *witness.Client // cmd/tenfour/witness.go
+	inbox           *federation.Inbox
+	outbox          *federation.Outbox // cmd/tenfour/federation.go
 }
 
 // Open prepares the node: it locks the data directory, opens the store,
@@ -214,6 +218,7 @@ func (m *Main) Open(ctx context.Context) error {
 		if err := m.openWitness(key); err != nil {
 			return err
 		}
+		m.openFederation(key)
 	}
 	return nil
 }
@@ -260,6 +265,7 @@ type Store interface {
 	tenfourhttp.Photos
 	tenfourhttp.Keys
 	witness.Store
+	store.FederationStore
 	Close() error
 }
 
@@ -339,6 +345,8 @@ func (m *Main) Run(ctx context.Context) error {
 		wg.Go(func() { m.witnessClient.Run(ctx, m.witnessInterval(), m.Engine.Log().IsSequencer) })
 		defer func() { cancel(); wg.Wait() }()
 	}
+	stopFederation := m.runFederation(ctx)
+	defer func() { cancel(); stopFederation() }() // before Close closes the store
 	if m.Webhooks != nil {
 		// Stopped with the server, before Close closes the store.
 		done := make(chan struct{})

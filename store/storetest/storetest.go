@@ -35,6 +35,7 @@ type Store interface {
 	auth.Accounts
 	History
 	witness.Store
+	store.FederationStore
 
 	// PutPhoto stores a photo under its hash. Storing the same hash again
 	// is no error and changes nothing: the first bytes stay.
@@ -123,6 +124,9 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"WitnessSwapRace", testWitnessSwapRace},
 		{"ForkEvidence", testForkEvidence},
 		{"Cosigned", testCosigned},
+		{"FederationReceipts", testFederationReceipts},
+		{"FederationReceiptRace", testFederationReceiptRace},
+		{"FederationOutbox", testFederationOutbox},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })

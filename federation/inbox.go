@@ -1,0 +1,163 @@
+package federation
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/engine"
+	"github.com/tenfour-cad/tenfour/ledger"
+	"github.com/tenfour-cad/tenfour/store"
+	"golang.org/x/mod/sumdb/note"
+)
+
+// Store is what the inbox and the outbox keep: the receipts given and each
+// peer's outbox (store.FederationStore, in SQLite and PostgreSQL).
+type Store = store.FederationStore
+
+// Actor is the actor of what the federation records: the receipts of
+// messages, and their deliveries.
+var Actor = dispatch.Actor{System: "federation"}
+
+// ErrUnknownPeer is a message signed by a log that is not a peer's, or not
+// addressed to this installation.
+var ErrUnknownPeer = errors.New("not from a peer of this installation")
+
+// An Inbox receives the messages of peers (POST /federation/v1/messages):
+// it checks each one's signature and proofs (Open), records it and decides
+// what it asks through the engine, as any entrance does (dispatch.Inbound,
+// dispatch.Receive), and answers with a signed receipt that proves the
+// record. A message is applied once: the receipt is kept by the sender's
+// origin and the message's id, and a message sent again gets it again.
+type Inbox struct {
+	Engine *engine.Engine
+	Store  Store
+	// Signer signs receipts: the log's key (ledger.Key.Signer).
+	Signer note.Signer
+
+	// mu makes one message's check-record-answer one step: a sender that
+	// sends again before its first attempt is answered (a timeout) must
+	// find the first receipt, not make a second.
+	mu sync.Mutex
+}
+
+// Receive handles one sealed message and returns the sealed receipt. Its
+// errors wrap ErrTooLarge, ErrMalformed, ErrSignature, ErrEvidence or
+// ErrUnknownPeer for a message that is refused as such (nothing is
+// recorded); any other error is this installation's (the store), and the
+// sender tries again.
+func (in *Inbox) Receive(ctx context.Context, data []byte) ([]byte, error) {
+	if len(data) > MaxMessageSize {
+		return nil, fmt.Errorf("%w: a message of %d bytes, over %d", ErrTooLarge, len(data), MaxMessageSize)
+	}
+	origin, err := SignedBy(data)
+	if err != nil {
+		return nil, err
+	}
+	peer, ok := in.Engine.PeerOf(origin)
+	if !ok {
+		return nil, fmt.Errorf("%w: the log %q", ErrUnknownPeer, origin)
+	}
+	v, err := note.NewVerifier(peer.Key)
+	if err != nil {
+		return nil, fmt.Errorf("peer %s's key: %w", peer.Name, err)
+	}
+	m, err := Open(data, v)
+	if err != nil {
+		return nil, err
+	}
+	own := in.Engine.Log().Origin()
+	if m.To != own {
+		return nil, fmt.Errorf("%w: the message is addressed to %q, this installation is %q", ErrUnknownPeer, m.To, own)
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if r, err := in.Store.FederationReceipt(ctx, m.From, m.ID); err == nil {
+		return r, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("read the receipt of %s: %w", m.ID, err)
+	}
+	// A receipt recorded in the log but not yet kept (a crash between the
+	// two) is answered from the log: the message is not applied twice.
+	seqs, err := in.Engine.Seqs(ctx, dispatch.SubjectFederation, m.ID)
+	if err != nil {
+		return nil, fmt.Errorf("look up message %s: %w", m.ID, err)
+	}
+	var seq int64
+	var rec *dispatch.FederationReceived
+	if len(seqs) > 0 {
+		seq = seqs[0]
+		if rec, err = in.received(ctx, seq); err != nil {
+			return nil, err
+		}
+	} else {
+		en := m.Entry()
+		ev, err := engine.FromEntry(en, m.Openings())
+		if err != nil {
+			return nil, fmt.Errorf("%w: its event: %v", ErrEvidence, err)
+		}
+		var rc dispatch.Receive
+		in.Engine.Read(func(s *dispatch.State) { rc = dispatch.Inbound(s, peer.Name, m.As, m.ID, en.Seq, ev) })
+		res, err := in.Engine.Execute(ctx, Actor, rc)
+		if err != nil {
+			return nil, fmt.Errorf("record message %s: %w", m.ID, err)
+		}
+		seq, rec = res.First, res.Events[0].Data.(*dispatch.FederationReceived)
+	}
+	receipt, err := in.receipt(ctx, m, seq, rec)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.Store.SaveFederationReceipt(ctx, m.From, m.ID, receipt, in.Engine.Now()); errors.Is(err, store.ErrConflict) {
+		return in.Store.FederationReceipt(ctx, m.From, m.ID)
+	} else if err != nil {
+		return nil, fmt.Errorf("keep the receipt of %s: %w", m.ID, err)
+	}
+	return receipt, nil
+}
+
+// received reads back the federation.received event at seq.
+func (in *Inbox) received(ctx context.Context, seq int64) (*dispatch.FederationReceived, error) {
+	raw, err := in.Engine.Log().Entries(ctx, seq, seq+1)
+	if err != nil || len(raw) != 1 {
+		return nil, fmt.Errorf("read receipt event %d: %v", seq, err)
+	}
+	en, err := ledger.ParseEntry(raw[0])
+	if err != nil {
+		return nil, fmt.Errorf("read receipt event %d: %w", seq, err)
+	}
+	var d dispatch.FederationReceived
+	if err := json.Unmarshal(en.Data, &d); err != nil || en.Type != dispatch.TypeFederationReceived {
+		return nil, fmt.Errorf("event %d is not a receipt (%s): %v", seq, en.Type, err)
+	}
+	return &d, nil
+}
+
+// receipt seals the receipt of m, recorded at seq: the receipt event under
+// a checkpoint of this log that covers it. A refusal's reason is the
+// partner's to read: it is about its own message.
+func (in *Inbox) receipt(ctx context.Context, m *Message, seq int64, rec *dispatch.FederationReceived) ([]byte, error) {
+	b, err := in.Engine.Log().Bundle(ctx, "", []int64{seq}, false)
+	if err != nil {
+		return nil, fmt.Errorf("prove receipt event %d: %w", seq, err)
+	}
+	r := &Receipt{Message: m.ID, From: in.Engine.Log().Origin(), To: m.From, Received: in.Engine.Now(),
+		Outcome: rec.Outcome, Evidence: *b}
+	if rec.Outcome == OutcomeRefused {
+		r.Reason = rec.Reason
+		if r.Reason == "" {
+			r.Reason = "refused" // a receipt read back from the log has its reason as a commitment
+		}
+		if len(r.Reason) > MaxReasonSize {
+			r.Reason = r.Reason[:MaxReasonSize]
+		}
+	}
+	out, err := SealReceipt(r, in.Signer)
+	if err != nil {
+		return nil, fmt.Errorf("seal the receipt of %s: %w", m.ID, err)
+	}
+	return out, nil
+}
