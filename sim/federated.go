@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/geo"
@@ -46,6 +47,11 @@ func InstallationOf(agency string) string {
 	return ""
 }
 
+// KedzieMessageSlack is what the federated scenario waits for a step of
+// another installation beyond the domain's deadlines: the messages that
+// bring it take a signed checkpoint, and a retry or two.
+const KedzieMessageSlack = 30 * time.Second
+
 // A Site is an installation of the federated city as the scenario acts on
 // it: its commands, recorded there, and its city, read there.
 type Site struct {
@@ -86,6 +92,7 @@ func KedzieFederated(ctx context.Context, sites map[string]Site, at geo.Point, s
 			}
 			return dispatch.MirrorID(id, "federal")
 		},
+		slack: KedzieMessageSlack,
 	}
 	return kedzie(ctx, city, at, speed, step)
 }

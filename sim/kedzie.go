@@ -100,6 +100,11 @@ type kedzieCity struct {
 	// request is the id federal's request id has on agency's
 	// installation: itself, or the partner's mirror of it.
 	request func(agency, id string) string
+	// slack is what a wait for another installation allows beyond the
+	// deadlines, for the messages between them: each goes once its
+	// event is under a signed checkpoint, and is tried again, with a
+	// growing pause, until a receipt comes back.
+	slack time.Duration
 }
 
 // kedzie plays the scenario in city, each agency's commands through its
@@ -195,11 +200,11 @@ func kedzie(ctx context.Context, city kedzieCity, at geo.Point, speed float64, s
 	// Each partner answers the request where it has it: on its own
 	// installation, once the request has reached it.
 	mirror := func(agency string) string { return city.request(agency, request) }
-	if err := awaitAsked(ctx, world("metro"), mirror("metro"), "metro", KedzieAcknowledge); err != nil {
+	if err := awaitAsked(ctx, world("metro"), mirror("metro"), "metro", KedzieAcknowledge+city.slack); err != nil {
 		return "", err
 	}
 	// The hold meets the request where metro has it; federal is told.
-	if err := await(ctx, KedzieAcknowledge, fmt.Sprintf("request %s shows no conflict with %s's hold", request, city.asked("metro")), func() bool {
+	if err := await(ctx, KedzieAcknowledge+city.slack, fmt.Sprintf("request %s shows no conflict with %s's hold", request, city.asked("metro")), func() bool {
 		return fed.Conflicted(request, city.asked("metro"))
 	}); err != nil {
 		return "", err
@@ -214,11 +219,11 @@ func kedzie(ctx context.Context, city kedzieCity, at geo.Point, speed float64, s
 	say("metro", "metro-dispatcher acknowledges %s; the directive still holds, so the deadline stands", mirror("metro"))
 
 	// The timers escalate at the deadlines: to the sheriff, then the state.
-	if err := awaitAsked(ctx, fed, request, city.asked("state"), 3*KedzieAcknowledge); err != nil {
+	if err := awaitAsked(ctx, fed, request, city.asked("state"), 3*KedzieAcknowledge+city.slack); err != nil {
 		return "", err
 	}
 	say("federal", "the request reached %s, then %s, at their deadlines", city.asked("sheriff"), city.asked("state"))
-	if err := awaitAsked(ctx, world("state"), mirror("state"), "state", KedzieAcknowledge); err != nil {
+	if err := awaitAsked(ctx, world("state"), mirror("state"), "state", KedzieAcknowledge+city.slack); err != nil {
 		return "", err
 	}
 	if err := wait(3 * time.Second); err != nil {
@@ -293,7 +298,7 @@ func kedzie(ctx context.Context, city kedzieCity, at geo.Point, speed float64, s
 
 	// The state police are not there in time: the request escalates again,
 	// every level of the plan asked, to them all.
-	if err := awaitEscalated(ctx, fed, request, dispatch.EscalateNoArrival, KedzieArrive+KedzieAcknowledge); err != nil {
+	if err := awaitEscalated(ctx, fed, request, dispatch.EscalateNoArrival, KedzieArrive+KedzieAcknowledge+city.slack); err != nil {
 		return "", err
 	}
 	say("federal", "nobody on scene by the deadline: the request escalates again (no_arrival), alerting every agency asked")
