@@ -137,6 +137,27 @@ func TestPeers(t *testing.T) {
 		}
 	}
 
+	// A peer's events reach the installation's administrators and the
+	// supervisors and auditors of any agency, who read the federation's
+	// status; no one else.
+	added := dispatch.Envelope{Type: dispatch.TypePeerAdded}
+	for _, a := range []struct {
+		actor dispatch.Actor
+		sees  bool
+	}{
+		{root, true},
+		{dispatch.Actor{User: "s", Agency: "metro", Role: dispatch.RoleSupervisor}, true},
+		{dispatch.Actor{User: "d", Agency: "metro", Role: dispatch.RoleDispatcher, Roles: []string{dispatch.RoleDispatcher, dispatch.RoleAuditor}}, true},
+		{dispatch.Actor{User: "d", Agency: "metro", Role: dispatch.RoleDispatcher}, false},
+		{dispatch.Actor{User: "a", Agency: "metro", Role: dispatch.RoleAdmin}, false},
+		{dispatch.Actor{User: "x", Role: dispatch.RoleSupervisor}, false},
+		{dispatch.WebhookActor("metro"), false},
+	} {
+		if got := dispatch.StreamVisible(s, added, a.actor, ""); got != a.sees {
+			t.Errorf("StreamVisible(peer.added, %s %v of %q) = %v, want %v", a.actor.Role, a.actor.Roles, a.actor.Agency, got, a.sees)
+		}
+	}
+
 	// The state after a snapshot holds the peer; removing it forgets it.
 	c := s.Clone()
 	if got := *c.Peers["county"]; got != want {

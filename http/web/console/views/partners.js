@@ -91,17 +91,29 @@ export function mount(root, ctx) {
         h('table', {class: 'pt-table', id: 'partners-table'},
           h('caption', {class: 'sr-only'}, 'Partner installations and what this installation\'s witness holds of their logs'),
           h('thead', {}, h('tr', {}, ['Partner', 'Log', 'URL', 'Witnessed', 'Forks'].map((t) => h('th', {scope: 'col'}, t)))),
-          h('tbody', {}, peers.map((p) => h('tr', {dataset: {peer: p.name}, class: p.forks ? 'forked' : null},
-            h('th', {scope: 'row', class: 'pt-name'}, p.name,
-              p.witness_key ? h('span', {class: 'pt-keyed', title: `Its witness's key is named: ${p.witness_key}`}, 'witness key named') :
-                h('span', {class: 'pt-keyed tofu', title: 'Its witness\'s key was taken as it served it, on first use'}, 'witness key on first use')),
-            h('td', {class: 'mono'}, p.origin),
-            h('td', {class: 'mono'}, p.url),
-            h('td', {class: 'pt-witnessed'}, p.witnessed ? [h('strong', {}, `${p.witnessed.size} events`), h('span', {class: 'muted'}, ` · ${when(p.witnessed.time)}`)] :
-              h('span', {class: 'muted'}, 'not yet')),
-            h('td', {class: 'pt-forks'}, p.forks ? h('span', {class: 'fork-mark', role: 'img', 'aria-label': `${p.forks} fork${p.forks === 1 ? '' : 's'} recorded`,
-              title: 'Checkpoints of its log that contradict the one this witness cosigned: kept as evidence'}, `⚠ ${p.forks} fork${p.forks === 1 ? '' : 's'}`) :
-              h('span', {class: 'muted'}, 'none'))))))));
+          h('tbody', {}, peers.map(peerRow))));
+  }
+
+  // peerRow is a peer's row: its name and how its witness's key is known,
+  // its log, its URL, what this witness cosigned of its log, and its forks.
+  function peerRow(p) {
+    const keyed = p.witness_key
+      ? h('span', {class: 'pt-keyed', title: `Its witness's key is named: ${p.witness_key}`}, 'witness key named')
+      : h('span', {class: 'pt-keyed tofu', title: 'Its witness\'s key was taken as it served it, on first use'}, 'witness key on first use');
+    const witnessed = p.witnessed
+      ? [h('strong', {}, `${p.witnessed.size} events`), h('span', {class: 'muted'}, ` · ${when(p.witnessed.time)}`)]
+      : h('span', {class: 'muted'}, 'not yet');
+    const forks = `${p.forks} fork${p.forks === 1 ? '' : 's'}`;
+    const forkMark = p.forks
+      ? h('span', {class: 'fork-mark', role: 'img', 'aria-label': `${forks} recorded`,
+        title: 'Checkpoints of its log that contradict the one this witness cosigned: kept as evidence'}, `⚠ ${forks}`)
+      : h('span', {class: 'muted'}, 'none');
+    return h('tr', {dataset: {peer: p.name}, class: p.forks ? 'forked' : null},
+      h('th', {scope: 'row', class: 'pt-name'}, p.name, keyed),
+      h('td', {class: 'mono'}, p.origin),
+      h('td', {class: 'mono'}, p.url),
+      h('td', {class: 'pt-witnessed'}, witnessed),
+      h('td', {class: 'pt-forks'}, forkMark));
   }
 
   const unwatch = ctx.store.watch?.((ev) => {
