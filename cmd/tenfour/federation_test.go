@@ -70,7 +70,7 @@ func TestFederationWitness(t *testing.T) {
 		t.Fatalf("tenfour peer add = %d %s%s", code, out, errOut)
 	}
 	out, _, code = runTenfour(t, "peer", "list", "--url", county.url, "--token-file", countyToken)
-	if code != 0 || !strings.Contains(out, "metro.example/log") || !strings.Contains(out, metro.url) {
+	if code != 0 || !strings.Contains(out, "metro.example/log") || !strings.Contains(out, metro.url) || !strings.Contains(out, metroWitness) {
 		t.Fatalf("tenfour peer list = %d %s", code, out)
 	}
 	// Metro knows the county as a peer too, through the API: it submits

@@ -75,15 +75,22 @@ func runPeer(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return nil
 	case "list":
 		var list struct {
-			Peers []struct{ Name, URL, Origin, Key string }
+			Peers []struct {
+				Name, URL, Origin, Key string
+				WitnessKey             string `json:"witness_key"`
+			}
 		}
 		if err := peerCall(ctx, http.MethodGet, base, tok, nil, http.StatusOK, &list); err != nil {
 			return err
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tURL\tORIGIN\tKEY")
+		fmt.Fprintln(tw, "NAME\tURL\tORIGIN\tKEY\tWITNESS KEY")
 		for _, p := range list.Peers {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.Name, p.URL, p.Origin, p.Key)
+			wkey := p.WitnessKey
+			if wkey == "" {
+				wkey = "(trusted on first use)"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.Name, p.URL, p.Origin, p.Key, wkey)
 		}
 		return tw.Flush()
 	case "remove":
