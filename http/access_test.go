@@ -375,6 +375,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			ts.MustExecute(t, p)
 			return "/api/v1/peers/" + p.Name, nil
 		}},
+		"GET /api/v1/federation":           {request: get("/api/v1/federation")},
 		"POST /witness/add-checkpoint":     {request: func(int) (string, any) { return "/witness/add-checkpoint", nil }},
 		"GET /witness/key":                 {request: get("/witness/key")},
 		"GET /witness/cosigned-checkpoint": {request: get("/witness/cosigned-checkpoint")},

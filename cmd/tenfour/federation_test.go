@@ -61,14 +61,16 @@ func TestFederationWitness(t *testing.T) {
 	metroKey := strings.TrimSpace(string(fetchLog(t, metro, "key")))
 	countyToken := filepath.Join(county.dir, "bootstrap-admin.txt")
 
-	// The county peers with metro, through the CLI.
+	// The county peers with metro, through the CLI, naming metro's
+	// witness's key.
+	metroWitness := strings.TrimSpace(string(getText(t, metro.url+"/witness/key")))
 	out, errOut, code := runTenfour(t, "peer", "add", "--url", county.url, "--token-file", countyToken,
-		"--name", "metro", "--peer-url", metro.url, "--origin", "metro.example/log", "--key", metroKey)
-	if code != 0 || !strings.Contains(out, "added peer metro") {
+		"--name", "metro", "--peer-url", metro.url, "--origin", "metro.example/log", "--key", metroKey, "--witness-key", metroWitness)
+	if code != 0 || !strings.Contains(out, "added peer metro") || !strings.Contains(out, "witness key "+metroWitness) {
 		t.Fatalf("tenfour peer add = %d %s%s", code, out, errOut)
 	}
 	out, _, code = runTenfour(t, "peer", "list", "--url", county.url, "--token-file", countyToken)
-	if code != 0 || !strings.Contains(out, "metro.example/log") || !strings.Contains(out, metro.url) {
+	if code != 0 || !strings.Contains(out, "metro.example/log") || !strings.Contains(out, metro.url) || !strings.Contains(out, metroWitness) {
 		t.Fatalf("tenfour peer list = %d %s", code, out)
 	}
 	// Metro knows the county as a peer too, through the API: it submits
@@ -97,6 +99,32 @@ func TestFederationWitness(t *testing.T) {
 		}
 		return len(n.Sigs) == 2
 	})
+
+	// The county's checkpoints are cosigned by metro's witness, whose key
+	// the county named; metro, which named none of the county's, trusts
+	// the county's witness's key on first use and says so.
+	metroWKey, err := witness.ParseVerifier(metroWitness)
+	if err != nil {
+		t.Fatalf("metro's witness key: %v", err)
+	}
+	countyLogKey, err := note.NewVerifier(countyKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the county's checkpoint cosigned by metro", func() bool {
+		msg := getText(t, county.url+"/witness/cosigned-checkpoint")
+		if msg == nil {
+			return false
+		}
+		n, err := note.Open(msg, note.VerifierList(countyLogKey, metroWKey))
+		if err != nil {
+			t.Fatalf("the county's cosigned checkpoint %q does not verify: %v", msg, err)
+		}
+		return len(n.Sigs) == 2
+	})
+	if !strings.Contains(metro.out.String(), "trusting the key its witness serves, on first use") {
+		t.Errorf("metro's log does not say it trusts the county's witness key on first use:\n%s", metro.out)
+	}
 
 	// A backup of metro, then more events on metro, cosigned.
 	if err := metro.stop(t); err != nil {
