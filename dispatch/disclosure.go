@@ -168,6 +168,7 @@ var PayloadDisclosure = map[string][]FieldRule{
 	TypePeerAdded:   pub("name", "url", "origin", "key", "witness_key"),
 	TypePeerRemoved: pub("name"),
 	TypeWitnessFork: pub("evidence", "origin", "peer", "held_size", "held_root", "submitted_size", "submitted_root"),
+	TypeWitnessForkReported: pub("evidence", "origin", "peer", "held_size", "held_root", "submitted_size", "submitted_root"),
 	// Messages between installations (federation.go): which peer, which
 	// event of whose log, when, and with what outcome, are public — they
 	// name public logs; a refusal's text may name people, and is private.

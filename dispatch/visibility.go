@@ -308,7 +308,7 @@ func StreamVisible(s *State, ev Envelope, a Actor, unit string) bool {
 }
 
 func isPeerEvent(typ string) bool {
-	return typ == TypePeerAdded || typ == TypePeerRemoved
+	return typ == TypePeerAdded || typ == TypePeerRemoved || typ == TypeWitnessForkReported
 }
 
 func isMessageEvent(typ string) bool {

@@ -228,8 +228,11 @@ func (o *Outbox) step(ctx context.Context, peer string) (idle bool, err error) {
 }
 
 // mayConcern reports whether an entry could be a message: an assist.*
-// event. The rest of the log is passed over without reading its openings.
-func mayConcern(en ledger.Entry) bool { return strings.HasPrefix(en.Type, "assist.") }
+// event, or a fork the witness saw. The rest of the log is passed over
+// without reading its openings.
+func mayConcern(en ledger.Entry) bool {
+	return strings.HasPrefix(en.Type, "assist.") || en.Type == dispatch.TypeWitnessFork
+}
 
 // deliver sends event seq to peer until a receipt checks out and its
 // delivery is recorded, or ctx ends. The first failure is recorded in the

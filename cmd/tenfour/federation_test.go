@@ -132,7 +132,8 @@ func TestFederationWitness(t *testing.T) {
 	}
 	backup := filepath.Join(t.TempDir(), "metro-backup")
 	copyDir(t, metroDir, backup)
-	metro = startNode(t, "serve", metroDir, "--checkpoint-interval", "200ms")
+	metroAddr := strings.TrimPrefix(metro.url, "http://")
+	metro = startNode(t, "serve", metroDir, "--addr", metroAddr, "--checkpoint-interval", "200ms")
 	backupSize := treeSize(t, metro, metroKey) // the last checkpoint before the stop
 	ma = adminAPI(t, metro)
 	mustCreateAgency(t, ma, "metro-east")
@@ -158,7 +159,7 @@ func TestFederationWitness(t *testing.T) {
 	}
 
 	// The backup comes back and appends differently, more than metro did.
-	restored := startNode(t, "serve", backup, "--checkpoint-interval", "200ms")
+	restored := startNode(t, "serve", backup, "--addr", metroAddr, "--checkpoint-interval", "200ms")
 	ra := adminAPI(t, restored)
 	for _, id := range []string{"fork-a", "fork-b", "fork-c", "fork-d", "fork-e", "fork-f"} {
 		mustCreateAgency(t, ra, id)
@@ -182,6 +183,46 @@ func TestFederationWitness(t *testing.T) {
 				}
 				if err := json.Unmarshal(e.Data, &d); err != nil || d.Origin != "metro.example/log" || d.Peer != "metro" || d.HeldSize != held {
 					t.Fatalf("witness.fork_detected = %s, want metro's fork from %d", e.Data, held)
+				}
+				return true
+			}
+		}
+		return false
+	})
+	// The restored node was told 422: its tree does not extend the one
+	// the witness cosigned.
+	waitFor(t, "the restored node told 422 by the county's witness", func() bool {
+		return strings.Contains(restored.out.String(), "answered 422")
+	})
+	// Both checkpoints are kept as evidence: the county's status shows the
+	// fork of metro's log, with the size held.
+	var status struct {
+		Peers []struct {
+			Name      string `json:"name"`
+			Forks     int    `json:"forks"`
+			Witnessed *struct {
+				Size int64 `json:"size"`
+			} `json:"witnessed"`
+		} `json:"peers"`
+	}
+	if err := json.Unmarshal(adminAPI(t, county).mustGet(t, "/api/v1/federation"), &status); err != nil {
+		t.Fatal(err)
+	}
+	if len(status.Peers) != 1 || status.Peers[0].Name != "metro" || status.Peers[0].Forks < 1 ||
+		status.Peers[0].Witnessed == nil || status.Peers[0].Witnessed.Size != held {
+		t.Errorf("the county's federation status = %+v, want metro's fork kept and size %d still held", status, held)
+	}
+	// The county tells metro: the restored log records the county's
+	// report of its fork, an alert for its own auditors.
+	waitFor(t, "the fork reported in the restored log", func() bool {
+		_, entries, err := independentRead(t, restored.url, metroKey)
+		if err != nil {
+			t.Fatalf("read the restored log: %v", err)
+		}
+		for _, e := range parseEntries(t, entries) {
+			if e.Type == "witness.fork_reported" {
+				if e.Subject["peer"] != "county" || e.Subject["origin"] != "metro.example/log" {
+					t.Fatalf("witness.fork_reported = %+v", e)
 				}
 				return true
 			}
