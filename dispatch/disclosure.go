@@ -165,9 +165,9 @@ var PayloadDisclosure = map[string][]FieldRule{
 
 	// Peers and forks name public logs: their URLs, origins, keys, sizes
 	// and root hashes, never a person (peer.go).
-	TypePeerAdded:   pub("name", "url", "origin", "key", "witness_key"),
-	TypePeerRemoved: pub("name"),
-	TypeWitnessFork: pub("evidence", "origin", "peer", "held_size", "held_root", "submitted_size", "submitted_root"),
+	TypePeerAdded:           pub("name", "url", "origin", "key", "witness_key"),
+	TypePeerRemoved:         pub("name"),
+	TypeWitnessFork:         pub("evidence", "origin", "peer", "held_size", "held_root", "submitted_size", "submitted_root"),
 	TypeWitnessForkReported: pub("evidence", "origin", "peer", "held_size", "held_root", "submitted_size", "submitted_root"),
 	// Messages between installations (federation.go): which peer, which
 	// event of whose log, when, and with what outcome, are public — they

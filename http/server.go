@@ -16,9 +16,9 @@ import (
 	"github.com/tenfour-cad/tenfour/auth"
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/engine"
+	"github.com/tenfour-cad/tenfour/federation"
 	"github.com/tenfour-cad/tenfour/store"
 	"github.com/tenfour-cad/tenfour/webhook"
-	"github.com/tenfour-cad/tenfour/federation"
 	"github.com/tenfour-cad/tenfour/witness"
 )
 
