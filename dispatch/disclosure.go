@@ -173,7 +173,7 @@ var PayloadDisclosure = map[string][]FieldRule{
 	// event of whose log, when, and with what outcome, are public — they
 	// name public logs; a refusal's text may name people, and is private.
 	TypeFederationReceived: join(pub("peer", "peer_origin", "message", "message_seq", "message_type", "request", "sent",
-		"late", "late_seconds", "outcome"), priv("reason")),
+		"late", "late_seconds", "outcome", "eido"), priv("reason")),
 	TypeFederationDelivered: join(pub("peer", "peer_origin", "message", "seq", "type", "request", "receipt_seq",
 		"receipt_size", "received", "outcome", "attempts"), priv("reason")),
 	TypeFederationUndelivered: pub("peer", "peer_origin", "message", "seq", "type", "request", "error"),

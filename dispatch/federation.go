@@ -53,7 +53,16 @@ type FederationReceived struct {
 	LateSeconds int       `json:"late_seconds,omitempty"`
 	Outcome     string    `json:"outcome"`
 	Reason      string    `json:"reason,omitempty"`
+	// EIDO says whether the EIDO the message carried (an ask carries the
+	// request's) met NENA's schema: EIDOValid or EIDOInvalid; "" none.
+	EIDO string `json:"eido,omitempty"`
 }
+
+// Verdicts on a message's EIDO (FederationReceived.EIDO).
+const (
+	EIDOValid   = "valid"
+	EIDOInvalid = "invalid"
+)
 
 // FederationDelivered is the payload of federation.delivered: event Seq
 // of this log, message Message, reached the peer, whose receipt is event

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/eido"
 	"github.com/tenfour-cad/tenfour/engine"
 	"github.com/tenfour-cad/tenfour/ledger"
 	"github.com/tenfour-cad/tenfour/store"
@@ -101,6 +102,16 @@ func (in *Inbox) Receive(ctx context.Context, data []byte) ([]byte, error) {
 		}
 		var rc dispatch.Receive
 		in.Engine.Read(func(s *dispatch.State) { rc = dispatch.Inbound(s, peer.Name, m.As, m.ID, en.Seq, ev) })
+		if len(m.EIDO) > 0 {
+			// The incident as an EIDO, beside the event: checked against
+			// NENA's schema and its verdict recorded. The event, proved
+			// by the sender's log, is what is acted on either way: an
+			// officer's call for help is never refused for its format.
+			rc.Received.EIDO = dispatch.EIDOValid
+			if eido.Validate(m.EIDO) != nil {
+				rc.Received.EIDO = dispatch.EIDOInvalid
+			}
+		}
 		res, err := in.Engine.Execute(ctx, Actor, rc)
 		if err != nil {
 			return nil, fmt.Errorf("record message %s: %w", m.ID, err)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/eido"
 	"github.com/tenfour-cad/tenfour/engine"
 	"github.com/tenfour-cad/tenfour/ledger"
 	"github.com/tenfour-cad/tenfour/store"
@@ -325,7 +326,8 @@ func (o *Outbox) send(ctx context.Context, p dispatch.Peer, seq int64, ev dispat
 	if err != nil {
 		return nil, nil, &sendError{"not proved", err}
 	}
-	m := &Message{ID: MessageID(l.Origin(), seq), From: l.Origin(), To: p.Origin, As: p.Name, Sent: o.Engine.Now(), Evidence: *b}
+	m := &Message{ID: MessageID(l.Origin(), seq), From: l.Origin(), To: p.Origin, As: p.Name, Sent: o.Engine.Now(), Evidence: *b,
+		EIDO: o.requestEIDO(ev)}
 	data, err := Seal(m, o.Signer)
 	if err != nil {
 		return nil, nil, &sendError{"not sealed", err}
@@ -359,6 +361,39 @@ func (o *Outbox) send(ctx context.Context, p dispatch.Peer, seq int64, ev dispat
 		return nil, nil, &sendError{"bad receipt", err}
 	}
 	return m, r, nil
+}
+
+// requestEIDO returns the EIDO of the request an ask is about (a request
+// raised here asking the peer's agencies, or escalated to them): the
+// incident travels as an EIDO (NENA-STA-021) beside the event that proves
+// it was sent. Nil for any other message, or a request no longer in memory.
+func (o *Outbox) requestEIDO(ev dispatch.Event) json.RawMessage {
+	var id string
+	switch d := ev.Data.(type) {
+	case *dispatch.AssistRequested:
+		id = d.Request
+	case *dispatch.AssistEscalated:
+		id = d.Request
+	default:
+		return nil
+	}
+	var doc *eido.Document
+	o.Engine.Read(func(s *dispatch.State) {
+		r, ag := s.Requests[id], s.Agencies[ev.Agency]
+		if r != nil && ag != nil && r.Origin == "" {
+			d := eido.Request(*r, *ag, o.Engine.Log().Origin())
+			doc = &d
+		}
+	})
+	if doc == nil {
+		return nil
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		o.logger().Warn("federation: the request's EIDO", "request", id, "err", err)
+		return nil
+	}
+	return b
 }
 
 // receiptNames checks that a receipt's event is the receiver's record of
