@@ -170,11 +170,9 @@ func (o *Outbox) step(ctx context.Context, peer string) (idle bool, err error) {
 	if ob.Next < 0 {
 		// A new peer: its messages are the events from the one that
 		// added it (what came before could not name it).
-		seqs, err := o.Engine.Seqs(ctx, "peer", peer)
-		if err != nil || len(seqs) == 0 {
-			return true, fmt.Errorf("find when peer %s was added: %v", peer, err)
+		if ob.Next, err = o.added(ctx, peer); err != nil {
+			return true, err
 		}
-		ob.Next = seqs[len(seqs)-1]
 	}
 	end := o.Engine.Log().Size()
 	if ob.Next >= end {
@@ -226,6 +224,30 @@ func (o *Outbox) step(ctx context.Context, peer string) (idle bool, err error) {
 		return true, err
 	}
 	return hi >= end, nil
+}
+
+// added returns the seq of the event that last added peer: other events
+// name it too (its messages, its forks), and may come before the outbox
+// first looks.
+func (o *Outbox) added(ctx context.Context, peer string) (int64, error) {
+	seqs, err := o.Engine.Seqs(ctx, "peer", peer)
+	if err != nil {
+		return 0, fmt.Errorf("find when peer %s was added: %w", peer, err)
+	}
+	for i := len(seqs) - 1; i >= 0; i-- {
+		raw, err := o.Engine.Log().Entries(ctx, seqs[i], seqs[i]+1)
+		if err != nil || len(raw) != 1 {
+			return 0, fmt.Errorf("find when peer %s was added: event %d: %v", peer, seqs[i], err)
+		}
+		en, err := ledger.ParseEntry(raw[0])
+		if err != nil {
+			return 0, fmt.Errorf("find when peer %s was added: event %d: %w", peer, seqs[i], err)
+		}
+		if en.Type == dispatch.TypePeerAdded {
+			return seqs[i], nil
+		}
+	}
+	return 0, fmt.Errorf("peer %s was never added", peer)
 }
 
 // mayConcern reports whether an entry could be a message: an assist.*
