@@ -21,7 +21,7 @@ const TypeAlertAcknowledged = "alert.acknowledged"
 var alertTypes = []string{
 	TypeIncidentPending, TypeSafetyCheck,
 	TypeAssistEscalated, TypeAssistConflict, TypeAssistUnitLeft,
-	TypeWitnessFork,
+	TypeWitnessFork, TypeWitnessForkReported,
 }
 
 // alertSubjects are the subject keys an acknowledgement copies from its

@@ -76,6 +76,8 @@ func DecodeData(typ string, data json.RawMessage) (any, error) {
 		v = &FederationDelivered{}
 	case TypeFederationUndelivered:
 		v = &FederationUndelivered{}
+	case TypeWitnessForkReported:
+		v = &WitnessFork{}
 	case TypeAlertAcknowledged:
 		v = &AlertAcknowledged{}
 	case TypeWebhookSubscribed:

@@ -165,14 +165,15 @@ var PayloadDisclosure = map[string][]FieldRule{
 
 	// Peers and forks name public logs: their URLs, origins, keys, sizes
 	// and root hashes, never a person (peer.go).
-	TypePeerAdded:   pub("name", "url", "origin", "key"),
-	TypePeerRemoved: pub("name"),
-	TypeWitnessFork: pub("evidence", "origin", "peer", "held_size", "held_root", "submitted_size", "submitted_root"),
+	TypePeerAdded:           pub("name", "url", "origin", "key", "witness_key"),
+	TypePeerRemoved:         pub("name"),
+	TypeWitnessFork:         pub("evidence", "origin", "peer", "held_size", "held_root", "submitted_size", "submitted_root"),
+	TypeWitnessForkReported: pub("evidence", "origin", "peer", "held_size", "held_root", "submitted_size", "submitted_root"),
 	// Messages between installations (federation.go): which peer, which
 	// event of whose log, when, and with what outcome, are public — they
 	// name public logs; a refusal's text may name people, and is private.
 	TypeFederationReceived: join(pub("peer", "peer_origin", "message", "message_seq", "message_type", "request", "sent",
-		"late", "late_seconds", "outcome"), priv("reason")),
+		"late", "late_seconds", "outcome", "eido"), priv("reason")),
 	TypeFederationDelivered: join(pub("peer", "peer_origin", "message", "seq", "type", "request", "receipt_seq",
 		"receipt_size", "received", "outcome", "attempts"), priv("reason")),
 	TypeFederationUndelivered: pub("peer", "peer_origin", "message", "seq", "type", "request", "error"),

@@ -17,6 +17,12 @@ const (
 	TypeFederationReceived    = "federation.received"
 	TypeFederationDelivered   = "federation.delivered"
 	TypeFederationUndelivered = "federation.undelivered"
+	// TypeWitnessForkReported is the alert of a partner's witness that saw
+	// this installation's log fork: the two trees it was shown. It reaches
+	// the installation's administrators and every agency's supervisors
+	// and auditors, for the operator who rewrote the log may be the one
+	// who would rather not tell them.
+	TypeWitnessForkReported = "witness.fork_reported"
 )
 
 // SubjectFederation is the subject that names the message a
@@ -47,7 +53,16 @@ type FederationReceived struct {
 	LateSeconds int       `json:"late_seconds,omitempty"`
 	Outcome     string    `json:"outcome"`
 	Reason      string    `json:"reason,omitempty"`
+	// EIDO says whether the EIDO the message carried (an ask carries the
+	// request's) met NENA's schema: EIDOValid or EIDOInvalid; "" none.
+	EIDO string `json:"eido,omitempty"`
 }
+
+// Verdicts on a message's EIDO (FederationReceived.EIDO).
+const (
+	EIDOValid   = "valid"
+	EIDOInvalid = "invalid"
+)
 
 // FederationDelivered is the payload of federation.delivered: event Seq
 // of this log, message Message, reached the peer, whose receipt is event
@@ -95,6 +110,9 @@ type Receive struct {
 	Deadline time.Time
 	As       Actor
 	Cmd      Command // nil: nothing to decide (recorded only)
+	// Fork is a partner's witness's report of a fork of this log,
+	// recorded as the alert witness.fork_reported.
+	Fork *WitnessFork
 }
 
 // Decide implements Command.
@@ -143,6 +161,12 @@ func (c Receive) Decide(s *State, actor Actor, now time.Time) ([]Event, error) {
 		}
 	}
 	rec := Event{Time: now, Type: TypeFederationReceived, Actor: actor, Subject: subject, Data: &d}
+	if c.Fork != nil {
+		f := *c.Fork
+		f.Peer = d.Peer
+		evs = append(evs, Event{Time: now, Type: TypeWitnessForkReported, Actor: actor,
+			Subject: map[string]string{"peer": d.Peer, "origin": f.Origin}, Data: &f})
+	}
 	return append([]Event{rec}, evs...), nil
 }
 
@@ -311,6 +335,10 @@ func Inbound(s *State, peer, as, id string, seq int64, ev Event) Receive {
 			rc.Cmd = PartnerConflict{Request: own, Agency: agency, Directive: d.Directive + "@" + peer,
 				Effect: d.Effect, Reason: d.Reason, Issuer: d.Issuer}
 		}
+	case *WitnessFork:
+		// The partner's witness saw this log fork: told to all here.
+		f := *d
+		rc.Fork = &f
 	default:
 		refuse("%s is not a message between installations", ev.Type)
 	}

@@ -1,11 +1,17 @@
 package dispatch
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/mod/sumdb/note"
 )
@@ -28,19 +34,24 @@ const (
 
 // A Peer is a partner installation.
 type Peer struct {
-	Name   string    `json:"name"`
-	URL    string    `json:"url"`
-	Origin string    `json:"origin"`
-	Key    string    `json:"key"`
-	Added  time.Time `json:"added"`
-}
-
-// PeerAdded is the payload of peer.added.
-type PeerAdded struct {
 	Name   string `json:"name"`
 	URL    string `json:"url"`
 	Origin string `json:"origin"`
 	Key    string `json:"key"`
+	// WitnessKey is the cosignature/v1 verifier key of the peer's witness
+	// (what its GET /witness/key serves), if the administrator named it;
+	// empty: the key is trusted on first use.
+	WitnessKey string    `json:"witness_key,omitempty"`
+	Added      time.Time `json:"added"`
+}
+
+// PeerAdded is the payload of peer.added.
+type PeerAdded struct {
+	Name       string `json:"name"`
+	URL        string `json:"url"`
+	Origin     string `json:"origin"`
+	Key        string `json:"key"`
+	WitnessKey string `json:"witness_key,omitempty"`
 }
 
 // PeerRemoved is the payload of peer.removed.
@@ -54,6 +65,9 @@ type AddPeer struct {
 	URL    string
 	Origin string
 	Key    string
+	// WitnessKey, optional, is the cosignature/v1 verifier key of the
+	// peer's witness (CheckCosignerKey).
+	WitnessKey string
 }
 
 // installAdmin refuses all but an installation administrator (or the
@@ -89,6 +103,12 @@ func (c AddPeer) Decide(s *State, actor Actor, now time.Time) ([]Event, error) {
 	if v.Name() != c.Origin {
 		return nil, Errorf(EINVALID, "peer key is named %q, not the origin %q", v.Name(), c.Origin)
 	}
+	wkey := strings.TrimSpace(c.WitnessKey)
+	if wkey != "" {
+		if err := CheckCosignerKey(wkey); err != nil {
+			return nil, Errorf(EINVALID, "peer witness key: %v", err)
+		}
+	}
 	if _, ok := s.Peers[c.Name]; ok {
 		return nil, Errorf(ECONFLICT, "peer %s already exists", c.Name)
 	}
@@ -100,8 +120,45 @@ func (c AddPeer) Decide(s *State, actor Actor, now time.Time) ([]Event, error) {
 	return []Event{{
 		Time: now, Type: TypePeerAdded, Actor: actor,
 		Subject: map[string]string{"peer": c.Name},
-		Data:    &PeerAdded{Name: c.Name, URL: strings.TrimRight(u.String(), "/"), Origin: c.Origin, Key: strings.TrimSpace(c.Key)},
+		Data:    &PeerAdded{Name: c.Name, URL: strings.TrimRight(u.String(), "/"), Origin: c.Origin, Key: strings.TrimSpace(c.Key), WitnessKey: wkey},
 	}}, nil
+}
+
+// cosignatureV1 is the signature type byte of an Ed25519 cosignature/v1
+// key (C2SP tlog-cosignature, "Format"); package witness has the same.
+const cosignatureV1 = 0x04
+
+// CheckCosignerKey checks that vkey is an Ed25519 cosignature/v1 verifier
+// key in C2SP signed-note form, "<name>+<key ID>+<base64(0x04 || 32-byte
+// public key)>", whose key ID is the first four bytes of SHA-256(name ||
+// "\n" || 0x04 || key) (C2SP tlog-cosignature, "Format"). It is the check
+// witness.ParseVerifier makes, written out here because the domain imports
+// no package of tenfour's.
+func CheckCosignerKey(vkey string) error {
+	name, rest, ok1 := strings.Cut(vkey, "+")
+	hash, b64, ok2 := strings.Cut(rest, "+")
+	if !ok1 || !ok2 || name == "" || !utf8.ValidString(name) || strings.ContainsFunc(name, unicode.IsSpace) {
+		return errors.New("want a cosignature/v1 verifier key, <name>+<key ID>+<key>")
+	}
+	if len(hash) != 8 || strings.Trim(hash, "0123456789abcdef") != "" {
+		return fmt.Errorf("key ID %q is not 8 lower-case hex digits", hash)
+	}
+	key, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		return errors.New("the key is not base64")
+	}
+	if len(key) != 33 || key[0] != cosignatureV1 {
+		return errors.New("not an Ed25519 cosignature/v1 key (type 0x04, 32 bytes)")
+	}
+	h := sha256.New()
+	h.Write([]byte(name))
+	h.Write([]byte{'\n'})
+	h.Write(key)
+	id := fmt.Sprintf("%08x", binary.BigEndian.Uint32(h.Sum(nil)))
+	if id != hash {
+		return fmt.Errorf("key ID %s, the name and key give %s", hash, id)
+	}
+	return nil
 }
 
 // RemovePeer forgets a partner installation. Its log is no longer
@@ -137,6 +194,30 @@ func PeerList(s *State, actor Actor) ([]Peer, error) {
 	}
 	slices.SortFunc(out, func(a, b Peer) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
+}
+
+// MayReadFederation says who may read the federation's status (GET
+// /api/v1/federation): the installation's administrators and the
+// supervisors and auditors of any agency, who answer for what partners
+// were told and whether this log is held to its history. It is all public
+// (peers name public logs), but an officer or a call-taker has no use for it.
+func MayReadFederation(actor Actor) error {
+	if actor.IsSystem() || (actor.Role == RoleAdmin && actor.Agency == "") {
+		return nil
+	}
+	if actor.Agency != "" && (actor.Role == RoleSupervisor || actor.Role == RoleAuditor) {
+		return nil
+	}
+	return Errorf(EFORBIDDEN, "only an installation administrator or a supervisor or auditor may read the federation's status")
+}
+
+// FederationPeers returns the peers by name to those who may read the
+// federation's status (MayReadFederation), a forbidden error to others.
+func FederationPeers(s *State, actor Actor) ([]Peer, error) {
+	if err := MayReadFederation(actor); err != nil {
+		return nil, err
+	}
+	return PeerList(s, Actor{System: "federation"})
 }
 
 // PeerOf returns the peer whose log has the origin.
@@ -193,7 +274,7 @@ func (s *State) applyPeer(e Event) error {
 		if _, ok := s.Peers[d.Name]; ok {
 			return Errorf(ECONFLICT, "peer %q added twice", d.Name)
 		}
-		s.Peers[d.Name] = &Peer{Name: d.Name, URL: d.URL, Origin: d.Origin, Key: d.Key, Added: e.Time}
+		s.Peers[d.Name] = &Peer{Name: d.Name, URL: d.URL, Origin: d.Origin, Key: d.Key, WitnessKey: d.WitnessKey, Added: e.Time}
 	case *PeerRemoved:
 		if _, ok := s.Peers[d.Name]; !ok {
 			return Errorf(ENOTFOUND, "peer %q removed but never added", d.Name)

@@ -365,6 +365,12 @@ func Outgoing(e Event) []string {
 		if IsRemote(ref.FromAgency) && !IsRemote(ref.ToAgency) {
 			agencies = []string{ref.FromAgency}
 		}
+	case *WitnessFork:
+		// The partner whose log forked is told too: its auditors, not
+		// only its operator, must know (docs/federation.md).
+		if d.Peer != "" {
+			return []string{d.Peer}
+		}
 	}
 	var peers []string
 	for _, ag := range agencies {

@@ -288,7 +288,15 @@ type Envelope struct {
 // message's sender and recipients — the leaf carries only the commitment of
 // its text, but its routing is the recipients' business. Only a message's
 // events look at s, which may be nil for any other event.
+//
+// The installation's peer.* events, of no agency, also reach the
+// supervisors and auditors of every agency, who read the federation's
+// status (MayReadFederation): they name public logs, and tell those
+// readers' consoles to read it again.
 func StreamVisible(s *State, ev Envelope, a Actor, unit string) bool {
+	if ev.Agency == "" && isPeerEvent(ev.Type) && a.Agency != "" && (a.HasRole(RoleSupervisor) || a.HasRole(RoleAuditor)) {
+		return true
+	}
 	if !a.Sees(ev.Agency) && !slices.ContainsFunc(ev.Also, a.Sees) {
 		return false
 	}
@@ -297,6 +305,10 @@ func StreamVisible(s *State, ev Envelope, a Actor, unit string) bool {
 	}
 	m, ok := s.Messages[ev.Message]
 	return ok && m.VisibleTo(a, unit)
+}
+
+func isPeerEvent(typ string) bool {
+	return typ == TypePeerAdded || typ == TypePeerRemoved || typ == TypeWitnessForkReported
 }
 
 func isMessageEvent(typ string) bool {

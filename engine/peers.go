@@ -19,3 +19,12 @@ func (e *Engine) PeerOf(origin string) (dispatch.Peer, bool) {
 	e.read(func(s *dispatch.State) { p, ok = dispatch.PeerOf(s, origin) })
 	return p, ok
 }
+
+// FederationPeers returns the peers to those who may read the federation's
+// status (dispatch.FederationPeers decides).
+func (e *Engine) FederationPeers(a dispatch.Actor) ([]dispatch.Peer, error) {
+	var out []dispatch.Peer
+	var err error
+	e.read(func(s *dispatch.State) { out, err = dispatch.FederationPeers(s, a) })
+	return out, err
+}

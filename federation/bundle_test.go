@@ -21,8 +21,8 @@ import (
 )
 
 const (
-	federal = "federal.example/log"
-	metro   = "metro.example/log"
+	federal   = "federal.example/log"
+	metro     = "metro.example/log"
 	requestID = "federal-A-2026-000001"
 )
 

@@ -2,12 +2,12 @@ package federation
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/eido"
 	"github.com/tenfour-cad/tenfour/engine"
 	"github.com/tenfour-cad/tenfour/ledger"
 	"github.com/tenfour-cad/tenfour/store"
@@ -101,6 +101,16 @@ func (in *Inbox) Receive(ctx context.Context, data []byte) ([]byte, error) {
 		}
 		var rc dispatch.Receive
 		in.Engine.Read(func(s *dispatch.State) { rc = dispatch.Inbound(s, peer.Name, m.As, m.ID, en.Seq, ev) })
+		if len(m.EIDO) > 0 {
+			// The incident as an EIDO, beside the event: checked against
+			// NENA's schema and its verdict recorded. The event, proved
+			// by the sender's log, is what is acted on either way: an
+			// officer's call for help is never refused for its format.
+			rc.Received.EIDO = dispatch.EIDOValid
+			if eido.Validate(m.EIDO) != nil {
+				rc.Received.EIDO = dispatch.EIDOInvalid
+			}
+		}
 		res, err := in.Engine.Execute(ctx, Actor, rc)
 		if err != nil {
 			return nil, fmt.Errorf("record message %s: %w", m.ID, err)
@@ -129,11 +139,26 @@ func (in *Inbox) received(ctx context.Context, seq int64) (*dispatch.FederationR
 	if err != nil {
 		return nil, fmt.Errorf("read receipt event %d: %w", seq, err)
 	}
-	var d dispatch.FederationReceived
-	if err := json.Unmarshal(en.Data, &d); err != nil || en.Type != dispatch.TypeFederationReceived {
-		return nil, fmt.Errorf("event %d is not a receipt (%s): %v", seq, en.Type, err)
+	if en.Type != dispatch.TypeFederationReceived {
+		return nil, fmt.Errorf("event %d is not a receipt but %s", seq, en.Type)
 	}
-	return &d, nil
+	opens, err := in.Engine.Log().Openings(ctx, []int64{seq})
+	if err != nil {
+		return nil, fmt.Errorf("read receipt event %d: %w", seq, err)
+	}
+	open := map[string]string{}
+	for _, o := range opens[seq] {
+		open[o.Field] = o.Value
+	}
+	ev, err := engine.FromEntry(en, open) // the refusal's reason is private
+	if err != nil {
+		return nil, fmt.Errorf("read receipt event %d: %w", seq, err)
+	}
+	d, ok := ev.Data.(*dispatch.FederationReceived)
+	if !ok {
+		return nil, fmt.Errorf("event %d: %T is not a receipt", seq, ev.Data)
+	}
+	return d, nil
 }
 
 // receipt seals the receipt of m, recorded at seq: the receipt event under
@@ -149,7 +174,7 @@ func (in *Inbox) receipt(ctx context.Context, m *Message, seq int64, rec *dispat
 	if rec.Outcome == OutcomeRefused {
 		r.Reason = rec.Reason
 		if r.Reason == "" {
-			r.Reason = "refused" // a receipt read back from the log has its reason as a commitment
+			r.Reason = "refused" // its opening erased: the log keeps only its commitment
 		}
 		if len(r.Reason) > MaxReasonSize {
 			r.Reason = r.Reason[:MaxReasonSize]

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/eido"
 	"github.com/tenfour-cad/tenfour/engine"
 	"github.com/tenfour-cad/tenfour/ledger"
 	"github.com/tenfour-cad/tenfour/store"
@@ -169,11 +170,9 @@ func (o *Outbox) step(ctx context.Context, peer string) (idle bool, err error) {
 	if ob.Next < 0 {
 		// A new peer: its messages are the events from the one that
 		// added it (what came before could not name it).
-		seqs, err := o.Engine.Seqs(ctx, "peer", peer)
-		if err != nil || len(seqs) == 0 {
-			return true, fmt.Errorf("find when peer %s was added: %v", peer, err)
+		if ob.Next, err = o.added(ctx, peer); err != nil {
+			return true, err
 		}
-		ob.Next = seqs[len(seqs)-1]
 	}
 	end := o.Engine.Log().Size()
 	if ob.Next >= end {
@@ -227,9 +226,36 @@ func (o *Outbox) step(ctx context.Context, peer string) (idle bool, err error) {
 	return hi >= end, nil
 }
 
+// added returns the seq of the event that last added peer: other events
+// name it too (its messages, its forks), and may come before the outbox
+// first looks.
+func (o *Outbox) added(ctx context.Context, peer string) (int64, error) {
+	seqs, err := o.Engine.Seqs(ctx, "peer", peer)
+	if err != nil {
+		return 0, fmt.Errorf("find when peer %s was added: %w", peer, err)
+	}
+	for i := len(seqs) - 1; i >= 0; i-- {
+		raw, err := o.Engine.Log().Entries(ctx, seqs[i], seqs[i]+1)
+		if err != nil || len(raw) != 1 {
+			return 0, fmt.Errorf("find when peer %s was added: event %d: %v", peer, seqs[i], err)
+		}
+		en, err := ledger.ParseEntry(raw[0])
+		if err != nil {
+			return 0, fmt.Errorf("find when peer %s was added: event %d: %w", peer, seqs[i], err)
+		}
+		if en.Type == dispatch.TypePeerAdded {
+			return seqs[i], nil
+		}
+	}
+	return 0, fmt.Errorf("peer %s was never added", peer)
+}
+
 // mayConcern reports whether an entry could be a message: an assist.*
-// event. The rest of the log is passed over without reading its openings.
-func mayConcern(en ledger.Entry) bool { return strings.HasPrefix(en.Type, "assist.") }
+// event, or a fork the witness saw. The rest of the log is passed over
+// without reading its openings.
+func mayConcern(en ledger.Entry) bool {
+	return strings.HasPrefix(en.Type, "assist.") || en.Type == dispatch.TypeWitnessFork
+}
 
 // deliver sends event seq to peer until a receipt checks out and its
 // delivery is recorded, or ctx ends. The first failure is recorded in the
@@ -322,7 +348,8 @@ func (o *Outbox) send(ctx context.Context, p dispatch.Peer, seq int64, ev dispat
 	if err != nil {
 		return nil, nil, &sendError{"not proved", err}
 	}
-	m := &Message{ID: MessageID(l.Origin(), seq), From: l.Origin(), To: p.Origin, As: p.Name, Sent: o.Engine.Now(), Evidence: *b}
+	m := &Message{ID: MessageID(l.Origin(), seq), From: l.Origin(), To: p.Origin, As: p.Name, Sent: o.Engine.Now(), Evidence: *b,
+		EIDO: o.requestEIDO(ev)}
 	data, err := Seal(m, o.Signer)
 	if err != nil {
 		return nil, nil, &sendError{"not sealed", err}
@@ -356,6 +383,39 @@ func (o *Outbox) send(ctx context.Context, p dispatch.Peer, seq int64, ev dispat
 		return nil, nil, &sendError{"bad receipt", err}
 	}
 	return m, r, nil
+}
+
+// requestEIDO returns the EIDO of the request an ask is about (a request
+// raised here asking the peer's agencies, or escalated to them): the
+// incident travels as an EIDO (NENA-STA-021) beside the event that proves
+// it was sent. Nil for any other message, or a request no longer in memory.
+func (o *Outbox) requestEIDO(ev dispatch.Event) json.RawMessage {
+	var id string
+	switch d := ev.Data.(type) {
+	case *dispatch.AssistRequested:
+		id = d.Request
+	case *dispatch.AssistEscalated:
+		id = d.Request
+	default:
+		return nil
+	}
+	var doc *eido.Document
+	o.Engine.Read(func(s *dispatch.State) {
+		r, ag := s.Requests[id], s.Agencies[ev.Agency]
+		if r != nil && ag != nil && r.Origin == "" {
+			d := eido.Request(*r, *ag, o.Engine.Log().Origin())
+			doc = &d
+		}
+	})
+	if doc == nil {
+		return nil
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		o.logger().Warn("federation: the request's EIDO", "request", id, "err", err)
+		return nil
+	}
+	return b
 }
 
 // receiptNames checks that a receipt's event is the receiver's record of

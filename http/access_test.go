@@ -375,9 +375,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 			ts.MustExecute(t, p)
 			return "/api/v1/peers/" + p.Name, nil
 		}},
+		"GET /api/v1/federation":           {request: get("/api/v1/federation")},
 		"POST /witness/add-checkpoint":     {request: func(int) (string, any) { return "/witness/add-checkpoint", nil }},
 		"GET /witness/key":                 {request: get("/witness/key")},
 		"GET /witness/cosigned-checkpoint": {request: get("/witness/cosigned-checkpoint")},
+		// Partners' messages: the signature is the authentication; an
+		// empty body is refused as malformed, whoever sends it.
+		"POST /federation/v1/messages": {request: func(int) (string, any) { return "/federation/v1/messages", nil }},
+		"GET /federation/v1/evidence":  {request: get("/federation/v1/evidence?seq=0")},
 		// Webhooks: metro's administrators and the installation's; another
 		// agency's administrator is refused metro's (403 to subscribe, 404
 		// for a subscription). The first allowed DELETE of each ends it.
@@ -397,7 +402,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	wantPublic := []string{"GET /log/checkpoint", "GET /log/key", "GET /log/tile/", "GET /{$}", "GET /static/", "GET /console/",
 		"GET /healthz", "GET /readyz", "GET /api/v1/openapi.json", "POST /api/v1/auth/login", "POST /api/v1/auth/logout", "POST /internal/v1/audit",
 		"GET /public/v1/timelines", "GET /public/v1/timelines/{kind}/{id}", "GET /public/v1/timelines/{kind}/{id}/bundle",
-		"POST /witness/add-checkpoint", "GET /witness/key", "GET /witness/cosigned-checkpoint"}
+		"POST /witness/add-checkpoint", "GET /witness/key", "GET /witness/cosigned-checkpoint",
+		"POST /federation/v1/messages", "GET /federation/v1/evidence"}
 	known := append([]string{tenfourhttp.AnyUser, tenfourhttp.InstallationAdmin}, dispatch.Roles...)
 
 	routes := ts.Handler.Routes()

@@ -1,101 +1,140 @@
 package http
 
 import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/binary"
 	"errors"
-	"io"
+	"fmt"
 	"net/http"
-	"strconv"
+	"strings"
+	"time"
 
-	"github.com/tenfour-cad/tenfour/federation"
+	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/store"
 )
 
-// SetFederation makes the server receive its peers' messages (POST
-// /federation/v1/messages) with in, and serve its events' evidence to them
-// and cross-installation bundles to its users with b. Set it before
-// serving; without it those routes answer 404.
-func (s *Server) SetFederation(in *federation.Inbox, b *federation.Builder) {
-	s.inbox, s.builder = in, b
+// The federation's status (issue 17, docs/federation.md): this log's origin,
+// its witness's key, its newest cosigned checkpoint and, for each peer, what
+// this installation's witness holds of the peer's log and the forks it
+// recorded. Who may read it is the domain's rule (dispatch.MayReadFederation).
+
+// WitnessState reads what the witness holds: the cosigned checkpoints of
+// this log and, of each peer's log, the checkpoint held and the fork
+// evidence kept. store/sqlite and store/postgres implement it.
+type WitnessState interface {
+	Cosigned
+	WitnessedLog(ctx context.Context, origin string) (store.WitnessedLog, error)
+	ForkEvidence(ctx context.Context, origin string) ([]store.ForkEvidence, error)
 }
 
-// handleFederationMessage receives one sealed message of a peer and
-// answers its signed receipt. The signature is the authentication: a
-// message that is not a peer's, not signed by its log's key or whose
-// proofs do not hold is refused and nothing is recorded.
-func (s *Server) handleFederationMessage(w http.ResponseWriter, r *http.Request) {
-	if s.inbox == nil {
-		writeProblem(w, r, http.StatusNotFound, "not_found", "this installation takes no messages from partners")
-		return
-	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, federation.MaxMessageSize))
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		writeProblem(w, r, http.StatusRequestEntityTooLarge, "too_large", "a message is at most "+strconv.Itoa(federation.MaxMessageSize)+" bytes")
-		return
-	}
+type federationJSON struct {
+	Origin     string               `json:"origin"`
+	WitnessKey string               `json:"witness_key,omitempty"`
+	Cosigned   *cosignedJSON        `json:"cosigned"`
+	Peers      []federationPeerJSON `json:"peers"`
+}
+
+type cosignedJSON struct {
+	Size      int64     `json:"size"`
+	Time      time.Time `json:"time"`
+	Cosigners []string  `json:"cosigners"`
+}
+
+type witnessedJSON struct {
+	Size int64     `json:"size"`
+	Time time.Time `json:"time"`
+}
+
+type federationPeerJSON struct {
+	Name       string         `json:"name"`
+	URL        string         `json:"url"`
+	Origin     string         `json:"origin"`
+	WitnessKey string         `json:"witness_key,omitempty"`
+	Witnessed  *witnessedJSON `json:"witnessed"`
+	Forks      int            `json:"forks"`
+}
+
+func (s *Server) handleFederation(w http.ResponseWriter, r *http.Request) {
+	peers, err := s.engine.FederationPeers(actorOf(r))
 	if err != nil {
-		writeProblem(w, r, http.StatusBadRequest, "invalid", "read the message: "+err.Error())
+		s.writeError(w, r, err)
 		return
 	}
-	receipt, err := s.inbox.Receive(r.Context(), data)
+	out, err := s.federation(r.Context(), peers)
 	if err != nil {
-		status, code := http.StatusServiceUnavailable, "unavailable"
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// federation reads the witness's state for the peers the caller may see.
+func (s *Server) federation(ctx context.Context, peers []dispatch.Peer) (federationJSON, error) {
+	log := s.engine.Log()
+	out := federationJSON{Origin: log.Origin(), Peers: make([]federationPeerJSON, 0, len(peers))}
+	if s.witness != nil {
+		out.WitnessKey = s.witness.VerifierKey()
+	}
+	if s.cosigned != nil {
+		c, err := s.cosigned.LatestCosigned(ctx)
 		switch {
-		case errors.Is(err, federation.ErrTooLarge):
-			status, code = http.StatusRequestEntityTooLarge, "too_large"
-		case errors.Is(err, federation.ErrMalformed):
-			status, code = http.StatusBadRequest, "invalid"
-		case errors.Is(err, federation.ErrSignature), errors.Is(err, federation.ErrUnknownPeer):
-			status, code = http.StatusForbidden, "forbidden"
-		case errors.Is(err, federation.ErrEvidence):
-			status, code = http.StatusUnprocessableEntity, "invalid"
-		default:
-			s.logger.Warn("federation: a message could not be recorded", "err", err)
-			w.Header().Set("Retry-After", "1")
-			writeProblem(w, r, status, code, "the message could not be recorded now; send it again")
-			return
+		case err == nil:
+			out.Cosigned = &cosignedJSON{Size: c.Size, Time: c.Updated.UTC(),
+				Cosigners: cosigners(c.Note, log.Origin(), log.Verifier().KeyHash())}
+		case !errors.Is(err, store.ErrNotFound):
+			return out, fmt.Errorf("read the cosigned checkpoint: %w", err)
 		}
-		writeProblem(w, r, status, code, err.Error())
-		return
 	}
-	w.Header().Set("Content-Type", federation.ContentType)
-	w.Header().Set("Cache-Control", "no-store")
-	w.Write(receipt)
+	for _, p := range peers {
+		fp := federationPeerJSON{Name: p.Name, URL: p.URL, Origin: p.Origin, WitnessKey: p.WitnessKey}
+		if s.cosigned != nil {
+			held, err := s.cosigned.WitnessedLog(ctx, p.Origin)
+			switch {
+			case err == nil:
+				fp.Witnessed = &witnessedJSON{Size: held.Size, Time: held.Updated.UTC()}
+			case !errors.Is(err, store.ErrNotFound):
+				return out, fmt.Errorf("read the witnessed log of peer %s: %w", p.Name, err)
+			}
+			forks, err := s.cosigned.ForkEvidence(ctx, p.Origin)
+			if err != nil {
+				return out, fmt.Errorf("read the forks of peer %s: %w", p.Name, err)
+			}
+			fp.Forks = len(forks)
+		}
+		out.Peers = append(out.Peers, fp)
+	}
+	return out, nil
 }
 
-// handleFederationEvidence serves the proofs of events of this log under
-// its newest cosigned checkpoint, for a partner's cross-installation
-// bundle. The log is public; so are these.
-func (s *Server) handleFederationEvidence(w http.ResponseWriter, r *http.Request) {
-	if s.builder == nil {
-		writeProblem(w, r, http.StatusNotFound, "not_found", "this installation serves no federation evidence")
-		return
+// cosigners returns the names of the keys that signed the note besides the
+// log's own (its origin and key hash), in the order of their lines: the
+// witnesses that cosigned it (C2SP signed-note: a line is "— <name>
+// <base64(key hash ‖ signature)>"). The client checked each cosignature
+// before keeping it (witness.Client).
+func cosigners(msg []byte, origin string, keyHash uint32) []string {
+	out := []string{}
+	_, sigs, ok := bytes.Cut(msg, []byte("\n\n"))
+	if !ok {
+		return out
 	}
-	q := r.URL.Query()["seq"]
-	if len(q) == 0 || len(q) > federation.MaxEvidenceSeqs {
-		writeProblem(w, r, http.StatusBadRequest, "invalid", "name 1 to "+strconv.Itoa(federation.MaxEvidenceSeqs)+" events: ?seq=N&seq=M")
-		return
-	}
-	size := s.engine.Log().Size()
-	seqs := make([]int64, 0, len(q))
-	for _, v := range q {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 || n >= size {
-			writeProblem(w, r, http.StatusBadRequest, "invalid", "seq "+strconv.Quote(v)+" is not an event of this log of "+strconv.FormatInt(size, 10))
-			return
+	seen := map[string]bool{}
+	for _, l := range strings.Split(string(sigs), "\n") {
+		rest, ok := strings.CutPrefix(l, "— ")
+		name, b64, ok2 := strings.Cut(rest, " ")
+		if !ok || !ok2 {
+			continue
 		}
-		seqs = append(seqs, n)
+		b, err := base64.StdEncoding.DecodeString(b64)
+		if err != nil || len(b) < 4 {
+			continue
+		}
+		if (name == origin && binary.BigEndian.Uint32(b) == keyHash) || seen[name] {
+			continue
+		}
+		seen[name] = true
+		out = append(out, name)
 	}
-	b, err := s.builder.Evidence(r.Context(), "", seqs)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	data, err := b.Encode()
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	logHeaders(w)
-	w.Header().Set("Content-Type", "application/json")
-	w.Write(data)
+	return out
 }

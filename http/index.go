@@ -57,7 +57,7 @@ func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 // ConsoleViews are the console's pages: each answers the console's shell
 // (web/console/index.html), whose router draws the view of the path. "" is
 // /console/ itself, which sends each user to the view of their role.
-var ConsoleViews = []string{"", "login", "dispatch", "unit", "map", "supervise", "bolos", "reports", "history", "audit", "public"}
+var ConsoleViews = []string{"", "login", "dispatch", "unit", "map", "supervise", "bolos", "reports", "history", "audit", "partners", "public"}
 
 // consoleCSP is the console's Content-Security-Policy: its scripts, styles
 // and connections only from this origin, nothing inline, nothing framed.

@@ -24,12 +24,15 @@ func (s *Server) handleAddPeer(w http.ResponseWriter, r *http.Request) {
 		URL    string `json:"url"`
 		Origin string `json:"origin"`
 		Key    string `json:"key"`
+		// WitnessKey, optional, is the peer's witness's cosignature/v1
+		// verifier key, what its GET /witness/key serves.
+		WitnessKey string `json:"witness_key"`
 	}
 	if err := decode(w, r, &req); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	res, err := s.engine.Execute(r.Context(), actorOf(r), dispatch.AddPeer{Name: req.Name, URL: req.URL, Origin: req.Origin, Key: req.Key})
+	res, err := s.engine.Execute(r.Context(), actorOf(r), dispatch.AddPeer{Name: req.Name, URL: req.URL, Origin: req.Origin, Key: req.Key, WitnessKey: req.WitnessKey})
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -16,9 +16,9 @@ import (
 	"github.com/tenfour-cad/tenfour/auth"
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/engine"
+	"github.com/tenfour-cad/tenfour/federation"
 	"github.com/tenfour-cad/tenfour/store"
 	"github.com/tenfour-cad/tenfour/webhook"
-	"github.com/tenfour-cad/tenfour/federation"
 	"github.com/tenfour-cad/tenfour/witness"
 )
 
@@ -85,9 +85,9 @@ type Server struct {
 	// witness and cosigned serve C2SP tlog-witness and the cosigned
 	// checkpoints (SetWitness, witness.go).
 	witness  *witness.Witness
-	cosigned Cosigned
+	cosigned WitnessState
 	// inbox and builder receive peers' messages and make cross-installation
-	// bundles (SetFederation, federation.go).
+	// bundles (SetFederation, federation_messages.go).
 	inbox   *federation.Inbox
 	builder *federation.Builder
 	// metrics is told of rate-limit refusals and failed sign-ins
@@ -222,6 +222,9 @@ var (
 	commanders  = []string{dispatch.RoleSupervisor}
 	supervisors = []string{dispatch.RoleSupervisor, dispatch.RoleAdmin}
 	root        = []string{InstallationAdmin}
+	// The federation's status (federation.go): those who answer for what
+	// partners were told; dispatch.MayReadFederation decides.
+	federators = []string{dispatch.RoleSupervisor, dispatch.RoleAuditor, InstallationAdmin}
 	// Reports (reports.go): those who answer for the centre's times.
 	reporters = []string{dispatch.RoleDispatcher, dispatch.RoleSupervisor, dispatch.RoleAuditor, InstallationAdmin}
 	// Messages (messages.go): the people who work incidents, each of an
@@ -361,6 +364,7 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/peers", root, s.handleListPeers},
 		{"POST /api/v1/peers", root, s.handleAddPeer},
 		{"DELETE /api/v1/peers/{name}", root, s.handleRemovePeer},
+		{"GET /api/v1/federation", federators, s.handleFederation},
 		{"POST /witness/add-checkpoint", nil, s.handleAddCheckpoint},
 		{"GET /witness/key", nil, s.handleWitnessKey},
 		{"GET /witness/cosigned-checkpoint", nil, s.handleCosignedCheckpoint},

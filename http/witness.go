@@ -17,9 +17,11 @@ type Cosigned interface {
 }
 
 // SetWitness makes the server a witness (C2SP tlog-witness, under
-// /witness/) with w, and serves the cosigned checkpoints cosigned keeps.
-// Set it before serving; without it the witness routes answer 404.
-func (s *Server) SetWitness(w *witness.Witness, cosigned Cosigned) {
+// /witness/) with w, and serves the cosigned checkpoints and the state of
+// the witnessed logs that cosigned keeps (GET /witness/cosigned-checkpoint,
+// GET /api/v1/federation). Set it before serving; without it the witness
+// routes answer 404 and the federation's status has no witness state.
+func (s *Server) SetWitness(w *witness.Witness, cosigned WitnessState) {
 	s.witness, s.cosigned = w, cosigned
 }
 

@@ -28,8 +28,10 @@ type Key struct {
 // DeriveSeed returns a 32-byte secret derived from the signing key for the
 // purpose label (SHA-256 of the label, a zero byte and the key's seed):
 // every node of a deployment holds the key, so each derives the same
-// secret, and the log key itself signs nothing but checkpoints. The
-// witness's cosigning key is made from one (package witness).
+// secret, and the log key itself signs nothing but checkpoints and the
+// messages between installations, whose first line no checkpoint can have
+// (package federation). The witness's cosigning key is made from one
+// (package witness).
 func (k *Key) DeriveSeed(label string) []byte {
 	h := sha256.Sum256(append(append([]byte(label), 0), k.seed...))
 	return h[:]
@@ -38,7 +40,7 @@ func (k *Key) DeriveSeed(label string) []byte {
 // NodeMAC returns an HMAC-SHA256 of msg under a secret derived from the
 // signing key. Every node of a deployment holds the key, so nodes can
 // authenticate what they send each other with it, while the key itself
-// never signs anything but checkpoints.
+// signs only checkpoints and partners' messages (package federation).
 func (k *Key) NodeMAC(msg []byte) []byte {
 	m := hmac.New(sha256.New, k.nodeSecret)
 	m.Write(msg)

@@ -164,10 +164,11 @@ func TestFederationMutualAid(t *testing.T) {
 				LateSeconds int    `json:"late_seconds"`
 				Outcome     string `json:"outcome"`
 				MessageType string `json:"message_type"`
+				EIDO        string `json:"eido"`
 			}
 			json.Unmarshal(e.Data, &d)
 			if d.MessageType == "assist.requested" {
-				if !d.Late || d.LateSeconds <= 0 || d.Outcome != "applied" {
+				if !d.Late || d.LateSeconds <= 0 || d.Outcome != "applied" || d.EIDO != "valid" {
 					t.Fatalf("metro's receipt: %s", e.Data)
 				}
 				return true

@@ -61,14 +61,16 @@ func TestFederationWitness(t *testing.T) {
 	metroKey := strings.TrimSpace(string(fetchLog(t, metro, "key")))
 	countyToken := filepath.Join(county.dir, "bootstrap-admin.txt")
 
-	// The county peers with metro, through the CLI.
+	// The county peers with metro, through the CLI, naming metro's
+	// witness's key.
+	metroWitness := strings.TrimSpace(string(getText(t, metro.url+"/witness/key")))
 	out, errOut, code := runTenfour(t, "peer", "add", "--url", county.url, "--token-file", countyToken,
-		"--name", "metro", "--peer-url", metro.url, "--origin", "metro.example/log", "--key", metroKey)
-	if code != 0 || !strings.Contains(out, "added peer metro") {
+		"--name", "metro", "--peer-url", metro.url, "--origin", "metro.example/log", "--key", metroKey, "--witness-key", metroWitness)
+	if code != 0 || !strings.Contains(out, "added peer metro") || !strings.Contains(out, "witness key "+metroWitness) {
 		t.Fatalf("tenfour peer add = %d %s%s", code, out, errOut)
 	}
 	out, _, code = runTenfour(t, "peer", "list", "--url", county.url, "--token-file", countyToken)
-	if code != 0 || !strings.Contains(out, "metro.example/log") || !strings.Contains(out, metro.url) {
+	if code != 0 || !strings.Contains(out, "metro.example/log") || !strings.Contains(out, metro.url) || !strings.Contains(out, metroWitness) {
 		t.Fatalf("tenfour peer list = %d %s", code, out)
 	}
 	// Metro knows the county as a peer too, through the API: it submits
@@ -98,13 +100,40 @@ func TestFederationWitness(t *testing.T) {
 		return len(n.Sigs) == 2
 	})
 
+	// The county's checkpoints are cosigned by metro's witness, whose key
+	// the county named; metro, which named none of the county's, trusts
+	// the county's witness's key on first use and says so.
+	metroWKey, err := witness.ParseVerifier(metroWitness)
+	if err != nil {
+		t.Fatalf("metro's witness key: %v", err)
+	}
+	countyLogKey, err := note.NewVerifier(countyKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the county's checkpoint cosigned by metro", func() bool {
+		msg := getText(t, county.url+"/witness/cosigned-checkpoint")
+		if msg == nil {
+			return false
+		}
+		n, err := note.Open(msg, note.VerifierList(countyLogKey, metroWKey))
+		if err != nil {
+			t.Fatalf("the county's cosigned checkpoint %q does not verify: %v", msg, err)
+		}
+		return len(n.Sigs) == 2
+	})
+	if !strings.Contains(metro.out.String(), "trusting the key its witness serves, on first use") {
+		t.Errorf("metro's log does not say it trusts the county's witness key on first use:\n%s", metro.out)
+	}
+
 	// A backup of metro, then more events on metro, cosigned.
 	if err := metro.stop(t); err != nil {
 		t.Fatalf("stop metro: %v", err)
 	}
 	backup := filepath.Join(t.TempDir(), "metro-backup")
 	copyDir(t, metroDir, backup)
-	metro = startNode(t, "serve", metroDir, "--checkpoint-interval", "200ms")
+	metroAddr := strings.TrimPrefix(metro.url, "http://")
+	metro = startNode(t, "serve", metroDir, "--addr", metroAddr, "--checkpoint-interval", "200ms")
 	backupSize := treeSize(t, metro, metroKey) // the last checkpoint before the stop
 	ma = adminAPI(t, metro)
 	mustCreateAgency(t, ma, "metro-east")
@@ -130,7 +159,7 @@ func TestFederationWitness(t *testing.T) {
 	}
 
 	// The backup comes back and appends differently, more than metro did.
-	restored := startNode(t, "serve", backup, "--checkpoint-interval", "200ms")
+	restored := startNode(t, "serve", backup, "--addr", metroAddr, "--checkpoint-interval", "200ms")
 	ra := adminAPI(t, restored)
 	for _, id := range []string{"fork-a", "fork-b", "fork-c", "fork-d", "fork-e", "fork-f"} {
 		mustCreateAgency(t, ra, id)
@@ -154,6 +183,46 @@ func TestFederationWitness(t *testing.T) {
 				}
 				if err := json.Unmarshal(e.Data, &d); err != nil || d.Origin != "metro.example/log" || d.Peer != "metro" || d.HeldSize != held {
 					t.Fatalf("witness.fork_detected = %s, want metro's fork from %d", e.Data, held)
+				}
+				return true
+			}
+		}
+		return false
+	})
+	// The restored node was told 422: its tree does not extend the one
+	// the witness cosigned.
+	waitFor(t, "the restored node told 422 by the county's witness", func() bool {
+		return strings.Contains(restored.out.String(), "answered 422")
+	})
+	// Both checkpoints are kept as evidence: the county's status shows the
+	// fork of metro's log, with the size held.
+	var status struct {
+		Peers []struct {
+			Name      string `json:"name"`
+			Forks     int    `json:"forks"`
+			Witnessed *struct {
+				Size int64 `json:"size"`
+			} `json:"witnessed"`
+		} `json:"peers"`
+	}
+	if err := json.Unmarshal(adminAPI(t, county).mustGet(t, "/api/v1/federation"), &status); err != nil {
+		t.Fatal(err)
+	}
+	if len(status.Peers) != 1 || status.Peers[0].Name != "metro" || status.Peers[0].Forks < 1 ||
+		status.Peers[0].Witnessed == nil || status.Peers[0].Witnessed.Size != held {
+		t.Errorf("the county's federation status = %+v, want metro's fork kept and size %d still held", status, held)
+	}
+	// The county tells metro: the restored log records the county's
+	// report of its fork, an alert for its own auditors.
+	waitFor(t, "the fork reported in the restored log", func() bool {
+		_, entries, err := independentRead(t, restored.url, metroKey)
+		if err != nil {
+			t.Fatalf("read the restored log: %v", err)
+		}
+		for _, e := range parseEntries(t, entries) {
+			if e.Type == "witness.fork_reported" {
+				if e.Subject["peer"] != "county" || e.Subject["origin"] != "metro.example/log" {
+					t.Fatalf("witness.fork_reported = %+v", e)
 				}
 				return true
 			}

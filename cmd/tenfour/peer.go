@@ -16,7 +16,7 @@ import (
 
 const peerUsage = `tenfour peer — add, list and remove partner installations (peers).
 
-  tenfour peer add --name NAME --peer-url URL --origin ORIGIN --key VKEY
+  tenfour peer add --name NAME --peer-url URL --origin ORIGIN --key VKEY [--witness-key WKEY]
   tenfour peer list
   tenfour peer remove NAME
 
@@ -24,7 +24,9 @@ An installation administrator's token is needed (--token, $TENFOUR_TOKEN or
 --token-file DATA/bootstrap-admin.txt). Each change is an event of the log
 (peer.added, peer.removed). This installation's witness cosigns the
 checkpoints of its peers' logs, and submits its own to each peer's witness
-(docs/federation.md).`
+(docs/federation.md): with the key --witness-key names (what the peer's
+GET /witness/key serves), else with the key the peer serves the first time
+it is asked (trust on first use).`
 
 func runPeer(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
@@ -36,12 +38,13 @@ func runPeer(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	server := fs.String("url", "http://127.0.0.1:8410", "the tenfour server's `URL`")
 	token := fs.String("token", "", "API `token` (default: $TENFOUR_TOKEN, or the token line of --token-file)")
 	tokenFile := fs.String("token-file", "", "read the token from this `file` (such as DATA/bootstrap-admin.txt)")
-	var name, peerURL, origin, key *string
+	var name, peerURL, origin, key, witnessKey *string
 	if sub == "add" {
 		name = fs.String("name", "", "the peer's `name` (2 to 32 lower-case letters, digits or dashes)")
 		peerURL = fs.String("peer-url", "", "the `URL` the peer serves at")
 		origin = fs.String("origin", "", "the `origin` of the peer's log")
 		key = fs.String("key", "", "the peer log's note verifier `key` (its GET /log/key)")
+		witnessKey = fs.String("witness-key", "", "the peer's witness's cosignature/v1 verifier `key` (its GET /witness/key); optional")
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -56,24 +59,38 @@ func runPeer(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if fs.NArg() > 0 {
 			return fmt.Errorf("peer add takes no arguments, got %q", fs.Args())
 		}
-		body, _ := json.Marshal(map[string]string{"name": *name, "url": *peerURL, "origin": *origin, "key": *key})
-		var p struct{ Name, URL, Origin string }
+		body, _ := json.Marshal(map[string]string{"name": *name, "url": *peerURL, "origin": *origin, "key": *key, "witness_key": *witnessKey})
+		var p struct {
+			Name, URL, Origin string
+			WitnessKey        string `json:"witness_key"`
+		}
 		if err := peerCall(ctx, http.MethodPost, base, tok, body, http.StatusCreated, &p); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "added peer %s (%s, log %s)\n", p.Name, p.URL, p.Origin)
+		witnessed := "its witness's key trusted on first use"
+		if p.WitnessKey != "" {
+			witnessed = "witness key " + p.WitnessKey
+		}
+		fmt.Fprintf(stdout, "added peer %s (%s, log %s, %s)\n", p.Name, p.URL, p.Origin, witnessed)
 		return nil
 	case "list":
 		var list struct {
-			Peers []struct{ Name, URL, Origin, Key string }
+			Peers []struct {
+				Name, URL, Origin, Key string
+				WitnessKey             string `json:"witness_key"`
+			}
 		}
 		if err := peerCall(ctx, http.MethodGet, base, tok, nil, http.StatusOK, &list); err != nil {
 			return err
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tURL\tORIGIN\tKEY")
+		fmt.Fprintln(tw, "NAME\tURL\tORIGIN\tKEY\tWITNESS KEY")
 		for _, p := range list.Peers {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.Name, p.URL, p.Origin, p.Key)
+			wkey := p.WitnessKey
+			if wkey == "" {
+				wkey = "(trusted on first use)"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.Name, p.URL, p.Origin, p.Key, wkey)
 		}
 		return tw.Flush()
 	case "remove":

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -92,7 +93,7 @@ func (m *Main) openWitness(key *ledger.Key) error {
 		configured = append(configured, t)
 	}
 	hc := &http.Client{Timeout: 10 * time.Second}
-	keys := &peerKeys{hc: hc, keys: map[string]note.Verifier{}}
+	keys := &peerKeys{hc: hc, logger: m.Logger, keys: map[string]note.Verifier{}, said: map[string]string{}}
 	m.witnessClient = &witness.Client{
 		Source: m.Engine.Log(), Store: m.Store, HTTP: hc, Clock: m.Engine.Now, Logger: m.Logger,
 		Targets: func(ctx context.Context) ([]witness.Target, error) {
@@ -102,13 +103,11 @@ func (m *Main) openWitness(key *ledger.Key) error {
 				return nil, err
 			}
 			for _, p := range peers {
-				u := p.URL + "/witness"
-				v, err := keys.of(ctx, u)
-				if err != nil {
-					m.Logger.Warn("witness: the peer's witness key", "peer", p.Name, "err", err)
+				v, ok := keys.of(ctx, p)
+				if !ok {
 					continue
 				}
-				out = append(out, witness.Target{Name: p.Name, URL: u, Verifier: v})
+				out = append(out, witness.Target{Name: p.Name, URL: p.URL + "/witness", Verifier: v})
 			}
 			return out, nil
 		},
@@ -116,30 +115,77 @@ func (m *Main) openWitness(key *ledger.Key) error {
 	return nil
 }
 
-// peerKeys are the peers' witness keys, fetched from GET /witness/key the
-// first time each is needed and kept while the node runs: trust on first
-// use, for a peer names its log's key but not its witness's.
+// peerKeys are the peers' witness keys. A peer that names its witness's key
+// (dispatch.Peer.WitnessKey) is held to it: the key its witness serves
+// (GET /witness/key) must be that one, or its cosignatures are refused and
+// the mismatch is logged as an error. A peer that names none has its
+// witness's key fetched the first time it is needed and kept while the node
+// runs: trust on first use, logged as such.
 type peerKeys struct {
-	hc   *http.Client
-	mu   sync.Mutex
-	keys map[string]note.Verifier
+	hc     *http.Client
+	logger *slog.Logger
+	mu     sync.Mutex
+	keys   map[string]note.Verifier // by witness URL and named key: checked or trusted
+	said   map[string]string        // by peer: the last message logged, said once
 }
 
-func (k *peerKeys) of(ctx context.Context, url string) (note.Verifier, error) {
+// of returns the key the peer's witness's cosignatures are checked with,
+// or false when none is to be asked for one this round (said in the log).
+func (k *peerKeys) of(ctx context.Context, p dispatch.Peer) (note.Verifier, bool) {
+	u := p.URL + "/witness"
+	id := u + " " + p.WitnessKey
 	k.mu.Lock()
-	v, ok := k.keys[url]
+	v, ok := k.keys[id]
 	k.mu.Unlock()
 	if ok {
-		return v, nil
+		return v, true
 	}
-	fetched, err := witness.FetchKey(ctx, k.hc, url)
-	if err != nil {
-		return nil, err
+	fetched, ferr := witness.FetchKey(ctx, k.hc, u)
+	if p.WitnessKey == "" {
+		if ferr != nil {
+			k.say(p.Name, slog.LevelWarn, "witness: the peer's witness key", "peer", p.Name, "err", ferr)
+			return nil, false
+		}
+		k.say(p.Name, slog.LevelInfo, "witness: the peer names no witness key: trusting the key its witness serves, on first use", "peer", p.Name, "key", fetched.String())
+		k.keep(id, fetched)
+		return fetched, true
 	}
+	named, err := witness.ParseVerifier(p.WitnessKey)
+	if err != nil { // AddPeer checked it: the log holds only keys that parse
+		k.say(p.Name, slog.LevelError, "witness: the peer's named witness key", "peer", p.Name, "err", err)
+		return nil, false
+	}
+	switch {
+	case ferr != nil:
+		// Its witness cannot be asked now; what it answers is checked
+		// with the named key all the same.
+		return named, true
+	case fetched.String() != named.String():
+		k.say(p.Name, slog.LevelError, "witness: the peer's witness serves another key than the one named: its cosignatures are refused",
+			"peer", p.Name, "named", named.String(), "served", fetched.String())
+		return nil, false
+	}
+	k.keep(id, named)
+	return named, true
+}
+
+func (k *peerKeys) keep(id string, v note.Verifier) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.keys[url] = fetched
-	return fetched, nil
+	k.keys[id] = v
+}
+
+// say logs msg about the peer once, until something else is said of it:
+// the client asks for the witnesses every round.
+func (k *peerKeys) say(peer string, level slog.Level, msg string, args ...any) {
+	k.mu.Lock()
+	line := fmt.Sprint(level, msg, args)
+	same := k.said[peer] == line
+	k.said[peer] = line
+	k.mu.Unlock()
+	if !same {
+		k.logger.Log(context.Background(), level, msg, args...)
+	}
 }
 
 // witnessInterval is how often the client looks for a new checkpoint to

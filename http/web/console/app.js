@@ -225,6 +225,7 @@ async function boot() {
     {key: 'S', label: 'Go to the supervisor\'s view', run: () => router.go('supervise'), when: () => !!ctx.me},
     {key: 'V', label: 'Go to the audit view (timelines verified against the log)', run: () => router.go('audit'), when: () => !!ctx.me},
     {key: 'P', label: 'Go to the published timelines', run: () => router.go('public')},
+    {key: 'F', label: 'Go to the partners (federation: peers, witnesses, cosignatures)', run: () => router.go('partners'), when: () => !!ctx.me},
     {key: 'T', label: 'Switch between the dark and the light theme', run: toggleTheme},
   ]);
   keys.install();

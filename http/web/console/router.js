@@ -35,6 +35,10 @@ export const views = [
   // browser against the signed checkpoint; publishing it (views/audit.js).
   {path: 'audit', title: 'Audit', load: () => import('./views/audit.js'),
     roles: ['auditor', 'supervisor', 'admin@installation']},
+  // The partner installations and the witnesses of this log (views/partners.js):
+  // for those who may read GET /api/v1/federation.
+  {path: 'partners', title: 'Partners', load: () => import('./views/partners.js'),
+    roles: ['supervisor', 'auditor', 'admin@installation']},
   // Published timelines, verified the same way, for anyone (views/public.js).
   {path: 'public', title: 'Published', load: () => import('./views/public.js'), roles: [], public: true},
 ];

@@ -10,6 +10,7 @@ import {h, replace, clockTime} from '../dom.js';
 import * as keys from '../keys.js';
 import {createTimelineView, fileInput} from '../timelineview.js';
 import {may} from '../lifecycle.js';
+import {agencyText} from '../partner.js';
 
 // Who may read bundles and who may publish, as the server says (the route
 // table's roles; requests' routes have the same as incidents').
@@ -112,7 +113,7 @@ export function mount(root, ctx) {
     }
     replace(recs, items.map((x) => {
       const what = tab === 'request' ? `${x.urgency}: ${x.nature}` : `P${x.priority} ${x.type}`;
-      const meta = tab === 'request' ? `${x.from_agency} → ${(x.asked || []).map((a) => a.agency).join(', ')} · ${x.status} · ${clockTime(x.created)}`
+      const meta = tab === 'request' ? `${agencyText(x.from_agency)} → ${(x.asked || []).map((a) => agencyText(a.agency)).join(', ')} · ${x.status} · ${clockTime(x.created)}`
         : `${x.location?.text || ''} · ${x.status} · ${clockTime(x.received)}`;
       const cls = tab === 'request' ? `urgency-${x.urgency}` : `prio-${x.priority}`;
       return h('li', {}, h('button', {type: 'button', class: `rec ${cls}`, dataset: {id: x.id},

@@ -32,6 +32,7 @@ import {directiveForm} from './supervise/directive_form.js';
 import {mapPanel} from './supervise/overlays.js';
 import {reviewList} from './supervise/reviews.js';
 import {scenarioButton} from './supervise/scenario.js';
+import {agencyText, agencyLabel} from '../partner.js';
 
 export function mount(root, ctx) {
   const store = ctx.store;
@@ -40,7 +41,11 @@ export function mount(root, ctx) {
   // server's list: store.may); answering, closing and directives are an
   // agency's own staff's.
   const may = (route) => !!me.agency && store.may(route);
-  const agencyName = (id) => store.agencies.get(id)?.name || id;
+  // An agency of a partner installation (sheriff@county) is shown as
+  // "sheriff · partner county" (partner.js); agencyLabel adds its badge.
+  const knownName = (id) => store.agencies.get(id)?.name;
+  const agencyName = (id) => agencyText(id, knownName);
+  const agencyTag = (id) => agencyLabel(id, knownName);
 
   const requests = new Map(); // id → the request, as the server answers it
   const directives = new Map(); // id → the directive
@@ -61,7 +66,7 @@ export function mount(root, ctx) {
   // sv is the view's state and the functions of its parts, each of which
   // puts its own there. plan is the caller's agency's mutual-aid plan, if
   // any; selectedRequest and selectedDirective what is selected.
-  const sv = {ctx, store, me, may, agencyName, requests, directives, issuers, reviews, serverNow,
+  const sv = {ctx, store, me, may, agencyName, agencyTag, requests, directives, issuers, reviews, serverNow,
     plan: null, districtList: [], selectedRequest, selectedDirective: null, readRequest, readDirective};
   mapPanel(sv); // first: the others draw on its map
   requestList(sv);

@@ -13,7 +13,7 @@ import {urgencyRank, answerLabel, statusText, effectText, stepText, whoText, wai
 // its functions there: renderRequests, openRequests, awaiting, fromText,
 // updateCard, selectRequest, moveRequest, tickDeadlines, and the cards.
 export function requestList(sv) {
-  const {ctx, store, me, agencyName, requests, directives, issuers} = sv;
+  const {ctx, store, me, agencyName, agencyTag, requests, directives, issuers} = sv;
 
   const requestList = h('ol', {class: 'rq-list', id: 'requests', 'aria-label': 'Open assistance requests, most urgent first'});
   const requestCount = h('span', {class: 'count'});
@@ -157,7 +157,7 @@ export function requestList(sv) {
         h('caption', {class: 'sr-only'}, `Agencies asked for ${r.id} and their answers`),
         h('thead', {}, h('tr', {}, ['Agency asked', 'Answer', 'Why, units'].map((t) => h('th', {scope: 'col'}, t)))),
         h('tbody', {}, r.asked.map((a) => h('tr', {class: `ans-${a.answer}${a.agency === me.agency ? ' me' : ''}`},
-          h('th', {scope: 'row'}, agencyName(a.agency), h('span', {class: 'lvl'}, ` level ${a.level}`)),
+          h('th', {scope: 'row'}, agencyTag(a.agency), h('span', {class: 'lvl'}, ` level ${a.level}`)),
           h('td', {}, h('span', {class: `answer ${a.answer}`}, answerLabel[a.answer] || a.answer), ' ',
             h('time', {datetime: a.answered || a.asked}, clockTime(a.answered || a.asked)),
             a.by ? h('span', {class: 'by'}, whoText(a.by)) : null),
