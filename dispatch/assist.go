@@ -703,7 +703,10 @@ func (c CloseAssist) Decide(s *State, actor Actor, now time.Time) ([]Event, erro
 	if err := CheckText("disposition", &c.Disposition, 200, true); err != nil {
 		return nil, err
 	}
-	if r.Urgency == UrgencyEmergency {
+	// A mirror is closed by the requester's installation, which decided
+	// there who may end its EMERGENCY; a mirror raised by an escalation
+	// does not even know who raised it.
+	if r.Urgency == UrgencyEmergency && r.Origin == "" {
 		if err := mayEndEmergency(actor, r.From, r.User, "close EMERGENCY request "+r.ID); err != nil {
 			return nil, err
 		}

@@ -269,3 +269,29 @@ func TestFederatedRefusals(t *testing.T) {
 		t.Error("a plan named an agency of an unknown peer")
 	}
 }
+
+// The officer who raised an EMERGENCY request releases it: the partners'
+// mirrors close too, the one the request reached by an escalation (which
+// knows nobody who raised it) as well as the one it reached first.
+func TestFederatedReleaseByRaiser(t *testing.T) {
+	fed, metro, county := federatedWorld(t)
+	at := mutualAidT0.Add(time.Hour)
+	raiser := dispatch.Actor{User: "fo", Agency: "federal", Role: dispatch.RoleOfficer}
+	evs := fed.decide(t, raiser, at, dispatch.RequestAssist{From: "federal", Location: kedzie, Nature: "agents boxed in", Urgency: dispatch.UrgencyEmergency})
+	deliver(t, fed, at, evs)
+	r := fed.s.Requests["federal-A-2026-000001"]
+	evs = fed.decide(t, system, r.Deadline.Add(time.Second), dispatch.CheckTimers{})
+	deliver(t, fed, r.Deadline.Add(time.Second), evs)
+	const mirror = "federal-A-2026-000001@federal"
+	if county.s.Requests[mirror] == nil || metro.s.Requests[mirror] == nil {
+		t.Fatalf("mirrors: county %v, metro %v; want both", county.s.Requests[mirror], metro.s.Requests[mirror])
+	}
+	evs = fed.decide(t, raiser, at.Add(5*time.Minute), dispatch.CloseAssist{Request: "federal-A-2026-000001", Disposition: "team extracted"})
+	got := deliver(t, fed, at.Add(5*time.Minute), evs)
+	for _, in := range []*installation{metro, county} {
+		rec := got[in.name][0].Data.(*dispatch.FederationReceived)
+		if m := in.s.Requests[mirror]; m.Status != dispatch.RequestClosed || rec.Outcome != dispatch.OutcomeApplied {
+			t.Errorf("%s's mirror after the raiser released the request: %s, receipt %s %q; want CLOSED, applied", in.name, m.Status, rec.Outcome, rec.Reason)
+		}
+	}
+}
