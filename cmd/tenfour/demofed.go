@@ -178,7 +178,8 @@ func (n *fedNode) setup(ctx context.Context, centre *geo.Map) error {
 }
 
 // peerAll makes every installation a peer of every other, by the other's
-// name, URL, log origin and log key, as its administrator would with
+// name, URL, log origin, log key and witness key, as its administrator
+// would with
 // `tenfour peer add`: through the engine, recorded in its log. A peer
 // already known as it is now is left; one known otherwise (a data
 // directory of an earlier run, whose partners listened elsewhere) is
@@ -193,9 +194,9 @@ func peerAll(ctx context.Context, nodes []*fedNode) error {
 			if o == n {
 				continue
 			}
-			add := dispatch.AddPeer{Name: o.Name, URL: o.URL, Origin: o.Engine.Log().Origin(), Key: o.Engine.Log().VerifierKey()}
+			add := dispatch.AddPeer{Name: o.Name, URL: o.URL, Origin: o.Engine.Log().Origin(), Key: o.Engine.Log().VerifierKey(), WitnessKey: o.WitnessKey}
 			if i := slices.IndexFunc(known, func(p dispatch.Peer) bool { return p.Name == o.Name }); i >= 0 {
-				if p := known[i]; p.URL == add.URL && p.Origin == add.Origin && p.Key == add.Key {
+				if p := known[i]; p.URL == add.URL && p.Origin == add.Origin && p.Key == add.Key && p.WitnessKey == add.WitnessKey {
 					continue
 				}
 				if err := n.exec(ctx, sim.Actor, dispatch.RemovePeer{Name: o.Name}); err != nil {

@@ -108,19 +108,23 @@ func TestDemoFederated(t *testing.T) {
 			t.Logf("tenfour demo --federated:\n%s", out)
 		}
 	})
-	keys := map[string]string{}
+	keys, witnessKeys := map[string]string{}, map[string]string{}
 	for name, n := range nodes {
 		keys[name] = strings.TrimSpace(string(fetchLog(t, n, "key")))
 		if !strings.HasPrefix(keys[name], name+".tenfour.demo/log+") {
 			t.Errorf("installation %s's log key = %q, want one named %s.tenfour.demo/log", name, keys[name], name)
 		}
+		witnessKeys[name] = strings.TrimSpace(string(getText(t, n.url+"/witness/key")))
 	}
 
 	// Each installation knows the three others by name, at their URL,
-	// with their log's origin and key.
+	// with their log's origin and key and their witness's key.
 	for name, n := range nodes {
 		var list struct {
-			Peers []struct{ Name, URL, Origin, Key string }
+			Peers []struct {
+				Name, URL, Origin, Key string
+				WitnessKey             string `json:"witness_key"`
+			}
 		}
 		if err := json.Unmarshal(adminAPI(t, n).mustGet(t, "/api/v1/peers"), &list); err != nil {
 			t.Fatal(err)
@@ -128,8 +132,8 @@ func TestDemoFederated(t *testing.T) {
 		var got []string
 		for _, p := range list.Peers {
 			o := nodes[p.Name]
-			if o == nil || p.Name == name || p.URL != o.url || p.Origin != p.Name+".tenfour.demo/log" || p.Key != keys[p.Name] {
-				t.Errorf("installation %s has peer %+v, want another installation, at its URL with its log's origin and key", name, p)
+			if o == nil || p.Name == name || p.URL != o.url || p.Origin != p.Name+".tenfour.demo/log" || p.Key != keys[p.Name] || p.WitnessKey != witnessKeys[p.Name] {
+				t.Errorf("installation %s has peer %+v, want another installation, at its URL with its log's origin and key and its witness's key", name, p)
 			}
 			got = append(got, p.Name)
 		}
@@ -139,18 +143,19 @@ func TestDemoFederated(t *testing.T) {
 	}
 
 	// Federal's console, while the scenario plays: its supervisor sees the
-	// request climb to the state police's installation.
+	// request climb to the state police's installation, and the partners'
+	// answers come back.
 	fed := nodes["federal"]
 	browserCtx := startBrowser(t)
 	sup := openPage(t, browserCtx, fed, "federal-supervisor", 1440, 900, false)
 	sup.login(demoCredentials(t, fed.dir)["federal-supervisor"], "supervise")
 	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(500 * time.Millisecond) {
-		if eval[bool](sup, `!!document.querySelector("#requests .rq.urg-EMERGENCY .rq-asked")?.innerText.toLowerCase().includes("state")`) {
+		if eval[bool](sup, `(t => t.includes("partner state") && t.includes("Accepted"))(document.querySelector("#requests .rq.urg-EMERGENCY")?.innerText ?? "")`) {
 			break
 		}
 		if time.Now().After(deadline) {
 			sup.screenshot("federated-federal")
-			t.Fatalf("federal's console does not show its request asking the state police after 3 minutes")
+			t.Fatalf("federal's console does not show its request asking the state police, and an acceptance, after 3 minutes")
 		}
 	}
 	sup.screenshot("federated-federal")
@@ -269,11 +274,11 @@ func TestDemoFederated(t *testing.T) {
 			t.Fatal(err)
 		}
 		verifiers := []note.Verifier{logKey}
-		for other, o := range nodes {
+		for other := range nodes {
 			if other == name {
 				continue
 			}
-			wkey, err := witness.ParseVerifier(string(getText(t, o.url+"/witness/key")))
+			wkey, err := witness.ParseVerifier(witnessKeys[other])
 			if err != nil {
 				t.Fatalf("%s's witness key: %v", other, err)
 			}

@@ -100,6 +100,10 @@ type Main struct {
 	// is where they are served.
 	Metrics    *metrics.Metrics
 	MetricsURL string
+	// WitnessKey is the cosignature/v1 verifier key of this node's
+	// witness (GET /witness/key), which partners may name in their peer
+	// record of it.
+	WitnessKey string
 	// Webhooks sends the agencies' events to their subscribers while this
 	// node sequences (Run runs it); nil on a store that keeps none.
 	Webhooks *webhook.Deliverer

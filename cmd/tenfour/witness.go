@@ -82,7 +82,8 @@ func (m *Main) openWitness(key *ledger.Key) error {
 		return err
 	}
 	m.Server.SetWitness(w, m.Store)
-	m.Logger.Info("witness", "key", w.VerifierKey())
+	m.WitnessKey = w.VerifierKey()
+	m.Logger.Info("witness", "key", m.WitnessKey)
 
 	var configured []witness.Target
 	for _, s := range m.Witnesses {
