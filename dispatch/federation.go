@@ -254,9 +254,12 @@ func Inbound(s *State, peer, as, id string, seq int64, ev Event) Receive {
 	if p := s.Peers[peer]; p != nil {
 		rc.Received.PeerOrigin = p.Origin
 	}
+	// The person who acted there speaks for agency only if they are one of
+	// its: a conflict raised as a partner's request arrived was recorded
+	// there as the requester's doing, not as one of the agency's people.
 	partner := func(agency string) Actor {
 		a := Actor{Agency: Remote(agency, peer)}
-		if !ev.Actor.IsSystem() {
+		if !ev.Actor.IsSystem() && ev.Actor.Agency == agency {
 			a.User, a.Role = ev.Actor.User, ev.Actor.Role
 		}
 		return a

@@ -295,3 +295,38 @@ func TestFederatedReleaseByRaiser(t *testing.T) {
 		}
 	}
 }
+
+// A partner's directive in the way of a request comes back as a conflict
+// of the partner's agency, named for nobody there: at the partner it was
+// raised as the request arrived, by the requester's actor.
+func TestFederatedConflictAttribution(t *testing.T) {
+	fed, metro, _ := federatedWorld(t)
+	at := mutualAidT0.Add(time.Hour)
+	metro.decide(t, dispatch.Actor{User: "cmdr", Agency: "metro", Role: dispatch.RoleSupervisor}, at, holdKedzie(at))
+	fo := dispatch.Actor{User: "fo", Agency: "federal", Role: dispatch.RoleOfficer}
+	evs := fed.decide(t, fo, at.Add(time.Minute), dispatch.RequestAssist{From: "federal", Location: kedzie, Nature: "agents boxed in", Urgency: dispatch.UrgencyEmergency})
+	got := deliver(t, fed, at.Add(time.Minute), evs)
+	evs = nil
+	for _, e := range got["metro"] {
+		if e.Type == dispatch.TypeAssistConflict {
+			evs = append(evs, e)
+		}
+	}
+	if len(evs) != 1 {
+		t.Fatalf("metro recorded %v, want one assist.conflict", kinds(got["metro"]))
+	}
+	deliver(t, metro, at.Add(time.Minute), evs)
+	r := fed.s.Requests["federal-A-2026-000001"]
+	var conflict *dispatch.AssistStep
+	for i, h := range r.History {
+		if h.Type == dispatch.TypeAssistConflict {
+			conflict = &r.History[i]
+		}
+	}
+	if conflict == nil || conflict.Who.Agency != "metro@metro" || conflict.Who.User != "" {
+		t.Fatalf("federal's request history: conflict %+v; want one of metro@metro, by nobody named", conflict)
+	}
+	if a := r.Answer("metro@metro"); a == nil || len(a.Conflicts) != 1 || a.Conflicts[0] != dir1+"@metro" {
+		t.Errorf("metro@metro's answer %+v, want the conflict with %s@metro", a, dir1)
+	}
+}
