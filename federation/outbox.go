@@ -261,7 +261,9 @@ func mayConcern(en ledger.Entry) bool {
 // delivery is recorded, or ctx ends. The first failure is recorded in the
 // log; each is kept in the peer's outbox, for its operators to see.
 func (o *Outbox) deliver(ctx context.Context, peer string, seq int64, ev dispatch.Event, ob *store.FederationOutbox) error {
-	pause := time.Second
+	// MaxRetry is the longest wait between two tries, the first included.
+	maxRetry := orDefault(o.MaxRetry, DefaultMaxRetry)
+	pause := min(time.Second, maxRetry)
 	for {
 		p, ok := o.peer(peer)
 		if !ok {
@@ -306,7 +308,7 @@ func (o *Outbox) deliver(ctx context.Context, peer string, seq int64, ev dispatc
 			return ctx.Err()
 		case <-t.C:
 		}
-		pause = min(2*pause, orDefault(o.MaxRetry, DefaultMaxRetry))
+		pause = min(2*pause, maxRetry)
 	}
 }
 
