@@ -183,8 +183,11 @@ func (o *Outbox) step(ctx context.Context, peer string) (idle bool, err error) {
 	if err != nil {
 		return true, fmt.Errorf("read events %d–%d: %w", ob.Next, hi, err)
 	}
+	// ob.Next moves as messages are delivered; the page's events are
+	// numbered from where it started.
+	first := ob.Next
 	for i, b := range raw {
-		seq := ob.Next + int64(i)
+		seq := first + int64(i)
 		en, err := ledger.ParseEntry(b)
 		if err != nil {
 			return true, fmt.Errorf("event %d: %w", seq, err)
