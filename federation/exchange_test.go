@@ -3,6 +3,7 @@ package federation_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -266,14 +267,16 @@ func waitFor(tb testing.TB, what string, cond func() bool) {
 	}
 }
 
-// requestOf returns a copy of request id on in, if it has it.
+// requestOf returns a copy of request id on in, if it has it: a deep one,
+// made under the engine's lock, for the engine goes on changing its own.
 func (in *site) requestOf(id string) (r dispatch.AssistRequest, ok bool) {
+	var data []byte
 	in.eng.Read(func(s *dispatch.State) {
 		if p := s.Requests[id]; p != nil {
-			r, ok = *p, true
+			data, _ = json.Marshal(p)
 		}
 	})
-	return r, ok
+	return r, data != nil && json.Unmarshal(data, &r) == nil
 }
 
 // seal makes the message of event seq of from's log to to, as from's
@@ -619,5 +622,84 @@ func TestExchangeOutboxRestart(t *testing.T) {
 	}
 	if rs, _ := ofType[dispatch.FederationReceived](metro.events(t), first); len(rs) != 1 {
 		t.Errorf("metro recorded %s %d times, want once", first, len(rs))
+	}
+}
+
+// TestExchangeOutboxCrash: an outbox that stopped after recording a
+// delivery but before moving its cursor past it (a crash between the two
+// writes) does not send that message again when it starts.
+func TestExchangeOutboxCrash(t *testing.T) {
+	t.Parallel()
+	fed, metro := newExchange(t, false)
+	stop := fed.startOutbox(t, metro)
+	_, seq := fed.request(t)
+	msg := federation.MessageID(fed.origin, seq)
+	waitFor(t, "fed's record of delivering "+msg, func() bool {
+		ds, _ := ofType[dispatch.FederationDelivered](fed.events(t), msg)
+		return len(ds) > 0
+	})
+	stop()
+	// The cursor as the crash leaves it: at the message, which the outbox
+	// saves before sending it.
+	ctx := context.Background()
+	ob, err := fed.db.FederationOutbox(ctx, metroPeer)
+	if err != nil {
+		t.Fatalf("FederationOutbox = %v", err)
+	}
+	ob.Next = seq
+	if err := fed.db.SaveFederationOutbox(ctx, ob); err != nil {
+		t.Fatalf("SaveFederationOutbox = %v", err)
+	}
+	posted := metro.posts.Load()
+
+	fed.startOutbox(t, metro)
+	_, seq2 := fed.request(t)
+	second := federation.MessageID(fed.origin, seq2)
+	waitFor(t, "fed's record of delivering "+second, func() bool {
+		ds, _ := ofType[dispatch.FederationDelivered](fed.events(t), second)
+		return len(ds) > 0
+	})
+	if n := metro.posts.Load() - posted; n != 1 {
+		t.Errorf("the restarted outbox posted %d messages, want 1: the new one alone", n)
+	}
+	if ds, _ := ofType[dispatch.FederationDelivered](fed.events(t), msg); len(ds) != 1 {
+		t.Errorf("fed recorded %s delivered %d times, want once", msg, len(ds))
+	}
+}
+
+// TestExchangeBacklog: messages that wait for the outbox, with other
+// events between them, are delivered each once, in log order, each as
+// the event it is.
+func TestExchangeBacklog(t *testing.T) {
+	t.Parallel()
+	fed, metro := newExchange(t, false)
+	var ids []string
+	var seqs []int64
+	for i := range 3 {
+		id, seq := fed.request(t)
+		ids, seqs = append(ids, id), append(seqs, seq)
+		fed.exec(t, admin, dispatch.CreateAgency{ID: "other-" + string(rune('a'+i)), Name: "Other", Kind: "federal"})
+	}
+	fed.startOutbox(t, metro)
+	var ds []*dispatch.FederationDelivered
+	waitFor(t, "fed's record of delivering its three requests", func() bool {
+		ds, _ = ofType[dispatch.FederationDelivered](fed.events(t), "")
+		return len(ds) >= 3
+	})
+	if len(ds) != 3 {
+		t.Fatalf("fed recorded %d deliveries, want 3", len(ds))
+	}
+	for i, d := range ds {
+		if d.Seq != seqs[i] || d.Type != dispatch.TypeAssistRequested || d.Request != ids[i] || d.Outcome != federation.OutcomeApplied {
+			t.Errorf("delivery %d = %+v, want event %d, assist.requested of %s, applied", i, d, seqs[i], ids[i])
+		}
+	}
+	for _, id := range ids {
+		if _, ok := metro.requestOf(dispatch.MirrorID(id, fedPeer)); !ok {
+			t.Errorf("metro has no mirror of %s", id)
+		}
+	}
+	if rs, _ := ofType[dispatch.FederationReceived](metro.events(t), ""); len(rs) != 3 {
+		t.Errorf("metro recorded %d messages, want 3", len(rs))
 	}
 }
