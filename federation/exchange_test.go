@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -557,25 +558,22 @@ func TestExchangeForged(t *testing.T) {
 	}
 
 	size := metro.eng.Log().Size()
-	cases := []struct {
+	type refusal struct {
 		name string
 		data []byte
-		want int
-	}{
+		want int // the status, or 0 for any 4xx
+	}
+	cases := []refusal{
 		{"ForgedKey", forged, http.StatusForbidden},
 		{"UnknownPeer", unknown, http.StatusForbidden},
 	}
-	// Every byte of the note's text, one at a time (a few of them: each is
-	// a round trip), and the signature.
+	// One byte changed: in the format line, the JSON, the signature line
+	// (a few places: each is a round trip).
 	text := bytes.LastIndex(data, []byte("\n\n"))
 	for _, i := range []int{0, 5, len(federation.MessageFormat) + 8, text / 3, text / 2, text - 20, text - 2, len(data) - 10} {
 		d := slices.Clone(data)
 		d[i] ^= 0x01
-		cases = append(cases, struct {
-			name string
-			data []byte
-			want int
-		}{"Tampered", d, 0})
+		cases = append(cases, refusal{fmt.Sprintf("Tampered[%d]", i), d, 0})
 	}
 	for _, c := range cases {
 		status, body := post(t, metro, c.data)
