@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"errors"
 	"io"
 	"math"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
+	"github.com/tenfour-cad/tenfour/eido"
 	"github.com/tenfour-cad/tenfour/engine"
 	"github.com/tenfour-cad/tenfour/federation"
 )
@@ -63,10 +65,11 @@ func BenchmarkSeal(b *testing.B) {
 //
 //	go test ./federation -run '^$' -bench RoundTrip -benchtime 300x
 func BenchmarkRoundTrip(b *testing.B) {
-	// The sizes of a message and its receipt, for the baseline.
+	// The sizes of a message (with its EIDO) and its receipt, for the
+	// baseline.
 	fed, metro := newExchange(b, true)
 	_, seq := fed.request(b)
-	msg, _ := seal(b, fed, metro, metroPeer, seq)
+	msg, _ := sealWith(b, fed, metro, metroPeer, seq, fed.outbox(metro).RequestEIDO(fed.event(b, seq)))
 	status, receipt := post(b, metro, msg)
 	if status != http.StatusOK {
 		b.Fatalf("post a message: %d %s", status, receipt)
@@ -93,14 +96,15 @@ func benchFederation(b *testing.B) {
 		p = ps[i]
 	}
 	send := func(seq int64) time.Duration {
+		ev := fed.event(b, seq)
 		start := time.Now()
-		_, r, err := o.Send(ctx, p, seq)
+		m, r, err := o.Send(ctx, p, seq, ev)
 		took := time.Since(start)
 		if err != nil {
 			b.Fatalf("Send(%d) = %v", seq, err)
 		}
-		if r.Outcome != federation.OutcomeApplied {
-			b.Fatalf("Send(%d): the receipt says %s: %s", seq, r.Outcome, r.Reason)
+		if r.Outcome != federation.OutcomeApplied || len(m.EIDO) == 0 {
+			b.Fatalf("Send(%d): the receipt says %s: %s; EIDO of %d bytes", seq, r.Outcome, r.Reason, len(m.EIDO))
 		}
 		return took
 	}
@@ -206,11 +210,13 @@ func reportPercentiles(b *testing.B, times []time.Duration, prefix string) {
 func BenchmarkRoundTripSteps(b *testing.B) {
 	fed, metro := newExchange(b, false)
 	ctx := context.Background()
-	steps := []string{"prove", "seal", "open", "record", "prove-receipt", "seal-receipt", "keep-receipt", "open-receipt"}
+	o := fed.outbox(metro)
+	steps := []string{"prove", "eido", "seal", "open", "check-eido", "record", "prove-receipt", "seal-receipt", "keep-receipt", "open-receipt"}
 	times := make(map[string][]time.Duration, len(steps))
 	for range b.N {
 		b.StopTimer()
 		_, seq := fed.request(b)
+		event := fed.event(b, seq)
 		b.StartTimer()
 		var last time.Time
 		step := func(name string, err error) {
@@ -222,11 +228,17 @@ func BenchmarkRoundTripSteps(b *testing.B) {
 			last = time.Now()
 		}
 		last = time.Now()
-		// The sender proves its event and seals the message.
+		// The sender proves its event, makes the request's EIDO and seals
+		// the message.
 		ev, err := fed.eng.Log().Bundle(ctx, "", []int64{seq}, true)
 		step("prove", err)
+		doc := o.RequestEIDO(event)
+		if len(doc) == 0 {
+			err = errors.New("no EIDO")
+		}
+		step("eido", err)
 		m := &federation.Message{ID: federation.MessageID(fed.origin, seq), From: fed.origin, To: metro.origin, As: metroPeer,
-			Sent: fed.eng.Now(), Evidence: *ev}
+			Sent: fed.eng.Now(), Evidence: *ev, EIDO: doc}
 		data, err := federation.Seal(m, fed.key.Signer)
 		step("seal", err)
 		// The receiver checks it, records it, proves and seals its receipt,
@@ -237,6 +249,11 @@ func BenchmarkRoundTripSteps(b *testing.B) {
 		metro.eng.Read(func(s *dispatch.State) {
 			rc = dispatch.Inbound(s, fedPeer, got.As, got.ID, got.Entry().Seq, mustEvent(b, got))
 		})
+		rc.Received.EIDO = dispatch.EIDOValid
+		if err := eido.Validate(got.EIDO); err != nil {
+			rc.Received.EIDO = dispatch.EIDOInvalid
+		}
+		step("check-eido", nil)
 		res, err := metro.eng.Execute(ctx, federation.Actor, rc)
 		step("record", err)
 		rb, err := metro.eng.Log().Bundle(ctx, "", []int64{res.First}, false)

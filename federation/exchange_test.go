@@ -242,6 +242,34 @@ func (in *site) events(tb testing.TB) []logged {
 	return out
 }
 
+// event reads event seq of the installation's log back, with its
+// openings, as its outbox reads it.
+func (in *site) event(tb testing.TB, seq int64) dispatch.Event {
+	tb.Helper()
+	ctx := context.Background()
+	raw, err := in.eng.Log().Entries(ctx, seq, seq+1)
+	if err != nil || len(raw) != 1 {
+		tb.Fatalf("%s: Entries(%d) = %d entries, %v", in.origin, seq, len(raw), err)
+	}
+	opens, err := in.eng.Log().Openings(ctx, []int64{seq})
+	if err != nil {
+		tb.Fatalf("%s: Openings(%d) = %v", in.origin, seq, err)
+	}
+	open := map[string]string{}
+	for _, o := range opens[seq] {
+		open[o.Field] = o.Value
+	}
+	en, err := ledger.ParseEntry(raw[0])
+	if err != nil {
+		tb.Fatalf("%s: event %d: %v", in.origin, seq, err)
+	}
+	ev, err := engine.FromEntry(en, open)
+	if err != nil {
+		tb.Fatalf("%s: event %d: %v", in.origin, seq, err)
+	}
+	return ev
+}
+
 // ofType returns the data of the events of type T about message id ("":
 // every one).
 func ofType[T any](evs []logged, id string) (out []*T, seqs []int64) {
@@ -281,8 +309,15 @@ func (in *site) requestOf(id string) (r dispatch.AssistRequest, ok bool) {
 }
 
 // seal makes the message of event seq of from's log to to, as from's
-// outbox does.
+// outbox does, but without an EIDO.
 func seal(tb testing.TB, from, to *site, as string, seq int64) ([]byte, string) {
+	tb.Helper()
+	return sealWith(tb, from, to, as, seq, nil)
+}
+
+// sealWith makes the message of event seq of from's log to to, with the
+// EIDO document doc.
+func sealWith(tb testing.TB, from, to *site, as string, seq int64, doc json.RawMessage) ([]byte, string) {
 	tb.Helper()
 	l := from.eng.Log()
 	b, err := l.Bundle(context.Background(), "", []int64{seq}, true)
@@ -290,7 +325,7 @@ func seal(tb testing.TB, from, to *site, as string, seq int64) ([]byte, string) 
 		tb.Fatalf("Bundle(%d) = %v", seq, err)
 	}
 	m := &federation.Message{ID: federation.MessageID(from.origin, seq), From: from.origin, To: to.origin, As: as,
-		Sent: time.Now(), Evidence: *b}
+		Sent: time.Now(), Evidence: *b, EIDO: doc}
 	data, err := federation.Seal(m, from.key.Signer)
 	if err != nil {
 		tb.Fatalf("Seal = %v", err)
@@ -359,6 +394,11 @@ func TestExchangeRequest(t *testing.T) {
 		}
 		if r.MessageSeq != msgSeq || r.MessageType != typ || r.Outcome != federation.OutcomeApplied || r.PeerOrigin != sender.origin || r.Late {
 			t.Errorf("%s's receipt of %s = %+v, want message_seq %d, type %s, applied, peer_origin %s, not late", receiver.origin, msg, r, msgSeq, typ, sender.origin)
+		}
+		// A request travels with its incident as an EIDO, which the
+		// receiver checks against NENA's schema; an answer carries none.
+		if want := map[bool]string{true: dispatch.EIDOValid}[typ == dispatch.TypeAssistRequested]; r.EIDO != want {
+			t.Errorf("%s's receipt of %s says its EIDO is %q, want %q", receiver.origin, msg, r.EIDO, want)
 		}
 	}
 	link(fed, metro, seq, dispatch.TypeAssistRequested)
