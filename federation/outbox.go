@@ -183,11 +183,11 @@ func (o *Outbox) step(ctx context.Context, peer string) (idle bool, err error) {
 	if err != nil {
 		return true, fmt.Errorf("read events %d–%d: %w", ob.Next, hi, err)
 	}
-	// ob.Next moves as messages are delivered: the page's events are
-	// numbered from where it was read.
-	from := ob.Next
+	// ob.Next moves as messages are delivered; the page's events are
+	// numbered from where it started.
+	first := ob.Next
 	for i, b := range raw {
-		seq := from + int64(i)
+		seq := first + int64(i)
 		en, err := ledger.ParseEntry(b)
 		if err != nil {
 			return true, fmt.Errorf("event %d: %w", seq, err)
@@ -210,12 +210,18 @@ func (o *Outbox) step(ctx context.Context, peer string) (idle bool, err error) {
 		if !slices.Contains(dispatch.Outgoing(ev), peer) {
 			continue
 		}
-		ob.Next = seq
-		if err := o.Store.SaveFederationOutbox(ctx, ob); err != nil {
+		done, err := o.delivered(ctx, peer, seq)
+		if err != nil {
 			return true, err
 		}
-		if err := o.deliver(ctx, peer, seq, ev, &ob); err != nil {
-			return true, err
+		if !done {
+			ob.Next = seq
+			if err := o.Store.SaveFederationOutbox(ctx, ob); err != nil {
+				return true, err
+			}
+			if err := o.deliver(ctx, peer, seq, ev, &ob); err != nil {
+				return true, err
+			}
 		}
 		ob.Next, ob.Attempts, ob.FailingSince, ob.LastError = seq+1, 0, time.Time{}, ""
 		if err := o.Store.SaveFederationOutbox(ctx, ob); err != nil {
@@ -253,6 +259,36 @@ func (o *Outbox) added(ctx context.Context, peer string) (int64, error) {
 	return 0, fmt.Errorf("peer %s was never added", peer)
 }
 
+// delivered reports whether the log records event seq delivered to peer
+// already. The delivery is recorded before the cursor moves past it, and
+// an outbox stopped or crashed between the two would otherwise send the
+// message again and record a second delivery of it.
+func (o *Outbox) delivered(ctx context.Context, peer string, seq int64) (bool, error) {
+	id := MessageID(o.Engine.Log().Origin(), seq)
+	seqs, err := o.Engine.Seqs(ctx, dispatch.SubjectFederation, id)
+	if err != nil {
+		return false, fmt.Errorf("look up message %s: %w", id, err)
+	}
+	for _, s := range seqs {
+		raw, err := o.Engine.Log().Entries(ctx, s, s+1)
+		if err != nil {
+			return false, fmt.Errorf("read event %d: %w", s, err)
+		}
+		if len(raw) != 1 {
+			return false, fmt.Errorf("read event %d: %d entries", s, len(raw))
+		}
+		en, err := ledger.ParseEntry(raw[0])
+		if err != nil {
+			return false, fmt.Errorf("event %d: %w", s, err)
+		}
+		// One event may be a message to several peers, under one id.
+		if en.Type == dispatch.TypeFederationDelivered && en.Subject["peer"] == peer {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // mayConcern reports whether an entry could be a message: an assist.*
 // event, or a fork the witness saw. The rest of the log is passed over
 // without reading its openings.
@@ -264,7 +300,9 @@ func mayConcern(en ledger.Entry) bool {
 // delivery is recorded, or ctx ends. The first failure is recorded in the
 // log; each is kept in the peer's outbox, for its operators to see.
 func (o *Outbox) deliver(ctx context.Context, peer string, seq int64, ev dispatch.Event, ob *store.FederationOutbox) error {
-	pause := time.Second
+	// MaxRetry is the longest wait between two tries, the first included.
+	maxRetry := orDefault(o.MaxRetry, DefaultMaxRetry)
+	pause := min(time.Second, maxRetry)
 	for {
 		p, ok := o.peer(peer)
 		if !ok {
@@ -309,7 +347,7 @@ func (o *Outbox) deliver(ctx context.Context, peer string, seq int64, ev dispatc
 			return ctx.Err()
 		case <-t.C:
 		}
-		pause = min(2*pause, orDefault(o.MaxRetry, DefaultMaxRetry))
+		pause = min(2*pause, maxRetry)
 	}
 }
 
