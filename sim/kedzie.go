@@ -79,11 +79,10 @@ func demoUser(agency, role string) dispatch.Actor {
 // and calls step at each. It returns the request's id.
 func Kedzie(ctx context.Context, exec Recorder, w KedzieWorld, at geo.Point, speed float64, step func(Step)) (string, error) {
 	one := Site{Exec: exec, World: w}
-	same := func(agency string) string { return agency }
 	return kedzie(ctx, kedzieCity{
 		on:      func(string) string { return "" },
 		site:    func(string) Site { return one },
-		asked:   same,
+		asked:   func(agency string) string { return agency },
 		request: func(_, id string) string { return id },
 	}, at, speed, step)
 }
