@@ -294,12 +294,17 @@ func Inbound(s *State, peer, as, id string, seq int64, ev Event) Receive {
 			break
 		}
 		// The escalation carries no place: the mirror has it, or the
+		// message's EIDO does (the inbox reads it: Placeless), or the
 		// request is received without one and says so.
-		loc, nature := Location{Text: "place not received: request " + d.Request}, "assistance request "+d.Request
-		if r := s.Requests[MirrorID(d.Request, peer)]; r != nil {
-			loc, nature = r.Location, r.Nature
+		r := s.Requests[MirrorID(d.Request, peer)]
+		if r != nil {
+			ask(d.AssistRef, "", r.Location, r.Nature, d.Level, d.Asked, d.Deadline)
+			break
 		}
-		ask(d.AssistRef, "", loc, nature, d.Level, d.Asked, d.Deadline)
+		ask(d.AssistRef, "", Location{}, "", d.Level, d.Asked, d.Deadline)
+		c := rc.Cmd.(ReceiveAssist)
+		c.Placeless = true
+		rc.Cmd = c
 	case *AssistClosed:
 		rc.Received.Request = MirrorID(d.Request, peer)
 		rc.As = partner(d.FromAgency)

@@ -122,6 +122,10 @@ type ReceiveAssist struct {
 	Level    int
 	Asked    []string
 	Deadline time.Time // when the requester's plan escalates unless answered
+	// Placeless says the partner's event carried no place (an escalation
+	// reaching a new partner): without one from the message's EIDO, the
+	// mirror says so ("place not received").
+	Placeless bool
 }
 
 // Place implements Placed: the request's place on this centre's map.
@@ -155,6 +159,12 @@ func (c ReceiveAssist) Decide(s *State, actor Actor, now time.Time) ([]Event, er
 		if slices.Contains(c.Asked[:i], ag) {
 			return nil, Errorf(EINVALID, "request %s asks agency %s twice", c.Request, ag)
 		}
+	}
+	if c.Placeless && c.Location.Lat == nil && strings.TrimSpace(c.Location.Text) == "" {
+		c.Location = Location{Text: "place not received: request " + c.Request}
+	}
+	if c.Placeless && strings.TrimSpace(c.Nature) == "" {
+		c.Nature = "assistance request " + c.Request
 	}
 	if err := checkLocation(&c.Location); err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
@@ -111,6 +112,9 @@ func (in *Inbox) Receive(ctx context.Context, data []byte) ([]byte, error) {
 				rc.Received.EIDO = dispatch.EIDOInvalid
 			}
 		}
+		if c, ok := rc.Cmd.(dispatch.ReceiveAssist); ok && c.Placeless && rc.Received.EIDO == dispatch.EIDOValid {
+			rc.Cmd = placed(c, m.EIDO)
+		}
 		res, err := in.Engine.Execute(ctx, Actor, rc)
 		if err != nil {
 			return nil, fmt.Errorf("record message %s: %w", m.ID, err)
@@ -185,4 +189,24 @@ func (in *Inbox) receipt(ctx context.Context, m *Message, seq int64, rec *dispat
 		return nil, fmt.Errorf("seal the receipt of %s: %w", m.ID, err)
 	}
 	return out, nil
+}
+
+// placed gives a request that reached this installation by an escalation
+// (its event names no place) the place and nature of the EIDO that came
+// with it, signed by the same key as the event: the partner is asked to
+// come somewhere. The engine then places it on this centre's map.
+func placed(c dispatch.ReceiveAssist, doc []byte) dispatch.ReceiveAssist {
+	imp, err := eido.DecodeImport(doc)
+	if err != nil || (imp.Location.Lat == nil && strings.TrimSpace(imp.Location.Text) == "") {
+		return c
+	}
+	c.Location = imp.Location
+	for _, n := range imp.Notes {
+		if t := strings.TrimSpace(n.Text); t != "" && len(t) <= dispatch.MaxNature && !strings.ContainsAny(t, "\n\r") {
+			c.Nature = t
+			break
+		}
+	}
+	c.Placeless = false
+	return c
 }

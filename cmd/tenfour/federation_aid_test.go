@@ -122,13 +122,23 @@ func TestFederationMutualAid(t *testing.T) {
 		return err == nil && status == http.StatusOK
 	})
 	var got struct {
-		Status string `json:"status"`
-		From   string `json:"from_agency"`
-		Origin string `json:"origin"`
+		Status   string `json:"status"`
+		From     string `json:"from_agency"`
+		Origin   string `json:"origin"`
+		Nature   string `json:"nature"`
+		Location struct {
+			Text string   `json:"text"`
+			Lat  *float64 `json:"lat"`
+		} `json:"location"`
 	}
 	json.Unmarshal(sergeant.mustGet(t, "/api/v1/requests/"+mirror), &got)
 	if got.From != "federal@fed" || got.Origin != "fed" {
 		t.Fatalf("the county's mirror of %s: %+v", rq.ID, got)
+	}
+	// The escalation's event names no place: the request's EIDO, sent
+	// with it, does, and the county's map places it.
+	if !strings.Contains(got.Location.Text, "Kedzie") || got.Location.Lat == nil || got.Nature != "agents boxed in" {
+		t.Errorf("the county's mirror has place %+v and nature %q, want the request's from its EIDO", got.Location, got.Nature)
 	}
 	sergeant.must(t, "POST", "/api/v1/requests/"+mirror+"/accept", map[string]any{"units": []string{"sheriff.s1"}}, http.StatusOK)
 
