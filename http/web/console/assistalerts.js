@@ -26,7 +26,13 @@ export function toldMe(me, told) {
 // the unit is another agency's, which this user's lists do not hold.
 export function unitName(store, id) {
   const u = store.units.get(id);
-  return u ? u.call_sign : (id || '').split('.').pop().toUpperCase();
+  if (u) return u.call_sign;
+  // A partner's unit, unit@peer: its call sign there, and the partner's
+  // name as this installation knows it, as it was given.
+  const at = (id || '').lastIndexOf('@');
+  const local = at < 0 ? id || '' : id.slice(0, at);
+  const peer = at < 0 ? '' : id.slice(at);
+  return local.split('.').pop().toUpperCase() + peer;
 }
 
 const reasons = {
