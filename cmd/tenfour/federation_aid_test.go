@@ -197,6 +197,20 @@ func TestFederationMutualAid(t *testing.T) {
 		return false
 	})
 
+	// No log gives away the request's place or nature: the partners got
+	// them in messages, with openings; their public logs hold commitments.
+	for _, in := range []*installation{fed, metro, county} {
+		_, raw, err := independentRead(t, in.url, in.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range raw {
+			if strings.Contains(string(b), "agents boxed in") || strings.Contains(string(b), "Kedzie") {
+				t.Errorf("%s's public log gives away a private fact: %s", in.origin, b)
+			}
+		}
+	}
+
 	// The cross-installation bundle, checked offline.
 	file := filepath.Join(t.TempDir(), "bundle.json")
 	args := []string{"verify", "--key", fed.key, "--key", metro.key, "--key", county.key,
