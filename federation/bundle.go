@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 
@@ -116,13 +115,10 @@ func Parse(data []byte) (*Bundle, error) {
 		return nil, fmt.Errorf("federated bundle of %d bytes exceeds %d", len(data), MaxBundleSize)
 	}
 	var b Bundle
-	d := json.NewDecoder(bytes.NewReader(data))
-	d.DisallowUnknownFields()
-	if err := d.Decode(&b); err != nil {
-		return nil, fmt.Errorf("federated bundle is not valid JSON of its format: %w", err)
-	}
-	if _, err := d.Token(); err != io.EOF {
+	if err := ledger.DecodeStrict(data, &b); errors.Is(err, ledger.ErrTrailing) {
 		return nil, errors.New("federated bundle has data after its object")
+	} else if err != nil {
+		return nil, fmt.Errorf("federated bundle is not valid JSON of its format: %w", err)
 	}
 	if b.Format != BundleFormat {
 		return nil, fmt.Errorf("federated bundle format %q, want %q", b.Format, BundleFormat)
@@ -131,7 +127,7 @@ func Parse(data []byte) (*Bundle, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !bytes.Equal(data, canon) && !bytes.Equal(data, canon[:len(canon)-1]) {
+	if !ledger.IsCanonical(data, canon) {
 		return nil, errors.New("federated bundle is not in its canonical form (as tenfour writes it: compact JSON, members in order, standard base64); was it edited or reformatted?")
 	}
 	return &b, nil

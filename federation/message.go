@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -316,14 +315,10 @@ func openNote(data []byte, format string, from note.Verifier) ([]byte, error) {
 // nothing after the object — and requires it to be the canonical encoding
 // of canon(), the decoded value in the form Seal writes it.
 func decodeCanonical(text []byte, v any, canon func() any) error {
-	d := json.NewDecoder(bytes.NewReader(text))
-	d.DisallowUnknownFields()
-	if err := d.Decode(v); err != nil {
-		return fmt.Errorf("%w: not valid JSON of its format: %w", ErrMalformed, err)
-	}
-	// d.More would miss a trailing ']' or '}'; only the end of input will do.
-	if _, err := d.Token(); err != io.EOF {
+	if err := ledger.DecodeStrict(text, v); errors.Is(err, ledger.ErrTrailing) {
 		return fmt.Errorf("%w: data after the JSON object", ErrMalformed)
+	} else if err != nil {
+		return fmt.Errorf("%w: not valid JSON of its format: %w", ErrMalformed, err)
 	}
 	// Accepting one form only means no byte of a signed message can change
 	// its meaning unseen, and what the receiver logs is what was signed.

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 
@@ -172,26 +171,19 @@ func ParseEvidence(data []byte) (*Bundle, error) {
 		return nil, fmt.Errorf("bundle of %d bytes exceeds %d", len(data), MaxBundleSize)
 	}
 	var b Bundle
-	d := json.NewDecoder(bytes.NewReader(data))
-	d.DisallowUnknownFields()
-	if err := d.Decode(&b); err != nil {
-		return nil, fmt.Errorf("bundle is not valid JSON of its format: %w", err)
-	}
-	// d.More would miss a trailing ']' or '}'; only the end of input will do.
-	if _, err := d.Token(); err != io.EOF {
+	if err := DecodeStrict(data, &b); errors.Is(err, ErrTrailing) {
 		return nil, errors.New("bundle has data after its object")
+	} else if err != nil {
+		return nil, fmt.Errorf("bundle is not valid JSON of its format: %w", err)
 	}
 	if b.Format != BundleFormat {
 		return nil, fmt.Errorf("bundle format %q, want %q", b.Format, BundleFormat)
 	}
-	// A bundle is accepted only in the one form tenfour writes it, so that
-	// no byte of it can change and still pass: base64 with stray low bits,
-	// escapes, spacing or reordered members would otherwise read the same.
 	canon, err := b.Encode()
 	if err != nil {
 		return nil, err
 	}
-	if !bytes.Equal(data, canon) && !bytes.Equal(data, canon[:len(canon)-1]) {
+	if !IsCanonical(data, canon) {
 		return nil, errors.New("bundle is not in its canonical form (as tenfour writes it: compact JSON, members in order, standard base64); was it edited or reformatted?")
 	}
 	return &b, nil

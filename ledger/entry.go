@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -90,14 +89,10 @@ func ParseEntry(b []byte) (Entry, error) {
 	if len(b) > MaxEntrySize {
 		return e, fmt.Errorf("entry of %d bytes exceeds %d", len(b), MaxEntrySize)
 	}
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.DisallowUnknownFields()
-	if err := d.Decode(&e); err != nil {
-		return e, fmt.Errorf("entry is not a valid event object: %w", err)
-	}
-	// d.More would miss a trailing ']' or '}'; only the end of input will do.
-	if _, err := d.Token(); err != io.EOF {
+	if err := DecodeStrict(b, &e); errors.Is(err, ErrTrailing) {
 		return e, errors.New("entry has data after its object")
+	} else if err != nil {
+		return e, fmt.Errorf("entry is not a valid event object: %w", err)
 	}
 	if e.Seq < 0 {
 		return e, fmt.Errorf("entry has negative seq %d", e.Seq)
