@@ -526,6 +526,9 @@ func (c AcknowledgeAssist) Decide(s *State, actor Actor, now time.Time) ([]Event
 	rr := a.get(r.ID)
 	d := &AssistAcknowledged{AssistRef: a.ref(rr, agency)}
 	switch {
+	case rr.Origin != "":
+		// A partner's request: its deadlines are the requester's, which
+		// this answer moves there; here it shows none it cannot know.
 	case rr.WaitingFor == WaitAnswer && rr.Held:
 		d.Deadline, d.Held = at(*rr.Deadline), true
 	case rr.WaitingFor == WaitAnswer:
@@ -617,7 +620,7 @@ func (c AcceptAssist) Decide(s *State, actor Actor, now time.Time) ([]Event, err
 		}
 	}
 	d.ETASeconds = int(eta.Round(time.Second) / time.Second)
-	if !rr.onScene() {
+	if !rr.onScene() && rr.Origin == "" { // a partner's request: the requester's deadline
 		by := now.Add(eta + s.answerDeadlines(r.From, r.Urgency).arrive()).UTC()
 		if rr.WaitingFor == WaitArrival && rr.Deadline != nil && rr.Deadline.Before(by) {
 			by = *rr.Deadline // units already on their way keep the deadline they have

@@ -390,8 +390,13 @@ func (r *AssistRequest) fold(e Event) error {
 		r.Deadline, r.WaitingFor = at(d.Deadline), WaitAnswer
 	case *AssistAcknowledged:
 		answer(AnswerAcknowledged)
-		if d.Deadline != nil {
+		switch {
+		case d.Deadline != nil:
 			r.Deadline = at(*d.Deadline)
+		case r.Origin != "":
+			// A partner's request: the requester's deadline it showed
+			// has moved there, to a time this installation does not know.
+			r.Deadline, r.Held = nil, false
 		}
 	case *AssistAccepted:
 		ans := answer(AnswerAccepted)
@@ -522,7 +527,7 @@ func (r *AssistRequest) check(e Event) (AssistRef, AssistStep, error) {
 			return ref, step, fmt.Errorf("unit %s left request %s (%s), which it is not helping on", d.Unit, r.ID, d.How)
 		}
 		stays := slices.ContainsFunc(r.Helping, func(o HelpingUnit) bool { return o.Unit != d.Unit && o.OnScene })
-		if stays != (d.Deadline == nil) {
+		if r.Origin == "" && stays != (d.Deadline == nil) {
 			return ref, step, fmt.Errorf("unit %s left request %s with deadline %v, but a unit stays on scene: %v", d.Unit, r.ID, d.Deadline, stays)
 		}
 	case *AssistClosed:

@@ -118,6 +118,7 @@ func (s *State) left(request, unit, agency, how, reason string, actor Actor, now
 	others := slices.DeleteFunc(slices.Clone(r.Helping), func(h HelpingUnit) bool { return h.Unit == unit })
 	deadlines := s.answerDeadlines(r.From, r.Urgency)
 	switch {
+	case r.Origin != "": // a partner's request: the requester's deadline
 	case slices.ContainsFunc(others, func(h HelpingUnit) bool { return h.OnScene }):
 	case len(others) > 0:
 		d.Deadline = at(now.Add(deadlines.arrive()).UTC())

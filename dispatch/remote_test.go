@@ -203,6 +203,14 @@ func TestFederatedMutualAid(t *testing.T) {
 	if a := fed.s.Requests["federal-A-2026-000001"].Answer("metro@metro"); a.Answer != dispatch.AnswerAcknowledged || a.By.User != "ann" {
 		t.Fatalf("metro's answer at federal: %+v", a)
 	}
+	// A mirror shows the requester's deadline until it is answered, and
+	// then none: the requester's next deadline is not known here.
+	if m := metro.s.Requests["federal-A-2026-000001@federal"]; m.Deadline != nil || m.Status != dispatch.RequestAcknowledged {
+		t.Errorf("metro's mirror once acknowledged: %s, deadline %v", m.Status, m.Deadline)
+	}
+	if m := county.s.Requests["federal-A-2026-000001@federal"]; m.Deadline != nil || m.WaitingFor != "" {
+		t.Errorf("the county's mirror once accepted: waiting for %q until %v", m.WaitingFor, m.Deadline)
+	}
 
 	// Federal releases it: both partners' mirrors close, the sheriff's
 	// unit goes AVAILABLE there.

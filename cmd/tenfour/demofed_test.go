@@ -160,6 +160,21 @@ func TestDemoFederated(t *testing.T) {
 	}
 	sup.screenshot("federated-federal")
 
+	// Metro's console shows the mirror of federal's request: a partner's
+	// request, which metro's own people answer on their own installation.
+	metroSup := openPage(t, browserCtx, nodes["metro"], "metro-supervisor", 1440, 900, false)
+	metroSup.login(demoCredentials(t, nodes["metro"].dir)["metro-supervisor"], "supervise")
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(500 * time.Millisecond) {
+		if eval[bool](metroSup, `(t => t.includes("partner federal") && t.includes("@federal"))(document.querySelector("#requests .rq.urg-EMERGENCY")?.innerText ?? "")`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			metroSup.screenshot("federated-metro")
+			t.Fatalf("metro's console does not show the mirror of federal's request as a partner's")
+		}
+	}
+	metroSup.screenshot("federated-metro")
+
 	// The scenario ends: federal's request released, its timeline
 	// published.
 	played := regexp.MustCompile(`kedzie: played; timeline at ` + regexp.QuoteMeta(fed.url) + `/api/v1/requests/([^/]+)/timeline`)

@@ -8,6 +8,7 @@
 
 import {get, getAll, seg} from './api.js';
 import {clockTime} from './dom.js';
+import {agencyText, splitAgency} from './partner.js';
 import {tkey} from './store.js';
 import {may} from './lifecycle.js';
 
@@ -29,10 +30,8 @@ export function unitName(store, id) {
   if (u) return u.call_sign;
   // A partner's unit, unit@peer: its call sign there, and the partner's
   // name as this installation knows it, as it was given.
-  const at = (id || '').lastIndexOf('@');
-  const local = at < 0 ? id || '' : id.slice(0, at);
-  const peer = at < 0 ? '' : id.slice(at);
-  return local.split('.').pop().toUpperCase() + peer;
+  const {agency: local, peer} = splitAgency(id);
+  return local.split('.').pop().toUpperCase() + (peer ? '@' + peer : '');
 }
 
 const reasons = {
@@ -51,7 +50,7 @@ export const escalationReason = (r) => reasons[r] || r;
 // signed-in user, from the stream and, once, from the open requests. It
 // returns the stop function.
 export function watchAssist(store) {
-  const name = (id) => store.agencies.get(id)?.name || id;
+  const name = (id) => agencyText(id, (a) => store.agencies.get(a)?.name);
   // emergency raises the alert of an EMERGENCY request. The requester's
   // own unit pressing the button is already an alert of its own (the
   // unit's EMERGENCY), so the requesting agency is not told twice.

@@ -8,6 +8,7 @@ import {h, replace, clockTime, duration} from '../../dom.js';
 import {unitName, escalationReason} from '../../assistalerts.js';
 import {views, forMe} from '../../router.js';
 import {urgencyRank, answerLabel, statusText, effectText, stepText, whoText, waitingText, countdownLabel, leftHow} from './words.js';
+import {splitAgency} from '../../partner.js';
 
 // requestList makes the requests panel on sv (views/supervise.js) and puts
 // its functions there: renderRequests, openRequests, awaiting, fromText,
@@ -219,7 +220,10 @@ export function requestList(sv) {
   // it stands once it waits for nobody.
   function countdown(r) {
     if (r.deadline && r.status !== 'CLOSED' && (awaiting(r) || r.waiting_for)) {
-      const label = r.exhausted ? 'alerts again in' : countdownLabel[r.waiting_for] || 'escalates in';
+      // A partner's request escalates there, at the requester's deadline
+      // (known here until it is answered).
+      const label = r.origin ? `${splitAgency(r.from_agency).agency} escalates it in` :
+        r.exhausted ? 'alerts again in' : countdownLabel[r.waiting_for] || 'escalates in';
       return h('span', {class: `rq-count wait-${r.waiting_for || 'answer'}`, 'data-deadline': r.deadline,
         title: r.waiting_for === 'arrival' ? `Escalates at ${clockTime(r.deadline)} unless a unit is on scene` : `Escalates at ${clockTime(r.deadline)} unless answered`},
         h('span', {class: 'rq-count-label'}, label), ' ',
