@@ -21,6 +21,11 @@ signed checkpoint and the log's key; "tenfour verify BUNDLE.json" checks it
 offline. Private fields appear as commitments unless --openings is given and
 the token may see them.
 
+With --federated, the request's cross-installation bundle: this installation's
+events and those of the partner installations it touched, each under a
+checkpoint its witnesses cosigned (docs/federation.md); "tenfour verify
+--key … --witness-key … --quorum N BUNDLE.json" checks it offline.
+
 With --eido, the incident is written instead as a NENA Emergency Incident
 Data Object (EIDO JSON, NENA-STA-021.1), as the server's EIDO Retrieval
 Service answers it (GET /eido/v1/EIDO/{id}): private fields are there when the
@@ -33,6 +38,7 @@ incident tracking identifier (urn:emergency:uid:incidentid:…).`, stderr)
 	request := fs.String("request", "", "the assistance request `id` (its events, its units' and the directives' that stood against it)")
 	openings := fs.Bool("openings", false, "include the openings of private fields")
 	asEIDO := fs.Bool("eido", false, "write the incident as a NENA EIDO (JSON) instead of a bundle")
+	federated := fs.Bool("federated", false, "the request's cross-installation bundle, with the partners' events")
 	out := fs.String("out", "", "write to this `file` (default: standard output)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -40,6 +46,10 @@ incident tracking identifier (urn:emergency:uid:incidentid:…).`, stderr)
 	if (*incident == "") == (*request == "") {
 		fs.Usage()
 		return errors.New("export needs --incident or --request (one of them)")
+	}
+	if *federated && (*request == "" || *openings || *asEIDO) {
+		fs.Usage()
+		return errors.New("export --federated takes --request, and neither --openings nor --eido: a partner's openings are not ours to give")
 	}
 	if *asEIDO && (*request != "" || *openings) {
 		fs.Usage()
@@ -53,8 +63,11 @@ incident tracking identifier (urn:emergency:uid:incidentid:…).`, stderr)
 	if *request != "" {
 		u = strings.TrimSuffix(*server, "/") + "/api/v1/requests/" + url.PathEscape(*request) + "/bundle"
 	}
-	if *openings {
+	switch {
+	case *openings:
 		u += "?openings=true"
+	case *federated:
+		u += "?federated=true"
 	}
 	if *asEIDO {
 		u = strings.TrimSuffix(*server, "/") + "/eido/v1/EIDO/" + url.PathEscape(*incident)

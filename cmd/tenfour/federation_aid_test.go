@@ -218,11 +218,12 @@ func TestFederationMutualAid(t *testing.T) {
 	var bundle []byte
 	var out, errOut string
 	waitFor(t, "a cross-installation bundle that verifies with a witness quorum", func() bool {
-		status, b, err := fed.admin.do("GET", "/api/v1/requests/"+rq.ID+"/bundle?federated=true", nil)
-		if err != nil || status != http.StatusOK {
+		if _, _, code := runTenfour(t, "export", "--url", fed.url, "--token-file", filepath.Join(fed.dir, "bootstrap-admin.txt"),
+			"--request", rq.ID, "--federated", "--out", file); code != 0 {
 			return false
 		}
-		if err := os.WriteFile(file, b, 0o600); err != nil {
+		b, err := os.ReadFile(file)
+		if err != nil {
 			t.Fatal(err)
 		}
 		var code int
