@@ -54,6 +54,17 @@ type federationPeerJSON struct {
 	WitnessKey string         `json:"witness_key,omitempty"`
 	Witnessed  *witnessedJSON `json:"witnessed"`
 	Forks      int            `json:"forks"`
+	Outbox     *outboxJSON    `json:"outbox"`
+}
+
+// outboxJSON is where the messages to a peer stand (store.FederationOutbox):
+// the first event of this log not yet delivered to it or passed over, and,
+// while one fails, since when, how many attempts, and the last error.
+type outboxJSON struct {
+	Next         int64      `json:"next"`
+	Attempts     int        `json:"attempts,omitempty"`
+	FailingSince *time.Time `json:"failing_since,omitempty"`
+	LastError    string     `json:"last_error,omitempty"`
 }
 
 func (s *Server) handleFederation(w http.ResponseWriter, r *http.Request) {
@@ -102,6 +113,19 @@ func (s *Server) federation(ctx context.Context, peers []dispatch.Peer) (federat
 				return out, fmt.Errorf("read the forks of peer %s: %w", p.Name, err)
 			}
 			fp.Forks = len(forks)
+		}
+		if s.inbox != nil {
+			ob, err := s.inbox.Store.FederationOutbox(ctx, p.Name)
+			if err != nil {
+				return out, fmt.Errorf("read the outbox of peer %s: %w", p.Name, err)
+			}
+			if ob.Next >= 0 {
+				fp.Outbox = &outboxJSON{Next: ob.Next, Attempts: ob.Attempts, LastError: ob.LastError}
+				if !ob.FailingSince.IsZero() {
+					since := ob.FailingSince.UTC()
+					fp.Outbox.FailingSince = &since
+				}
+			}
 		}
 		out.Peers = append(out.Peers, fp)
 	}

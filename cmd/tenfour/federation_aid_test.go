@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // installation is one agency's own tenfour, as a process.
@@ -115,6 +116,35 @@ func TestFederationMutualAid(t *testing.T) {
 		}
 		return false
 	})
+	// Federal's status shows its operator the messages to metro failing.
+	type outbox struct {
+		Next         int64      `json:"next"`
+		Attempts     int        `json:"attempts"`
+		FailingSince *time.Time `json:"failing_since"`
+		LastError    string     `json:"last_error"`
+	}
+	outboxTo := func(name string) *outbox {
+		var st struct {
+			Peers []struct {
+				Name   string  `json:"name"`
+				Outbox *outbox `json:"outbox"`
+			} `json:"peers"`
+		}
+		if err := json.Unmarshal(fed.admin.mustGet(t, "/api/v1/federation"), &st); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range st.Peers {
+			if p.Name == name {
+				return p.Outbox
+			}
+		}
+		t.Fatalf("federal's status has no peer %s", name)
+		return nil
+	}
+	if ob := outboxTo("metro"); ob == nil || ob.FailingSince == nil || ob.Attempts < 1 || !strings.Contains(ob.LastError, "unreachable") {
+		t.Errorf("federal's outbox to metro while metro is down: %+v", ob)
+	}
+
 	// At its deadline the request escalates to the sheriff's
 	// installation, which receives it as a mirror.
 	waitFor(t, "the sheriff's installation asked", func() bool {
@@ -209,6 +239,10 @@ func TestFederationMutualAid(t *testing.T) {
 				t.Errorf("%s's public log gives away a private fact: %s", in.origin, b)
 			}
 		}
+	}
+
+	if ob := outboxTo("metro"); ob == nil || ob.FailingSince != nil || ob.Attempts != 0 {
+		t.Errorf("federal's outbox to metro once metro is back: %+v", ob)
 	}
 
 	// The cross-installation bundle, checked offline.

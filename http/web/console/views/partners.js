@@ -90,7 +90,7 @@ export function mount(root, ctx) {
       !peers.length ? h('p', {class: 'muted', id: 'partners-none'}, 'No partner installation yet. An installation administrator adds one (tenfour peer add, or POST /api/v1/peers).') :
         h('table', {class: 'pt-table', id: 'partners-table'},
           h('caption', {class: 'sr-only'}, 'Partner installations and what this installation\'s witness holds of their logs'),
-          h('thead', {}, h('tr', {}, ['Partner', 'Log', 'URL', 'Witnessed', 'Forks'].map((t) => h('th', {scope: 'col'}, t)))),
+          h('thead', {}, h('tr', {}, ['Partner', 'Log', 'URL', 'Witnessed', 'Forks', 'Messages to it'].map((t) => h('th', {scope: 'col'}, t)))),
           h('tbody', {}, peers.map(peerRow))));
   }
 
@@ -108,12 +108,21 @@ export function mount(root, ctx) {
       ? h('span', {class: 'fork-mark', role: 'img', 'aria-label': `${forks} recorded`,
         title: 'Checkpoints of its log that contradict the one this witness cosigned: kept as evidence'}, `⚠ ${forks}`)
       : h('span', {class: 'muted'}, 'none');
-    return h('tr', {dataset: {peer: p.name}, class: p.forks ? 'forked' : null},
+    // The outbox: delivered in order up to an event of this log, or stuck
+    // on one that fails (a partner down is an unanswered partner: its
+    // requests escalate at their deadlines meanwhile).
+    const ob = p.outbox;
+    const messages = !ob ? h('span', {class: 'muted'}, 'none sent yet')
+      : ob.failing_since ? h('span', {class: 'pt-failing', title: ob.last_error || ''},
+        `⚠ failing since ${when(ob.failing_since)} (${ob.attempts} attempt${ob.attempts === 1 ? '' : 's'}), at event ${ob.next}`)
+        : h('span', {}, 'delivered', h('span', {class: 'muted'}, ` · up to event ${ob.next}`));
+    return h('tr', {dataset: {peer: p.name}, class: [p.forks ? 'forked' : '', ob?.failing_since ? 'failing' : ''].join(' ').trim() || null},
       h('th', {scope: 'row', class: 'pt-name'}, p.name, keyed),
       h('td', {class: 'mono'}, p.origin),
       h('td', {class: 'mono'}, p.url),
       h('td', {class: 'pt-witnessed'}, witnessed),
-      h('td', {class: 'pt-forks'}, forkMark));
+      h('td', {class: 'pt-forks'}, forkMark),
+      h('td', {class: 'pt-outbox'}, messages));
   }
 
   const unwatch = ctx.store.watch?.((ev) => {
