@@ -379,6 +379,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /witness/add-checkpoint":     {request: func(int) (string, any) { return "/witness/add-checkpoint", nil }},
 		"GET /witness/key":                 {request: get("/witness/key")},
 		"GET /witness/cosigned-checkpoint": {request: get("/witness/cosigned-checkpoint")},
+		"GET /witness/checkpoint":          {request: get("/witness/checkpoint?origin=county.example/log")},
 		// Partners' messages: the signature is the authentication; an
 		// empty body is refused as malformed, whoever sends it.
 		"POST /federation/v1/messages": {request: func(int) (string, any) { return "/federation/v1/messages", nil }},
@@ -403,7 +404,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /healthz", "GET /readyz", "GET /api/v1/openapi.json", "POST /api/v1/auth/login", "POST /api/v1/auth/logout", "POST /internal/v1/audit",
 		"GET /public/v1/timelines", "GET /public/v1/timelines/{kind}/{id}", "GET /public/v1/timelines/{kind}/{id}/bundle",
 		"POST /witness/add-checkpoint", "GET /witness/key", "GET /witness/cosigned-checkpoint",
-		"POST /federation/v1/messages", "GET /federation/v1/evidence"}
+		"POST /federation/v1/messages", "GET /federation/v1/evidence", "GET /witness/checkpoint"}
 	known := append([]string{tenfourhttp.AnyUser, tenfourhttp.InstallationAdmin}, dispatch.Roles...)
 
 	routes := ts.Handler.Routes()

@@ -368,6 +368,7 @@ func (s *Server) Routes() []Route {
 		{"POST /witness/add-checkpoint", nil, s.handleAddCheckpoint},
 		{"GET /witness/key", nil, s.handleWitnessKey},
 		{"GET /witness/cosigned-checkpoint", nil, s.handleCosignedCheckpoint},
+		{"GET /witness" + witness.HeldPath, nil, s.handleWitnessHeld},
 		// Messages between installations; the signature is the
 		// authentication (federation.go).
 		{"POST " + federation.MessagesPath, nil, s.handleFederationMessage},

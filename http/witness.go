@@ -42,6 +42,15 @@ func (s *Server) handleWitnessKey(w http.ResponseWriter, r *http.Request) {
 	s.witness.HandleKey(w, r)
 }
 
+func (s *Server) handleWitnessHeld(w http.ResponseWriter, r *http.Request) {
+	if s.witness == nil {
+		http.Error(w, "this installation is no witness", http.StatusNotFound)
+		return
+	}
+	logHeaders(w)
+	s.witness.HandleHeld(w, r)
+}
+
 // handleCosignedCheckpoint serves the newest of this log's checkpoints
 // that witnesses cosigned: the signed note with their cosignature lines. A
 // client that does not know a witness's key skips its line (C2SP

@@ -88,6 +88,36 @@ func (w *Witness) HandleKey(rw http.ResponseWriter, r *http.Request) {
 	io.WriteString(rw, w.VerifierKey()+"\n")
 }
 
+// HeldPath is where a tenfour witness serves the checkpoint it holds of a
+// log (not a C2SP route: tenfour's own), ?origin=ORIGIN.
+const HeldPath = "/checkpoint"
+
+// HandleHeld answers GET <prefix>/checkpoint?origin=O with the checkpoint
+// of the log O this witness cosigned last, as it was submitted: signed by
+// the log's key, so that it proves itself. A node restored from an older
+// copy asks its witnesses for it at start, and holds itself read-only if
+// its log is shorter than what they hold (cmd/tenfour/guard.go). 404 for a
+// log it holds nothing of.
+func (w *Witness) HandleHeld(rw http.ResponseWriter, r *http.Request) {
+	origin := r.URL.Query().Get("origin")
+	if origin == "" || len(origin) > 200 {
+		http.Error(rw, "name the log: ?origin=ORIGIN", http.StatusBadRequest)
+		return
+	}
+	held, err := w.cfg.Store.WitnessedLog(r.Context(), origin)
+	if errors.Is(err, store.ErrNotFound) {
+		http.Error(rw, "this witness holds no checkpoint of that log", http.StatusNotFound)
+		return
+	}
+	if err != nil {
+		http.Error(rw, "the witness's store does not answer", http.StatusServiceUnavailable)
+		return
+	}
+	rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	rw.Header().Set("Cache-Control", "no-cache")
+	rw.Write(held.Checkpoint)
+}
+
 // An answer is what add-checkpoint answers: a status and a body; size is
 // the size held for a 409 that states it, -1 otherwise.
 type answer struct {

@@ -253,3 +253,37 @@ func TestHandleKey(t *testing.T) {
 		t.Fatalf("GET /witness/key = %d %q (%v), want %s", rec.Code, rec.Body, err, f.signer.Verifier())
 	}
 }
+
+// TestHeld: the witness serves the checkpoint it holds of a log, as
+// submitted and signed by the log's key, for a node restored from an
+// older copy to compare its log with (cmd/tenfour/guard.go).
+func TestHeld(t *testing.T) {
+	lg := newMemLog(t, "metro.example/log")
+	f := newFixture(t, lg)
+	get := func(q string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		f.w.HandleHeld(rec, httptest.NewRequest(http.MethodGet, "/witness/checkpoint"+q, nil))
+		return rec
+	}
+	if rec := get("?origin=metro.example/log"); rec.Code != http.StatusNotFound {
+		t.Errorf("held before any checkpoint = %d %q, want 404", rec.Code, rec.Body)
+	}
+	lg.append(t, 5, "a")
+	_, msg5 := lg.checkpoint(t)
+	if rec := f.post(lg.request(t, 0)); rec.Code != http.StatusOK {
+		t.Fatalf("add-checkpoint = %d %q", rec.Code, rec.Body)
+	}
+	rec := get("?origin=metro.example/log")
+	if rec.Code != http.StatusOK || !bytes.Equal(rec.Body.Bytes(), msg5) {
+		t.Fatalf("held = %d %q, want 200 and the checkpoint as submitted %q", rec.Code, rec.Body, msg5)
+	}
+	if _, err := note.Open(rec.Body.Bytes(), note.VerifierList(lg.verifier(t))); err != nil {
+		t.Errorf("the held checkpoint is not signed by the log's key: %v", err)
+	}
+	if rec := get(""); rec.Code != http.StatusBadRequest {
+		t.Errorf("held with no origin = %d, want 400", rec.Code)
+	}
+	if rec := get("?origin=other.example/log"); rec.Code != http.StatusNotFound {
+		t.Errorf("held of another log = %d, want 404", rec.Code)
+	}
+}

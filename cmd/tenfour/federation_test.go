@@ -158,9 +158,25 @@ func TestFederationWitness(t *testing.T) {
 		t.Fatalf("stop metro: %v", err)
 	}
 
-	// The backup comes back and appends differently, more than metro did.
+	// The backup, copied back by hand (no tenfour restore), comes back:
+	// it asks its witnesses what they hold of its log (DATA/witnesses),
+	// sees the county's witness hold more, and holds itself read-only.
 	restored := startNode(t, "serve", backup, "--addr", metroAddr, "--checkpoint-interval", "200ms")
 	ra := adminAPI(t, restored)
+	code, b, err := ra.do(http.MethodPost, "/api/v1/agencies", map[string]string{"id": "fork-0", "name": "X", "kind": "municipal_police"})
+	if err != nil || code != http.StatusServiceUnavailable || !strings.Contains(string(b), `"code":"read_only"`) ||
+		!strings.Contains(restored.out.String(), "was published: restored from an older copy?") ||
+		!strings.Contains(restored.out.String(), "a witness holds a checkpoint of this log") || !strings.Contains(restored.out.String(), county.url+"/witness") {
+		t.Fatalf("a command on the copy restored by hand = %d %s, %v; want 503 read_only, its witness holding more\n%s", code, b, err, restored.out)
+	}
+	if err := restored.stop(t); err != nil {
+		t.Fatalf("stop the restored copy: %v", err)
+	}
+	// Its operator accepts the rollback (on the record) and appends
+	// differently, more than metro did: a fork.
+	restored = startNode(t, "serve", backup, "--addr", metroAddr, "--checkpoint-interval", "200ms",
+		"--accept-rollback", "--reason", "restored by hand")
+	ra = adminAPI(t, restored)
 	for _, id := range []string{"fork-a", "fork-b", "fork-c", "fork-d", "fork-e", "fork-f"} {
 		mustCreateAgency(t, ra, id)
 	}

@@ -12,8 +12,10 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tenfour-cad/tenfour/dispatch"
@@ -33,15 +35,104 @@ import (
 //     compare to, a restored node is held until it is shown a checkpoint or
 //     the operator accepts.
 //
-// With federation, partners and witnesses hold this log's checkpoints too:
-// publishedSources is where asking them belongs (a hook, empty for now).
+//   - the witnesses: each holds the newest checkpoint of this log it
+//     cosigned. The node keeps the list of its witnesses beside the
+//     database (DATA/witnesses, written as the client's targets change) and
+//     at start asks each tenfour witness on it for what it holds (GET
+//     <witness>/checkpoint?origin=…). A checkpoint signed by this log's key
+//     proves itself; one that is not, or a witness that does not answer,
+//     is passed over with a warning. So a copy restored by hand — a data
+//     directory copied back, no "tenfour restore" — is held too, as soon
+//     as one witness saw further.
 
 // publishedFile keeps the newest checkpoint this node signed.
 const publishedFile = "published-checkpoint"
 
-// publishedSources are further sources of this log's published checkpoints
-// (partners, witnesses), asked at start. None yet.
-var publishedSources []func(ctx context.Context, origin string) ([][]byte, error)
+// witnessesFile lists the witnesses this node submits its checkpoints to,
+// one URL prefix a line.
+const witnessesFile = "witnesses"
+
+// witnessAsk bounds the wait for one witness at start: a witness that is
+// away must not keep a dispatch centre's node from starting.
+const witnessAsk = 5 * time.Second
+
+// witnessCheckpoints asks the witnesses listed in DATA/witnesses for the
+// checkpoint of this log each holds, and returns those signed by key.
+func (m *Main) witnessCheckpoints(ctx context.Context, key *ledger.Key) [][]byte {
+	b, err := os.ReadFile(filepath.Join(m.DataDir, witnessesFile))
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			m.Logger.Warn("read the list of witnesses", "err", err)
+		}
+		return nil
+	}
+	// Asked together: the start waits for the slowest, witnessAsk at most.
+	prefixes := strings.Fields(string(b))
+	answers := make([][]byte, len(prefixes))
+	errs := make([]error, len(prefixes))
+	var wg sync.WaitGroup
+	for i, prefix := range prefixes {
+		wg.Go(func() { answers[i], errs[i] = askWitness(ctx, prefix, key.Verifier.Name()) })
+	}
+	wg.Wait()
+	var out [][]byte
+	for i, prefix := range prefixes {
+		cp, err := answers[i], errs[i]
+		if err != nil {
+			m.Logger.Warn("ask a witness what it holds of this log", "witness", prefix, "err", err)
+			continue
+		}
+		if cp == nil {
+			continue // it holds nothing of this log, or is no tenfour witness
+		}
+		c, err := ledger.OpenCheckpoint(cp, key.Verifier)
+		if err != nil {
+			m.Logger.Warn("a witness answered a checkpoint this log did not sign; passed over", "witness", prefix, "err", err)
+			continue
+		}
+		m.Logger.Info("a witness holds a checkpoint of this log", "witness", prefix, "size", c.Size)
+		out = append(out, cp)
+	}
+	return out
+}
+
+// askWitness GETs the checkpoint of origin a witness at prefix holds: nil
+// when it holds none (404).
+func askWitness(ctx context.Context, prefix, origin string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, witnessAsk)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, prefix+"/checkpoint?origin="+url.QueryEscape(origin), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusOK:
+		return io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	case http.StatusNotFound, http.StatusMethodNotAllowed:
+		return nil, nil
+	}
+	return nil, fmt.Errorf("GET %s/checkpoint: %s", prefix, resp.Status)
+}
+
+// keepWitnesses writes the list of witnesses (their URL prefixes) to
+// DATA/witnesses when it changed, atomically. A failure is logged: it
+// weakens the guard of a later restore, never the log.
+func (m *Main) keepWitnesses(prefixes []string) {
+	slices.Sort(prefixes)
+	text := strings.Join(slices.Compact(prefixes), "\n") + "\n"
+	path := filepath.Join(m.DataDir, witnessesFile)
+	if b, err := os.ReadFile(path); err == nil && string(b) == text {
+		return
+	}
+	if err := writeAtomic(path, []byte(text)); err != nil {
+		m.Logger.Warn("keep the list of witnesses beside the database", "file", path, "err", err)
+	}
+}
 
 // guard gathers what the node knows of its published checkpoints, and
 // whether it was restored, for the ledger (ledger.Guard).
@@ -67,14 +158,7 @@ func (m *Main) guard(ctx context.Context, key *ledger.Key) (ledger.Guard, error)
 			g.Hold = fmt.Sprintf("the node at %s still sequences this log: two sequencers would fork it. Stop it first (or accept the rollback with --accept-rollback --reason ...)", m.CheckpointFrom)
 		}
 	}
-	for _, src := range publishedSources {
-		cps, err := src(ctx, key.Verifier.Name())
-		if err != nil {
-			m.Logger.Warn("ask for published checkpoints", "err", err)
-			continue
-		}
-		g.Published = append(g.Published, cps...)
-	}
+	g.Published = append(g.Published, m.witnessCheckpoints(ctx, key)...)
 	meta, err := m.restored()
 	if err != nil {
 		return g, err
@@ -107,24 +191,27 @@ func (m *Main) restored() (*backupMeta, error) {
 // it weakens the guard of a later restore, never the log.
 func (m *Main) keepCheckpoint(note []byte) {
 	path := filepath.Join(m.DataDir, publishedFile)
-	tmp := path + ".tmp"
-	err := func() error {
-		f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-		if err != nil {
-			return err
-		}
-		if _, err := f.Write(note); err != nil {
-			f.Close()
-			return err
-		}
-		if err := errors.Join(f.Sync(), f.Close()); err != nil {
-			return err
-		}
-		return os.Rename(tmp, path)
-	}()
-	if err != nil {
+	if err := writeAtomic(path, note); err != nil {
 		m.Logger.Warn("keep the published checkpoint beside the database", "file", path, "err", err)
 	}
+}
+
+// writeAtomic replaces the file at path with data, durably: a crash leaves
+// the old file or the new, never half of one.
+func writeAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := errors.Join(f.Sync(), f.Close()); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }
 
 // settleRestore runs once the log is open: it records an accepted

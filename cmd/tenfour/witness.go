@@ -110,6 +110,16 @@ func (m *Main) openWitness(key *ledger.Key) error {
 				}
 				out = append(out, witness.Target{Name: p.Name, URL: p.URL + "/witness", Verifier: v})
 			}
+			// Kept beside the database: a copy of it restored by hand asks
+			// them at start what they hold of this log (guard.go).
+			prefixes := make([]string, 0, len(out)+len(peers))
+			for _, t := range configured {
+				prefixes = append(prefixes, t.URL)
+			}
+			for _, p := range peers {
+				prefixes = append(prefixes, p.URL+"/witness")
+			}
+			m.keepWitnesses(prefixes)
 			return out, nil
 		},
 	}
