@@ -147,17 +147,16 @@ func (c Receive) Decide(s *State, actor Actor, now time.Time) ([]Event, error) {
 	}
 	subject := map[string]string{"peer": d.Peer, SubjectFederation: d.Message}
 	if d.Request != "" {
+		// The agencies the request concerns once the message is applied:
+		// its last event's, or the request's as it stands.
 		subject["request"] = d.Request
 		if r := s.Requests[d.Request]; r != nil {
 			subject["agencies"] = strings.Join(r.Agencies(), ",")
 		}
-	}
-	for _, e := range evs {
-		if d.Request == "" {
-			break
-		}
-		if ag := e.Subject["agencies"]; e.Subject["request"] == d.Request && ag != "" {
-			subject["agencies"] = ag // a new request's, once raised
+		for _, e := range evs {
+			if ag := e.Subject["agencies"]; e.Subject["request"] == d.Request && ag != "" {
+				subject["agencies"] = ag
+			}
 		}
 	}
 	rec := Event{Time: now, Type: TypeFederationReceived, Actor: actor, Subject: subject, Data: &d}
@@ -205,18 +204,13 @@ func (c RecordDelivery) Decide(s *State, actor Actor, now time.Time) ([]Event, e
 	return []Event{{Time: now, Type: typ, Actor: actor, Subject: subject, Data: data}}, nil
 }
 
-// truncate cuts s to at most n bytes, on a rune boundary.
+// truncate cuts s to at most n bytes, dropping a rune cut in two.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	for n > 0 && !utf8RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
+	return strings.ToValidUTF8(s[:n], "")
 }
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // FederationRequest returns the request a message about request id of a
 // peer concerns here: a request raised here (its mirror's id, from the

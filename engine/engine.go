@@ -561,6 +561,40 @@ func (e *Engine) Published(ctx context.Context, from, end int64) ([]Published, e
 	return out, nil
 }
 
+// Entry returns event seq of the log as its entry: what anyone reads of it.
+func (e *Engine) Entry(ctx context.Context, seq int64) (ledger.Entry, error) {
+	raw, err := e.log.Entries(ctx, seq, seq+1)
+	if err != nil {
+		return ledger.Entry{}, fmt.Errorf("event %d: %w", seq, err)
+	}
+	if len(raw) != 1 {
+		return ledger.Entry{}, fmt.Errorf("event %d: the log holds %d entries for it", seq, len(raw))
+	}
+	en, err := ledger.ParseEntry(raw[0])
+	if err != nil {
+		return ledger.Entry{}, fmt.Errorf("event %d: %w", seq, err)
+	}
+	return en, nil
+}
+
+// Event returns entry en (event en.Seq) as the domain reads it, its
+// private fields opened from the store.
+func (e *Engine) Event(ctx context.Context, en ledger.Entry) (dispatch.Event, error) {
+	opens, err := e.log.Openings(ctx, []int64{en.Seq})
+	if err != nil {
+		return dispatch.Event{}, fmt.Errorf("event %d: %w", en.Seq, err)
+	}
+	open := make(map[string]string, len(opens[en.Seq]))
+	for _, o := range opens[en.Seq] {
+		open[o.Field] = o.Value
+	}
+	ev, err := FromEntry(en, open)
+	if err != nil {
+		return dispatch.Event{}, fmt.Errorf("event %d: %w", en.Seq, err)
+	}
+	return ev, nil
+}
+
 // subjectPointer is the JSON Pointer prefix of a subject's private ids.
 const subjectPointer = "/subject/"
 

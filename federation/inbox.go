@@ -10,7 +10,6 @@ import (
 	"github.com/tenfour-cad/tenfour/dispatch"
 	"github.com/tenfour-cad/tenfour/eido"
 	"github.com/tenfour-cad/tenfour/engine"
-	"github.com/tenfour-cad/tenfour/ledger"
 	"github.com/tenfour-cad/tenfour/store"
 	"golang.org/x/mod/sumdb/note"
 )
@@ -135,28 +134,16 @@ func (in *Inbox) Receive(ctx context.Context, data []byte) ([]byte, error) {
 
 // received reads back the federation.received event at seq.
 func (in *Inbox) received(ctx context.Context, seq int64) (*dispatch.FederationReceived, error) {
-	raw, err := in.Engine.Log().Entries(ctx, seq, seq+1)
-	if err != nil || len(raw) != 1 {
-		return nil, fmt.Errorf("read receipt event %d: %v", seq, err)
-	}
-	en, err := ledger.ParseEntry(raw[0])
+	en, err := in.Engine.Entry(ctx, seq)
 	if err != nil {
-		return nil, fmt.Errorf("read receipt event %d: %w", seq, err)
+		return nil, fmt.Errorf("read the receipt: %w", err)
 	}
 	if en.Type != dispatch.TypeFederationReceived {
 		return nil, fmt.Errorf("event %d is not a receipt but %s", seq, en.Type)
 	}
-	opens, err := in.Engine.Log().Openings(ctx, []int64{seq})
+	ev, err := in.Engine.Event(ctx, en) // the refusal's reason is private: opened
 	if err != nil {
-		return nil, fmt.Errorf("read receipt event %d: %w", seq, err)
-	}
-	open := map[string]string{}
-	for _, o := range opens[seq] {
-		open[o.Field] = o.Value
-	}
-	ev, err := engine.FromEntry(en, open) // the refusal's reason is private
-	if err != nil {
-		return nil, fmt.Errorf("read receipt event %d: %w", seq, err)
+		return nil, fmt.Errorf("read the receipt: %w", err)
 	}
 	d, ok := ev.Data.(*dispatch.FederationReceived)
 	if !ok {

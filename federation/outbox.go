@@ -195,17 +195,9 @@ func (o *Outbox) step(ctx context.Context, peer string) (idle bool, err error) {
 		if !mayConcern(en) {
 			continue
 		}
-		opens, err := o.Engine.Log().Openings(ctx, []int64{seq})
+		ev, err := o.Engine.Event(ctx, en)
 		if err != nil {
-			return true, fmt.Errorf("event %d: %w", seq, err)
-		}
-		open := map[string]string{}
-		for _, op := range opens[seq] {
-			open[op.Field] = op.Value
-		}
-		ev, err := engine.FromEntry(en, open)
-		if err != nil {
-			return true, fmt.Errorf("event %d: %w", seq, err)
+			return true, err
 		}
 		if !slices.Contains(dispatch.Outgoing(ev), peer) {
 			continue
@@ -244,13 +236,9 @@ func (o *Outbox) added(ctx context.Context, peer string) (int64, error) {
 		return 0, fmt.Errorf("find when peer %s was added: %w", peer, err)
 	}
 	for i := len(seqs) - 1; i >= 0; i-- {
-		raw, err := o.Engine.Log().Entries(ctx, seqs[i], seqs[i]+1)
-		if err != nil || len(raw) != 1 {
-			return 0, fmt.Errorf("find when peer %s was added: event %d: %v", peer, seqs[i], err)
-		}
-		en, err := ledger.ParseEntry(raw[0])
+		en, err := o.Engine.Entry(ctx, seqs[i])
 		if err != nil {
-			return 0, fmt.Errorf("find when peer %s was added: event %d: %w", peer, seqs[i], err)
+			return 0, fmt.Errorf("find when peer %s was added: %w", peer, err)
 		}
 		if en.Type == dispatch.TypePeerAdded {
 			return seqs[i], nil
@@ -270,16 +258,9 @@ func (o *Outbox) delivered(ctx context.Context, peer string, seq int64) (bool, e
 		return false, fmt.Errorf("look up message %s: %w", id, err)
 	}
 	for _, s := range seqs {
-		raw, err := o.Engine.Log().Entries(ctx, s, s+1)
+		en, err := o.Engine.Entry(ctx, s)
 		if err != nil {
-			return false, fmt.Errorf("read event %d: %w", s, err)
-		}
-		if len(raw) != 1 {
-			return false, fmt.Errorf("read event %d: %d entries", s, len(raw))
-		}
-		en, err := ledger.ParseEntry(raw[0])
-		if err != nil {
-			return false, fmt.Errorf("event %d: %w", s, err)
+			return false, err
 		}
 		// One event may be a message to several peers, under one id.
 		if en.Type == dispatch.TypeFederationDelivered && en.Subject["peer"] == peer {
@@ -485,13 +466,10 @@ func receiptSize(r *Receipt) int64 {
 	return cp.Size
 }
 
-// truncate cuts s to at most n bytes, on a rune boundary.
+// truncate cuts s to at most n bytes, dropping a rune cut in two.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	for n > 0 && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n]
+	return strings.ToValidUTF8(s[:n], "")
 }

@@ -120,18 +120,22 @@ func askWitness(ctx context.Context, prefix, origin string) ([]byte, error) {
 }
 
 // keepWitnesses writes the list of witnesses (their URL prefixes) to
-// DATA/witnesses when it changed, atomically. A failure is logged: it
-// weakens the guard of a later restore, never the log.
-func (m *Main) keepWitnesses(prefixes []string) {
+// DATA/witnesses, atomically, unless it is *kept, the list last written
+// (the client asks for its targets every interval; the file changes with
+// the peers). A failure is logged: it weakens the guard of a later
+// restore, never the log.
+func (m *Main) keepWitnesses(prefixes []string, kept *string) {
 	slices.Sort(prefixes)
 	text := strings.Join(slices.Compact(prefixes), "\n") + "\n"
-	path := filepath.Join(m.DataDir, witnessesFile)
-	if b, err := os.ReadFile(path); err == nil && string(b) == text {
+	if text == *kept {
 		return
 	}
+	path := filepath.Join(m.DataDir, witnessesFile)
 	if err := writeAtomic(path, []byte(text)); err != nil {
 		m.Logger.Warn("keep the list of witnesses beside the database", "file", path, "err", err)
+		return
 	}
+	*kept = text
 }
 
 // guard gathers what the node knows of its published checkpoints, and

@@ -95,6 +95,7 @@ func (m *Main) openWitness(key *ledger.Key) error {
 	}
 	hc := &http.Client{Timeout: 10 * time.Second}
 	keys := &peerKeys{hc: hc, logger: m.Logger, keys: map[string]note.Verifier{}, said: map[string]string{}}
+	var kept string // DATA/witnesses as last written; Targets runs on the client's goroutine alone
 	m.witnessClient = &witness.Client{
 		Source: m.Engine.Log(), Store: m.Store, HTTP: hc, Clock: m.Engine.Now, Logger: m.Logger,
 		Targets: func(ctx context.Context) ([]witness.Target, error) {
@@ -119,7 +120,7 @@ func (m *Main) openWitness(key *ledger.Key) error {
 			for _, p := range peers {
 				prefixes = append(prefixes, p.URL+"/witness")
 			}
-			m.keepWitnesses(prefixes)
+			m.keepWitnesses(prefixes, &kept)
 			return out, nil
 		},
 	}
